@@ -1,0 +1,1 @@
+"""rota: the domain — team model, calendar expansion, coverage, objective, validation, reports."""

@@ -1,0 +1,166 @@
+"""Rules over how much one person works: weekly and period hours, limits, weekends.
+
+A "max" rule is dated at the duty that takes the count over (history counts but is never blamed);
+a "min" rule at the start of the week, month or period it falls short in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterator
+from datetime import date, timedelta
+
+from rota import timeutil
+from rota.checks.base import (
+    Context,
+    PersonInfo,
+    Violation,
+    hours,
+    limit_label,
+    limit_target,
+    num,
+    plural,
+    week_label,
+)
+from rota.records import Duty
+from rota.team import Limit
+
+
+def check_volume(ctx: Context, info: PersonInfo, mine: list[Duty], *, partial: bool) -> Iterator[Violation]:
+    """Every amount-of-work rule for one person (``partial`` skips the "at least" rules)."""
+    every = sorted(info.history + mine, key=lambda d: (d.start, d.end))
+    rules, pid = info.rules, info.id
+    if rules.max_hours_per_week is not None:
+        yield from _weekly_hours(ctx, pid, every, rules.max_hours_per_week)
+    for lim in info.limits:
+        yield from _limit(ctx, pid, every, lim, partial=partial)
+    if rules.max_weekends is not None:
+        yield from _weekends(ctx, pid, every, rules.max_weekends.max, rules.max_weekends.per)
+    total = sum(d.minutes for d in mine)
+    top = rules.max_hours_per_period
+    if top is not None and total > top * 60:
+        running, day = 0, mine[-1].date
+        for d in mine:
+            running += d.minutes
+            if running > top * 60:
+                day = d.date
+                break
+        yield Violation("max_hours_per_period", pid, day,
+                        f"{pid}: {hours(total)} over the period; max_hours_per_period is {num(top)}",
+                        detail=f"{hours(total)} with it, max {num(top)}")
+    least = rules.min_hours_per_period
+    if not partial and least is not None and total < least * 60:
+        yield Violation("min_hours_per_period", pid, ctx.cal.start,
+                        f"{pid}: {hours(total)} over the period; min_hours_per_period is {num(least)}")
+
+
+def _over(ctx: Context, items: list[tuple[Duty, float]], cap: float) -> Duty | None:
+    """The first new duty at which the running total of ``items`` passes ``cap`` (None if it never does)."""
+    running = 0.0
+    for d, amount in items:
+        running += amount
+        if running > cap and ctx.is_new(d):
+            return d
+    return None
+
+
+def _group(every: list[Duty], key: Callable[[Duty], Hashable]) -> dict[Hashable, list[Duty]]:
+    out: dict[Hashable, list[Duty]] = defaultdict(list)
+    for d in every:
+        out[key(d)].append(d)
+    return out
+
+
+def _weekly_hours(ctx: Context, pid: str, every: list[Duty], top: float) -> Iterator[Violation]:
+    for ds in _group(every, lambda d: timeutil.iso_week(d.date)).values():
+        hit = _over(ctx, [(d, d.minutes) for d in ds], top * 60)
+        if hit is not None:
+            total = sum(d.minutes for d in ds)
+            yield Violation("max_hours_per_week", pid, hit.date,
+                            f"{pid}: {hours(total)} in {week_label(ds[0].date)}; "
+                            f"max_hours_per_week is {num(top)}",
+                            detail=f"{hours(total)} with it, max {num(top)}")
+
+
+def _limit(ctx: Context, pid: str, every: list[Duty], lim: Limit, *, partial: bool) -> Iterator[Violation]:
+    cal = ctx.cal
+    matching = [d for d in every if (lim.role is None or d.role == lim.role)
+                and (lim.shift is None or d.shift == lim.shift)]
+    if lim.per == "week":
+        key: Callable[[date], Hashable] = timeutil.iso_week
+    elif lim.per == "month":
+        key = _month
+    else:  # the period: history is outside it
+        matching = [d for d in matching if ctx.is_new(d)]
+        key = _whole
+    what = f"{limit_target(lim)} assignments" if lim.role or not lim.shift else limit_target(lim)
+    groups = _group(matching, lambda d: key(d.date))
+    if lim.max is not None:
+        for ds in groups.values():
+            hit = _over(ctx, [(d, 1) for d in ds], lim.max)
+            if hit is not None:
+                label = limit_label(lim, "max")
+                yield Violation("limit_max", pid, hit.date,
+                                f"{pid}: {len(ds)} {what} in {_window(lim.per, hit.date)}; limit is {label}",
+                                detail=label)
+    if lim.min is not None and not partial:
+        for first in _windows(lim.per, cal.start, cal.end):
+            n = len(groups.get(key(first), []))
+            if n < lim.min:
+                yield Violation("limit_min", pid, first,
+                                f"{pid}: {n} {what} in {_window(lim.per, first)}; "
+                                f"limit is {limit_label(lim, 'min')}")
+
+
+def _month(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def _whole(day: date) -> int:
+    return 0
+
+
+def _window(per: str, day: date) -> str:
+    if per == "week":
+        return week_label(day)
+    return f"{day:%B %Y}" if per == "month" else "the period"
+
+
+def _windows(per: str, start: date, end: date) -> Iterator[date]:
+    """First dates of the weeks or months lying wholly inside [start, end], or of the period itself."""
+    if per == "period":
+        yield start
+        return
+    day = start
+    while day <= end:
+        if per == "week":
+            first = day - timedelta(days=day.weekday())
+            last = first + timedelta(days=6)
+        else:
+            first = day.replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if first >= start and last <= end:
+            yield first
+        day = last + timedelta(days=1)
+
+
+def _weekends(ctx: Context, pid: str, every: list[Duty], top: int, per: str) -> Iterator[Violation]:
+    """Weekends (Saturday and Sunday of an ISO week) with a shift starting, per month or period."""
+    weekends: dict[date, list[Duty]] = defaultdict(list)  # keyed by the Saturday
+    for d in every:
+        if d.date.weekday() >= 5:
+            weekends[d.date - timedelta(days=d.date.weekday() - 5)].append(d)
+    if per == "period":
+        weekends = {sat: ds for sat, ds in weekends.items() if any(ctx.is_new(d) for d in ds)}
+    groups: dict[Hashable, list[date]] = defaultdict(list)
+    for sat in sorted(weekends):
+        groups[_month(sat) if per == "month" else 0].append(sat)
+    for sats in groups.values():
+        worked = [(min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats]
+        hit = _over(ctx, worked, top)
+        if hit is not None:
+            where = f"{sats[0]:%B %Y}" if per == "month" else "the period"
+            yield Violation("max_weekends", pid, hit.date,
+                            f"{pid}: {plural(len(sats), 'weekend')} worked in {where}; "
+                            f"max_weekends is {top} per {per}",
+                            detail=f"{plural(len(sats), 'weekend')} with it, max {top} per {per}")

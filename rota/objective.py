@@ -1,0 +1,166 @@
+"""The objective's terms, computed from a rota's duties alone (solver and validator share this meaning).
+
+Units: gap terms in person-minutes; ``contract`` in minutes away from the contracted target;
+``fairness`` in hundredths of a duty away from each person's proportional share;
+``preferences`` in request-weight points; ``shift_cover`` in per-entry weight points.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from rota import timeutil
+from rota.calendar import Calendar
+from rota.coverage import gap_minutes, gaps
+from rota.records import Duty, GapStretch
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "gap_core": 1000,
+    "gap_other": 100,
+    "shift_cover": 1,
+    "contract": 1,
+    "fairness": 1,
+    "preferences": 1,
+}
+FAIRNESS_SCALE = 100  # fairness is measured in hundredths of a duty
+
+
+@dataclass
+class Terms:
+    gap_core: int = 0
+    gap_other: int = 0
+    shift_cover: int = 0
+    contract: int = 0
+    fairness: int = 0
+    preferences: float = 0
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def weights(cal: Calendar) -> dict[str, float]:
+    """The default weights overridden by the team file's ``weights``."""
+    return {**DEFAULT_WEIGHTS, **cal.team.weights}
+
+
+def weighted(terms: Terms, w: dict[str, float]) -> float:
+    """The objective value: each term times its weight, summed."""
+    total = sum(w[name] * value for name, value in terms.as_dict().items())
+    return round(total, 6) if total != int(total) else int(total)
+
+
+def compute_terms(cal: Calendar, duties: Iterable[Duty],
+                  stretches: list[GapStretch] | None = None) -> Terms:
+    """Every objective term of a rota."""
+    duties = list(duties)
+    if stretches is None:
+        stretches = gaps(cal, duties)
+    core, other = gap_minutes(stretches)
+    return Terms(
+        gap_core=core,
+        gap_other=other,
+        shift_cover=shift_cover(cal, duties),
+        contract=sum(abs(v["worked"] - v["target"]) for v in hours(cal, duties).values()
+                     if v["target"] is not None),
+        fairness=sum(fairness_by_role(cal, duties).values()),
+        preferences=preference_cost(cal, duties),
+    )
+
+
+def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, int | None]]:
+    """Per person: minutes worked and contracted target minutes (None without a contract)."""
+    worked: Counter[str] = Counter()
+    for d in duties:
+        worked[d.person] += d.minutes
+    return {p.id: {"worked": worked[p.id], "target": cal.target_minutes(p.id)}
+            for p in cal.team.people}
+
+
+def eligible(cal: Calendar, role: str) -> list[str]:
+    """People holding every skill the role needs."""
+    need = set(cal.team.roles[role].skills)
+    return [p.id for p in cal.team.people if need <= set(p.skills)]
+
+
+def duty_counts(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, int]]:
+    """Per role: duties of each eligible person."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for d in duties:
+        counts[d.role][d.person] += 1
+    return {role: {p: counts[role][p] for p in eligible(cal, role)} for role in cal.team.roles}
+
+
+def fairness_by_role(cal: Calendar, duties: Iterable[Duty]) -> dict[str, int]:
+    """Per role: Σ floor(100·|A·n_p − a_p·N| / A) over eligible people.
+
+    n_p is a person's duty count in the role, a_p their available dates, N and A the sums:
+    how far, in hundredths of a duty, each person is from a share proportional to availability.
+    """
+    out = {}
+    for role, counts in duty_counts(cal, duties).items():
+        avail = {p: cal.available_dates(p) for p in counts}
+        total_a = sum(avail.values())
+        if len(counts) < 2 or total_a == 0:
+            out[role] = 0
+            continue
+        total_n = sum(counts.values())
+        out[role] = sum(FAIRNESS_SCALE * abs(total_a * n - avail[p] * total_n) // total_a
+                        for p, n in counts.items())
+    return out
+
+
+def preference_cost(cal: Calendar, duties: Iterable[Duty]) -> float:
+    """Points for wishes not met: each duty off a person's preferred shifts, on an avoided shift
+    or an avoided weekday costs 1; each unmet dated request costs its weight."""
+    by_person: dict[str, list[Duty]] = defaultdict(list)
+    for d in duties:
+        by_person[d.person].append(d)
+    cost = 0.0
+    for p in cal.team.people:
+        mine = by_person.get(p.id, [])
+        prefs = p.preferences
+        avoid_days = timeutil.parse_days(prefs.avoid_days) if prefs.avoid_days else frozenset()
+        for d in mine:
+            cost += duty_preference_cost(prefs.prefer_shifts, prefs.avoid_shifts, avoid_days, d)
+        worked = {(d.date, d.shift) for d in mine}
+        dates = {d.date for d in mine}
+        for req in prefs.requests:
+            if not cal.start <= req.date <= cal.end:
+                continue
+            on = (req.date, req.shift) in worked if req.shift else req.date in dates
+            if on != (req.want == "on"):
+                cost += req.weight
+    return round(cost, 6)
+
+
+def duty_preference_cost(prefer: list[str], avoid: list[str], avoid_days: frozenset[int],
+                         duty: Duty) -> int:
+    """The fixed preference points one duty costs (requests aside)."""
+    return (int(bool(prefer) and duty.shift not in prefer) + int(duty.shift in avoid)
+            + int(duty.date.weekday() in avoid_days))
+
+
+def shift_cover(cal: Calendar, duties: Iterable[Duty]) -> int:
+    """Weighted people short of (and over) each role's per-shift demand on each date it holds."""
+    count: Counter[tuple[str, str, object]] = Counter((d.role, d.shift, d.date) for d in duties)
+    total = 0
+    for role in cal.team.roles:
+        for entry, day in shift_demand_dates(cal, role):
+            n = count[(role, entry.shift, day)]
+            total += max(0, entry.min - n) * entry.weight_under
+            if entry.max is not None:
+                total += max(0, n - entry.max) * entry.weight_over
+    return total
+
+
+def shift_demand_dates(cal: Calendar, role: str):
+    """(entry, date) of each per-shift demand entry on each open date its shift may start."""
+    for entry in cal.team.roles[role].shift_demand:
+        days = timeutil.parse_days(entry.days)
+        only = set(entry.dates) if entry.dates is not None else None
+        for day in cal.open_dates:
+            if day.weekday() in days and (only is None or day in only) and \
+                    cal.slot_allowed(entry.shift, day):
+                yield entry, day

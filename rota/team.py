@@ -1,0 +1,343 @@
+"""The team model: pydantic v2 models of the team file (shared/spec/team-file.md, plus our extensions).
+
+These models check the shape of each field. Cross-references (unknown ids, demand outside the
+opening hours, …) are checked in ``rota.teamcheck``; ``rota.load`` runs both and formats errors.
+"""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime as DateTime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    RootModel,
+    field_validator,
+    model_validator,
+)
+
+from rota import timeutil
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+TERM_NAMES = ("gap_core", "gap_other", "contract", "fairness", "preferences", "shift_cover")
+
+
+def _check_days(value: str | list[str]) -> str | list[str]:
+    timeutil.parse_days(value)
+    return value
+
+
+def _check_window(value: str) -> str:
+    timeutil.parse_window(value)
+    return value
+
+
+def _check_clock_start(value: str) -> str:
+    timeutil.parse_clock(value)
+    return value
+
+
+def _check_clock_end(value: str) -> str:
+    timeutil.parse_clock(value, allow_24=True)
+    return value
+
+
+def _check_zone(value: str) -> str:
+    timeutil.zone(value)
+    return value
+
+
+DaySpec = Annotated[str | list[str], AfterValidator(_check_days)]
+Window = Annotated[str, AfterValidator(_check_window)]
+ClockStart = Annotated[str, AfterValidator(_check_clock_start)]
+ClockEnd = Annotated[str, AfterValidator(_check_clock_end)]
+
+
+class Model(BaseModel):
+    """Base: unknown keys are mistakes, reported with their path."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+
+
+class WeekPattern(RootModel[dict[str, Window | list[Window]]]):
+    """Day specs mapped to one window or a list of windows; a weekday may be named once."""
+
+    @model_validator(mode="after")
+    def _one_key_per_weekday(self) -> WeekPattern:
+        seen: dict[int, str] = {}
+        for key in self.root:
+            try:
+                days = timeutil.parse_days(key)
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+            for d in sorted(days):
+                if d in seen:
+                    name = timeutil.DAY_NAMES[d]
+                    raise ValueError(f'{name} is named by both "{seen[d]}" and "{key}"')
+                seen[d] = key
+        return self
+
+    def windows(self, weekday: int) -> list[tuple[int, int]]:
+        """The (start, end) minute windows of a weekday, sorted."""
+        for key, value in self.root.items():
+            if weekday in timeutil.parse_days(key):
+                items = value if isinstance(value, list) else [value]
+                return sorted(timeutil.parse_window(w) for w in items)
+        return []
+
+
+class Period(Model):
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _forwards(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"the period runs backwards: end {self.end} is before start {self.start}")
+        return self
+
+
+class HolidaySpec(Model):
+    country: str
+    subdivision: str | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> HolidaySpec:
+        import holidays
+
+        try:
+            holidays.country_holidays(self.country, subdiv=self.subdivision, years=2026)
+        except (NotImplementedError, KeyError, ValueError) as exc:
+            raise ValueError(f"the holidays package does not know {self.country!r}"
+                             f"{'/' + self.subdivision if self.subdivision else ''}: {exc}") from None
+        return self
+
+
+class DemandEntry(Model):
+    """Headcount a role needs over a window on matching open dates."""
+
+    days: DaySpec = "daily"
+    dates: list[Date] | None = None
+    time: str
+    min: NonNegativeInt
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if value not in ("opening_hours", "core_hours"):
+            _check_window(value)
+        return value
+
+
+class ShiftDemandEntry(Model):
+    """Extension: how many people a role wants on one shift on matching dates (soft)."""
+
+    shift: Id
+    days: DaySpec = "daily"
+    dates: list[Date] | None = None
+    min: NonNegativeInt = 0
+    max: NonNegativeInt | None = None
+    weight_under: NonNegativeInt = 1000
+    weight_over: NonNegativeInt = 0
+
+
+class Role(Model):
+    name: str | None = None
+    description: str | None = None
+    skills: list[Id] = []
+    demand: list[DemandEntry] = []
+    shift_demand: list[ShiftDemandEntry] = []
+
+
+class Shift(Model):
+    name: str | None = None
+    start: ClockStart
+    end: ClockEnd
+    days: DaySpec = "daily"
+    roles: list[Id] | None = None
+
+    def window(self) -> tuple[int, int]:
+        """(start, end) minutes after the start date's midnight; end may pass midnight."""
+        return timeutil.parse_window(f"{self.start}-{self.end}")
+
+
+class Limit(Model):
+    """Cap (max) or floor (min) on a person's assignments per week, month or period."""
+
+    role: Id | None = None
+    shift: Id | None = None
+    max: NonNegativeInt | None = None
+    min: NonNegativeInt | None = None
+    per: Literal["week", "month", "period"]
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Limit:
+        if self.max is None and self.min is None:
+            raise ValueError("a limit needs max or min")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class Succession(Model):
+    """Extension: shift ``first`` on one date must not be followed by ``then`` the next date."""
+
+    first: Id
+    then: Id
+
+
+class MaxWeekends(Model):
+    """Extension: at most ``max`` weekends worked (Saturday or Sunday) per month or period."""
+
+    max: NonNegativeInt
+    per: Literal["month", "period"] = "period"
+
+
+class Rules(Model):
+    """Hard working-time rules; a person's explicitly set fields override the team's."""
+
+    min_rest_hours: NonNegativeFloat | None = 11
+    max_consecutive_days: PositiveInt | None = 6
+    max_hours_per_week: NonNegativeFloat | None = 48
+    min_consecutive_days: PositiveInt | None = None
+    min_consecutive_days_off: PositiveInt | None = None
+    max_weekends: MaxWeekends | None = None
+    forbidden_successions: list[Succession] = []
+    min_hours_per_period: NonNegativeFloat | None = None
+    max_hours_per_period: NonNegativeFloat | None = None
+    limits: list[Limit] = []
+
+
+def _moment(value: Any) -> Any:
+    """A ``from``/``to`` value: a date, or a local date-time (string with ``T`` or datetime)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if "T" in text or " " in text:
+                return DateTime.fromisoformat(text)
+            return Date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f'"{value}" is not a date (YYYY-MM-DD) or local date-time '
+                             "(YYYY-MM-DDTHH:MM)") from None
+    return value
+
+
+Moment = Annotated[DateTime | Date, BeforeValidator(_moment)]
+
+
+class Unavailable(Model):
+    """Whole dates (``date``, or ``from``/``to`` dates inclusive) or a timed stretch (end exclusive)."""
+
+    date: Date | None = None
+    from_: Moment | None = Field(default=None, alias="from")
+    to: Moment | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Unavailable:
+        if self.date is not None:
+            if self.from_ is not None or self.to is not None:
+                raise ValueError("give either date or from/to, not both")
+            return self
+        if self.from_ is None or self.to is None:
+            raise ValueError("give date, or both from and to")
+        timed = [isinstance(v, DateTime) for v in (self.from_, self.to)]
+        if timed[0] != timed[1]:
+            raise ValueError("from and to must both be dates or both be date-times")
+        if self.to < self.from_ or (timed[0] and self.to == self.from_):
+            raise ValueError(f"the stretch runs backwards: to {self.to} is not after from {self.from_}")
+        return self
+
+
+class Request(Model):
+    date: Date
+    shift: Id | None = None
+    want: Literal["on", "off"]
+    weight: NonNegativeFloat = 1
+
+
+class Preferences(Model):
+    prefer_shifts: list[Id] = []
+    avoid_shifts: list[Id] = []
+    avoid_days: DaySpec | None = None
+    requests: list[Request] = []
+
+
+class Fixed(Model):
+    date: Date
+    shift: Id
+    role: Id
+
+
+class HistoryEntry(Model):
+    person: Id
+    role: Id
+    shift: Id
+    date: Date
+    start: str | None = None
+    end: str | None = None
+
+
+class Person(Model):
+    id: Id
+    name: str | None = None
+    email: str | None = None
+    department: str | None = None
+    skills: list[Id] = []
+    hours_per_week: NonNegativeFloat | None = None
+    days: DaySpec = "daily"
+    unavailable: list[Unavailable] = []
+    preferences: Preferences = Preferences()
+    rules: Rules | None = None
+    limits: list[Limit] = []
+    fixed: list[Fixed] = []
+
+    @property
+    def display(self) -> str:
+        return self.name or self.id
+
+
+class Team(Model):
+    version: int | None = None
+    team: str = Field(min_length=1)
+    timezone: Annotated[str, AfterValidator(_check_zone)]
+    period: Period | None = None
+    holidays: HolidaySpec | None = None
+    closures: list[Date] = []
+    opening_hours: WeekPattern
+    core_hours: WeekPattern | None = None
+    skills: list[Id] | None = None
+    roles: dict[Id, Role] = Field(min_length=1)
+    shifts: dict[Id, Shift] = Field(min_length=1)
+    rules: Rules = Rules()
+    people: list[Person] = []
+    weights: dict[str, NonNegativeFloat] = {}
+    history: list[HistoryEntry] = []
+
+    @field_validator("weights")
+    @classmethod
+    def _weight_names(cls, value: dict[str, float]) -> dict[str, float]:
+        for name in value:
+            if name not in TERM_NAMES:
+                raise ValueError(f'unknown objective term "{name}" (known: {", ".join(TERM_NAMES)})')
+        return value
+
+    def person(self, person_id: str) -> Person:
+        for p in self.people:
+            if p.id == person_id:
+                return p
+        raise KeyError(person_id)
+
+    def shift_roles(self, shift_id: str) -> list[str]:
+        """The roles a shift may serve (all roles when the template names none)."""
+        roles = self.shifts[shift_id].roles
+        return list(self.roles) if roles is None else roles

@@ -1,0 +1,138 @@
+"""Cross-reference checks of a parsed team: unknown ids, duplicates, windows outside opening hours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rota import timeutil
+from rota.team import Rules, Team, WeekPattern
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a team file: the field path and what is wrong."""
+
+    path: str
+    message: str
+
+    def line(self, source: str) -> str:
+        return f"{source}: {self.path}: {self.message}" if self.path else f"{source}: {self.message}"
+
+
+def check_team(team: Team) -> list[Problem]:
+    """Every cross-reference problem of ``team``, in file order."""
+    return list(_problems(team))
+
+
+def _problems(team: Team) -> Iterator[Problem]:
+    roles, shifts = set(team.roles), set(team.shifts)
+    ids = [p.id for p in team.people]
+    people = set(ids)
+    skills = set(team.skills) if team.skills is not None else None
+
+    seen: set[str] = set()
+    for i, pid in enumerate(ids):
+        if pid in seen:
+            yield Problem(f"people[{i}].id", f'"{pid}" is used by two people')
+        seen.add(pid)
+
+    def unknown(kind: str, value: str | None, known: set[str], path: str) -> Iterator[Problem]:
+        if value is not None and value not in known:
+            yield Problem(path, f'unknown {kind} "{value}"')
+
+    for rid, role in team.roles.items():
+        for j, s in enumerate(role.skills):
+            if skills is not None:
+                yield from unknown("skill", s, skills, f"roles.{rid}.skills[{j}]")
+        for j, entry in enumerate(role.demand):
+            if entry.time == "core_hours" and team.core_hours is None:
+                yield Problem(f"roles.{rid}.demand[{j}].time", "core_hours used but the team has none")
+            elif entry.time not in ("opening_hours", "core_hours"):
+                yield from _inside(team.opening_hours, entry.days, timeutil.parse_window(entry.time),
+                                   f"roles.{rid}.demand[{j}].time", entry.time)
+        for j, sd in enumerate(role.shift_demand):
+            yield from unknown("shift", sd.shift, shifts, f"roles.{rid}.shift_demand[{j}].shift")
+            if sd.max is not None and sd.max < sd.min:
+                yield Problem(f"roles.{rid}.shift_demand[{j}].max", f"max {sd.max} is below min {sd.min}")
+
+    if team.core_hours is not None:
+        for key, value in team.core_hours.root.items():
+            for w in value if isinstance(value, list) else [value]:
+                yield from _inside(team.opening_hours, key, timeutil.parse_window(w),
+                                   f"core_hours.{key}", w)
+
+    for sid, shift in team.shifts.items():
+        for j, r in enumerate(shift.roles or []):
+            yield from unknown("role", r, roles, f"shifts.{sid}.roles[{j}]")
+
+    yield from _rule_refs(team.rules, "rules", roles, shifts)
+
+    for i, p in enumerate(team.people):
+        base = f"people[{i}]"
+        for j, s in enumerate(p.skills):
+            if skills is not None:
+                yield from unknown("skill", s, skills, f"{base}.skills[{j}]")
+        prefs = p.preferences
+        for key in ("prefer_shifts", "avoid_shifts"):
+            for j, s in enumerate(getattr(prefs, key)):
+                yield from unknown("shift", s, shifts, f"{base}.preferences.{key}[{j}]")
+        for j, req in enumerate(prefs.requests):
+            yield from unknown("shift", req.shift, shifts, f"{base}.preferences.requests[{j}].shift")
+        if p.rules is not None:
+            yield from _rule_refs(p.rules, f"{base}.rules", roles, shifts)
+        for j, lim in enumerate(p.limits):
+            yield from unknown("role", lim.role, roles, f"{base}.limits[{j}].role")
+            yield from unknown("shift", lim.shift, shifts, f"{base}.limits[{j}].shift")
+        for j, fx in enumerate(p.fixed):
+            yield from unknown("role", fx.role, roles, f"{base}.fixed[{j}].role")
+            yield from unknown("shift", fx.shift, shifts, f"{base}.fixed[{j}].shift")
+
+    for j, h in enumerate(team.history):
+        yield from unknown("person", h.person, people, f"history[{j}].person")
+        yield from unknown("role", h.role, roles, f"history[{j}].role")
+        yield from unknown("shift", h.shift, shifts, f"history[{j}].shift")
+        if team.period is not None and h.date >= team.period.start:
+            yield Problem(f"history[{j}].date", f"{h.date} is not before the period start "
+                                                f"{team.period.start}")
+
+
+def _rule_refs(rules: Rules, base: str, roles: set[str], shifts: set[str]) -> Iterator[Problem]:
+    for j, lim in enumerate(rules.limits):
+        if lim.role is not None and lim.role not in roles:
+            yield Problem(f"{base}.limits[{j}].role", f'unknown role "{lim.role}"')
+        if lim.shift is not None and lim.shift not in shifts:
+            yield Problem(f"{base}.limits[{j}].shift", f'unknown shift "{lim.shift}"')
+    for j, succ in enumerate(rules.forbidden_successions):
+        for key in ("first", "then"):
+            value = getattr(succ, key)
+            if value not in shifts:
+                yield Problem(f"{base}.forbidden_successions[{j}].{key}", f'unknown shift "{value}"')
+
+
+def _inside(pattern: WeekPattern, days: str | list[str], window: tuple[int, int], path: str,
+            text: str) -> Iterator[Problem]:
+    """A window on each weekday of ``days`` must lie inside that weekday's opening windows.
+
+    Opening windows that run past midnight from the previous weekday count for the early hours.
+    """
+    for d in sorted(timeutil.parse_days(days)):
+        spans = list(pattern.windows(d))
+        if not spans:
+            continue  # a weekday with no opening hours is closed: the entry has no demand there
+        spans += [(s - 1440, e - 1440) for s, e in pattern.windows((d - 1) % 7) if e > 1440]
+        spans += [(s + 1440, e + 1440) for s, e in pattern.windows((d + 1) % 7)]
+        if not _covered(window, spans):
+            name = timeutil.DAY_NAMES[d]
+            yield Problem(path, f'"{text}" on {name} lies outside the opening hours')
+            return
+
+
+def _covered(window: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    start, end = window
+    for s, e in sorted(spans):
+        if s <= start < e:
+            start = e
+            if start >= end:
+                return True
+    return start >= end

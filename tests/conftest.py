@@ -1,0 +1,67 @@
+"""Shared fixtures: a small team builder (``make_team``) and the spec's example files (``spec_examples``)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rota.load import parse_team
+from rota.team import Team
+
+SPEC_EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "examples"
+
+# Two weeks (Mon 7 - Sun 20 Dec 2026) in London, open every day; rules at the spec's defaults.
+BASE_TEAM: dict[str, Any] = {
+    "team": "Test Desk",
+    "timezone": "Europe/London",
+    "period": {"start": "2026-12-07", "end": "2026-12-20"},
+    "opening_hours": {"daily": "07:00-23:00"},
+    "roles": {
+        "desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]},
+        "smod": {"skills": ["smod"]},
+    },
+    "shifts": {
+        "early": {"start": "07:00", "end": "15:00"},
+        "late": {"start": "15:00", "end": "23:00"},
+        "day": {"start": "09:00", "end": "17:00"},
+        "night": {"start": "22:00", "end": "06:00"},
+    },
+    "people": [
+        {"id": "amara", "skills": ["desk", "smod"]},
+        {"id": "ben", "skills": ["desk"]},
+        {"id": "chloe", "skills": ["desk"], "days": "mon-fri"},
+    ],
+}
+
+
+def build_team(**overrides: Any) -> Team:
+    """A checked ``Team`` from ``BASE_TEAM`` with top-level keys replaced (``None`` removes a key)."""
+    data = copy.deepcopy(BASE_TEAM)
+    for key, value in overrides.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = copy.deepcopy(value)
+    return parse_team(data, "test-team")
+
+
+@pytest.fixture
+def make_team() -> Callable[..., Team]:
+    """``make_team(**overrides)``: the base test team with top-level keys replaced."""
+    return build_team
+
+
+@pytest.fixture
+def base_team_data() -> dict[str, Any]:
+    """A fresh copy of the base test team's document, to edit before ``parse_team``."""
+    return copy.deepcopy(BASE_TEAM)
+
+
+@pytest.fixture
+def spec_examples() -> Path:
+    """The folder of the contract's example team files."""
+    return SPEC_EXAMPLES

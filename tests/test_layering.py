@@ -1,0 +1,42 @@
+"""The folders show the architecture: rota/ is pure domain, solver/ never reaches the service."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = {
+    "rota": {"solver", "api", "cli", "ortools", "fastapi", "sqlalchemy", "typer", "rich"},
+    "solver": {"api", "cli", "fastapi", "sqlalchemy", "typer", "rich"},
+    "api": {"cli"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_imports_respect_layers(package: str) -> None:
+    bad = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        hit = _imports(path) & FORBIDDEN[package]
+        if hit:
+            bad[str(path.relative_to(ROOT))] = sorted(hit)
+    assert not bad, f"{package}/ imports a layer above it: {bad}"
+
+
+def test_layering_check_can_fail(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from solver import solve\nimport rota.calendar\n")
+    assert _imports(module) & FORBIDDEN["rota"] == {"solver"}
