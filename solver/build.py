@@ -1,0 +1,75 @@
+"""Assemble the CP-SAT model: variables, every hard rule, coverage and the soft terms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from rota import objective as obj
+from rota.calendar import Calendar
+from rota.records import Duty
+from solver import coverage, objective
+from solver.context import Ctx, Term
+from solver.rules import consecutive, daily, hours, limits
+from solver.variables import add_variables
+
+HARD_MAX: list[Callable[[Ctx], None]] = [
+    daily.one_shift_per_date,  # first: defines the work literal of each person and date
+    daily.rest_and_overlap,
+    daily.forbidden_successions,
+    consecutive.max_consecutive_days,
+    hours.max_hours_per_week,
+    hours.max_hours_per_period,
+    limits.limits,  # max and min
+    limits.max_weekends,
+]
+HARD_MIN: list[Callable[[Ctx], None]] = [
+    consecutive.min_consecutive_days,
+    consecutive.min_consecutive_days_off,
+    hours.min_hours_per_period,
+]
+SOFT: dict[str, Callable[[Ctx], list[Term]]] = {
+    "contract": objective.contract,
+    "fairness": objective.fairness,
+    "preferences": objective.preferences,
+    "shift_cover": objective.shift_cover,
+}
+
+
+@dataclass
+class Built:
+    """The model with its objective pieces: gap terms and the rest, scaled to integers."""
+
+    ctx: Ctx
+    weights: dict[str, float]
+    scale: int
+    gap_terms: list[Term] = field(default_factory=list)
+    other_terms: list[Term] = field(default_factory=list)
+    changes: Term | None = None
+
+    def expr(self, terms: list[Term]) -> cp_model.LinearExpr:
+        return objective.weighted_expr(terms, self.weights, self.scale)
+
+    def gap_minutes(self) -> cp_model.LinearExpr:
+        """Unweighted gap person-minutes."""
+        return objective.weighted_expr(self.gap_terms, {}, 1)
+
+
+def build(cal: Calendar, baseline: list[Duty] | None = None, relax: bool = False) -> Built:
+    """The full model; with ``relax``, min-type rules are switchable and soft terms are left out."""
+    ctx = Ctx(cal, relax=relax)
+    add_variables(ctx)
+    for rule in HARD_MAX + HARD_MIN:
+        rule(ctx)
+    weights = obj.weights(cal)
+    if relax:
+        return Built(ctx, weights, 1)
+    gap_terms = coverage.coverage(ctx)  # built even at weight 0: progress reports gap minutes
+    other = [t for name, builder in SOFT.items() if weights[name] for t in builder(ctx)]
+    scale = objective.scale_for(gap_terms + other, weights)
+    built = Built(ctx, weights, scale, gap_terms, other)
+    if baseline is not None:
+        built.changes = objective.changes(ctx, baseline)
+    return built

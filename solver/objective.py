@@ -1,0 +1,187 @@
+"""Soft terms (contract, fairness, preferences, shift_cover, re-planning changes) and their weighting.
+
+Each builder returns ``Term`` objects in the units of docs/architecture.md; ``Objective`` scales
+them by the team's weights and by the smallest power of ten that makes every coefficient integral.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model import LinearExpr
+
+from rota import objective as obj
+from rota import timeutil
+from rota.records import Duty
+from solver.context import Ctx, Term
+
+
+def contract(ctx: Ctx) -> list[Term]:
+    """|worked − target| minutes per person with ``hours_per_week``."""
+    term = Term("contract")
+    m = ctx.model
+    for p in ctx.cal.team.people:
+        target = ctx.cal.target_minutes(p.id)
+        if target is None:
+            continue
+        keys = ctx.person_keys.get(p.id, [])
+        if not keys:
+            term.const += target
+            continue
+        minutes = [ctx.slots[k[2]].minutes for k in keys]
+        worked = cp_model.LinearExpr.weighted_sum([ctx.x[k] for k in keys], minutes)
+        dev = m.new_int_var(0, max(target, sum(minutes)), f"contract[{p.id}]")
+        m.add(dev >= worked - target)
+        m.add(dev >= target - worked)
+        term.add(dev, 1)
+    return [term]
+
+
+def fairness(ctx: Ctx) -> list[Term]:
+    """Per role: Σ floor(100·|A·n_p − a_p·N| / A), linearised as A·q ≥ ±100·(A·n_p − a_p·N) − A + 1."""
+    term = Term("fairness")
+    m = ctx.model
+    cal = ctx.cal
+    for role in cal.team.roles:
+        people = obj.eligible(cal, role)
+        avail = {p: cal.available_dates(p) for p in people}
+        total_a = sum(avail.values())
+        if len(people) < 2 or total_a == 0:
+            continue
+        mine: dict[str, list] = defaultdict(list)
+        for (person, r, _), var in ctx.x.items():
+            if r == role:
+                mine[person].append(var)
+        every = [v for vs in mine.values() for v in vs]
+        if not every:
+            continue
+        total_n = m.new_int_var(0, len(every), f"duties[{role}]")
+        m.add(total_n == LinearExpr.sum(every))
+        scale = obj.FAIRNESS_SCALE
+        for p in people:
+            lits = mine.get(p, [])
+            n_p = LinearExpr.sum(lits) if lits else 0
+            e = total_a * n_p - avail[p] * total_n
+            top = scale * max(total_a * len(lits), avail[p] * len(every)) // total_a + 1
+            q = m.new_int_var(0, top, f"fair[{role},{p}]")
+            m.add(total_a * q >= scale * e - total_a + 1)
+            m.add(total_a * q >= -scale * e - total_a + 1)
+            term.add(q, 1)
+    return [term]
+
+
+def preferences(ctx: Ctx) -> list[Term]:
+    """Fixed points per duty (prefer/avoid shifts, avoid days) plus the weight of each unmet request."""
+    term = Term("preferences")
+    cal = ctx.cal
+    for p in cal.team.people:
+        prefs = p.preferences
+        avoid_days = timeutil.parse_days(prefs.avoid_days) if prefs.avoid_days else frozenset()
+        if prefs.prefer_shifts or prefs.avoid_shifts or avoid_days:
+            for key in ctx.person_keys.get(p.id, ()):
+                cost = obj.duty_preference_cost(prefs.prefer_shifts, prefs.avoid_shifts, avoid_days,
+                                                ctx.duty(key))
+                if cost:
+                    term.add(ctx.x[key], cost)
+        for req in prefs.requests:
+            if not cal.start <= req.date <= cal.end or not req.weight:
+                continue
+            if req.shift is None:
+                work = ctx.work.get((p.id, req.date))
+                lits = [] if work is None else [work]
+            else:
+                i = ctx.slot_at.get((req.date, req.shift))
+                lits = [] if i is None else ctx.person_slot_lits(p.id, i)
+            if req.want == "on":
+                term.const += req.weight
+                sign = -1
+            else:
+                sign = 1
+            for lit in lits:
+                term.add(lit, sign * req.weight)
+    return [term]
+
+
+def shift_cover(ctx: Ctx) -> list[Term]:
+    """People short of (weight_under) and over (weight_over) each role's per-shift demand per date."""
+    term = Term("shift_cover")
+    m = ctx.model
+    for role in ctx.cal.team.roles:
+        for entry, day in obj.shift_demand_dates(ctx.cal, role):
+            i = ctx.slot_at[(day, entry.shift)]
+            lits = ctx.role_slot.get(role, {}).get(i, [])
+            if entry.min and entry.weight_under:
+                if not lits:
+                    term.const += entry.min * entry.weight_under
+                else:
+                    under = m.new_int_var(max(0, entry.min - len(lits)), entry.min, f"under[{role}]")
+                    m.add(under >= entry.min - LinearExpr.sum(lits))
+                    term.add(under, entry.weight_under)
+            if entry.max is not None and entry.weight_over and len(lits) > entry.max:
+                over = m.new_int_var(0, len(lits) - entry.max, f"over[{role}]")
+                m.add(over >= LinearExpr.sum(lits) - entry.max)
+                term.add(over, entry.weight_over)
+    return [term]
+
+
+def changes(ctx: Ctx, baseline: Iterable[Duty]) -> Term:
+    """Assignments added plus removed against ``baseline`` (duties outside the horizon ignored)."""
+    term = Term("changes")
+    keep: set = set()
+    for d in baseline:
+        if not ctx.cal.start <= d.date <= ctx.cal.end:
+            continue
+        key = ctx.key_of(d)
+        if key is None or key not in ctx.x:
+            term.const += 1
+        elif key not in keep:
+            keep.add(key)
+            term.const += 1
+            term.add(ctx.x[key], -1)
+    for key, var in ctx.x.items():
+        if key not in keep:
+            term.add(var, 1)
+    return term
+
+
+def scale_for(terms: Iterable[Term], weights: dict[str, float], limit: int = 6) -> int:
+    """The smallest power of ten making every weight × coefficient (and constant) an integer."""
+    values = {weights.get(t.name, 1) * c for t in terms for c in (*set(t.coefs), t.const)}
+    for k in range(limit + 1):
+        s = 10 ** k
+        if all(abs(v * s - round(v * s)) < 1e-6 for v in values):
+            return s
+    return 10 ** limit
+
+
+def weighted_expr(terms: Iterable[Term], weights: dict[str, float], scale: int) -> cp_model.LinearExpr:
+    """Σ weight·term, scaled to integers (constants included)."""
+    coefs: dict[int, int] = defaultdict(int)
+    index: dict[int, cp_model.IntVar] = {}
+    const = 0
+    for t in terms:
+        w = weights.get(t.name, 1) * scale
+        const += round(w * t.const)
+        for v, c in zip(t.vars, t.coefs, strict=True):
+            index[v.index] = v
+            coefs[v.index] += round(w * c)
+    pairs = [(index[i], c) for i, c in coefs.items() if c]
+    return cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [c for _, c in pairs]) + const
+
+
+def single_duty_move(ctx: Ctx, terms: Iterable[Term], weights: dict[str, float], scale: int) -> int:
+    """A bound on how much one duty more or less can move the non-gap terms (scaled units)."""
+    bound = 0.0
+    longest = max((s.minutes for s in ctx.slots), default=0)
+    for t in terms:
+        w = weights.get(t.name, 1)
+        if t.name == "contract":
+            bound += w * longest
+        elif t.name == "fairness":
+            bound += w * obj.FAIRNESS_SCALE * 2 + w * len(ctx.cal.team.people)
+        elif t.coefs:
+            bound += w * max(abs(c) for c in t.coefs) * 3
+    return math.ceil(bound * scale) + 1

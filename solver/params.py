@@ -1,0 +1,33 @@
+"""Solve parameters and progress reports: the knobs a caller turns and what it hears back."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rota.records import Duty
+
+
+@dataclass
+class Progress:
+    """One improving rota during the search: objective and bound in objective units."""
+
+    objective: float
+    bound: float
+    elapsed: float
+    gap_minutes: int | None
+
+
+@dataclass
+class SolveParams:
+    """How long and how to search; ``hint`` seeds the search, ``baseline`` turns on re-planning."""
+
+    time_limit: float = 30.0
+    workers: int = 2
+    seed: int = 0
+    progress: Callable[[Progress], None] | None = None
+    stop: threading.Event | None = None
+    hint: list[Duty] | None = None
+    baseline: list[Duty] | None = None  # re-planning: keep these where possible
+    log: bool = False

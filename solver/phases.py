@@ -1,0 +1,106 @@
+"""The search plan: a gap-only first phase, then the full (or re-planning) objective."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from rota.coverage import gap_minutes, gaps
+from rota.records import Duty
+from solver import objective
+from solver.build import Built
+from solver.params import SolveParams
+from solver.result import SolveStatus
+from solver.search import Run, elapsed, polish, run, set_full_hint, set_hint
+
+log = logging.getLogger(__name__)
+GAP_SHARE = 0.3  # the most of the time limit the gap-only first phase may take
+POLISH_SHARE = 0.2  # the most of what is left that tightening phase 1's rota may take
+
+
+@dataclass
+class Outcome:
+    """What the phases found: rotas (best-intended last), our status, a bound in objective units."""
+
+    status: SolveStatus
+    runs: list[Run] = field(default_factory=list)
+    bound: float | None = None
+    first_zero_gap: float | None = None
+
+
+def status_of(cp_status: int, partial: bool = False) -> SolveStatus:
+    """Our status of a CP-SAT status; ``partial``: the search was cut short after a first phase."""
+    return {
+        cp_model.OPTIMAL: SolveStatus.FEASIBLE if partial else SolveStatus.OPTIMAL,
+        cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+        cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+        cp_model.MODEL_INVALID: SolveStatus.INVALID,
+    }.get(cp_status, SolveStatus.UNKNOWN)
+
+
+def search(built: Built, hint: list[Duty], params: SolveParams, started: float) -> Outcome:
+    """Search in two phases over one model.
+
+    Phase 1 minimises the weighted gap terms alone, for at most ``GAP_SHARE`` of the time: coverage
+    is found far faster without the other terms in the way. It is skipped when the hint already
+    has no gaps. Phase 2 minimises the full objective from phase 1's rota, hinted whole with the
+    auxiliary variables tight (``polish``). Both bounds are lower bounds on the objective (the
+    other terms are never negative), so the larger is reported.
+
+    Re-planning (``baseline``) is lexicographic instead: phase 2 keeps the gaps at most phase 1's
+    and minimises C·changes + the other terms, C being a bit more than the most one duty more or
+    less can move the other terms (``objective.single_duty_move``), so fewer changes come first;
+    the bound reported is phase 1's.
+    """
+    gap = built.expr(built.gap_terms)
+    total = built.expr(built.gap_terms + built.other_terms)
+    replan = built.changes is not None
+    if replan:
+        weight = objective.single_duty_move(built.ctx, built.other_terms, built.weights, built.scale)
+        goal = weight * objective.weighted_expr([built.changes], {}, 1) + built.expr(built.other_terms)
+    else:
+        goal = total
+    kept = [d for d in hint if built.ctx.key_of(d) in built.ctx.x]  # a baseline may hold stale duties
+    gapless = not any(gap_minutes(gaps(built.ctx.cal, kept)))
+    tight = polish(built, kept, goal, params, _share(params, started, POLISH_SHARE)) if gapless else None
+    if tight is not None:  # the hint is valid and gapless: phase 1 has nothing to do
+        first = Run(cp_model.OPTIMAL, kept, 0, 0, elapsed(started))
+    else:
+        full = polish(built, kept, gap, params, _share(params, started, POLISH_SHARE))
+        if full is not None:
+            set_full_hint(built, full)
+        first = run(built, gap, params, _share(params, started, GAP_SHARE), started, total)
+    log.debug("phase 1: %s, gap %s, at %.2fs", first.status, first.objective, elapsed(started))
+    out = Outcome(status_of(first.status, partial=True), [first] if first.found else [],
+                  None if first.bound is None else first.bound / built.scale, first.first_zero_gap)
+    stopped = params.stop is not None and params.stop.is_set()
+    if first.status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or stopped:
+        return out
+    if replan and first.objective is not None:
+        built.ctx.model.add(gap <= first.objective)
+    if tight is None and first.duties is not None:
+        tight = polish(built, first.duties, goal, params, _share(params, started, POLISH_SHARE))
+        if tight is None:
+            set_hint(built, first.duties)
+    if tight is not None:
+        set_full_hint(built, tight)
+    log.debug("phase 2 from %.2fs", elapsed(started))
+    second = run(built, goal, params, params.time_limit - elapsed(started), started, total,
+                 out.bound if replan else None)
+    if out.first_zero_gap is None:
+        out.first_zero_gap = second.first_zero_gap
+    if not second.found:
+        return out
+    out.runs.append(second)
+    if not replan and second.bound is not None:
+        out.bound = max(out.bound or 0.0, second.bound / built.scale)
+    optimal = second.status == cp_model.OPTIMAL and (not replan or first.status == cp_model.OPTIMAL)
+    out.status = SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
+    return out
+
+
+def _share(params: SolveParams, started: float, share: float) -> float:
+    """A share of the time left."""
+    return max(0.0, params.time_limit - elapsed(started)) * share

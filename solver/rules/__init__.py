@@ -1,0 +1,1 @@
+"""Hard rules: one builder per rule, each adding its constraints to the shared ``Ctx``."""

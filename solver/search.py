@@ -1,0 +1,132 @@
+"""One CP-SAT run over a built model: objective, hint, parameters, callback; duties read back."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.sat import sat_parameters_pb2
+from ortools.sat.python import cp_model
+
+from rota.records import Duty
+from solver.build import Built
+from solver.callback import StopThread, Watcher
+from solver.params import SolveParams
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    """The outcome of one search: CP-SAT status, the best duties, values in scaled model units."""
+
+    status: int
+    duties: list[Duty] | None
+    objective: int | None
+    bound: int | None
+    first_zero_gap: float | None
+    values: dict[int, int] | None = None  # values of the literals asked for with ``read``
+
+    @property
+    def found(self) -> bool:
+        return self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _chosen(built: Built, duties: list[Duty]) -> tuple[set, set]:
+    """The variable keys of a rota's duties (those the model has) and their (person, date) pairs."""
+    ctx = built.ctx
+    on = {k for k in (ctx.key_of(d) for d in duties) if k in ctx.x}
+    return on, {(k[0], ctx.slots[k[2]].date) for k in on}
+
+
+def set_hint(built: Built, duties: list[Duty] | None) -> None:
+    """Hint every duty variable (and each date's work literal) from a rota."""
+    model, ctx = built.ctx.model, built.ctx
+    model.clear_hints()
+    if duties is None:
+        return
+    on, days = _chosen(built, duties)
+    for key, var in ctx.x.items():
+        model.add_hint(var, key in on)
+    for pd in ctx.work_vars:
+        model.add_hint(ctx.work[pd], pd in days)
+
+
+def polish(built: Built, duties: list[Duty], goal: cp_model.LinearExpr, params: SolveParams,
+           time_limit: float) -> list[int] | None:
+    """Every variable's value for a rota with the auxiliary ones tight: the rota fixed, ``goal``
+    minimised (presolve settles it at once). Hinting this whole solution lets the next phase
+    start from the rota's true objective; a partial hint would leave LNS to tighten slack."""
+    ctx = built.ctx
+    on, days = _chosen(built, duties)
+    fixed = [var if key in on else ~var for key, var in ctx.x.items()]
+    fixed += [ctx.work[pd] if pd in days else ~ctx.work[pd] for pd in ctx.work_vars]
+    clone = ctx.model.clone()
+    clone.clear_hints()
+    clone.add_bool_and(fixed)
+    clone.minimize(goal)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = max(1, params.workers)
+    solver.parameters.random_seed = params.seed
+    tune(solver.parameters)
+    status = solver.solve(clone)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution)
+
+
+def tune(p: sat_parameters_pb2.SatParameters) -> None:
+    """Presolve settings measured on the synthetic L/XL teams: later presolve rounds, long probing
+    and the big-linear-overlap search cost seconds there and gain little for rota models."""
+    p.max_presolve_iterations = 1
+    p.find_big_linear_overlap = False
+    p.presolve_probing_deterministic_time_limit = 0.1
+
+
+def set_full_hint(built: Built, solution: list[int]) -> None:
+    """Hint every variable of the model with a previous phase's solution."""
+    model = built.ctx.model
+    model.clear_hints()
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(solution)))
+    hint.values.extend(solution)
+
+
+def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit: float,
+        started: float, total: cp_model.LinearExpr, fixed_bound: float | None = None,
+        read: Sequence[cp_model.IntVar] = ()) -> Run:
+    """Minimise ``goal`` within ``time_limit`` seconds; progress reports ``total`` in objective units."""
+    ctx = built.ctx
+    ctx.model.minimize(goal)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.01, time_limit)
+    p.num_workers = max(1, params.workers)
+    p.random_seed = params.seed
+    tune(p)
+    p.log_search_progress = params.log
+    if params.log:
+        p.log_to_stdout = False
+        solver.log_callback = log.info
+    watcher = Watcher(params, started, built.scale, total, built.gap_minutes(), fixed_bound)
+    if params.stop is not None and params.stop.is_set():
+        return Run(cp_model.UNKNOWN, None, None, None, None)
+    with StopThread(solver, params.stop):
+        status = solver.solve(ctx.model, watcher)
+    log.debug("CP-SAT %s in %.2fs: %s", solver.status_name(status), solver.wall_time,
+              solver.response_stats() if params.log else "")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Run(status, None, None, None, None)
+    sol = solver.response_proto.solution
+    duties = [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
+    return Run(status, duties, round(solver.objective_value), math.floor(solver.best_objective_bound + 1e-9),
+               watcher.first_zero_gap, {v.index: sol[v.index] for v in read})
+
+
+def elapsed(started: float) -> float:
+    """Wall seconds since ``started`` (a ``time.perf_counter`` reading)."""
+    return time.perf_counter() - started
