@@ -1,0 +1,190 @@
+"""``rota bench``: solve the synthetic S/M/L/XL teams, each in a fresh process, and tabulate the results."""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cli import bench_curtois, bench_feeds
+from cli.errors import fail, guarded
+from cli.render import gap_percent
+from rota.synthetic import SIZES, synthetic_document
+
+DEFAULT_LIMITS = {"S": 10.0, "M": 20.0, "L": 60.0, "XL": 120.0}
+MEMORY_LIMIT_MB = 2048
+
+bench = typer.Typer(invoke_without_command=True, no_args_is_help=False,
+                    help="Benchmarks: the synthetic teams (default) and the Curtois & Qu instances.")
+
+
+@dataclass
+class BenchRun:
+    """One solve of one synthetic size, measured in its own process."""
+
+    size: str
+    people: int
+    roles: int
+    weeks: int
+    assignments: int
+    build_seconds: float
+    first_zero_gap_seconds: float | None
+    seconds: float
+    objective: float | None
+    bound: float | None
+    gap_percent: float | None
+    status: str
+    peak_mb: float
+    valid: bool
+
+
+def run_size(size: str, time_limit: float, workers: int, seed: int, team_seed: int = 0) -> BenchRun:
+    """Generate, solve and validate one size; peak memory is this process's maximum resident set."""
+    from rota.load import parse_team
+    from rota.validate import validate
+    from solver import SolveParams, solve
+
+    team = parse_team(synthetic_document(size, team_seed), f"synthetic-{size}")
+    result = solve(team, params=SolveParams(time_limit=time_limit, workers=workers, seed=seed))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    valid = validate(team, result.document).ok if result.document.assignments else False
+    spec = SIZES[size]
+    return BenchRun(size=size, people=len(team.people), roles=len(team.roles), weeks=spec.weeks,
+                    assignments=len(result.document.assignments), build_seconds=result.build_seconds,
+                    first_zero_gap_seconds=result.first_zero_gap_seconds, seconds=result.seconds,
+                    objective=result.objective, bound=result.bound,
+                    gap_percent=gap_percent(result.objective, result.bound), status=str(result.status),
+                    peak_mb=peak_mb, valid=valid)
+
+
+def run_in_child(size: str, time_limit: float, workers: int, seed: int) -> BenchRun:
+    """``run_size`` in a freshly spawned interpreter, so each size's peak memory is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(run_size, size, time_limit, workers, seed).result()
+
+
+def median_run(runs: list[BenchRun]) -> BenchRun:
+    """The median of each measured figure over repeated runs (the last run's status and validity)."""
+    if len(runs) == 1:
+        return runs[0]
+
+    def med(name: str) -> float | None:
+        values = [getattr(r, name) for r in runs if getattr(r, name) is not None]
+        return statistics.median(values) if values else None
+
+    last = runs[-1]
+    return BenchRun(size=last.size, people=last.people, roles=last.roles, weeks=last.weeks,
+                    assignments=int(med("assignments") or 0), build_seconds=med("build_seconds") or 0.0,
+                    first_zero_gap_seconds=med("first_zero_gap_seconds"), seconds=med("seconds") or 0.0,
+                    objective=med("objective"), bound=med("bound"), gap_percent=med("gap_percent"),
+                    status=statistics.mode(r.status for r in runs), peak_mb=med("peak_mb") or 0.0,
+                    valid=all(r.valid for r in runs))
+
+
+def target(run: BenchRun) -> tuple[bool, str]:
+    """Whether a run meets the issue's target for its size, and the target in words."""
+    zero, gap = run.first_zero_gap_seconds, run.gap_percent
+    memory_ok = run.peak_mb < MEMORY_LIMIT_MB
+    if run.size == "S":
+        ok, text = run.status == "optimal" and run.seconds < 2, "optimal < 2 s"
+    elif run.size == "M":
+        ok, text = gap is not None and gap <= 1 and run.seconds <= 20, "≤ 1 % of bound < 20 s"
+    elif run.size == "L":
+        ok, text = zero is not None and zero < 30 and gap is not None and gap <= 2, \
+            "zero gap < 30 s, ≤ 2 % in 60 s"
+    else:
+        ok, text = zero is not None and zero < 120, "zero gap < 120 s"
+    return ok and memory_ok and run.valid, text
+
+
+def _f(value: float | None, fmt: str = "{:,.1f}") -> str:
+    """A figure in ``fmt``, or a dash when missing."""
+    return "–" if value is None else fmt.format(value)
+
+
+def results_table(runs: list[BenchRun], workers: int, repeat: int) -> Table:
+    """The benchmark table: one row per size."""
+    table = Table(title=f"Synthetic benchmark · {workers} workers · median of {repeat}", title_justify="left")
+    for name in ("size", "team", "build s", "zero-gap s", "solve s", "objective", "bound",
+                 "gap %", "status", "peak MB", "valid", "target (and < 2 GB)", "met"):
+        left = name in ("size", "status") or name.startswith("target")
+        table.add_column(name, justify="left" if left else "right", no_wrap=not name.startswith("target"))
+    for r in runs:
+        ok, text = target(r)
+        table.add_row(r.size, f"{r.people}p {r.roles}r {r.weeks}w", _f(r.build_seconds, "{:.2f}"),
+                      _f(r.first_zero_gap_seconds, "{:.2f}"), _f(r.seconds), _f(r.objective, "{:,.0f}"),
+                      _f(r.bound, "{:,.0f}"), _f(r.gap_percent, "{:.2f}"), r.status, _f(r.peak_mb, "{:,.0f}"),
+                      "yes" if r.valid else Text("NO", style="bold red"),
+                      text, Text("yes" if ok else "no", style="green" if ok else "bold red"))
+    return table
+
+
+def _sizes(text: str) -> list[str]:
+    """The sizes named by ``--sizes``, upper-cased and checked."""
+    sizes = [s.strip().upper() for s in text.split(",") if s.strip()]
+    for s in sizes:
+        if s not in SIZES:
+            fail(f'--sizes: unknown size "{s}" (known: {", ".join(SIZES)})')
+    return sizes
+
+
+@bench.callback()
+@guarded
+def bench_main(
+    ctx: typer.Context,
+    sizes: Annotated[str, typer.Option("--sizes", help="Comma-separated sizes: S, M, L, XL.")] = "S,M,L,XL",
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0.1, help="Seconds per size (default S 10, M 20, L 60, XL 120).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Solver threads.")] = 2,
+    repeat: Annotated[int, typer.Option("--repeat", min=1, help="Runs per size; medians shown.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Solver seed of the first run (then +1 each).")] = 0,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Also write runs here.")] = None,
+) -> None:
+    """Run the synthetic benchmark when no subcommand is given."""
+    if ctx.invoked_subcommand is not None:
+        return
+    console = Console()
+    chosen, medians, every = _sizes(sizes), [], []
+    for size in chosen:
+        limit = time_limit if time_limit is not None else DEFAULT_LIMITS[size]
+        runs = []
+        for i in range(repeat):
+            console.print(f"[dim]{size}: run {i + 1}/{repeat}, {limit:g} s limit, {workers} workers…[/dim]")
+            started = time.perf_counter()
+            runs.append(run_in_child(size, limit, workers, seed + i))
+            console.print(f"[dim]   {runs[-1].status}, objective {_f(runs[-1].objective, '{:,.0f}')}, "
+                          f"{time.perf_counter() - started:.1f} s wall[/dim]")
+        every += runs
+        medians.append(median_run(runs))
+    console.print(results_table(medians, workers, repeat))
+    if json_path is not None:
+        json_path.write_text(json.dumps([asdict(r) for r in every], indent=2) + "\n", encoding="utf-8")
+
+
+@bench.command("team")
+@guarded
+def team_command(
+    size: Annotated[str, typer.Argument(help="S, M, L or XL.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="YAML file to write.")],
+    team_seed: Annotated[int, typer.Option("--team-seed", help="Generator seed.")] = 0,
+) -> None:
+    """Write a synthetic team file, to solve or inspect with the other commands."""
+    doc = synthetic_document(_sizes(size)[0], team_seed)
+    output.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    Console().print(f"wrote {output}: {len(doc['people'])} people, {len(doc['roles'])} roles")
+
+
+bench_curtois.register(bench)
+bench_feeds.register(bench)

@@ -1,0 +1,378 @@
+"""Service commands (serve, db, import, generate, publish, token) registered on the ``rota`` app.
+
+Each command is a thin layer over the service functions of ``api.services``: the same checks and the same
+one-line errors as the API, exit status 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from cli.errors import fail, guarded
+
+F = TypeVar("F", bound=Callable[..., Any])
+db_app = typer.Typer(no_args_is_help=True, help="The database: create or migrate its tables.")
+token_app = typer.Typer(no_args_is_help=True, help="API tokens (bearer, with a role) and calendar feed URLs.")
+err = Console(stderr=True, soft_wrap=True)
+
+
+def service_errors(func: F) -> F:
+    """Like ``guarded``, and an API refusal (422, 404, 409 …) becomes ``path: message`` on one line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from api.errors import ApiError
+
+        try:
+            return func(*args, **kwargs)
+        except ApiError as exc:
+            problem = exc.problems[0]
+            fail(f"{problem['path']}: {problem['message']}" if problem.get("path") else problem["message"])
+
+    return guarded(wrapper)  # type: ignore[return-value]
+
+
+@contextmanager
+def database(*, migrated: bool = True) -> Iterator[Any]:
+    """The settings' database; unless ``migrated`` is False, one ``rota db upgrade`` brought up to date."""
+    from api.db import Database
+    from api.migrate import current, head
+    from api.settings import get_settings
+
+    url = get_settings().database_url
+    db = Database.connect(url)
+    try:
+        if migrated:
+            try:
+                at = current(db.engine)
+            except Exception as exc:
+                fail(f"cannot open the database {_safe(url)}: {str(exc).splitlines()[0]}")
+            if at != head():
+                fail(
+                    f"the database {_safe(url)} is at revision {at or 'none'}, not {head()}: "
+                    "run `rota db upgrade`"
+                )
+        yield db
+    finally:
+        db.dispose()
+
+
+def _safe(url: str) -> str:
+    """A URL without its password."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+@db_app.command("upgrade")
+@service_errors
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create the tables or migrate them to the newest revision (ROTA_DATABASE_URL, default sqlite:///rota.db)."""
+    from api.migrate import current, upgrade
+
+    with database(migrated=False) as db:
+        before = current(db.engine)
+        upgrade(db.engine, revision)
+        after = current(db.engine)
+        url = _safe(str(db.engine.url))
+    err.print(f"{url}: {before or 'empty'} → {after}" if before != after else f"{url}: already at {after}")
+
+
+@db_app.command("current")
+@service_errors
+def db_current() -> None:
+    """Print the database's revision."""
+    from api.migrate import current
+
+    with database(migrated=False) as db:
+        typer.echo(current(db.engine) or "none")
+
+
+def import_team(team_file: Path, team_id: str | None) -> None:
+    from api.services.teams import put_team
+    from rota.load import parse_team, read_document
+
+    document = read_document(team_file)
+    parse_team(document, team_file.name)  # the file's own errors, named by the file
+    team_id = team_id or re.sub(r"[^a-z0-9_-]+", "-", team_file.stem.lower()).strip("-")
+    with database() as db, db.write() as session:
+        row, version, changed = put_team(session=session, team_id=team_id, document=document)
+    state = "new version" if changed and version.version > 1 else "created" if changed else "unchanged"
+    typer.echo(f"{row.id}: {row.name}, version {version.version} ({state})")
+
+
+def generate_rota(
+    team_id: str,
+    month: str | None,
+    start: str | None,
+    end: str | None,
+    time_limit: float,
+    seed: int,
+    publish: bool,
+) -> None:
+    from api.services.publish import publish_rota
+    from api.services.rotas import get_rota
+    from api.services.solving import get_job, submit_job
+    from api.services.teams import get_version, parse_document
+    from api.services.worker import run_job
+    from api.settings import get_settings
+    from cli.inputs import resolve_period
+
+    settings = get_settings()
+    with database() as db:
+        with db.read() as session:
+            team = parse_document(get_version(session=session, team_id=team_id).document, team_id)
+        first, last = resolve_period(team, month, start, end)
+        with db.write() as session:
+            job = submit_job(
+                session=session,
+                settings=settings,
+                team_id=team_id,
+                start=first,
+                end=last,
+                time_limit=time_limit,
+                seed=seed,
+            )
+        err.print(
+            f"solving {team_id} {first} to {last} (job {job.id}, {time_limit:g} s; Ctrl-C keeps the best)"
+        )
+        stop = threading.Event()
+        worker = threading.Thread(target=run_job, args=(db, job.id, stop), kwargs={"settings": settings})
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.2)
+        except KeyboardInterrupt:
+            stop.set()
+            worker.join()
+        with db.read() as session:
+            job = get_job(session=session, job_id=job.id)
+            if job.state == "failed" or job.rota_id is None:
+                fail(f"the solve failed: {job.reason}")
+            rota = get_rota(session=session, rota_id=job.rota_id)
+            doc = rota.document
+        gaps = len(doc.get("gaps", []))
+        typer.echo(
+            f"rota {rota.id}: {rota.status}, objective {rota.objective:g}, "
+            f"{len(doc.get('assignments', []))} assignments, {gaps} gap{'s' * (gaps != 1)}"
+        )
+        if publish:
+            with db.write() as session:
+                rota = publish_rota(session=session, rota_id=rota.id)
+            typer.echo(f"rota {rota.id}: published (version {rota.version})")
+
+
+DEMO_IDS = {"council-service-desk": "council-desk", "smod-pool": "smod"}
+
+
+def next_month(today: date) -> str:
+    """``YYYY-MM`` of the month after ``today``."""
+    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+
+
+def service_demo(
+    examples: Path,
+    *,
+    time_limit: float = 10,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    run_server: bool = True,
+) -> dict[str, str]:
+    """The service demo: migrate, import the example teams, generate and publish next month's rotas,
+    print a lead token, the /docs URL and a person's feed URL, then serve on ``host:port``."""
+    from api.auth import Principal
+    from api.migrate import upgrade
+    from api.routes.tokens import feed_urls
+    from api.services.tokens import create_api_token, create_calendar_token
+    from api.settings import get_settings
+
+    with database(migrated=False) as db:
+        upgrade(db.engine)
+    files = sorted(examples.glob("*.yaml"))
+    ids = [DEMO_IDS.get(f.stem, f.stem) for f in files]
+    for path, team_id in zip(files, ids, strict=True):
+        import_team(path, team_id)
+    month = next_month(date.today())
+    for team_id in ids:
+        generate_rota(team_id, month, None, None, time_limit, 0, publish=True)
+    with database() as db, db.write() as session:
+        lead = create_api_token(session=session, role="lead", teams=ids, label="demo lead").secret
+        person = json_people(session, ids[0])[0]
+        issued = create_calendar_token(
+            session=session,
+            principal=Principal(None, "hr", label="demo"),
+            kind="person",
+            team_id=ids[0],
+            person=person,
+        )
+    settings = get_settings()
+    base = f"http://{host}:{port}"
+    url, webcal = feed_urls(
+        base if settings.public_url == "http://127.0.0.1:8000" else settings.public_url, issued.secret
+    )
+    out = {"token": lead, "docs": f"{base}/docs", "feed": url, "webcal": webcal, "person": person}
+    typer.echo(f"lead token ({', '.join(ids)}): {lead}")
+    typer.echo(f"API docs: {out['docs']}  (Authorize → paste the token)")
+    typer.echo(f"{person}'s calendar feed: {url}")
+    typer.echo(f"subscribe: {webcal}")
+    if run_server:
+        serve(host, port, upgrade=False, reload=False)
+    return out
+
+
+def json_people(session: Any, team_id: str) -> list[str]:
+    """The person ids of a stored team, in file order."""
+    from api.services.teams import current_document
+
+    return [p["id"] for p in current_document(session=session, team_id=team_id).get("people", [])]
+
+
+def serve(host: str, port: int, upgrade: bool, reload: bool) -> None:
+    import uvicorn
+
+    from api.migrate import upgrade as migrate
+
+    if upgrade:
+        with database(migrated=False) as db:
+            migrate(db.engine)
+    err.print(f"rota on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the service commands to ``app``."""
+    app.add_typer(db_app, name="db")
+    app.add_typer(token_app, name="token")
+
+    @app.command("serve")
+    @service_errors
+    def serve_command(
+        host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+        upgrade: Annotated[
+            bool, typer.Option("--upgrade/--no-upgrade", help="Migrate the database first.")
+        ] = True,
+        reload: Annotated[
+            bool, typer.Option("--reload", help="Restart on code changes (development).")
+        ] = False,
+    ) -> None:
+        """Run the API, the feeds and the in-process solver (ROTA_DATABASE_URL, default sqlite:///rota.db)."""
+        serve(host, port, upgrade, reload)
+
+    @app.command("import")
+    @service_errors
+    def import_command(
+        team_file: Annotated[Path, typer.Argument(help="Team file (YAML or JSON).", metavar="TEAMFILE")],
+        team_id: Annotated[str | None, typer.Option("--id", help="Team id (default: the file name).")] = None,
+    ) -> None:
+        """Store a team file in the database (a new version when it changed)."""
+        import_team(team_file, team_id)
+
+    @app.command("generate")
+    @service_errors
+    def generate_command(
+        team_id: Annotated[str, typer.Argument(help="Team id.", metavar="TEAM")],
+        month: Annotated[str | None, typer.Option("--month", help="The month to plan, YYYY-MM.")] = None,
+        start: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
+        time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds to search.")] = 30,
+        seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+        publish: Annotated[bool, typer.Option("--publish", help="Publish the rota when done.")] = False,
+    ) -> None:
+        """Solve a stored team's rota (history from its published rotas) and store it as a draft."""
+        generate_rota(team_id, month, start, end, time_limit, seed, publish)
+
+    @app.command("publish")
+    @service_errors
+    def publish_command(
+        rota_id: Annotated[int, typer.Argument(help="Rota id.", metavar="ROTA_ID")],
+        version: Annotated[
+            int | None, typer.Option("--version", help="Refuse unless the rota is at it.")
+        ] = None,
+    ) -> None:
+        """Make a rota its team's rota for its dates, superseding older published ones."""
+        from api.services.publish import publish_rota
+
+        with database() as db, db.write() as session:
+            rota = publish_rota(session=session, rota_id=rota_id, version=version)
+        typer.echo(f"rota {rota.id}: published {rota.start} to {rota.end} (version {rota.version})")
+
+    register_tokens()
+
+
+def register_tokens() -> None:
+    """``rota token create|revoke|feed``."""
+
+    @token_app.command("create")
+    @service_errors
+    def create_command(
+        role: Annotated[str, typer.Option("--role", help="lead, hr or staff.")],
+        team: Annotated[
+            list[str] | None, typer.Option("--team", help="A team the token covers (repeat).")
+        ] = None,
+        person: Annotated[str | None, typer.Option("--person", help="Staff: the person's id.")] = None,
+        label: Annotated[str | None, typer.Option("--label", help="Who holds it, for the records.")] = None,
+    ) -> None:
+        """Print a new API token (shown once; the database keeps only its hash)."""
+        from api.services.tokens import create_api_token
+
+        with database() as db, db.write() as session:
+            issued = create_api_token(
+                session=session, role=role, teams=team or [], person=person, label=label
+            )
+        err.print(
+            f"token {issued.id} ({role}{' for ' + ', '.join(team) if team else ''}); "
+            "send it as: Authorization: Bearer <token>"
+        )
+        typer.echo(issued.secret)
+
+    @token_app.command("revoke")
+    @service_errors
+    def revoke_command(token: Annotated[str, typer.Argument(help="The token, or its id.")]) -> None:
+        """Revoke an API token: it is refused (401) from now on."""
+        from api.services.tokens import revoke_api_token
+
+        with database() as db, db.write() as session:
+            row = revoke_api_token(
+                session=session,
+                token_id=int(token) if token.isdigit() else None,
+                secret=None if token.isdigit() else token,
+            )
+        typer.echo(f"token {row.id} revoked")
+
+    @token_app.command("feed")
+    @service_errors
+    def feed_command(
+        team: Annotated[str, typer.Option("--team", help="Team id.")],
+        person: Annotated[str | None, typer.Option("--person", help="A person's shifts.")] = None,
+        role: Annotated[str | None, typer.Option("--role", help="Who is on duty in a role.")] = None,
+    ) -> None:
+        """Print a new calendar feed URL: a person's (--person), a role's (--role) or the whole team's."""
+        from api.auth import Principal
+        from api.routes.tokens import feed_urls
+        from api.services.tokens import create_calendar_token
+        from api.settings import get_settings
+
+        if person and role:
+            fail("--person and --role: give one of them (or neither, for the whole team)")
+        kind = "person" if person else "role" if role else "team"
+        with database() as db, db.write() as session:
+            issued = create_calendar_token(
+                session=session,
+                principal=Principal(None, "hr", label="cli"),
+                kind=kind,
+                team_id=team,
+                person=person,
+                role=role,
+            )
+        url, webcal = feed_urls(get_settings().public_url, issued.secret)
+        err.print(f"calendar {issued.id} ({kind}); subscribe with {webcal}")
+        typer.echo(url)
