@@ -1,0 +1,230 @@
+"""Live iCal feeds: published shifts kept as feed events (stable UID, SEQUENCE, LAST-MODIFIED), ETags.
+
+Serving a feed costs one indexed query on the hot path (the token with its team's feed revision, which
+every change of a published shift raises); bodies are rendered once per ETag and kept in a small cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy.orm import Session
+
+from api.auth import hash_secret
+from api.models import Assignment, CalendarToken, FeedEvent, PublishedDay, TeamRow
+from api.services.teams import display_names, get_version
+from rota import timeutil
+from rota.ical import EventSpec, calendar_ics, event_uid
+
+_FIELDS = ("person_name", "role_name", "shift_name", "start_utc", "end_utc")
+
+
+def sync_events(*, session: Session, team_id: str, start: date, end: date, now: datetime) -> int:
+    """Bring the feed events dated ``start``..``end`` in line with what is published; returns changes.
+
+    A new shift gets SEQUENCE 0; a changed one (times or names) or one back after removal gets its
+    SEQUENCE raised and LAST-MODIFIED set; a shift no longer published is deactivated (and raised too).
+    """
+    doc = get_version(session=session, team_id=team_id).document
+    people, roles, shifts = display_names(doc)
+    rows = session.execute(
+        select(
+            Assignment.person,
+            Assignment.role,
+            Assignment.shift,
+            Assignment.date,
+            Assignment.start_utc,
+            Assignment.end_utc,
+        )
+        .join(
+            PublishedDay,
+            (PublishedDay.rota_id == Assignment.rota_id) & (PublishedDay.date == Assignment.date),
+        )
+        .where(PublishedDay.team_id == team_id, PublishedDay.date >= start, PublishedDay.date <= end)
+    ).all()
+    wanted: dict[str, dict[str, Any]] = {}
+    for person, role, shift, day, s, e in rows:
+        wanted[event_uid(team_id, person, role, day, shift)] = {
+            "person": person,
+            "role": role,
+            "shift": shift,
+            "date": day,
+            "start_utc": s,
+            "end_utc": e,
+            "person_name": people.get(person, person),
+            "role_name": roles.get(role, role),
+            "shift_name": shifts.get(shift, shift),
+        }
+    existing = {
+        ev.uid: ev
+        for ev in session.scalars(
+            select(FeedEvent).where(
+                FeedEvent.team_id == team_id, FeedEvent.date >= start, FeedEvent.date <= end
+            )
+        )
+    }
+    fresh = [
+        {"team_id": team_id, "uid": uid, "sequence": 0, "last_modified": now, "active": True, **values}
+        for uid, values in wanted.items()
+        if uid not in existing
+    ]
+    changed = len(fresh)
+    for uid, ev in existing.items():
+        values = wanted.get(uid)
+        if values is None:
+            if ev.active:
+                ev.active, ev.sequence, ev.last_modified = False, ev.sequence + 1, now
+                changed += 1
+        elif not ev.active or any(getattr(ev, k) != values[k] for k in _FIELDS):
+            for k in _FIELDS:
+                setattr(ev, k, values[k])
+            ev.active, ev.sequence, ev.last_modified = True, ev.sequence + 1, now
+            changed += 1
+    if fresh:
+        session.execute(insert(FeedEvent), fresh)
+    if changed:
+        team = session.get(TeamRow, team_id)
+        if team is not None:
+            team.feed_revision += 1
+    session.flush()
+    return changed
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """How a feed is served: busy or free time, how far back, how often clients should refresh."""
+
+    busy: bool = True
+    past_days: int = 30
+    refresh_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a live calendar token opens: whose events, of which team, named how."""
+
+    token_hash: str
+    kind: str
+    team_id: str
+    person: str | None
+    role: str | None
+    team_name: str
+    team_version: int
+    revision: int
+
+
+_FIND = (
+    select(
+        CalendarToken.token_hash,
+        CalendarToken.kind,
+        CalendarToken.team_id,
+        CalendarToken.person,
+        CalendarToken.role,
+        TeamRow.name,
+        TeamRow.current_version,
+        TeamRow.feed_revision,
+    )
+    .join(TeamRow, TeamRow.id == CalendarToken.team_id)
+    .where(CalendarToken.token_hash == bindparam("digest"), CalendarToken.revoked_at.is_(None))
+)
+
+
+def find_feed(conn: Connection, secret: str) -> Feed | None:
+    """The feed of a secret, or None when it is unknown or revoked (one indexed query, built once)."""
+    row = conn.execute(_FIND, {"digest": hash_secret(secret)}).first()
+    return Feed(*row) if row is not None else None
+
+
+def window_start(today: date, past_days: int) -> datetime:
+    """Feeds hold events ending after midnight UTC ``past_days`` before today (whole days keep ETags)."""
+    return datetime.combine(today - timedelta(days=past_days), time(), tzinfo=UTC)
+
+
+def _scope(query: Any, feed: Feed, since: datetime) -> Any:
+    query = query.where(FeedEvent.team_id == feed.team_id, FeedEvent.end_utc >= since)
+    if feed.kind == "person":
+        return query.where(FeedEvent.person == feed.person)
+    if feed.kind == "role":
+        return query.where(FeedEvent.role == feed.role)
+    return query
+
+
+def feed_etag(feed: Feed, options: FeedOptions, today: date) -> str:
+    """A strong ETag that changes whenever the body could: a published shift of the team changed or went
+    (the revision), the team was updated (names), a new day moved the window, or the options differ."""
+    key = "|".join(str(x) for x in (feed, today, options))
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def render_feed(*, session: Session, feed: Feed, options: FeedOptions, now: datetime) -> bytes:
+    """The feed's VCALENDAR: its shifts from ``past_days`` back to every published future one."""
+    doc = get_version(session=session, team_id=feed.team_id, version=feed.team_version).document
+    tz_name = doc["timezone"]
+    tz = timeutil.zone(tz_name)
+    query = _scope(
+        select(FeedEvent).where(FeedEvent.active.is_(True)), feed, window_start(now.date(), options.past_days)
+    )
+    rows = session.scalars(query.order_by(FeedEvent.start_utc, FeedEvent.person, FeedEvent.role))
+    events = [_spec(ev, tz, feed.team_name, feed.kind != "person") for ev in rows]
+    people, roles, _ = display_names(doc)
+    if feed.kind == "person":
+        name = f"{people.get(feed.person or '', feed.person)} — {feed.team_name}"
+    elif feed.kind == "role":
+        name = f"{roles.get(feed.role or '', feed.role)} — {feed.team_name}"
+    else:
+        name = f"{feed.team_name} rota"
+    return calendar_ics(
+        name,
+        tz_name,
+        events,
+        refresh_minutes=options.refresh_minutes,
+        transparent=not options.busy,
+        stamp=now,
+    )
+
+
+def _spec(ev: FeedEvent, tz: Any, team_name: str, named: bool) -> EventSpec:
+    start, end = ev.start_utc.astimezone(tz), ev.end_utc.astimezone(tz)
+    summary = f"{ev.person_name}: {ev.role_name}" if named else ev.role_name
+    description = (
+        f"{ev.role_name}, shift {ev.shift_name} ({start:%H:%M}-{end:%H:%M}), {team_name}. "
+        f"On duty: {ev.person_name}."
+    )
+    return EventSpec(
+        uid=ev.uid,
+        summary=summary,
+        start=start,
+        end=end,
+        description=description,
+        sequence=ev.sequence,
+        last_modified=ev.last_modified,
+    )
+
+
+class BodyCache:
+    """Rendered feeds by ETag (a few hundred, least recently used dropped); one per app."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)

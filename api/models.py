@@ -1,0 +1,206 @@
+"""The database tables (SQLAlchemy 2.0 typed ORM); instants are UTC, migrations live in api/migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from api.db import UTCDateTime, utcnow
+
+ROTA_STATES = ("draft", "published", "superseded")
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+ROLES = ("lead", "hr", "staff")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        date: Date,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class TeamRow(Base):
+    """A team; ``publish_seq`` is the row writers lock to publish one at a time."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    publish_seq: Mapped[int] = mapped_column(Integer, default=0)
+    feed_revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamVersion(Base):
+    """The team document as submitted; every update adds a version, older rotas keep theirs."""
+
+    __tablename__ = "team_versions"
+    __table_args__ = (UniqueConstraint("team_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rota(Base):
+    """A solved (then edited) rota: draft → published → superseded; ``version`` for optimistic locks."""
+
+    __tablename__ = "rotas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    team_version: Mapped[int]
+    start: Mapped[date]
+    end: Mapped[date]
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16))
+    objective: Mapped[float | None] = mapped_column(Float)
+    document: Mapped[dict[str, Any]]
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    replan_of: Mapped[int | None] = mapped_column(ForeignKey("rotas.id", ondelete="SET NULL"))
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="rota", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+
+
+class Assignment(Base):
+    """One (person, role, shift, date) of a rota, with its instants in UTC."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_rota_date", "rota_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rota_id: Mapped[int] = mapped_column(ForeignKey("rotas.id", ondelete="CASCADE"))
+    person: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(64))
+    shift: Mapped[str] = mapped_column(String(64))
+    date: Mapped[date]
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    rota: Mapped[Rota] = relationship(back_populates="assignments")
+
+
+class PublishedDay(Base):
+    """Which rota is the team's published one on a date: the key makes two impossible."""
+
+    __tablename__ = "published_days"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    date: Mapped[date] = mapped_column(primary_key=True)
+    rota_id: Mapped[int] = mapped_column(ForeignKey("rotas.id", ondelete="CASCADE"), index=True)
+
+
+class RotaEdit(Base):
+    """A team lead's change to a rota, with the rules it broke when it was forced."""
+
+    __tablename__ = "rota_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rota_id: Mapped[int] = mapped_column(ForeignKey("rotas.id", ondelete="CASCADE"), index=True)
+    op: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]]
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    violations: Mapped[list[Any]]
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    rota_version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    """A solve: its state, last progress, the rota it produced or why it failed."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="generate")
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    params: Mapped[dict[str, Any]]
+    objective: Mapped[float | None] = mapped_column(Float)
+    bound: Mapped[float | None] = mapped_column(Float)
+    elapsed: Mapped[float | None] = mapped_column(Float)
+    gap_minutes: Mapped[float | None] = mapped_column(Float)
+    rota_id: Mapped[int | None] = mapped_column(ForeignKey("rotas.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class ApiToken(Base):
+    """A bearer token of the API (stored as its SHA-256): a role, the teams it names, a person for staff."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    teams: Mapped[list[Any]]
+    person: Mapped[str | None] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class CalendarToken(Base):
+    """The secret in a feed URL (stored as its SHA-256): a person's, a team's or a role's feed."""
+
+    __tablename__ = "calendar_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    person: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class FeedEvent(Base):
+    """A published shift as calendars see it: stable UID, SEQUENCE and LAST-MODIFIED kept across publishes."""
+
+    __tablename__ = "feed_events"
+    __table_args__ = (
+        UniqueConstraint("team_id", "uid"),
+        Index("ix_feed_events_team_end", "team_id", "end_utc"),
+        Index("ix_feed_events_team_date", "team_id", "date"),
+        Index("ix_feed_events_person", "team_id", "person", "end_utc"),
+        Index("ix_feed_events_role", "team_id", "role", "end_utc"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(String(200))
+    person: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(64))
+    shift: Mapped[str] = mapped_column(String(64))
+    date: Mapped[date]
+    start_utc: Mapped[datetime]
+    end_utc: Mapped[datetime]
+    person_name: Mapped[str] = mapped_column(String(200))
+    role_name: Mapped[str] = mapped_column(String(200))
+    shift_name: Mapped[str] = mapped_column(String(200))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    last_modified: Mapped[datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,52 @@
+"""HR coverage: per role and date required and covered person-minutes, gaps, hours; JSON, CSV or Excel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from api.auth import PrincipalDep
+from api.db import SessionDep
+from api.deps import SettingsDep
+from api.routes.teams import ERRORS
+from api.services import coverage
+from api.services.teams import get_team
+
+router = APIRouter(tags=["coverage"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/api/teams/{team_id}/coverage", responses=ERRORS)
+def team_coverage(
+    team_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    start: Annotated[date, Query(alias="from", description="first date, YYYY-MM-DD")],
+    end: Annotated[date, Query(alias="to", description="last date, inclusive")],
+    format: Literal["json", "csv", "xlsx"] = "json",
+    table: Annotated[str, Query(description="csv: coverage, gaps, people or totals")] = "coverage",
+) -> Response:
+    """Coverage of the published rotas against core and opening hours (hr, or the team's leads)."""
+    principal.require_manager(team_id)
+    get_team(session=session, team_id=team_id)
+    report, forced = coverage.team_coverage(
+        session=session, team_id=team_id, start=start, end=end, history_days=settings.history_days
+    )
+    stem = f"coverage-{team_id}-{start}-{end}"
+    if format == "csv":
+        return Response(
+            coverage.as_csv(report, table),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}-{table}.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            coverage.as_xlsx(report, forced),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+        )
+    return JSONResponse(coverage.as_json(report, forced))

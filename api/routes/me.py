@@ -1,0 +1,46 @@
+"""Staff: their own published shifts, in every team their token names."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.auth import PrincipalDep
+from api.db import SessionDep
+from api.routes.teams import ERRORS
+from api.services.rotas import published_assignments
+
+router = APIRouter(prefix="/api/me", tags=["me"])
+
+
+@router.get("/shifts", responses=ERRORS)
+def my_shifts(
+    principal: PrincipalDep,
+    session: SessionDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> list[dict[str, Any]]:
+    """A staff member's published shifts in every team of the token (default: 30 days back, a year ahead)."""
+    principal.require_role("staff")
+    today = date.today()
+    start, end = start or today - timedelta(days=30), end or today + timedelta(days=366)
+    out = []
+    for team_id in principal.teams:
+        for a in published_assignments(
+            session=session, team_id=team_id, start=start, end=end, person=principal.person
+        ):
+            out.append(
+                {
+                    "team": team_id,
+                    "person": a.person,
+                    "role": a.role,
+                    "shift": a.shift,
+                    "date": a.date.isoformat(),
+                    "start": a.start_utc.isoformat(),
+                    "end": a.end_utc.isoformat(),
+                    "rota_id": a.rota_id,
+                }
+            )
+    return sorted(out, key=lambda x: (x["start"], x["team"]))

@@ -1,0 +1,196 @@
+"""Request and response bodies: separate create and read schemas, as the OpenAPI page shows them."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.models import Job, RotaEdit, TeamRow
+
+
+class Problem(BaseModel):
+    path: str = Field(description="where in the request, e.g. roles.desk.demand[1].time")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    detail: list[Problem]
+
+
+class TeamSummary(BaseModel):
+    id: str
+    name: str
+    version: int
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: TeamRow) -> TeamSummary:
+        return cls(id=row.id, name=row.name, version=row.current_version, updated_at=row.updated_at)
+
+
+class TeamRead(TeamSummary):
+    versions: int
+    changed: bool | None = Field(default=None, description="on PUT: whether a new version was stored")
+    document: dict[str, Any] = Field(description="the team file as JSON, as submitted")
+
+
+class RotaCreate(BaseModel):
+    """Generate a rota for ``start``..``end`` (default: the team file's period), or re-plan one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Date | None = None
+    end: Date | None = None
+    time_limit: float | None = Field(default=None, gt=0, description="seconds (default from settings)")
+    seed: int = 0
+    replan_of: int | None = Field(
+        default=None, description="re-plan this rota: keep as much of it as possible"
+    )
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    state: str
+    url: str
+
+
+class ProgressRead(BaseModel):
+    objective: float | None = None
+    bound: float | None = None
+    elapsed: float | None = None
+    gap_minutes: float | None = None
+
+
+class JobRead(BaseModel):
+    id: str
+    team_id: str
+    kind: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    progress: ProgressRead
+    rota_id: int | None
+    reason: str | None
+    cancel_requested: bool
+    params: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: Job) -> JobRead:
+        return cls(
+            id=job.id,
+            team_id=job.team_id,
+            kind=job.kind,
+            state=job.state,  # type: ignore[arg-type]
+            progress=ProgressRead(
+                objective=job.objective, bound=job.bound, elapsed=job.elapsed, gap_minutes=job.gap_minutes
+            ),
+            rota_id=job.rota_id,
+            reason=job.reason,
+            cancel_requested=job.cancel_requested,
+            params=job.params,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
+
+
+class RotaSummary(BaseModel):
+    id: int
+    team_id: str
+    team_version: int
+    state: str
+    version: int
+    start: Date
+    end: Date
+    status: str
+    objective: float | None
+    created_at: datetime
+    published_at: datetime | None
+    replan_of: int | None
+
+
+class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, description="the rota version you read; 409 when stale")
+
+
+class MoveTo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: str | None = None
+    role: str | None = None
+    shift: str | None = None
+    date: Date | None = None
+
+
+class EditCreate(BaseModel):
+    """Add, remove or move one assignment; a change breaking a hard rule needs ``force`` and is recorded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["add", "remove", "move"]
+    person: str
+    role: str
+    shift: str
+    date: Date
+    to: MoveTo | None = Field(default=None, description="move: the fields that change")
+    force: bool = False
+    reason: str | None = None
+    version: int | None = Field(default=None, description="the rota version you read; 409 when stale")
+
+
+class EditRead(BaseModel):
+    id: int
+    rota_id: int
+    op: str
+    payload: dict[str, Any]
+    forced: bool
+    violations: list[dict[str, Any]]
+    reason: str | None
+    actor: str | None
+    rota_version: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, edit: RotaEdit) -> EditRead:
+        return cls(
+            id=edit.id,
+            rota_id=edit.rota_id,
+            op=edit.op,
+            payload=edit.payload,
+            forced=edit.forced,
+            violations=edit.violations,
+            reason=edit.reason,
+            actor=edit.actor,
+            rota_version=edit.rota_version,
+            created_at=edit.created_at,
+        )
+
+
+class CalendarTokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["person", "team", "role"]
+    team: str
+    person: str | None = Field(default=None, description="kind person: whose shifts (staff: themselves)")
+    role: str | None = Field(default=None, description="kind role: which role, e.g. smod")
+
+
+class CalendarTokenRead(BaseModel):
+    id: int
+    kind: str
+    team: str
+    person: str | None
+    role: str | None
+    created_at: datetime
+
+
+class CalendarTokenCreated(CalendarTokenRead):
+    token: str = Field(description="the secret; shown once, stored hashed")
+    url: str
+    webcal: str

@@ -1,0 +1,122 @@
+"""The HR coverage report over a team's published rotas, as JSON, CSV or an Excel workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.errors import Invalid
+from api.models import PublishedDay, RotaEdit
+from api.services.rotas import duty_of, horizon_team, published_assignments
+from rota.calendar import Calendar
+from rota.report import CoverageReport, coverage_report
+
+MAX_DAYS = 366
+
+
+def team_coverage(
+    *, session: Session, team_id: str, start: date, end: date, history_days: int
+) -> tuple[CoverageReport, list[dict[str, Any]]]:
+    """The report for ``start``..``end`` against the team's current version, and the forced edits."""
+    if end < start:
+        raise Invalid(f"to {end} is before from {start}", "to")
+    if (end - start).days >= MAX_DAYS:
+        raise Invalid(f"the report spans at most {MAX_DAYS} days", "to")
+    team, _ = horizon_team(session=session, team_id=team_id, start=start, end=end, history_days=history_days)
+    cal = Calendar(team, start, end)
+    duties = [
+        duty_of(r) for r in published_assignments(session=session, team_id=team_id, start=start, end=end)
+    ]
+    report = coverage_report(cal, duties)
+    rota_ids = (
+        select(PublishedDay.rota_id)
+        .where(PublishedDay.team_id == team_id, PublishedDay.date >= start, PublishedDay.date <= end)
+        .distinct()
+    )
+    forced = session.scalars(
+        select(RotaEdit)
+        .where(RotaEdit.rota_id.in_(rota_ids), RotaEdit.forced.is_(True))
+        .order_by(RotaEdit.id)
+    )
+    edits = [
+        {
+            "rota_id": e.rota_id,
+            "op": e.op,
+            "assignment": e.payload,
+            "violations": e.violations,
+            "reason": e.reason,
+            "actor": e.actor,
+            "at": e.created_at.isoformat(),
+        }
+        for e in forced
+    ]
+    return report, edits
+
+
+def as_json(report: CoverageReport, forced: list[dict[str, Any]]) -> dict[str, Any]:
+    return {**report.as_dict(), "forced_edits": forced}
+
+
+def as_csv(report: CoverageReport, table: str = "coverage") -> str:
+    """One table of the report as CSV (hours, not minutes; empty cells where nothing applies)."""
+    tables = report.tables()
+    if table not in tables:
+        raise Invalid(f'unknown table "{table}" (known: {", ".join(tables)})', "table")
+    head, rows = tables[table]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(head)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return out.getvalue()
+
+
+def as_xlsx(report: CoverageReport, forced: list[dict[str, Any]]) -> bytes:
+    """The report as an Excel workbook: a sheet per table, plus the forced edits."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    tables = report.tables()
+    tables["forced edits"] = (
+        ["rota", "op", "assignment", "rules broken", "reason", "by", "at"],
+        [
+            [
+                e["rota_id"],
+                e["op"],
+                _assignment(e["assignment"]),
+                " | ".join(v["message"] for v in e["violations"]),
+                e["reason"],
+                e["actor"],
+                e["at"],
+            ]
+            for e in forced
+        ],
+    )
+    for name, (head, rows) in tables.items():
+        sheet = book.create_sheet(name.capitalize())
+        sheet.append(head)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        for i, column in enumerate(sheet.columns, start=1):
+            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(
+                max(10, width + 2), 60 if i > 1 else 30
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _assignment(payload: dict[str, Any]) -> str:
+    text = f"{payload.get('person')} {payload.get('shift')} ({payload.get('role')}) {payload.get('date')}"
+    to = payload.get("to")
+    return text + (f" → {to}" if to else "")

@@ -1,0 +1,179 @@
+"""Rotas in the database: storing a solve, reading documents, published duties and the history seam."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, insert, select
+from sqlalchemy.orm import Session
+
+from api.db import utcnow
+from api.errors import NotFound
+from api.models import Assignment, PublishedDay, Rota
+from api.services.teams import get_version, parse_document
+from rota.records import Duty
+from rota.team import Team
+
+
+def to_utc(minutes: int) -> datetime:
+    """An epoch minute as an aware UTC datetime."""
+    return datetime.fromtimestamp(minutes * 60, UTC)
+
+
+def to_minutes(moment: datetime) -> int:
+    return int(moment.timestamp()) // 60
+
+
+def duty_of(row: Assignment) -> Duty:
+    """An assignment row as a duty, with the instants it was stored with."""
+    return Duty(row.person, row.date, row.shift, row.role, to_minutes(row.start_utc), to_minutes(row.end_utc))
+
+
+def get_rota(*, session: Session, rota_id: int, lock: bool = False) -> Rota:
+    rota = session.get(Rota, rota_id, with_for_update=lock or None)
+    if rota is None:
+        raise NotFound(f"no rota {rota_id}", "rota_id")
+    return rota
+
+
+def list_rotas(*, session: Session, team_id: str, states: tuple[str, ...] | None = None) -> list[Rota]:
+    query = select(Rota).where(Rota.team_id == team_id).order_by(Rota.id.desc())
+    if states:
+        query = query.where(Rota.state.in_(states))
+    return list(session.scalars(query))
+
+
+def store_rota(
+    *,
+    session: Session,
+    team_id: str,
+    team_version: int,
+    start: date,
+    end: date,
+    document: dict[str, Any],
+    duties: Iterable[Duty],
+    job_id: str | None = None,
+    replan_of: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Rota:
+    """Add a draft rota with its assignments (the caller commits, so a failure leaves nothing)."""
+    solver = document.get("solver") or {}
+    now = utcnow()
+    rota = Rota(
+        team_id=team_id,
+        team_version=team_version,
+        start=start,
+        end=end,
+        state="draft",
+        version=1,
+        status=str(solver.get("status", "unknown")),
+        objective=solver.get("objective"),
+        document=document,
+        changes=changes,
+        replan_of=replan_of,
+        job_id=job_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(rota)
+    session.flush()
+    rows = [
+        {
+            "rota_id": rota.id,
+            "person": d.person,
+            "role": d.role,
+            "shift": d.shift,
+            "date": d.date,
+            "start_utc": to_utc(d.start),
+            "end_utc": to_utc(d.end),
+            "forced": False,
+        }
+        for d in sorted(duties)
+    ]
+    if rows:
+        session.execute(insert(Assignment), rows)
+    return rota
+
+
+def rota_view(rota: Rota, published: list[date] | None = None) -> dict[str, Any]:
+    """The rota document of the spec with the service's keys (id, state, version …) beside it."""
+    doc = dict(rota.document)
+    doc.update(
+        {
+            "id": rota.id,
+            "team_id": rota.team_id,
+            "team_version": rota.team_version,
+            "state": rota.state,
+            "version": rota.version,
+            "created_at": rota.created_at.isoformat(),
+            "updated_at": rota.updated_at.isoformat(),
+            "published_at": rota.published_at.isoformat() if rota.published_at else None,
+            "replan_of": rota.replan_of,
+            "job_id": rota.job_id,
+        }
+    )
+    if rota.changes is not None:
+        doc["changes"] = rota.changes
+    if published is not None:
+        doc["published_dates"] = [d.isoformat() for d in published]
+    return doc
+
+
+def published_dates(*, session: Session, rota_id: int) -> list[date]:
+    return list(
+        session.scalars(
+            select(PublishedDay.date).where(PublishedDay.rota_id == rota_id).order_by(PublishedDay.date)
+        )
+    )
+
+
+def published_assignments(
+    *, session: Session, team_id: str, start: date, end: date, person: str | None = None
+) -> list[Assignment]:
+    """The team's published assignments dated ``start``..``end``: each date from the rota published for it."""
+    query = (
+        select(Assignment)
+        .join(
+            PublishedDay,
+            and_(PublishedDay.rota_id == Assignment.rota_id, PublishedDay.date == Assignment.date),
+        )
+        .where(PublishedDay.team_id == team_id, PublishedDay.date >= start, PublishedDay.date <= end)
+        .order_by(Assignment.date, Assignment.start_utc, Assignment.person)
+    )
+    if person is not None:
+        query = query.where(Assignment.person == person)
+    return list(session.scalars(query))
+
+
+def horizon_team(
+    *, session: Session, team_id: str, start: date, end: date, history_days: int, version: int | None = None
+) -> tuple[Team, int]:
+    """The team (current or given version) set to ``start``..``end``, its history filled from published rotas.
+
+    Published assignments before ``start`` replace the document's own history on those dates; the rest of
+    the document's history stays. Entries naming people, roles or shifts the team no longer has are left out.
+    """
+    stored = get_version(session=session, team_id=team_id, version=version)
+    doc = copy.deepcopy(stored.document)
+    doc["period"] = {"start": start.isoformat(), "end": end.isoformat()}
+    first = min(start - timedelta(days=history_days), start.replace(day=1))
+    rows = published_assignments(session=session, team_id=team_id, start=first, end=start - timedelta(days=1))
+    covered = {r.date for r in rows}
+    people = {p.get("id") for p in doc.get("people", [])}
+    roles, shifts = set(doc.get("roles", {})), set(doc.get("shifts", {}))
+    history = [
+        h
+        for h in doc.get("history", [])
+        if date.fromisoformat(str(h.get("date"))) < start
+        and date.fromisoformat(str(h.get("date"))) not in covered
+    ]
+    history += [
+        {"person": r.person, "role": r.role, "shift": r.shift, "date": r.date.isoformat()}
+        for r in rows
+        if r.person in people and r.role in roles and r.shift in shifts
+    ]
+    doc["history"] = history
+    return parse_document(doc, team_id), stored.version

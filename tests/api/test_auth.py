@@ -1,0 +1,131 @@
+"""Every route: 401 without a token (or with a revoked one), 403 with the wrong role or team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from apikit import Service, quick_solve, team_doc
+
+from api.services.tokens import revoke_api_token
+
+# (method, path, body, callers that must get 403); {job}, {rota}, {cal} are filled in per test.
+ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
+    ("PUT", "/api/teams/tiny", team_doc(), ("hr", "staff", "other_lead", "other_staff")),
+    ("GET", "/api/teams", None, ("staff", "other_staff")),
+    ("GET", "/api/teams/tiny", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/teams/tiny/rotas", None, ("other_lead", "other_staff")),
+    ("POST", "/api/teams/tiny/rotas", {"time_limit": 1}, ("hr", "staff", "other_lead", "other_staff")),
+    ("GET", "/api/jobs/{job}", None, ("staff", "other_lead", "other_staff")),
+    ("DELETE", "/api/jobs/{job}", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}", None, ("staff", "other_lead", "other_staff")),
+    ("POST", "/api/rotas/{rota}/publish", {}, ("hr", "staff", "other_lead", "other_staff")),
+    (
+        "POST",
+        "/api/rotas/{rota}/edits",
+        {"op": "remove", "person": "noor", "role": "desk", "shift": "am", "date": "2026-10-19"},
+        ("hr", "staff", "other_lead", "other_staff"),
+    ),
+    ("GET", "/api/rotas/{rota}/edits", None, ("staff", "other_lead", "other_staff")),
+    (
+        "GET",
+        "/api/teams/tiny/coverage?from=2026-10-19&to=2026-10-30",
+        None,
+        ("staff", "other_lead", "other_staff"),
+    ),
+    (
+        "POST",
+        "/api/calendar-tokens",
+        {"kind": "team", "team": "tiny"},
+        ("staff", "other_lead", "other_staff"),
+    ),
+    ("GET", "/api/calendar-tokens?team=tiny", None, ("other_lead", "other_staff")),
+    ("DELETE", "/api/calendar-tokens/{cal}", None, ("other_lead", "other_staff")),
+    ("GET", "/api/me/shifts", None, ("lead", "hr", "other_lead")),
+]
+
+
+@pytest.fixture
+def ids(make_service: Any) -> tuple[Service, dict[str, Any]]:
+    """A team with a draft rota, a finished job and a calendar token made by the lead."""
+    service = make_service(solve_fn=quick_solve)
+    service.put_team()
+    job = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 1}, expect=202).json()
+    done = service.wait_job(job["job_id"])
+    cal = service.call(
+        "POST", "/api/calendar-tokens", json={"kind": "team", "team": "tiny"}, expect=201
+    ).json()
+    return service, {"job": job["job_id"], "rota": done["rota_id"], "cal": cal["id"]}
+
+
+def test_the_table_names_every_api_route(service: Service) -> None:
+    listed = {(m, p.split("?")[0]) for m, p, _, _ in ROUTES}
+    routes = {
+        (
+            m.upper(),
+            path.replace("{team_id}", "tiny")
+            .replace("{job_id}", "{job}")
+            .replace("{rota_id}", "{rota}")
+            .replace("{token_id}", "{cal}"),
+        )
+        for path, item in service.client.app.openapi()["paths"].items()
+        if path.startswith("/api")
+        for m in item
+    }
+    assert routes == listed
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "forbidden"), ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES]
+)
+def test_401_without_a_token_and_403_with_the_wrong_role(
+    ids: tuple[Service, dict[str, Any]], method: str, path: str, body: Any, forbidden: tuple[str, ...]
+) -> None:
+    service, known = ids
+    url = path.format(**known)
+    kwargs = {"json": body} if body is not None else {}
+    anonymous = service.client.request(method, url, **kwargs)
+    assert anonymous.status_code == 401, anonymous.text
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    wrong = service.client.request(
+        method, url, headers={"Authorization": "Bearer rota_not-a-token"}, **kwargs
+    )
+    assert wrong.status_code == 401
+    for who in forbidden:
+        response = service.call(method, url, who, **kwargs)
+        assert response.status_code == 403, (who, response.text)
+        assert response.json()["detail"][0]["path"] == "authorization"
+
+
+def test_revoked_token_is_refused_at_once(service: Service) -> None:
+    service.call("GET", "/api/teams", "hr", expect=200)
+    with service.db.write() as session:
+        revoke_api_token(session=session, secret=service.tokens.hr)
+    service.call("GET", "/api/teams", "hr", expect=401)
+
+
+def test_leads_see_their_teams_only(service: Service) -> None:
+    service.put_team()
+    assert service.call("GET", "/api/teams", "other_lead", expect=200).json() == []
+    assert [t["id"] for t in service.call("GET", "/api/teams", "lead", expect=200).json()] == ["tiny"]
+
+
+def test_staff_read_published_rotas_of_their_team_not_drafts(ids: tuple[Service, dict[str, Any]]) -> None:
+    service, known = ids
+    rota = service.call("GET", f"/api/rotas/{known['rota']}", expect=200).json()
+    service.call("GET", f"/api/rotas/{known['rota']}", "staff", expect=403)
+    assert service.call("GET", "/api/teams/tiny/rotas", "staff", expect=200).json() == []
+    service.publish(rota)
+    assert (
+        service.call("GET", f"/api/rotas/{known['rota']}", "staff", expect=200).json()["state"] == "published"
+    )
+    mine = service.call("GET", "/api/me/shifts?from=2026-10-01&to=2026-11-30", "staff", expect=200).json()
+    assert mine and {s["person"] for s in mine} == {"noor"}
+
+
+def test_docs_and_the_index_page_need_no_token(service: Service) -> None:
+    assert service.client.get("/docs").status_code == 200
+    page = service.client.get("/")
+    assert page.status_code == 200 and "/api/teams" in page.text
+    schemes = service.client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"]["scheme"] == "bearer"

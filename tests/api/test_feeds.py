@@ -1,0 +1,264 @@
+"""iCal feeds: parsed back by icalendar and by a small independent parser, with times across a DST change."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from apikit import Service, quick_solve, team_doc
+from sqlalchemy import select
+
+from api.models import CalendarToken
+from rota.ical import event_uid
+
+AMS = ZoneInfo("Europe/Amsterdam")
+OCT_20 = datetime(2026, 10, 20, 12, tzinfo=UTC)
+
+
+def unfold(text: str) -> list[str]:
+    """RFC 5545 content lines: CRLF followed by a space or tab continues the previous line."""
+    assert "\r\n" in text and not text.replace("\r\n", "").count("\n")
+    lines: list[str] = []
+    for raw in text.split("\r\n"):
+        if raw[:1] in (" ", "\t") and lines:
+            lines[-1] += raw[1:]
+        elif raw:
+            lines.append(raw)
+    return lines
+
+
+def parse_events(text: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """(calendar properties, events) with DTSTART/DTEND as aware datetimes, by hand: no icalendar inside."""
+    calendar: dict[str, str] = {}
+    events: list[dict[str, Any]] = []
+    stack: list[str] = []
+    for line in unfold(text):
+        name_params, _, value = line.partition(":")
+        name, *params = name_params.split(";")
+        if name == "BEGIN":
+            stack.append(value)
+            if value == "VEVENT":
+                events.append({})
+        elif name == "END":
+            assert stack.pop() == value
+        elif stack == ["VCALENDAR"]:
+            calendar[name] = value
+        elif stack == ["VCALENDAR", "VEVENT"]:
+            opts = dict(p.split("=", 1) for p in params)
+            if name in ("DTSTART", "DTEND"):
+                wall = datetime.strptime(value, "%Y%m%dT%H%M%S")
+                events[-1][name] = wall.replace(tzinfo=ZoneInfo(opts["TZID"]))
+                events[-1][name + "_TZID"] = opts["TZID"]
+            else:
+                events[-1][name] = value.replace("\\,", ",").replace("\\;", ";")
+    assert not stack
+    return calendar, events
+
+
+@pytest.fixture
+def published(make_service: Any) -> tuple[Service, dict[str, Any]]:
+    service = make_service(solve_fn=quick_solve)
+    service.put_team()
+    rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+    service.client.app.state.clock = lambda: OCT_20
+    return service, rota
+
+
+def feed_token(service: Service, who: str = "lead", **body: Any) -> dict[str, Any]:
+    return service.call("POST", "/api/calendar-tokens", who, json={"team": "tiny", **body}, expect=201).json()
+
+
+def get_feed(service: Service, token: str, **headers: str) -> Any:
+    return service.client.get(f"/calendars/{token}.ics", headers=headers)
+
+
+def test_person_feed_parses_both_ways_with_times_across_dst(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    token = feed_token(service, "staff", kind="person")
+    assert token["person"] == "noor" and token["webcal"].startswith("webcal://")
+    response = get_feed(service, token["token"])
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
+    cal_props, events = parse_events(response.text)
+    mine = {(a["date"], a["shift"]): a for a in rota["assignments"] if a["person"] == "noor"}
+    assert len(events) == len(mine) > 0
+    assert cal_props["X-WR-CALNAME"] == "Noor de Vries — Tiny Help Desk"
+    assert cal_props["REFRESH-INTERVAL"] == "PT1H"
+    for ev in events:
+        assert ev["SUMMARY"] == "Service desk" and ev["TRANSP"] == "OPAQUE" and ev["SEQUENCE"] == "0"
+        assert ev["DTSTART_TZID"] == "Europe/Amsterdam" and ev["DTSTAMP"].endswith("Z")
+        a = mine[(ev["DTSTART"].date().isoformat(), "am" if ev["DTSTART"].hour == 9 else "pm")]
+        assert ev["DTSTART"] == datetime.fromisoformat(a["start"]) and ev["DTEND"] == datetime.fromisoformat(
+            a["end"]
+        )
+    parsed = icalendar.Calendar.from_ical(response.content)
+    assert parsed.walk("VTIMEZONE")[0]["TZID"] == "Europe/Amsterdam"
+    for ev, mine_ev in zip(parsed.walk("VEVENT"), events, strict=True):
+        assert ev.decoded("DTSTART") == mine_ev["DTSTART"] and str(ev["UID"]) == mine_ev["UID"]
+
+
+def test_team_feed_names_people_and_keeps_local_times_across_the_change(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    response = get_feed(service, feed_token(service, kind="team")["token"])
+    _, events = parse_events(response.text)
+    assert len(events) == len(rota["assignments"])
+    names = {p["name"] for p in team_doc()["people"]}
+    assert all(ev["SUMMARY"].split(": ")[0] in names for ev in events)
+    desk = [ev for ev in events if ev["SUMMARY"].endswith("Service desk") and ev["DTSTART"].hour == 9]
+    offsets = {ev["DTSTART"].date().isoformat(): ev["DTSTART"].utcoffset() for ev in desk}
+    assert offsets["2026-10-23"] == timedelta(hours=2) and offsets["2026-10-26"] == timedelta(hours=1)
+    utc = {
+        d: ev["DTSTART"].astimezone(UTC).hour
+        for d, ev in ((e["DTSTART"].date().isoformat(), e) for e in desk)
+    }
+    assert (utc["2026-10-23"], utc["2026-10-26"]) == (7, 8)
+    night = [ev for ev in events if ev["SUMMARY"].endswith("On call") and ev["DTSTART"].day == 24]
+    # same-zone datetimes subtract as wall times (8 h); the real elapsed time is 9 h
+    assert len(night) == 1 and night[0]["DTEND"] - night[0]["DTSTART"] == timedelta(hours=8)
+    assert night[0]["DTEND"].astimezone(UTC) - night[0]["DTSTART"].astimezone(UTC) == timedelta(hours=9)
+    parsed = icalendar.Calendar.from_ical(response.content)
+    long_night = [
+        e
+        for e in parsed.walk("VEVENT")
+        if e.decoded("DTSTART").date().isoformat() == "2026-10-24" and e.decoded("DTSTART").hour == 22
+    ]
+    assert long_night[0].decoded("DTEND").astimezone(UTC) - long_night[0].decoded("DTSTART").astimezone(
+        UTC
+    ) == timedelta(hours=9)
+
+
+def test_role_feed_says_who_is_on_and_busy_0_is_transparent(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    token = feed_token(service, "hr", kind="role", role="oncall")["token"]
+    _, events = parse_events(get_feed(service, token).text)
+    oncall = [a for a in rota["assignments"] if a["role"] == "oncall"]
+    assert len(events) == len(oncall) and all(ev["SUMMARY"].endswith(": On call") for ev in events)
+    free = service.client.get(f"/calendars/{token}.ics?busy=0")
+    _, events = parse_events(free.text)
+    assert {ev["TRANSP"] for ev in events} == {"TRANSPARENT"}
+    assert free.headers["etag"] != get_feed(service, token).headers["etag"]
+
+
+def test_etag_304_and_republish_raises_sequence_and_removes_shifts(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    token = feed_token(service, kind="team")["token"]
+    first = get_feed(service, token)
+    etag = first.headers["etag"]
+    again = get_feed(service, token, **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    _, before = parse_events(first.text)
+    # a renamed person and a removed shift, then the same rota published again
+    doc = team_doc()
+    doc["people"][0]["name"] = "Noor van Dijk"
+    service.put_team(doc=doc)
+    gone = next(a for a in rota["assignments"] if a["person"] != "noor")
+    service.call(
+        "POST",
+        f"/api/rotas/{rota['id']}/edits",
+        json={"op": "remove", **{k: gone[k] for k in ("person", "role", "shift", "date")}, "force": True},
+        expect=200,
+    )
+    service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+    service.call(
+        "POST",
+        f"/api/rotas/{rota['id']}/edits",
+        expect=409,
+        json={"op": "remove", **{k: gone[k] for k in ("person", "role", "shift", "date")}},
+    )
+    changed = get_feed(service, token, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    _, after = parse_events(changed.text)
+    old, new = {e["UID"]: e for e in before}, {e["UID"]: e for e in after}
+    assert set(new) == set(old)  # the new rota has the removed shift again, under the same UID
+    gone_uid = event_uid("tiny", gone["person"], gone["role"], gone["date"], gone["shift"])
+    for uid, ev in new.items():
+        if uid == gone_uid:  # removed (SEQUENCE 1), then back (SEQUENCE 2)
+            assert ev["SEQUENCE"] == "2" and ev["LAST-MODIFIED"] >= old[uid]["LAST-MODIFIED"]
+        elif ev["SUMMARY"].startswith("Noor"):
+            assert ev["SUMMARY"] == "Noor van Dijk: Service desk" and ev["SEQUENCE"] == "1"
+            assert ev["LAST-MODIFIED"] >= old[uid]["LAST-MODIFIED"]
+        else:
+            assert ev["SEQUENCE"] == "0" and ev["LAST-MODIFIED"] == old[uid]["LAST-MODIFIED"]
+
+
+def gone_name(assignment: dict[str, Any]) -> str:
+    return next(p["name"] for p in team_doc()["people"] if p["id"] == assignment["person"])
+
+
+def test_a_removed_shift_disappears(published: tuple[Service, dict[str, Any]]) -> None:
+    service, rota = published
+    token = feed_token(service, kind="team")["token"]
+    gone = rota["assignments"][0]
+    service.call(
+        "POST",
+        f"/api/rotas/{rota['id']}/edits",
+        json={"op": "remove", **{k: gone[k] for k in ("person", "role", "shift", "date")}, "force": True},
+        expect=200,
+    )
+    _, events = parse_events(get_feed(service, token).text)
+    assert len(events) == len(rota["assignments"]) - 1
+    assert not any(
+        ev["DTSTART"] == datetime.fromisoformat(gone["start"]) and gone_name(gone) in ev["SUMMARY"]
+        for ev in events
+    )
+
+
+def test_window_runs_from_30_days_back(published: tuple[Service, dict[str, Any]]) -> None:
+    service, _ = published
+    token = feed_token(service, kind="team")["token"]
+    service.client.app.state.clock = lambda: datetime(2026, 11, 25, 12, tzinfo=UTC)
+    _, events = parse_events(get_feed(service, token).text)
+    assert events and min(ev["DTEND"] for ev in events) >= datetime(2026, 10, 26, tzinfo=UTC)
+    service.client.app.state.clock = lambda: datetime(2026, 12, 31, tzinfo=UTC)
+    _, events = parse_events(get_feed(service, token).text)
+    assert events == []
+
+
+def test_tokens_are_random_hashed_and_revoked_at_once(published: tuple[Service, dict[str, Any]]) -> None:
+    service, _ = published
+    made = feed_token(service, kind="team")
+    secret = made["token"].removeprefix("cal_")
+    assert len(secret) * 6 >= 128 and made["token"] != feed_token(service, kind="team")["token"]
+    with service.db.read() as session:
+        row = session.get(CalendarToken, made["id"])
+        assert row.token_hash == hashlib.sha256(made["token"].encode()).hexdigest()
+        assert made["token"] not in {r.token_hash for r in session.scalars(select(CalendarToken))}
+    assert get_feed(service, made["token"]).status_code == 200
+    service.call("DELETE", f"/api/calendar-tokens/{made['id']}", expect=200)
+    assert get_feed(service, made["token"]).status_code == 404
+    assert service.client.get("/calendars/cal_nothing.ics").status_code == 404
+    listed = service.call("GET", "/api/calendar-tokens", expect=200).json()
+    assert made["id"] not in {t["id"] for t in listed}
+
+
+def test_staff_make_only_their_own_person_feed(published: tuple[Service, dict[str, Any]]) -> None:
+    service, _ = published
+    service.call(
+        "POST",
+        "/api/calendar-tokens",
+        "staff",
+        json={"team": "tiny", "kind": "person", "person": "sem"},
+        expect=403,
+    )
+    service.call(
+        "POST",
+        "/api/calendar-tokens",
+        "staff",
+        json={"team": "tiny", "kind": "role", "role": "desk"},
+        expect=403,
+    )
+    bad = service.call(
+        "POST", "/api/calendar-tokens", json={"team": "tiny", "kind": "role", "role": "x"}, expect=422
+    ).json()
+    assert bad["detail"][0]["path"] == "role"

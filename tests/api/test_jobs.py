@@ -1,0 +1,121 @@
+"""Solve jobs: progress while running, cancel keeps the best rota, a crash fails and writes nothing."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from apikit import Service, quick_result
+from sqlalchemy import func, select
+
+from api.models import Assignment, Rota
+from rota.records import Duty
+from solver import Progress
+
+
+def _count(service: Service, model: Any) -> int:
+    with service.db.read() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _wait_state(service: Service, job_id: str, state: str, timeout: float = 10) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = service.call("GET", f"/api/jobs/{job_id}", "hr", expect=200).json()
+        if job["state"] == state and (state != "running" or job["progress"]["objective"] is not None):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached {state}: {job}")
+
+
+def patient_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
+    """Reports a rota at once, then waits to be stopped (as CP-SAT would, improving), and returns it."""
+    result = quick_result(team, start, end)
+    params.progress(Progress(objective=result.objective, bound=0, elapsed=0.05, gap_minutes=60))
+    params.stop.wait(20)
+    return result
+
+
+def test_progress_then_cancel_keeps_the_best_rota(make_service: Any) -> None:
+    service = make_service(solve_fn=patient_solve)
+    service.put_team()
+    job = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 60}, expect=202).json()
+    running = _wait_state(service, job["job_id"], "running")
+    assert running["progress"]["bound"] == 0 and running["progress"]["gap_minutes"] == 60
+    asked = service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=200).json()
+    assert asked["cancel_requested"] is True
+    ended = service.wait_job(job["job_id"])
+    assert ended["state"] == "cancelled" and ended["rota_id"] is not None
+    rota = service.call("GET", f"/api/rotas/{ended['rota_id']}", expect=200).json()
+    assert rota["assignments"] and rota["job_id"] == job["job_id"]
+    service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=409)
+
+
+def test_a_queued_job_is_cancelled_at_once(make_service: Any) -> None:
+    service = make_service(solve_fn=patient_solve, job_workers=1)
+    service.put_team()
+    first = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
+    second = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
+    _wait_state(service, first["job_id"], "running")
+    cancelled = service.call("DELETE", f"/api/jobs/{second['job_id']}", expect=200).json()
+    assert cancelled["state"] == "cancelled" and cancelled["rota_id"] is None
+    service.call("DELETE", f"/api/jobs/{first['job_id']}", expect=200)
+    assert service.wait_job(first["job_id"])["state"] == "cancelled"
+    assert service.wait_job(second["job_id"])["state"] == "cancelled"
+
+
+def test_a_crashing_solve_fails_the_job_with_the_reason(make_service: Any) -> None:
+    def crash(team: Any, start: Any, end: Any, params: Any) -> Any:
+        raise RuntimeError("the solver fell over")
+
+    service = make_service(solve_fn=crash)
+    service.put_team()
+    job = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
+    ended = service.wait_job(job["job_id"])
+    assert ended["state"] == "failed" and ended["reason"] == "RuntimeError: the solver fell over"
+    assert ended["rota_id"] is None and _count(service, Rota) == 0
+
+
+def test_a_failure_while_storing_leaves_nothing_half_written(make_service: Any) -> None:
+    def broken(team: Any, start: Any, end: Any, params: Any) -> Any:
+        result = quick_result(team, start, end)
+        first = result.duties[0]
+        result.duties = [
+            *result.duties,
+            Duty(first.person, None, first.shift, first.role, first.start, first.end),
+        ]
+        return result
+
+    service = make_service(solve_fn=broken)
+    service.put_team()
+    job = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
+    ended = service.wait_job(job["job_id"])
+    assert ended["state"] == "failed" and ended["reason"]
+    assert _count(service, Rota) == 0 and _count(service, Assignment) == 0
+
+
+def test_an_infeasible_team_fails_with_the_solver_message(make_service: Any) -> None:
+    def infeasible(team: Any, start: Any, end: Any, params: Any) -> Any:
+        result = quick_result(team, start, end, status="infeasible")
+        result.duties = []
+        result.document.solver.message = "fixed shifts break min_rest"
+        return result
+
+    service = make_service(solve_fn=infeasible)
+    service.put_team()
+    job = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
+    ended = service.wait_job(job["job_id"])
+    assert (ended["state"], ended["reason"]) == ("failed", "fixed shifts break min_rest")
+
+
+def test_cancelling_the_real_solver_keeps_its_best_rota(service: Service) -> None:
+    service.put_team()
+    job = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 3}, expect=202).json()
+    _wait_state(service, job["job_id"], "running", timeout=15)
+    asked = service.call("DELETE", f"/api/jobs/{job['job_id']}")
+    ended = service.wait_job(job["job_id"])
+    if asked.status_code == 409:  # it proved optimality first
+        assert ended["state"] == "done"
+    else:
+        assert ended["state"] == "cancelled"
+    assert ended["rota_id"] is not None
