@@ -219,3 +219,22 @@ def test_fixed_problem_line_names_the_entry(make_team: Callable[..., Team]) -> N
 def test_valid_fixed_and_fixed_outside_the_horizon_pass(make_team: Callable[..., Team]) -> None:
     person = {"id": "amara", "skills": ["desk"], "fixed": [fx("08"), fx("09"), fx("28", "late"), fx("29")]}
     assert _fixed_problems(make_team, [person]) == []
+
+
+def test_yaml_words_on_off_stay_words(tmp_path: Path) -> None:
+    """YAML 1.1 reads `off`/`on` as booleans and `12:30` as a base-60 number; team files mean the words."""
+    text = (
+        "team: Words\ntimezone: Europe/London\nperiod: {start: 2026-12-07, end: 2026-12-13}\n"
+        "opening_hours: {daily: '09:00-17:00'}\n"
+        "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
+        "shifts: {day: {start: 09:00, end: 17:00}}\n"
+        "people:\n  - id: ann\n    preferences:\n      requests:\n"
+        "        - {date: 2026-12-08, want: off}\n        - {date: 2026-12-09, want: on}\n"
+        "  - {id: bob}\n"
+    )
+    path = tmp_path / "words.yaml"
+    path.write_text(text)
+    team = load_team(path)
+    wants = [r.want for r in team.people[0].preferences.requests]
+    assert wants == ["off", "on"]
+    assert team.shifts["day"].start == "09:00"
