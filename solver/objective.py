@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import LinearExpr
+from ortools.util.python.sorted_interval_list import Domain
 
 from rota import objective as obj
 from rota import timeutil
@@ -33,11 +34,35 @@ def contract(ctx: Ctx) -> list[Term]:
             continue
         minutes = [ctx.slots[k[2]].minutes for k in keys]
         worked = cp_model.LinearExpr.weighted_sum([ctx.x[k] for k in keys], minutes)
-        dev = m.new_int_var(0, max(target, sum(minutes)), f"contract[{p.id}]")
+        dev = m.new_int_var_from_domain(_deviations(minutes, target), f"contract[{p.id}]")
         m.add(dev >= worked - target)
         m.add(dev >= target - worked)
+        # worked is a multiple g·k of the gcd of the shift lengths, and |g·k − target| is convex in
+        # k: its chord between the multiples either side of the target is valid for every k, and is
+        # the cut that lifts the linear relaxation from 0 to the convex hull (g·dev ≥ chord).
+        g = math.gcd(*minutes)
+        k0 = target // g
+        f0, f1 = target - g * k0, g * (k0 + 1) - target
+        if f0 and f1:
+            m.add(g * dev >= g * f0 + (f1 - f0) * (worked - g * k0))
         term.add(dev, 1)
     return [term]
+
+
+def _deviations(minutes: list[int], target: int) -> Domain:
+    """The values |worked − target| can take: worked is a multiple of the gcd of the person's shift
+    lengths between 0 and their sum. The holes (above all the smallest value, often far from 0) give
+    the search and the bound the granularity a linear relaxation cannot see."""
+    g = math.gcd(*minutes)
+    top = sum(minutes) // g
+    k = min(max(0, target // g), top)
+    below = range(k, -1, -1)  # multiples at or under the target, nearest first
+    above = range(k + 1, top + 1)
+    values = {abs(g * j - target) for j in below} | {abs(g * j - target) for j in above}
+    if len(values) > 4096:  # keep huge domains cheap: the smallest value is what bounds most
+        low = min(values)
+        return Domain(low, max(values))
+    return Domain.from_values(sorted(values))
 
 
 def fairness(ctx: Ctx) -> list[Term]:

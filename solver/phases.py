@@ -11,13 +11,16 @@ from rota.coverage import gap_minutes, gaps
 from rota.records import Duty
 from solver import objective
 from solver.build import Built
-from solver.params import SolveParams
+from solver.lns import BlockLns
+from solver.params import Progress, SolveParams
 from solver.result import SolveStatus
 from solver.search import Run, elapsed, polish, run, set_full_hint, set_hint
 
 log = logging.getLogger(__name__)
 GAP_SHARE = 0.3  # the most of the time limit the gap-only first phase may take
 POLISH_SHARE = 0.2  # the most of what is left that tightening phase 1's rota may take
+LNS_SHARE = 0.5  # the share of phase 2's time given to block neighbourhoods (``solver.lns``)
+LNS_MIN_VARS = 2000  # smaller models: the whole search stays with CP-SAT
 
 
 @dataclass
@@ -87,7 +90,9 @@ def search(built: Built, hint: list[Duty], params: SolveParams, started: float) 
     if tight is not None:
         set_full_hint(built, tight)
     log.debug("phase 2 from %.2fs", elapsed(started))
-    second = run(built, goal, params, params.time_limit - elapsed(started), started, total,
+    left = params.time_limit - elapsed(started)
+    blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS
+    second = run(built, goal, params, left * (1 - LNS_SHARE) if blocks else left, started, total,
                  out.bound if replan else None)
     if out.first_zero_gap is None:
         out.first_zero_gap = second.first_zero_gap
@@ -98,7 +103,32 @@ def search(built: Built, hint: list[Duty], params: SolveParams, started: float) 
         out.bound = max(out.bound or 0.0, second.bound / built.scale)
     optimal = second.status == cp_model.OPTIMAL and (not replan or first.status == cp_model.OPTIMAL)
     out.status = SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
+    if blocks and not optimal and second.solution is not None and second.objective is not None:
+        third = _blocks(built, goal, params, started, second, out.bound)
+        if third is not None:
+            out.runs.append(third)
     return out
+
+
+def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, started: float,
+            second: Run, bound: float | None) -> Run | None:
+    """Phase 3: block neighbourhoods (``solver.lns``) from phase 2's rota until the time limit."""
+    scale = built.scale
+
+    def report(_: list[int], value: int) -> None:
+        if params.progress is not None:
+            objective = value / scale
+            params.progress(Progress(objective=objective, bound=min(bound or 0.0, objective),
+                                     elapsed=elapsed(started), gap_minutes=None))
+
+    lns = BlockLns(built, goal, params, params.seed)
+    solution, value = lns.improve(second.solution, second.objective,
+                                  started + params.time_limit, report)
+    if value >= second.objective:
+        return None
+    ctx = built.ctx
+    duties = [ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]]
+    return Run(cp_model.FEASIBLE, duties, value, second.bound, None, None, solution)
 
 
 def _share(params: SolveParams, started: float, share: float) -> float:

@@ -16,7 +16,7 @@ from rota.teamcheck import Problem
 from solver.build import build
 from solver.greedy import greedy_rota
 from solver.infeasible import explain_infeasible
-from solver.params import SolveParams
+from solver.params import Progress, SolveParams
 from solver.phases import search
 from solver.result import SolveResult, SolveStatus, empty_document, rota_document
 from solver.search import elapsed, set_hint
@@ -74,6 +74,13 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     if (terms.gap_core or terms.gap_other) and doc.solver is not None:
         zero = None  # an earlier rota had no gaps, but the one returned has
         doc.solver = doc.solver.model_copy(update={"first_zero_gap_seconds": None})
+    if params.progress is not None and doc.solver is not None:
+        # the last report is the rota returned, scored as the document scores it (a rota the
+        # search reported may carry slack in its auxiliary variables, or come from another phase)
+        final = doc.solver.objective
+        bound = final if doc.solver.bound is None else min(doc.solver.bound, final)
+        params.progress(Progress(objective=final, bound=bound, elapsed=elapsed(started),
+                                 gap_minutes=int(terms.gap_core + terms.gap_other)))
     return SolveResult(status=status, document=doc, duties=duties, objective=doc.solver.objective,
                        bound=doc.solver.bound, seconds=seconds, build_seconds=build_seconds,
                        first_zero_gap_seconds=zero, terms=terms, changes=changes)
