@@ -1,4 +1,5 @@
-# make demo: create .venv, install, solve an example team.  make test: install and run the suite.
+# make demo: create .venv, install, set up the demo database (example teams, next month's rotas
+# published) and serve the API on 127.0.0.1:8000.  make test: install and run the suite.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/rota demo
+	$(BIN)/rota serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from importlib.resources import files
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from api.db import Database, utcnow
 from api.errors import ApiError
@@ -60,13 +61,14 @@ def create_app(
     app = FastAPI(title="rota", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.db = db
     app.state.settings = settings
-    app.state.feed_cache = BodyCache()
+    app.state.feed_cache = BodyCache(settings.feed_cache_size)
     app.state.clock = utcnow  # tests move it to see the feeds' window at a chosen moment
     app.dependency_overrides[get_settings] = lambda: settings
     for module in (teams, jobs, rotas, coverage, tokens, calendars, me):
         app.include_router(module.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _internal_error)
     app.add_api_route("/", _index, methods=["GET"], include_in_schema=False, response_class=HTMLResponse)
     return app
 
@@ -83,11 +85,30 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     problems = []
     for error in exc.errors():
         loc = tuple(error.get("loc", ()))
-        if loc and loc[0] in ("body", "query", "path", "header"):
+        where = loc[0] if loc else None
+        if where in ("body", "query", "path", "header"):
             loc = loc[1:]
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        problems.append({"path": format_path(loc), "message": message[:1].lower() + message[1:]})
+        if error.get("type") == "json_invalid":  # loc holds the character offset, not a field
+            reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+            at = f" at character {loc[0]}" if loc and isinstance(loc[0], int) else ""
+            loc, message = (), f"the body is not valid JSON: {reason}{at}"
+        elif error.get("type") == "missing" and where == "body" and not loc:
+            message = "a JSON object is required as the body"
+        elif not message[1:2].isupper():  # "Field required" → "field required", but keep "JSON …"
+            message = message[:1].lower() + message[1:]
+        problems.append({"path": format_path(loc), "message": message})
     return JSONResponse({"detail": problems}, status_code=422)
+
+
+async def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Anything unexpected: one JSON line for the client (Starlette re-raises it, so the server logs it)."""
+    message = "internal error; the server log has the details"
+    text = str(exc)
+    missing_table = "no such table" in text or ("relation" in text and "does not exist" in text)
+    if isinstance(exc, DBAPIError) and missing_table:
+        message = "the database has no tables yet: run `rota db upgrade`"
+    return JSONResponse({"detail": [{"path": "", "message": message}]}, status_code=500)
 
 
 async def _index() -> HTMLResponse:

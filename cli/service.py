@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -117,7 +117,8 @@ def generate_rota(
     time_limit: float,
     seed: int,
     publish: bool,
-) -> None:
+) -> Any:
+    """Solve a stored team's rota in this process (history from its published rotas); returns the rota."""
     from api.services.publish import publish_rota
     from api.services.rotas import get_rota
     from api.services.solving import get_job, submit_job
@@ -168,71 +169,18 @@ def generate_rota(
             with db.write() as session:
                 rota = publish_rota(session=session, rota_id=rota.id)
             typer.echo(f"rota {rota.id}: published (version {rota.version})")
+        return rota
 
 
-DEMO_IDS = {"council-service-desk": "council-desk", "smod-pool": "smod"}
-
-
-def next_month(today: date) -> str:
-    """``YYYY-MM`` of the month after ``today``."""
-    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
-
-
-def service_demo(
-    examples: Path,
-    *,
-    time_limit: float = 10,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    run_server: bool = True,
-) -> dict[str, str]:
-    """The service demo: migrate, import the example teams, generate and publish next month's rotas,
-    print a lead token, the /docs URL and a person's feed URL, then serve on ``host:port``."""
-    from api.auth import Principal
-    from api.migrate import upgrade
-    from api.routes.tokens import feed_urls
-    from api.services.tokens import create_api_token, create_calendar_token
-    from api.settings import get_settings
-
-    with database(migrated=False) as db:
-        upgrade(db.engine)
-    files = sorted(examples.glob("*.yaml"))
-    ids = [DEMO_IDS.get(f.stem, f.stem) for f in files]
-    for path, team_id in zip(files, ids, strict=True):
-        import_team(path, team_id)
-    month = next_month(date.today())
-    for team_id in ids:
-        generate_rota(team_id, month, None, None, time_limit, 0, publish=True)
-    with database() as db, db.write() as session:
-        lead = create_api_token(session=session, role="lead", teams=ids, label="demo lead").secret
-        person = json_people(session, ids[0])[0]
-        issued = create_calendar_token(
-            session=session,
-            principal=Principal(None, "hr", label="demo"),
-            kind="person",
-            team_id=ids[0],
-            person=person,
-        )
-    settings = get_settings()
-    base = f"http://{host}:{port}"
-    url, webcal = feed_urls(
-        base if settings.public_url == "http://127.0.0.1:8000" else settings.public_url, issued.secret
-    )
-    out = {"token": lead, "docs": f"{base}/docs", "feed": url, "webcal": webcal, "person": person}
-    typer.echo(f"lead token ({', '.join(ids)}): {lead}")
-    typer.echo(f"API docs: {out['docs']}  (Authorize → paste the token)")
-    typer.echo(f"{person}'s calendar feed: {url}")
-    typer.echo(f"subscribe: {webcal}")
-    if run_server:
-        serve(host, port, upgrade=False, reload=False)
-    return out
-
-
-def json_people(session: Any, team_id: str) -> list[str]:
-    """The person ids of a stored team, in file order."""
-    from api.services.teams import current_document
-
-    return [p["id"] for p in current_document(session=session, team_id=team_id).get("people", [])]
+def check_port(host: str, port: int) -> None:
+    """Fail with one line when ``host:port`` cannot be listened on (another server has it)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            fail(f"cannot listen on {host}:{port}: {reason}; stop the other server or give --port")
 
 
 def serve(host: str, port: int, upgrade: bool, reload: bool) -> None:
@@ -240,6 +188,7 @@ def serve(host: str, port: int, upgrade: bool, reload: bool) -> None:
 
     from api.migrate import upgrade as migrate
 
+    check_port(host, port)
     if upgrade:
         with database(migrated=False) as db:
             migrate(db.engine)
@@ -263,8 +212,25 @@ def register(app: typer.Typer) -> None:
         reload: Annotated[
             bool, typer.Option("--reload", help="Restart on code changes (development).")
         ] = False,
+        demo: Annotated[
+            bool,
+            typer.Option(
+                "--demo",
+                help="First set up the demo: import data/examples, generate and publish next month's "
+                "rotas, print a lead token, the /docs URL and a person's feed URL.",
+            ),
+        ] = False,
+        demo_time_limit: Annotated[
+            float, typer.Option("--demo-time-limit", min=0.1, help="--demo: seconds per team's solve.")
+        ] = 5,
     ) -> None:
         """Run the API, the feeds and the in-process solver (ROTA_DATABASE_URL, default sqlite:///rota.db)."""
+        if demo:
+            from cli.demo import service_demo
+
+            check_port(host, port)
+            service_demo(time_limit=demo_time_limit, host=host, port=port)
+            upgrade = False
         serve(host, port, upgrade, reload)
 
     @app.command("import")
@@ -373,6 +339,6 @@ def register_tokens() -> None:
                 person=person,
                 role=role,
             )
-        url, webcal = feed_urls(get_settings().public_url, issued.secret)
+        url, webcal = feed_urls(get_settings().public_url or "http://127.0.0.1:8000", issued.secret)
         err.print(f"calendar {issued.id} ({kind}); subscribe with {webcal}")
         typer.echo(url)

@@ -28,7 +28,7 @@ def team_coverage(
     start: Annotated[date, Query(alias="from", description="first date, YYYY-MM-DD")],
     end: Annotated[date, Query(alias="to", description="last date, inclusive")],
     format: Literal["json", "csv", "xlsx"] = "json",
-    table: Annotated[str, Query(description="csv: coverage, gaps, people or totals")] = "coverage",
+    table: Annotated[str, Query(description="csv: coverage, roles, gaps, people or totals")] = "coverage",
 ) -> Response:
     """Coverage of the published rotas against core and opening hours (hr, or the team's leads)."""
     principal.require_manager(team_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
@@ -36,7 +36,11 @@ def feed_urls(base: str, secret: str) -> tuple[str, str]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CalendarTokenCreated, responses=ERRORS)
 def create_calendar_token(
-    body: CalendarTokenCreate, principal: PrincipalDep, session: WriteSessionDep, settings: SettingsDep
+    body: CalendarTokenCreate,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> CalendarTokenCreated:
     """A new feed URL; staff may make only their own person feed. The token is shown once."""
     issued = tokens.create_calendar_token(
@@ -48,7 +52,7 @@ def create_calendar_token(
         role=body.role,
     )
     row = session.get(CalendarToken, issued.id)
-    url, webcal = feed_urls(settings.public_url, issued.secret)
+    url, webcal = feed_urls(settings.public_url or str(request.base_url), issued.secret)
     return CalendarTokenCreated(**_read(row).model_dump(), token=issued.secret, url=url, webcal=webcal)
 
 

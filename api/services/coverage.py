@@ -62,9 +62,15 @@ def as_json(report: CoverageReport, forced: list[dict[str, Any]]) -> dict[str, A
     return {**report.as_dict(), "forced_edits": forced}
 
 
+def report_tables(report: CoverageReport) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The report's tables and the per-role totals: coverage, roles, gaps, people, totals."""
+    tables = report.tables()
+    return {"coverage": tables.pop("coverage"), "roles": report.role_table(), **tables}
+
+
 def as_csv(report: CoverageReport, table: str = "coverage") -> str:
     """One table of the report as CSV (hours, not minutes; empty cells where nothing applies)."""
-    tables = report.tables()
+    tables = report_tables(report)
     if table not in tables:
         raise Invalid(f'unknown table "{table}" (known: {", ".join(tables)})', "table")
     head, rows = tables[table]
@@ -82,7 +88,7 @@ def as_xlsx(report: CoverageReport, forced: list[dict[str, Any]]) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    tables = report.tables()
+    tables = report_tables(report)
     tables["forced edits"] = (
         ["rota", "op", "assignment", "rules broken", "reason", "by", "at"],
         [

@@ -35,10 +35,16 @@ def submit_job(
     """Check the request and queue a solve of the team's current version; 422 names what is wrong."""
     team_row = get_team(session=session, team_id=team_id)
     if replan_of is not None:
-        base = get_rota(session=session, rota_id=replan_of)
+        try:
+            base = get_rota(session=session, rota_id=replan_of)
+        except NotFound:
+            raise NotFound(f"no rota {replan_of} to re-plan", "replan_of") from None
         if base.team_id != team_id:
             raise Invalid(f'rota {replan_of} belongs to team "{base.team_id}", not "{team_id}"', "replan_of")
         start, end = start or base.start, end or base.end
+    if (start is None) != (end is None):
+        missing = "end" if end is None else "start"
+        raise Invalid(f"give {missing} too (YYYY-MM-DD), or neither for the team file's period", missing)
     if start is None or end is None:
         period = current_document(session=session, team_id=team_id).get("period") or {}
         if not period:

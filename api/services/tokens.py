@@ -45,6 +45,16 @@ def create_api_token(
         raise Invalid("a lead token needs at least one team", "teams")
     if role == "staff" and (not person or not teams):
         raise Invalid("a staff token needs a person and their teams", "person")
+    if role != "staff" and person:
+        raise Invalid(f"only staff tokens name a person, not {role} tokens", "person")
+    if role == "hr" and teams:
+        raise Invalid("an hr token reads every team: give no teams", "teams")
+    for i, team in enumerate(teams if role == "staff" else ()):
+        # a team not stored yet may come later; a stored one must have the person
+        if session.get(TeamRow, team) is not None:
+            people = {p.get("id") for p in current_document(session=session, team_id=team).get("people", [])}
+            if person not in people:
+                raise Invalid(f'team "{team}" has no person "{person}"', f"teams[{i}]")
     secret = new_secret("rota_")
     row = ApiToken(
         token_hash=hash_secret(secret),
@@ -94,10 +104,14 @@ def create_calendar_token(
         principal.require_manager(team_id)
     doc = current_document(session=session, team_id=team_id)
     if kind == "person":
+        if not person:
+            raise Invalid("a person feed needs the person's id", "person")
         if person not in {p.get("id") for p in doc.get("people", [])}:
             raise Invalid(f'team "{team_id}" has no person "{person}"', "person")
         role = None
     elif kind == "role":
+        if not role:
+            raise Invalid("a role feed needs the role's id", "role")
         if role not in doc.get("roles", {}):
             raise Invalid(f'team "{team_id}" has no role "{role}"', "role")
         person = None

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+import socket
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apikit import team_doc
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api.main import create_app
 from api.settings import get_settings
+from cli.bench_feeds import free_port
+from cli.demo import next_month
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -64,3 +72,96 @@ def test_bad_input_is_one_line_and_exit_2(rota: Run, tmp_path: Path) -> None:
     code, _, err = rota("generate", "nope", "--month", "2026-12")
     assert code == 2 and err.strip() == 'team_id: no team "nope"'
     assert rota("token", "revoke", "42")[0] == 2
+
+
+def test_next_month_rolls_over_the_year() -> None:
+    from cli.demo import next_month
+
+    assert next_month(date(2026, 11, 23)) == "2026-12"
+    assert next_month(date(2026, 12, 31)) == "2027-01"
+
+
+def test_serve_demo_sets_up_everything_then_serves(
+    rota: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rota serve --demo`` (make demo): the printed token, docs URL and feed URL work on the server."""
+    import uvicorn
+
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(kwargs))
+    port = str(free_port())
+    code, out, err = rota("serve", "--demo", "--demo-time-limit", "1", "--port", port)
+    assert code == 0, err
+    assert served and served[0]["port"] == int(port) and served[0]["host"] == "127.0.0.1"
+    month = next_month(date.today())
+    assert f"published {month}: council-desk rota 1, smod rota 2" in out
+    token = re.search(r"lead token \(council-desk, smod\): (rota_\S+)", out).group(1)
+    assert f"API docs: http://127.0.0.1:{port}/docs" in out
+    feed = re.search(rf"aoife's calendar feed: http://127\.0\.0\.1:{port}(/calendars/cal_\S+\.ics)", out)
+    assert feed and f"webcal://127.0.0.1:{port}/calendars/cal_" in out
+    app = create_app(get_settings())
+    app.state.clock = lambda: datetime.combine(date.today(), datetime.min.time(), tzinfo=UTC)
+    with TestClient(app) as client:
+        teams = client.get("/api/teams", headers={"Authorization": f"Bearer {token}"}).json()
+        assert [t["id"] for t in teams] == ["council-desk", "smod"]
+        rotas = client.get("/api/teams/smod/rotas", headers={"Authorization": f"Bearer {token}"}).json()
+        assert [(r["id"], r["state"], r["start"][:7]) for r in rotas] == [(2, "published", month)]
+        ics = client.get(feed.group(1))
+        assert ics.status_code == 200 and ics.text.count("BEGIN:VEVENT") > 0
+    # run again on the same database: teams unchanged, new rotas supersede the old ones
+    code, out, _ = rota("serve", "--demo", "--demo-time-limit", "1", "--port", port)
+    assert code == 0 and "council-desk rota 3, smod rota 4" in out
+
+
+def test_serve_on_a_busy_port_is_one_line(rota: Run) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = rota("serve", "--port", str(port))
+    assert code == 2 and err.strip() == (
+        f"cannot listen on 127.0.0.1:{port}: Address already in use; stop the other server or give --port"
+    )
+
+
+def test_database_errors_are_one_line(rota: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROTA_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    get_settings.cache_clear()
+    code, _, err = rota("publish", "1")
+    assert code == 2 and err.startswith("cannot open the database postgresql+psycopg://nobody@127.0.0.1:1")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bench_feeds_measures_every_phase_over_http(rota: Run, tmp_path: Path) -> None:
+    out = tmp_path / "feeds.json"
+    code, stdout, err = rota(
+        "bench", "feeds", "--people", "3", "--days", "31", "--requests", "24", "--repeat", "1",
+        "--concurrency", "2", "--json", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    phases = json.loads(out.read_text())
+    names = ["first render", "full body", "ETag hit (304)", "full body, no cache"]
+    assert [p["name"] for p in phases] == names
+    assert all(p["errors"] == 0 and p["rps"] > 0 and p["p99_ms"] >= p["p50_ms"] for p in phases)
+    assert [p["requests"] for p in phases] == [3, 24, 24, 6]
+    assert phases[2]["mean_kb"] == 0 and phases[1]["mean_kb"] > 1
+    assert "req/s" in stdout
+
+
+def test_token_create_checks_role_teams_and_person(rota: Run, tmp_path: Path) -> None:
+    rota("db", "upgrade")
+    team_file = tmp_path / "tiny.json"
+    team_file.write_text(json.dumps(team_doc()), encoding="utf-8")
+    rota("import", str(team_file))
+    code, _, err = rota("token", "create", "--role", "staff", "--team", "tiny", "--person", "zed")
+    assert code == 2 and err.strip() == 'teams[0]: team "tiny" has no person "zed"'
+    code, out, _ = rota("token", "create", "--role", "staff", "--team", "tiny", "--person", "noor")
+    assert code == 0 and out.startswith("rota_")
+    code, _, err = rota("token", "create", "--role", "lead", "--team", "tiny", "--person", "noor")
+    assert code == 2 and err.strip() == "person: only staff tokens name a person, not lead tokens"
+    code, _, err = rota("token", "create", "--role", "hr", "--team", "tiny")
+    assert code == 2 and err.strip() == "teams: an hr token reads every team: give no teams"
+    code, _, err = rota("token", "create", "--role", "lead")
+    assert code == 2 and err.strip() == "teams: a lead token needs at least one team"
+    code, _, err = rota("token", "create", "--role", "lead", "--team", "Not A Team")
+    assert code == 2 and err.strip() == 'teams[0]: "Not A Team" is not a valid team id'

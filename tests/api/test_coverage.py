@@ -52,6 +52,10 @@ def test_coverage_json_matches_the_rota_and_shows_gaps_and_forced_edits(
     noor = next(p for p in after["people"] if p["person"] == "noor")
     assert noor["target_minutes"] == round(20 * 60 * 12 / 7) and noor["difference_minutes"] is not None
     assert after["totals"]["core_percent"] == round(100 * (4800 - 240) / 4800, 1)
+    desk_total = next(r for r in after["roles"] if r["role"] == "desk")
+    assert (desk_total["core_required"], desk_total["core_covered"]) == (4800, 4800 - 240)
+    assert (desk_total["gaps"], desk_total["gap_core_minutes"]) == (1, 240)
+    assert sum(r["open_required"] for r in after["roles"]) == after["totals"]["open_required"]
 
 
 def test_coverage_as_csv_and_xlsx(published: tuple[Service, dict[str, Any]]) -> None:
@@ -67,9 +71,17 @@ def test_coverage_as_csv_and_xlsx(published: tuple[Service, dict[str, Any]]) -> 
     )
     assert {p["person"] for p in people} == {"noor", "sem", "lotte", "daan", "eva"}
     service.call("GET", URL + "&format=csv&table=nope", "hr", expect=422)
+    text = service.call("GET", URL + "&format=csv&table=roles", "hr", expect=200).text
+    roles = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["role"], r["core_percent"], r["gaps"]) for r in roles] == [
+        ("desk", "100.0", "0"),
+        ("oncall", "", "0"),
+    ]
+    assert roles[0]["core_required_h"] == "80.0" and float(roles[1]["open_required_h"]) > 0
     book = service.call("GET", URL + "&format=xlsx", "hr", expect=200)
     workbook = openpyxl.load_workbook(io.BytesIO(book.content))
-    assert workbook.sheetnames == ["Coverage", "Gaps", "People", "Totals", "Forced edits"]
+    assert workbook.sheetnames == ["Coverage", "Roles", "Gaps", "People", "Totals", "Forced edits"]
+    assert [c.value for c in workbook["Roles"]["A"]] == ["role", "desk", "oncall"]
     sheet = workbook["Coverage"]
     assert sheet["A1"].value == "role" and sheet.cell(row=sheet.max_row, column=1).value == "TOTAL"
 
