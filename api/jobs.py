@@ -11,7 +11,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from api.db import Database
+from sqlalchemy import update
+
+from api.db import Database, utcnow
+from api.models import Job
 from api.services.worker import SolveFn, run_job
 from api.settings import Settings
 
@@ -62,7 +65,34 @@ class ThreadPoolRunner:
             stop.set()
 
     def shutdown(self) -> None:
+        """Stop every job: a queued one is cancelled, a running one stops and keeps its best rota."""
         with self._lock:
-            for stop in self._stops.values():
-                stop.set()
+            ids, stops = list(self._stops), list(self._stops.values())
+        if ids:
+            try:
+                _mark_shutdown(self.db, ids)
+            except Exception:  # the jobs still stop; the next start fails what is left
+                log.exception("jobs not marked at shutdown")
+        for stop in stops:
+            stop.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _mark_shutdown(db: Database, ids: list[str]) -> None:
+    with db.write() as session:
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(ids), Job.state == "queued")
+            .values(
+                state="cancelled",
+                cancel_requested=True,
+                finished_at=utcnow(),
+                reason="the server shut down before the solve started",
+            )
+        )
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(ids), Job.state == "running")
+            .values(cancel_requested=True, reason="the server shut down: stopped early, best rota kept")
+        )
+        session.commit()

@@ -122,6 +122,30 @@ class CoverageReport:
             "violations": sum(len(p.violations) for p in self.people),
         }
 
+    def role_totals(self) -> list[dict[str, Any]]:
+        """Per role over the whole range: person-minutes required and covered, percentages, gaps."""
+        out = []
+        for role in dict.fromkeys(d.role for d in self.days):
+            days = [d for d in self.days if d.role == role]
+            gaps = [g for g in self.gaps if g.role == role]
+            core_req, core_cov = sum(d.core_required for d in days), sum(d.core_covered for d in days)
+            open_req, open_cov = sum(d.open_required for d in days), sum(d.open_covered for d in days)
+            out.append(
+                {
+                    "role": role,
+                    "core_required": core_req,
+                    "core_covered": core_cov,
+                    "core_percent": percent(core_cov, core_req),
+                    "open_required": open_req,
+                    "open_covered": open_cov,
+                    "open_percent": percent(open_cov, open_req),
+                    "gaps": len(gaps),
+                    "gap_core_minutes": sum(g.person_minutes for g in gaps if g.core),
+                    "gap_other_minutes": sum(g.person_minutes for g in gaps if not g.core),
+                }
+            )
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: every table with its percentages, and the totals."""
         return {
@@ -137,8 +161,40 @@ class CoverageReport:
             "people": [
                 {**_plain(asdict(p)), "difference_minutes": p.difference_minutes} for p in self.people
             ],
+            "roles": self.role_totals(),
             "totals": self.totals(),
         }
+
+    def role_table(self) -> tuple[list[str], list[list[Any]]]:
+        """The per-role totals as a flat table, in hours."""
+        head = [
+            "role",
+            "core_required_h",
+            "core_covered_h",
+            "core_percent",
+            "open_required_h",
+            "open_covered_h",
+            "open_percent",
+            "gaps",
+            "gap_core_person_hours",
+            "gap_other_person_hours",
+        ]
+        rows = [
+            [
+                r["role"],
+                _h(r["core_required"]),
+                _h(r["core_covered"]),
+                r["core_percent"],
+                _h(r["open_required"]),
+                _h(r["open_covered"]),
+                r["open_percent"],
+                r["gaps"],
+                _h(r["gap_core_minutes"]),
+                _h(r["gap_other_minutes"]),
+            ]
+            for r in self.role_totals()
+        ]
+        return head, rows
 
     def tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
         """The report as flat tables (coverage, gaps, people, totals), hours rounded to two decimals."""

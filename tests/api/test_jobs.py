@@ -8,7 +8,7 @@ from typing import Any
 from apikit import Service, quick_result
 from sqlalchemy import func, select
 
-from api.models import Assignment, Rota
+from api.models import Assignment, Job, Rota
 from rota.records import Duty
 from solver import Progress
 
@@ -129,3 +129,20 @@ def test_cancelling_the_real_solver_keeps_its_best_rota(service: Service) -> Non
     assert ended["rota_id"] is not None
     rota = service.call("GET", f"/api/rotas/{ended['rota_id']}", expect=200).json()
     assert rota["assignments"] and rota["period"] == {"start": "2026-10-01", "end": "2026-11-30"}
+
+
+def test_a_server_shutdown_stops_jobs_and_keeps_the_best_rota(make_service: Any) -> None:
+    service = make_service(solve_fn=patient_solve, job_workers=1)
+    service.put_team()
+    running = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
+    queued = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
+    _wait_state(service, running, "running")
+    started = time.monotonic()
+    service.client.__exit__(None, None, None)  # the lifespan ends: the runner shuts down
+    assert time.monotonic() - started < 10
+    with service.db.read() as session:
+        first, second = session.get(Job, running), session.get(Job, queued)
+        assert (first.state, first.rota_id is not None) == ("cancelled", True)
+        assert first.reason == "the server shut down: stopped early, best rota kept"
+        assert (second.state, second.rota_id) == ("cancelled", None)
+        assert second.reason == "the server shut down before the solve started"
