@@ -1,11 +1,12 @@
-# make demo: create .venv, install, set up the demo database (example teams, next month's rotas
-# published) and serve the API on 127.0.0.1:8000.  make test: install and run the suite.
+# make demo: create .venv, install, set up the demo database (SQLite rota.db: the example teams, next
+# month's rotas solved in-process and published), print one of them.  make serve: serve that database
+# on 127.0.0.1:8000.  make test: install and run the suite.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo serve test lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -16,7 +17,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/rota serve --demo
+	$(BIN)/rota demo
+
+serve: $(STAMP)
+	$(BIN)/rota serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -10,9 +12,12 @@ from sqlalchemy import Engine
 
 
 def alembic_config() -> Config:
-    """An Alembic config pointing at the migrations inside the ``api`` package."""
+    """An Alembic config pointing at the migrations inside the ``api`` package.
+
+    The folder is given by its path, not as the resource ``api:migrations``: a resource lookup imports
+    whatever ``api`` comes first on ``sys.path`` (a test run can put ``tests/api`` there)."""
     config = Config()
-    config.set_main_option("script_location", "api:migrations")
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     return config
 
 

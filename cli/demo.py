@@ -1,7 +1,9 @@
-"""``rota demo``: solve the bundled council service desk example and show its rota.
+"""``rota demo`` (what ``make demo`` runs): the service's demo on the embedded default.
 
-``rota serve --demo`` (what ``make demo`` runs) is the service's demo: the database, the example teams,
-next month's published rotas, a lead token and a feed URL, then the server.
+It migrates the settings' database (default: the SQLite file ``rota.db``), imports the example teams,
+solves next month's rota of each in this process, publishes it, prints the council service desk's month
+(grid, coverage, hours, objective) and a lead token, the /docs URL and a feed URL for ``rota serve``.
+``rota serve --demo`` does the same and then serves.
 """
 
 from __future__ import annotations
@@ -13,22 +15,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from cli.solving import solve_and_show
-from rota.load import load_team
-from solver import SolveParams, SolveResult
-
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
-DEMO_TEAM = EXAMPLES / "council-service-desk.yaml"
 # Team ids of the example files in the service demo (the others keep their file name).
 DEMO_IDS = {"council-service-desk": "council-desk", "smod-pool": "smod"}
-
-
-def run_demo(console: Console, *, time_limit: float = 10, workers: int = 2) -> SolveResult:
-    """Solve the demo team for its period and print grid, coverage, hours and status."""
-    team = load_team(DEMO_TEAM)
-    console.rule(f"[bold]{team.team}[/bold] · {DEMO_TEAM.name}")
-    return solve_and_show(team, None, None, SolveParams(time_limit=time_limit, workers=workers, seed=0),
-                          console)
 
 
 def next_month(today: date) -> str:
@@ -57,10 +46,12 @@ def service_demo(
     host: str = "127.0.0.1",
     port: int = 8000,
     today: date | None = None,
+    console: Console | None = None,
 ) -> DemoLinks:
     """Migrate the settings' database, import the example teams, generate and publish next month's rota
     of each, and print a lead token for them, the /docs URL and the first person's feed URL.
 
+    With ``console``, the first team's published month is printed there in full.
     Runs again on the same database without harm: unchanged teams stay at their version and the new
     rotas supersede the ones published by the last run.
     """
@@ -85,6 +76,8 @@ def service_demo(
     rotas = {
         team_id: generate_rota(team_id, month, None, None, time_limit, 0, publish=True).id for team_id in ids
     }
+    if console is not None:
+        show_rota(console, rotas[ids[0]])
     with database() as db, db.write() as session:
         token = create_api_token(session=session, role="lead", teams=ids, label="demo lead").secret
         person = current_document(session=session, team_id=ids[0])["people"][0]["id"]
@@ -108,3 +101,20 @@ def service_demo(
     typer.echo(f'try: curl -H "Authorization: Bearer {token}" {base}/api/teams')
     typer.echo("")
     return links
+
+
+def show_rota(console: Console, rota_id: int) -> None:
+    """Print a stored rota as ``rota solve`` prints a solved one."""
+    from api.services.rotas import get_rota
+    from api.services.teams import get_version, parse_document
+    from cli.render import render_rota
+    from cli.service import database
+    from rota.document import RotaDocument
+
+    with database() as db, db.read() as session:
+        rota = get_rota(session=session, rota_id=rota_id)
+        team = parse_document(get_version(session=session, team_id=rota.team_id,
+                                          version=rota.team_version).document, rota.team_id)
+        doc = RotaDocument.model_validate(rota.document)
+    console.rule(f"[bold]{team.team}[/bold] · {rota.team_id} rota {rota.id} ({rota.state})")
+    render_rota(console, team, doc)

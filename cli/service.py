@@ -229,7 +229,7 @@ def register(app: typer.Typer) -> None:
             from cli.demo import service_demo
 
             check_port(host, port)
-            service_demo(time_limit=demo_time_limit, host=host, port=port)
+            service_demo(time_limit=demo_time_limit, host=host, port=port, console=Console())
             upgrade = False
         serve(host, port, upgrade, reload)
 

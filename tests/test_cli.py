@@ -177,13 +177,6 @@ def test_short_codes_are_unique() -> None:
     assert len(set(codes.values())) == len(codes)
 
 
-def test_demo_solves_our_example() -> None:
-    result = runner.invoke(app, ["demo", "--time-limit", "3"], env={"COLUMNS": "160"})
-    assert result.exit_code == 0, result.output
-    assert "Riverside Council IT Service Desk" in result.stdout
-    assert "0 gaps" in result.stdout
-
-
 def test_bench_writes_a_synthetic_team(tmp_path: Path) -> None:
     out = tmp_path / "m.yaml"
     result = runner.invoke(app, ["bench", "team", "M", "-o", str(out)])

@@ -81,6 +81,18 @@ def test_next_month_rolls_over_the_year() -> None:
     assert next_month(date(2026, 12, 31)) == "2027-01"
 
 
+def test_demo_solves_publishes_and_shows_next_month(rota: Run, tmp_path: Path) -> None:
+    """``rota demo`` (make demo) on the embedded default: SQLite, in-process solving, then it exits."""
+    code, out, err = rota("demo", "--time-limit", "3")
+    assert code == 0, err
+    month = next_month(date.today())
+    assert f"published {month}: council-desk rota 1, smod rota 2" in out
+    assert "Riverside Council IT Service Desk · council-desk rota 1 (published)" in out
+    assert "Aoife Brennan" in out and "0 gaps" in out
+    assert "serve them: make serve" in out
+    assert (tmp_path / "cli.db").exists()
+
+
 def test_serve_demo_sets_up_everything_then_serves(
     rota: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
