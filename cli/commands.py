@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli import bench, service
-from cli.demo import service_demo
+from cli.demo import EXAMPLES, service_demo
 from cli.errors import guarded
 from cli.inputs import output_kind, read_rota, resolve_period
 from cli.main import app
@@ -105,11 +105,14 @@ def print_report(console: Console, cal: Calendar, assignments: list, report: Rep
 @guarded
 def demo_command(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a team.")] = 10,
+    examples: Annotated[
+        Path, typer.Option("--examples", help="Folder of team files (*.yaml) to store and solve.")
+    ] = EXAMPLES,
 ) -> None:
     """The demo (make demo): store the example teams, solve and publish next month's rotas, show one."""
     from cli.service import service_errors
 
-    service_errors(lambda: service_demo(time_limit=time_limit, console=Console()))()
+    service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console()))()
     typer.echo("serve them: make serve  (or .venv/bin/rota serve; ROTA_DATABASE_URL picks the database)")
 
 

@@ -66,7 +66,7 @@ def service_demo(
 
     files = sorted(examples.glob("*.yaml"))
     if not files:
-        fail(f"no example teams (*.yaml) in {examples}")
+        fail(f"--examples: no team files (*.yaml) in {examples}")
     with database(migrated=False) as db:
         upgrade(db.engine)
     ids = [DEMO_IDS.get(f.stem, f.stem) for f in files]

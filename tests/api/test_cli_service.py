@@ -91,6 +91,8 @@ def test_demo_solves_publishes_and_shows_next_month(rota: Run, tmp_path: Path) -
     assert "Aoife Brennan" in out and "0 gaps" in out
     assert "serve them: make serve" in out
     assert (tmp_path / "cli.db").exists()
+    code, _, err = rota("demo", "--examples", str(tmp_path / "none"))
+    assert code == 2 and err.strip() == f"--examples: no team files (*.yaml) in {tmp_path / 'none'}"
 
 
 def test_serve_demo_sets_up_everything_then_serves(
