@@ -98,7 +98,7 @@ def test_demo_solves_publishes_and_shows_next_month(rota: Run, tmp_path: Path) -
 def test_serve_demo_sets_up_everything_then_serves(
     rota: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``rota serve --demo`` (make demo): the printed token, docs URL and feed URL work on the server."""
+    """``rota serve --demo``: the printed token, docs URL and feed URL work on the server."""
     import uvicorn
 
     served: list[dict[str, Any]] = []
