@@ -2,6 +2,9 @@
 
 Serving a feed costs one indexed query on the hot path (the token with its team's feed revision, which
 every change of a published shift raises); bodies are rendered once per ETag and kept in a small cache.
+A render is ``rota.ical.calendar_ics``, all icalendar: each VEVENT is written once per version of its
+shift (its DTSTAMP is its LAST-MODIFIED, so it does not depend on the request) and kept process-wide,
+so a render after a publish writes only the events that changed.
 """
 
 from __future__ import annotations
@@ -183,7 +186,7 @@ def render_feed(*, session: Session, feed: Feed, options: FeedOptions, now: date
         name = f"{roles.get(feed.role or '', feed.role)} — {feed.team_name}"
     else:
         name = f"{feed.team_name} rota"
-    return fast_calendar_ics(
+    return calendar_ics(
         name,
         tz_name,
         events,
@@ -209,133 +212,6 @@ def _spec(ev: Any, tz: Any, team_name: str, named: bool) -> EventSpec:
         sequence=ev.sequence,
         last_modified=ev.last_modified,
     )
-
-
-# --- Writing the VCALENDAR without building an icalendar object per event ---------------------------------
-#
-# ``rota.ical.calendar_ics`` builds every event as an icalendar component: about 0.4 ms an event, so a year of
-# one person's shifts took ~100 ms to render. Feeds write their events as text instead, line for line what
-# ``calendar_ics`` gives (tests/api/test_feed_render.py compares the bytes); the calendar's head and its
-# VTIMEZONE still come from ``calendar_ics`` itself, cached.
-
-
-def ical_text(value: str) -> str:
-    """An RFC 5545 TEXT value: backslash, semicolon and comma escaped, line breaks as \\n."""
-    return (
-        value.replace("\\N", "\n")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold(line: str, limit: int = 75) -> str:
-    """A content line folded so no physical line passes ``limit`` octets (RFC 5545 3.1).
-
-    A break never falls right after a backslash or caret, so an escape stays whole on one line.
-    """
-    if line.isascii():
-        if len(line) < limit:
-            return line
-        pieces, i = [], 0
-        while len(line) - i >= limit:
-            cut = i + limit - 1
-            if line[cut - 1] in "\\^":
-                cut -= 1
-            pieces.append(line[i:cut])
-            i = cut
-        pieces.append(line[i:])
-        return "\r\n ".join(pieces)
-    parts: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    for char in line:
-        width = len(char.encode())
-        if chunk and size + width >= limit:
-            carry = chunk.pop() if len(chunk) > 1 and chunk[-1] in "\\^" else None
-            parts.append("".join(chunk))
-            chunk = [carry] if carry else []
-            size = len(carry.encode()) if carry else 0
-        chunk.append(char)
-        size += width
-    parts.append("".join(chunk))
-    return "\r\n ".join(parts)
-
-
-_UTC_FORMAT = "%Y%m%dT%H%M%SZ"
-_TIMEZONES: dict[tuple[str, int, int], tuple[str, bool]] = {}
-_TIMEZONES_LOCK = threading.Lock()
-
-
-def _vtimezone(tz: str, first: datetime, last: datetime) -> tuple[str, bool]:
-    """The VTIMEZONE ``calendar_ics`` writes for events from ``first`` to ``last``, and whether it writes
-    the events' times in UTC (``…Z``, for UTC itself, with no VTIMEZONE); cached per zone and years."""
-    key = (tz, first.year, last.year)
-    with _TIMEZONES_LOCK:
-        known = _TIMEZONES.get(key)
-    if known is None:
-        probe = EventSpec(uid="probe", summary="probe", start=first, end=last)
-        text = calendar_ics("probe", tz, [probe]).decode()
-        event = text[text.index("BEGIN:VEVENT\r\n") :]
-        utc = not event.split("DTSTART", 1)[1].startswith(";TZID=")
-        block = ""
-        if "BEGIN:VTIMEZONE\r\n" in text:
-            begin, end = text.index("BEGIN:VTIMEZONE\r\n"), text.index("END:VTIMEZONE\r\n")
-            block = text[begin : end + len("END:VTIMEZONE\r\n")]
-        known = (block, utc)
-        with _TIMEZONES_LOCK:
-            _TIMEZONES[key] = known
-    return known
-
-
-def fast_calendar_ics(
-    name: str,
-    tz: str,
-    events: list[EventSpec],
-    *,
-    refresh_minutes: int | None = None,
-    transparent: bool = False,
-    stamp: datetime | None = None,
-) -> bytes:
-    """What ``rota.ical.calendar_ics`` returns for the same arguments, written directly as text."""
-    zone = timeutil.zone(tz)
-    stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    head = calendar_ics(name, tz, [], refresh_minutes=refresh_minutes, transparent=transparent, stamp=stamp)
-    out = [head.decode().removesuffix("END:VCALENDAR\r\n")]
-    local = f";TZID={ical_text(tz)}:%Y%m%dT%H%M%S\r\n"
-    if events:
-        first = min(e.start for e in events)
-        last = max(e.end for e in events)
-        block, utc = _vtimezone(tz, first.astimezone(zone), last.astimezone(zone))
-        out.append(block)
-        if utc:
-            zone, local = UTC, f":{_UTC_FORMAT}\r\n"
-    dtstamp = f"DTSTAMP:{stamp:{_UTC_FORMAT}}\r\n"
-    transp = f"TRANSP:{'TRANSPARENT' if transparent else 'OPAQUE'}\r\nEND:VEVENT\r\n"
-    for e in events:
-        if e.start.tzinfo is None or e.end.tzinfo is None:
-            raise ValueError(f"event {e.uid}: a time has no time zone")
-        modified = (e.last_modified or stamp).astimezone(UTC)
-        lines = [
-            "BEGIN:VEVENT\r\n",
-            fold(f"SUMMARY:{ical_text(e.summary)}"),
-            "\r\nDTSTART",
-            e.start.astimezone(zone).strftime(local),
-            "DTEND",
-            e.end.astimezone(zone).strftime(local),
-            dtstamp,
-            fold(f"UID:{ical_text(e.uid)}"),
-            f"\r\nSEQUENCE:{e.sequence}\r\n",
-        ]
-        if e.description:
-            lines += [fold(f"DESCRIPTION:{ical_text(e.description)}"), "\r\n"]
-        lines += [f"LAST-MODIFIED:{modified:{_UTC_FORMAT}}\r\n", transp]
-        out.append("".join(lines))
-    out.append("END:VCALENDAR\r\n")
-    return "".join(out).encode()
 
 
 class BodyCache:

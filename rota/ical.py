@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, Timezone, vDuration
 
 from rota import timeutil
 from rota.calendar import Calendar as RotaCalendar
@@ -49,10 +50,95 @@ def calendar_ics(name: str, tz: str, events: list[EventSpec], *, refresh_minutes
     """A VCALENDAR with the events in zone ``tz`` (TZID + VTIMEZONE), as bytes.
 
     ``refresh_minutes`` adds REFRESH-INTERVAL and X-PUBLISHED-TTL, the hints subscribed
-    calendars poll by; ``transparent`` marks the events as not blocking busy time.
+    calendars poll by; ``transparent`` marks the events as not blocking busy time; ``stamp``
+    (default now) stands in for the LAST-MODIFIED of events that have none.
+
+    Every byte is written by icalendar: the calendar's head, its VTIMEZONE and its end come from one
+    ``Calendar.to_ical()`` (``calendar_frame``) and each VEVENT from ``Event.to_ical()`` (``event_ics``,
+    cached), joined in the order icalendar itself writes them; tests/api/test_feed_render.py checks the
+    result equals one ``Calendar`` holding all the events.
     """
     zone = timeutil.zone(tz)
-    stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    stamp = _second(stamp or datetime.now(UTC))
+    pieces = [event_ics(spec, tz, transparent=transparent, stamp=stamp) for spec in events]
+    years = None
+    if events:
+        years = (min(e.start for e in events).astimezone(zone).year,
+                 max(e.end for e in events).astimezone(zone).year)
+    head, tail = calendar_frame(name, tz, refresh_minutes, years)
+    return b"".join((head, *pieces, tail))
+
+
+def event_component(spec: EventSpec, zone: ZoneInfo, *, transparent: bool = False,
+                    stamp: datetime | None = None) -> Event:
+    """One VEVENT, its times in ``zone`` (so it carries the TZID): what an event of ours looks like.
+
+    DTSTAMP is the event's LAST-MODIFIED (``stamp``, default now, when it has none), not the time of the
+    request. RFC 5545 3.8.7.2 gives DTSTAMP two readings: with no METHOD, the time the component's data
+    was last revised in the calendar store; with a METHOD (ours say PUBLISH), the time the object was
+    created. A published shift's VEVENT is created when that version of the shift is written (a new
+    version raises SEQUENCE and LAST-MODIFIED) and every feed serves that same object again, so its
+    creation time is its last revision: both readings give LAST-MODIFIED. iTIP (RFC 5546 2.1.5) orders
+    versions by SEQUENCE, then DTSTAMP, which a later version always raises too. Feeds that stamp each
+    download with the current time (Google's public .ics, Indico) make every poll look like a new
+    revision of an unchanged event (indico/indico#4790 asks for the last change instead, as here), and
+    they could not keep a serialised event for reuse; this one depends on nothing but the event.
+    """
+    _check_aware(spec)
+    modified = _second(spec.last_modified or stamp or datetime.now(UTC))
+    event = Event()
+    event.add("uid", spec.uid)
+    event.add("dtstamp", modified)
+    event.add("dtstart", spec.start.astimezone(zone))
+    event.add("dtend", spec.end.astimezone(zone))
+    event.add("summary", spec.summary)
+    if spec.description:
+        event.add("description", spec.description)
+    event.add("sequence", spec.sequence)
+    event.add("last-modified", modified)
+    event.add("transp", "TRANSPARENT" if transparent else "OPAQUE")
+    return event
+
+
+def event_ics(spec: EventSpec, tz: str, *, transparent: bool = False, stamp: datetime | None = None) -> bytes:
+    """``event_component(...).to_ical()``, kept in a bounded process-wide cache (``EVENT_CACHE_SIZE``).
+
+    icalendar takes ~0.3 ms to build and write an event; a feed of a year of shifts is hundreds of them
+    and barely changes between publishes, so each is written once per version. The key is everything
+    the bytes depend on: the instants (in UTC, so equal keys are the same instants), the zone, the
+    texts, SEQUENCE, LAST-MODIFIED (which is also DTSTAMP) and the transparency.
+    """
+    _check_aware(spec)
+    modified = _second(spec.last_modified or stamp or datetime.now(UTC))
+    return _event_bytes(spec.uid, spec.sequence, modified, spec.summary, spec.description,
+                        spec.start.astimezone(UTC), spec.end.astimezone(UTC), tz, transparent)
+
+
+EVENT_CACHE_SIZE = 200_000  # ~0.7-1 KB an entry with its key: up to ~200 MB when full
+
+
+@lru_cache(maxsize=EVENT_CACHE_SIZE)
+def _event_bytes(uid: str, sequence: int, modified: datetime, summary: str, description: str | None,
+                 start: datetime, end: datetime, tz: str, transparent: bool) -> bytes:
+    spec = EventSpec(uid=uid, summary=summary, start=start, end=end, description=description,
+                     sequence=sequence, last_modified=modified)
+    return event_component(spec, timeutil.zone(tz), transparent=transparent).to_ical()
+
+
+# The one event a calendar frame holds, where the real events go; a UID no event of ours has.
+_PLACEHOLDER_UID = f"{uuid.uuid4()}@placeholder.{UID_DOMAIN}"
+
+
+@lru_cache(maxsize=1024)
+def calendar_frame(name: str, tz: str, refresh_minutes: int | None,
+                   years: tuple[int, int] | None) -> tuple[bytes, bytes]:
+    """The bytes icalendar writes around a calendar's events: (head with VTIMEZONE, end).
+
+    ``years`` spans the events' local start and end (None: no events, no VTIMEZONE). The frame is
+    a whole ``Calendar`` holding one placeholder event in zone ``tz``, written by icalendar and cut
+    around that event, so it carries the VTIMEZONE the events need (none when icalendar writes
+    them in UTC) exactly where ``Calendar.add_missing_timezones`` puts it.
+    """
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -64,33 +150,41 @@ def calendar_ics(name: str, tz: str, events: list[EventSpec], *, refresh_minutes
         every = timedelta(minutes=refresh_minutes)
         cal.add("refresh-interval", vDuration(every), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(every).to_ical().decode())
-    for spec in events:
-        cal.add_component(_event(spec, zone, stamp, transparent))
-    if events:
-        first = min(e.start for e in events).date()
-        last = max(e.end for e in events).date()
-        cal.add_missing_timezones(first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1))
-    return cal.to_ical()
+    placeholder = Event()
+    placeholder.add("uid", _PLACEHOLDER_UID)
+    if years is not None:
+        placeholder.add("dtstart", datetime(years[0], 7, 1, tzinfo=timeutil.zone(tz)))
+    cal.add_component(placeholder)
+    if years is not None:
+        first, last = date(years[0] - 1, 1, 1), date(years[1] + 2, 1, 1)
+        zones = [vtimezone(tzid, first, last) for tzid in sorted(cal.get_missing_tzids())]
+        cal.subcomponents[:0] = [z for z in zones if z is not None]  # first, as add_missing_timezones does
+    marker = placeholder.to_ical()
+    head, cut, tail = cal.to_ical().partition(marker)
+    if not cut or marker in tail:
+        raise RuntimeError("the placeholder event is not in the calendar exactly once")
+    return head, tail
 
 
-def _event(spec: EventSpec, zone: ZoneInfo, stamp: datetime, transparent: bool) -> Event:
-    """One VEVENT, its times in ``zone`` (so it carries the TZID)."""
+@lru_cache(maxsize=256)
+def vtimezone(tzid: str, first: date, last: date) -> Timezone | None:
+    """icalendar's VTIMEZONE of ``tzid`` from ``first`` to ``last`` (None for a zone it does not know);
+    cached per zone and span, and never changed after (calendars share it)."""
+    try:
+        return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:
+        return None
+
+
+def _check_aware(spec: EventSpec) -> None:
     for moment in (spec.start, spec.end):
         if moment.tzinfo is None:
             raise ValueError(f"event {spec.uid}: {moment.isoformat()} has no time zone")
-    event = Event()
-    event.add("uid", spec.uid)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", spec.start.astimezone(zone))
-    event.add("dtend", spec.end.astimezone(zone))
-    event.add("summary", spec.summary)
-    if spec.description:
-        event.add("description", spec.description)
-    event.add("sequence", spec.sequence)
-    modified = spec.last_modified or stamp
-    event.add("last-modified", modified.astimezone(UTC).replace(microsecond=0))
-    event.add("transp", "TRANSPARENT" if transparent else "OPAQUE")
-    return event
+
+
+def _second(moment: datetime) -> datetime:
+    """An aware instant in UTC, whole seconds (as DTSTAMP and LAST-MODIFIED are written)."""
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, role: str | None = None,
