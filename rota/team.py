@@ -319,7 +319,7 @@ class Team(Model):
     roles: dict[Id, Role] = Field(min_length=1)
     shifts: dict[Id, Shift] = Field(min_length=1)
     rules: Rules = Rules()
-    people: list[Person] = []
+    people: list[Person]
     weights: dict[str, NonNegativeFloat] = {}
     history: list[HistoryEntry] = []
 

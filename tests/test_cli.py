@@ -206,3 +206,34 @@ def test_fixed_assignment_breaking_a_rule_names_the_file(tmp_path: Path) -> None
                     "          fixed: [{date: 2026-12-03, shift: am, role: desk}]}]\n")
     line = _one_error_line(runner.invoke(app, ["solve", str(team), *FAST]))
     assert line.startswith("fixed.yaml: people[0].fixed[0]: breaks working_days")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["solve", "x.yaml", "--time-limit", "0"],
+         "rota solve: Invalid value for '--time-limit': Input should be greater than or equal to 0.1"),
+        (["solve"], "rota solve: Missing argument 'TEAMFILE'."),
+        (["bogus"], "rota: No such command 'bogus'."),
+        (["check", "a.yaml", "b.json", "--bogus"], "rota check: No such option: --bogus"),
+    ],
+)
+def test_command_line_mistakes_are_one_line_and_exit_2(
+    args: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What typer itself rejects (the real entry point, not CliRunner) is one line too, not a box."""
+    from cli.main import run
+
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == line
+
+
+def test_entry_point_exit_status_follows_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import run
+
+    assert run(["check", "--help"]) == 0
+    assert "Usage: rota check" in capsys.readouterr().out
+    assert run(["solve", "/nonexistent/team.yaml"]) == 2
+    assert capsys.readouterr().err.strip() == "/nonexistent/team.yaml: no such file"
+    assert run([]) == 2  # no command: the help, as typer prints it

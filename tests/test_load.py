@@ -110,11 +110,18 @@ def test_each_mistake_is_one_line(base_team_data: dict, mutate: Callable[[dict],
     assert str(info.value) == lines[0]
 
 
-def test_missing_key(base_team_data: dict) -> None:
-    del base_team_data["roles"]
+@pytest.mark.parametrize("key", ["team", "timezone", "opening_hours", "roles", "shifts", "people"])
+def test_missing_key(base_team_data: dict, key: str) -> None:
+    """The keys the contract marks required (team-file.md, top level) are refused when absent."""
+    del base_team_data[key]
     with pytest.raises(TeamFileError) as info:
         parse_team(base_team_data, "team.yaml")
-    assert info.value.lines() == ["team.yaml: roles: is required"]
+    assert info.value.lines() == [f"team.yaml: {key}: is required"]
+
+
+def test_no_people_is_a_team_with_every_demand_a_gap(base_team_data: dict) -> None:
+    base_team_data["people"] = []
+    assert parse_team(base_team_data, "team.yaml").people == []
 
 
 def test_two_mistakes_two_lines(base_team_data: dict) -> None:
