@@ -223,13 +223,17 @@ def register(app: typer.Typer) -> None:
         demo_time_limit: Annotated[
             float, typer.Option("--demo-time-limit", min=0.1, help="--demo: seconds per team's solve.")
         ] = 5,
+        examples: Annotated[
+            Path | None, typer.Option("--examples", help="--demo: folder of team files.")
+        ] = None,
     ) -> None:
         """Run the API, the feeds and the in-process solver (ROTA_DATABASE_URL, default sqlite:///rota.db)."""
         if demo:
-            from cli.demo import service_demo
+            from cli.demo import EXAMPLES, service_demo
 
             check_port(host, port)
-            service_demo(time_limit=demo_time_limit, host=host, port=port, console=Console())
+            service_demo(examples=examples or EXAMPLES, time_limit=demo_time_limit, host=host, port=port,
+                         console=Console())
             upgrade = False
         serve(host, port, upgrade, reload)
 
