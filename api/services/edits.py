@@ -13,8 +13,8 @@ from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.feeds import sync_events
 from api.models import Assignment, PublishedDay, Rota, RotaEdit
-from api.services.publish import check_version, lock_team
-from api.services.rotas import get_rota, horizon_team, to_utc
+from api.services.publish import lock_rota
+from api.services.rotas import horizon_team, to_utc
 from rota.calendar import Calendar
 from rota.checks import Violation, check_duties
 from rota.records import Duty
@@ -47,14 +47,8 @@ def edit_rota(
     history_days: int,
 ) -> tuple[Rota, RotaEdit]:
     """Apply one edit to a draft or published rota, checked against the team's current version."""
-    team_id = get_rota(session=session, rota_id=rota_id).team_id
-    lock_team(session, team_id)
-    rota = session.get(Rota, rota_id, populate_existing=True)
-    if rota is None:
-        raise NotFound(f"no rota {rota_id}", "rota_id")
-    check_version(rota, version)
-    if rota.state == "superseded":
-        raise Conflict(f"rota {rota.id} is superseded: edit the rota that replaced it", "state")
+    rota = lock_rota(session, rota_id, version, ": edit the rota that replaced it")
+    team_id = rota.team_id
     team, _ = horizon_team(
         session=session, team_id=team_id, start=rota.start, end=rota.end, history_days=history_days
     )

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
-from api.errors import Conflict, Invalid
+from api.errors import Conflict, Invalid, NotFound
 from api.feeds import sync_events
 from api.models import PublishedDay, Rota, TeamRow
 from api.services.rotas import get_rota
@@ -34,20 +34,27 @@ def check_version(rota: Rota, version: int | None) -> None:
         )
 
 
+def lock_rota(session: Session, rota_id: int, version: int | None, superseded: str) -> Rota:
+    """Take the rota's team lock, then re-read the rota: 409 when the client's version is stale or the rota
+    is superseded (``superseded`` says what to do instead), 404 when it went meanwhile."""
+    lock_team(session, get_rota(session=session, rota_id=rota_id).team_id)
+    rota = session.get(Rota, rota_id, populate_existing=True)
+    if rota is None:
+        raise NotFound(f"no rota {rota_id}", "rota_id")
+    check_version(rota, version)
+    if rota.state == "superseded":
+        raise Conflict(f"rota {rota.id} is superseded{superseded}", "state")
+    return rota
+
+
 def publish_rota(*, session: Session, rota_id: int, version: int | None = None) -> Rota:
     """Make the rota the team's published rota for each of its dates, superseding older ones there.
 
     Draft rotas of the team overlapping those dates move to a new version, so a publish racing this
     one with the version it read answers 409; the published_days key forbids two rotas on one date.
     """
-    team_id = get_rota(session=session, rota_id=rota_id).team_id
-    lock_team(session, team_id)
-    rota = session.get(Rota, rota_id, populate_existing=True)
-    if rota is None:
-        raise Conflict(f"rota {rota_id} was deleted", "rota_id")
-    check_version(rota, version)
-    if rota.state == "superseded":
-        raise Conflict(f"rota {rota.id} is superseded; generate or re-plan a new one", "state")
+    rota = lock_rota(session, rota_id, version, "; generate or re-plan a new one")
+    team_id = rota.team_id
     if rota.status in ("infeasible", "invalid"):
         raise Invalid(f"rota {rota.id} has no rota to publish (solver status {rota.status})", "status")
     dates = date_range(rota.start, rota.end)
