@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from importlib.resources import files
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +24,9 @@ from api.services.solving import fail_orphans
 from api.services.worker import SolveFn
 from api.settings import Settings, get_settings
 from rota.load import format_path
+
+# by path, not as the resource api/static: a test run may put tests/ (with a tests/api) first on sys.path
+INDEX_PAGE = Path(__file__).resolve().parent / "static" / "index.html"
 
 log = logging.getLogger(__name__)
 DESCRIPTION = """Team leads keep teams and rotas here, generate and publish them; staff subscribe to their
@@ -112,4 +115,4 @@ async def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _index() -> HTMLResponse:
-    return HTMLResponse(files("api").joinpath("static/index.html").read_text(encoding="utf-8"))
+    return HTMLResponse(INDEX_PAGE.read_text(encoding="utf-8"))
