@@ -1,6 +1,7 @@
 # make demo: create .venv, install, set up the demo database (SQLite rota.db: the example teams, next
-# month's rotas solved in-process and published), print one of them.  make serve: serve that database
-# on 127.0.0.1:8000.  make test: install and run the suite.
+# month's rotas solved in-process and published), print one of them with a lead token and a feed URL,
+# then serve on 127.0.0.1:8000 until Ctrl-C.  make serve: serve the database again.
+# make test: install and run the suite.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/rota demo
+	$(BIN)/rota serve --demo
 
 serve: $(STAMP)
 	$(BIN)/rota serve

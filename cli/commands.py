@@ -109,7 +109,7 @@ def demo_command(
         Path, typer.Option("--examples", help="Folder of team files (*.yaml) to store and solve.")
     ] = EXAMPLES,
 ) -> None:
-    """The demo (make demo): store the example teams, solve and publish next month's rotas, show one."""
+    """The demo without the server: store the examples, solve and publish next month, show one."""
     from cli.service import service_errors
 
     service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console()))()

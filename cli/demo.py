@@ -1,9 +1,9 @@
-"""``rota demo`` (what ``make demo`` runs): the service's demo on the embedded default.
+"""The demo on the embedded default: ``rota serve --demo`` (what ``make demo`` runs) and ``rota demo``.
 
 It migrates the settings' database (default: the SQLite file ``rota.db``), imports the example teams,
 solves next month's rota of each in this process, publishes it, prints the council service desk's month
 (grid, coverage, hours, objective) and a lead token, the /docs URL and a feed URL for ``rota serve``.
-``rota serve --demo`` does the same and then serves.
+``rota serve --demo`` then serves; ``rota demo`` stops there.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def test_next_month_rolls_over_the_year() -> None:
 
 
 def test_demo_solves_publishes_and_shows_next_month(rota: Run, tmp_path: Path) -> None:
-    """``rota demo`` (make demo) on the embedded default: SQLite, in-process solving, then it exits."""
+    """``rota demo``: the demo on the embedded default (SQLite, in-process solving), then it exits."""
     code, out, err = rota("demo", "--time-limit", "3")
     assert code == 0, err
     month = next_month(date.today())
@@ -98,7 +98,7 @@ def test_demo_solves_publishes_and_shows_next_month(rota: Run, tmp_path: Path) -
 def test_serve_demo_sets_up_everything_then_serves(
     rota: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``rota serve --demo``: the printed token, docs URL and feed URL work on the server."""
+    """``rota serve --demo`` (make demo): the month, token, docs and feed URLs printed work on the server."""
     import uvicorn
 
     served: list[dict[str, Any]] = []
@@ -109,6 +109,7 @@ def test_serve_demo_sets_up_everything_then_serves(
     assert served and served[0]["port"] == int(port) and served[0]["host"] == "127.0.0.1"
     month = next_month(date.today())
     assert f"published {month}: council-desk rota 1, smod rota 2" in out
+    assert "Riverside Council IT Service Desk · council-desk rota 1 (published)" in out  # the month shown
     token = re.search(r"lead token \(council-desk, smod\): (rota_\S+)", out).group(1)
     assert f"API docs: http://127.0.0.1:{port}/docs" in out
     feed = re.search(rf"aoife's calendar feed: http://127\.0\.0\.1:{port}(/calendars/cal_\S+\.ics)", out)
