@@ -64,7 +64,8 @@ def _child_main(argv: list[str]) -> int:
         status = getattr(result.status, "value", result.status)
         seconds = getattr(result, "seconds", None)
         summary = {"objective": result.objective, "bound": result.bound, "status": str(status),
-                   "seconds": seconds if seconds is not None else wall}
+                   "seconds": seconds if seconds is not None else wall, "duties": len(result.duties),
+                   "message": getattr(result.document.solver, "message", None)}
     except Exception as exc:  # reported to the parent, which prints one line
         summary = {"error": f"{type(exc).__name__}: {exc}"}
     Path(summary_json).write_text(json.dumps(summary, default=str), encoding="utf-8")
@@ -214,7 +215,11 @@ def register(bench: typer.Typer) -> None:
             if "error" in summary:
                 problems += 1
                 console.print(f"[red]{name}: {summary['error']}[/red]", highlight=False, soft_wrap=True)
-            if roster.exists():
+            if "error" not in summary and not summary.get("duties", 1):
+                problems += 1  # no rota: an empty roster would only score every rule broken
+                reason = summary.get("message") or "no roster"
+                console.print(f"[red]{name}: no roster ({row['status']}): {reason}[/red]", highlight=False)
+            elif roster.exists():
                 ev = evaluate_files(path, roster)
                 row["objective"] = ev.objective
                 row["hard_violations"] = len(ev.violations)

@@ -91,7 +91,8 @@ def search(built: Built, hint: list[Duty], params: SolveParams, started: float) 
         set_full_hint(built, tight)
     log.debug("phase 2 from %.2fs", elapsed(started))
     left = params.time_limit - elapsed(started)
-    blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS
+    # block neighbourhoods improve a rota: with none found yet, CP-SAT keeps all the time left
+    blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS and first.found
     second = run(built, goal, params, left * (1 - LNS_SHARE) if blocks else left, started, total,
                  out.bound if replan else None)
     if out.first_zero_gap is None:

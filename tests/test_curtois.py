@@ -310,3 +310,25 @@ def test_bench_command_end_to_end(tmp_path):
     assert header[0] == "instance" and row["instance"] == "Instance1"
     assert row["hard_violations"] == "0" and int(row["peak_mib"]) > 0
     assert int(row["objective"]) >= 607
+
+
+@needs_bench
+def test_bench_reports_no_roster_instead_of_scoring_an_empty_one(tmp_path, monkeypatch):
+    """A solve that ends without a rota is a problem line and exit 1, not a score of every rule broken."""
+    from typer.testing import CliRunner
+
+    import cli.bench_curtois as bench
+
+    def no_rota(path, out_csv, time_limit, workers):
+        out_csv.write_text("employee,day,shift\n")
+        return {"objective": None, "bound": None, "status": "unknown", "seconds": 1.0, "duties": 0,
+                "message": "no rota found within the time limit", "peak_kib": 2048}
+
+    monkeypatch.setattr(bench, "run_instance", no_rota)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(_app(), ["bench", "curtois", "--instances", "1", "--out", str(out),
+                                         "--benchmarks", str(BENCH)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "Instance1: no roster (unknown): no rota found within the time limit" in result.output
+    row = (out / "summary.csv").read_text().splitlines()[1].split(",")
+    assert row[3] == "" and row[9] == "unknown"  # no objective for a roster that does not exist
