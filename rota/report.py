@@ -102,21 +102,9 @@ class CoverageReport:
     people: list[PersonLine]
 
     def totals(self) -> dict[str, Any]:
-        core_req = sum(d.core_required for d in self.days)
-        core_cov = sum(d.core_covered for d in self.days)
-        open_req = sum(d.open_required for d in self.days)
-        open_cov = sum(d.open_covered for d in self.days)
         targets = [p.target_minutes for p in self.people if p.target_minutes is not None]
         return {
-            "core_required": core_req,
-            "core_covered": core_cov,
-            "core_percent": percent(core_cov, core_req),
-            "open_required": open_req,
-            "open_covered": open_cov,
-            "open_percent": percent(open_cov, open_req),
-            "gaps": len(self.gaps),
-            "gap_core_minutes": sum(g.person_minutes for g in self.gaps if g.core),
-            "gap_other_minutes": sum(g.person_minutes for g in self.gaps if not g.core),
+            **_coverage_sums(self.days, self.gaps),
             "worked_minutes": sum(p.worked_minutes for p in self.people),
             "target_minutes": sum(targets) if targets else None,
             "violations": sum(len(p.violations) for p in self.people),
@@ -128,22 +116,7 @@ class CoverageReport:
         for role in dict.fromkeys(d.role for d in self.days):
             days = [d for d in self.days if d.role == role]
             gaps = [g for g in self.gaps if g.role == role]
-            core_req, core_cov = sum(d.core_required for d in days), sum(d.core_covered for d in days)
-            open_req, open_cov = sum(d.open_required for d in days), sum(d.open_covered for d in days)
-            out.append(
-                {
-                    "role": role,
-                    "core_required": core_req,
-                    "core_covered": core_cov,
-                    "core_percent": percent(core_cov, core_req),
-                    "open_required": open_req,
-                    "open_covered": open_cov,
-                    "open_percent": percent(open_cov, open_req),
-                    "gaps": len(gaps),
-                    "gap_core_minutes": sum(g.person_minutes for g in gaps if g.core),
-                    "gap_other_minutes": sum(g.person_minutes for g in gaps if not g.core),
-                }
-            )
+            out.append({"role": role, **_coverage_sums(days, gaps)})
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -273,6 +246,23 @@ class CoverageReport:
 
 def _h(minutes: int | None) -> float | None:
     return None if minutes is None else round(minutes / 60, 2)
+
+
+def _coverage_sums(days: list[RoleDay], gaps: list[GapLine]) -> dict[str, Any]:
+    """Required and covered person-minutes (core and all opening hours) with percentages, and gaps."""
+    core_req, core_cov = sum(d.core_required for d in days), sum(d.core_covered for d in days)
+    open_req, open_cov = sum(d.open_required for d in days), sum(d.open_covered for d in days)
+    return {
+        "core_required": core_req,
+        "core_covered": core_cov,
+        "core_percent": percent(core_cov, core_req),
+        "open_required": open_req,
+        "open_covered": open_cov,
+        "open_percent": percent(open_cov, open_req),
+        "gaps": len(gaps),
+        "gap_core_minutes": sum(g.person_minutes for g in gaps if g.core),
+        "gap_other_minutes": sum(g.person_minutes for g in gaps if not g.core),
+    }
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
