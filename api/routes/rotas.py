@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
+from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
@@ -26,6 +27,12 @@ def _may_read(principal: Principal, rota: Rota) -> None:
         principal.require_reader(rota.team_id)
 
 
+def _view(session: Session, rota: Rota, response: Response) -> dict[str, Any]:
+    """The rota as the API shows it, its version sent as the ETag."""
+    response.headers["ETag"] = f'"{rota.version}"'
+    return rotas.rota_view(rota, rotas.published_dates(session=session, rota_id=rota.id))
+
+
 def if_match_version(value: str | None) -> int | None:
     """The rota version in an If-Match header (``"3"``, ``W/"3"`` or ``3``)."""
     if value is None:
@@ -43,8 +50,7 @@ def get_rota(
     """The rota document (assignments, gaps with reasons, objective terms) and its state and version."""
     rota = rotas.get_rota(session=session, rota_id=rota_id)
     _may_read(principal, rota)
-    response.headers["ETag"] = f'"{rota.version}"'
-    return rotas.rota_view(rota, rotas.published_dates(session=session, rota_id=rota.id))
+    return _view(session, rota, response)
 
 
 @router.post("/{rota_id}/publish", responses=WITH_CONFLICT)
@@ -60,8 +66,7 @@ def publish_rota(
     principal.require_lead(rotas.get_rota(session=session, rota_id=rota_id).team_id)
     version = body.version if body is not None and body.version is not None else if_match_version(if_match)
     rota = publish.publish_rota(session=session, rota_id=rota_id, version=version)
-    response.headers["ETag"] = f'"{rota.version}"'
-    return rotas.rota_view(rota, rotas.published_dates(session=session, rota_id=rota.id))
+    return _view(session, rota, response)
 
 
 @router.post("/{rota_id}/edits", responses=WITH_CONFLICT)
@@ -93,11 +98,7 @@ def edit_rota(
         actor=principal.name,
         history_days=settings.history_days,
     )
-    response.headers["ETag"] = f'"{rota.version}"'
-    return {
-        "edit": EditRead.of(edit).model_dump(mode="json"),
-        "rota": rotas.rota_view(rota, rotas.published_dates(session=session, rota_id=rota.id)),
-    }
+    return {"edit": EditRead.of(edit).model_dump(mode="json"), "rota": _view(session, rota, response)}
 
 
 @router.get("/{rota_id}/edits", response_model=list[EditRead], responses=ERRORS)
