@@ -87,16 +87,8 @@ class Database:
             engine, sessionmaker(engine, expire_on_commit=False), sessionmaker(writer, expire_on_commit=False)
         )
 
-    @property
-    def sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def get_database(request: Request) -> Database:
-    return request.app.state.db
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -111,6 +103,5 @@ def get_write_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]

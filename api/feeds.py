@@ -112,7 +112,6 @@ class FeedOptions:
 class Feed:
     """What a live calendar token opens: whose events, of which team, named how."""
 
-    token_hash: str
     kind: str
     team_id: str
     person: str | None
@@ -124,7 +123,6 @@ class Feed:
 
 _FIND = (
     select(
-        CalendarToken.token_hash,
         CalendarToken.kind,
         CalendarToken.team_id,
         CalendarToken.person,

@@ -65,7 +65,7 @@ def get_team(
         name=row.name,
         version=stored.version,
         updated_at=stored.created_at,
-        versions=teams.version_count(session=session, team_id=team_id),
+        versions=row.current_version,
         document=stored.document,
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,7 +14,8 @@ from api.errors import Conflict, Invalid, NotFound
 from api.feeds import sync_events
 from api.models import Assignment, PublishedDay, Rota, RotaEdit
 from api.services.publish import lock_rota
-from api.services.rotas import horizon_team, to_utc
+from api.services.rotas import horizon_team
+from rota import timeutil
 from rota.calendar import Calendar
 from rota.checks import Violation, check_duties
 from rota.records import Duty
@@ -79,8 +80,8 @@ def edit_rota(
                 role=d.role,
                 shift=d.shift,
                 date=d.date,
-                start_utc=to_utc(d.start),
-                end_utc=to_utc(d.end),
+                start_utc=timeutil.from_minutes(d.start, UTC),
+                end_utc=timeutil.from_minutes(d.end, UTC),
                 forced=bool(new),
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, insert, select
@@ -14,26 +14,19 @@ from api.db import utcnow
 from api.errors import NotFound
 from api.models import Assignment, PublishedDay, Rota
 from api.services.teams import get_version, parse_document
+from rota import timeutil
 from rota.records import Duty
 from rota.team import Team
 
 
-def to_utc(minutes: int) -> datetime:
-    """An epoch minute as an aware UTC datetime."""
-    return datetime.fromtimestamp(minutes * 60, UTC)
-
-
-def to_minutes(moment: datetime) -> int:
-    return int(moment.timestamp()) // 60
-
-
 def duty_of(row: Assignment) -> Duty:
     """An assignment row as a duty, with the instants it was stored with."""
-    return Duty(row.person, row.date, row.shift, row.role, to_minutes(row.start_utc), to_minutes(row.end_utc))
+    start, end = timeutil.to_minutes(row.start_utc), timeutil.to_minutes(row.end_utc)
+    return Duty(row.person, row.date, row.shift, row.role, start, end)
 
 
-def get_rota(*, session: Session, rota_id: int, lock: bool = False) -> Rota:
-    rota = session.get(Rota, rota_id, with_for_update=lock or None)
+def get_rota(*, session: Session, rota_id: int) -> Rota:
+    rota = session.get(Rota, rota_id)
     if rota is None:
         raise NotFound(f"no rota {rota_id}", "rota_id")
     return rota
@@ -87,8 +80,8 @@ def store_rota(
             "role": d.role,
             "shift": d.shift,
             "date": d.date,
-            "start_utc": to_utc(d.start),
-            "end_utc": to_utc(d.end),
+            "start_utc": timeutil.from_minutes(d.start, UTC),
+            "end_utc": timeutil.from_minutes(d.end, UTC),
             "forced": False,
         }
         for d in sorted(duties)

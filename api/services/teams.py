@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
@@ -103,13 +103,6 @@ def get_version(*, session: Session, team_id: str, version: int | None = None) -
     if row is None:
         raise NotFound(f'team "{team_id}" has no version {version}', "version")
     return row
-
-
-def version_count(*, session: Session, team_id: str) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(TeamVersion).where(TeamVersion.team_id == team_id))
-        or 0
-    )
 
 
 def current_document(*, session: Session, team_id: str) -> dict[str, Any]:

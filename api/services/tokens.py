@@ -156,11 +156,3 @@ def revoke_calendar_token(*, session: Session, principal: Principal, token_id: i
     session.commit()
     return row
 
-
-def find_calendar_token(*, session: Session, secret: str) -> CalendarToken | None:
-    """The live calendar token of a secret, or None (unknown or revoked)."""
-    return session.scalars(
-        select(CalendarToken).where(
-            CalendarToken.token_hash == hash_secret(secret), CalendarToken.revoked_at.is_(None)
-        )
-    ).first()
