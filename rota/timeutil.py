@@ -89,11 +89,6 @@ def parse_window(text: str) -> tuple[int, int]:
     return start, end
 
 
-def format_clock(minutes: int) -> str:
-    minutes %= MINUTES_PER_DAY
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
     """The ``ZoneInfo`` of an IANA name; ``ValueError`` naming it when there is none."""

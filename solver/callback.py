@@ -24,10 +24,8 @@ class Watcher(cp_model.CpSolverSolutionCallback):
         self.gap = gap
         self.fixed_bound = bound  # re-planning's second phase reports the first phase's bound
         self.first_zero_gap: float | None = None
-        self.solutions = 0
 
     def on_solution_callback(self) -> None:
-        self.solutions += 1
         elapsed = time.perf_counter() - self.started
         gap = int(self.value(self.gap)) if self.gap is not None else None
         if gap == 0 and self.first_zero_gap is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from ortools.sat.python import cp_model
 from ortools.util.python.sorted_interval_list import Domain
@@ -104,8 +104,3 @@ class Ctx:
         """The person's duty variables on slot ``i`` (one per role they may take there)."""
         mine = self.person_slot.get(person)
         return mine.get(i, []) if mine is not None else []
-
-    @staticmethod
-    def days(first: date, last: date) -> list[date]:
-        """Every date from ``first`` to ``last`` inclusive."""
-        return [first + timedelta(days=k) for k in range((last - first).days + 1)]

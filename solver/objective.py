@@ -70,16 +70,16 @@ def fairness(ctx: Ctx) -> list[Term]:
     term = Term("fairness")
     m = ctx.model
     cal = ctx.cal
+    by_role: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for (person, r, _), var in ctx.x.items():
+        by_role[r][person].append(var)
     for role in cal.team.roles:
         people = obj.eligible(cal, role)
         avail = {p: cal.available_dates(p) for p in people}
         total_a = sum(avail.values())
         if len(people) < 2 or total_a == 0:
             continue
-        mine: dict[str, list] = defaultdict(list)
-        for (person, r, _), var in ctx.x.items():
-            if r == role:
-                mine[person].append(var)
+        mine = by_role.get(role, {})
         every = [v for vs in mine.values() for v in vs]
         if not every:
             continue

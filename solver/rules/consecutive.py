@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from ortools.sat.python.cp_model import LinearExpr
 
+from rota import timeutil
 from solver.context import Ctx, Lit
 
 ONE = timedelta(days=1)
@@ -21,7 +22,7 @@ def max_consecutive_days(ctx: Ctx) -> None:
             continue
         hist = ctx.history_dates.get(person, set())
         first = cal.start - timedelta(days=limit)
-        days = ctx.days(first, cal.end)
+        days = timeutil.date_range(first, cal.end)
         lits = [ctx.work.get((person, d)) if d >= cal.start else None for d in days]
         const = [int(d < cal.start and d in hist) for d in days]
         for w in range(len(days) - limit):
@@ -60,12 +61,12 @@ def _min_runs(ctx: Ctx, person: str, n: int, on: bool, rule: str) -> None:
     cal = ctx.cal
     enforce = ctx.enforce(rule, person)
     first = max(ctx.first_known + ONE, cal.start - timedelta(days=n - 1))
-    for day in ctx.days(first, cal.end):
+    for day in timeutil.date_range(first, cal.end):
         here, prev = _state(ctx, person, day, on), _state(ctx, person, day - ONE, on)
         if here is None or prev is None or here is False or prev is True:
             continue
         if day < cal.start and not all(_state(ctx, person, d, on) is True
-                                       for d in ctx.days(day, cal.start - ONE)):
+                                       for d in timeutil.date_range(day, cal.start - ONE)):
             continue  # the run ends inside the history: nothing the rota can change
         base = [] if here is True else [~here]
         base += [] if prev is False else [prev]
