@@ -31,7 +31,13 @@ def parse_days(spec: str | list[str]) -> frozenset[int]:
         for item in spec:
             out |= parse_days(str(item))
         return frozenset(out)
-    text = str(spec).strip().lower()
+    return _parse_day_text(str(spec))
+
+
+@lru_cache(maxsize=1024)
+def _parse_day_text(spec: str) -> frozenset[int]:
+    """``parse_days`` of one text, cached: calendars ask for the same few specs on every date."""
+    text = spec.strip().lower()
     if text in _NAMED:
         return _NAMED[text]
     out = set()

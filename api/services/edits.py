@@ -14,7 +14,7 @@ from api.errors import Conflict, Invalid, NotFound
 from api.feeds import sync_events
 from api.models import Assignment, PublishedDay, Rota, RotaEdit
 from api.services.publish import lock_rota
-from api.services.rotas import horizon_team
+from api.services.rotas import horizon_team, team_duties
 from rota import timeutil
 from rota.calendar import Calendar
 from rota.checks import Violation, check_duties
@@ -56,7 +56,7 @@ def edit_rota(
     cal = Calendar(team, rota.start, rota.end)
     rows = {(r.person, r.role, r.shift, r.date): r for r in rota.assignments}
     removed, added = _plan(cal, rows, request)
-    before = _duties(cal, rows)
+    before = team_duties(cal, rows)
     after = [d for d in before if (d.person, d.role, d.shift, d.date) not in removed]
     after += [cal.duty(*k) for k in added]
     old = set(check_duties(cal, before))
@@ -159,12 +159,6 @@ def _check_key(cal: Calendar, key: Key, prefix: str) -> None:
         raise Invalid(f'the team has no shift "{shift}"', f"{prefix}shift")
     if not cal.start <= day <= cal.end:
         raise Invalid(f"{day} is outside the rota's period {cal.start} to {cal.end}", f"{prefix}date")
-
-
-def _duties(cal: Calendar, rows: dict[Key, Assignment]) -> list[Duty]:
-    team = cal.team
-    people = {p.id for p in team.people}
-    return sorted(cal.duty(*k) for k in rows if k[0] in people and k[1] in team.roles and k[2] in team.shifts)
 
 
 def _document(cal: Calendar, duties: list[Duty], old: dict[str, Any]) -> dict[str, Any]:

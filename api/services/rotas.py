@@ -15,6 +15,7 @@ from api.errors import NotFound
 from api.models import Assignment, PublishedDay, Rota
 from api.services.teams import get_version, parse_document
 from rota import timeutil
+from rota.calendar import Calendar
 from rota.records import Duty
 from rota.team import Team
 
@@ -23,6 +24,13 @@ def duty_of(row: Assignment) -> Duty:
     """An assignment row as a duty, with the instants it was stored with."""
     start, end = timeutil.to_minutes(row.start_utc), timeutil.to_minutes(row.end_utc)
     return Duty(row.person, row.date, row.shift, row.role, start, end)
+
+
+def team_duties(cal: Calendar, keys: Iterable[tuple[str, str, str, date]]) -> list[Duty]:
+    """The duties of (person, role, shift, date) keys the team still has, sorted; the others are dropped."""
+    team = cal.team
+    people = {p.id for p in team.people}
+    return sorted(cal.duty(*k) for k in keys if k[0] in people and k[1] in team.roles and k[2] in team.shifts)
 
 
 def get_rota(*, session: Session, rota_id: int) -> Rota:

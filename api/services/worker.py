@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.db import Database, utcnow
 from api.models import Job
-from api.services.rotas import get_rota, horizon_team, store_rota
+from api.services.rotas import get_rota, horizon_team, store_rota, team_duties
 from api.services.solving import diff, get_job
 from api.settings import Settings
 from rota.calendar import Calendar
@@ -111,14 +111,8 @@ def _solve_and_store(
         baseline = None
         if params.get("replan_of"):
             rows = get_rota(session=session, rota_id=params["replan_of"]).assignments
-            baseline = [
-                cal.duty(r.person, r.role, r.shift, r.date)
-                for r in rows
-                if start <= r.date <= end
-                and r.person in {p.id for p in team.people}
-                and r.role in team.roles
-                and r.shift in team.shifts
-            ]
+            keys = [(r.person, r.role, r.shift, r.date) for r in rows if start <= r.date <= end]
+            baseline = team_duties(cal, keys)
     heartbeat.start()
     result = solve_fn(
         team,
