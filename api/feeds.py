@@ -23,7 +23,7 @@ from api.auth import hash_secret
 from api.models import Assignment, CalendarToken, FeedEvent, PublishedDay, TeamRow
 from api.services.teams import display_names, get_version
 from rota import timeutil
-from rota.ical import EventSpec, calendar_ics, event_uid
+from rota.ical import EventSpec, calendar_ics, event_text, event_uid
 
 _FIELDS = ("person_name", "role_name", "shift_name", "start_utc", "end_utc")
 
@@ -196,11 +196,8 @@ def render_feed(*, session: Session, feed: Feed, options: FeedOptions, now: date
 
 def _spec(ev: Any, tz: Any, team_name: str, named: bool) -> EventSpec:
     start, end = ev.start_utc.astimezone(tz), ev.end_utc.astimezone(tz)
-    summary = f"{ev.person_name}: {ev.role_name}" if named else ev.role_name
-    description = (
-        f"{ev.role_name}, shift {ev.shift_name} ({start:%H:%M}-{end:%H:%M}), {team_name}. "
-        f"On duty: {ev.person_name}."
-    )
+    summary, description = event_text(ev.person_name, ev.role_name, ev.shift_name, team_name, start, end,
+                                      named=named)
     return EventSpec(
         uid=ev.uid,
         summary=summary,

@@ -201,14 +201,21 @@ def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, rol
         if (person is not None and a.person != person) or (role is not None and a.role != role):
             continue
         start, end = _times(cal, a.shift, a.date, a.start, a.end)
-        role_name = _role_name(team, a.role)
-        who = names.get(a.person, a.person)
-        summary = f"{who}: {role_name}" if with_person_names else role_name
-        local = f"{start.astimezone(cal.tz):%H:%M}-{end.astimezone(cal.tz):%H:%M}"
-        description = f"{role_name}, shift {a.shift} ({local}), {team.team}. On duty: {who}."
+        summary, description = event_text(names.get(a.person, a.person), _role_name(team, a.role), a.shift,
+                                          team.team, start.astimezone(cal.tz), end.astimezone(cal.tz),
+                                          named=with_person_names)
         out.append(EventSpec(uid=event_uid(team.team, a.person, a.role, a.date, a.shift),
                              summary=summary, start=start, end=end, description=description))
     return out
+
+
+def event_text(who: str, role_name: str, shift_label: str, team_name: str, start: datetime, end: datetime,
+               *, named: bool) -> tuple[str, str]:
+    """An event's SUMMARY (the role; ``named``: the person too) and DESCRIPTION; times are local."""
+    summary = f"{who}: {role_name}" if named else role_name
+    local = f"{start:%H:%M}-{end:%H:%M}"
+    description = f"{role_name}, shift {shift_label} ({local}), {team_name}. On duty: {who}."
+    return summary, description
 
 
 def _role_name(team: Team, role: str) -> str:
