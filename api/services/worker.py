@@ -43,13 +43,16 @@ class _Heartbeat(threading.Thread):
                 log.exception("job %s: progress not written", self.job_id)
 
     def flush(self) -> None:
+        """Write new progress (a write transaction only then) and read the cancel flag."""
         p = self.latest
-        with self.db.write() as session:
-            if p is not None and p is not self._written:
+        fresh = p is not None and p is not self._written
+        with self.db.write() if fresh else self.db.read() as session:
+            if fresh:
                 session.execute(update(Job).where(Job.id == self.job_id).values(**progress_values(p)))
                 self._written = p
             cancel = session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id))
-            session.commit()
+            if fresh:
+                session.commit()
         if cancel:
             self.stop.set()
 
