@@ -43,8 +43,9 @@ def check_duties(cal: Calendar, duties: Iterable[Duty], *, partial: bool = False
     for pid in people:
         mine = sorted(by_person.get(pid, []), key=lambda d: (d.start, d.end))
         info = ctx.person(pid)
-        out.extend(check_sequence(ctx, info, mine, partial=partial))
-        out.extend(check_volume(ctx, info, mine, partial=partial))
+        every = sorted(info.history + mine, key=lambda d: (d.start, d.end))  # with the history, in order
+        out.extend(check_sequence(ctx, info, mine, every, partial=partial))
+        out.extend(check_volume(ctx, info, mine, every, partial=partial))
         if not partial:
             out.extend(_fixed(cal, pid, mine))
     return sorted(out, key=_order)

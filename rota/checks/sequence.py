@@ -17,9 +17,10 @@ from rota.records import Duty
 DAY = timedelta(days=1)
 
 
-def check_sequence(ctx: Context, info: PersonInfo, mine: list[Duty], *, partial: bool) -> Iterator[Violation]:
-    """Every order-of-duties rule for one person (``partial`` skips the "at least" rules)."""
-    every = sorted(info.history + mine, key=lambda d: (d.start, d.end))
+def check_sequence(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], *,
+                   partial: bool) -> Iterator[Violation]:
+    """Every order-of-duties rule for one person: ``mine`` the rota's duties, ``every`` those and the
+    history in time order (``partial`` skips the "at least" rules)."""
     yield from _one_per_date(info.id, mine)
     yield from _overlap_and_rest(ctx, info, every)
     worked = sorted({d.date for d in every})

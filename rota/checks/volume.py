@@ -26,9 +26,10 @@ from rota.records import Duty
 from rota.team import Limit
 
 
-def check_volume(ctx: Context, info: PersonInfo, mine: list[Duty], *, partial: bool) -> Iterator[Violation]:
-    """Every amount-of-work rule for one person (``partial`` skips the "at least" rules)."""
-    every = sorted(info.history + mine, key=lambda d: (d.start, d.end))
+def check_volume(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], *,
+                 partial: bool) -> Iterator[Violation]:
+    """Every amount-of-work rule for one person: ``mine`` the rota's duties, ``every`` those and the
+    history in time order (``partial`` skips the "at least" rules)."""
     rules, pid = info.rules, info.id
     if rules.max_hours_per_week is not None:
         yield from _weekly_hours(ctx, pid, every, rules.max_hours_per_week)
