@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from solver.build import Built
 from solver.params import SolveParams
-from solver.search import tune
+from solver.search import new_solver
 
 log = logging.getLogger(__name__)
 MIN_FREE = 200  # duty variables a neighbourhood frees at least, and at first
@@ -119,13 +119,8 @@ class BlockLns:
         hint.values.clear()
         hint.vars.extend(range(len(solution)))
         hint.values.extend(solution)
-        solver = cp_model.CpSolver()
-        p = solver.parameters
-        p.max_time_in_seconds = max(0.05, seconds)
-        p.num_workers = max(1, self.params.workers)
-        p.random_seed = self.rng.randrange(1 << 30)
-        p.relative_gap_limit = SUB_GAP
-        tune(p)
+        solver = new_solver(seconds, self.params.workers, self.rng.randrange(1 << 30), least=0.05)
+        solver.parameters.relative_gap_limit = SUB_GAP
         started = time.perf_counter()
         try:
             status = solver.solve(self.model)

@@ -69,15 +69,22 @@ def polish(built: Built, duties: list[Duty], goal: cp_model.LinearExpr, params: 
     clone.clear_hints()
     clone.add_bool_and(fixed)
     clone.minimize(goal)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    solver.parameters.num_workers = max(1, params.workers)
-    solver.parameters.random_seed = params.seed
-    tune(solver.parameters)
+    solver = new_solver(time_limit, params.workers, params.seed)
     status = solver.solve(clone)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution)
+
+
+def new_solver(seconds: float, workers: int, seed: int, least: float = 0.01) -> cp_model.CpSolver:
+    """A CP-SAT solver with our time limit (at least ``least``), worker count, seed and ``tune``."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(least, seconds)
+    p.num_workers = max(1, workers)
+    p.random_seed = seed
+    tune(p)
+    return solver
 
 
 def tune(p: sat_parameters_pb2.SatParameters) -> None:
@@ -107,12 +114,8 @@ def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit
     """Minimise ``goal`` within ``time_limit`` seconds; progress reports ``total`` in objective units."""
     ctx = built.ctx
     ctx.model.minimize(goal)
-    solver = cp_model.CpSolver()
+    solver = new_solver(time_limit, params.workers, params.seed)
     p = solver.parameters
-    p.max_time_in_seconds = max(0.01, time_limit)
-    p.num_workers = max(1, params.workers)
-    p.random_seed = params.seed
-    tune(p)
     p.log_search_progress = params.log
     if params.log:
         p.log_to_stdout = False
