@@ -183,7 +183,8 @@ def team_command(
     """Write a synthetic team file, to solve or inspect with the other commands."""
     doc = synthetic_document(_sizes(size)[0], team_seed)
     output.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
-    Console().print(f"wrote {output}: {len(doc['people'])} people, {len(doc['roles'])} roles")
+    roles = len(doc["roles"])
+    Console().print(f"wrote {output}: {len(doc['people'])} people, {roles} role{'s' * (roles != 1)}")
 
 
 bench_curtois.register(bench)
