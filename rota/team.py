@@ -179,6 +179,10 @@ class Limit(Model):
     min: NonNegativeInt | None = None
     per: Literal["week", "month", "period"]
 
+    def counts(self, role: str, shift: str) -> bool:
+        """Whether the limit counts an assignment of ``role`` on ``shift``."""
+        return (self.role is None or self.role == role) and (self.shift is None or self.shift == shift)
+
     @model_validator(mode="after")
     def _bounded(self) -> Limit:
         if self.max is None and self.min is None:

@@ -8,6 +8,7 @@ time across daylight-saving changes.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -143,3 +144,36 @@ def date_range(start: date, end: date) -> list[date]:
 def iso_week(day: date) -> tuple[int, int]:
     year, week, _ = day.isocalendar()
     return year, week
+
+
+def bucket(per: str, day: date) -> Hashable:
+    """The window a date counts in for a ``per`` rule: its ISO week, its month, or the whole period."""
+    if per == "week":
+        return iso_week(day)
+    if per == "month":
+        return (day.year, day.month)
+    return "period"
+
+
+def saturday(day: date) -> date:
+    """The Saturday of the ISO week of a weekend date (the key of its weekend)."""
+    return day - timedelta(days=day.weekday() - 5)
+
+
+def whole_windows(per: str, start: date, end: date) -> Iterator[date]:
+    """First dates of the weeks or months lying wholly inside [start, end], or of the period itself
+    (where "at least" rules bind)."""
+    if per == "period":
+        yield start
+        return
+    day = start
+    while day <= end:
+        if per == "week":
+            first = day - timedelta(days=day.weekday())
+            last = first + timedelta(days=6)
+        else:
+            first = day.replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if first >= start and last <= end:
+            yield first
+        day = last + timedelta(days=1)

@@ -15,8 +15,7 @@ from rota import objective as obj
 from rota.calendar import Calendar
 from rota.records import Duty, Slot
 from rota.team import MaxWeekends
-from rota.timeutil import iso_week
-from solver.rules.limits import bucket, matches, saturday
+from rota.timeutil import bucket, iso_week, saturday
 from solver.variables import eligible_keys
 
 ONE = timedelta(days=1)
@@ -81,7 +80,7 @@ class _Greedy:
             self.on[h.person][h.date] = h
             self.week[(h.person, iso_week(h.date))] += h.minutes
             for n, lim in enumerate(self.limits.get(h.person, [])):
-                if lim.per != "period" and matches(lim, h.role, h.shift):
+                if lim.per != "period" and lim.counts(h.role, h.shift):
                     self.counts[(h.person, n, bucket(lim.per, h.date))] += 1
             if h.date.weekday() >= 5:
                 self.hist_weekends[h.person].add(saturday(h.date))
@@ -102,7 +101,7 @@ class _Greedy:
         self.week[(d.person, iso_week(d.date))] += d.minutes
         self.total[d.person] += d.minutes
         for n, lim in enumerate(self.limits[d.person]):
-            if matches(lim, d.role, d.shift):
+            if lim.counts(d.role, d.shift):
                 self.counts[(d.person, n, bucket(lim.per, d.date))] += 1
         if d.date.weekday() >= 5:
             self.weekends[d.person].add(saturday(d.date))
@@ -209,7 +208,7 @@ class _Greedy:
                 self.total[p] + s.minutes > rules.max_hours_per_period * 60 + 1e-9:
             return False
         for n, lim in enumerate(self.limits[p]):
-            if lim.max is not None and matches(lim, role, s.shift) and \
+            if lim.max is not None and lim.counts(role, s.shift) and \
                     self.counts[(p, n, bucket(lim.per, s.date))] >= lim.max:
                 return False
         for succ in rules.forbidden_successions:

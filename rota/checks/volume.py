@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
-from datetime import date, timedelta
+from datetime import date
 
 from rota import timeutil
 from rota.checks.base import (
@@ -85,15 +85,13 @@ def _weekly_hours(ctx: Context, pid: str, every: list[Duty], top: float) -> Iter
 
 def _limit(ctx: Context, pid: str, every: list[Duty], lim: Limit, *, partial: bool) -> Iterator[Violation]:
     cal = ctx.cal
-    matching = [d for d in every if (lim.role is None or d.role == lim.role)
-                and (lim.shift is None or d.shift == lim.shift)]
-    if lim.per == "week":
-        key: Callable[[date], Hashable] = timeutil.iso_week
-    elif lim.per == "month":
-        key = _month
-    else:  # the period: history is outside it
+    matching = [d for d in every if lim.counts(d.role, d.shift)]
+    if lim.per == "period":  # history is outside it
         matching = [d for d in matching if ctx.is_new(d)]
-        key = _whole
+
+    def key(day: date) -> Hashable:
+        return timeutil.bucket(lim.per, day)
+
     what = f"{limit_target(lim)} assignments" if lim.role or not lim.shift else limit_target(lim)
     groups = _group(matching, lambda d: key(d.date))
     if lim.max is not None:
@@ -105,20 +103,12 @@ def _limit(ctx: Context, pid: str, every: list[Duty], lim: Limit, *, partial: bo
                                 f"{pid}: {len(ds)} {what} in {_window(lim.per, hit.date)}; limit is {label}",
                                 detail=label)
     if lim.min is not None and not partial:
-        for first in _windows(lim.per, cal.start, cal.end):
+        for first in timeutil.whole_windows(lim.per, cal.start, cal.end):
             n = len(groups.get(key(first), []))
             if n < lim.min:
                 yield Violation("limit_min", pid, first,
                                 f"{pid}: {n} {what} in {_window(lim.per, first)}; "
                                 f"limit is {limit_label(lim, 'min')}")
-
-
-def _month(day: date) -> tuple[int, int]:
-    return day.year, day.month
-
-
-def _whole(day: date) -> int:
-    return 0
 
 
 def _window(per: str, day: date) -> str:
@@ -127,35 +117,17 @@ def _window(per: str, day: date) -> str:
     return f"{day:%B %Y}" if per == "month" else "the period"
 
 
-def _windows(per: str, start: date, end: date) -> Iterator[date]:
-    """First dates of the weeks or months lying wholly inside [start, end], or of the period itself."""
-    if per == "period":
-        yield start
-        return
-    day = start
-    while day <= end:
-        if per == "week":
-            first = day - timedelta(days=day.weekday())
-            last = first + timedelta(days=6)
-        else:
-            first = day.replace(day=1)
-            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        if first >= start and last <= end:
-            yield first
-        day = last + timedelta(days=1)
-
-
 def _weekends(ctx: Context, pid: str, every: list[Duty], top: int, per: str) -> Iterator[Violation]:
     """Weekends (Saturday and Sunday of an ISO week) with a shift starting, per month or period."""
     weekends: dict[date, list[Duty]] = defaultdict(list)  # keyed by the Saturday
     for d in every:
         if d.date.weekday() >= 5:
-            weekends[d.date - timedelta(days=d.date.weekday() - 5)].append(d)
+            weekends[timeutil.saturday(d.date)].append(d)
     if per == "period":
         weekends = {sat: ds for sat, ds in weekends.items() if any(ctx.is_new(d) for d in ds)}
     groups: dict[Hashable, list[date]] = defaultdict(list)
     for sat in sorted(weekends):
-        groups[_month(sat) if per == "month" else 0].append(sat)
+        groups[timeutil.bucket(per, sat)].append(sat)
     for sats in groups.values():
         worked = [(min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats]
         hit = _over(ctx, worked, top)

@@ -4,63 +4,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
-from datetime import date, timedelta
+from datetime import date
 
 from ortools.sat.python.cp_model import LinearExpr
 
-from rota.team import Limit
-from rota.timeutil import iso_week
+from rota.timeutil import bucket, saturday, whole_windows
 from solver.context import Ctx, Lit
-
-
-def bucket(per: str, day: date) -> Hashable:
-    """The week (ISO), month or whole period a date counts in."""
-    if per == "week":
-        return iso_week(day)
-    if per == "month":
-        return (day.year, day.month)
-    return "period"
-
-
-def _inside_buckets(ctx: Ctx, per: str) -> set[Hashable]:
-    """Weeks or months wholly inside the horizon (min limits bind only there), or the period."""
-    cal = ctx.cal
-    if per == "period":
-        return {"period"}
-    dates: dict[Hashable, list[date]] = defaultdict(list)
-    for d in cal.dates:
-        dates[bucket(per, d)].append(d)
-    out = set()
-    for key, days in dates.items():
-        first, last = days[0], days[-1]
-        whole_first = first.weekday() == 0 if per == "week" else first.day == 1
-        whole_last = last.weekday() == 6 if per == "week" else (last + timedelta(days=1)).day == 1
-        if whole_first and whole_last:
-            out.add(key)
-    return out
-
-
-def matches(lim: Limit, role: str, shift: str) -> bool:
-    """Whether a limit counts an assignment of ``role`` on ``shift``."""
-    return (lim.role is None or lim.role == role) and (lim.shift is None or lim.shift == shift)
 
 
 def limits(ctx: Ctx) -> None:
     """Each limit's max on every bucket the horizon touches (history counted in weeks and months);
     its min on buckets wholly inside the horizon and on the period."""
     m = ctx.model
-    for p in ctx.cal.team.people:
-        for lim in ctx.cal.limits(p.id):
+    cal = ctx.cal
+    inside = {per: {bucket(per, d) for d in whole_windows(per, cal.start, cal.end)}
+              for per in ("week", "month", "period")}  # where a min binds
+    for p in cal.team.people:
+        for lim in cal.limits(p.id):
             counts: dict[Hashable, list[Lit]] = defaultdict(list)
             for key in ctx.person_keys.get(p.id, ()):
                 s = ctx.slots[key[2]]
-                if matches(lim, key[1], s.shift):
+                if lim.counts(key[1], s.shift):
                     counts[bucket(lim.per, s.date)].append(ctx.x[key])
             if lim.max is not None:
                 used: dict[Hashable, int] = defaultdict(int)
                 if lim.per != "period":
                     for h in ctx.history.get(p.id, ()):
-                        if matches(lim, h.role, h.shift):
+                        if lim.counts(h.role, h.shift):
                             used[bucket(lim.per, h.date)] += 1
                 for key, lits in counts.items():
                     room = max(0, lim.max - used[key])
@@ -68,17 +38,12 @@ def limits(ctx: Ctx) -> None:
                         m.add(LinearExpr.sum(lits) <= room)
             if lim.min:
                 enforce = ctx.enforce("limit_min", p.id)
-                for key in _inside_buckets(ctx, lim.per):
+                for key in inside[lim.per]:
                     lits = counts.get(key, [])
                     if len(lits) < lim.min:
                         m.add_bool_or([]).only_enforce_if(enforce)
                     else:
                         m.add(LinearExpr.sum(lits) >= lim.min).only_enforce_if(enforce)
-
-
-def saturday(day: date) -> date:
-    """The Saturday of the ISO week of a weekend date."""
-    return day - timedelta(days=day.weekday() - 5)
 
 
 def max_weekends(ctx: Ctx) -> None:
@@ -97,7 +62,7 @@ def max_weekends(ctx: Ctx) -> None:
         groups: dict[Hashable, list[Lit]] = defaultdict(list)
         used: dict[Hashable, int] = defaultdict(int)
         for sat, days in lits.items():
-            key = (sat.year, sat.month) if rule.per == "month" else "period"
+            key = bucket(rule.per, sat)
             if rule.per == "month" and sat in worked_before:
                 # a weekend begun in the history already counts; working its Sunday is fine only
                 # while the month's count up to this weekend stays within the cap
