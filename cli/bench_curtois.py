@@ -22,7 +22,8 @@ from rich.console import Console
 from rich.table import Table
 
 FIRST, LAST = 1, 24
-DEFAULT_BENCHMARKS = Path("../shared/benchmarks/curtois")
+# The project's own copy of the instances, found from this file so any working directory will do.
+DEFAULT_BENCHMARKS = Path(__file__).resolve().parents[1] / "data" / "benchmarks" / "curtois"
 DEFAULT_OUT = Path("out/curtois")
 
 
@@ -149,8 +150,9 @@ def register(bench: typer.Typer) -> None:
         time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver seconds per instance."),
         workers: int = typer.Option(2, "--workers", min=1, help="Solver search workers."),
         out: Path = typer.Option(DEFAULT_OUT, "--out", help="Folder for rosters and summary.csv."),
-        benchmarks: Path = typer.Option(DEFAULT_BENCHMARKS, "--benchmarks",
-                                        help="Folder of InstanceN.txt and best-known.csv."),
+        benchmarks: Path = typer.Option(DEFAULT_BENCHMARKS, "--benchmarks", show_default=False,
+                                        help="Folder of InstanceN.txt and best-known.csv "
+                                             "(default: the project's data/benchmarks/curtois)."),
     ) -> None:
         """Solve Curtois & Qu instances, score each roster independently, compare with the best known."""
         err = Console(stderr=True)

@@ -15,8 +15,8 @@ from rota.curtois_eval import evaluate, evaluate_files
 from rota.load import parse_team
 from rota.objective import compute_terms, weighted, weights
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
-needs_bench = pytest.mark.skipif(not (BENCH / "Instance1.txt").exists(), reason="benchmark files absent")
+# The project's own copy of the instances (data/benchmarks/curtois): always there, so nothing skips.
+BENCH = Path(__file__).resolve().parents[1] / "data" / "benchmarks" / "curtois"
 
 # A tiny instance written for hand computation: L may not be followed by E.
 TINY = """\
@@ -70,7 +70,6 @@ def our_objective(text: str, rows) -> float:
 
 # -- parser and importer -------------------------------------------------------------------------
 
-@needs_bench
 def test_parse_instance1():
     inst = read_instance(BENCH / "Instance1.txt")
     assert inst.name == "Instance1"
@@ -97,7 +96,6 @@ def test_parse_errors_name_the_line():
         parse_instance(TINY.replace("A,6", "A,14"), "tiny")
 
 
-@needs_bench
 def test_to_team_instance1_loads():
     inst = read_instance(BENCH / "Instance1.txt")
     team = parse_team(to_team(inst))
@@ -127,7 +125,6 @@ def test_to_team_tiny_successions_and_limits():
     assert a.rules.max_hours_per_period == pytest.approx(5000 / 60)
 
 
-@needs_bench
 @pytest.mark.parametrize("number", [1, 5, 11, 24])
 def test_every_size_loads(number):
     inst = read_instance(BENCH / f"Instance{number}.txt")
@@ -138,7 +135,6 @@ def test_every_size_loads(number):
 
 # -- the evaluator on hand-computed rosters ------------------------------------------------------
 
-@needs_bench
 def test_empty_roster_instance1():
     ev = evaluate(instance1_text(), [])
     # unmet shift-on requests: A 2+2, B 5×3, C 5×1, D 2+2, F 2+2, H 5×1; all 71 cover places short × 100
@@ -149,7 +145,6 @@ def test_empty_roster_instance1():
     assert our_objective(instance1_text(), []) == 7137
 
 
-@needs_bench
 def test_few_duties_instance1():
     rows = [("B", d, "D") for d in range(5)] + [("H", 2, "D"), ("H", 3, "D"), ("C", 12, "D"), ("C", 13, "D")]
     ev = evaluate(instance1_text(), rows)
@@ -203,7 +198,6 @@ def test_roster_problems_are_violations(tmp_path):
     assert ev.assignments == 2
 
 
-@needs_bench
 @pytest.mark.parametrize("number", [2, 3, 5, 8])
 def test_random_rosters_agree_with_our_objective(number):
     text = (BENCH / f"Instance{number}.txt").read_text()
@@ -269,6 +263,16 @@ def test_instance_ranges():
             parse_range(bad)
 
 
+def test_the_benchmark_ships_with_the_project():
+    from cli.bench_curtois import DEFAULT_BENCHMARKS, _best_known
+
+    assert DEFAULT_BENCHMARKS == BENCH and DEFAULT_BENCHMARKS.is_absolute()
+    assert all((BENCH / f"Instance{n}.txt").is_file() for n in range(1, 25))
+    best = _best_known(BENCH)
+    assert len(best) == 24 and best["Instance1"] == (607, 607)
+    assert all(lower <= known for known, lower in best.values())
+
+
 # -- solving (only when solver/ provides solve) --------------------------------------------------
 
 def _has_solver() -> bool:
@@ -279,7 +283,6 @@ def _has_solver() -> bool:
         return False
 
 
-@needs_bench
 @pytest.mark.skipif(not _has_solver(), reason="solver.solve not available yet")
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_solved_instances_are_feasible_and_agree(number, tmp_path):
@@ -295,14 +298,15 @@ def test_solved_instances_are_feasible_and_agree(number, tmp_path):
     assert ev.objective == result.objective
 
 
-@needs_bench
 @pytest.mark.skipif(not _has_solver(), reason="solver.solve not available yet")
-def test_bench_command_end_to_end(tmp_path):
+def test_bench_command_end_to_end(tmp_path, monkeypatch):
+    """Without --benchmarks, from a folder far from the checkout: the project's own copy is found."""
     from typer.testing import CliRunner
 
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
     result = CliRunner().invoke(_app(), ["bench", "curtois", "--instances", "1", "--time-limit", "5",
-                                         "--workers", "2", "--out", str(out), "--benchmarks", str(BENCH)])
+                                         "--workers", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "Instance1.csv").read_text().startswith("employee,day,shift\n")
     rows = (out / "summary.csv").read_text().splitlines()
@@ -312,7 +316,6 @@ def test_bench_command_end_to_end(tmp_path):
     assert int(row["objective"]) >= 607
 
 
-@needs_bench
 def test_bench_reports_no_roster_instead_of_scoring_an_empty_one(tmp_path, monkeypatch):
     """A solve that ends without a rota is a problem line and exit 1, not a score of every rule broken."""
     from typer.testing import CliRunner
