@@ -44,3 +44,7 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     status = 409
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415

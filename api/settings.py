@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,11 @@ class Settings(BaseSettings):
     )
     job_workers: int = Field(default=1, ge=1, description="solves running at once (in-process runner)")
     solver_workers: int = Field(default=1, ge=1, description="CP-SAT workers per solve")
+    solver_mode: Literal["deterministic", "parallel"] = Field(
+        default="deterministic",
+        description="deterministic: the same team and settings give the same rota (time limits count "
+                    "CP-SAT work units); parallel: CP-SAT's portfolio by wall time, faster, varies by run",
+    )
     time_limit: float = Field(default=30.0, gt=0, description="default solve time limit, seconds")
     max_time_limit: float = Field(default=600.0, gt=0, description="largest time limit a client may ask")
     feed_refresh_minutes: int = Field(default=60, ge=5, description="REFRESH-INTERVAL of the iCal feeds")

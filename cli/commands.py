@@ -1,4 +1,4 @@
-"""Core commands (solve, check, demo, bench) registered on the ``rota`` app."""
+"""Core commands (solve, show, export, check, demo, bench) registered on the ``rota`` app."""
 
 from __future__ import annotations
 
@@ -12,14 +12,26 @@ from rich.text import Text
 
 from cli import bench, service
 from cli.demo import EXAMPLES, service_demo
-from cli.errors import guarded
-from cli.inputs import output_kind, read_rota, resolve_period
+from cli.errors import fail, guarded
+from cli.inputs import (
+    EXPORT_FORMATS,
+    check_fits,
+    export_format,
+    load_team_file,
+    output_kind,
+    read_rota,
+    resolve_period,
+    writable,
+)
 from cli.main import app
-from cli.render import number
-from cli.solving import solve_and_show
+from cli.render import number, show_document
+from cli.solving import solve_and_show, write_output
 from rota.calendar import Calendar
 from rota.catalogue import title
-from rota.load import TeamFileError, load_team
+from rota.document import RotaDocument
+from rota.export import export
+from rota.load import TeamFileError
+from rota.team import Team
 from rota.validate import Report, validate
 from solver import SolveParams
 
@@ -37,23 +49,72 @@ def solve_command(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds to search.")] = 30,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Solver threads.")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
-    output: Annotated[Path | None, typer.Option("--output", "-o", show_default=False,
-                                                help="Write the rota to FILE.json, FILE.csv or FILE.ics "
-                                                     "instead of printing it.")] = None,
+    output: Annotated[list[Path] | None, typer.Option(
+        "--output", "-o", show_default=False,
+        help="Write the rota to FILE.json, FILE.csv or FILE.ics instead of printing it; repeat for "
+             "several files from one solve.")] = None,
 ) -> None:
     """Build a rota for TEAMFILE over its period (or --month / --from --to) and show or save it."""
-    team = load_team(team_file)
+    team = load_team_file(team_file)
     first, last = resolve_period(team, month, start, end)
-    if output is not None:
-        output_kind(output)
+    outputs = output or []
+    for path in outputs:
+        output_kind(path)
+        writable(path)
     console = Console()
     params = SolveParams(time_limit=time_limit, workers=workers, seed=seed)
     try:
-        result = solve_and_show(team, first, last, params, console, output)
+        result = solve_and_show(team, first, last, params, console, outputs)
     except TeamFileError as exc:  # fixed assignments that break a rule: name the file, not "team"
         raise TeamFileError(team_file.name, exc.problems) from None
     if not result.document.assignments and result.status in ("infeasible", "invalid", "unknown"):
         raise typer.Exit(1)
+
+
+RotaArg = Annotated[Path, typer.Argument(help="Rota document (JSON), as `rota solve -o` or the API gives it.",
+                                         metavar="ROTA.json", show_default=False)]
+
+
+def _stored_rota(rota_file: Path, team_file: Path) -> tuple[Team, RotaDocument]:
+    """The rota document and its team file, once the document is known to be one of the team's rotas."""
+    if rota_file.suffix.lower() in (".yaml", ".yml") and team_file.suffix.lower() == ".json":
+        fail(f"{rota_file.name}: a team file where the rota document goes: the rota comes first "
+             "(ROTA.json TEAMFILE)")
+    team = load_team_file(team_file)
+    doc = read_rota(rota_file)
+    check_fits(doc, team, rota_file, team_file)
+    return team, doc
+
+
+@app.command("show")
+@guarded
+def show_command(rota_file: RotaArg, team_file: TeamArg) -> None:
+    """Print a stored rota as `rota solve` prints a solved one (grid, coverage, hours); never solves."""
+    team, doc = _stored_rota(rota_file, team_file)
+    show_document(Console(), team, doc)
+
+
+@app.command("export")
+@guarded
+def export_command(
+    rota_file: RotaArg,
+    team_file: TeamArg,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", show_default=False, metavar="FORMAT",
+        help=f"{'|'.join(EXPORT_FORMATS)}; default: by -o's suffix.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", show_default=False, help="Write to FILE (xlsx needs one); default stdout.")] = None,
+) -> None:
+    """Write a stored rota as CSV, iCalendar, Excel or a printable HTML page; never solves."""
+    kind = export_format(fmt, output)
+    if output is not None:
+        writable(output)
+    team, doc = _stored_rota(rota_file, team_file)
+    if output is None:
+        typer.echo(export(team, doc, kind), nl=False)
+        return
+    write_output(team, doc, output, kind)
+    typer.echo(f"wrote {output}")
 
 
 @app.command("check")
@@ -64,17 +125,28 @@ def check_command(
                                                    show_default=False)],
 ) -> None:
     """Check a rota against its team: broken rules and misreported gaps; exit 1 if any."""
-    team = load_team(team_file)
+    from dataclasses import replace
+
+    from rota.reference import check_document, compare_stretches
+
+    team = load_team_file(team_file)
     doc = read_rota(rota_file)
     report = validate(team, doc)
+    # gaps are judged by the independent minute-by-minute reference; where the validator's own
+    # coverage differs from it, that is a bug in one of them: reported, and the check fails
+    true, missing, phantom = check_document(team, doc)
+    internal = compare_stretches(team, true, report.gaps)
+    report = replace(report, gaps=true, missing_gaps=missing, phantom_gaps=phantom)
     console = Console()
-    print_report(console, Calendar(team, doc.period.start, doc.period.end), doc.assignments, report)
-    if not report.ok:
+    print_report(console, Calendar(team, doc.period.start, doc.period.end), doc.assignments, report,
+                 internal)
+    if not report.ok or internal:
         raise typer.Exit(1)
 
 
-def print_report(console: Console, cal: Calendar, assignments: list, report: Report) -> None:
-    """Each broken rule and misreported gap, or a one-line OK with the objective."""
+def print_report(console: Console, cal: Calendar, assignments: list, report: Report,
+                 internal: list[str] | None = None) -> None:
+    """Each broken rule, misreported gap and coverage disagreement, or a one-line OK with the objective."""
     if report.violations:
         table = Table(title=f"{len(report.violations)} broken rules", title_justify="left",
                       title_style="bold red")
@@ -91,14 +163,18 @@ def print_report(console: Console, cal: Calendar, assignments: list, report: Rep
     for g in report.phantom_gaps:
         console.print(Text(f"phantom gap: {g.role} {g.start} to {g.end}: reported as {g.assigned} of "
                            f"{g.required} on duty, but the rota does not have this gap", style="red"))
-    if report.ok:
+    for line in internal or []:
+        console.print(Text(f"coverage disagreement: {line}", style="yellow"))
+    if report.ok and not internal:
         console.print(Text.assemble(("OK", "bold green"), f": {len(assignments)} assignments, no broken "
                                     f"rules, {len(report.gaps)} gaps reported as they are, objective "
                                     f"{number(report.objective)}"))
     else:
         problems = len(report.missing_gaps) + len(report.phantom_gaps)
+        disagree = f", {len(internal)} coverage disagreements with the reference" if internal else ""
         console.print(Text.assemble(("FAILED", "bold red"), f": {len(report.violations)} broken rules, "
-                                    f"{problems} misreported gaps, objective {number(report.objective)}"))
+                                    f"{problems} misreported gaps{disagree}, objective "
+                                    f"{number(report.objective)}"))
 
 
 @app.command("demo")

@@ -40,7 +40,7 @@ def guarded(func: F) -> F:
 
 
 def _exit_with(message: str) -> NoReturn:
-    """Print the first line of ``message`` on stderr and exit with status 2."""
-    first = message.strip().splitlines()[0] if message.strip() else "error"
-    typer.echo(first, err=True)
+    """Print ``message`` on stderr and exit with status 2: one line, or for a team file with several
+    mistakes one line each (``file: path: what``, capped, then a count of the rest)."""
+    typer.echo(message.strip() or "error", err=True)
     raise typer.Exit(EXIT_USAGE)

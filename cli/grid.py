@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 
 from rich import box
 from rich.console import Console
@@ -12,43 +12,11 @@ from rich.text import Text
 
 from rota.calendar import Calendar
 from rota.document import GapDoc
+from rota.export import away_dates, cell_codes, gap_days
+from rota.export import short_codes as short_codes  # re-exported: callers and tests take it from here
 from rota.records import Duty
-from rota.team import Team
 
 NAME_WIDTH = 18
-
-
-def short_codes(ids: list[str], *, upper: bool) -> dict[str, str]:
-    """Unique short codes: initials of the id's parts, else its first letters, else the id."""
-    out: dict[str, str] = {}
-    for ident in ids:
-        parts = [p for p in ident.replace("_", "-").split("-") if p]
-        candidates = ["".join(p[0] for p in parts), ident[:2], ident[:3], ident]
-        for c in candidates:
-            code = c.upper() if upper else c.lower()
-            if code not in out.values():
-                out[ident] = code
-                break
-        else:
-            out[ident] = ident
-    return out
-
-
-def cell_codes(team: Team) -> dict[tuple[str, str], str]:
-    """The grid code of each (shift, role): the shift's code, plus the role's when it serves several."""
-    shifts = short_codes(list(team.shifts), upper=True)
-    roles = short_codes(list(team.roles), upper=False)
-    out = {}
-    for sid in team.shifts:
-        served = team.shift_roles(sid)
-        for role in served:
-            out[(sid, role)] = shifts[sid] + (roles[role] if len(served) > 1 else "")
-    return out
-
-
-def _local_date(cal: Calendar, iso: str) -> date:
-    """The local date an ISO instant falls on."""
-    return datetime.fromisoformat(iso).astimezone(cal.tz).date()
 
 
 def render_grid(console: Console, cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> None:
@@ -57,10 +25,7 @@ def render_grid(console: Console, cal: Calendar, duties: list[Duty], gaps: list[
     cells: dict[tuple[str, date], list[str]] = defaultdict(list)
     for d in duties:
         cells[(d.person, d.date)].append(codes.get((d.shift, d.role), d.shift))
-    gap_dates: dict[str, dict[date, bool]] = defaultdict(dict)
-    for g in gaps:
-        day = _local_date(cal, g.start)
-        gap_dates[g.role][day] = gap_dates[g.role].get(day, False) or g.core
+    gap_dates = gap_days(cal, gaps)
     width = max([len(c) for c in codes.values()] + [2]) + 1
     per_table = max(7, (console.width - NAME_WIDTH - 2) // (width + 2))  # column + separator
     if per_table < len(cal.dates):
@@ -81,7 +46,7 @@ def _grid_table(cal: Calendar, dates: list[date], cells: dict[tuple[str, date], 
         style = "dim" if day in cal.closed else ("bold" if day.weekday() < 5 else "")
         table.add_column(Text(f"{day:%a}"[:2] + f"\n{day.day:02d}", style=style), justify="center",
                          min_width=width + 1, no_wrap=True)
-    away = _away_dates(cal, dates)
+    away = away_dates(cal, dates)
     for p in cal.team.people:
         row: list[Text | str] = [Text(p.display, overflow="ellipsis")]
         for day in dates:
@@ -106,17 +71,3 @@ def _grid_table(cal: Calendar, dates: list[date], cells: dict[tuple[str, date], 
                 row.append(Text("·", style="dim") if day in cal.closed else "")
         table.add_row(*row)
     return table
-
-
-def _away_dates(cal: Calendar, dates: list[date]) -> set[tuple[str, date]]:
-    """(person, date) pairs where the person is unavailable at some time of that date."""
-    out = set()
-    for p in cal.team.people:
-        spans = cal.unavailable(p.id)
-        if not spans:
-            continue
-        for day in dates:
-            a, b = cal.window(day, 0, 1440)
-            if any(s < b and a < e for s, e, _ in spans):
-                out.add((p.id, day))
-    return out

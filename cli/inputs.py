@@ -1,4 +1,5 @@
-"""Reading the CLI's inputs: rota documents, the horizon options and the output file kind."""
+"""Reading the CLI's inputs: rota documents (and whether they fit the team file), the horizon options and
+the output files' formats."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import typer
 from pydantic import ValidationError
 
 from cli.errors import fail
 from rota.document import RotaDocument
+from rota.export import FORMATS, TEXT_FORMATS
 from rota.load import format_path
 from rota.team import Team
 
-OUTPUT_KINDS = (".json", ".csv", ".ics")
+OUTPUT_KINDS = (".json", ".csv", ".ics")  # what ``rota solve -o`` writes
+EXPORT_FORMATS = tuple(f for f in FORMATS if f != "json")  # what ``rota export`` writes
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -58,6 +62,63 @@ def output_kind(path: Path) -> str:
     return suffix
 
 
+def writable(path: Path, option: str = "--output") -> Path:
+    """``path``, once its folder is known to exist (checked before a solve, not after it)."""
+    folder = path.parent
+    if not folder.is_dir():
+        fail(f'{option}: "{path}" cannot be written: no folder {folder}')
+    if path.is_dir():
+        fail(f'{option}: "{path}" is a folder')
+    return path
+
+
+def export_format(fmt: str | None, output: Path | None) -> str:
+    """The format ``rota export`` writes: ``--format``, else the suffix of ``-o``; xlsx only to a file."""
+    inferred = output.suffix.lower().lstrip(".") if output is not None else None
+    if fmt is not None:
+        fmt = fmt.strip().lower().lstrip(".")
+        if fmt not in EXPORT_FORMATS:
+            fail(f'--format: "{fmt}" is not one of {", ".join(EXPORT_FORMATS)}')
+        if inferred and inferred in EXPORT_FORMATS and inferred != fmt:
+            fail(f'--output: "{output.name}" ends in .{inferred} but --format is {fmt}')
+    elif output is None:
+        fail(f"--format: give --format ({'|'.join(EXPORT_FORMATS)}) or -o FILE with one of those suffixes")
+    elif inferred not in EXPORT_FORMATS:
+        fail(f'--output: "{output.name}" must end in {", ".join("." + f for f in EXPORT_FORMATS)}, '
+             "or give --format")
+    else:
+        fmt = inferred
+    if output is None and fmt not in TEXT_FORMATS:
+        fail(f"--output: {fmt} is not text: give -o FILE.{fmt}")
+    return fmt
+
+
+def check_fits(doc: RotaDocument, team: Team, rota_path: Path, team_path: Path) -> None:
+    """Stop with one line when the rota document is not one of this team file's rotas.
+
+    The team's name and time zone must be the document's; its period must run forwards and hold every
+    assignment; every assignment must name a person, role and shift of the team file. (The period may
+    differ from the team file's own ``period``, which is only the default horizon of a solve.)
+    """
+    source, other = rota_path.name, team_path.name
+    if doc.team != team.team:
+        fail(f'{source}: team: "{doc.team}" is not the team of {other} ("{team.team}")')
+    if doc.timezone != team.timezone:
+        fail(f'{source}: timezone: "{doc.timezone}" is not the time zone of {other} ("{team.timezone}")')
+    start, end = doc.period.start, doc.period.end
+    if end < start:
+        fail(f"{source}: period: it ends {end}, before it starts {start}")
+    people = {p.id for p in team.people}
+    for i, a in enumerate(doc.assignments):
+        where = f"{source}: assignments[{i}]"
+        if not start <= a.date <= end:
+            fail(f"{where}.date: {a.date} is outside the period {start} to {end}")
+        for key, known in (("person", people), ("role", team.roles), ("shift", team.shifts)):
+            value = getattr(a, key)
+            if value not in known:
+                fail(f'{where}.{key}: {other} has no {key} "{value}"')
+
+
 def read_rota(path: Path) -> RotaDocument:
     """A rota document (shared/spec/rota-json.md) from a JSON file, errors as ``file: path: message``."""
     source = path.name
@@ -94,3 +155,15 @@ def _message(error: dict[str, Any]) -> str:
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         msg = f"{msg} (got {json.dumps(value)})"
     return msg[:1].lower() + msg[1:]
+
+
+def load_team_file(path: Path) -> Team:
+    """A checked team file; what is valid but probably not meant (``team_warnings``) is printed on
+    stderr as ``warning: file: path: what``."""
+    from rota.load import load_team
+    from rota.teamcheck import team_warnings
+
+    team = load_team(path)
+    for problem in team_warnings(team):
+        typer.echo(f"warning: {problem.line(path.name)}", err=True)
+    return team

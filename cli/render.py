@@ -12,17 +12,40 @@ from rich.text import Text
 
 from cli.grid import render_grid
 from rota.calendar import Calendar
-from rota.coverage import gaps as true_gaps
 from rota.document import GapDoc, RotaDocument, duties_of
+from rota.explain import group_reasons
+from rota.export import coverage_figures, hours_lines, hours_text, percent_text
 from rota.objective import DEFAULT_WEIGHTS
 from rota.records import Duty
 from rota.team import Team
 
 MAX_GAP_LINES = 25
 TERM_UNITS = {"gap_core": "person-minutes", "gap_other": "person-minutes", "shift_cover": "points",
-              "contract": "minutes", "fairness": "1/100 duty", "preferences": "points"}
+              "contract": "minutes", "over_cover": "person-minutes", "fairness": "1/100 duty",
+              "preferences": "points"}
 STATUS_STYLE = {"optimal": "bold green", "feasible": "bold yellow", "infeasible": "bold red",
                 "invalid": "bold red", "unknown": "bold red"}
+
+
+def show_document(console: Console, team: Team, doc: RotaDocument) -> None:
+    """What ``rota solve`` prints after solving and ``rota show`` prints for a stored rota: the whole
+    rota, or only the status line when there is none (no assignments, and no rota was found)."""
+    if not doc.assignments and (doc.solver is None or doc.solver.status in ("infeasible", "invalid",
+                                                                              "unknown")):
+        console.print(status_line(doc, extra=timing(doc)))
+    else:
+        render_rota(console, team, doc, extra=timing(doc))
+
+
+def timing(doc: RotaDocument) -> str:
+    """The solve's timing details the document's ``solver`` keeps: model build and first gapless rota."""
+    extra = (doc.solver.model_extra or {}) if doc.solver is not None else {}
+    parts = []
+    if extra.get("build_seconds") is not None:
+        parts.append(f"model {extra['build_seconds']:.1f} s")
+    if extra.get("first_zero_gap_seconds") is not None:
+        parts.append(f"first zero-gap rota {extra['first_zero_gap_seconds']:.1f} s")
+    return ", ".join(parts)
 
 
 def render_rota(console: Console, team: Team, doc: RotaDocument, *, extra: str = "") -> None:
@@ -37,26 +60,6 @@ def render_rota(console: Console, team: Team, doc: RotaDocument, *, extra: str =
     console.print(status_line(doc, extra=extra))
 
 
-def coverage_figures(cal: Calendar, duties: list[Duty]) -> dict[str, dict[str, int]]:
-    """Per role: required and covered person-minutes, in core hours and over all hours."""
-    missing: dict[tuple[str, bool], int] = defaultdict(int)
-    for g in true_gaps(cal, duties):
-        missing[(g.role, g.core)] += g.person_minutes
-    out = {}
-    for role in cal.team.roles:
-        core = sum(s.minutes * s.required for s in cal.requirement(role) if s.core)
-        total = sum(s.minutes * s.required for s in cal.requirement(role))
-        short_core = missing[(role, True)]
-        out[role] = {"core_required": core, "core_covered": core - short_core, "all_required": total,
-                     "all_covered": total - short_core - missing[(role, False)]}
-    return out
-
-
-def _pct(part: int, whole: int) -> str:
-    """``part`` as a percentage of ``whole``; a dash when there is no whole."""
-    return f"{100 * part / whole:.1f} %" if whole else "–"
-
-
 def render_coverage(console: Console, cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> None:
     """Coverage per role in person-minutes, then each gap with its reasons."""
     table = Table(title="Coverage (person-minutes)", box=box.SIMPLE_HEAD, title_justify="left")
@@ -68,48 +71,54 @@ def render_coverage(console: Console, cal: Calendar, duties: list[Duty], gaps: l
         count[g.role] += 1
     for role, f in coverage_figures(cal, duties).items():
         table.add_row(role, f"{f['core_required']:,}", f"{f['core_covered']:,}",
-                      _pct(f["core_covered"], f["core_required"]), f"{f['all_required']:,}",
-                      f"{f['all_covered']:,}", _pct(f["all_covered"], f["all_required"]),
+                      percent_text(f["core_covered"], f["core_required"]), f"{f['all_required']:,}",
+                      f"{f['all_covered']:,}", percent_text(f["all_covered"], f["all_required"]),
                       Text(str(count[role]), style="bold red" if count[role] else "green"))
     console.print(table)
-    for g in gaps[:MAX_GAP_LINES]:
-        console.print(gap_line(cal, g))
-    if len(gaps) > MAX_GAP_LINES:
-        console.print(f"… and {len(gaps) - MAX_GAP_LINES} more gaps")
+    for line in gap_lines(cal, gaps):
+        console.print(line)
+
+
+def gap_lines(cal: Calendar, gaps: list[GapDoc]) -> list[Text]:
+    """The gaps grouped by role, reason and time of day (``rota.explain.group_reasons``), at most
+    ``MAX_GAP_LINES`` groups: a lone gap with its date and headcount, a group with its dates; each
+    followed by where the people who could have filled it are."""
+    groups = group_reasons(gaps)
+    out = []
+    for group in groups[:MAX_GAP_LINES]:
+        if group.gaps == 1:
+            out.append(gap_line(cal, gaps[group.members[0]]))
+        else:
+            out.append(Text("gaps: ", style="bold red" if group.core else "yellow") + Text(group.text))
+        out.extend(Text(f"    {line}", style="dim") for line in group.details)
+    if len(groups) > MAX_GAP_LINES:
+        rest = groups[MAX_GAP_LINES:]
+        out.append(Text(f"… and {sum(g.gaps for g in rest)} more gaps with {len(rest)} other reasons"))
+    return out
 
 
 def gap_line(cal: Calendar, g: GapDoc) -> Text:
-    """One gap: role, local date and times, core or not, headcount, and why it could not be filled."""
+    """One gap: role, local date and times, core or not, headcount, and the headline of its reasons."""
     a = datetime.fromisoformat(g.start).astimezone(cal.tz)
     b = datetime.fromisoformat(g.end).astimezone(cal.tz)
     text = Text("gap ", style="bold red" if g.core else "yellow")
-    text.append(f"{g.role} {a:%a %Y-%m-%d %H:%M}-{b:%H:%M} {'core' if g.core else 'non-core'}: "
+    text.append(f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
                 f"{g.assigned} of {g.required} on duty")
     if g.reasons:
-        joined = ""
-        for reason in g.reasons:  # a reason ending in ":" introduces the ones after it
-            joined += reason + (" " if reason.endswith(":") else "; ")
-        text.append(" — " + joined.rstrip("; "), style="dim")
+        text.append(" — " + g.reasons[0], style="dim")
     return text
 
 
 def render_hours(console: Console, cal: Calendar, duties: list[Duty]) -> None:
     """Hours worked against the contracted target, and duties per role, for each person."""
-    worked: dict[str, int] = defaultdict(int)
-    per_role: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for d in duties:
-        worked[d.person] += d.minutes
-        per_role[d.person][d.role] += 1
     table = Table(title="Hours", box=box.SIMPLE_HEAD, title_justify="left")
-    for name in ("person", "name", "worked h", "target h", "± h", "duties"):
+    for name in ("person", "name", "worked h", "target h", "± h", "duties", "target from"):
         table.add_column(name, justify="right" if name.endswith("h") else "left")
-    for p in cal.team.people:
-        target = cal.target_minutes(p.id)
-        diff = "" if target is None else f"{(worked[p.id] - target) / 60:+.1f}"
-        style = "" if target is None or abs(worked[p.id] - target) < 240 else "yellow"
-        roles = ", ".join(f"{r} {n}" for r, n in sorted(per_role[p.id].items()))
-        table.add_row(p.id, p.display, f"{worked[p.id] / 60:.1f}",
-                      "" if target is None else f"{target / 60:.1f}", Text(diff, style=style), roles)
+    for h in hours_lines(cal, duties):
+        off = h.difference is not None and abs(h.difference) >= 240
+        table.add_row(h.person, h.name, hours_text(h.worked), hours_text(h.target),
+                      Text(hours_text(h.difference, sign=True), style="yellow" if off else ""), h.duties_text,
+                      h.basis or "")
     console.print(table)
 
 
@@ -141,14 +150,16 @@ def gap_percent(objective: float | None, bound: float | None) -> float | None:
 
 
 def status_line(doc: RotaDocument, *, extra: str = "") -> Text:
-    """``optimal · objective 1,234 · bound 1,234 · gap 0.00 % · 1.7 s · 120 assignments, 0 gaps``."""
+    """``feasible · objective 1,234 · bound 1,200 · 2.76 % from the bound · 1.7 s · 120 assignments, 0 gaps``
+    (the distance to the proven bound is never called a "gap": users read that as uncovered time)."""
     solver = doc.solver
     status = solver.status if solver else "unknown"
     text = Text(status, style=STATUS_STYLE.get(status, "bold"))
     if solver is not None:
         pct = gap_percent(solver.objective, solver.bound)
         text.append(f" · objective {number(solver.objective)} · bound {number(solver.bound)}")
-        text.append(f" · gap {pct:.2f} %" if pct is not None else " · gap –")
+        if pct is not None:
+            text.append(f" · {pct:.2f} % from the bound")
         if solver.seconds is not None:
             text.append(f" · {solver.seconds:.1f} s")
         if solver.message:

@@ -1,9 +1,9 @@
-"""Solve a team with a live progress bar, then show the rota or write it to a file (reused by demo)."""
+"""Solve a team with a live progress bar, then show the rota or write it to files (reused by demo)."""
 
 from __future__ import annotations
 
-import json
 import threading
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -13,11 +13,11 @@ from rich.progress import ProgressColumn, SpinnerColumn, Task, TextColumn, TimeE
 from rich.progress_bar import ProgressBar
 from rich.text import Text
 
+from cli.errors import fail
 from cli.inputs import output_kind
-from cli.render import gap_percent, render_rota, status_line
+from cli.render import gap_percent, show_document, status_line, timing
 from rota.document import RotaDocument
-from rota.export import csv_text
-from rota.ical import rota_ics
+from rota.export import export
 from rota.team import Team
 from solver import Progress, SolveParams, SolveResult, solve
 
@@ -67,37 +67,26 @@ def run_solve(team: Team, start: date | None, end: date | None, params: SolvePar
             params.progress = outer
 
 
-def write_output(team: Team, doc: RotaDocument, path: Path) -> None:
-    """Write the rota as JSON (the rota document), CSV (one row per assignment) or iCalendar."""
-    kind = output_kind(path)
-    if kind == ".json":
-        path.write_text(json.dumps(doc.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    elif kind == ".csv":
-        path.write_text(csv_text(team, doc), encoding="utf-8")
-    else:
-        path.write_bytes(rota_ics(team, doc))
-
-
-def result_extra(result: SolveResult) -> str:
-    """Timing details for the status line: model build and the first gapless rota."""
-    parts = [f"model {result.build_seconds:.1f} s"]
-    if result.first_zero_gap_seconds is not None:
-        parts.append(f"first zero-gap rota {result.first_zero_gap_seconds:.1f} s")
-    return ", ".join(parts)
+def write_output(team: Team, doc: RotaDocument, path: Path, fmt: str | None = None) -> None:
+    """Write the rota to ``path`` in ``fmt`` (default: by the suffix, as ``rota solve -o`` takes it):
+    the rota document (JSON), one row per assignment (CSV), iCalendar, Excel or the HTML page."""
+    fmt = fmt or output_kind(path).lstrip(".")
+    try:
+        path.write_bytes(export(team, doc, fmt))
+    except OSError as exc:
+        fail(f"{path}: cannot be written: {exc.strerror or exc}")
 
 
 def solve_and_show(team: Team, start: date | None, end: date | None, params: SolveParams,
-                   console: Console, output: Path | None = None) -> SolveResult:
-    """Solve; then write ``output`` and print the status line, or print the whole rota."""
+                   console: Console, outputs: Sequence[Path] = ()) -> SolveResult:
+    """Solve once; then write each of ``outputs`` and print the status line, or print the whole rota."""
     result = run_solve(team, start, end, params, console)
     doc = result.document
-    if not doc.assignments and result.status in ("infeasible", "invalid", "unknown"):
-        console.print(status_line(doc, extra=result_extra(result)))
-        return result
-    if output is not None:
-        write_output(team, doc, output)
-        console.print(f"wrote {output}")
-        console.print(status_line(doc, extra=result_extra(result)))
+    if outputs and (doc.assignments or result.status not in ("infeasible", "invalid", "unknown")):
+        for path in outputs:
+            write_output(team, doc, path)
+            console.print(f"wrote {path}")
+        console.print(status_line(doc, extra=timing(doc)))
     else:
-        render_rota(console, team, doc, extra=result_extra(result))
+        show_document(console, team, doc)
     return result

@@ -95,13 +95,9 @@ class Calendar:
 
     @cached_property
     def slots(self) -> list[Slot]:
-        """Every shift that may start in the horizon: open dates in the shift's ``days``."""
-        out = []
-        for d in self.open_dates:
-            for sid, shift in self.team.shifts.items():
-                if d.weekday() in timeutil.parse_days(shift.days):
-                    out.append(self.slot(sid, d))
-        return out
+        """Every shift offered in the horizon: on open dates in the shift's ``days`` where it
+        overlaps demand of a role it serves (``offered``)."""
+        return [self.slot(sid, d) for d, sid in self.offered]
 
     @cached_property
     def slots_by_date(self) -> dict[date, list[Slot]]:
@@ -167,8 +163,6 @@ class Calendar:
         segments: list[Segment] = []
         for i in sorted(need):
             a, b = points[i], points[i + 1]
-            if not _inside(a, b, self.open_intervals):
-                continue
             seg = Segment(role, a, b, need[i], _inside(a, b, self.core_intervals))
             last = segments[-1] if segments else None
             if last and last.end == a and (last.required, last.core) == (seg.required, seg.core):
@@ -190,14 +184,17 @@ class Calendar:
         return self.team.rules.model_copy(update=update)
 
     def limits(self, person_id: str) -> list[Limit]:
-        """Team limits plus the person's; a person's limit replaces a team one of the same kind."""
+        """The limits that bind the person (``Team.person_limits``): a team ``min`` only binds
+        people who can take its role or shift at all."""
         person = self._people[person_id]
-        own = list(person.limits)
-        if person.rules is not None and "limits" in person.rules.model_fields_set:
-            own += person.rules.limits
-        keys = {(lim.role, lim.shift, lim.per) for lim in own}
-        return [lim for lim in self.team.rules.limits
-                if (lim.role, lim.shift, lim.per) not in keys] + own
+        out = []
+        for lim, own in self.team.person_limits(person):
+            if not own and lim.min is not None and not self.team.can_take(person, lim.role, lim.shift):
+                if lim.max is None:
+                    continue
+                lim = lim.model_copy(update={"min": None})
+            out.append(lim)
+        return out
 
     def works_on(self, person_id: str, day: date) -> bool:
         return day.weekday() in timeutil.parse_days(self._people[person_id].days)
@@ -226,29 +223,93 @@ class Calendar:
             out[p.id] = sorted(spans)
         return out
 
-    def available_dates(self, person_id: str) -> int:
-        """Horizon dates the person is not away for the whole date (the contract/fairness basis)."""
-        return self._available_dates[person_id]
+    def workable_dates(self, person_id: str) -> int:
+        """Dates the person could work (spec 1.1): open, in their ``days``, not away the whole date.
+
+        The basis of their contract target and of their fair share of each role."""
+        return self._workable_dates[person_id]
 
     @cached_property
-    def _available_dates(self) -> dict[str, int]:
+    def _workable_dates(self) -> dict[str, int]:
         out = {}
         for p in self.team.people:
             spans = self.unavailable(p.id)
+            days = timeutil.parse_days(p.days)
             count = 0
-            for d in self.dates:
+            for d in self.open_dates:
+                if d.weekday() not in days:
+                    continue
                 a, b = self.window(d, 0, 1440)
                 if not any(s <= a and b <= e for s, e, _ in spans):
                     count += 1
             out[p.id] = count
         return out
 
+    def week_dates(self, person_id: str) -> int:
+        """D of the spec's target: weekdays in the person's ``days`` that the opening hours open."""
+        days = timeutil.parse_days(self._people[person_id].days)
+        return sum(1 for d in days if self.team.opening_hours.windows(d))
+
     def target_minutes(self, person_id: str) -> int | None:
-        """Contracted minutes over the horizon: hours_per_week × available dates / 7."""
+        """Contracted minutes over the horizon: hours_per_week × workable dates / week dates."""
         hours = self._people[person_id].hours_per_week
         if hours is None:
             return None
-        return round(hours * 60 * self.available_dates(person_id) / 7)
+        per_week = self.week_dates(person_id)
+        if not per_week:
+            return 0
+        return round(hours * 60 * self.workable_dates(person_id) / per_week)
+
+    def target_basis(self, person_id: str) -> str | None:
+        """How the target was computed, in words: "20 workable dates × 7.5 h" (hours_per_week over
+        the weekdays the person works that the service opens)."""
+        hours = self._people[person_id].hours_per_week
+        if hours is None:
+            return None
+        per_week = self.week_dates(person_id)
+        if not per_week:
+            return "no working weekday is open"
+        n = self.workable_dates(person_id)
+        per_date = f"{hours / per_week:.2f}".rstrip("0").rstrip(".")
+        return f"{n} workable date{'s' if n != 1 else ''} × {per_date} h"
+
+    # -- offered shifts (spec 1.1) --------------------------------------------------------
+    @cached_property
+    def offered(self) -> dict[tuple[date, str], frozenset[str]]:
+        """(date, shift) → the roles it is offered in: those of its roles with demand it overlaps
+        that date (a demand window, or a per-shift demand entry naming it). Nobody is put on duty
+        while nothing needs covering; a slot offered in no role is not in ``slots``."""
+        needs: dict[str, list[tuple[int, int]]] = {
+            role: [(seg.start, seg.end) for seg in self.requirement(role)] for role in self.team.roles}
+        starts = {role: [a for a, _ in spans] for role, spans in needs.items()}
+        named = {(role, entry.shift, day) for role in self.team.roles
+                 for entry, day in self.shift_demand_dates(role)}
+        out: dict[tuple[date, str], frozenset[str]] = {}
+        for d in self.open_dates:
+            for sid, shift in self.team.shifts.items():
+                if d.weekday() not in timeutil.parse_days(shift.days):
+                    continue
+                slot = self.slot(sid, d)
+                roles = frozenset(
+                    role for role in self.team.shift_roles(sid)
+                    if (role, sid, d) in named or _overlaps(slot.start, slot.end, needs[role], starts[role]))
+                if roles:
+                    out[(d, sid)] = roles
+        return out
+
+    def offered_roles(self, shift: str, day: date) -> frozenset[str]:
+        """The roles ``shift`` is offered in on ``day`` (empty: not offered)."""
+        return self.offered.get((day, shift), frozenset())
+
+    def shift_demand_dates(self, role: str):
+        """(entry, date) of each per-shift demand entry on each open date its shift may start."""
+        for entry in self.team.roles[role].shift_demand:
+            days = timeutil.parse_days(entry.days)
+            only = set(entry.dates) if entry.dates is not None else None
+            for day in self.open_dates:
+                if day.weekday() in days and (only is None or day in only) and \
+                        self.slot_allowed(entry.shift, day):
+                    yield entry, day
 
 
 def _aware(moment: datetime, tz) -> datetime:
@@ -263,6 +324,12 @@ def _union(windows) -> list[tuple[int, int]]:
         elif e > s:
             merged.append((s, e))
     return merged
+
+
+def _overlaps(a: int, b: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether [a, b) meets one of the sorted, disjoint ``spans`` (``starts``: their starts)."""
+    i = bisect_right(starts, b - 1) - 1
+    return i >= 0 and spans[i][1] > a
 
 
 def _inside(a: int, b: int, intervals: list[tuple[int, int]]) -> bool:

@@ -13,6 +13,7 @@ RULES: dict[str, str] = {
     "closed_date": "shift on a closed date (public holiday, closure, no opening hours)",
     "shift_days": "shift does not run on that weekday",
     "shift_role": "shift template does not serve that role",
+    "no_demand": "nothing needs covering: the shift overlaps no demand of that role that date",
     # people
     "skills": "person lacks a skill the role needs",
     "working_days": "not one of the person's working days",

@@ -287,7 +287,7 @@ def to_team(inst: CurtoisInstance) -> dict[str, Any]:
         "rules": {"min_rest_hours": 0, "max_consecutive_days": None, "max_hours_per_week": None,
                   "forbidden_successions": successions},
         "people": people,
-        "weights": {"fairness": 0, "contract": 0, "preferences": 1, "shift_cover": 1},
+        "weights": {"fairness": 0, "contract": 0, "over_cover": 0, "preferences": 1, "shift_cover": 1},
     }
 
 

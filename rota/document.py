@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rota.calendar import Calendar
 from rota.records import Duty, GapStretch
 
-Status = Literal["optimal", "feasible", "infeasible", "invalid", "unknown"]
+Status = Literal["optimal", "feasible", "infeasible", "invalid"]
 
 
 class Doc(BaseModel):

@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rota.team import Team
-from rota.teamcheck import Problem, check_team
+from rota.teamcheck import Problem, check_team, did_you_mean
 from rota.timeutil import parse_days
+
+MAX_SHOWN = 20  # problems listed one a line; past this, a count of the rest
 
 
 class TeamFileError(ValueError):
-    """A team document that cannot be used; ``problems`` lists each mistake with its path."""
+    """A team document that cannot be used; ``problems`` lists each mistake with its path.
+
+    ``str()`` is every problem, one line each (``file: path: what``), up to ``MAX_SHOWN`` and then
+    a line counting the rest."""
 
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
         self.problems = problems
-        first = problems[0].line(source) if problems else f"{source}: invalid"
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(first + more)
+        super().__init__("\n".join(self.lines()) if problems else f"{source}: invalid")
 
-    def lines(self) -> list[str]:
-        return [p.line(self.source) for p in self.problems]
+    def lines(self, most: int = MAX_SHOWN) -> list[str]:
+        out = [p.line(self.source) for p in self.problems[:most]]
+        if len(self.problems) > most:
+            out.append(f"{self.source}: … and {len(self.problems) - most} more problems")
+        return out
 
 
 class _Loader(yaml.SafeLoader):
@@ -48,6 +55,66 @@ _Loader.add_implicit_resolver(
     list("-+0123456789."))
 
 
+def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    """A mapping, refusing a key written twice (YAML itself lets the last one win silently)."""
+    loader.flatten_mapping(node)
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            repeated = key in seen
+        except TypeError:  # an unhashable key: the base constructor says so
+            break
+        if repeated:
+            first = seen[key].start_mark.line + 1
+            raise yaml.constructor.ConstructorError(
+                None, None, f'the key "{key}" is repeated (first at line {first})', key_node.start_mark)
+        seen[key] = key_node
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date or time; an impossible one (``2027-02-30``) stays text, for the field to refuse."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.construct_mapping = _mapping  # type: ignore[assignment]
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key written twice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f'the key "{key}" is repeated')
+        out[key] = value
+    return out
+
+
+def parse_text(text: str, json_text: bool = False) -> Any:
+    """The document in ``text`` (YAML, or JSON with ``json_text``); ``ValueError`` with the place
+    and what is wrong for anything that does not parse: syntax, a repeated key, nesting too deep."""
+    try:
+        if json_text:
+            return json.loads(text, object_pairs_hook=json_pairs)
+        return yaml.load(text, Loader=_Loader)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        raise ValueError(f"{where}not valid YAML: {what}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a repeated JSON key
+        raise ValueError(str(exc)) from None
+
+
 def read_document(path: str | Path) -> Any:
     """The parsed YAML/JSON document of a file; ``TeamFileError`` if it cannot be read."""
     path = Path(path)
@@ -58,18 +125,13 @@ def read_document(path: str | Path) -> Any:
         raise TeamFileError(str(path), [Problem("", "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TeamFileError(str(path), [Problem("", f"cannot be read: {exc}")]) from None
+    if not text.strip():
+        raise TeamFileError(source, [Problem("", "the file is empty: a team file needs team, timezone, "
+                                                 "opening_hours, roles, shifts and people")])
     try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_Loader)
-    except json.JSONDecodeError as exc:
-        raise TeamFileError(source, [Problem(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]) \
-            from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        raise TeamFileError(source, [Problem(where, f"not valid YAML: {what}")]) from None
+        return parse_text(text, json_text=path.suffix.lower() == ".json")
+    except ValueError as exc:
+        raise TeamFileError(source, [Problem("", str(exc))]) from None
 
 
 def load_team(path: str | Path) -> Team:
@@ -88,7 +150,24 @@ def parse_team(data: Any, source: str = "team") -> Team:
     problems = check_team(team)
     if problems:
         raise TeamFileError(source, problems)
+    problems = _check_fixed(team)
+    if problems:
+        raise TeamFileError(source, problems)
     return team
+
+
+def _check_fixed(team: Team) -> list[Problem]:
+    """Fixed assignments that break a hard rule (spec 1.1: the file is invalid at load, not only
+    when solved): over the team's period, or over the dates they name when it has none."""
+    from rota.calendar import Calendar
+    from rota.validate import check_fixed
+
+    dates = [fx.date for p in team.people for fx in p.fixed]
+    if not dates:
+        return []
+    if team.period is not None:
+        return check_fixed(Calendar(team))
+    return check_fixed(Calendar(team, min(dates), max(dates)))
 
 
 _DAY_KEYS = ("days", "avoid_days")
@@ -162,6 +241,19 @@ def _drop_union_noise(errors: list[Any]) -> list[Any]:
     return [e for e in errors if id(e) not in drop]
 
 
+@functools.cache
+def _field_names() -> frozenset[str]:
+    """Every key the team-file models know (their fields and aliases)."""
+    import rota.team as model
+
+    names: set[str] = set()
+    for obj in vars(model).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == model.__name__:
+            for name, info in obj.model_fields.items():
+                names.add(info.alias or name)
+    return frozenset(names)
+
+
 def _problem(error: dict[str, Any]) -> Problem:
     loc = tuple(error.get("loc", ()))
     msg = str(error.get("msg", "invalid"))
@@ -172,7 +264,7 @@ def _problem(error: dict[str, Any]) -> Problem:
     elif kind == "missing":
         msg = "is required"
     elif kind == "extra_forbidden":
-        msg = "unknown key"
+        msg = "unknown key" + did_you_mean(str(loc[-1]) if loc else "", _field_names())
     elif kind == "string_pattern_mismatch":
         msg = f'"{value}" is not a valid id (lower-case letters, digits, "-" and "_")'
     elif (isinstance(value, (str, int, float)) and not isinstance(value, bool)) or value is None:

@@ -1,6 +1,7 @@
 """The objective's terms, computed from a rota's duties alone (solver and validator share this meaning).
 
 Units: gap terms in person-minutes; ``contract`` in minutes away from the contracted target;
+``over_cover`` in person-minutes on duty beyond what demand needs;
 ``fairness`` in hundredths of a duty away from each person's proportional share;
 ``preferences`` in request-weight points; ``shift_cover`` in per-entry weight points.
 """
@@ -16,11 +17,16 @@ from rota.calendar import Calendar
 from rota.coverage import gap_minutes, gaps
 from rota.records import Duty, GapStretch
 
+# Gaps first; then contract hours (3 per minute) above over-cover (2 per person-minute), so an extra
+# duty beyond demand pays only when it brings someone toward their contract; over-cover above
+# fairness: a fairer share (at most 200 hundredths for one duty more) never buys a duty of 100
+# minutes or more that nothing needs.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "gap_core": 1000,
     "gap_other": 100,
     "shift_cover": 1,
-    "contract": 1,
+    "contract": 3,
+    "over_cover": 2,
     "fairness": 1,
     "preferences": 1,
 }
@@ -33,6 +39,7 @@ class Terms:
     gap_other: int = 0
     shift_cover: int = 0
     contract: int = 0
+    over_cover: int = 0
     fairness: int = 0
     preferences: float = 0
 
@@ -64,18 +71,53 @@ def compute_terms(cal: Calendar, duties: Iterable[Duty],
         shift_cover=shift_cover(cal, duties),
         contract=sum(abs(v["worked"] - v["target"]) for v in hours(cal, duties).values()
                      if v["target"] is not None),
+        over_cover=sum(over_cover_by_role(cal, duties, stretches).values()),
         fairness=sum(fairness_by_role(cal, duties).values()),
         preferences=preference_cost(cal, duties),
     )
 
 
-def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, int | None]]:
-    """Per person: minutes worked and contracted target minutes (None without a contract)."""
+def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, int | str | None]]:
+    """Per person: minutes worked, contracted target minutes (None without a contract), workable
+    dates and how the target was computed ("20 workable dates × 7.5 h")."""
     worked: Counter[str] = Counter()
     for d in duties:
         worked[d.person] += d.minutes
-    return {p.id: {"worked": worked[p.id], "target": cal.target_minutes(p.id)}
+    return {p.id: {"worked": worked[p.id], "target": cal.target_minutes(p.id),
+                   "workable_dates": cal.workable_dates(p.id), "basis": cal.target_basis(p.id)}
             for p in cal.team.people}
+
+
+def demand_minutes(cal: Calendar, role: str) -> int:
+    """Person-minutes the role's demand windows ask for over the horizon."""
+    return sum(seg.required * (seg.end - seg.start) for seg in cal.requirement(role))
+
+
+def over_cover_by_role(cal: Calendar, duties: Iterable[Duty],
+                       stretches: list[GapStretch] | None = None) -> dict[str, int]:
+    """Per role: person-minutes on duty beyond what demand needs.
+
+    A role with demand windows: its duty minutes less the demand minutes it covers (demand less
+    gaps), i.e. people over the headcount and duty outside demand. A role with per-shift demand
+    (``shift_demand``): people beyond the largest ``min`` of a shift's entries that date, times
+    the shift's minutes."""
+    duties = list(duties)
+    if stretches is None:
+        stretches = gaps(cal, duties)
+    out: dict[str, int] = {}
+    for role in cal.team.roles:
+        mine = [d for d in duties if d.role == role]
+        if cal.team.roles[role].shift_demand:
+            need: dict[tuple[str, object], int] = {}
+            for entry, day in cal.shift_demand_dates(role):
+                need[(entry.shift, day)] = max(need.get((entry.shift, day), 0), entry.min)
+            count = Counter((d.shift, d.date) for d in mine)
+            out[role] = sum(max(0, n - need.get(key, 0)) * cal.slot(*key).minutes
+                            for key, n in count.items())
+        else:
+            short = sum(g.person_minutes for g in stretches if g.role == role)
+            out[role] = sum(d.minutes for d in mine) - demand_minutes(cal, role) + short
+    return out
 
 
 def eligible(cal: Calendar, role: str) -> list[str]:
@@ -100,7 +142,7 @@ def fairness_by_role(cal: Calendar, duties: Iterable[Duty]) -> dict[str, int]:
     """
     out = {}
     for role, counts in duty_counts(cal, duties).items():
-        avail = {p: cal.available_dates(p) for p in counts}
+        avail = {p: cal.workable_dates(p) for p in counts}
         total_a = sum(avail.values())
         if len(counts) < 2 or total_a == 0:
             out[role] = 0
@@ -157,10 +199,4 @@ def shift_cover(cal: Calendar, duties: Iterable[Duty]) -> int:
 
 def shift_demand_dates(cal: Calendar, role: str):
     """(entry, date) of each per-shift demand entry on each open date its shift may start."""
-    for entry in cal.team.roles[role].shift_demand:
-        days = timeutil.parse_days(entry.days)
-        only = set(entry.dates) if entry.dates is not None else None
-        for day in cal.open_dates:
-            if day.weekday() in days and (only is None or day in only) and \
-                    cal.slot_allowed(entry.shift, day):
-                yield entry, day
+    return cal.shift_demand_dates(role)

@@ -15,6 +15,7 @@ from typing import Any
 from rota.calendar import Calendar
 from rota.checks import Violation, check_duties
 from rota.coverage import gaps as find_gaps
+from rota.explain import group_reasons
 from rota.records import Duty, GapStretch
 
 WORKING_TIME = frozenset(
@@ -131,6 +132,7 @@ class CoverageReport:
                 for d in self.days
             ],
             "gaps": [_plain(asdict(g)) for g in self.gaps],
+            "gap_summary": [g.as_dict() for g in group_reasons(self.gaps)],
             "people": [
                 {**_plain(asdict(p)), "difference_minutes": p.difference_minutes} for p in self.people
             ],

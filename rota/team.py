@@ -28,7 +28,7 @@ from rota import timeutil
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
-TERM_NAMES = ("gap_core", "gap_other", "contract", "fairness", "preferences", "shift_cover")
+TERM_NAMES = ("gap_core", "gap_other", "contract", "over_cover", "fairness", "preferences", "shift_cover")
 
 
 def _check_days(value: str | list[str]) -> str | list[str]:
@@ -340,6 +340,32 @@ class Team(Model):
             if p.id == person_id:
                 return p
         raise KeyError(person_id)
+
+    def person_limits(self, person: Person) -> list[tuple[Limit, bool]]:
+        """(limit, the person's own?) of each limit on the person. A person's entry overrides the
+        team's entry with the same role, shift and per field by field (spec 1.1: a person entry
+        with only ``min`` keeps the team's ``max``); team entries without one apply as they are."""
+        own = list(person.limits)
+        if person.rules is not None and "limits" in person.rules.model_fields_set:
+            own += person.rules.limits
+        team = {(lim.role, lim.shift, lim.per): lim for lim in self.rules.limits}
+        merged: list[tuple[Limit, bool]] = []
+        for lim in own:
+            base = team.pop((lim.role, lim.shift, lim.per), None)
+            if base is not None:
+                lim = base.model_copy(update={k: getattr(lim, k) for k in ("min", "max")
+                                              if k in lim.model_fields_set})
+            merged.append((lim, True))
+        return [(lim, False) for lim in team.values()] + merged
+
+    def can_take(self, person: Person, role: str | None, shift: str | None) -> bool:
+        """Whether the person holds the skills for ``role`` (any role ``shift`` serves, when only
+        the shift is named); unknown names count as no."""
+        roles = [role] if role is not None else (self.shift_roles(shift) if shift in self.shifts else [])
+        if shift is not None and shift in self.shifts:
+            roles = [r for r in roles if r in self.shift_roles(shift)]
+        mine = set(person.skills)
+        return any(r in self.roles and set(self.roles[r].skills) <= mine for r in roles)
 
     def shift_roles(self, shift_id: str) -> list[str]:
         """The roles a shift may serve (all roles when the template names none)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rota import timeutil
@@ -18,6 +19,12 @@ class Problem:
 
     def line(self, source: str) -> str:
         return f"{source}: {self.path}: {self.message}" if self.path else f"{source}: {self.message}"
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """`` (did you mean "early"?)`` when ``word`` is a close misspelling of a known word, else ""."""
+    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.75)
+    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 def check_team(team: Team) -> list[Problem]:
@@ -39,7 +46,7 @@ def _problems(team: Team) -> Iterator[Problem]:
 
     def unknown(kind: str, value: str | None, known: set[str], path: str) -> Iterator[Problem]:
         if value is not None and value not in known:
-            yield Problem(path, f'unknown {kind} "{value}"')
+            yield Problem(path, f'unknown {kind} "{value}"{did_you_mean(value, known)}')
 
     for rid, role in team.roles.items():
         for j, s in enumerate(role.skills):
@@ -49,7 +56,10 @@ def _problems(team: Team) -> Iterator[Problem]:
             if entry.time == "core_hours" and team.core_hours is None:
                 yield Problem(f"roles.{rid}.demand[{j}].time", "core_hours used but the team has none")
             elif entry.time not in ("opening_hours", "core_hours"):
-                yield from _inside(team.opening_hours, entry.days, timeutil.parse_window(entry.time),
+                # a one-off entry (``dates``) holds only on those dates: check their weekdays' hours
+                days = entry.days if entry.dates is None else sorted(
+                    {d.weekday() for d in entry.dates} & timeutil.parse_days(entry.days))
+                yield from _inside(team.opening_hours, days, timeutil.parse_window(entry.time),
                                    f"roles.{rid}.demand[{j}].time", entry.time)
         for j, sd in enumerate(role.shift_demand):
             yield from unknown("shift", sd.shift, shifts, f"roles.{rid}.shift_demand[{j}].shift")
@@ -97,26 +107,71 @@ def _problems(team: Team) -> Iterator[Problem]:
                                                 f"{team.period.start}")
 
 
+def team_warnings(team: Team) -> list[Problem]:
+    """What is valid but probably not meant: a shift that never overlaps any demand of the roles it
+    serves on any weekday it runs (spec 1.1: it is never offered, so nobody is ever put on it)."""
+    week = 7 * 1440
+    demand: dict[str, list[tuple[int, int]]] = {}
+    for rid, role in team.roles.items():
+        spans = []
+        for entry in role.demand:
+            if entry.min <= 0:
+                continue
+            days = timeutil.parse_days(entry.days)
+            if entry.dates is not None:
+                days = days & {d.weekday() for d in entry.dates}
+            for d in days:
+                if entry.time == "opening_hours":
+                    windows = list(team.opening_hours.windows(d))
+                elif entry.time == "core_hours":
+                    windows = list(team.core_hours.windows(d)) if team.core_hours is not None else []
+                else:
+                    windows = [timeutil.parse_window(entry.time)]
+                spans += [(d * 1440 + s, d * 1440 + e) for s, e in windows]
+        demand[rid] = [(s + k, e + k) for k in (-week, 0, week) for s, e in spans]  # the week wraps
+    per_shift = {sd.shift for role in team.roles.values() for sd in role.shift_demand}
+    out = []
+    for sid, shift in team.shifts.items():
+        if sid in per_shift:
+            continue
+        s, e = shift.window()
+        runs = [(d * 1440 + s, d * 1440 + e) for d in timeutil.parse_days(shift.days)
+                if team.opening_hours.windows(d)]
+        if not any(a < y and x < b for a, b in runs for r in team.shift_roles(sid) for x, y in demand[r]):
+            hours = ", ".join(f"{k}: {v if isinstance(v, str) else ', '.join(v)}"
+                              for k, v in team.opening_hours.root.items())
+            out.append(Problem(f"shifts.{sid}", f"never overlaps any demand of "
+                                                f"{', '.join(team.shift_roles(sid))}, so it is never "
+                                                f"offered (opening hours: {hours})"))
+    return out
+
+
 def _rule_refs(rules: Rules, base: str, roles: set[str], shifts: set[str]) -> Iterator[Problem]:
     for j, lim in enumerate(rules.limits):
         if lim.role is not None and lim.role not in roles:
-            yield Problem(f"{base}.limits[{j}].role", f'unknown role "{lim.role}"')
+            yield Problem(f"{base}.limits[{j}].role",
+                          f'unknown role "{lim.role}"{did_you_mean(lim.role, roles)}')
         if lim.shift is not None and lim.shift not in shifts:
-            yield Problem(f"{base}.limits[{j}].shift", f'unknown shift "{lim.shift}"')
+            yield Problem(f"{base}.limits[{j}].shift",
+                          f'unknown shift "{lim.shift}"{did_you_mean(lim.shift, shifts)}')
     for j, succ in enumerate(rules.forbidden_successions):
         for key in ("first", "then"):
             value = getattr(succ, key)
             if value not in shifts:
-                yield Problem(f"{base}.forbidden_successions[{j}].{key}", f'unknown shift "{value}"')
+                yield Problem(f"{base}.forbidden_successions[{j}].{key}",
+                              f'unknown shift "{value}"{did_you_mean(value, shifts)}')
 
 
-def _inside(pattern: WeekPattern, days: str | list[str], window: tuple[int, int], path: str,
+def _inside(pattern: WeekPattern, days: str | list[str] | list[int], window: tuple[int, int], path: str,
             text: str) -> Iterator[Problem]:
-    """A window on each weekday of ``days`` must lie inside that weekday's opening windows.
+    """A window on each weekday of ``days`` (a day spec, or weekday numbers) must lie inside that
+    weekday's opening windows.
 
     Opening windows that run past midnight from the previous weekday count for the early hours.
     """
-    for d in sorted(timeutil.parse_days(days)):
+    weekdays = days if isinstance(days, list) and all(isinstance(d, int) for d in days) \
+        else timeutil.parse_days(days)  # type: ignore[arg-type]
+    for d in sorted(weekdays):
         spans = list(pattern.windows(d))
         if not spans:
             continue  # a weekday with no opening hours is closed: the entry has no demand there

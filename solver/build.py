@@ -68,6 +68,8 @@ def build(cal: Calendar, baseline: list[Duty] | None = None, relax: bool = False
         return Built(ctx, weights, 1)
     gap_terms = coverage.coverage(ctx)  # built even at weight 0: progress reports gap minutes
     other = [t for name, builder in SOFT.items() if weights[name] for t in builder(ctx)]
+    if weights["over_cover"]:
+        other += objective.over_cover(ctx, gap_terms)
     scale = objective.scale_for(gap_terms + other, weights)
     built = Built(ctx, weights, scale, gap_terms, other)
     if baseline is not None:

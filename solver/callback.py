@@ -11,7 +11,8 @@ from solver.params import Progress, SolveParams
 
 
 class Watcher(cp_model.CpSolverSolutionCallback):
-    """Reports each improving rota in objective units and stops the search when asked."""
+    """Reports each improving rota in objective units. Stopping is ``StopThread``'s: CP-SAT 9.15's
+    interleaved search aborts the process when ``stop_search`` is called from inside a callback."""
 
     def __init__(self, params: SolveParams, started: float, scale: int,
                  total: cp_model.LinearExpr, gap: cp_model.LinearExpr | None,
@@ -36,8 +37,6 @@ class Watcher(cp_model.CpSolverSolutionCallback):
                 self.best_objective_bound / self.scale
             self.params.progress(Progress(objective=objective, bound=min(bound, objective),
                                           elapsed=elapsed, gap_minutes=gap))
-        if self.params.stop is not None and self.params.stop.is_set():
-            self.stop_search()
 
 
 class StopThread:

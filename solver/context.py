@@ -25,10 +25,17 @@ class Term:
     vars: list[cp_model.IntVar] = field(default_factory=list)
     coefs: list[float] = field(default_factory=list)
     const: float = 0
+    roles: list[str | None] = field(default_factory=list)  # the role each var belongs to, if any
+    role_consts: dict[str, float] = field(default_factory=dict)  # the part of ``const`` per role
 
-    def add(self, var: cp_model.IntVar, coef: float) -> None:
+    def add(self, var: cp_model.IntVar, coef: float, role: str | None = None) -> None:
         self.vars.append(var)
         self.coefs.append(coef)
+        self.roles.append(role)
+
+    def add_const(self, value: float, role: str) -> None:
+        self.const += value
+        self.role_consts[role] = self.role_consts.get(role, 0) + value
 
 
 class Ctx:

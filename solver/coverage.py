@@ -44,9 +44,9 @@ def coverage(ctx: Ctx) -> list[Term]:
             term = core if is_core else other
             lits = [v for i in covering for v in by_slot[i]]
             if not lits:
-                term.const += required * minutes
+                term.add_const(required * minutes, role)
                 continue
             short = m.new_int_var(max(0, required - len(lits)), required, f"short[{role}]")
             m.add(LinearExpr.sum(lits) + short >= required)
-            term.add(short, minutes)
+            term.add(short, minutes, role)
     return [core, other]

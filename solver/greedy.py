@@ -74,7 +74,7 @@ class _Greedy:
         self.duties: list[Duty] = []
         holders = [set(obj.eligible(cal, r)) for r in cal.team.roles]
         self.versatility = {p.id: sum(p.id in h for h in holders) for p in cal.team.people}
-        self.target = {p.id: cal.target_minutes(p.id) or cal.available_dates(p.id) * 480 or 1
+        self.target = {p.id: cal.target_minutes(p.id) or cal.workable_dates(p.id) * 480 or 1
                        for p in cal.team.people}
         for h in cal.history:
             self.on[h.person][h.date] = h

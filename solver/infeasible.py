@@ -12,7 +12,7 @@ from rota.calendar import Calendar
 from rota.catalogue import title
 from solver.build import build
 from solver.params import SolveParams
-from solver.search import run
+from solver.search import Budget, run
 
 EXPLAIN_SECONDS = 5.0
 GENERIC = "no rota meets every hard rule"
@@ -26,9 +26,10 @@ def explain_infeasible(cal: Calendar, params: SolveParams) -> str:
         return GENERIC
     lits = list(enforcers.values())
     budget = min(EXPLAIN_SECONDS, max(1.0, params.time_limit))
-    quiet = SolveParams(time_limit=budget, workers=params.workers, seed=params.seed, stop=params.stop)
+    quiet = SolveParams(time_limit=budget, workers=params.workers, seed=params.seed, stop=params.stop,
+                        deterministic=params.deterministic)
     goal = -LinearExpr.sum(lits)
-    result = run(relaxed, goal, quiet, budget, time.perf_counter(), goal, read=lits)
+    result = run(relaxed, goal, quiet, budget, Budget(quiet, time.perf_counter()), goal, read=lits)
     if not result.found or result.values is None:
         return GENERIC
     broken = [key for key, lit in enforcers.items() if not result.values.get(lit.index, 1)]

@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from solver.build import Built
 from solver.params import SolveParams
-from solver.search import new_solver
+from solver.search import Budget
 
 log = logging.getLogger(__name__)
 MIN_FREE = 200  # duty variables a neighbourhood frees at least, and at first
@@ -31,9 +31,11 @@ SUB_GAP = 5e-5  # a neighbourhood is done when this close to its own bound (rela
 class BlockLns:
     """Improves a full solution of ``built``'s model (every variable's value) for ``goal``."""
 
-    def __init__(self, built: Built, goal: cp_model.LinearExpr, params: SolveParams, seed: int = 0):
+    def __init__(self, built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget: Budget,
+                 seed: int = 0):
         self.built = built
         self.params = params
+        self.budget = budget
         self.rng = random.Random(seed)
         ctx = built.ctx
         self.model = ctx.model.clone()
@@ -79,13 +81,13 @@ class BlockLns:
         return {n for d in self.dates[first:first + days] for n in self.by_date[d]
                 if self.keys[n][0] in chosen}
 
-    def improve(self, solution: list[int], value: int, deadline: float,
+    def improve(self, solution: list[int], value: int,
                 on_better: Callable[[list[int], int], None] | None = None) -> tuple[list[int], int]:
-        """Re-solve neighbourhoods until ``deadline`` (``time.perf_counter``); the best found."""
+        """Re-solve neighbourhoods until the budget is spent; the best found."""
         kinds = [self._window, self._people, self._mixed]
         rounds = 0
         while True:
-            left = deadline - time.perf_counter()
+            left = self.budget.left()
             if left < 0.3 or (self.params.stop is not None and self.params.stop.is_set()):
                 break
             free = kinds[rounds % len(kinds)]()
@@ -119,11 +121,12 @@ class BlockLns:
         hint.values.clear()
         hint.vars.extend(range(len(solution)))
         hint.values.extend(solution)
-        solver = new_solver(seconds, self.params.workers, self.rng.randrange(1 << 30), least=0.05)
+        solver = self.budget.solver(seconds, self.params, seed=self.rng.randrange(1 << 30), least=0.05)
         solver.parameters.relative_gap_limit = SUB_GAP
         started = time.perf_counter()
         try:
             status = solver.solve(self.model)
+            used = self.budget.charge(solver)
         finally:
             for i in fixed:
                 dom = variables[i].domain
@@ -131,5 +134,6 @@ class BlockLns:
                 dom.extend(self.domains[i])
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        quick = time.perf_counter() - started < 0.6 * seconds  # solved (or near) well in time
+        spent = used if self.budget.deterministic else time.perf_counter() - started
+        quick = spent < 0.6 * seconds  # solved (or near) well in time
         return quick, list(solver.response_proto.solution), round(solver.objective_value)

@@ -65,6 +65,42 @@ def _deviations(minutes: list[int], target: int) -> Domain:
     return Domain.from_values(sorted(values))
 
 
+def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
+    """Person-minutes on duty beyond demand (``rota.objective.over_cover_by_role``).
+
+    For a role with demand windows it is linear in what the model has: Σ duty minutes − demand
+    minutes + its shortfall person-minutes (the shortfall variables of ``coverage``, tagged by role).
+    For a role with per-shift demand: people beyond the largest ``min`` of each shift and date."""
+    term = Term("over_cover")
+    m = ctx.model
+    cal = ctx.cal
+    per_shift = {role for role, r in cal.team.roles.items() if r.shift_demand}
+    for (_, role, i), var in ctx.x.items():
+        if role not in per_shift:
+            term.add(var, ctx.slots[i].minutes)
+    for role in cal.team.roles:
+        if role not in per_shift:
+            term.const -= obj.demand_minutes(cal, role)
+    for t in gap_terms:
+        for var, coef, role in zip(t.vars, t.coefs, t.roles, strict=True):
+            if role not in per_shift:
+                term.add(var, coef)
+        term.const += sum(c for role, c in t.role_consts.items() if role not in per_shift)
+    for role in per_shift:
+        need: dict[tuple[str, object], int] = {}
+        for entry, day in cal.shift_demand_dates(role):
+            need[(entry.shift, day)] = max(need.get((entry.shift, day), 0), entry.min)
+        for i, lits in ctx.role_slot.get(role, {}).items():
+            slot = ctx.slots[i]
+            floor = need.get((slot.shift, slot.date), 0)
+            if len(lits) <= floor:
+                continue
+            over = m.new_int_var(0, len(lits) - floor, f"overcover[{role}]")
+            m.add(over >= LinearExpr.sum(lits) - floor)
+            term.add(over, slot.minutes)
+    return [term]
+
+
 def fairness(ctx: Ctx) -> list[Term]:
     """Per role: Σ floor(100·|A·n_p − a_p·N| / A), linearised as A·q ≥ ±100·(A·n_p − a_p·N) − A + 1."""
     term = Term("fairness")
@@ -75,7 +111,7 @@ def fairness(ctx: Ctx) -> list[Term]:
         by_role[r][person].append(var)
     for role in cal.team.roles:
         people = obj.eligible(cal, role)
-        avail = {p: cal.available_dates(p) for p in people}
+        avail = {p: cal.workable_dates(p) for p in people}
         total_a = sum(avail.values())
         if len(people) < 2 or total_a == 0:
             continue
@@ -203,7 +239,7 @@ def single_duty_move(ctx: Ctx, terms: Iterable[Term], weights: dict[str, float],
     longest = max((s.minutes for s in ctx.slots), default=0)
     for t in terms:
         w = weights.get(t.name, 1)
-        if t.name == "contract":
+        if t.name in ("contract", "over_cover"):
             bound += w * longest
         elif t.name == "fairness":
             bound += w * obj.FAIRNESS_SCALE * 2 + w * len(ctx.cal.team.people)

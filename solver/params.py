@@ -26,6 +26,10 @@ class SolveParams:
     time_limit: float = 30.0
     workers: int = 2
     seed: int = 0
+    # Reproducible by default: CP-SAT's interleaved search with the limit counted in its deterministic
+    # time (its work units, about a second each), so the same input gives the same rota whatever the
+    # machine's load. ``False``: the parallel portfolio with a wall-clock limit (faster, varies by run).
+    deterministic: bool = True
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None
     hint: list[Duty] | None = None

@@ -14,7 +14,7 @@ from solver.build import Built
 from solver.lns import BlockLns
 from solver.params import Progress, SolveParams
 from solver.result import SolveStatus
-from solver.search import Run, elapsed, polish, run, set_full_hint, set_hint
+from solver.search import Budget, Run, elapsed, polish, run, set_full_hint, set_hint
 
 log = logging.getLogger(__name__)
 GAP_SHARE = 0.3  # the most of the time limit the gap-only first phase may take
@@ -43,7 +43,7 @@ def status_of(cp_status: int, partial: bool = False) -> SolveStatus:
     }.get(cp_status, SolveStatus.UNKNOWN)
 
 
-def search(built: Built, hint: list[Duty], params: SolveParams, started: float) -> Outcome:
+def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) -> Outcome:
     """Search in two phases over one model.
 
     Phase 1 minimises the weighted gap terms alone, for at most ``GAP_SHARE`` of the time: coverage
@@ -67,15 +67,15 @@ def search(built: Built, hint: list[Duty], params: SolveParams, started: float) 
         goal = total
     kept = [d for d in hint if built.ctx.key_of(d) in built.ctx.x]  # a baseline may hold stale duties
     gapless = not any(gap_minutes(gaps(built.ctx.cal, kept)))
-    tight = polish(built, kept, goal, params, _share(params, started, POLISH_SHARE)) if gapless else None
+    tight = polish(built, kept, goal, params, budget.share(POLISH_SHARE), budget) if gapless else None
     if tight is not None:  # the hint is valid and gapless: phase 1 has nothing to do
-        first = Run(cp_model.OPTIMAL, kept, 0, 0, elapsed(started))
+        first = Run(cp_model.OPTIMAL, kept, 0, 0, elapsed(budget.started))
     else:
-        full = polish(built, kept, gap, params, _share(params, started, POLISH_SHARE))
+        full = polish(built, kept, gap, params, budget.share(POLISH_SHARE), budget)
         if full is not None:
             set_full_hint(built, full)
-        first = run(built, gap, params, _share(params, started, GAP_SHARE), started, total)
-    log.debug("phase 1: %s, gap %s, at %.2fs", first.status, first.objective, elapsed(started))
+        first = run(built, gap, params, budget.share(GAP_SHARE), budget, total)
+    log.debug("phase 1: %s, gap %s, at %.2fs", first.status, first.objective, elapsed(budget.started))
     out = Outcome(status_of(first.status, partial=True), [first] if first.found else [],
                   None if first.bound is None else first.bound / built.scale, first.first_zero_gap)
     stopped = params.stop is not None and params.stop.is_set()
@@ -84,16 +84,16 @@ def search(built: Built, hint: list[Duty], params: SolveParams, started: float) 
     if replan and first.objective is not None:
         built.ctx.model.add(gap <= first.objective)
     if tight is None and first.duties is not None:
-        tight = polish(built, first.duties, goal, params, _share(params, started, POLISH_SHARE))
+        tight = polish(built, first.duties, goal, params, budget.share(POLISH_SHARE), budget)
         if tight is None:
             set_hint(built, first.duties)
     if tight is not None:
         set_full_hint(built, tight)
-    log.debug("phase 2 from %.2fs", elapsed(started))
-    left = params.time_limit - elapsed(started)
+    log.debug("phase 2 from %.2fs", elapsed(budget.started))
+    left = budget.left()
     # block neighbourhoods improve a rota: with none found yet, CP-SAT keeps all the time left
     blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS and first.found
-    second = run(built, goal, params, left * (1 - LNS_SHARE) if blocks else left, started, total,
+    second = run(built, goal, params, left * (1 - LNS_SHARE) if blocks else left, budget, total,
                  out.bound if replan else None)
     if out.first_zero_gap is None:
         out.first_zero_gap = second.first_zero_gap
@@ -105,13 +105,13 @@ def search(built: Built, hint: list[Duty], params: SolveParams, started: float) 
     optimal = second.status == cp_model.OPTIMAL and (not replan or first.status == cp_model.OPTIMAL)
     out.status = SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
     if blocks and not optimal and second.solution is not None and second.objective is not None:
-        third = _blocks(built, goal, params, started, second, out.bound)
+        third = _blocks(built, goal, params, budget, second, out.bound)
         if third is not None:
             out.runs.append(third)
     return out
 
 
-def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, started: float,
+def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget: Budget,
             second: Run, bound: float | None) -> Run | None:
     """Phase 3: block neighbourhoods (``solver.lns``) from phase 2's rota until the time limit."""
     scale = built.scale
@@ -120,18 +120,12 @@ def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, starte
         if params.progress is not None:
             objective = value / scale
             params.progress(Progress(objective=objective, bound=min(bound or 0.0, objective),
-                                     elapsed=elapsed(started), gap_minutes=None))
+                                     elapsed=elapsed(budget.started), gap_minutes=None))
 
-    lns = BlockLns(built, goal, params, params.seed)
-    solution, value = lns.improve(second.solution, second.objective,
-                                  started + params.time_limit, report)
+    lns = BlockLns(built, goal, params, budget, params.seed)
+    solution, value = lns.improve(second.solution, second.objective, report)
     if value >= second.objective:
         return None
     ctx = built.ctx
     duties = [ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]]
     return Run(cp_model.FEASIBLE, duties, value, second.bound, None, None, solution)
-
-
-def _share(params: SolveParams, started: float, share: float) -> float:
-    """A share of the time left."""
-    return max(0.0, params.time_limit - elapsed(started)) * share

@@ -56,8 +56,58 @@ def set_hint(built: Built, duties: list[Duty] | None) -> None:
         model.add_hint(ctx.work[pd], pd in days)
 
 
+class Budget:
+    """The time a solve may spend, and what it has spent.
+
+    Reproducible solves (``params.deterministic``) count CP-SAT's deterministic time, the same on
+    every run of the same model whatever the machine's load; each CP-SAT call then also stops at
+    ``WALL_FACTOR`` × the limit + ``WALL_SLACK`` wall seconds from the start, so a starved machine
+    still answers (``wall_capped`` says that happened and the rota may differ from run to run).
+    Otherwise the limit is wall seconds since ``started``.
+    """
+
+    def __init__(self, params: SolveParams, started: float):
+        self.limit = params.time_limit
+        self.deterministic = params.deterministic
+        self.started = started
+        self.spent = 0.0
+        self.wall_capped = False
+
+    def left(self) -> float:
+        used = self.spent if self.deterministic else elapsed(self.started)
+        return max(0.0, self.limit - used)
+
+    def share(self, fraction: float) -> float:
+        """A share of what is left."""
+        return self.left() * fraction
+
+    def wall_left(self) -> float:
+        """Wall seconds a CP-SAT call may take (the safety cap of a deterministic solve)."""
+        if not self.deterministic:
+            return self.left()
+        return max(0.0, WALL_FACTOR * self.limit + WALL_SLACK - elapsed(self.started))
+
+    def solver(self, seconds: float, params: SolveParams, seed: int | None = None,
+               least: float = 0.01) -> cp_model.CpSolver:
+        """A CP-SAT solver limited to ``seconds`` of this budget."""
+        return new_solver(seconds, params.workers, params.seed if seed is None else seed,
+                          params.deterministic, self.wall_left(), least)
+
+    def charge(self, solver: cp_model.CpSolver) -> float:
+        """Count a finished CP-SAT call; the deterministic time it took."""
+        used = solver.response_proto.deterministic_time
+        self.spent += used
+        if self.deterministic and self.wall_left() <= 0.05:
+            self.wall_capped = True
+        return used
+
+
+WALL_FACTOR = 4.0
+WALL_SLACK = 10.0
+
+
 def polish(built: Built, duties: list[Duty], goal: cp_model.LinearExpr, params: SolveParams,
-           time_limit: float) -> list[int] | None:
+           time_limit: float, budget: Budget) -> list[int] | None:
     """Every variable's value for a rota with the auxiliary ones tight: the rota fixed, ``goal``
     minimised (presolve settles it at once). Hinting this whole solution lets the next phase
     start from the rota's true objective; a partial hint would leave LNS to tighten slack."""
@@ -69,20 +119,32 @@ def polish(built: Built, duties: list[Duty], goal: cp_model.LinearExpr, params: 
     clone.clear_hints()
     clone.add_bool_and(fixed)
     clone.minimize(goal)
-    solver = new_solver(time_limit, params.workers, params.seed)
+    solver = budget.solver(time_limit, params)
     status = solver.solve(clone)
+    budget.charge(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution)
 
 
-def new_solver(seconds: float, workers: int, seed: int, least: float = 0.01) -> cp_model.CpSolver:
-    """A CP-SAT solver with our time limit (at least ``least``), worker count, seed and ``tune``."""
+def new_solver(seconds: float, workers: int, seed: int, deterministic: bool = True,
+               wall_cap: float | None = None, least: float = 0.01) -> cp_model.CpSolver:
+    """A CP-SAT solver with our time limit (at least ``least``), worker count, seed and ``tune``.
+
+    Deterministic: interleaved search (the same result for any worker count and load) stopped by
+    deterministic time, with ``wall_cap`` wall seconds as a safety net; else the parallel portfolio
+    stopped by wall time.
+    """
     solver = cp_model.CpSolver()
     p = solver.parameters
-    p.max_time_in_seconds = max(least, seconds)
     p.num_workers = max(1, workers)
     p.random_seed = seed
+    if deterministic:
+        p.interleave_search = True
+        p.max_deterministic_time = max(least, seconds)
+        p.max_time_in_seconds = max(least, wall_cap if wall_cap is not None else 4 * seconds + 10)
+    else:
+        p.max_time_in_seconds = max(least, seconds)
     tune(p)
     return solver
 
@@ -109,12 +171,13 @@ def set_full_hint(built: Built, solution: list[int]) -> None:
 
 
 def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit: float,
-        started: float, total: cp_model.LinearExpr, fixed_bound: float | None = None,
+        budget: Budget, total: cp_model.LinearExpr, fixed_bound: float | None = None,
         read: Sequence[cp_model.IntVar] = ()) -> Run:
-    """Minimise ``goal`` within ``time_limit`` seconds; progress reports ``total`` in objective units."""
+    """Minimise ``goal`` within ``time_limit`` of ``budget``; progress reports ``total`` (objective units)."""
     ctx = built.ctx
     ctx.model.minimize(goal)
-    solver = new_solver(time_limit, params.workers, params.seed)
+    solver = budget.solver(time_limit, params)
+    started = budget.started
     p = solver.parameters
     p.log_search_progress = params.log
     if params.log:
@@ -125,6 +188,7 @@ def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit
         return Run(cp_model.UNKNOWN, None, None, None, None)
     with StopThread(solver, params.stop):
         status = solver.solve(ctx.model, watcher)
+    budget.charge(solver)
     log.debug("CP-SAT %s in %.2fs: %s", solver.status_name(status), solver.wall_time,
               solver.response_stats() if params.log else "")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

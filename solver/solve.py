@@ -19,7 +19,7 @@ from solver.infeasible import explain_infeasible
 from solver.params import Progress, SolveParams
 from solver.phases import search
 from solver.result import SolveResult, SolveStatus, empty_document, rota_document
-from solver.search import elapsed, set_hint
+from solver.search import Budget, elapsed, set_hint
 
 
 def solve(team: Team, start: date | None = None, end: date | None = None,
@@ -44,9 +44,10 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     if hint is None:
         hint = greedy_rota(cal)
     set_hint(built, hint)
-    outcome = search(built, hint, params, started)
-    extras: dict[str, Any] = {"build_seconds": round(build_seconds, 3), "workers": params.workers,
-                              "seed": params.seed, "time_limit": params.time_limit}
+    budget = Budget(params, started)
+    outcome = search(built, hint, params, budget)
+    extras = _reproduce(params, budget)
+    extras["build_seconds"] = round(build_seconds, 3)
     status = outcome.status
     if status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID):
         message = explain_infeasible(cal, params) if status == SolveStatus.INFEASIBLE else \
@@ -54,13 +55,13 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
         return _without_rota(cal, status, message, started, build_seconds, extras)
     rotas = [sorted(r.duties) for r in outcome.runs if r.duties is not None]
     if not rotas:
-        if not check_duties(cal, hint):
-            rotas = [sorted(hint)]  # the search found nothing in time; the first rota is valid
-            status = SolveStatus.FEASIBLE
-            extras["message"] = "no rota found by the search in time; this is the starting rota"
-        else:
-            return _without_rota(cal, SolveStatus.UNKNOWN, "no rota found within the time limit",
-                                 started, build_seconds, extras)
+        fallback = _fallback(cal, hint)
+        if fallback is None:
+            extras["proven"] = False
+            return _without_rota(cal, SolveStatus.INFEASIBLE, NOT_FOUND, started, build_seconds, extras)
+        rotas = [fallback]  # the search found nothing in time; a simple rota that keeps every rule
+        status = SolveStatus.FEASIBLE
+        extras["message"] = "no rota found by the search in time; this is the starting rota"
     duties = rotas[-1] if built.changes is not None else min(reversed(rotas), key=lambda d: _value(cal, d))
     changes = None if params.baseline is None else _count_changes(duties, params.baseline, cal)
     zero = outcome.first_zero_gap
@@ -84,6 +85,36 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     return SolveResult(status=status, document=doc, duties=duties, objective=doc.solver.objective,
                        bound=doc.solver.bound, seconds=seconds, build_seconds=build_seconds,
                        first_zero_gap_seconds=zero, terms=terms, changes=changes)
+
+
+NOT_FOUND = ("no rota that keeps every hard rule was found within the time limit (not proof that none "
+             "exists: a longer time limit may find one)")
+
+
+def _fallback(cal: Calendar, hint: list[Duty]) -> list[Duty] | None:
+    """A rota to return when the search found none in time: the starting rota, else the fixed
+    assignments alone, whichever keeps every hard rule; None when neither does."""
+    fixed = sorted(cal.duty(p.id, fx.role, fx.shift, fx.date) for p in cal.team.people for fx in p.fixed
+                   if cal.start <= fx.date <= cal.end)
+    for duties in (sorted(hint), fixed):
+        if not check_duties(cal, duties):
+            return duties
+    return None
+
+
+def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
+    """What the rota document records so that the same rota can be made again."""
+    from importlib.metadata import version
+
+    mode = "deterministic" if params.deterministic else "parallel"
+    out: dict[str, Any] = {"mode": mode, "seed": params.seed, "workers": params.workers,
+                           "time_limit": params.time_limit, "ortools": version("ortools")}
+    if params.deterministic:
+        out["deterministic_time"] = round(budget.spent, 3)
+        out["reproducible"] = not budget.wall_capped
+    else:
+        out["reproducible"] = False
+    return out
 
 
 def _value(cal: Calendar, duties: list[Duty]) -> float:

@@ -14,10 +14,9 @@ from solver.context import Ctx, Key
 
 
 def eligible_keys(cal: Calendar) -> Iterator[Key]:
-    """Every eligible (person, role, slot index): skills, shift roles, open date in the shift's days,
-    the person's working days, and no overlap with their unavailability."""
+    """Every eligible (person, role, slot index): skills, the roles the slot is offered in (shift
+    roles with demand that date), the person's working days, and no overlap with their unavailability."""
     team = cal.team
-    serves = {sid: set(team.shift_roles(sid)) for sid in team.shifts}
     roles_of: dict[str, list[str]] = {p.id: [] for p in team.people}
     for role in team.roles:
         for pid in eligible(cal, role):
@@ -37,7 +36,7 @@ def eligible_keys(cal: Calendar) -> Iterator[Key]:
             if k and away[k - 1][1] > slot.start:
                 continue
             for role in roles:
-                if role in serves[slot.shift]:
+                if role in cal.offered_roles(slot.shift, slot.date):
                     yield (p.id, role, i)
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: a small team builder (``make_team``) and the spec's example files (``spec_examples``)."""
+"""Shared fixtures: a small team builder (``make_team``) and folders of example teams (``spec_examples``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import pytest
 from rota.load import parse_team
 from rota.team import Team
 
+# Our own example teams, and (only when a ../shared folder sits beside the checkout) the contract's.
+OUR_EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
 SPEC_EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "examples"
 
 # Two weeks (Mon 7 - Sun 20 Dec 2026) in London, open every day; rules at the spec's defaults.
@@ -22,7 +24,7 @@ BASE_TEAM: dict[str, Any] = {
     "opening_hours": {"daily": "07:00-23:00"},
     "roles": {
         "desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]},
-        "smod": {"skills": ["smod"]},
+        "smod": {"skills": ["smod"], "demand": [{"time": "09:00-17:00", "min": 1}]},
     },
     "shifts": {
         "early": {"start": "07:00", "end": "15:00"},
@@ -61,9 +63,15 @@ def base_team_data() -> dict[str, Any]:
     return copy.deepcopy(BASE_TEAM)
 
 
-@pytest.fixture
-def spec_examples() -> Path:
-    """The folder of the contract's example team files (``../shared/spec/examples`` beside the checkout)."""
+@pytest.fixture(params=["ours", "shared"])
+def spec_examples(request: pytest.FixtureRequest) -> Path:
+    """A folder of example team files valid under the contract, once for each of two folders.
+
+    ``ours``: ``data/examples`` in the repository, always there. ``shared``: the contract's own
+    examples in ``../shared/spec/examples`` beside the checkout, skipped when that folder is absent.
+    """
+    if request.param == "ours":
+        return OUR_EXAMPLES
     if not SPEC_EXAMPLES.is_dir():
         pytest.skip(f"the contract's examples are not beside the checkout: {SPEC_EXAMPLES} is missing")
     return SPEC_EXAMPLES

@@ -1,14 +1,30 @@
-"""CSV export: one row per assignment with local instants and elapsed hours (DST-aware)."""
+"""Exports of a rota document: CSV (one row per assignment, DST-aware hours), Excel, HTML, and the tables
+every view shares."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from icalendar import Calendar as ICalendar
+from openpyxl import load_workbook
 
 from rota.calendar import Calendar
-from rota.document import PeriodDoc, RotaDocument, assignment_doc
-from rota.export import CSV_FIELDS, csv_rows, csv_text
+from rota.document import GapDoc, PeriodDoc, RotaDocument, assignment_doc, duties_of
+from rota.export import (
+    CSV_FIELDS,
+    away_dates,
+    cell_codes,
+    coverage_figures,
+    csv_rows,
+    csv_text,
+    export,
+    hours_lines,
+)
+from rota.html import rota_html
 from rota.load import parse_team
 from rota.team import Team
 
@@ -62,3 +78,64 @@ def test_csv_text_parses_back() -> None:
     assert text.splitlines()[0] == ",".join(CSV_FIELDS)
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed == csv_rows(team, doc)
+
+
+def test_every_format_comes_from_the_document() -> None:
+    team, doc = _team_and_doc()
+    assert export(team, doc, "csv") == csv_text(team, doc).encode()
+    assert json.loads(export(team, doc, "json")) == doc.to_json()
+    stamp = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    ics = export(team, doc, "ics", stamp=stamp)
+    assert ics == export(team, doc, "ics", stamp=stamp)  # no clock in it once stamped
+    assert len(ICalendar.from_ical(ics).walk("VEVENT")) == len(doc.assignments)
+    assert export(team, doc, "html").decode().startswith("<!DOCTYPE html>")
+    with pytest.raises(ValueError, match="unknown format"):
+        export(team, doc, "pdf")
+
+
+def test_xlsx_has_the_grid_and_elapsed_hours() -> None:
+    team, doc = _team_and_doc()
+    book = load_workbook(io.BytesIO(export(team, doc, "xlsx")))
+    grid = [[c.value for c in row] for row in book["Rota"].iter_rows()]
+    assert grid[0][1:] == ["Sa 24", "Su 25"]
+    assert grid[1] == ["Amara Okafor", None, "N"] and grid[2] == ["ben", "D", "D"]
+    rows = list(book["Assignments"].iter_rows(values_only=True))
+    assert rows[0] == CSV_FIELDS
+    assert {r[3]: r[7] for r in rows[1:]} == {"day": 8.0, "night": 9.0}  # the night of the clock change
+    hours = {r[0]: r[2] for r in book["Hours"].iter_rows(min_row=2, values_only=True)}
+    assert hours == {"amara": 9.0, "ben": 16.0}
+
+
+def test_shared_tables_of_every_view() -> None:
+    team, doc = _team_and_doc()
+    cal = Calendar(team, doc.period.start, doc.period.end)
+    duties = duties_of(cal, doc)
+    assert cell_codes(team) == {("night", "desk"): "N", ("day", "desk"): "D"}
+    lines = {h.person: h for h in hours_lines(cal, duties)}
+    assert (lines["ben"].worked, lines["ben"].duties_text, lines["ben"].target) == (960, "desk 2", None)
+    figures = coverage_figures(cal, duties)["desk"]
+    assert figures["all_covered"] < figures["all_required"]  # 16:00-24:00 is open and nobody is on
+    away = away_dates(Calendar(parse_team({**TEAM, "people": [
+        {"id": "ben", "skills": ["desk"], "unavailable": [{"date": "2026-10-25", "reason": "leave"}]}]},
+        "night.yaml")), cal.dates)
+    assert away == {("ben", date(2026, 10, 25)): "leave"}
+
+
+def test_html_marks_closed_dates_leave_and_gaps() -> None:
+    data = {**TEAM, "closures": ["2026-10-24"],
+            "people": [{"id": "amara", "name": "Amara <Okafor>", "skills": ["desk"],
+                        "unavailable": [{"date": "2026-10-25", "reason": "annual leave"}]},
+                       {"id": "ben", "skills": ["desk"]}]}
+    team = parse_team(data, "night.yaml")
+    cal = Calendar(team)
+    doc = RotaDocument(team=team.team, timezone=team.timezone, period=PeriodDoc(start=cal.start, end=cal.end),
+                       assignments=[assignment_doc(cal, cal.duty("ben", "desk", "day", date(2026, 10, 25)))],
+                       gaps=[GapDoc(role="desk", start="2026-10-25T00:00:00+01:00",
+                                    end="2026-10-25T08:00:00+00:00", required=1, assigned=0, core=False,
+                                    reasons=["nobody <free>"])])
+    page = rota_html(team, doc)
+    assert 'class="closed weekend" title="closure"' in page
+    assert '<td class="away" title="annual leave">–</td>' in page
+    assert '<td class="gap-other" title="gap outside core hours">?</td>' in page
+    assert "<b>D</b><i>desk</i>" in page
+    assert "Amara &lt;Okafor&gt;" in page and "nobody &lt;free&gt;" in page and "<Okafor>" not in page

@@ -71,10 +71,24 @@ def test_limit_max(limit: dict[str, Any], days: int) -> None:
     assert len(worked(run(data))) == days
 
 
-def test_limit_min_adds_duties_beyond_demand() -> None:
-    people = [{"id": "ann", "hours_per_week": 0, "limits": [{"shift": "late", "min": 3, "per": "week"}]}]
-    result = run(team_dict(people=people, roles=demand(("2026-03-02", "06:00-14:00", 1))))
-    assert sum(1 for _, s in worked(result) if s == "late") == 3
+# Spec 1.1: shifts are offered only where demand needs them, so a min-type rule binds by choosing
+# among offered shifts. In these teams bob can cover everything and ann would rather not work (or
+# not work lates): whatever ann works, the min-type rule forced.
+RELUCTANT_ANN = {"id": "ann", "hours_per_week": 0, "preferences": {"avoid_days": "daily"}}
+BOB = {"id": "bob", "hours_per_week": 0}
+NO_FAIRNESS = {"fairness": 0}
+
+
+@pytest.mark.parametrize(("least", "lates"), [(3, 3), (None, 0)])
+def test_limit_min(least: int | None, lates: int) -> None:
+    ann = {"id": "ann", "hours_per_week": 0, "preferences": {"avoid_shifts": ["late"]}}
+    if least is not None:
+        ann["limits"] = [{"shift": "late", "min": least, "per": "week"}]
+    cat = {"id": "cat", "hours_per_week": 0}  # bob and cat cover both shifts (11 h rest: one each)
+    result = run(team_dict(people=[ann, BOB, cat], roles=demand((None, "06:00-22:00", 1)),
+                           weights=NO_FAIRNESS))
+    assert sum(1 for _, s in worked(result) if s == "late") == lates
+    assert gap_minutes(result) == 0
 
 
 def test_impossible_min_limit_is_infeasible_and_named() -> None:
@@ -89,7 +103,9 @@ def test_impossible_min_limit_is_infeasible_and_named() -> None:
 
 @pytest.mark.parametrize("least", [3, None])
 def test_min_consecutive_days(least: int | None) -> None:
-    data = team_dict(roles=demand(("2026-03-04", "06:00-14:00", 1)), rules=rules(min_consecutive_days=least))
+    ann = {**RELUCTANT_ANN, "fixed": [{"date": "2026-03-04", "shift": "early", "role": "desk"}]}
+    data = team_dict(people=[ann, BOB], roles=demand((None, "06:00-14:00", 1)), weights=NO_FAIRNESS,
+                     rules=rules(min_consecutive_days=least))
     dates = [d for d, _ in worked(run(data))]
     assert "2026-03-04" in dates
     assert len(dates) == (least or 1)
@@ -121,8 +137,10 @@ def test_forbidden_successions(banned: bool, gap: int) -> None:
 def test_hours_per_period() -> None:
     capped = team_dict(roles=demand((None, "06:00-14:00", 1)), rules=rules(max_hours_per_period=16))
     assert len(worked(run(capped))) == 2
-    floored = team_dict(roles=demand(("2026-03-02", "06:00-14:00", 1)), rules=rules(min_hours_per_period=24))
-    assert len(worked(run(floored))) == 3
+    for floor, duties in ((24, 3), (None, 0)):
+        ann = {**RELUCTANT_ANN, "rules": {"min_hours_per_period": floor}}
+        floored = team_dict(people=[ann, BOB], roles=demand((None, "06:00-14:00", 1)), weights=NO_FAIRNESS)
+        assert len(worked(run(floored))) == duties
 
 
 def test_unavailability_skills_and_days() -> None:
@@ -154,7 +172,7 @@ def test_shift_demand_is_met() -> None:
 def test_fixed_assignment_kept() -> None:
     people = [{"id": "ann", "hours_per_week": 0,
                "fixed": [{"date": "2026-03-05", "shift": "late", "role": "desk"}]}]
-    result = run(team_dict(people=people))
+    result = run(team_dict(people=people, roles=demand((None, "06:00-22:00", 1))))
     assert ("2026-03-05", "late") in worked(result)
 
 
@@ -176,8 +194,8 @@ def _history(*entries: tuple[str, str]) -> list[dict[str, str]]:
     (_history(("ann", "2026-03-01")), 0),                         # touches the first known date: exempt
 ])
 def test_min_consecutive_days_across_the_seam(history: list[dict[str, str]], forced: int) -> None:
-    people = [{"id": "ann", "hours_per_week": 0}, {"id": "bob", "hours_per_week": 0}]
-    data = team_dict(people=people, history=history, rules=rules(min_consecutive_days=3))
+    data = team_dict(people=[RELUCTANT_ANN, BOB], history=history, rules=rules(min_consecutive_days=3),
+                     roles=demand((None, "06:00-14:00", 1)), weights=NO_FAIRNESS)
     dates = [d for d, _ in worked(run(data))]
     assert dates == ["2026-03-02", "2026-03-03"][:forced]
 

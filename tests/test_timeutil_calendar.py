@@ -110,7 +110,7 @@ def test_unavailable_whole_dates_run_midnight_to_midnight(make_team: Callable[..
                                               "leave")
     assert e1 - s1 == 49 * 60  # two dates, one of them 25 hours long
     assert (e2 - s2, r2) == (210, "unavailable")
-    assert cal.available_dates("amara") == 13 - 2
+    assert cal.workable_dates("amara") == 13 - 2
 
 
 def test_person_rules_override_field_by_field(make_team: Callable[..., Team]) -> None:
@@ -146,6 +146,38 @@ def test_target_minutes(make_team: Callable[..., Team]) -> None:
     cal = Calendar(make_team(people=people))
     assert cal.target_minutes("amara") == round(35 * 60 * 13 / 7)
     assert cal.target_minutes("ben") is None
+
+
+# Spec 1.1: target = hours_per_week × W / D. December 2026 in England: 23 weekdays, of which
+# Christmas Day (Fri 25) and Boxing Day observed (Mon 28) are bank holidays: 21 workable weekdays.
+DECEMBER = {"period": {"start": "2026-12-01", "end": "2026-12-31"}, "holidays": {"country": "GB",
+            "subdivision": "ENG"}, "opening_hours": {"weekdays": "08:00-18:00"},
+            "roles": {"desk": {"demand": [{"time": "opening_hours", "min": 1}]}}}
+
+
+def test_target_counts_workable_dates_bank_holidays_lower_it(make_team: Callable[..., Team]) -> None:
+    people = [{"id": "amara", "hours_per_week": 37.5}]
+    cal = Calendar(make_team(people=people, **DECEMBER))
+    assert cal.workable_dates("amara") == 21
+    assert cal.target_minutes("amara") == 21 * 450  # 21 × 7.5 h, not 31/7 × 37.5 h
+    assert cal.target_basis("amara") == "21 workable dates × 7.5 h"
+    without = Calendar(make_team(people=people, **{**DECEMBER, "holidays": None}))
+    assert without.target_minutes("amara") == 23 * 450  # no holidays: every weekday counts
+
+
+def test_target_leave_and_part_time_days(make_team: Callable[..., Team]) -> None:
+    people = [
+        {"id": "amara", "hours_per_week": 37.5, "unavailable": [{"from": "2026-12-14", "to": "2026-12-18"}]},
+        {"id": "ben", "hours_per_week": 22.5, "days": "mon,wed,fri"},  # D = 3: 7.5 h a date
+        {"id": "chloe", "hours_per_week": 37.5, "unavailable": [  # part of a date: still workable
+            {"from": "2026-12-14T08:00", "to": "2026-12-14T12:00"}]},
+    ]
+    cal = Calendar(make_team(people=people, **DECEMBER))
+    assert cal.workable_dates("amara") == 21 - 5 and cal.target_minutes("amara") == 16 * 450
+    # Mon/Wed/Fri of December 2026: 4 + 5 + 4 = 13, less Fri 25 and Mon 28
+    assert cal.workable_dates("ben") == 11 and cal.target_minutes("ben") == 11 * 450
+    assert cal.target_basis("ben") == "11 workable dates × 7.5 h"
+    assert cal.workable_dates("chloe") == 21
 
 
 def test_calendar_needs_a_period(make_team: Callable[..., Team]) -> None:

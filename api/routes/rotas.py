@@ -1,4 +1,5 @@
-"""Rotas: read the document, publish it (409 when stale), and the team lead's edits."""
+"""Rotas: read the document or its views (CSV, iCalendar, Excel, HTML), publish it (409 when stale), and
+the team lead's edits."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from api.models import Rota
 from api.routes.teams import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
 from api.services import edits, publish, rotas
+from rota.export import MEDIA_TYPES
+
+XLSX = MEDIA_TYPES["xlsx"]
 
 router = APIRouter(prefix="/api/rotas", tags=["rotas"])
 WITH_CONFLICT: dict[int | str, dict[str, Any]] = {**ERRORS, 409: ERRORS[404]}
@@ -41,6 +45,46 @@ def if_match_version(value: str | None) -> int | None:
     if not text.isdigit():
         raise Invalid(f"If-Match {value!r} is not a rota version", "If-Match")
     return int(text)
+
+
+def _file(session: Session, principal: Principal, rota_id: int, fmt: str) -> Response:
+    """The stored rota in ``fmt``, for whoever may read its JSON; nothing is solved."""
+    rota = rotas.get_rota(session=session, rota_id=rota_id)
+    _may_read(principal, rota)
+    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt)
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
+    )
+
+
+def _as(media_type: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {media_type: {}}}, **ERRORS}
+
+
+# Declared before "/{rota_id}", which would take "3.csv" for a rota id.
+@router.get("/{rota_id}.csv", response_class=Response, responses=_as("text/csv"))
+def get_rota_csv(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+    """The stored rota as CSV, one row per assignment (as `rota solve -o FILE.csv`); never solved again."""
+    return _file(session, principal, rota_id, "csv")
+
+
+@router.get("/{rota_id}.ics", response_class=Response, responses=_as("text/calendar"))
+def get_rota_ics(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+    """The stored rota as iCalendar: every shift an event naming the person, stamped with the last change."""
+    return _file(session, principal, rota_id, "ics")
+
+
+@router.get("/{rota_id}.xlsx", response_class=Response, responses=_as(XLSX))
+def get_rota_xlsx(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+    """The stored rota as an Excel workbook: grid, assignments, coverage, hours, gaps."""
+    return _file(session, principal, rota_id, "xlsx")
+
+
+@router.get("/{rota_id}.html", response_class=Response, responses=_as("text/html"))
+def get_rota_html(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+    """The stored rota as a printable page: the people × dates grid, coverage per role, hours."""
+    return _file(session, principal, rota_id, "html")
 
 
 @router.get("/{rota_id}", responses=ERRORS)

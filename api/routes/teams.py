@@ -1,10 +1,10 @@
-"""Teams: PUT the team file as JSON (a new version when it changed), list and read them."""
+"""Teams: PUT the team file as JSON or YAML (a new version when it changed), list and read them."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
@@ -20,16 +20,45 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.put("/{team_id}", response_model=TeamRead, responses=ERRORS)
+_TEAM_FILE = "the team file (../shared/spec/team-file.md)"
+TEAM_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": f"{_TEAM_FILE}, as JSON or YAML (read as team files are: `09:00`, `off` stay text)",
+        "content": {
+            "application/json": {"schema": {"type": "object", "description": f"{_TEAM_FILE} as JSON"}},
+            **{
+                kind: {"schema": {"type": "string", "description": f"{_TEAM_FILE} as YAML"}}
+                for kind in teams.YAML_TYPES
+            },
+        },
+    }
+}
+
+
+async def raw_body(request: Request) -> tuple[bytes, str | None]:
+    """The body and its content type, read here and parsed in the route once the token is checked."""
+    return await request.body(), request.headers.get("content-type")
+
+
+@router.put(
+    "/{team_id}",
+    response_model=TeamRead,
+    responses={**ERRORS, 415: {"model": ErrorBody, "description": "a content type other than JSON or YAML"}},
+    openapi_extra=TEAM_BODY,
+)
 def put_team(
     team_id: str,
-    document: Annotated[dict[str, Any], Body(description="the team file, as JSON")],
     principal: PrincipalDep,
     session: WriteSessionDep,
     response: Response,
+    body: Annotated[tuple[bytes, str | None], Depends(raw_body)],
 ) -> TeamRead:
-    """Create or update a team; 422 lists each problem with its field path, as `rota check` does."""
+    """Create or update a team from JSON or YAML (`Content-Type: application/yaml`, `application/x-yaml`
+    or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, or the line and
+    column of a YAML syntax error; 415 names the accepted content types."""
     principal.require_lead(team_id)
+    document = teams.parse_body(*body)
     row, version, changed = teams.put_team(session=session, team_id=team_id, document=document)
     if changed and version.version == 1:
         response.status_code = status.HTTP_201_CREATED

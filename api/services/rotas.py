@@ -1,4 +1,5 @@
-"""Rotas in the database: storing a solve, reading documents, published duties and the history seam."""
+"""Rotas in the database: storing a solve, reading documents and their views (CSV, iCalendar, Excel,
+HTML), published duties and the history seam."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ from api.models import Assignment, PublishedDay, Rota
 from api.services.teams import get_version, parse_document
 from rota import timeutil
 from rota.calendar import Calendar
+from rota.document import RotaDocument
+from rota.export import MEDIA_TYPES, export
 from rota.records import Duty
 from rota.team import Team
+
+VIEW_FORMATS = ("csv", "ics", "xlsx", "html")
 
 
 def duty_of(row: Assignment) -> Duty:
@@ -121,6 +126,28 @@ def rota_view(rota: Rota, published: list[date] | None = None) -> dict[str, Any]
     if published is not None:
         doc["published_dates"] = [d.isoformat() for d in published]
     return doc
+
+
+def rota_team(*, session: Session, rota: Rota) -> Team:
+    """The team as it was when the rota was made (the team version it was solved against)."""
+    stored = get_version(session=session, team_id=rota.team_id, version=rota.team_version)
+    return parse_document(stored.document, rota.team_id)
+
+
+def rota_file(*, session: Session, rota: Rota, fmt: str) -> tuple[bytes, str, str]:
+    """The stored rota as a file in ``fmt`` (csv, ics, xlsx, html): (body, media type, file name).
+
+    Written from the stored document and the team version it was made with, never by solving; the
+    calendar's events are stamped with the rota's last change, so the same version gives the same bytes.
+    """
+    if fmt not in VIEW_FORMATS:
+        raise ValueError(f"unknown rota view {fmt!r}")
+    team = rota_team(session=session, rota=rota)
+    doc = RotaDocument.model_validate(rota.document)
+    stamp = rota.updated_at if rota.updated_at.tzinfo else rota.updated_at.replace(tzinfo=UTC)
+    body = export(team, doc, fmt, stamp=stamp)
+    name = f"rota-{rota.team_id}-{rota.id}-v{rota.version}-{rota.start}-{rota.end}.{fmt}"
+    return body, MEDIA_TYPES[fmt], name
 
 
 def published_dates(*, session: Session, rota_id: int) -> list[date]:

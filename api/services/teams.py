@@ -1,4 +1,4 @@
-"""Teams: the document as submitted, versioned; every update keeps the versions older rotas used."""
+"""Teams: the document as submitted (JSON or YAML), versioned; updates keep the versions older rotas used."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
-from api.errors import Invalid, NotFound
+from api.errors import Invalid, NotFound, UnsupportedMediaType
 from api.models import TeamRow, TeamVersion
-from rota.load import TeamFileError, parse_team
+from rota.load import TeamFileError, _Loader, json_pairs, parse_team
 from rota.team import Team
 
 _TEAM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+ACCEPTED_TYPES = ("application/json", *YAML_TYPES)
+MAX_VALUES = 1_000_000  # a YAML body with nested aliases could otherwise expand without bound
 
 
 def check_team_id(team_id: str) -> None:
@@ -35,6 +39,71 @@ def json_document(document: Any) -> Any:
         raise TypeError(f"{type(value).__name__} is not JSON")
 
     return json.loads(json.dumps(document, default=default))
+
+
+def media_type(content_type: str | None) -> str:
+    """``application/json`` of ``application/json; charset=utf-8``; no header counts as JSON."""
+    return (content_type or "application/json").split(";")[0].strip().lower() or "application/json"
+
+
+def parse_body(body: bytes, content_type: str | None) -> Any:
+    """A team document sent as JSON or YAML (the team files' safe loader: ``09:00`` and ``off`` stay
+    text); 415 for another content type, 422 with the place of a syntax error."""
+    kind = media_type(content_type)
+    is_json = kind == "application/json" or kind.endswith("+json")
+    if not is_json and kind not in YAML_TYPES and not kind.endswith("+yaml"):
+        raise UnsupportedMediaType(
+            f'content type "{kind}" is not accepted: send the team as {", ".join(ACCEPTED_TYPES)}',
+            "content-type",
+        )
+    if not body.strip():
+        what = "a JSON object" if is_json else "a team document"
+        raise Invalid(f"{what} is required as the body")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"the body is not UTF-8 text: byte {exc.start} cannot be decoded") from None
+    if is_json:
+        try:
+            return json.loads(text, object_pairs_hook=json_pairs)
+        except json.JSONDecodeError as exc:
+            raise Invalid(f"the body is not valid JSON: {exc.msg} at character {exc.pos}") from None
+        except RecursionError:
+            raise Invalid("the body is nested too deeply") from None
+        except ValueError as exc:  # a repeated key
+            raise Invalid(f"the body is not a valid team: {exc}") from None
+    try:
+        document = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    except RecursionError:
+        raise Invalid("the body is nested too deeply") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or str(exc)
+        if mark is None:
+            raise Invalid(f"the body is not valid YAML: {what}") from None
+        line, column = mark.line + 1, mark.column + 1
+        message = f"the body is not valid YAML: {what} at line {line} column {column}"
+        raise Invalid(message, problems=[{"path": "", "message": message, "line": line, "column": column}]) \
+            from None
+    if _expanded_size(document) > MAX_VALUES:
+        raise Invalid(f"the body expands to more than {MAX_VALUES:,} values (aliases of aliases?)")
+    try:
+        return json_document(document)
+    except (TypeError, ValueError) as exc:
+        raise Invalid(f"the body holds a value JSON cannot carry: {exc}") from None
+
+
+def _expanded_size(document: Any) -> int:
+    """How many values the document holds with every YAML alias written out; stops past ``MAX_VALUES``."""
+    count, stack = 0, [document]
+    while stack and count <= MAX_VALUES:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
 
 
 def problems_of(error: TeamFileError) -> list[dict[str, str]]:

@@ -125,6 +125,7 @@ def _solve_and_store(
             time_limit=params["time_limit"],
             workers=settings.solver_workers,
             seed=params.get("seed", 0),
+            deterministic=settings.solver_mode == "deterministic",
             progress=heartbeat.report,
             stop=stop,
             baseline=baseline,
@@ -135,7 +136,7 @@ def _solve_and_store(
     document = result.document.to_json()
     with db.write() as session:
         cancelled = bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
-        if status in ("infeasible", "invalid", "unknown"):
+        if status in ("infeasible", "invalid"):
             message = (document.get("solver") or {}).get("message") or f"the solver found no rota ({status})"
             _finish(db, job_id, "cancelled" if cancelled else "failed", reason=message, session=session)
             return

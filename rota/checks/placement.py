@@ -35,6 +35,10 @@ def check_duty(ctx: Context, d: Duty) -> Iterator[Violation]:
     if d.role not in ctx.shift_roles[d.shift]:
         roles = ", ".join(sorted(ctx.shift_roles[d.shift]))
         yield Violation("shift_role", pid, day, f"{pid}: {what}: shift {d.shift} serves only {roles}")
+    elif day not in cal.closed and day.weekday() in ctx.shift_days[d.shift] \
+            and d.role not in cal.offered_roles(d.shift, day):
+        yield Violation("no_demand", pid, day, f"{pid}: {what}: nothing needs covering in {d.role} "
+                                               f"during {d.shift} that date")
     info = ctx.person(pid)
     missing = sorted(ctx.role_skills[d.role] - info.skills)
     if missing:

@@ -19,6 +19,10 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("GET", "/api/jobs/{job}", None, ("staff", "other_lead", "other_staff")),
     ("DELETE", "/api/jobs/{job}", None, ("hr", "staff", "other_lead", "other_staff")),
     ("GET", "/api/rotas/{rota}", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}.csv", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}.ics", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}.xlsx", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}.html", None, ("staff", "other_lead", "other_staff")),
     ("POST", "/api/rotas/{rota}/publish", {}, ("hr", "staff", "other_lead", "other_staff")),
     (
         "POST",
