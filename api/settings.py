@@ -20,7 +20,9 @@ class Settings(BaseSettings):
         description="base URL of feed links (default: the URL the request came to; the CLI: 127.0.0.1:8000)",
     )
     job_workers: int = Field(default=1, ge=1, description="solves running at once (in-process runner)")
-    solver_workers: int = Field(default=1, ge=1, description="CP-SAT workers per solve")
+    solver_workers: int = Field(
+        default=2, ge=1, description="CP-SAT workers per solve (as the CLI's default: the same team gives "
+                                     "the same rota from either)")
     solver_mode: Literal["deterministic", "parallel"] = Field(
         default="deterministic",
         description="deterministic: the same team and settings give the same rota (time limits count "
