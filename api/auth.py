@@ -11,7 +11,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from api.errors import Forbidden, Unauthorized
+from api.errors import Forbidden, TooManyRequests, Unauthorized
+from api.middleware import FailureLimiter, client_ip
 from api.models import ApiToken
 
 bearer = HTTPBearer(auto_error=False, description="an API token from `rota token create`")
@@ -67,16 +68,34 @@ class Principal:
             raise Forbidden(f"this needs a token with role {' or '.join(roles)}", "authorization")
 
 
+def check_failures(request: Request, kind: str, path: str) -> tuple[FailureLimiter | None, tuple[str, str]]:
+    """429 when the client's IP has failed too often with ``kind`` of token (``auth``, ``feed``) lately;
+    else the limiter (None when the app has none) and the key to count a failure under."""
+    limiter: FailureLimiter | None = getattr(request.app.state, "failures", None)
+    key = (kind, client_ip(request))
+    wait = limiter.retry_after(key) if limiter is not None else None
+    if wait is not None:
+        what = "bearer tokens" if kind == "auth" else "calendar tokens"
+        raise TooManyRequests(
+            f"too many unknown or revoked {what} from {key[1]}: try again in {wait} s", path, retry_after=wait
+        )
+    return limiter, key
+
+
 def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
-    """The principal of a bearer token; 401 when it is missing, unknown or revoked."""
+    """The principal of a bearer token; 401 when it is missing, unknown or revoked; 429 (before any look-up)
+    while the client's IP is over its count of unknown or revoked tokens (``ROTA_AUTH_FAILURE_*``)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("a bearer token is needed (Authorization: Bearer …)", "authorization")
+    limiter, key = check_failures(request, "auth", "authorization")
     digest = hash_secret(credentials.credentials)
     with request.app.state.db.read() as session:
         row = session.scalars(
             select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
         ).first()
         if row is None:
+            if limiter is not None:
+                limiter.fail(key)
             raise Unauthorized("the token is unknown or revoked", "authorization")
         return Principal(row.id, row.role, tuple(row.teams or ()), row.person, row.label)
 

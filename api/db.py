@@ -40,6 +40,22 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+POOL_OPTIONS = ("pool_size", "max_overflow", "pool_timeout")
+
+
+def pool_options(settings: Any) -> dict[str, Any]:
+    """The pool's size, overflow and wait from the settings (``ROTA_DB_POOL_*``, ``ROTA_DB_MAX_OVERFLOW``).
+
+    A request that waits ``pool_timeout`` seconds for a connection gets SQLAlchemy's ``TimeoutError``,
+    which the app answers with 503 and ``Retry-After`` (api/main.py).
+    """
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+    }
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and explicit BEGIN (IMMEDIATE for writers)."""
     if not is_sqlite(url):
@@ -47,6 +63,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         return create_engine(url, **kwargs)
+    if ":memory:" in url or url.rstrip("/") == "sqlite:":  # one connection per thread: no queue to size
+        for key in POOL_OPTIONS:
+            kwargs.pop(key, None)
     connect_args = {"timeout": 30, "check_same_thread": False, **kwargs.pop("connect_args", {})}
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     event.listen(engine, "connect", _sqlite_connect)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from api.jobs import JobRunner
 from api.settings import Settings, get_settings
+from rota.team import ID_MAX
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ROW_MAX = 2**31 - 1  # the database's integer ids (PostgreSQL's INTEGER is 32-bit)
+# path parameters checked before anything reaches the database: 422 with the field, never a 500
+# (the id's pattern is checked after the caller's rights: a stranger learns nothing from a 422)
+TeamIdPath = Annotated[str, Path(max_length=ID_MAX, description="the team's id")]
+RowIdPath = Annotated[int, Path(ge=1, le=ROW_MAX)]
+JobIdPath = Annotated[str, Path(max_length=64)]
 
 
 def get_runner(request: Request) -> JobRunner:

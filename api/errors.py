@@ -6,7 +6,8 @@ from typing import Any
 
 
 class ApiError(Exception):
-    """A refusal with an HTTP status, the problems (field path and reason) and optional extra keys."""
+    """A refusal with an HTTP status, the problems (field path and reason), optional extra keys and
+    optional response headers (``Retry-After`` of a 429 or 503)."""
 
     status = 400
 
@@ -17,10 +18,12 @@ class ApiError(Exception):
         *,
         problems: list[dict[str, Any]] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
         self.problems = problems or [{"path": path, "message": message}]
         self.extra = extra or {}
+        self.headers = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.problems, **self.extra}
@@ -46,5 +49,26 @@ class Conflict(ApiError):
     status = 409
 
 
+class PayloadTooLarge(ApiError):
+    status = 413
+
+
 class UnsupportedMediaType(ApiError):
     status = 415
+
+
+class _RetryLater(ApiError):
+    """A refusal that says, in words and in ``Retry-After``, how many seconds to wait."""
+
+    def __init__(self, message: str, path: str = "", *, retry_after: int, **kwargs: Any):
+        self.retry_after = max(1, int(retry_after))
+        headers = {**(kwargs.pop("headers", None) or {}), "Retry-After": str(self.retry_after)}
+        super().__init__(message, path, headers=headers, **kwargs)
+
+
+class TooManyRequests(_RetryLater):
+    status = 429
+
+
+class ServiceUnavailable(_RetryLater):
+    status = 503

@@ -7,14 +7,18 @@ row in the database carries state, progress and cancel requests, so routes never
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import uuid
+from collections import OrderedDict, deque
 from typing import Protocol
 
 from sqlalchemy import update
 
 from api.db import Database, utcnow
 from api.models import Job
+from api.services.leases import expire_leases, renew_leases
 from api.services.worker import SolveFn, run_job
 from api.settings import Settings
 
@@ -24,7 +28,9 @@ log = logging.getLogger(__name__)
 class JobRunner(Protocol):
     """Runs queued solve jobs by id."""
 
-    def submit(self, job_id: str) -> None:
+    owner: str  # the lease owner written on the jobs this runner holds
+
+    def submit(self, job_id: str, team_id: str = "") -> None:
         """Start (or queue) the job; it reads everything it needs from its row."""
 
     def cancel(self, job_id: str) -> None:
@@ -35,32 +41,81 @@ class JobRunner(Protocol):
 
 
 class ThreadPoolRunner:
-    """Solves in this process, ``settings.job_workers`` at a time."""
+    """Runs jobs from this server process, ``settings.job_workers`` at a time, each solve in a child
+    process (``settings.solve_isolation``).
+
+    Fair: the next job is taken from the teams in turn, so one team's batch cannot keep another
+    team's job waiting behind it. Leased: a keeper thread renews the lease of every job this runner
+    holds and fails, by the same rule any server applies, jobs whose lease has expired (their server
+    is gone), keeping their last checkpoint as a rota.
+    """
 
     def __init__(self, db: Database, settings: Settings, *, solve_fn: SolveFn | None = None):
         self.db, self.settings, self.solve_fn = db, settings, solve_fn
-        self._pool = ThreadPoolExecutor(max_workers=settings.job_workers, thread_name_prefix="rota-solve")
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._queues: OrderedDict[str, deque[str]] = OrderedDict()  # team → its jobs, teams in turn
         self._stops: dict[str, threading.Event] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._closing = threading.Event()
+        self._threads = [threading.Thread(target=self._work, name=f"rota-solve-{n}", daemon=True)
+                         for n in range(settings.job_workers)]
+        self._threads.append(threading.Thread(target=self._keep, name="rota-leases", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
-    def submit(self, job_id: str) -> None:
-        stop = threading.Event()
+    def submit(self, job_id: str, team_id: str = "") -> None:
+        """Queue a job (its row already names this runner's owner and a lease: ``submit_job``)."""
         with self._lock:
-            self._stops[job_id] = stop
-        self._pool.submit(self._run, job_id, stop)
+            self._stops[job_id] = threading.Event()
+            self._queues.setdefault(team_id, deque()).append(job_id)
+            self._lock.notify()
 
-    def _run(self, job_id: str, stop: threading.Event) -> None:
-        try:
-            run_job(self.db, job_id, stop, settings=self.settings, solve_fn=self.solve_fn)
-        except Exception:
-            log.exception("job %s: runner error", job_id)
-        finally:
+    def _next(self) -> tuple[str, threading.Event] | None:
+        """The next job, from the team first in turn (which then goes last); None when closing."""
+        with self._lock:
+            while not self._queues and not self._closing.is_set():
+                self._lock.wait()
+            if self._closing.is_set():
+                return None
+            team, queue = next(iter(self._queues.items()))
+            job_id = queue.popleft()
+            del self._queues[team]
+            if queue:
+                self._queues[team] = queue  # to the back of the line
+            return job_id, self._stops.setdefault(job_id, threading.Event())
+
+    def _work(self) -> None:
+        while (taken := self._next()) is not None:
+            job_id, stop = taken
+            try:
+                run_job(self.db, job_id, stop, settings=self.settings, solve_fn=self.solve_fn)
+            except Exception:
+                log.exception("job %s: runner error", job_id)
+            finally:
+                with self._lock:
+                    self._stops.pop(job_id, None)
+
+    def _keep(self) -> None:
+        """Renew the leases of the jobs held here; fail the expired jobs of any server."""
+        every = self.settings.job_lease_seconds / 3
+        while not self._closing.wait(every):
             with self._lock:
-                self._stops.pop(job_id, None)
+                held = list(self._stops)
+            try:
+                renew_leases(self.db, held, self.owner, self.settings.job_lease_seconds)
+                expire_leases(self.db, self.settings)
+            except Exception:  # a busy database: try again next round (the lease has slack)
+                log.exception("job leases not renewed")
 
     def cancel(self, job_id: str) -> None:
         with self._lock:
             stop = self._stops.get(job_id)
+            for team, queue in list(self._queues.items()):
+                if job_id in queue:
+                    queue.remove(job_id)  # cancelled before it started: the row says so already
+                    self._stops.pop(job_id, None)
+                    if not queue:
+                        del self._queues[team]
         if stop is not None:
             stop.set()
 
@@ -68,14 +123,19 @@ class ThreadPoolRunner:
         """Stop every job: a queued one is cancelled, a running one stops and keeps its best rota."""
         with self._lock:
             ids, stops = list(self._stops), list(self._stops.values())
+            self._queues.clear()
         if ids:
             try:
                 _mark_shutdown(self.db, ids)
-            except Exception:  # the jobs still stop; the next start fails what is left
+            except Exception:  # the jobs still stop; their leases expire and any server fails them
                 log.exception("jobs not marked at shutdown")
         for stop in stops:
             stop.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._closing.set()
+            self._lock.notify_all()
+        for thread in self._threads:
+            thread.join()
 
 
 def _mark_shutdown(db: Database, ids: list[str]) -> None:

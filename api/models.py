@@ -128,6 +128,10 @@ class Job(Base):
     """A solve: its state, last progress, the rota it produced or why it failed."""
 
     __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_state_lease", "state", "lease_until"),
+        UniqueConstraint("token_id", "idempotency_key", name="uq_jobs_token_idempotency_key"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
@@ -144,6 +148,16 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # the lease: the server process holding the job renews it; an expired one means that process is gone
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    # the best rota so far as [person, role, shift, date] rows, written as the solve improves it
+    checkpoint: Mapped[list[Any] | None]
+    token_id: Mapped[int | None] = mapped_column(Integer)  # who asked (per-token caps)
+    # times a worker started the solve: a worker that died leaves it to another, up to max_job_attempts
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the client's Idempotency-Key: a retried request (same token, same key) gets this job back
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class ApiToken(Base):
@@ -204,3 +218,26 @@ class FeedEvent(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     last_modified: Mapped[datetime] = mapped_column(default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SignInLink(Base):
+    """A one-time web sign-in link for an API token (stored as its SHA-256): short-lived, used once."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    api_token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AppSecret(Base):
+    """A secret the service made for itself and keeps in its database (e.g. the web session key)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.models import Job, RotaEdit, TeamRow
+from rota.team import Text
 
 
 class Problem(BaseModel):
@@ -37,16 +38,29 @@ class TeamRead(TeamSummary):
     document: dict[str, Any] = Field(description="the team file as JSON, as submitted")
 
 
+FIRST_DATE, LAST_DATE = Date(2000, 1, 1), Date(2199, 12, 31)
+
+
+def _rota_date(value: Date) -> Date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is outside the dates a rota may cover ({FIRST_DATE} to {LAST_DATE})")
+    return value
+
+
+RotaDate = Annotated[Date, AfterValidator(_rota_date)]
+
+
 class RotaCreate(BaseModel):
     """Generate a rota for ``start``..``end`` (default: the team file's period), or re-plan one."""
 
     model_config = ConfigDict(extra="forbid")
 
-    start: Date | None = None
-    end: Date | None = None
-    time_limit: float | None = Field(default=None, gt=0, description="seconds (default from settings)")
-    seed: int = 0
-    replan_of: int | None = Field(
+    start: RotaDate | None = None
+    end: RotaDate | None = None
+    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False,
+                                     description="seconds (default from settings)")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="CP-SAT's random seed")
+    replan_of: int | None = Field(ge=1, le=2**31 - 1,
         default=None, description="re-plan this rota: keep as much of it as possible"
     )
 
@@ -116,7 +130,8 @@ class RotaSummary(BaseModel):
 class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, description="the rota version you read; 409 when stale")
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the rota version you read; 409 when stale")
 
 
 class MoveTo(BaseModel):
@@ -140,8 +155,9 @@ class EditCreate(BaseModel):
     date: Date
     to: MoveTo | None = Field(default=None, description="move: the fields that change")
     force: bool = False
-    reason: str | None = None
-    version: int | None = Field(default=None, description="the rota version you read; 409 when stale")
+    reason: Text | None = Field(default=None, max_length=2000)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the rota version you read; 409 when stale")
 
 
 class EditRead(BaseModel):

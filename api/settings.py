@@ -28,6 +28,25 @@ class Settings(BaseSettings):
         description="deterministic: the same team and settings give the same rota (time limits count "
                     "CP-SAT work units); parallel: CP-SAT's portfolio by wall time, faster, varies by run",
     )
+    solve_isolation: Literal["process", "thread"] = Field(
+        default="process",
+        description="process: each solve in a child process with the caps below (the API process never "
+                    "builds a model); thread: in the server process (tests with a stand-in solver)",
+    )
+    solve_memory_mb: int = Field(default=2048, ge=0, description="address-space cap of a solve process, MiB "
+                                                                 "(0: none)")
+    solve_cpu_seconds: int = Field(default=0, ge=0, description="CPU-time cap of a solve process, seconds "
+                                                                "(0: 4 × its time limit + 60)")
+    max_people: int = Field(default=2000, ge=1, description="people a team may have (PUT answers 422 above)")
+    max_duty_variables: int = Field(
+        default=400_000, ge=1,
+        description="the largest model a generate may build: (person, role, shift, date) choices; 422 above")
+    max_active_jobs_per_team: int = Field(default=2, ge=1, description="queued + running solves of one team")
+    max_active_jobs_per_token: int = Field(default=4, ge=1, description="queued + running solves one token "
+                                                                       "started")
+    job_lease_seconds: float = Field(default=30.0, gt=1, description="a job whose server has not renewed "
+                                                                     "its lease for this long is failed")
+    checkpoint_seconds: float = Field(default=5.0, gt=0, description="how often a solve saves its best rota")
     time_limit: float = Field(default=30.0, gt=0, description="default solve time limit, seconds")
     max_time_limit: float = Field(default=600.0, gt=0, description="largest time limit a client may ask")
     feed_refresh_minutes: int = Field(default=60, ge=5, description="REFRESH-INTERVAL of the iCal feeds")
@@ -37,6 +56,56 @@ class Settings(BaseSettings):
     feed_past_days: int = Field(default=30, ge=0, description="feeds start this many days back")
     history_days: int = Field(
         default=35, ge=0, description="published days before a rota filled in as history"
+    )
+    # the web app (api/web): its session cookie and one-time sign-in links
+    session_secret: str | None = Field(
+        default=None,
+        description="key that signs the web session cookie (default: one made once and kept in the database)",
+    )
+    session_hours: float = Field(default=12.0, gt=0, description="a web session ends this long after its "
+                                                                  "last page")
+    sign_in_link_minutes: int = Field(default=30, ge=1, description="a one-time sign-in link expires after")
+    # the edge (api/main.py, api/middleware.py): the database pool, body size, failed-token limits
+    db_pool_size: int = Field(default=10, ge=1, description="database connections kept open")
+    db_max_overflow: int = Field(
+        default=20, ge=0, description="connections opened beyond the pool while it is busy"
+    )
+    db_pool_timeout: float = Field(
+        default=10.0, gt=0, description="seconds a request waits for a connection before a 503"
+    )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1, description="largest request body; larger answers 413 unread"
+    )
+    auth_failure_limit: int = Field(
+        default=20, ge=1,
+        description="failed bearer tokens (or unknown feed tokens) per client IP per window before 429",
+    )
+    auth_failure_window: float = Field(
+        default=60.0, gt=0, description="seconds of the window auth_failure_limit counts in"
+    )
+    # many machines (docs/deploy.md): solve jobs on Celery workers over a broker (Redis)
+    job_backend: Literal["inprocess", "celery"] = Field(
+        default="inprocess",
+        description="inprocess: solves run in the API process (job_workers at a time); celery: the API "
+                    "queues them on the broker and `rota worker` processes, on any machine, run them",
+    )
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="the Celery broker (celery backend)"
+    )
+    max_job_attempts: int = Field(
+        default=2, ge=1,
+        description="times a solve may be started: a worker that dies mid-solve (lease ran out) hands the "
+                    "job to another worker until this many starts, then it is failed with the reason",
+    )
+    job_queue_seconds: float = Field(
+        default=3600.0, gt=1,
+        description="celery backend: a job no worker has started within this long is failed (no worker "
+                    "running?)",
+    )
+    job_queues: int = Field(
+        default=8, ge=1, le=256,
+        description="celery backend: teams are spread over this many queues by a hash of their id; workers "
+                    "take from the queues in turn, so one team's batch waits behind itself, not others",
     )
 
 

@@ -1,4 +1,7 @@
-"""``rota bench``: solve the synthetic S/M/L/XL teams, each in a fresh process, and tabulate the results."""
+"""``rota bench``: solve the synthetic S/M/L/XL/H teams, each in a fresh process, and tabulate the results.
+
+The time limit is deterministic seconds (the default solve mode); the distance between objective and
+bound is printed as "% from the bound", never as a bare "gap" (which users read as uncovered time)."""
 
 from __future__ import annotations
 
@@ -18,12 +21,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli import bench_curtois, bench_feeds
+from cli import bench_curtois, bench_feeds, bench_pages
 from cli.errors import fail, guarded
 from cli.render import gap_percent
-from rota.synthetic import SIZES, synthetic_document
+from rota.synthetic import size_names, size_shape, synthetic_document
 
-DEFAULT_LIMITS = {"S": 10.0, "M": 20.0, "L": 60.0, "XL": 120.0}
+DEFAULT_LIMITS = {"S": 10.0, "M": 20.0, "L": 60.0, "XL": 120.0, "H": 60.0}
 MEMORY_LIMIT_MB = 2048
 
 bench = typer.Typer(invoke_without_command=True, no_args_is_help=False,
@@ -44,7 +47,7 @@ class BenchRun:
     seconds: float
     objective: float | None
     bound: float | None
-    gap_percent: float | None
+    from_bound_percent: float | None
     status: str
     peak_mb: float
     valid: bool
@@ -60,12 +63,11 @@ def run_size(size: str, time_limit: float, workers: int, seed: int, team_seed: i
     result = solve(team, params=SolveParams(time_limit=time_limit, workers=workers, seed=seed))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     valid = validate(team, result.document).ok if result.document.assignments else False
-    spec = SIZES[size]
-    return BenchRun(size=size, people=len(team.people), roles=len(team.roles), weeks=spec.weeks,
+    return BenchRun(size=size, people=len(team.people), roles=len(team.roles), weeks=size_shape(size)[1],
                     assignments=len(result.document.assignments), build_seconds=result.build_seconds,
                     first_zero_gap_seconds=result.first_zero_gap_seconds, seconds=result.seconds,
                     objective=result.objective, bound=result.bound,
-                    gap_percent=gap_percent(result.objective, result.bound), status=str(result.status),
+                    from_bound_percent=gap_percent(result.objective, result.bound), status=str(result.status),
                     peak_mb=peak_mb, valid=valid)
 
 
@@ -88,22 +90,25 @@ def median_run(runs: list[BenchRun]) -> BenchRun:
     return BenchRun(size=last.size, people=last.people, roles=last.roles, weeks=last.weeks,
                     assignments=int(med("assignments") or 0), build_seconds=med("build_seconds") or 0.0,
                     first_zero_gap_seconds=med("first_zero_gap_seconds"), seconds=med("seconds") or 0.0,
-                    objective=med("objective"), bound=med("bound"), gap_percent=med("gap_percent"),
+                    objective=med("objective"), bound=med("bound"),
+                    from_bound_percent=med("from_bound_percent"),
                     status=statistics.mode(r.status for r in runs), peak_mb=med("peak_mb") or 0.0,
                     valid=all(r.valid for r in runs))
 
 
 def target(run: BenchRun) -> tuple[bool, str]:
     """Whether a run meets the issue's target for its size, and the target in words."""
-    zero, gap = run.first_zero_gap_seconds, run.gap_percent
+    zero, gap = run.first_zero_gap_seconds, run.from_bound_percent
     memory_ok = run.peak_mb < MEMORY_LIMIT_MB
     if run.size == "S":
         ok, text = run.status == "optimal" and run.seconds < 2, "optimal < 2 s"
     elif run.size == "M":
-        ok, text = gap is not None and gap <= 1 and run.seconds <= 20, "≤ 1 % of bound < 20 s"
+        ok, text = gap is not None and gap <= 1 and run.seconds <= 20, "≤ 1 % from the bound < 20 s"
     elif run.size == "L":
         ok, text = zero is not None and zero < 30 and gap is not None and gap <= 2, \
-            "zero gap < 30 s, ≤ 2 % in 60 s"
+            "zero gap < 30 s, ≤ 2 % from the bound in 60 s"
+    elif run.size == "H":
+        ok, text = gap is not None and gap <= 5, "≤ 5 % from the bound in 60 s"
     else:
         ok, text = zero is not None and zero < 120, "zero gap < 120 s"
     return ok and memory_ok and run.valid, text
@@ -116,16 +121,18 @@ def _f(value: float | None, fmt: str = "{:,.1f}") -> str:
 
 def results_table(runs: list[BenchRun], workers: int, repeat: int) -> Table:
     """The benchmark table: one row per size."""
-    table = Table(title=f"Synthetic benchmark · {workers} workers · median of {repeat}", title_justify="left")
+    table = Table(title=f"Synthetic benchmark · {workers} workers · median of {repeat} · limits in "
+                        "deterministic seconds", title_justify="left")
     for name in ("size", "team", "build s", "zero-gap s", "solve s", "objective", "bound",
-                 "gap %", "status", "peak MB", "valid", "target (and < 2 GB)", "met"):
+                 "% from the bound", "status", "peak MB", "valid", "target (and < 2 GB)", "met"):
         left = name in ("size", "status") or name.startswith("target")
         table.add_column(name, justify="left" if left else "right", no_wrap=not name.startswith("target"))
     for r in runs:
         ok, text = target(r)
         table.add_row(r.size, f"{r.people}p {r.roles}r {r.weeks}w", _f(r.build_seconds, "{:.2f}"),
                       _f(r.first_zero_gap_seconds, "{:.2f}"), _f(r.seconds), _f(r.objective, "{:,.0f}"),
-                      _f(r.bound, "{:,.0f}"), _f(r.gap_percent, "{:.2f}"), r.status, _f(r.peak_mb, "{:,.0f}"),
+                      _f(r.bound, "{:,.0f}"), _f(r.from_bound_percent, "{:.2f}"), r.status,
+                      _f(r.peak_mb, "{:,.0f}"),
                       "yes" if r.valid else Text("NO", style="bold red"),
                       text, Text("yes" if ok else "no", style="green" if ok else "bold red"))
     return table
@@ -135,8 +142,8 @@ def _sizes(text: str) -> list[str]:
     """The sizes named by ``--sizes``, upper-cased and checked."""
     sizes = [s.strip().upper() for s in text.split(",") if s.strip()]
     for s in sizes:
-        if s not in SIZES:
-            fail(f'--sizes: unknown size "{s}" (known: {", ".join(SIZES)})')
+        if s not in size_names():
+            fail(f'--sizes: unknown size "{s}" (known: {", ".join(size_names())})')
     return sizes
 
 
@@ -144,9 +151,11 @@ def _sizes(text: str) -> list[str]:
 @guarded
 def bench_main(
     ctx: typer.Context,
-    sizes: Annotated[str, typer.Option("--sizes", help="Comma-separated sizes: S, M, L, XL.")] = "S,M,L,XL",
+    sizes: Annotated[str, typer.Option(
+        "--sizes", help="Comma-separated sizes: S, M, L, XL, H.")] = "S,M,L,XL",
     time_limit: Annotated[float | None, typer.Option(
-        "--time-limit", min=0.1, help="Seconds per size (default S 10, M 20, L 60, XL 120).")] = None,
+        "--time-limit", min=0.1, help="Deterministic seconds per size (default S 10, M 20, L 60, XL 120, "
+                                      "H 60); wall seconds may be more on a busy machine.")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Solver threads.")] = 2,
     repeat: Annotated[int, typer.Option("--repeat", min=1, help="Runs per size; medians shown.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Solver seed of the first run (then +1 each).")] = 0,
@@ -161,7 +170,8 @@ def bench_main(
         limit = time_limit if time_limit is not None else DEFAULT_LIMITS[size]
         runs = []
         for i in range(repeat):
-            console.print(f"[dim]{size}: run {i + 1}/{repeat}, {limit:g} s limit, {workers} workers…[/dim]")
+            console.print(f"[dim]{size}: run {i + 1}/{repeat}, {limit:g} deterministic s limit, "
+                          f"{workers} workers…[/dim]")
             started = time.perf_counter()
             runs.append(run_in_child(size, limit, workers, seed + i))
             console.print(f"[dim]   {runs[-1].status}, objective {_f(runs[-1].objective, '{:,.0f}')}, "
@@ -176,7 +186,7 @@ def bench_main(
 @bench.command("team")
 @guarded
 def team_command(
-    size: Annotated[str, typer.Argument(help="S, M, L or XL.")],
+    size: Annotated[str, typer.Argument(help="S, M, L, XL or H.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="YAML file to write.")],
     team_seed: Annotated[int, typer.Option("--team-seed", help="Generator seed.")] = 0,
 ) -> None:
@@ -189,3 +199,4 @@ def team_command(
 
 bench_curtois.register(bench)
 bench_feeds.register(bench)
+bench_pages.register(bench)

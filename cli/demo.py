@@ -2,7 +2,8 @@
 
 It migrates the settings' database (default: the SQLite file ``rota.db``), imports the example teams,
 solves next month's rota of each in this process, publishes it, prints the council service desk's month
-(grid, coverage, hours, objective) and a lead token, the /docs URL and a feed URL for ``rota serve``.
+(grid, coverage, hours, objective) and a lead token, the /docs URL and a feed URL for ``rota serve``, and
+one-time web sign-in links for the lead, a staff member and HR.
 ``rota serve --demo`` then serves; ``rota demo`` stops there.
 """
 
@@ -27,7 +28,7 @@ def next_month(today: date) -> str:
 
 @dataclass(frozen=True)
 class DemoLinks:
-    """What the service demo prints: a lead token, the API docs, a person's feed."""
+    """What the service demo prints: a lead token, the API docs, a person's feed, web sign-in links."""
 
     teams: list[str]
     month: str
@@ -37,6 +38,7 @@ class DemoLinks:
     person: str
     feed: str
     webcal: str
+    sign_in: dict[str, str] | None = None  # role → one-time web sign-in URL
 
 
 def service_demo(
@@ -59,7 +61,7 @@ def service_demo(
     from api.migrate import upgrade
     from api.routes.tokens import feed_urls
     from api.services.teams import current_document
-    from api.services.tokens import create_api_token, create_calendar_token
+    from api.services.tokens import create_api_token, create_calendar_token, create_sign_in_link
     from api.settings import get_settings
     from cli.errors import fail
     from cli.service import database, generate_rota, import_team
@@ -78,9 +80,19 @@ def service_demo(
     }
     if console is not None:
         show_rota(console, rotas[ids[0]])
+    settings = get_settings()
     with database() as db, db.write() as session:
-        token = create_api_token(session=session, role="lead", teams=ids, label="demo lead").secret
+        issued = create_api_token(session=session, role="lead", teams=ids, label="demo lead")
+        token = issued.secret
         person = current_document(session=session, team_id=ids[0])["people"][0]["id"]
+        staff = create_api_token(session=session, role="staff", teams=[ids[0]], person=person,
+                                 label=f"demo staff {person}")
+        hr = create_api_token(session=session, role="hr", label="demo HR")
+        codes = {
+            role: create_sign_in_link(session=session, token_id=made.id,
+                                      minutes=settings.sign_in_link_minutes).secret
+            for role, made in (("lead", issued), ("staff", staff), ("hr", hr))
+        }
         feed = create_calendar_token(
             session=session,
             principal=Principal(None, "hr", label="demo"),
@@ -89,8 +101,10 @@ def service_demo(
             person=person,
         ).secret
     base = f"http://{host}:{port}"
-    url, webcal = feed_urls(get_settings().public_url or base, feed)
-    links = DemoLinks(ids, month, rotas, token, f"{base}/docs", person, url, webcal)
+    url, webcal = feed_urls(settings.public_url or base, feed)
+    site = (settings.public_url or base).rstrip("/")
+    sign_in = {role: f"{site}/sign-in?code={code}" for role, code in codes.items()}
+    links = DemoLinks(ids, month, rotas, token, f"{base}/docs", person, url, webcal, sign_in)
     published = ", ".join(f"{t} rota {r}" for t, r in rotas.items())
     typer.echo("")
     typer.echo(f"published {month}: {published}")
@@ -99,6 +113,12 @@ def service_demo(
     typer.echo(f"{person}'s calendar feed: {url}")
     typer.echo(f"subscribe in a calendar app: {webcal}")
     typer.echo(f'try: curl -H "Authorization: Bearer {token}" {base}/api/teams')
+    typer.echo("")
+    typer.echo(f"web app: open a one-time sign-in link (each works once, within "
+               f"{settings.sign_in_link_minutes} minutes; `rota token create … --link` makes more):")
+    typer.echo(f"  team lead ({', '.join(ids)}): {sign_in['lead']}")
+    typer.echo(f"  staff ({person}, {ids[0]}): {sign_in['staff']}")
+    typer.echo(f"  HR (coverage of every team): {sign_in['hr']}")
     typer.echo("")
     return links
 

@@ -183,7 +183,7 @@ def check_port(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port}: {reason}; stop the other server or give --port")
 
 
-def serve(host: str, port: int, upgrade: bool, reload: bool) -> None:
+def serve(host: str, port: int, upgrade: bool, reload: bool, workers: int = 1) -> None:
     import uvicorn
 
     from api.migrate import upgrade as migrate
@@ -192,8 +192,29 @@ def serve(host: str, port: int, upgrade: bool, reload: bool) -> None:
     if upgrade:
         with database(migrated=False) as db:
             migrate(db.engine)
-    err.print(f"rota on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
+    from api.middleware import uvicorn_log_config
+
+    if reload and workers > 1:
+        fail("--reload and --workers: give one of them (a reloading server runs one process)")
+    processes = f", {workers} processes" if workers > 1 else ""
+    err.print(f"rota on http://{host}:{port}{processes}  (API docs: http://{host}:{port}/docs)")
+    # several processes share the port; each builds its app from the import string (and its own pool)
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info",
+                workers=workers if workers > 1 else None,
+                log_config=uvicorn_log_config())  # feed secrets and tokens masked in the access log
+
+
+def sign_in_link(token_id: int, base: str | None = None) -> tuple[str, int]:
+    """A one-time web sign-in URL for an API token, and the minutes it is valid for."""
+    from api.services.tokens import create_sign_in_link
+    from api.settings import get_settings
+
+    settings = get_settings()
+    with database() as db, db.write() as session:
+        minutes = settings.sign_in_link_minutes
+        issued = create_sign_in_link(session=session, token_id=token_id, minutes=minutes)
+    base = settings.public_url or base or "http://127.0.0.1:8000"
+    return f"{base.rstrip('/')}/sign-in?code={issued.secret}", settings.sign_in_link_minutes
 
 
 def register(app: typer.Typer) -> None:
@@ -226,6 +247,10 @@ def register(app: typer.Typer) -> None:
         examples: Annotated[
             Path | None, typer.Option("--examples", help="--demo: folder of team files.")
         ] = None,
+        workers: Annotated[
+            int, typer.Option("--workers", min=1, max=64, help="API processes sharing the port (a database "
+                                                               "server, not SQLite: docs/deploy.md).")
+        ] = 1,
     ) -> None:
         """Run the API, the feeds and the in-process solver (ROTA_DATABASE_URL, default sqlite:///rota.db)."""
         if demo:
@@ -235,7 +260,7 @@ def register(app: typer.Typer) -> None:
             service_demo(examples=examples or EXAMPLES, time_limit=demo_time_limit, host=host, port=port,
                          console=Console())
             upgrade = False
-        serve(host, port, upgrade, reload)
+        serve(host, port, upgrade, reload, workers)
 
     @app.command("import")
     @service_errors
@@ -276,6 +301,9 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"rota {rota.id}: published {rota.start} to {rota.end} (version {rota.version})")
 
     register_tokens()
+    from cli import worker
+
+    worker.register(app)  # ``rota worker``: solve jobs from the broker (the celery backend)
 
 
 def register_tokens() -> None:
@@ -290,6 +318,9 @@ def register_tokens() -> None:
         ] = None,
         person: Annotated[str | None, typer.Option("--person", help="Staff: the person's id.")] = None,
         label: Annotated[str | None, typer.Option("--label", help="Who holds it, for the records.")] = None,
+        link: Annotated[
+            bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
+        ] = False,
     ) -> None:
         """Print a new API token (shown once; the database keeps only its hash)."""
         from api.services.tokens import create_api_token
@@ -303,6 +334,10 @@ def register_tokens() -> None:
             "send it as: Authorization: Bearer <token>"
         )
         typer.echo(issued.secret)
+        if link:
+            url, minutes = sign_in_link(issued.id)
+            err.print(f"one-time sign-in link (expires in {minutes} minutes, works once):")
+            typer.echo(url)
 
     @token_app.command("revoke")
     @service_errors

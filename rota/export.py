@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from rota.calendar import Calendar
 from rota.coverage import gaps as true_gaps
@@ -30,6 +32,39 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+# -- cells no spreadsheet program runs ---------------------------------------------------------------
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# What openpyxl refuses to write (IllegalCharacterError): C0 controls but tab, line feed, CR.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as the text it is (OWASP's advice against CSV/formula injection): text
+    starting with ``= + - @``, a tab or a CR gets a leading single quote. Numbers, and text that is just
+    a number (``-1.5``), stay as they are; so does anything that is not text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_row(row: list[Any]) -> list[Any]:
+    """``safe_cell`` of each cell (for CSV writers and ``Worksheet.append``)."""
+    return [safe_cell(v) for v in row]
+
+
+def xlsx_cell(value: Any) -> Any:
+    """``safe_cell`` for Excel, where a text starting with ``=`` would be written as a formula, with the
+    control characters openpyxl refuses dropped (the team file refuses them; this covers stored data)."""
+    if isinstance(value, str):
+        value = _XLSX_ILLEGAL.sub("", value)
+    return safe_cell(value)
+
+
+def xlsx_row(row: list[Any]) -> list[Any]:
+    return [xlsx_cell(v) for v in row]
 
 
 # -- the tables every view shares ---------------------------------------------------------------
@@ -182,11 +217,12 @@ def _hours(minutes: int) -> str:
 
 
 def csv_text(team: Team, doc: RotaDocument) -> str:
-    """The CSV file's text, header first."""
+    """The CSV file's text, header first; names that a spreadsheet would run as formulas are quoted
+    (``safe_cell``)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(csv_rows(team, doc))
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in csv_rows(team, doc))
     return out.getvalue()
 
 
@@ -220,11 +256,12 @@ def xlsx_bytes(team: Team, doc: RotaDocument) -> bytes:
             here = cells.get((p.id, day))
             row.append("+".join(here) if here else "·" if day in cal.closed else
                        "–" if (p.id, day) in away else "")
-        grid.append(row)
+        grid.append(xlsx_row(row))
     grid.append([])
     for role in team.roles:
-        grid.append([f"gaps {role}", *(("!" if gapped[role][d] else "?") if d in gapped.get(role, {}) else
-                                      "·" if d in cal.closed else "" for d in cal.dates)])
+        grid.append(xlsx_row([f"gaps {role}", *(("!" if gapped[role][d] else "?")
+                                                if d in gapped.get(role, {}) else
+                                                "·" if d in cal.closed else "" for d in cal.dates)]))
     for i, day in enumerate(cal.dates, start=2):
         letter = grid.cell(row=1, column=i).column_letter
         grid.column_dimensions[letter].width = 6
@@ -239,7 +276,7 @@ def xlsx_bytes(team: Team, doc: RotaDocument) -> bytes:
     legend = "  ".join(f"{code}={sid}" + (f"/{role}" if len(team.shift_roles(sid)) > 1 else "")
                        for (sid, role), code in codes.items())
     grid.append([])
-    grid.append([f"{legend}   – away   · closed   ! core gap   ? other gap"])
+    grid.append(xlsx_row([f"{legend}   – away   · closed   ! core gap   ? other gap"]))
 
     sheets: dict[str, tuple[list[str], list[list]]] = {
         "Assignments": (list(CSV_FIELDS), [[*list(r.values())[:-1], float(r["hours"])]
@@ -261,9 +298,9 @@ def xlsx_bytes(team: Team, doc: RotaDocument) -> bytes:
     }
     for name, (head, rows) in sheets.items():
         sheet = book.create_sheet(name)
-        sheet.append(head)
+        sheet.append(xlsx_row(head))
         for row in rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(row))
         for c in sheet[1]:
             c.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -278,13 +278,13 @@ def _hours(cal: Calendar, duties: list[Duty]) -> str:
     """Hours worked against the contracted target, and duties per role, for each person."""
     rows = ["<h2>Hours</h2>", '<table class="figures">',
             "<thead><tr><th>person</th><th>name</th><th>worked h</th><th>target h</th><th>± h</th>"
-            "<th>duties</th></tr></thead><tbody>"]
+            "<th>duties</th><th>target from</th></tr></thead><tbody>"]
     for h in hours_lines(cal, duties):
         off = h.difference is not None and abs(h.difference) >= 240
         rows.append(
             f"<tr><td>{escape(h.person)}</td><td>{escape(h.name)}</td>"
             f'<td class="n">{hours_text(h.worked)}</td><td class="n">{hours_text(h.target)}</td>'
             f'<td class="n{" off" if off else ""}">{hours_text(h.difference, sign=True)}</td>'
-            f"<td>{escape(h.duties_text)}</td></tr>")
+            f"<td>{escape(h.duties_text)}</td><td>{escape(h.basis or '')}</td></tr>")
     rows.append("</tbody></table>")
     return "\n".join(rows)

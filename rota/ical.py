@@ -7,13 +7,14 @@ calendar client updates an event in place when a rota is published again.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Event, Timezone, vDuration, vText
 
 from rota import timeutil
 from rota.calendar import Calendar as RotaCalendar
@@ -24,6 +25,17 @@ PRODID = "-//rota//on-duty rota//EN"
 # Fixed namespace for assignment UIDs: changing it would change every published UID.
 UID_NAMESPACE = uuid.UUID("5f1b7c3e-2f7a-4c55-9a43-6a1e0b2d9c41")
 UID_DOMAIN = "rota"
+
+
+# Not allowed in an iCal TEXT value (RFC 5545 3.3.11: CONTROL but HTAB; line breaks are written "\n").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def ical_text(value: str) -> str:
+    """A text for an iCal property: line breaks (CR LF, a bare CR) made LF, which icalendar's ``vText``
+    writes escaped as ``\\n``; other control characters dropped (the team file refuses them, this keeps
+    a feed well-formed whatever is stored)."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)
@@ -91,9 +103,9 @@ def event_component(spec: EventSpec, zone: ZoneInfo, *, transparent: bool = Fals
     event.add("dtstamp", modified)
     event.add("dtstart", spec.start.astimezone(zone))
     event.add("dtend", spec.end.astimezone(zone))
-    event.add("summary", spec.summary)
+    event.add("summary", vText(ical_text(spec.summary)))
     if spec.description:
-        event.add("description", spec.description)
+        event.add("description", vText(ical_text(spec.description)))
     event.add("sequence", spec.sequence)
     event.add("last-modified", modified)
     event.add("transp", "TRANSPARENT" if transparent else "OPAQUE")
@@ -144,7 +156,7 @@ def calendar_frame(name: str, tz: str, refresh_minutes: int | None,
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", vText(ical_text(name)))  # an X- property: icalendar would write it raw
     cal.add("x-wr-timezone", tz)
     if refresh_minutes is not None:
         every = timedelta(minutes=refresh_minutes)

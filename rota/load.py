@@ -105,14 +105,32 @@ def parse_text(text: str, json_text: bool = False) -> Any:
     except json.JSONDecodeError as exc:
         raise ValueError(f"line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        raise ValueError(f"{where}not valid YAML: {what}") from None
+        raise ValueError(_yaml_problem(exc, text)) from None
     except RecursionError:
         raise ValueError("nested too deeply to read") from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a repeated JSON key
-        raise ValueError(str(exc)) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        if json_text and str(exc).startswith("the key"):  # a repeated key: YAML's reading has its line
+            try:
+                yaml.load(text, Loader=_Loader)
+            except yaml.YAMLError as again:
+                raise ValueError(_yaml_problem(again, text).replace("not valid YAML: ", "")) from None
+            except Exception:  # the message without a line is still right
+                pass
+        raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+    """One line: where (line and column) and what is wrong."""
+    mark = getattr(exc, "problem_mark", None)
+    position = getattr(exc, "position", None)  # a reader error: a character the reader refuses
+    if mark is None and position is not None:
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        where = f"line {line} column {column}: "
+    else:
+        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}not valid YAML: {what}"
 
 
 def read_document(path: str | Path) -> Any:

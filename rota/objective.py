@@ -2,7 +2,8 @@
 
 Units: gap terms in person-minutes; ``contract`` in minutes away from the contracted target;
 ``over_cover`` in person-minutes on duty beyond what demand needs;
-``fairness`` in hundredths of a duty away from each person's proportional share;
+``fairness`` in hundredths of a duty away from each person's proportional share of the duties
+demand asks for;
 ``preferences`` in request-weight points; ``shift_cover`` in per-entry weight points.
 """
 
@@ -134,11 +135,30 @@ def duty_counts(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, in
     return {role: {p: counts[role][p] for p in eligible(cal, role)} for role in cal.team.roles}
 
 
-def fairness_by_role(cal: Calendar, duties: Iterable[Duty]) -> dict[str, int]:
-    """Per role: Σ floor(100·|A·n_p − a_p·N| / A) over eligible people.
+def duty_target(cal: Calendar, role: str) -> int:
+    """The duties a role's demand asks for, from the team file alone (the T of ``fairness_by_role``).
 
-    n_p is a person's duty count in the role, a_p their available dates, N and A the sums:
-    how far, in hundredths of a duty, each person is from a share proportional to availability.
+    Per-shift demand: the largest ``min`` of each shift's entries on each date it holds. Demand
+    windows: their person-minutes over the horizon divided by the longest slot offered in the role,
+    rounded up (the fewest duties that could cover them; exact when shifts tile the windows)."""
+    need: dict[tuple[str, object], int] = {}
+    for entry, day in cal.shift_demand_dates(role):
+        need[(entry.shift, day)] = max(need.get((entry.shift, day), 0), entry.min)
+    total = sum(need.values())
+    minutes = demand_minutes(cal, role)
+    if minutes:
+        longest = max((s.minutes for s in cal.slots if role in cal.offered_roles(s.shift, s.date)), default=0)
+        if longest:
+            total += -(-minutes // longest)
+    return total
+
+
+def fairness_by_role(cal: Calendar, duties: Iterable[Duty]) -> dict[str, int]:
+    """Per role: Σ floor(100·|A·n_p − a_p·T| / A) over eligible people.
+
+    n_p is a person's duty count in the role, a_p their workable dates, A the sum of a_p and T the
+    duties the role's demand asks for (``duty_target``, a constant of the team file): how far, in
+    hundredths of a duty, each person is from a share of that work proportional to availability.
     """
     out = {}
     for role, counts in duty_counts(cal, duties).items():
@@ -147,8 +167,8 @@ def fairness_by_role(cal: Calendar, duties: Iterable[Duty]) -> dict[str, int]:
         if len(counts) < 2 or total_a == 0:
             out[role] = 0
             continue
-        total_n = sum(counts.values())
-        out[role] = sum(FAIRNESS_SCALE * abs(total_a * n - avail[p] * total_n) // total_a
+        target = duty_target(cal, role)
+        out[role] = sum(FAIRNESS_SCALE * abs(total_a * n - avail[p] * target) // total_a
                         for p, n in counts.items())
     return out
 

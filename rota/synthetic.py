@@ -1,4 +1,5 @@
-"""Reproducible synthetic teams for the benchmark: sizes S, M, L and XL, feasible with zero gaps.
+"""Reproducible synthetic teams for the benchmark: sizes S, M, L and XL, feasible with zero gaps,
+and H, a hospital of narrow roles with fixed shift slots (``hospital_document``, at the end).
 
 A team is a service desk open weekdays 08:00-18:00 and Saturday mornings (core hours 09:00-17:00,
 GB/ENG holidays), with some of: desk analysts, second-line engineers, application support, field
@@ -68,14 +69,16 @@ DEPARTMENTS = ("Infrastructure", "Applications", "Security", "Networks", "Financ
 
 
 def synthetic_team(size: str, seed: int = 0) -> Team:
-    """The checked ``Team`` of a size (``S``, ``M``, ``L``, ``XL``) for a seed."""
+    """The checked ``Team`` of a size (``S``, ``M``, ``L``, ``XL``, ``H``) for a seed."""
     return parse_team(synthetic_document(size, seed), f"synthetic-{size}")
 
 
 def synthetic_document(size: str, seed: int = 0) -> dict[str, Any]:
     """The team document of a size for a seed: the same inputs give the same document."""
+    if size == HOSPITAL.name:
+        return hospital_document(seed)
     if size not in SIZES:
-        raise ValueError(f'unknown size "{size}" (known: {", ".join(SIZES)})')
+        raise ValueError(f'unknown size "{size}" (known: {", ".join(size_names())})')
     spec = SIZES[size]
     rng = random.Random(f"rota-synthetic/{size}/{seed}")
     end = START + timedelta(days=7 * spec.weeks - 1)
@@ -242,3 +245,120 @@ def _demand(cal: Calendar, role: str, people: list[str]) -> list[dict[str, Any]]
             sat_cap = min(_available(cal, people, d, (540, 780)) for d in saturdays)
             demand.append({"days": "sat", "time": "09:00-13:00", "min": max(1, int(sat_cap * 0.3))})
     return demand
+
+
+# --- Size H: a hospital-like team of narrow roles with fixed shift slots ------------------------
+
+@dataclass(frozen=True)
+class HospitalSpec:
+    """Size H: people with a grade and a few locations; a role per location × grade (1-3 skills);
+    per-shift demand (``roles.*.shift_demand``) in fixed slots, every day of the week."""
+
+    name: str
+    people: int
+    weeks: int
+
+
+HOSPITAL = HospitalSpec("H", 50, 4)
+LOCATIONS = ("icu", "ed", "theatres", "recovery", "ward-a", "ward-b", "ward-c", "ward-d", "ward-e",
+             "maternity")
+HOSPITAL_SHIFTS = {"early": ("07:00", "15:00"), "late": ("14:00", "22:00"), "night": ("21:30", "07:30"),
+                   "day": ("08:00", "18:00")}
+# grade → (share of the staff, contract choices (hours, days, share))
+GRADES = (("senior", 0.24), ("rn", 0.5), ("hca", 0.26))
+HOSPITAL_CONTRACTS = ((37.5, "daily", 0.55), (30.0, "daily", 0.2), (22.5, "daily", 0.15),
+                      (30.0, "weekdays", 0.1))
+
+
+def size_names() -> list[str]:
+    """Every benchmark size: the service-desk sizes, then H."""
+    return [*SIZES, HOSPITAL.name]
+
+
+def size_shape(size: str) -> tuple[int, int]:
+    """(people, weeks) of a size."""
+    if size == HOSPITAL.name:
+        return HOSPITAL.people, HOSPITAL.weeks
+    spec = SIZES[size]
+    return spec.people, spec.weeks
+
+
+def hospital_document(seed: int = 0) -> dict[str, Any]:
+    """Size H's team document for a seed.
+
+    Ten locations; each person holds a grade (senior nurse, nurse, healthcare assistant) and is
+    trained for two or three locations. Roles: ``LOC-rn`` (skills LOC and rn: a senior nurse has rn
+    too), ``LOC-senior`` (LOC, rn, senior) and ``LOC-hca`` (hca alone: assistants float), 30 in all.
+    Each role wants one person on its fixed shifts (``min: 1, max: 1``): a nurse on the early shift
+    every day (and nights in ICU), a senior on the 10-hour ``day`` shift on weekdays in ICU and ED
+    and Mondays and Thursdays elsewhere, an assistant on earlies on weekdays or Mon/Wed/Fri. That
+    asks for about 80 % of the contracted hours of the grades able to cover it."""
+    spec = HOSPITAL
+    rng = random.Random(f"rota-synthetic/H/{seed}")
+    end = START + timedelta(days=7 * spec.weeks - 1)
+    people: list[dict[str, Any]] = []
+    counts = [round(spec.people * share) for _, share in GRADES]
+    counts[-1] = spec.people - sum(counts[:-1])
+    for (grade, _), count in zip(GRADES, counts, strict=True):
+        for k in range(count):
+            index = len(people)
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            home = LOCATIONS[(k * 3) % len(LOCATIONS)]  # spread homes over the locations
+            second = LOCATIONS[(k * 3 + 5) % len(LOCATIONS)]  # every location has two grades' homes
+            rest = [loc for loc in LOCATIONS if loc not in (home, second)]
+            others = [second, *rng.sample(rest, rng.choice((0, 1)))]
+            skills = {"senior": ["rn", "senior"], "rn": ["rn"], "hca": ["hca"]}[grade]
+            hours, days = _hospital_contract(rng)
+            person: dict[str, Any] = {
+                "id": f"{first}-{index:03d}", "name": f"{first.title()} {last.title()}",
+                "department": home, "skills": [*skills, home, *others],
+                "hours_per_week": hours, "days": days,
+                "unavailable": _leave(rng, START, end)}
+            prefs: dict[str, Any] = {}
+            if grade != "senior" and rng.random() < 0.3:
+                prefs["avoid_shifts"] = ["night" if rng.random() < 0.5 else "late"]
+            elif rng.random() < 0.2:
+                prefs["prefer_shifts"] = [rng.choice(("early", "late"))]
+            requests = []
+            for _ in range(rng.choice((0, 1, 1, 2))):
+                day = START + timedelta(days=rng.randrange(7 * spec.weeks))
+                if all(r["date"] != day.isoformat() for r in requests):
+                    requests.append({"date": day.isoformat(), "want": "off", "weight": rng.choice((1, 2, 3))})
+            if requests:
+                prefs["requests"] = requests
+            if prefs:
+                person["preferences"] = prefs
+            people.append(person)
+    roles: dict[str, Any] = {}
+    for n, loc in enumerate(LOCATIONS):
+        nurse = [{"shift": "early", "min": 1, "max": 1}]
+        if loc == "icu":
+            nurse.append({"shift": "night", "min": 1, "max": 1})
+        roles[f"{loc}-rn"] = {"name": f"Nurse, {loc}", "skills": [loc, "rn"], "shift_demand": nurse}
+        roles[f"{loc}-senior"] = {
+            "name": f"Senior nurse, {loc}", "skills": [loc, "rn", "senior"],
+            "shift_demand": [{"shift": "day", "days": "weekdays" if n < 2 else "mon,thu", "min": 1,
+                              "max": 1}]}
+        roles[f"{loc}-hca"] = {"name": f"Healthcare assistant, {loc}", "skills": ["hca"],
+                               "shift_demand": [{"shift": "early", "min": 1, "max": 1,
+                                                 "days": "weekdays" if n % 2 else "mon,wed,fri"}]}
+    return {
+        "team": "Synthetic H hospital",
+        "timezone": "Europe/London",
+        "period": {"start": START.isoformat(), "end": end.isoformat()},
+        "opening_hours": {"daily": "00:00-24:00"},
+        "skills": sorted({"rn", "senior", "hca", *LOCATIONS}),
+        "roles": roles,
+        "shifts": {sid: {"start": a, "end": b} for sid, (a, b) in HOSPITAL_SHIFTS.items()},
+        "rules": {"min_rest_hours": 11, "max_consecutive_days": 6, "max_hours_per_week": 48},
+        "people": people,
+    }
+
+
+def _hospital_contract(rng: random.Random) -> tuple[float, str]:
+    x = rng.random()
+    for hours, days, share in HOSPITAL_CONTRACTS:
+        if x < share:
+            return hours, days
+        x -= share
+    return HOSPITAL_CONTRACTS[0][0], HOSPITAL_CONTRACTS[0][1]

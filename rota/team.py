@@ -6,6 +6,7 @@ opening hours, …) are checked in ``rota.teamcheck``; ``rota.load`` runs both a
 
 from __future__ import annotations
 
+import re
 from datetime import date as Date
 from datetime import datetime as DateTime
 from typing import Annotated, Any, Literal
@@ -16,9 +17,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveInt,
     RootModel,
     field_validator,
     model_validator,
@@ -27,7 +25,30 @@ from pydantic import (
 from rota import timeutil
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
+ID_MAX = 64  # the database's id columns (person, role, shift) hold this many characters
+NAME_MAX = 200  # and its name columns (team, and the names a feed shows)
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX)]
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls. openpyxl refuses them, iCal
+# forbids them in text, PostgreSQL refuses NUL: text that reaches a spreadsheet or a calendar has none.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: str) -> str:
+    bad = CONTROL_CHARACTERS.search(value)
+    if bad is not None:
+        raise ValueError(f"control character U+{ord(bad.group()):04X} at character {bad.start() + 1} is "
+                         "not allowed (text may hold tabs and line breaks, no other control characters)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_control)]  # free text: descriptions, reasons, addresses
+Name = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_no_control)]  # names shown in views
+# Numbers are bounded so that nothing a file says can overflow a date, a model or a database column.
+Count = Annotated[int, Field(ge=0, le=100_000)]  # headcounts, limits, weekends, weights in points
+Days = Annotated[int, Field(ge=1, le=10_000)]  # runs of days
+WeekHours = Annotated[float, Field(ge=0, le=168, allow_inf_nan=False)]  # hours in a week (or of rest)
+Hours = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]  # hours over a period
+Weight = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]  # objective and request weights
 TERM_NAMES = ("gap_core", "gap_other", "contract", "over_cover", "fairness", "preferences", "shift_cover")
 
 
@@ -107,8 +128,8 @@ class Period(Model):
 
 
 class HolidaySpec(Model):
-    country: str
-    subdivision: str | None = None
+    country: Text
+    subdivision: Text | None = None
 
     @model_validator(mode="after")
     def _known(self) -> HolidaySpec:
@@ -128,7 +149,7 @@ class DemandEntry(Model):
     days: DaySpec = "daily"
     dates: list[Date] | None = None
     time: str
-    min: NonNegativeInt
+    min: Count
 
     @field_validator("time")
     @classmethod
@@ -144,22 +165,22 @@ class ShiftDemandEntry(Model):
     shift: Id
     days: DaySpec = "daily"
     dates: list[Date] | None = None
-    min: NonNegativeInt = 0
-    max: NonNegativeInt | None = None
-    weight_under: NonNegativeInt = 1000
-    weight_over: NonNegativeInt = 0
+    min: Count = 0
+    max: Count | None = None
+    weight_under: Count = 1000
+    weight_over: Count = 0
 
 
 class Role(Model):
-    name: str | None = None
-    description: str | None = None
+    name: Name | None = None
+    description: Text | None = None
     skills: list[Id] = []
     demand: list[DemandEntry] = []
     shift_demand: list[ShiftDemandEntry] = []
 
 
 class Shift(Model):
-    name: str | None = None
+    name: Name | None = None
     start: ClockStart
     end: ClockEnd
     days: DaySpec = "daily"
@@ -175,8 +196,8 @@ class Limit(Model):
 
     role: Id | None = None
     shift: Id | None = None
-    max: NonNegativeInt | None = None
-    min: NonNegativeInt | None = None
+    max: Count | None = None
+    min: Count | None = None
     per: Literal["week", "month", "period"]
 
     def counts(self, role: str, shift: str) -> bool:
@@ -202,22 +223,22 @@ class Succession(Model):
 class MaxWeekends(Model):
     """Extension: at most ``max`` weekends worked (Saturday or Sunday) per month or period."""
 
-    max: NonNegativeInt
+    max: Count
     per: Literal["month", "period"] = "period"
 
 
 class Rules(Model):
     """Hard working-time rules; a person's explicitly set fields override the team's."""
 
-    min_rest_hours: NonNegativeFloat | None = 11
-    max_consecutive_days: PositiveInt | None = 6
-    max_hours_per_week: NonNegativeFloat | None = 48
-    min_consecutive_days: PositiveInt | None = None
-    min_consecutive_days_off: PositiveInt | None = None
+    min_rest_hours: WeekHours | None = 11
+    max_consecutive_days: Days | None = 6
+    max_hours_per_week: WeekHours | None = 48
+    min_consecutive_days: Days | None = None
+    min_consecutive_days_off: Days | None = None
     max_weekends: MaxWeekends | None = None
     forbidden_successions: list[Succession] = []
-    min_hours_per_period: NonNegativeFloat | None = None
-    max_hours_per_period: NonNegativeFloat | None = None
+    min_hours_per_period: Hours | None = None
+    max_hours_per_period: Hours | None = None
     limits: list[Limit] = []
 
 
@@ -244,7 +265,7 @@ class Unavailable(Model):
     date: Date | None = None
     from_: Moment | None = Field(default=None, alias="from")
     to: Moment | None = None
-    reason: str | None = None
+    reason: Text | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Unavailable:
@@ -266,7 +287,7 @@ class Request(Model):
     date: Date
     shift: Id | None = None
     want: Literal["on", "off"]
-    weight: NonNegativeFloat = 1
+    weight: Weight = 1
 
 
 class Preferences(Model):
@@ -293,11 +314,11 @@ class HistoryEntry(Model):
 
 class Person(Model):
     id: Id
-    name: str | None = None
-    email: str | None = None
-    department: str | None = None
+    name: Name | None = None
+    email: Name | None = None
+    department: Name | None = None
     skills: list[Id] = []
-    hours_per_week: NonNegativeFloat | None = None
+    hours_per_week: WeekHours | None = None
     days: DaySpec = "daily"
     unavailable: list[Unavailable] = []
     preferences: Preferences = Preferences()
@@ -312,7 +333,7 @@ class Person(Model):
 
 class Team(Model):
     version: int | None = None
-    team: str = Field(min_length=1)
+    team: Name = Field(min_length=1)
     timezone: Annotated[str, AfterValidator(_check_zone)]
     period: Period | None = None
     holidays: HolidaySpec | None = None
@@ -324,7 +345,7 @@ class Team(Model):
     shifts: dict[Id, Shift] = Field(min_length=1)
     rules: Rules = Rules()
     people: list[Person]
-    weights: dict[str, NonNegativeFloat] = {}
+    weights: dict[str, Weight] = {}
     history: list[HistoryEntry] = []
 
     @field_validator("weights")
@@ -360,8 +381,13 @@ class Team(Model):
 
     def can_take(self, person: Person, role: str | None, shift: str | None) -> bool:
         """Whether the person holds the skills for ``role`` (any role ``shift`` serves, when only
-        the shift is named); unknown names count as no."""
-        roles = [role] if role is not None else (self.shift_roles(shift) if shift in self.shifts else [])
+        the shift is named; any role at all, when neither is); unknown names count as no."""
+        if role is not None:
+            roles = [role]
+        elif shift is None:
+            roles = list(self.roles)
+        else:
+            roles = self.shift_roles(shift) if shift in self.shifts else []
         if shift is not None and shift in self.shifts:
             roles = [r for r in roles if r in self.shift_roles(shift)]
         mine = set(person.skills)

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from rota.records import Duty
 from solver.params import Progress, SolveParams
+
+
+class Checkpoint:
+    """Hands ``params.on_rota`` the best rota so far, at most every ``params.checkpoint_seconds``."""
+
+    def __init__(self, params: SolveParams):
+        self.params = params
+        self.last = float("-inf")
+
+    def due(self) -> bool:
+        return self.params.on_rota is not None and \
+            time.perf_counter() - self.last >= self.params.checkpoint_seconds
+
+    def send(self, duties: list[Duty]) -> None:
+        self.last = time.perf_counter()
+        if self.params.on_rota is not None:
+            self.params.on_rota(duties)
 
 
 class Watcher(cp_model.CpSolverSolutionCallback):
@@ -16,8 +35,10 @@ class Watcher(cp_model.CpSolverSolutionCallback):
 
     def __init__(self, params: SolveParams, started: float, scale: int,
                  total: cp_model.LinearExpr, gap: cp_model.LinearExpr | None,
-                 bound: float | None = None):
+                 bound: float | None = None, checkpoint: Checkpoint | None = None,
+                 rota: Callable[[Callable[[cp_model.IntVar], bool]], list[Duty]] | None = None):
         super().__init__()
+        self.checkpoint, self.rota = checkpoint, rota
         self.params = params
         self.started = started
         self.scale = scale
@@ -37,6 +58,8 @@ class Watcher(cp_model.CpSolverSolutionCallback):
                 self.best_objective_bound / self.scale
             self.params.progress(Progress(objective=objective, bound=min(bound, objective),
                                           elapsed=elapsed, gap_minutes=gap))
+        if self.checkpoint is not None and self.rota is not None and self.checkpoint.due():
+            self.checkpoint.send(self.rota(self.boolean_value))
 
 
 class StopThread:

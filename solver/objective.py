@@ -6,6 +6,7 @@ them by the team's weights and by the smallest power of ten that makes every coe
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -102,10 +103,16 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
 
 
 def fairness(ctx: Ctx) -> list[Term]:
-    """Per role: Σ floor(100·|A·n_p − a_p·N| / A), linearised as A·q ≥ ±100·(A·n_p − a_p·N) − A + 1."""
+    """Per role: Σ_p q_p with q_p = floor(100·|A·n_p − a_p·T| / A) (``rota.objective.fairness_by_role``).
+
+    T is a constant of the team file (``duty_target``), so each q_p is a function of n_p alone:
+    A·q ≥ ±100·(A·n_p − a_p·T) − A + 1 makes q at least the floor; its domain is the values the floor
+    takes for n_p = 0 … its duty variables, and the lower convex hull of those points (n, q(n)) gives
+    cuts that lift the linear relaxation from 0 toward what whole duties can reach."""
     term = Term("fairness")
     m = ctx.model
     cal = ctx.cal
+    scale = obj.FAIRNESS_SCALE
     by_role: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for (person, r, _), var in ctx.x.items():
         by_role[r][person].append(var)
@@ -115,23 +122,47 @@ def fairness(ctx: Ctx) -> list[Term]:
         total_a = sum(avail.values())
         if len(people) < 2 or total_a == 0:
             continue
+        target = obj.duty_target(cal, role)
         mine = by_role.get(role, {})
-        every = [v for vs in mine.values() for v in vs]
-        if not every:
-            continue
-        total_n = m.new_int_var(0, len(every), f"duties[{role}]")
-        m.add(total_n == LinearExpr.sum(every))
-        scale = obj.FAIRNESS_SCALE
         for p in people:
             lits = mine.get(p, [])
-            n_p = LinearExpr.sum(lits) if lits else 0
-            e = total_a * n_p - avail[p] * total_n
-            top = scale * max(total_a * len(lits), avail[p] * len(every)) // total_a + 1
-            q = m.new_int_var(0, top, f"fair[{role},{p}]")
+            values = [scale * abs(total_a * k - avail[p] * target) // total_a for k in range(len(lits) + 1)]
+            if not lits:
+                term.const += values[0]
+                continue
+            n_p = LinearExpr.sum(lits)
+            e = total_a * n_p - avail[p] * target
+            q = m.new_int_var_from_domain(Domain.from_values(sorted(set(values))), f"fair[{role},{p}]")
             m.add(total_a * q >= scale * e - total_a + 1)
             m.add(total_a * q >= -scale * e - total_a + 1)
+            for k0, k1 in _hull_segments(values):
+                # the line through (k0, v0) and (k1, v1) lies under every point: q ≥ it
+                v0, v1 = values[k0], values[k1]
+                m.add((k1 - k0) * q >= (k1 - k0) * v0 + (v1 - v0) * (n_p - k0))
             term.add(q, 1)
     return [term]
+
+
+def _hull_segments(values: list[int], most: int = 6) -> list[tuple[int, int]]:
+    """The segments of the lower convex hull of the points (k, values[k]) nearest its lowest point
+    (at most ``most``); the outer slopes are the ± cuts above, so only the bend near the minimum
+    adds to the relaxation."""
+    hull: list[int] = []
+    for k in range(len(values)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # drop b when it lies on or above the line from a to k
+            if (values[b] - values[a]) * (k - a) >= (values[k] - values[a]) * (b - a):
+                hull.pop()
+            else:
+                break
+        hull.append(k)
+    segments = list(itertools.pairwise(hull))
+    if len(segments) <= most:
+        return segments
+    low = min(range(len(hull)), key=lambda i: values[hull[i]])
+    first = max(0, min(low - most // 2, len(segments) - most))
+    return segments[first:first + most]
 
 
 def preferences(ctx: Ctx) -> list[Term]:

@@ -35,3 +35,6 @@ class SolveParams:
     hint: list[Duty] | None = None
     baseline: list[Duty] | None = None  # re-planning: keep these where possible
     log: bool = False
+    # the best rota so far, at most every ``checkpoint_seconds`` (wall): a crash loses at most that
+    on_rota: Callable[[list[Duty]], None] | None = None
+    checkpoint_seconds: float = 5.0

@@ -49,8 +49,11 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     Phase 1 minimises the weighted gap terms alone, for at most ``GAP_SHARE`` of the time: coverage
     is found far faster without the other terms in the way. It is skipped when the hint already
     has no gaps. Phase 2 minimises the full objective from phase 1's rota, hinted whole with the
-    auxiliary variables tight (``polish``). Both bounds are lower bounds on the objective (the
-    other terms are never negative), so the larger is reported.
+    auxiliary variables tight (``polish``); when phase 1 proved its least gap (or the hint has
+    none), phase 2 keeps the gap terms at that least value (the spec's strict priority: gaps come
+    first), which fixes most shortfall variables and shrinks the search. Both bounds are lower
+    bounds on the objective of a rota with the least gap (the other terms are never negative), so
+    the larger is reported.
 
     Re-planning (``baseline``) is lexicographic instead: phase 2 keeps the gaps at most phase 1's
     and minimises C·changes + the other terms, C being a bit more than the most one duty more or
@@ -81,7 +84,9 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     stopped = params.stop is not None and params.stop.is_set()
     if first.status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or stopped:
         return out
-    if replan and first.objective is not None:
+    if first.objective is not None and (replan or first.status == cp_model.OPTIMAL):
+        # the spec's strict priority: once phase 1 has proven the least gap, phase 2 keeps it there
+        # (re-planning keeps the gaps it found at least as small, proven or not)
         built.ctx.model.add(gap <= first.objective)
     if tight is None and first.duties is not None:
         tight = polish(built, first.duties, goal, params, budget.share(POLISH_SHARE), budget)
@@ -116,7 +121,10 @@ def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget
     """Phase 3: block neighbourhoods (``solver.lns``) from phase 2's rota until the time limit."""
     scale = built.scale
 
-    def report(_: list[int], value: int) -> None:
+    def report(solution: list[int], value: int) -> None:
+        if budget.checkpoint.due():
+            ctx = built.ctx
+            budget.checkpoint.send([ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]])
         if params.progress is not None:
             objective = value / scale
             params.progress(Progress(objective=objective, bound=min(bound or 0.0, objective),

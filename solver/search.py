@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat import sat_parameters_pb2
@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 
 from rota.records import Duty
 from solver.build import Built
-from solver.callback import StopThread, Watcher
+from solver.callback import Checkpoint, StopThread, Watcher
 from solver.params import SolveParams
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ class Budget:
     """
 
     def __init__(self, params: SolveParams, started: float):
+        self.checkpoint = Checkpoint(params)
         self.limit = params.time_limit
         self.deterministic = params.deterministic
         self.started = started
@@ -131,13 +132,15 @@ def new_solver(seconds: float, workers: int, seed: int, deterministic: bool = Tr
                wall_cap: float | None = None, least: float = 0.01) -> cp_model.CpSolver:
     """A CP-SAT solver with our time limit (at least ``least``), worker count, seed and ``tune``.
 
-    Deterministic: interleaved search (the same result for any worker count and load) stopped by
-    deterministic time, with ``wall_cap`` wall seconds as a safety net; else the parallel portfolio
-    stopped by wall time.
+    Deterministic: interleaved search on one thread (the subsolvers take turns, so the result does not
+    depend on the machine's load or thread count) stopped by deterministic time, with ``wall_cap``
+    wall seconds as a safety net; ``workers`` is ignored (CP-SAT 9.15 aborts the process when an
+    interleaved search on several threads is stopped). Else the parallel portfolio on ``workers``
+    threads, stopped by wall time.
     """
     solver = cp_model.CpSolver()
     p = solver.parameters
-    p.num_workers = max(1, workers)
+    p.num_workers = 1 if deterministic else max(1, workers)
     p.random_seed = seed
     if deterministic:
         p.interleave_search = True
@@ -155,6 +158,8 @@ def tune(p: sat_parameters_pb2.SatParameters) -> None:
     p.max_presolve_iterations = 1
     p.find_big_linear_overlap = False
     p.presolve_probing_deterministic_time_limit = 0.1
+    # keep_symmetry_in_presolve measured 2026-12-01: H's first phase-2 rota came sooner, but M went
+    # from proven optimal in 7 s to 0.06 % from the bound after 67 s (10 det s): left off.
     # The full-problem worker: the LP at linearization level 2 with its cuts. The soft terms are
     # sums of many small deviations whose bound comes from the LP; on S it proves the optimum
     # that default_lp leaves 3 % open, and M ends within 1 % instead of 10 %.
@@ -183,7 +188,11 @@ def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit
     if params.log:
         p.log_to_stdout = False
         solver.log_callback = log.info
-    watcher = Watcher(params, started, built.scale, total, built.gap_minutes(), fixed_bound)
+    def rota(value: Callable[[cp_model.IntVar], bool]) -> list[Duty]:
+        return [ctx.duty(key) for key, var in ctx.x.items() if value(var)]
+
+    watcher = Watcher(params, started, built.scale, total, built.gap_minutes(), fixed_bound,
+                      budget.checkpoint, rota)
     if params.stop is not None and params.stop.is_set():
         return Run(cp_model.UNKNOWN, None, None, None, None)
     with StopThread(solver, params.stop):

@@ -107,11 +107,13 @@ def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
     from importlib.metadata import version
 
     mode = "deterministic" if params.deterministic else "parallel"
-    out: dict[str, Any] = {"mode": mode, "seed": params.seed, "workers": params.workers,
+    workers = 1 if params.deterministic else params.workers  # deterministic search runs on one thread
+    out: dict[str, Any] = {"mode": mode, "seed": params.seed, "workers": workers,
                            "time_limit": params.time_limit, "ortools": version("ortools")}
     if params.deterministic:
         out["deterministic_time"] = round(budget.spent, 3)
-        out["reproducible"] = not budget.wall_capped
+        stopped = params.stop is not None and params.stop.is_set()  # a stop comes at a moment in time
+        out["reproducible"] = not budget.wall_capped and not stopped
     else:
         out["reproducible"] = False
     return out

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
+from api.auth import check_failures
 from api.db import Database
 from api.errors import NotFound
 from api.feeds import Feed, FeedOptions, feed_etag, find_feed, render_feed
@@ -35,9 +35,11 @@ def _render(db: Database, feed: Feed, options: FeedOptions, now: datetime) -> by
         200: {"content": {"text/calendar": {}}},
         304: {"description": "not modified"},
         404: {"description": "unknown or revoked token"},
+        429: {"description": "too many unknown tokens from this address lately"},
+        503: {"description": "the database is saturated: try again after Retry-After seconds"},
     },
 )
-async def calendar_feed(
+def calendar_feed(
     token: str,
     request: Request,
     busy: Annotated[int, Query(ge=0, le=1, description="0: events do not block time")] = 1,
@@ -45,7 +47,8 @@ async def calendar_feed(
 ) -> Response:
     """The feed of a calendar token: 30 days back to every published future shift. The token is the key.
 
-    The lookup is one short indexed read, done on the event loop; only a render runs in the thread pool.
+    A plain ``def``: FastAPI runs it in its thread pool, so neither the look-up nor a render ever holds
+    the event loop (a saturated pool answers 503, see api/main.py).
     """
     state = request.app.state
     db: Database = state.db
@@ -54,9 +57,12 @@ async def calendar_feed(
         busy=bool(busy), past_days=settings.feed_past_days, refresh_minutes=settings.feed_refresh_minutes
     )
     now = state.clock()
+    limiter, key = check_failures(request, "feed", "token")
     with db.engine.connect() as conn:
         feed = find_feed(conn, token)
     if feed is None:
+        if limiter is not None:
+            limiter.fail(key)
         raise NotFound("no such calendar", "token")
     etag = feed_etag(feed, options, now.date())
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -64,6 +70,6 @@ async def calendar_feed(
         return Response(status_code=304, headers=headers)
     body = state.feed_cache.get(etag)
     if body is None:
-        body = await run_in_threadpool(_render, db, feed, options, now)
+        body = _render(db, feed, options, now)
         state.feed_cache.put(etag, body)
     return Response(body, media_type=CALENDAR, headers=headers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -10,8 +9,9 @@ from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import SettingsDep, TeamIdPath
 from api.routes.teams import ERRORS
+from api.schemas import RotaDate
 from api.services import coverage
 from api.services.teams import get_team
 
@@ -21,12 +21,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/api/teams/{team_id}/coverage", responses=ERRORS)
 def team_coverage(
-    team_id: str,
+    team_id: TeamIdPath,
     principal: PrincipalDep,
     session: SessionDep,
     settings: SettingsDep,
-    start: Annotated[date, Query(alias="from", description="first date, YYYY-MM-DD")],
-    end: Annotated[date, Query(alias="to", description="last date, inclusive")],
+    start: Annotated[RotaDate, Query(alias="from", description="first date, YYYY-MM-DD")],
+    end: Annotated[RotaDate, Query(alias="to", description="last date, inclusive")],
     format: Literal["json", "csv", "xlsx"] = "json",
     table: Annotated[str, Query(description="csv: coverage, roles, gaps, people or totals")] = "coverage",
 ) -> Response:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response, status
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RunnerDep, SettingsDep
+from api.deps import JobIdPath, RunnerDep, SettingsDep, TeamIdPath
 from api.routes.teams import ERRORS
 from api.schemas import JobAccepted, JobRead, RotaCreate
 from api.services import solving
+from api.services.leases import fail_job_in
 
 router = APIRouter(tags=["jobs"])
 
@@ -21,7 +24,7 @@ router = APIRouter(tags=["jobs"])
     responses=ERRORS,
 )
 def create_rota(
-    team_id: str,
+    team_id: TeamIdPath,
     body: RotaCreate,
     principal: PrincipalDep,
     session: WriteSessionDep,
@@ -29,9 +32,18 @@ def create_rota(
     runner: RunnerDep,
     request: Request,
     response: Response,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+        description="a key of the client's choosing (a UUID): a retried request with the same key from the "
+                    "same token gets the same job back and starts no second solve")] = None,
 ) -> JobAccepted:
-    """Queue a solve of the team for start..end; with ``replan_of``, keep as much of that rota as possible."""
+    """Queue a solve of the team for start..end; with ``replan_of``, keep as much of that rota as possible.
+
+    With ``Idempotency-Key``, a retry (same token, same key) answers 202 with the same job; a key used
+    for a different request answers 409."""
     principal.require_lead(team_id)
+    replay = idempotency_key is not None and solving.keyed_job(
+        session, principal.token_id, idempotency_key) is not None
     job = solving.submit_job(
         session=session,
         settings=settings,
@@ -41,15 +53,21 @@ def create_rota(
         time_limit=body.time_limit,
         seed=body.seed,
         replan_of=body.replan_of,
+        token_id=principal.token_id,
+        owner=runner.owner,
+        idempotency_key=idempotency_key,
     )
-    runner.submit(job.id)
-    url = str(request.url_for("get_job", job_id=job.id))
+    if replay:
+        response.headers["Idempotent-Replayed"] = "true"
+    else:
+        runner.submit(job.id, team_id)
+    url = request.app.url_path_for("get_job", job_id=job.id)  # a path: the Host header is not echoed
     response.headers["Location"] = url
     return JobAccepted(job_id=job.id, state=job.state, url=url)
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobRead, responses=ERRORS)
-def get_job(job_id: str, principal: PrincipalDep, session: SessionDep) -> JobRead:
+def get_job(job_id: JobIdPath, principal: PrincipalDep, session: SessionDep) -> JobRead:
     """State, progress (best objective, bound, elapsed), the rota when done, the reason when failed."""
     job = solving.get_job(session=session, job_id=job_id)
     principal.require_manager(job.team_id)
@@ -57,10 +75,14 @@ def get_job(job_id: str, principal: PrincipalDep, session: SessionDep) -> JobRea
 
 
 @router.delete("/api/jobs/{job_id}", response_model=JobRead, responses={**ERRORS, 409: ERRORS[404]})
-def cancel_job(job_id: str, principal: PrincipalDep, session: WriteSessionDep, runner: RunnerDep) -> JobRead:
-    """Stop the solve; the best rota found so far is kept (the job ends ``cancelled`` with its rota id)."""
+def cancel_job(job_id: JobIdPath, principal: PrincipalDep, session: WriteSessionDep, runner: RunnerDep,
+               settings: SettingsDep, request: Request) -> JobRead:
+    """Stop the solve; the best rota found so far is kept (the job ends ``cancelled`` with its rota id).
+    A job whose server stopped answering (its lease ran out) is failed instead: 409 says so."""
     job = solving.get_job(session=session, job_id=job_id)
     principal.require_lead(job.team_id)
+    if fail_job_in(session, settings, job_id, None):  # only if its lease ran out
+        session.expire_all()
     job = solving.cancel_job(session=session, job_id=job_id)
     runner.cancel(job_id)
     return JobRead.of(job)

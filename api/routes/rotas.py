@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import SettingsDep
+from api.deps import RowIdPath, SettingsDep
 from api.errors import Invalid
 from api.models import Rota
 from api.routes.teams import ERRORS
@@ -47,7 +47,7 @@ def if_match_version(value: str | None) -> int | None:
     return int(text)
 
 
-def _file(session: Session, principal: Principal, rota_id: int, fmt: str) -> Response:
+def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) -> Response:
     """The stored rota in ``fmt``, for whoever may read its JSON; nothing is solved."""
     rota = rotas.get_rota(session=session, rota_id=rota_id)
     _may_read(principal, rota)
@@ -64,32 +64,32 @@ def _as(media_type: str) -> dict[int | str, dict[str, Any]]:
 
 # Declared before "/{rota_id}", which would take "3.csv" for a rota id.
 @router.get("/{rota_id}.csv", response_class=Response, responses=_as("text/csv"))
-def get_rota_csv(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+def get_rota_csv(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> Response:
     """The stored rota as CSV, one row per assignment (as `rota solve -o FILE.csv`); never solved again."""
     return _file(session, principal, rota_id, "csv")
 
 
 @router.get("/{rota_id}.ics", response_class=Response, responses=_as("text/calendar"))
-def get_rota_ics(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+def get_rota_ics(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> Response:
     """The stored rota as iCalendar: every shift an event naming the person, stamped with the last change."""
     return _file(session, principal, rota_id, "ics")
 
 
 @router.get("/{rota_id}.xlsx", response_class=Response, responses=_as(XLSX))
-def get_rota_xlsx(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+def get_rota_xlsx(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> Response:
     """The stored rota as an Excel workbook: grid, assignments, coverage, hours, gaps."""
     return _file(session, principal, rota_id, "xlsx")
 
 
 @router.get("/{rota_id}.html", response_class=Response, responses=_as("text/html"))
-def get_rota_html(rota_id: int, principal: PrincipalDep, session: SessionDep) -> Response:
+def get_rota_html(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> Response:
     """The stored rota as a printable page: the people × dates grid, coverage per role, hours."""
     return _file(session, principal, rota_id, "html")
 
 
 @router.get("/{rota_id}", responses=ERRORS)
 def get_rota(
-    rota_id: int, principal: PrincipalDep, session: SessionDep, response: Response
+    rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """The rota document (assignments, gaps with reasons, objective terms) and its state and version."""
     rota = rotas.get_rota(session=session, rota_id=rota_id)
@@ -99,7 +99,7 @@ def get_rota(
 
 @router.post("/{rota_id}/publish", responses=WITH_CONFLICT)
 def publish_rota(
-    rota_id: int,
+    rota_id: RowIdPath,
     principal: PrincipalDep,
     session: WriteSessionDep,
     response: Response,
@@ -115,7 +115,7 @@ def publish_rota(
 
 @router.post("/{rota_id}/edits", responses=WITH_CONFLICT)
 def edit_rota(
-    rota_id: int,
+    rota_id: RowIdPath,
     body: EditCreate,
     principal: PrincipalDep,
     session: WriteSessionDep,
@@ -146,7 +146,7 @@ def edit_rota(
 
 
 @router.get("/{rota_id}/edits", response_model=list[EditRead], responses=ERRORS)
-def list_edits(rota_id: int, principal: PrincipalDep, session: SessionDep) -> list[EditRead]:
+def list_edits(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> list[EditRead]:
     """Every edit of the rota, forced ones with the rules they broke."""
     principal.require_manager(rotas.get_rota(session=session, rota_id=rota_id).team_id)
     return [EditRead.of(e) for e in edits.list_edits(session=session, rota_id=rota_id)]

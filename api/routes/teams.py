@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
+from api.deps import SettingsDep, TeamIdPath
 from api.schemas import ErrorBody, RotaSummary, TeamRead, TeamSummary
 from api.services import rotas, teams
 
@@ -48,18 +49,20 @@ async def raw_body(request: Request) -> tuple[bytes, str | None]:
     openapi_extra=TEAM_BODY,
 )
 def put_team(
-    team_id: str,
+    team_id: TeamIdPath,
     principal: PrincipalDep,
     session: WriteSessionDep,
     response: Response,
     body: Annotated[tuple[bytes, str | None], Depends(raw_body)],
+    settings: SettingsDep,
 ) -> TeamRead:
     """Create or update a team from JSON or YAML (`Content-Type: application/yaml`, `application/x-yaml`
     or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, or the line and
     column of a YAML syntax error; 415 names the accepted content types."""
     principal.require_lead(team_id)
     document = teams.parse_body(*body)
-    row, version, changed = teams.put_team(session=session, team_id=team_id, document=document)
+    row, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
+                                           max_people=settings.max_people)
     if changed and version.version == 1:
         response.status_code = status.HTTP_201_CREATED
     return TeamRead(
@@ -80,10 +83,10 @@ def list_teams(principal: PrincipalDep, session: SessionDep) -> list[TeamSummary
 
 @router.get("/{team_id}", response_model=TeamRead, responses=ERRORS)
 def get_team(
-    team_id: str,
+    team_id: TeamIdPath,
     principal: PrincipalDep,
     session: SessionDep,
-    version: Annotated[int | None, Query(description="an older version")] = None,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="an older version")] = None,
 ) -> TeamRead:
     """The team document (current version unless ``version`` is given)."""
     principal.require_manager(team_id)
@@ -101,7 +104,7 @@ def get_team(
 
 @router.get("/{team_id}/rotas", response_model=list[RotaSummary], responses=ERRORS)
 def list_rotas(
-    team_id: str,
+    team_id: TeamIdPath,
     principal: PrincipalDep,
     session: SessionDep,
     state: Annotated[str | None, Query(description="draft, published or superseded")] = None,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import SettingsDep
+from api.deps import RowIdPath, SettingsDep
 from api.models import CalendarToken
 from api.routes.teams import ERRORS
 from api.schemas import CalendarTokenCreate, CalendarTokenCreated, CalendarTokenRead
@@ -71,7 +71,7 @@ def list_calendar_tokens(
 
 @router.delete("/{token_id}", response_model=CalendarTokenRead, responses=ERRORS)
 def revoke_calendar_token(
-    token_id: int, principal: PrincipalDep, session: WriteSessionDep
+    token_id: RowIdPath, principal: PrincipalDep, session: WriteSessionDep
 ) -> CalendarTokenRead:
     """Revoke a feed: its URL answers 404 from this moment."""
     return _read(tokens.revoke_calendar_token(session=session, principal=principal, token_id=token_id))

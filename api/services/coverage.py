@@ -14,6 +14,7 @@ from api.errors import Invalid
 from api.models import PublishedDay, RotaEdit
 from api.services.rotas import duty_of, horizon_team, published_assignments
 from rota.calendar import Calendar
+from rota.export import safe_row, xlsx_row
 from rota.report import CoverageReport, coverage_report
 
 MAX_DAYS = 366
@@ -76,8 +77,8 @@ def as_csv(report: CoverageReport, table: str = "coverage") -> str:
     head, rows = tables[table]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(head)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow(safe_row(head))
+    writer.writerows([safe_row(["" if v is None else v for v in row]) for row in rows])
     return out.getvalue()
 
 
@@ -106,11 +107,11 @@ def as_xlsx(report: CoverageReport, forced: list[dict[str, Any]]) -> bytes:
     )
     for name, (head, rows) in tables.items():
         sheet = book.create_sheet(name.capitalize())
-        sheet.append(head)
+        sheet.append(xlsx_row(head))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(row))
         sheet.freeze_panes = "A2"
         for i, column in enumerate(sheet.columns, start=1):
             width = max(len(str(c.value)) if c.value is not None else 0 for c in column)

@@ -75,7 +75,7 @@ def store_rota(
         end=end,
         state="draft",
         version=1,
-        status=str(solver.get("status", "unknown")),
+        status=str(solver.get("status", "feasible")),
         objective=solver.get("objective"),
         document=document,
         changes=changes,

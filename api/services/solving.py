@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
-from api.errors import Conflict, Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound, TooManyRequests
 from api.models import Job
 from api.services.rotas import get_rota, horizon_team
 from api.services.teams import current_document, get_team
@@ -31,9 +34,23 @@ def submit_job(
     time_limit: float | None = None,
     seed: int = 0,
     replan_of: int | None = None,
+    token_id: int | None = None,
+    owner: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Job:
-    """Check the request and queue a solve of the team's current version; 422 names what is wrong."""
+    """Check the request and queue a solve of the team's current version; 422 names what is wrong,
+    429 a cap on queued and running solves (per team, per token).
+
+    With ``idempotency_key``: the job this token already started with that key, whatever its state, is
+    returned instead of a new one (409 when the key was used for a different request); two requests
+    racing with the same key get one job (a unique key on token and key)."""
     team_row = get_team(session=session, team_id=team_id)
+    given = {"start": start, "end": end, "time_limit": time_limit, "seed": seed, "replan_of": replan_of}
+    if idempotency_key is not None:
+        existing = keyed_job(session, token_id, idempotency_key)
+        if existing is not None:
+            return _same_request(existing, team_id, given)
+    _check_caps(session=session, settings=settings, team_id=team_id, token_id=token_id)
     if replan_of is not None:
         try:
             base = get_rota(session=session, rota_id=replan_of)
@@ -63,7 +80,14 @@ def submit_job(
         raise Invalid(
             f"time_limit must be above 0 and at most {settings.max_time_limit} seconds", "time_limit"
         )
-    horizon_team(session=session, team_id=team_id, start=start, end=end, history_days=settings.history_days)
+    team, _ = horizon_team(session=session, team_id=team_id, start=start, end=end,
+                           history_days=settings.history_days)
+    choices = model_size(team, start, end)
+    if choices > settings.max_duty_variables:
+        raise Invalid(
+            f"this solve would weigh {choices:,} (person, role, shift, date) choices; the most a solve may "
+            f"build is {settings.max_duty_variables:,} (the ROTA_MAX_DUTY_VARIABLES setting): solve a "
+            "shorter period, or split the team", "end")
     job = Job(
         id=uuid.uuid4().hex,
         team_id=team_id,
@@ -77,10 +101,73 @@ def submit_job(
             "replan_of": replan_of,
             "team_version": team_row.current_version,
         },
+        token_id=token_id,
+        owner=owner or f"{socket.gethostname()[:30]}:{os.getpid()}",
+        # on the celery backend the queue holds a queued job: no worker renews it until one starts it
+        lease_until=utcnow() + timedelta(seconds=settings.job_queue_seconds
+                                         if settings.job_backend == "celery" else settings.job_lease_seconds),
+        idempotency_key=idempotency_key,
     )
     session.add(job)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = keyed_job(session, token_id, idempotency_key) if idempotency_key is not None else None
+        if existing is None:
+            raise
+        return _same_request(existing, team_id, given)  # the same key raced in: one job
     return job
+
+
+def keyed_job(session: Session, token_id: int | None, key: str) -> Job | None:
+    """The job this token started with this Idempotency-Key, if any."""
+    owner = Job.token_id.is_(None) if token_id is None else Job.token_id == token_id
+    return session.scalars(select(Job).where(owner, Job.idempotency_key == key)).first()
+
+
+def _same_request(job: Job, team_id: str, given: dict[str, Any]) -> Job:
+    """``job`` when the retried request asks what it asked (each value given then is the same); else 409."""
+    params = job.params
+    same = job.team_id == team_id and all(
+        value is None or str(params.get(name)) == str(value.isoformat() if isinstance(value, date) else value)
+        for name, value in given.items() if name != "time_limit")
+    if same and given["time_limit"] is not None:
+        same = float(params.get("time_limit", 0)) == float(given["time_limit"])
+    if not same:
+        raise Conflict(f"this Idempotency-Key was used for another request (job {job.id}, team "
+                       f'"{job.team_id}"): send a new key for a new request', "idempotency-key")
+    return job
+
+
+def _check_caps(*, session: Session, settings: Settings, team_id: str, token_id: int | None) -> None:
+    """429 when the team, or the token, already has as many solves queued or running as allowed."""
+    active = select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE))
+    retry = int(min(settings.time_limit, settings.max_time_limit)) or 30
+    team_count = session.scalar(active.where(Job.team_id == team_id)) or 0
+    if team_count >= settings.max_active_jobs_per_team:
+        raise TooManyRequests(
+            f'team "{team_id}" already has {team_count} solves queued or running (at most '
+            f"{settings.max_active_jobs_per_team}, ROTA_MAX_ACTIVE_JOBS_PER_TEAM): wait for one to end "
+            f"or cancel one, then try again", "team_id", retry_after=retry)
+    if token_id is not None:
+        token_count = session.scalar(active.where(Job.token_id == token_id)) or 0
+        if token_count >= settings.max_active_jobs_per_token:
+            raise TooManyRequests(
+                f"this token already has {token_count} solves queued or running (at most "
+                f"{settings.max_active_jobs_per_token}, ROTA_MAX_ACTIVE_JOBS_PER_TOKEN): wait for one to "
+                f"end or cancel one, then try again", "authorization", retry_after=retry)
+
+
+def model_size(team: Any, start: date, end: date) -> int:
+    """An upper bound on the solver's duty variables: each offered (date, shift) times the people
+    holding the skills of each role it is offered in (working days and leave not subtracted)."""
+    from rota.calendar import Calendar
+    from rota.objective import eligible
+
+    cal = Calendar(team, start, end)
+    holders = {role: len(eligible(cal, role)) for role in team.roles}
+    return sum(holders[role] for roles in cal.offered.values() for role in roles)
 
 
 def get_job(*, session: Session, job_id: str) -> Job:
@@ -94,7 +181,8 @@ def cancel_job(*, session: Session, job_id: str) -> Job:
     """A queued job is cancelled at once; a running one is asked to stop and keeps its best rota."""
     job = get_job(session=session, job_id=job_id)
     if job.state not in ACTIVE:
-        raise Conflict(f"job {job_id} is already {job.state}", "state")
+        why = f": {job.reason}" if job.state == "failed" and job.reason else ""
+        raise Conflict(f"job {job_id} is already {job.state}{why}", "state")
     now = utcnow()
     session.execute(
         update(Job)
@@ -107,17 +195,6 @@ def cancel_job(*, session: Session, job_id: str) -> Job:
     session.commit()
     session.refresh(job)
     return job
-
-
-def fail_orphans(*, session: Session) -> int:
-    """Jobs left queued or running by a stopped server are failed (their solve is gone)."""
-    result = session.execute(
-        update(Job)
-        .where(Job.state.in_(ACTIVE))
-        .values(state="failed", reason="the server stopped before the solve finished", finished_at=utcnow())
-    )
-    session.commit()
-    return result.rowcount or 0
 
 
 def diff(baseline: list[Duty], duties: list[Duty]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
@@ -119,17 +120,26 @@ def parse_document(document: Any, source: str) -> Team:
         raise Invalid(str(exc), problems=problems_of(exc)) from None
 
 
-def put_team(*, session: Session, team_id: str, document: Any) -> tuple[TeamRow, TeamVersion, bool]:
-    """Store a team document; a changed one becomes a new version. Returns (team, version, changed)."""
+def put_team(*, session: Session, team_id: str, document: Any,
+             max_people: int | None = None) -> tuple[TeamRow, TeamVersion, bool]:
+    """Store a team document; a changed one becomes a new version. Returns (team, version, changed).
+    ``max_people``: a larger team is refused (422 naming the limit) before anything is stored."""
     check_team_id(team_id)
     document = json_document(document)
     team = parse_document(document, team_id)
+    if max_people is not None and len(team.people) > max_people:
+        raise Invalid(f"{len(team.people):,} people: a team may have at most {max_people:,} "
+                      "(the ROTA_MAX_PEOPLE setting)", "people")
     row = session.get(TeamRow, team_id, with_for_update=True)
     now = utcnow()
     if row is None:
         row = TeamRow(id=team_id, name=team.team, current_version=1, created_at=now, updated_at=now)
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another request created the team meanwhile: update it instead
+            session.rollback()
+            return put_team(session=session, team_id=team_id, document=document, max_people=max_people)
         version = TeamVersion(team_id=team_id, version=1, document=document, created_at=now)
         session.add(version)
         session.commit()

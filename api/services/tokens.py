@@ -156,3 +156,86 @@ def revoke_calendar_token(*, session: Session, principal: Principal, token_id: i
     session.commit()
     return row
 
+
+
+# -- web sign-in: one-time links and the token behind a session -----------------------------------------
+def create_sign_in_link(*, session: Session, token_id: int, minutes: int) -> Issued:
+    """A one-time sign-in link's secret for a live API token, valid for ``minutes``."""
+    from datetime import timedelta
+
+    from api.models import SignInLink
+
+    token = session.get(ApiToken, token_id)
+    if token is None or token.revoked_at is not None:
+        raise NotFound(f"no live token {token_id}", "token")
+    secret = new_secret("link_")
+    now = utcnow()
+    row = SignInLink(
+        token_hash=hash_secret(secret),
+        api_token_id=token.id,
+        created_at=now,
+        expires_at=now + timedelta(minutes=minutes),
+    )
+    session.add(row)
+    session.commit()
+    return Issued(row.id, secret)
+
+
+def redeem_sign_in_link(*, session: Session, secret: str) -> Principal:
+    """Use a sign-in link once: the principal of its token; 401 when unknown, used, expired or revoked."""
+    from sqlalchemy import update
+
+    from api.errors import Unauthorized
+    from api.models import SignInLink
+
+    refused = Unauthorized("this sign-in link is unknown, expired or already used: ask for a new one", "link")
+    now = utcnow()
+    link = session.scalars(select(SignInLink).where(SignInLink.token_hash == hash_secret(secret))).first()
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise refused
+    used = session.execute(
+        update(SignInLink).where(SignInLink.id == link.id, SignInLink.used_at.is_(None)).values(used_at=now)
+    )
+    if used.rowcount != 1:  # another request used it first
+        session.rollback()
+        raise refused
+    row = session.get(ApiToken, link.api_token_id)
+    if row is None or row.revoked_at is not None:
+        session.rollback()
+        raise refused
+    session.commit()
+    return _principal(row)
+
+
+def token_principal(*, session: Session, secret: str) -> Principal:
+    """The principal of a pasted API token; 401 when unknown or revoked."""
+    from api.errors import Unauthorized
+
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        raise Unauthorized("the token is unknown or revoked", "token")
+    return _principal(row)
+
+
+def session_principal(*, session: Session, token_id: int, token_hash: str) -> Principal:
+    """The principal behind a web session (the token's id and hash); 401 once the token is revoked."""
+    from api.errors import Unauthorized
+
+    row = session.get(ApiToken, token_id)
+    if row is None or row.token_hash != token_hash or row.revoked_at is not None:
+        raise Unauthorized("your session has ended: the token behind it was revoked", "session")
+    return _principal(row)
+
+
+def token_hash_of(*, session: Session, token_id: int) -> str:
+    """The stored hash of a token (what a web session keeps beside its id)."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"no token {token_id}", "token")
+    return row.token_hash
+
+
+def _principal(row: ApiToken) -> Principal:
+    return Principal(row.id, row.role, tuple(row.teams or ()), row.person, row.label)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from api.db import Database, utcnow
@@ -25,15 +27,23 @@ SolveFn = Callable[..., Any]
 class _Heartbeat(threading.Thread):
     """Writes the solver's latest progress to the job twice a second and passes a cancel request on."""
 
-    def __init__(self, db: Database, job_id: str, stop: threading.Event, interval: float = 0.5):
+    def __init__(self, db: Database, job_id: str, stop: threading.Event, interval: float = 0.5,
+                 lease_seconds: float = 30.0):
         super().__init__(name=f"job-{job_id[:8]}", daemon=True)
         self.db, self.job_id, self.stop, self.interval = db, job_id, stop, interval
+        self.lease_seconds = lease_seconds
+        self._renewed = time.monotonic()
         self.latest: Any = None
         self._written: Any = None
+        self.rota: list[Any] | None = None  # the best rota so far: [person, role, shift, date] rows
+        self._rota_written: list[Any] | None = None
         self.done = threading.Event()
 
     def report(self, progress: Any) -> None:
         self.latest = progress
+
+    def keep(self, rows: list[Any]) -> None:
+        self.rota = rows
 
     def run(self) -> None:
         while not self.done.wait(self.interval):
@@ -44,12 +54,20 @@ class _Heartbeat(threading.Thread):
 
     def flush(self) -> None:
         """Write new progress (a write transaction only then) and read the cancel flag."""
-        p = self.latest
-        fresh = p is not None and p is not self._written
+        p, rota = self.latest, self.rota
+        new_rota = rota is not None and rota is not self._rota_written
+        renew = time.monotonic() - self._renewed >= self.lease_seconds / 3
+        fresh = (p is not None and p is not self._written) or new_rota or renew
         with self.db.write() if fresh else self.db.read() as session:
             if fresh:
-                session.execute(update(Job).where(Job.id == self.job_id).values(**progress_values(p)))
-                self._written = p
+                values = progress_values(p) if p is not None else {}
+                if new_rota:
+                    values["checkpoint"] = [list(row) for row in rota]
+                if renew:  # the lease: this process still holds the job
+                    values["lease_until"] = utcnow() + timedelta(seconds=self.lease_seconds)
+                    self._renewed = time.monotonic()
+                session.execute(update(Job).where(Job.id == self.job_id).values(**values))
+                self._written, self._rota_written = p, rota
             cancel = session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id))
             if fresh:
                 session.commit()
@@ -67,23 +85,95 @@ def progress_values(p: Any) -> dict[str, Any]:
 
 
 def run_job(
-    db: Database, job_id: str, stop: threading.Event, *, settings: Settings, solve_fn: SolveFn | None = None
+    db: Database, job_id: str, stop: threading.Event, *, settings: Settings, solve_fn: SolveFn | None = None,
+    owner: str | None = None,
 ) -> None:
-    """Run a queued job to its end: done with a rota, cancelled (best rota kept) or failed with the reason."""
-    with db.write() as session:
-        job = session.get(Job, job_id)
-        if job is None or job.state != "queued":
-            return
-        job.state, job.started_at = "running", utcnow()
-        session.commit()
-    heartbeat = _Heartbeat(db, job_id, stop)
+    """Run a queued job to its end: done with a rota, cancelled (best rota kept) or failed with the reason.
+
+    ``owner`` (a worker's id) is written on the job while this process holds it. A job still ``running``
+    whose lease ran out (its worker died: a queue redelivers the task) is started again here, up to
+    ``settings.max_job_attempts`` starts in all; past that, or when a cancel was asked meanwhile, it is
+    failed with the reason, its last checkpoint kept. Anything else (done, held by a live worker, a
+    duplicate delivery) returns at once: the job row decides, never the message.
+    """
+    if not _claim(db, job_id, settings, owner):
+        return
+    heartbeat = _Heartbeat(db, job_id, stop, lease_seconds=settings.job_lease_seconds)
     try:
         _solve_and_store(db, job_id, stop, heartbeat, settings, solve_fn)
     except Exception as exc:
-        log.exception("job %s failed", job_id)
-        _finish(db, job_id, "failed", reason=f"{type(exc).__name__}: {exc}")
+        from api.child import SolveFailed
+        from api.services.leases import fail_job
+
+        if not isinstance(exc, (SolveFailed, StoreFailed)):
+            log.exception("job %s failed", job_id)
+        reason = str(exc) if isinstance(exc, (SolveFailed, StoreFailed)) else f"{type(exc).__name__}: {exc}"
+        heartbeat.done.set()
+        if heartbeat.rota is not None and not isinstance(exc, StoreFailed):
+            with contextlib.suppress(Exception):
+                heartbeat.flush()  # the last checkpoint, so the failure keeps it as a rota
+        fail_job(db, settings, job_id, reason)
     finally:
         heartbeat.done.set()
+
+
+REQUEUED = "(requeued)"  # the owner of a job whose worker died, sent to the queue again (api/celery_app.py)
+
+
+def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> bool:
+    """Start the job in this process: a queued one, or (a takeover) a running one whose lease ran out, or
+    that a sweeper queued again, with starts left. One guarded UPDATE each, so of two workers given the
+    same job only one gets it."""
+    from api.services.leases import fail_job_in
+
+    now = utcnow()
+    values: dict[str, Any] = {"state": "running", "attempts": Job.attempts + 1,
+                              "lease_until": now + timedelta(seconds=settings.job_lease_seconds)}
+    if owner is not None:
+        values["owner"] = owner
+    with db.write() as session:
+        started = session.execute(
+            update(Job).where(Job.id == job_id, Job.state == "queued").values(**values, started_at=now))
+        if started.rowcount:
+            session.commit()
+            return True
+        job = session.get(Job, job_id)
+        if job is None or job.state != "running" or job.lease_until is None:
+            return False  # ended or cancelled
+        if job.lease_until >= now and job.owner != REQUEUED:
+            return False  # its worker is alive and renews the lease: a duplicate delivery
+        if job.attempts < settings.max_job_attempts and not job.cancel_requested:
+            gone, start = job.owner, job.attempts + 1
+            taken = session.execute(update(Job).where(
+                Job.id == job_id, Job.state == "running", or_(Job.lease_until < now, Job.owner == REQUEUED),
+                Job.attempts < settings.max_job_attempts).values(**values))
+            session.commit()
+            if taken.rowcount:
+                log.warning("job %s: taken over from %s (its lease ran out), start %d of at most %d",
+                            job_id, gone, start, settings.max_job_attempts)
+            return bool(taken.rowcount)
+        fail_job_in(session, settings, job_id, lost_reason(job, settings), now=now)
+        return False
+
+
+def lost_reason(job: Job, settings: Settings) -> str:
+    """Why a job whose worker died is not started again: a cancel was asked, or no starts are left."""
+    if job.owner == REQUEUED:
+        lost = "its worker stopped answering"
+    else:
+        when = job.lease_until.isoformat(timespec="seconds") if job.lease_until else "its start"
+        lost = f"its worker ({job.owner or 'unknown'}) stopped answering (lease ran out at {when})"
+    if job.cancel_requested:
+        return f"{lost} and a cancel was asked: not started again"
+    return (f"{lost} on start {job.attempts} of at most {settings.max_job_attempts} "
+            "(ROTA_MAX_JOB_ATTEMPTS): not started again")
+
+
+class StoreFailed(RuntimeError):
+    """The finished rota could not be written, even after retries."""
+
+
+STORE_TRIES = (0.5, 1.0, 2.0)  # waits between attempts at the final write
 
 
 def _solve_and_store(
@@ -94,10 +184,6 @@ def _solve_and_store(
     settings: Settings,
     solve_fn: SolveFn | None,
 ) -> None:
-    if solve_fn is None:
-        from solver import solve as solve_fn
-    from solver import SolveParams
-
     with db.read() as session:
         job = get_job(session=session, job_id=job_id)
         params, team_id = dict(job.params), job.team_id
@@ -117,23 +203,50 @@ def _solve_and_store(
             keys = [(r.person, r.role, r.shift, r.date) for r in rows if start <= r.date <= end]
             baseline = team_duties(cal, keys)
     heartbeat.start()
-    result = solve_fn(
-        team,
-        start,
-        end,
-        SolveParams(
-            time_limit=params["time_limit"],
-            workers=settings.solver_workers,
-            seed=params.get("seed", 0),
-            deterministic=settings.solver_mode == "deterministic",
-            progress=heartbeat.report,
-            stop=stop,
-            baseline=baseline,
-        ),
-    )
+    options = {
+        "time_limit": params["time_limit"],
+        "workers": settings.solver_workers,
+        "seed": params.get("seed", 0),
+        "deterministic": settings.solver_mode == "deterministic",
+        "checkpoint_seconds": settings.checkpoint_seconds,
+    }
+    if solve_fn is None and settings.solve_isolation == "process":
+        from api.child import ChildLimits, solve_in_child
+
+        cpu = settings.solve_cpu_seconds or int(4 * params["time_limit"] + 60)
+        result = solve_in_child(
+            team, start, end, options, baseline=baseline, stop=stop,
+            limits=ChildLimits(memory_bytes=settings.solve_memory_mb * 1024 * 1024, cpu_seconds=cpu,
+                               wall_seconds=4 * params["time_limit"] + 60),
+            on_progress=heartbeat.report, on_rota=heartbeat.keep)
+    else:
+        if solve_fn is None:
+            from solver import solve as solve_fn
+        from solver import SolveParams
+
+        def keep(duties: list[Any]) -> None:
+            heartbeat.keep([(d.person, d.role, d.shift, d.date.isoformat()) for d in duties])
+
+        result = solve_fn(team, start, end, SolveParams(**options, progress=heartbeat.report, stop=stop,
+                                                        baseline=baseline, on_rota=keep))
     heartbeat.done.set()
     status = str(getattr(result.status, "value", result.status))
     document = result.document.to_json()
+    for attempt, wait in enumerate((*STORE_TRIES, None)):
+        try:
+            _store(db, job_id, result, status, document, baseline, params, team_id, version, start, end)
+            return
+        except Exception as exc:
+            if wait is None:
+                raise StoreFailed(f"the solve finished but its rota could not be stored after "
+                                  f"{attempt + 1} attempts: {type(exc).__name__}: {exc}") from exc
+            log.warning("job %s: storing the rota failed (%s), again in %.1f s", job_id, exc, wait)
+            time.sleep(wait)
+
+
+def _store(db: Database, job_id: str, result: Any, status: str, document: dict[str, Any],
+           baseline: Any, params: dict[str, Any], team_id: str, version: int, start: date, end: date) -> None:
+    """The final write: the rota and the job's end state, in one transaction."""
     with db.write() as session:
         cancelled = bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
         if status in ("infeasible", "invalid"):

@@ -1,0 +1,37 @@
+"""The web app: server-rendered pages for leads, staff and HR, a thin layer over ``api.services``.
+
+``install_web(app, settings)`` adds the session cookie, the static files and the page routers; the JSON API
+is untouched (its errors stay JSON; the pages turn the same refusals into pages).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from api.settings import Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def install_web(app: FastAPI, settings: Settings) -> None:
+    """Add the web app to ``app``: session middleware, ``/static``, the pages and their error pages."""
+    from api.web import coverage, me, rotas, signin, teamfile, teams
+    from api.web.errors import install_error_pages
+    from api.web.session import session_secret
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(app.state.db, settings),
+        session_cookie="rota_session",
+        max_age=int(settings.session_hours * 3600),
+        same_site="lax",
+        https_only=(settings.public_url or "").startswith("https://"),
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (signin, teams, teamfile, rotas, coverage, me):
+        app.include_router(module.router)
+    install_error_pages(app)

@@ -1,0 +1,92 @@
+"""Refusals as pages: 401 → the sign-in page, 403 → "your role cannot do this", 404/409/422 in words.
+
+Only the page routes (``PageRoute``) and unknown paths asked for as HTML get pages; the JSON API keeps
+its JSON errors.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.errors import ApiError
+from api.web.render import page, redirect
+from api.web.session import AUTH, flash, optional_principal
+
+TITLES = {
+    403: "Your role cannot do this",
+    404: "Not found",
+    405: "Not found",
+    409: "Someone changed this meanwhile",
+    415: "That cannot be read",
+    422: "That cannot be done as asked",
+    429: "Too many at once: try again shortly",
+}
+NOT_PAGES = ("/api/", "/calendars/", "/docs", "/redoc", "/openapi.json", "/static/")
+
+
+def error_page(request: Request, status: int, problems: list[dict[str, Any]]) -> Response:
+    """The page for a refusal; a 401 sends the browser to the sign-in page and back here after."""
+    if status == 401:
+        had_session = request.session.pop(AUTH, None) is not None
+        message = problems[0]["message"] if problems else "sign in to continue"
+        if had_session or "revoked" in message or "link" in message:
+            flash(request, message[:1].upper() + message[1:] + ".", "error")
+        back = request.url.path if request.method == "GET" else "/"
+        if request.url.query and request.method == "GET":
+            back += "?" + request.url.query
+        return redirect(f"/sign-in?next={quote(back)}")
+    if getattr(request.state, "principal", None) is None:
+        optional_principal(request)  # refused before the page asked who is signed in (a CSRF check)
+    context = {"status": status, "title": TITLES.get(status, "Something went wrong"), "problems": problems}
+    return page(request, "error.html", context, status=status)
+
+
+class PageRoute(APIRoute):
+    """A page route: refusals of the services (and bad query or form values) become pages."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return error_page(request, exc.status, exc.problems)
+            except RequestValidationError as exc:
+                problems = [
+                    {"path": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": str(e.get("msg"))}
+                    for e in exc.errors()
+                ]
+                return error_page(request, 422, problems)
+
+        return page_handler
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, the feeds or the docs)."""
+    path = request.url.path
+    return not path.startswith(NOT_PAGES) and "text/html" in request.headers.get("accept", "")
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Unknown paths asked for as HTML get the 404 page; anything else goes to the handler already set."""
+    previous = app.exception_handlers.get(StarletteHTTPException, http_exception_handler)
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code in (404, 405) and wants_page(request) and "session" in request.scope:
+            problem = {"path": "", "message": f"there is no page at {request.url.path}"}
+            return error_page(request, 404, [problem])
+        result = previous(request, exc)
+        return await result if inspect.isawaitable(result) else result
+
+    app.add_exception_handler(StarletteHTTPException, handler)

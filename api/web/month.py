@@ -1,0 +1,249 @@
+"""The month view model: people × dates with a chip per duty, leave and closed dates, a gap row per role
+whose cells carry the gaps' reasons, then coverage per role and hours against target.
+
+Every figure comes from the tables all views share (``rota.export``), as the printable page and the
+terminal grid take them, so the pages show what the API and the CLI show.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from rota.calendar import Calendar
+from rota.document import RotaDocument, duties_of
+from rota.export import (
+    HoursLine,
+    away_dates,
+    cell_codes,
+    coverage_figures,
+    hours_lines,
+    local_date,
+    percent_text,
+)
+from rota.team import Team
+
+PALETTE_SIZE = 8  # role colours in app.css: .role-0 … .role-7
+
+
+@dataclass
+class Chip:
+    code: str
+    role: str
+    shift: str
+    css: str
+    tip: str
+
+
+@dataclass
+class Cell:
+    """A person's date: its chips (and mark) as ready HTML, since 1,240 cells a month through template
+    expressions would be most of a page's time; the words a screen reader says; the edit link's query."""
+
+    date: date
+    css: str
+    note: str  # the reason for the mark (leave, closure)
+    inner: Markup
+    label: str
+    query: str
+
+
+def _inner(chips: list[Chip], mark: str) -> Markup:
+    html = "".join(f'<span class="chip {c.css}" title="{escape(c.tip)}">{escape(c.code)}</span>'
+                   for c in chips)
+    return Markup(html) + escape(mark)
+
+
+@dataclass
+class Row:
+    person: str
+    name: str
+    cells: list[Cell]
+
+
+@dataclass
+class GapCell:
+    date: date
+    css: str
+    mark: str
+    reasons: list[str]
+
+
+@dataclass
+class GapRow:
+    role: str
+    name: str
+    cells: list[GapCell]
+
+
+@dataclass
+class Head:
+    date: date
+    weekday: str
+    css: str
+    note: str
+
+
+@dataclass
+class Month:
+    """Everything the month page shows of one rota document."""
+
+    heads: list[Head]
+    rows: list[Row]
+    gap_rows: list[GapRow]
+    legend: list[tuple[str, str, str]]  # css, code, what
+    coverage: list[dict[str, str | bool]]
+    hours: list[HoursLine]
+    gaps: list[dict[str, str | bool]]
+    names: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    shifts: dict[str, str] = field(default_factory=dict)
+
+
+def role_classes(team: Team) -> dict[str, str]:
+    return {role: f"role-{i % PALETTE_SIZE}" for i, role in enumerate(team.roles)}
+
+
+def build_month(
+    team: Team, doc: RotaDocument, forced: frozenset[tuple[str, str, str, date]] = frozenset()
+) -> Month:
+    """The month page's tables for ``doc`` of ``team``; ``forced`` (person, role, shift, date) duties were
+    kept despite a rule."""
+    cal = Calendar(team, doc.period.start, doc.period.end)
+    duties = duties_of(cal, doc)
+    codes, css = cell_codes(team), role_classes(team)
+    role_names = {r: team.roles[r].name or r for r in team.roles}
+    shift_names = {s: team.shifts[s].name or s for s in team.shifts}
+    cells: dict[tuple[str, date], list[Chip]] = defaultdict(list)
+    tips: dict[tuple[str, str, int, int], str] = {}  # the same duty of everyone on a date reads the same
+    for d in duties:
+        tip = tips.get((d.role, d.shift, d.start, d.end))
+        if tip is None:
+            start, end = cal.instant(d.start), cal.instant(d.end)
+            tip = tips[(d.role, d.shift, d.start, d.end)] = \
+                f"{role_names[d.role]} · {shift_names[d.shift]} {start:%H:%M}–{end:%H:%M}"
+        kept = (d.person, d.role, d.shift, d.date) in forced
+        if kept:
+            tip += " (kept despite a rule)"
+        cells[(d.person, d.date)].append(Chip(codes.get((d.shift, d.role), d.shift), d.role, d.shift,
+                                              css[d.role] + (" forced" if kept else ""), tip))
+    away = away_dates(cal, cal.dates)
+    heads = [Head(day, f"{day:%a}"[:2], _head_css(cal, day), cal.closed.get(day, "")) for day in cal.dates]
+    rows = []
+    day_names = {day: f"{day:%a} {day.day} {day:%b %Y}" for day in cal.dates}
+    for p in team.people:
+        row = []
+        person = quote(p.id)
+        for day in cal.dates:
+            chips = cells.get((p.id, day), [])
+            leave = away.get((p.id, day))
+            if day in cal.closed and not chips:
+                kind, mark, note = "closed", "·", cal.closed[day]
+            elif leave is not None:
+                kind, mark, note = "away", "" if chips else "–", leave
+            else:
+                kind, mark, note = "", "", ""
+            what = "; ".join(c.tip for c in chips) or note or "no duty"
+            row.append(Cell(day, kind, note, _inner(chips, mark), f"{p.display}, {day_names[day]}: {what}",
+                            f"person={person}&date={day.isoformat()}"))
+        rows.append(Row(p.id, p.display, row))
+    return Month(
+        heads=heads,
+        rows=rows,
+        gap_rows=_gap_rows(cal, doc, role_names),
+        legend=_legend(team, codes, css, role_names, shift_names),
+        coverage=_coverage(cal, duties, doc, role_names),
+        hours=hours_lines(cal, duties),
+        gaps=_gap_list(cal, doc, role_names),
+        names={p.id: p.display for p in team.people},
+        roles=role_names,
+        shifts=shift_names,
+    )
+
+
+def _head_css(cal: Calendar, day: date) -> str:
+    names = ["closed"] if day in cal.closed else []
+    if day.weekday() >= 5:
+        names.append("weekend")
+    return " ".join(names)
+
+
+def _gap_text(cal: Calendar, start: str, end: str, assigned: int, required: int) -> str:
+    a = datetime.fromisoformat(start).astimezone(cal.tz)
+    b = datetime.fromisoformat(end).astimezone(cal.tz)
+    return f"{a:%H:%M}–{b:%H:%M}: {assigned} of {required} on duty"
+
+
+def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> list[GapRow]:
+    """One row per role: a cell per date with its gaps (core ones marked !, others ?) and their reasons."""
+    found: dict[tuple[str, date], list[tuple[bool, str]]] = defaultdict(list)
+    for g in doc.gaps:
+        text = _gap_text(cal, g.start, g.end, g.assigned, g.required)
+        if g.reasons:
+            text += " — " + "; ".join(g.reasons)
+        found[(g.role, local_date(cal, g.start))].append((g.core, text))
+    out = []
+    for role in cal.team.roles:
+        cells = []
+        for day in cal.dates:
+            here = found.get((role, day))
+            if here:
+                core = any(c for c, _ in here)
+                cells.append(GapCell(day, "gap-core" if core else "gap-other", "!" if core else "?",
+                                     [t for _, t in here]))
+            elif day in cal.closed:
+                cells.append(GapCell(day, "closed", "·", []))
+            else:
+                cells.append(GapCell(day, "", "", []))
+        out.append(GapRow(role, role_names[role], cells))
+    return out
+
+
+def _legend(team: Team, codes: dict[tuple[str, str], str], css: dict[str, str], role_names: dict[str, str],
+            shift_names: dict[str, str]) -> list[tuple[str, str, str]]:
+    out = []
+    for (sid, role), code in codes.items():
+        shift = team.shifts[sid]
+        out.append((css[role], code, f"{shift_names[sid]} {shift.start}–{shift.end}, {role_names[role]}"))
+    return out
+
+
+def _coverage(cal: Calendar, duties: list, doc: RotaDocument,
+              role_names: dict[str, str]) -> list[dict[str, str | bool]]:
+    """Coverage per role in person-hours (core and all opening hours), and its gaps."""
+    count: dict[str, int] = defaultdict(int)
+    for g in doc.gaps:
+        count[g.role] += 1
+    out = []
+    for role, f in coverage_figures(cal, duties).items():
+        out.append({
+            "role": role_names[role],
+            "core_required": f"{f['core_required'] / 60:.1f}",
+            "core_covered": f"{f['core_covered'] / 60:.1f}",
+            "core_percent": percent_text(f["core_covered"], f["core_required"]),
+            "all_required": f"{f['all_required'] / 60:.1f}",
+            "all_covered": f"{f['all_covered'] / 60:.1f}",
+            "all_percent": percent_text(f["all_covered"], f["all_required"]),
+            "short": f["all_covered"] < f["all_required"],
+            "gaps": str(count[role]),
+        })
+    return out
+
+
+def _gap_list(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> list[dict[str, str | bool]]:
+    """Every gap in words, with its reasons: the list below the grid."""
+    out = []
+    for g in doc.gaps:
+        day = local_date(cal, g.start)
+        out.append({
+            "role": role_names.get(g.role, g.role),
+            "date": f"{day:%a} {day.isoformat()}",
+            "when": _gap_text(cal, g.start, g.end, g.assigned, g.required),
+            "core": g.core,
+            "reasons": "; ".join(g.reasons),
+        })
+    return out

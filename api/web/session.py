@@ -1,0 +1,111 @@
+"""The web session: who is signed in (an API token's id and hash), the CSRF token, one-line messages."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.exc import IntegrityError
+
+from api.auth import Principal
+from api.db import Database, utcnow
+from api.errors import Forbidden, Unauthorized
+from api.models import AppSecret
+from api.services.tokens import session_principal, token_hash_of
+from api.settings import Settings
+
+log = logging.getLogger(__name__)
+AUTH, CSRF, FLASH = "auth", "csrf", "flash"
+
+
+def session_secret(db: Database, settings: Settings) -> str:
+    """ROTA_SESSION_SECRET, else a key made once and kept in the database (every server process shares it)."""
+    if settings.session_secret:
+        return settings.session_secret
+    for _ in range(2):
+        try:
+            with db.write() as session:
+                row = session.get(AppSecret, "session")
+                if row is None:
+                    row = AppSecret(name="session", value=secrets.token_urlsafe(48), created_at=utcnow())
+                    session.add(row)
+                    session.commit()
+                return row.value
+        except IntegrityError:  # another process made it first: read theirs
+            continue
+        except Exception as exc:  # an unmigrated database: sessions last until this process stops
+            log.warning("web session key not kept in the database (%s); using one for this process", exc)
+            break
+    return secrets.token_urlsafe(48)
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, made on first use; every form sends it back in a hidden field."""
+    token = request.session.get(CSRF)
+    if not token:
+        token = request.session[CSRF] = secrets.token_urlsafe(32)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a POST whose form field ``csrf`` (or header X-CSRF-Token) is not this session's token."""
+    form = await request.form()
+    sent = form.get("csrf") or request.headers.get("x-csrf-token") or ""
+    expected = request.session.get(CSRF) or ""
+    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
+        raise Forbidden(
+            "this form has expired or did not come from this site: reload the page and try again", "csrf"
+        )
+
+
+def sign_in(request: Request, principal: Principal) -> None:
+    """Start a session for the principal's token: a fresh CSRF token, the token's id and hash."""
+    assert principal.token_id is not None
+    with request.app.state.db.read() as session:
+        digest = token_hash_of(session=session, token_id=principal.token_id)
+    request.session.clear()
+    request.session[AUTH] = {"id": principal.token_id, "hash": digest}
+    request.session[CSRF] = secrets.token_urlsafe(32)
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The signed-in principal, or None; a session whose token was revoked ends here."""
+    auth = request.session.get(AUTH)
+    if not isinstance(auth, dict):
+        return None
+    try:
+        with request.app.state.db.read() as session:
+            principal = session_principal(session=session, token_id=int(auth["id"]), token_hash=auth["hash"])
+    except Unauthorized:
+        request.session.pop(AUTH, None)
+        flash(request, "Your session has ended: the token behind it was revoked. Sign in again.", "error")
+        return None
+    request.state.principal = principal
+    return principal
+
+
+def web_principal(request: Request) -> Principal:
+    """The signed-in principal; 401 (the pages answer with the sign-in page) when nobody is."""
+    principal = optional_principal(request)
+    if principal is None:
+        raise Unauthorized("sign in to continue", "session")
+    return principal
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """A message for the next page shown (after a redirect)."""
+    request.session.setdefault(FLASH, []).append({"kind": kind, "text": message})
+
+
+def take_flashes(request: Request) -> list[dict[str, str]]:
+    return request.session.pop(FLASH, []) if FLASH in request.session else []
+
+
+WebPrincipal = Annotated[Principal, Depends(web_principal)]
+Csrf = Depends(check_csrf)

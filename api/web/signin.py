@@ -1,0 +1,90 @@
+"""Signing in (a one-time link, or a pasted API token), signing out, and the home page that sends each
+role to its start page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from api.auth import Principal
+from api.errors import Unauthorized
+from api.services.tokens import redeem_sign_in_link, token_principal
+from api.web.errors import PageRoute
+from api.web.render import page, redirect
+from api.web.session import Csrf, flash, optional_principal, sign_in, sign_out
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def start_page(principal: Principal) -> str:
+    """Where a role starts: leads and HR at their teams, staff at their shifts."""
+    return "/me" if principal.role == "staff" else "/teams"
+
+
+def safe_next(target: str | None) -> str | None:
+    """A page of this site to go back to after signing in (never another site)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\", "/sign-")):
+        return target
+    return None
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """Signed in: your start page; otherwise the sign-in page."""
+    principal = optional_principal(request)
+    if principal is not None:
+        return redirect(start_page(principal))
+    return page(request, "sign_in.html", {"code": None, "next": None})
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, code: str | None = None, next: str | None = None) -> Response:
+    """Paste a token, or confirm a one-time link (a link is used only when the button is pressed, so a
+    mail scanner opening it does not spend it)."""
+    return page(request, "sign_in.html", {"code": code, "next": safe_next(next)})
+
+
+def _signed_in(request: Request, principal: Principal, next: str | None) -> Response:
+    sign_in(request, principal)
+    flash(request, f"Signed in as {principal.name} ({principal.role}).")
+    return redirect(safe_next(next) or start_page(principal))
+
+
+def _refused(request: Request, exc: Unauthorized, code: str | None, next: str | None) -> Response:
+    context = {"code": code, "next": safe_next(next), "error": exc.problems[0]["message"]}
+    return page(request, "sign_in.html", context, status=401)
+
+
+@router.post("/sign-in", dependencies=[Csrf])
+def sign_in_with_token(
+    request: Request, token: Annotated[str, Form()] = "", next: Annotated[str | None, Form()] = None
+) -> Response:
+    """Sign in with a pasted API token."""
+    try:
+        with request.app.state.db.read() as session:
+            principal = token_principal(session=session, secret=token.strip())
+    except Unauthorized as exc:
+        return _refused(request, exc, None, next)
+    return _signed_in(request, principal, next)
+
+
+@router.post("/sign-in/link", dependencies=[Csrf])
+def sign_in_with_link(
+    request: Request, code: Annotated[str, Form()] = "", next: Annotated[str | None, Form()] = None
+) -> Response:
+    """Sign in with a one-time link: it works once, before it expires."""
+    try:
+        with request.app.state.db.write() as session:
+            principal = redeem_sign_in_link(session=session, secret=code.strip())
+    except Unauthorized as exc:
+        return _refused(request, exc, None, next)
+    return _signed_in(request, principal, next)
+
+
+@router.post("/sign-out", dependencies=[Csrf])
+def sign_out_now(request: Request) -> Response:
+    """End the session."""
+    sign_out(request)
+    flash(request, "Signed out.")
+    return redirect("/sign-in")

@@ -1,0 +1,201 @@
+"""Lead pages: the teams (/teams), a team (/teams/{team}) with its rotas and Generate, a solve's live
+progress (/teams/{team}/jobs/{job}, streamed as server-sent events) with Stop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from sqlalchemy import select
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.db import Database, SessionDep, WriteSessionDep
+from api.deps import RunnerDep, SettingsDep
+from api.errors import Invalid, NotFound
+from api.models import Job, Rota, TeamRow
+from api.services import rotas, solving, teams
+from api.services.leases import fail_job_in
+from api.web.errors import PageRoute
+from api.web.render import page, redirect
+from api.web.session import Csrf, WebPrincipal
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+STATES = ("draft", "published", "superseded")
+
+
+@dataclass
+class TeamItem:
+    """A team on /teams: its latest rota (any state), or none yet."""
+
+    id: str
+    name: str
+    stored: bool
+    latest: Rota | None
+
+
+def next_month(today: date) -> str:
+    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """``YYYY-MM`` → its first and last dates; 422 naming the field otherwise."""
+    try:
+        first = date.fromisoformat(f"{month.strip()}-01")
+    except ValueError:
+        raise Invalid(f'"{month}" is not a month (YYYY-MM)', "month") from None
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+def generate_form(request: Request, team_id: str, month: str | None = None) -> dict[str, Any]:
+    """What the Generate form shows: the month picked, the default and largest time limits."""
+    settings = request.app.state.settings
+    return {
+        "action": f"/teams/{team_id}/generate",
+        "month": month or next_month(request.app.state.clock().date()),
+        "time_limit": settings.time_limit,
+        "max_time_limit": settings.max_time_limit,
+    }
+
+
+@router.get("/teams")
+def teams_page(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    """A lead's teams (HR: every team) with the state of their latest rota."""
+    principal.require_role("lead", "hr")
+    only = None if principal.role == "hr" else principal.teams
+    stored = {row.id: row for row in teams.list_teams(session=session, only=only)}
+    items = []
+    for team_id in sorted(set(stored) | set(only or ())):
+        row: TeamRow | None = stored.get(team_id)
+        latest = rotas.list_rotas(session=session, team_id=team_id)[:1] if row else []
+        name = row.name if row else team_id
+        items.append(TeamItem(team_id, name, row is not None, latest[0] if latest else None))
+    return page(request, "teams.html", {"teams": items})
+
+
+def active_jobs(session: Any, team_id: str) -> list[Job]:
+    """The team's solves still queued or running, newest first."""
+    query = select(Job).where(Job.team_id == team_id, Job.state.in_(solving.ACTIVE))
+    return list(session.scalars(query.order_by(Job.created_at.desc())))
+
+
+@router.get("/teams/{team_id}")
+def team_page(request: Request, team_id: str, principal: WebPrincipal, session: SessionDep) -> Response:
+    """The team's rotas (draft, published, superseded), its running solves and Generate."""
+    principal.require_manager(team_id)
+    row = teams.get_team(session=session, team_id=team_id)
+    every = rotas.list_rotas(session=session, team_id=team_id)
+    groups = {state: [r for r in every if r.state == state] for state in STATES}
+    context = {
+        "team": row,
+        "groups": groups,
+        "jobs": active_jobs(session, team_id),
+        "lead": principal.leads(team_id),
+        "generate": generate_form(request, team_id),
+    }
+    return page(request, "team.html", context)
+
+
+@router.post("/teams/{team_id}/generate", dependencies=[Csrf])
+def generate(
+    team_id: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    month: Annotated[str, Form()],
+    time_limit: Annotated[float | None, Form()] = None,
+) -> Response:
+    """Start a solve of the month (as POST /api/teams/{team}/rotas does) and follow it."""
+    principal.require_lead(team_id)
+    start, end = month_range(month)
+    job = solving.submit_job(
+        session=session, settings=settings, team_id=team_id, start=start, end=end, time_limit=time_limit,
+        token_id=principal.token_id, owner=runner.owner,
+    )
+    runner.submit(job.id, team_id)
+    return redirect(f"/teams/{team_id}/jobs/{job.id}")
+
+
+def job_of(session: Any, team_id: str, job_id: str) -> Job:
+    job = solving.get_job(session=session, job_id=job_id)
+    if job.team_id != team_id:
+        raise NotFound(f'team "{team_id}" has no job {job_id}', "job_id")
+    return job
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def job_state(job: Job) -> dict[str, Any]:
+    """A job's state and progress as the page and its event stream show them."""
+    return {
+        "state": job.state,
+        "objective": _number(job.objective),
+        "bound": _number(job.bound),
+        "gap_minutes": _number(job.gap_minutes),
+        "elapsed": "–" if job.elapsed is None else f"{job.elapsed:.1f} s",
+        "reason": job.reason or "",
+        "rota_url": f"/teams/{job.team_id}/rotas/{job.rota_id}" if job.rota_id else "",
+        "active": job.state in solving.ACTIVE,
+    }
+
+
+@router.get("/teams/{team_id}/jobs/{job_id}")
+def job_page(
+    request: Request, team_id: str, job_id: str, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """A solve's progress: best objective, bound, gap minutes, elapsed; Stop keeps the best rota."""
+    job = job_of(session, team_id, job_id)
+    principal.require_manager(job.team_id)
+    context = {"team_id": team_id, "job": job, "view": job_state(job), "lead": principal.leads(team_id)}
+    return page(request, "job.html", context)
+
+
+def _read_state(db: Database, job_id: str) -> dict[str, Any]:
+    with db.read() as session:
+        return job_state(solving.get_job(session=session, job_id=job_id))
+
+
+@router.get("/teams/{team_id}/jobs/{job_id}/events")
+def job_events(
+    request: Request, team_id: str, job_id: str, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """The job's progress as server-sent events, one when it changes, until the job ends."""
+    principal.require_manager(job_of(session, team_id, job_id).team_id)
+    db: Database = request.app.state.db
+
+    async def stream() -> Any:
+        last = None
+        while True:
+            state = await run_in_threadpool(_read_state, db, job_id)
+            if state != last:
+                yield {"data": json.dumps(state)}
+                last = state
+            if not state["active"]:
+                return
+            await asyncio.sleep(0.5)
+
+    return EventSourceResponse(stream(), ping=15, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/teams/{team_id}/jobs/{job_id}/stop", dependencies=[Csrf])
+def stop_job(
+    team_id: str, job_id: str, principal: WebPrincipal, session: WriteSessionDep, runner: RunnerDep,
+    settings: SettingsDep,
+) -> Response:
+    """Stop the solve; the best rota found so far is kept (as DELETE /api/jobs/{job} does)."""
+    principal.require_lead(job_of(session, team_id, job_id).team_id)
+    if fail_job_in(session, settings, job_id, None):  # its server stopped answering: failed, not stopped
+        session.expire_all()
+    solving.cancel_job(session=session, job_id=job_id)
+    runner.cancel(job_id)
+    return redirect(f"/teams/{team_id}/jobs/{job_id}")

@@ -1,0 +1,74 @@
+"""The CLI's side of the web app: `rota token create --link` and the demo's sign-in links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+from webkit import csrf_of
+
+from api.main import create_app
+from api.settings import get_settings
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    """Run ``rota …`` against a fresh SQLite file; returns (exit code, stdout, stderr)."""
+    import cli.commands  # noqa: F401  (registers the commands)
+    from cli.main import app
+
+    monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'web.db'}")
+    monkeypatch.setenv("ROTA_SESSION_SECRET", "cli-web-test")
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    yield run
+    get_settings.cache_clear()
+
+
+def _signs_in(client: TestClient, url: str) -> str:
+    """Open a sign-in link, press Sign in; the page it lands on."""
+    code = url.split("code=", 1)[1]
+    page = client.get(f"/sign-in?code={code}")
+    response = client.post("/sign-in/link", data={"code": code, "csrf": csrf_of(page.text)},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+def test_token_create_link_prints_a_one_time_sign_in_url(rota: Run) -> None:
+    assert rota("db", "upgrade")[0] == 0
+    code, out, err = rota("token", "create", "--role", "hr", "--label", "HR officer", "--link")
+    assert code == 0, err
+    token, url = out.split()
+    assert token.startswith("rota_") and url.startswith("http://127.0.0.1:8000/sign-in?code=link_")
+    assert "one-time sign-in link (expires in 30 minutes, works once)" in err
+    with TestClient(create_app(get_settings())) as client:
+        assert _signs_in(client, url) == "/teams"
+        assert client.get("/teams").status_code == 200
+
+
+def test_the_demo_prints_sign_in_links_for_lead_staff_and_hr(rota: Run) -> None:
+    code, out, err = rota("demo", "--time-limit", "1")
+    assert code == 0, err
+    links = dict(re.findall(r"^  (team lead|staff|HR)\b.*?: (http://\S+)$", out, re.M))
+    assert set(links) == {"team lead", "staff", "HR"}
+    with TestClient(create_app(get_settings())) as lead:
+        assert _signs_in(lead, links["team lead"]) == "/teams"
+        assert "Riverside Council IT Service Desk" in lead.get("/teams").text
+    with TestClient(create_app(get_settings())) as staff:
+        assert _signs_in(staff, links["staff"]) == "/me"
+        assert "<li class=\"shift\">" in staff.get("/me").text
+    with TestClient(create_app(get_settings())) as hr:
+        assert _signs_in(hr, links["HR"]) == "/teams"
+        assert hr.get("/teams/council-desk/coverage").status_code == 200
