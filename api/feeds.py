@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from api.auth import hash_secret
-from api.models import Assignment, CalendarToken, FeedEvent, PublishedDay, TeamRow
+from api.models import ApiToken, Assignment, CalendarToken, FeedEvent, PublishedDay, TeamRow
 from api.services.teams import display_names, get_version
 from rota import timeutil
 from rota.ical import EventSpec, calendar_ics, event_text, event_uid
@@ -132,7 +132,10 @@ _FIND = (
         TeamRow.feed_revision,
     )
     .join(TeamRow, TeamRow.id == CalendarToken.team_id)
-    .where(CalendarToken.token_hash == bindparam("digest"), CalendarToken.revoked_at.is_(None))
+    .outerjoin(ApiToken, ApiToken.id == CalendarToken.created_by)
+    # a feed ends with the API token that made it: revoking a staff token ends that person's feeds too
+    .where(CalendarToken.token_hash == bindparam("digest"), CalendarToken.revoked_at.is_(None),
+           or_(CalendarToken.created_by.is_(None), ApiToken.revoked_at.is_(None)))
 )
 
 

@@ -262,3 +262,18 @@ def test_staff_make_only_their_own_person_feed(published: tuple[Service, dict[st
         "POST", "/api/calendar-tokens", json={"team": "tiny", "kind": "role", "role": "x"}, expect=422
     ).json()
     assert bad["detail"][0]["path"] == "role"
+
+
+def test_a_feed_ends_with_the_staff_token_that_made_it(published: tuple[Service, dict[str, Any]]) -> None:
+    """Issue 9: revoking a staff token ends the feeds it made; feeds a lead made for the team stay."""
+    from api.services.tokens import revoke_api_token
+
+    service, _ = published
+    mine = feed_token(service, "staff", kind="person", person="noor")
+    team = feed_token(service, kind="team")
+    assert get_feed(service, mine["token"]).status_code == 200
+    with service.db.write() as session:
+        revoke_api_token(session=session, secret=service.tokens.staff)
+        session.commit()
+    assert get_feed(service, mine["token"]).status_code == 404
+    assert get_feed(service, team["token"]).status_code == 200
