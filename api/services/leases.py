@@ -47,10 +47,14 @@ def _expire(db: Database, settings: Settings, job_id: str, now: Any) -> bool:
     return fail_job(db, settings, job_id, None, now=now)
 
 
-def fail_job(db: Database, settings: Settings, job_id: str, reason: str | None, *, now: Any = None) -> bool:
+def fail_job(db: Database, settings: Settings, job_id: str, reason: str | None, *, now: Any = None,
+             attempt: int | None = None) -> bool:
     """Fail an active job, its checkpoint (if any) kept as a draft rota. ``reason`` None: only if its
-    lease has run out, saying so. Whether this call failed it."""
+    lease has run out, saying so; ``attempt``: only while that start still holds it. Whether this call
+    failed it."""
     with db.write() as session:
+        if attempt is not None and session.scalar(select(Job.attempts).where(Job.id == job_id)) != attempt:
+            return False  # another worker took it over: its outcome is that worker's to write
         return fail_job_in(session, settings, job_id, reason, now=now)
 
 

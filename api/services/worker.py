@@ -28,9 +28,11 @@ class _Heartbeat(threading.Thread):
     """Writes the solver's latest progress to the job twice a second and passes a cancel request on."""
 
     def __init__(self, db: Database, job_id: str, stop: threading.Event, interval: float = 0.5,
-                 lease_seconds: float = 30.0):
+                 lease_seconds: float = 30.0, attempt: int | None = None):
         super().__init__(name=f"job-{job_id[:8]}", daemon=True)
         self.db, self.job_id, self.stop, self.interval = db, job_id, stop, interval
+        self.attempt = attempt  # the start this process holds: a fence against a worker that took over
+        self.lost = False
         self.lease_seconds = lease_seconds
         self._renewed = time.monotonic()
         self.latest: Any = None
@@ -66,13 +68,23 @@ class _Heartbeat(threading.Thread):
                 if renew:  # the lease: this process still holds the job
                     values["lease_until"] = utcnow() + timedelta(seconds=self.lease_seconds)
                     self._renewed = time.monotonic()
-                session.execute(update(Job).where(Job.id == self.job_id).values(**values))
+                held = session.execute(update(Job).where(*holds(self.job_id, self.attempt)).values(**values))
                 self._written, self._rota_written = p, rota
+                if not held.rowcount:  # another worker took the job over (or it ended): stop, write nothing
+                    self.lost = True
+                    self.stop.set()
             cancel = session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id))
             if fresh:
                 session.commit()
         if cancel:
             self.stop.set()
+
+
+def holds(job_id: str, attempt: int | None) -> tuple[Any, ...]:
+    """The WHERE of a write by the process holding start ``attempt`` of a running job."""
+    if attempt is None:
+        return (Job.id == job_id,)
+    return (Job.id == job_id, Job.state == "running", Job.attempts == attempt)
 
 
 def progress_values(p: Any) -> dict[str, Any]:
@@ -96,9 +108,10 @@ def run_job(
     failed with the reason, its last checkpoint kept. Anything else (done, held by a live worker, a
     duplicate delivery) returns at once: the job row decides, never the message.
     """
-    if not _claim(db, job_id, settings, owner):
+    attempt = _claim(db, job_id, settings, owner)
+    if attempt is None:
         return
-    heartbeat = _Heartbeat(db, job_id, stop, lease_seconds=settings.job_lease_seconds)
+    heartbeat = _Heartbeat(db, job_id, stop, lease_seconds=settings.job_lease_seconds, attempt=attempt)
     try:
         _solve_and_store(db, job_id, stop, heartbeat, settings, solve_fn)
     except Exception as exc:
@@ -112,7 +125,7 @@ def run_job(
         if heartbeat.rota is not None and not isinstance(exc, StoreFailed):
             with contextlib.suppress(Exception):
                 heartbeat.flush()  # the last checkpoint, so the failure keeps it as a rota
-        fail_job(db, settings, job_id, reason)
+        fail_job(db, settings, job_id, reason, attempt=attempt)
     finally:
         heartbeat.done.set()
 
@@ -120,10 +133,10 @@ def run_job(
 REQUEUED = "(requeued)"  # the owner of a job whose worker died, sent to the queue again (api/celery_app.py)
 
 
-def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> bool:
+def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> int | None:
     """Start the job in this process: a queued one, or (a takeover) a running one whose lease ran out, or
     that a sweeper queued again, with starts left. One guarded UPDATE each, so of two workers given the
-    same job only one gets it."""
+    same job only one gets it. The start's number (the fence of this process's writes), or None."""
     from api.services.leases import fail_job_in
 
     now = utcnow()
@@ -135,25 +148,27 @@ def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> 
         started = session.execute(
             update(Job).where(Job.id == job_id, Job.state == "queued").values(**values, started_at=now))
         if started.rowcount:
+            attempt = session.scalar(select(Job.attempts).where(Job.id == job_id))
             session.commit()
-            return True
+            return attempt
         job = session.get(Job, job_id)
         if job is None or job.state != "running" or job.lease_until is None:
-            return False  # ended or cancelled
+            return None  # ended or cancelled
         if job.lease_until >= now and job.owner != REQUEUED:
-            return False  # its worker is alive and renews the lease: a duplicate delivery
+            return None  # its worker is alive and renews the lease: a duplicate delivery
         if job.attempts < settings.max_job_attempts and not job.cancel_requested:
             gone, start = job.owner, job.attempts + 1
             taken = session.execute(update(Job).where(
                 Job.id == job_id, Job.state == "running", or_(Job.lease_until < now, Job.owner == REQUEUED),
                 Job.attempts < settings.max_job_attempts).values(**values))
             session.commit()
-            if taken.rowcount:
-                log.warning("job %s: taken over from %s (its lease ran out), start %d of at most %d",
-                            job_id, gone, start, settings.max_job_attempts)
-            return bool(taken.rowcount)
+            if not taken.rowcount:
+                return None
+            log.warning("job %s: taken over from %s (its lease ran out), start %d of at most %d",
+                        job_id, gone, start, settings.max_job_attempts)
+            return start
         fail_job_in(session, settings, job_id, lost_reason(job, settings), now=now)
-        return False
+        return None
 
 
 def lost_reason(job: Job, settings: Settings) -> str:
@@ -234,7 +249,8 @@ def _solve_and_store(
     document = result.document.to_json()
     for attempt, wait in enumerate((*STORE_TRIES, None)):
         try:
-            _store(db, job_id, result, status, document, baseline, params, team_id, version, start, end)
+            _store(db, job_id, result, status, document, baseline, params, team_id, version, start, end,
+                   heartbeat.attempt)
             return
         except Exception as exc:
             if wait is None:
@@ -245,9 +261,14 @@ def _solve_and_store(
 
 
 def _store(db: Database, job_id: str, result: Any, status: str, document: dict[str, Any],
-           baseline: Any, params: dict[str, Any], team_id: str, version: int, start: date, end: date) -> None:
-    """The final write: the rota and the job's end state, in one transaction."""
+           baseline: Any, params: dict[str, Any], team_id: str, version: int, start: date, end: date,
+           attempt: int | None = None) -> None:
+    """The final write: the rota and the job's end state, in one transaction; nothing when another
+    worker has taken the job over meanwhile (this process stalled past its lease)."""
     with db.write() as session:
+        if attempt is not None and session.scalar(select(Job.id).where(*holds(job_id, attempt))) is None:
+            log.warning("job %s: start %d no longer holds the job; its rota is not stored", job_id, attempt)
+            return
         cancelled = bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
         if status in ("infeasible", "invalid"):
             message = (document.get("solver") or {}).get("message") or f"the solver found no rota ({status})"

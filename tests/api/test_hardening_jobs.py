@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from apikit import Service, quick_result, team_doc
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from test_jobs import _wait_state, patient_solve
 
@@ -258,3 +258,30 @@ def test_concurrent_puts_creating_one_team_all_succeed(service: Service) -> None
     assert sorted(answers) == [200, 200, 200, 201]
     with service.db.read() as session:  # one team, one version: the same document is no new version
         assert session.get(TeamRow, "other").current_version == 1
+
+
+def test_a_stalled_worker_whose_job_was_taken_over_writes_nothing(make_service: Any) -> None:
+    """The start number fences a job's writes: once another worker has taken the job over, the old
+    holder's heartbeat stops its solve and its final write stores nothing."""
+    service = make_service(solve_fn=patient_solve, job_lease_seconds=1.5)
+    service.put_team()
+    job_id = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
+    _wait_state(service, job_id, "running")
+    with service.db.write() as session:  # what a takeover by another worker writes
+        session.execute(update(Job).where(Job.id == job_id).values(attempts=Job.attempts + 1,
+                                                                    owner="worker-b"))
+        session.commit()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with service.db.read() as session:
+            job = session.get(Job, job_id)
+            if job.owner == "worker-b" and job.lease_until < utcnow():
+                break  # nobody renews it for worker-b: the old holder stopped writing
+        time.sleep(0.2)
+    time.sleep(1)  # the old holder's solve has stopped and tried its final write
+    with service.db.read() as session:
+        job = session.get(Job, job_id)
+        assert (job.owner, job.rota_id) == ("worker-b", None)
+        # still worker-b's, or failed by a sweeper because worker-b never renewed: never the old outcome
+        assert job.state == "running" or (job.state == "failed" and "worker-b" in job.reason)
+        assert session.scalar(select(func.count()).select_from(Rota)) == 0
