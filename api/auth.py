@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import threading
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from api.db import utcnow
 from api.errors import Forbidden, TooManyRequests, Unauthorized
 from api.middleware import FailureLimiter, client_ip
-from api.models import ApiToken
+from api.models import ApiToken, TeamRow, TeamVersion
+
+log = logging.getLogger(__name__)
+LAST_USED_EVERY = timedelta(minutes=10)
+"""``last_used_at`` is written only when older than this: one small write per token per 10 minutes."""
 
 bearer = HTTPBearer(auto_error=False, description="an API token from `rota token create`")
 
@@ -37,6 +47,7 @@ class Principal:
     teams: tuple[str, ...] = ()
     person: str | None = None
     label: str | None = None
+    left: tuple[str, ...] = ()  # staff: teams the token names whose current version no longer has the person
 
     @property
     def name(self) -> str:
@@ -60,6 +71,8 @@ class Principal:
 
     def require_reader(self, team_id: str) -> None:
         """Reading a team's published rotas: hr, its leads, its staff."""
+        if self.role == "staff" and team_id in self.left:
+            raise Forbidden(f'"{self.person}" is no longer in team "{team_id}"', "authorization")
         if self.role != "hr" and not self.leads(team_id) and not self.member(team_id):
             raise Forbidden(f'no access to team "{team_id}"', "authorization")
 
@@ -82,22 +95,95 @@ def check_failures(request: Request, kind: str, path: str) -> tuple[FailureLimit
     return limiter, key
 
 
+def expired(row: ApiToken, now: datetime) -> str | None:
+    """Why a token is refused for its age ("the token expired on YYYY-MM-DD"), or None while it is valid."""
+    if row.expires_at is not None and row.expires_at <= now:
+        return f"the token expired on {row.expires_at.date().isoformat()}"
+    return None
+
+
+# people of a team version, by engine (tests run many databases in one process) and (team, version)
+_people: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], frozenset[str]]] = weakref.WeakKeyDictionary()
+_people_lock = threading.Lock()
+
+
+def team_people_of(conn: Any, team_id: str, version: int) -> frozenset[str]:
+    """The person ids of one stored team version: read once per (database, team, version), then cached
+    (a stored version never changes)."""
+    bind = conn.get_bind() if hasattr(conn, "get_bind") else conn
+    engine = getattr(bind, "engine", bind)
+    with _people_lock:
+        cache = _people.setdefault(engine, {})
+        people = cache.get((team_id, version))
+    if people is None:
+        doc = conn.execute(
+            select(TeamVersion.document).where(TeamVersion.team_id == team_id, TeamVersion.version == version)
+        ).scalar()
+        people = frozenset(p.get("id") for p in (doc or {}).get("people", []) if isinstance(p, dict))
+        with _people_lock:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[(team_id, version)] = people
+    return people
+
+
+def team_people(conn: Any, team_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The person ids of each stored team's current version (teams not stored are left out): one small
+    query for the current versions, and the cache of ``team_people_of``."""
+    team_ids = list(team_ids)
+    if not team_ids:
+        return {}
+    rows = conn.execute(select(TeamRow.id, TeamRow.current_version).where(TeamRow.id.in_(team_ids))).all()
+    return {team_id: team_people_of(conn, team_id, version) for team_id, version in rows}
+
+
+def principal_of(session: Any, row: ApiToken) -> Principal:
+    """The principal of a live token row; a staff token loses the teams its person has left."""
+    teams = tuple(row.teams or ())
+    left: tuple[str, ...] = ()
+    if row.role == "staff" and teams:
+        people = team_people(session, teams)
+        left = tuple(t for t in teams if t in people and row.person not in people[t])
+        teams = tuple(t for t in teams if t not in left)
+    return Principal(row.id, row.role, teams, row.person, row.label, left)
+
+
 def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
-    """The principal of a bearer token; 401 when it is missing, unknown or revoked; 429 (before any look-up)
-    while the client's IP is over its count of unknown or revoked tokens (``ROTA_AUTH_FAILURE_*``)."""
+    """The principal of a bearer token; 401 when it is missing, unknown, revoked or expired; 429 (before any
+    look-up) while the client's IP is over its count of refused tokens (``ROTA_AUTH_FAILURE_*``).
+
+    ``last_used_at`` is written when it is older than 10 minutes; a failure of that write is only logged.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("a bearer token is needed (Authorization: Bearer …)", "authorization")
     limiter, key = check_failures(request, "auth", "authorization")
     digest = hash_secret(credentials.credentials)
-    with request.app.state.db.read() as session:
+    now = getattr(request.app.state, "clock", utcnow)()
+    db = request.app.state.db
+    with db.read() as session:
         row = session.scalars(
             select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
         ).first()
-        if row is None:
+        refusal = "the token is unknown or revoked" if row is None else expired(row, now)
+        if row is None or refusal is not None:
             if limiter is not None:
                 limiter.fail(key)
-            raise Unauthorized("the token is unknown or revoked", "authorization")
-        return Principal(row.id, row.role, tuple(row.teams or ()), row.person, row.label)
+            raise Unauthorized(str(refusal), "authorization")
+        principal = principal_of(session, row)
+        stale = row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY
+    if stale:
+        touch(db, row.id, now)
+    return principal
+
+
+def touch(db: Any, token_id: int, now: datetime) -> None:
+    """Record a token's use; never fails the request."""
+    try:
+        with db.write() as session:
+            session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+            session.commit()
+    except Exception:  # a busy or read-only database must not refuse a valid token
+        log.warning("could not record the use of token %s", token_id, exc_info=True)
 
 
 def current_principal(

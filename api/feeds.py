@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
-from api.auth import hash_secret
+from api.auth import hash_secret, team_people_of
 from api.models import ApiToken, Assignment, CalendarToken, FeedEvent, PublishedDay, TeamRow
 from api.services.teams import display_names, get_version
 from rota import timeutil
@@ -140,9 +140,16 @@ _FIND = (
 
 
 def find_feed(conn: Connection, secret: str) -> Feed | None:
-    """The feed of a secret, or None when it is unknown or revoked (one indexed query, built once)."""
+    """The feed of a secret, or None when it is unknown or revoked, or a person's feed whose person is no
+    longer in the team's current version (one indexed query, built once; the people of a team version
+    are read once per process and cached)."""
     row = conn.execute(_FIND, {"digest": hash_secret(secret)}).first()
-    return Feed(*row) if row is not None else None
+    if row is None:
+        return None
+    feed = Feed(*row)
+    if feed.kind == "person" and feed.person not in team_people_of(conn, feed.team_id, feed.team_version):
+        return None
+    return feed
 
 
 def window_start(today: date, past_days: int) -> datetime:

@@ -173,6 +173,8 @@ class ApiToken(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # refused (401) from then on; None: never expires
+    last_used_at: Mapped[datetime | None]  # the last request it authenticated, to within 10 minutes
 
 
 class CalendarToken(Base):

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     )
     session_hours: float = Field(default=12.0, gt=0, description="a web session ends this long after its "
                                                                   "last page")
+    token_days: int = Field(
+        default=365, ge=0,
+        description="API tokens expire this many days after they are made, unless told otherwise (0: never)",
+    )
     sign_in_link_minutes: int = Field(default=30, ge=1, description="a one-time sign-in link expires after")
     # the edge (api/main.py, api/middleware.py): the database pool, body size, failed-token limits
     db_pool_size: int = Field(default=10, ge=1, description="database connections kept open")

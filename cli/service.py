@@ -306,8 +306,40 @@ def register(app: typer.Typer) -> None:
     worker.register(app)  # ``rota worker``: solve jobs from the broker (the celery backend)
 
 
+def parse_expiry(text: str | None) -> Any:
+    """``--expires``: ``90d`` (days from now), a date ``2027-06-30`` (expires at its start, UTC) or ``never``;
+    None (not given) is the ``token_days`` default."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from api.db import utcnow
+    from api.services.tokens import DEFAULT
+
+    if text is None:
+        return DEFAULT
+    value = text.strip().lower()
+    if value == "never":
+        return None
+    days = re.fullmatch(r"(\d+)d", value)
+    if days:
+        if int(days.group(1)) < 1 or int(days.group(1)) > 36500:
+            fail(f'--expires: "{text}" is not between 1d and 36500d')
+        return utcnow() + timedelta(days=int(days.group(1)))
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        fail(f'--expires: "{text}" is not a number of days (90d), a date (2027-06-30) or never')
+    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    if at <= utcnow():
+        fail(f"--expires: {day.isoformat()} is not in the future")
+    return at
+
+
+def _when(value: Any) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
 def register_tokens() -> None:
-    """``rota token create|revoke|feed``."""
+    """``rota token create|rotate|list|revoke|feed``."""
 
     @token_app.command("create")
     @service_errors
@@ -318,26 +350,89 @@ def register_tokens() -> None:
         ] = None,
         person: Annotated[str | None, typer.Option("--person", help="Staff: the person's id.")] = None,
         label: Annotated[str | None, typer.Option("--label", help="Who holds it, for the records.")] = None,
+        expires: Annotated[
+            str | None,
+            typer.Option("--expires", help="90d, 2027-06-30 or never (default: ROTA_TOKEN_DAYS, 365 days)."),
+        ] = None,
         link: Annotated[
             bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
         ] = False,
     ) -> None:
         """Print a new API token (shown once; the database keeps only its hash)."""
+        from api.models import ApiToken
         from api.services.tokens import create_api_token
 
+        expires_at = parse_expiry(expires)
         with database() as db, db.write() as session:
             issued = create_api_token(
-                session=session, role=role, teams=team or [], person=person, label=label
+                session=session, role=role, teams=team or [], person=person, label=label,
+                expires_at=expires_at,
             )
+            row = session.get(ApiToken, issued.id)
+            until = row.expires_at if row is not None else None
         err.print(
-            f"token {issued.id} ({role}{' for ' + ', '.join(team) if team else ''}); "
+            f"token {issued.id} ({role}{' for ' + ', '.join(team) if team else ''}, "
+            f"{'expires ' + until.date().isoformat() if until else 'never expires'}); "
             "send it as: Authorization: Bearer <token>"
         )
         typer.echo(issued.secret)
         if link:
-            url, minutes = sign_in_link(issued.id)
-            err.print(f"one-time sign-in link (expires in {minutes} minutes, works once):")
-            typer.echo(url)
+            print_link(issued.id)
+
+    def print_link(token_id: int) -> None:
+        url, minutes = sign_in_link(token_id)
+        err.print(f"one-time sign-in link (expires in {minutes} minutes, works once):")
+        typer.echo(url)
+
+    @token_app.command("rotate")
+    @service_errors
+    def rotate_command(
+        token: Annotated[str, typer.Argument(help="The token, or its id.")],
+        link: Annotated[
+            bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
+        ] = False,
+    ) -> None:
+        """Replace an API token: a new secret with the same role, teams, person, label and lifetime; the old
+        one is refused (401) from now on."""
+        from api.models import ApiToken
+        from api.services.tokens import rotate_api_token
+
+        with database() as db, db.write() as session:
+            old, issued = rotate_api_token(
+                session=session,
+                token_id=int(token) if token.isdigit() else None,
+                secret=None if token.isdigit() else token,
+            )
+            row = session.get(ApiToken, issued.id)
+            until = row.expires_at if row is not None else None
+        err.print(
+            f"token {old.id} revoked; token {issued.id} replaces it "
+            f"({'expires ' + until.date().isoformat() if until else 'never expires'})"
+        )
+        typer.echo(issued.secret)
+        if link:
+            print_link(issued.id)
+
+    @token_app.command("list")
+    @service_errors
+    def list_command(
+        revoked: Annotated[bool, typer.Option("--revoked", help="Revoked tokens too.")] = False,
+    ) -> None:
+        """The API tokens: id, role, teams, person, label, expiry and last use (UTC); never the secrets."""
+        from api.db import utcnow
+        from api.services.tokens import list_api_tokens
+
+        with database() as db, db.read() as session:
+            rows = list_api_tokens(session=session, revoked=revoked)
+        now = utcnow()
+        typer.echo("id\trole\tteams\tperson\tlabel\texpires\tlast used\tstate")
+        for row in rows:
+            state = ("revoked" if row.revoked_at is not None
+                     else "expired" if row.expires_at is not None and row.expires_at <= now else "live")
+            typer.echo("\t".join([
+                str(row.id), row.role, ",".join(row.teams or ()) or "-", row.person or "-", row.label or "-",
+                _when(row.expires_at) if row.expires_at else "never", _when(row.last_used_at), state,
+            ]))
 
     @token_app.command("revoke")
     @service_errors

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import Principal, hash_secret, new_secret
+from api.auth import Principal, expired, hash_secret, new_secret, principal_of
 from api.db import utcnow
 from api.errors import Forbidden, Invalid, NotFound
 from api.models import ROLES, ApiToken, CalendarToken, TeamRow
@@ -17,6 +19,16 @@ from api.services.teams import current_document
 
 FEED_KINDS = ("person", "team", "role")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+DEFAULT: Any = object()
+"""``expires_at`` not given: ``token_days`` (a setting) from now, or never when it is 0."""
+
+
+def default_expiry(now: datetime | None = None) -> datetime | None:
+    """When a token made now expires by default: ``token_days`` from now (None when it is 0)."""
+    from api.settings import get_settings
+
+    days = get_settings().token_days
+    return (now or utcnow()) + timedelta(days=days) if days else None
 
 
 @dataclass(frozen=True)
@@ -34,8 +46,10 @@ def create_api_token(
     teams: Sequence[str] = (),
     person: str | None = None,
     label: str | None = None,
+    expires_at: datetime | None = DEFAULT,
 ) -> Issued:
-    """A new bearer token; leads need teams, staff need a person and their teams."""
+    """A new bearer token; leads need teams, staff need a person and their teams. It expires at
+    ``expires_at`` (None: never; not given: ``token_days`` from now)."""
     if role not in ROLES:
         raise Invalid(f'unknown role "{role}" (known: {", ".join(ROLES)})', "role")
     for i, team in enumerate(teams):
@@ -55,6 +69,11 @@ def create_api_token(
             people = {p.get("id") for p in current_document(session=session, team_id=team).get("people", [])}
             if person not in people:
                 raise Invalid(f'team "{team}" has no person "{person}"', f"teams[{i}]")
+    now = utcnow()
+    if expires_at is DEFAULT:
+        expires_at = default_expiry(now)
+    elif expires_at is not None and expires_at <= now:
+        raise Invalid(f"the expiry {expires_at.date().isoformat()} is not in the future", "expires_at")
     secret = new_secret("rota_")
     row = ApiToken(
         token_hash=hash_secret(secret),
@@ -62,24 +81,65 @@ def create_api_token(
         teams=sorted(set(teams)),
         person=person if role == "staff" else None,
         label=label,
+        created_at=now,
+        expires_at=expires_at,
     )
     session.add(row)
     session.commit()
     return Issued(row.id, secret)
 
 
-def revoke_api_token(*, session: Session, token_id: int | None = None, secret: str | None = None) -> ApiToken:
-    """Revoke a bearer token by its id or by the token itself."""
+def _find_api_token(session: Session, token_id: int | None, secret: str | None) -> ApiToken:
     if secret is not None:
         row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))).first()
     else:
         row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound("no such token", "token")
+    return row
+
+
+def revoke_api_token(*, session: Session, token_id: int | None = None, secret: str | None = None) -> ApiToken:
+    """Revoke a bearer token by its id or by the token itself."""
+    row = _find_api_token(session, token_id, secret)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     session.commit()
     return row
+
+
+def rotate_api_token(
+    *, session: Session, token_id: int | None = None, secret: str | None = None
+) -> tuple[ApiToken, Issued]:
+    """A new secret for a live token (same role, teams, person, label; the same lifetime from now, or
+    never when it never expired) and the old one revoked, in one transaction: (the old row, the new)."""
+    old = _find_api_token(session, token_id, secret)
+    if old.revoked_at is not None:
+        raise Invalid(f"token {old.id} is revoked: make a new one with `rota token create`", "token")
+    now = utcnow()
+    expires_at = None if old.expires_at is None else now + (old.expires_at - old.created_at)
+    new = new_secret("rota_")
+    row = ApiToken(
+        token_hash=hash_secret(new),
+        role=old.role,
+        teams=list(old.teams or ()),
+        person=old.person,
+        label=old.label,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    old.revoked_at = now
+    session.commit()
+    return old, Issued(row.id, new)
+
+
+def list_api_tokens(*, session: Session, revoked: bool = False) -> list[ApiToken]:
+    """API tokens by id: the live ones (expired included), or all with ``revoked``."""
+    query = select(ApiToken).order_by(ApiToken.id)
+    if not revoked:
+        query = query.where(ApiToken.revoked_at.is_(None))
+    return list(session.scalars(query))
 
 
 def create_calendar_token(
@@ -166,7 +226,7 @@ def create_sign_in_link(*, session: Session, token_id: int, minutes: int) -> Iss
     from api.models import SignInLink
 
     token = session.get(ApiToken, token_id)
-    if token is None or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None or expired(token, utcnow()):
         raise NotFound(f"no live token {token_id}", "token")
     secret = new_secret("link_")
     now = utcnow()
@@ -203,8 +263,12 @@ def redeem_sign_in_link(*, session: Session, secret: str) -> Principal:
     if row is None or row.revoked_at is not None:
         session.rollback()
         raise refused
+    why = expired(row, now)
+    if why is not None:
+        session.rollback()
+        raise Unauthorized(why, "link")
     session.commit()
-    return _principal(row)
+    return principal_of(session, row)
 
 
 def token_principal(*, session: Session, secret: str) -> Principal:
@@ -216,7 +280,10 @@ def token_principal(*, session: Session, secret: str) -> Principal:
     ).first()
     if row is None:
         raise Unauthorized("the token is unknown or revoked", "token")
-    return _principal(row)
+    why = expired(row, utcnow())
+    if why is not None:
+        raise Unauthorized(why, "token")
+    return principal_of(session, row)
 
 
 def session_principal(*, session: Session, token_id: int, token_hash: str) -> Principal:
@@ -226,7 +293,10 @@ def session_principal(*, session: Session, token_id: int, token_hash: str) -> Pr
     row = session.get(ApiToken, token_id)
     if row is None or row.token_hash != token_hash or row.revoked_at is not None:
         raise Unauthorized("your session has ended: the token behind it was revoked", "session")
-    return _principal(row)
+    why = expired(row, utcnow())
+    if why is not None:
+        raise Unauthorized(f"your session has ended: {why}", "session")
+    return principal_of(session, row)
 
 
 def token_hash_of(*, session: Session, token_id: int) -> str:
@@ -236,6 +306,3 @@ def token_hash_of(*, session: Session, token_id: int) -> str:
         raise NotFound(f"no token {token_id}", "token")
     return row.token_hash
 
-
-def _principal(row: ApiToken) -> Principal:
-    return Principal(row.id, row.role, tuple(row.teams or ()), row.person, row.label)
