@@ -21,8 +21,8 @@ class Settings(BaseSettings):
     )
     job_workers: int = Field(default=1, ge=1, description="solves running at once (in-process runner)")
     solver_workers: int = Field(
-        default=2, ge=1, description="CP-SAT workers per solve (as the CLI's default: the same team gives "
-                                     "the same rota from either)")
+        default=2, ge=1, description="CP-SAT threads per solve in parallel mode (deterministic solves run "
+                                     "on one thread)")
     solver_mode: Literal["deterministic", "parallel"] = Field(
         default="deterministic",
         description="deterministic: the same team and settings give the same rota (time limits count "

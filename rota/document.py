@@ -1,4 +1,4 @@
-"""The rota document (shared/spec/rota-json.md): pydantic models and conversion from duties."""
+"""The rota document (see the README, *The rota document*): pydantic models and conversion from duties."""
 
 from __future__ import annotations
 

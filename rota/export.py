@@ -228,7 +228,7 @@ def csv_text(team: Team, doc: RotaDocument) -> str:
 
 # -- JSON, Excel, and any format ------------------------------------------------------------------------
 def json_text(doc: RotaDocument) -> str:
-    """The rota document itself (shared/spec/rota-json.md), as ``rota solve -o FILE.json`` writes it."""
+    """The rota document itself (README, *The rota document*), as ``rota solve -o FILE.json`` writes it."""
     return json.dumps(doc.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""The solve result and its rota document (shared/spec/rota-json.md)."""
+"""The solve result and its rota document (the contract's rota document; README, *The rota document*)."""
 
 from __future__ import annotations
 
