@@ -201,7 +201,9 @@ def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit
     log.debug("CP-SAT %s in %.2fs: %s", solver.status_name(status), solver.wall_time,
               solver.response_stats() if params.log else "")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Run(status, None, None, None, None)
+        # no rota in time, but the bound CP-SAT proved still holds (an infeasible model has none)
+        proved = solver.best_objective_bound if status == cp_model.UNKNOWN else math.nan
+        return Run(status, None, None, math.floor(proved + 1e-9) if math.isfinite(proved) else None, None)
     sol = solver.response_proto.solution
     duties = [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
     return Run(status, duties, round(solver.objective_value), math.floor(solver.best_objective_bound + 1e-9),
