@@ -144,19 +144,17 @@ def _check_caps(*, session: Session, settings: Settings, team_id: str, token_id:
     """429 when the team, or the token, already has as many solves queued or running as allowed."""
     active = select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE))
     retry = int(min(settings.time_limit, settings.max_time_limit)) or 30
-    team_count = session.scalar(active.where(Job.team_id == team_id)) or 0
-    if team_count >= settings.max_active_jobs_per_team:
-        raise TooManyRequests(
-            f'team "{team_id}" already has {team_count} solves queued or running (at most '
-            f"{settings.max_active_jobs_per_team}, ROTA_MAX_ACTIVE_JOBS_PER_TEAM): wait for one to end "
-            f"or cancel one, then try again", "team_id", retry_after=retry)
+    caps = [(Job.team_id == team_id, settings.max_active_jobs_per_team, f'team "{team_id}"',
+             "ROTA_MAX_ACTIVE_JOBS_PER_TEAM", "team_id")]
     if token_id is not None:
-        token_count = session.scalar(active.where(Job.token_id == token_id)) or 0
-        if token_count >= settings.max_active_jobs_per_token:
+        caps.append((Job.token_id == token_id, settings.max_active_jobs_per_token, "this token",
+                     "ROTA_MAX_ACTIVE_JOBS_PER_TOKEN", "authorization"))
+    for whose, most, who, setting, path in caps:
+        count = session.scalar(active.where(whose)) or 0
+        if count >= most:
             raise TooManyRequests(
-                f"this token already has {token_count} solves queued or running (at most "
-                f"{settings.max_active_jobs_per_token}, ROTA_MAX_ACTIVE_JOBS_PER_TOKEN): wait for one to "
-                f"end or cancel one, then try again", "authorization", retry_after=retry)
+                f"{who} already has {count} solves queued or running (at most {most}, {setting}): wait "
+                "for one to end or cancel one, then try again", path, retry_after=retry)
 
 
 def model_size(team: Any, start: date, end: date) -> int:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import copy
+import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
-from api.db import Database
+from api.db import Database, make_engine
+from api.models import Base
 from api.services.tokens import create_api_token
 
 # Twelve days in Amsterdam across the end of summer time (Sun 25 Oct 2026, 03:00 CEST → 02:00 CET):
@@ -147,3 +152,19 @@ def quick_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
     if params.progress is not None:
         params.progress(Progress(objective=result.objective, bound=0, elapsed=0.01, gap_minutes=0))
     return result
+
+
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """The URL of an empty, migrated database of the kind ``request.param`` names (a copy of the
+    SQLite template, or the PostgreSQL test database with every table emptied)."""
+    if request.param == "sqlite":
+        path = tmp_path / "rota.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_url")
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url

@@ -7,7 +7,6 @@ file per test, copied from one migrated template. ROTA_REQUIRE_DATABASE makes an
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,14 +14,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from apikit import Service, issue_tokens
+from apikit import Service, empty_database, issue_tokens
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.db import make_engine
 from api.main import create_app
 from api.migrate import upgrade
-from api.models import Base
 from api.settings import Settings
 
 
@@ -73,17 +71,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """The URL of an empty, migrated database of each kind."""
-    if request.param == "sqlite":
-        path = tmp_path / "rota.db"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("pg_url")
-    engine = make_engine(url, pool_size=1, max_overflow=0)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    return empty_database(request, tmp_path, sqlite_template)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ ROTA_TEST_DATABASE_URL.
 from __future__ import annotations
 
 import os
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,17 +19,14 @@ from typing import Any
 
 import pytest
 import schemathesis
-from apikit import Tokens, issue_tokens, quick_solve, team_doc
+from apikit import Tokens, empty_database, issue_tokens, quick_solve, team_doc
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from sqlalchemy import text
 
-from api.db import make_engine
 from api.main import create_app
-from api.models import Base
 from api.settings import Settings
 
 EXAMPLES = int(os.environ.get("ROTA_SCHEMATHESIS_EXAMPLES", "12"))
@@ -44,25 +40,11 @@ class Target:
     known: dict[str, Any]  # path parameter → an id that exists
 
 
-def _empty_database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "rota.db"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("pg_url")
-    engine = make_engine(url, pool_size=1, max_overflow=0)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def target(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Target]:
     """An app with team "tiny", a published rota, a finished job and a live feed; failed tokens unlimited
     (schemathesis sends many unknown feed tokens from one address)."""
-    url = _empty_database(request, tmp_path, sqlite_template)
+    url = empty_database(request, tmp_path, sqlite_template)
     app = create_app(
         Settings(database_url=url, solver_workers=1, job_workers=2, auth_failure_limit=10**9),
         solve_fn=quick_solve,
