@@ -75,8 +75,12 @@ class Budget:
         self.wall_capped = False
 
     def left(self) -> float:
-        used = self.spent if self.deterministic else elapsed(self.started)
-        return max(0.0, self.limit - used)
+        if not self.deterministic:
+            return max(0.0, self.limit - elapsed(self.started))
+        if self.wall_left() <= 0.05:  # the safety cap binds loops of small solves too
+            self.wall_capped = True
+            return 0.0
+        return max(0.0, self.limit - self.spent)
 
     def share(self, fraction: float) -> float:
         """A share of what is left."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 from rota.load import parse_team
 from rota.validate import validate
 from solver import SolveParams, SolveResult, solve
+from solver.search import Budget
 
 BASE: dict[str, Any] = {
     "team": "Test desk",
@@ -63,3 +65,15 @@ def gap_minutes(result: SolveResult) -> int:
 def worked(result: SolveResult, person: str = "ann") -> list[tuple[str, str]]:
     """(date, shift) of a person's assignments, in order."""
     return sorted((d.date.isoformat(), d.shift) for d in result.duties if d.person == person)
+
+
+def test_the_wall_cap_ends_loops_of_small_solves() -> None:
+    """A deterministic budget counts CP-SAT's work units, which loops of tiny solves barely spend: its
+    wall-clock safety cap (4 × limit + 10 s) must end them too, and say the rota may not repeat."""
+    fresh = Budget(SolveParams(time_limit=1), time.perf_counter())
+    assert fresh.left() == 1 and not fresh.wall_capped
+    late = Budget(SolveParams(time_limit=1), time.perf_counter() - 15)  # past 4 × 1 + 10 s
+    assert late.left() == 0 and late.wall_capped
+    wall = Budget(SolveParams(time_limit=1, deterministic=False), time.perf_counter() - 15)
+    assert wall.left() == 0 and not wall.wall_capped  # parallel mode: the limit is wall time itself
+
