@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +40,12 @@ TeamArg = Annotated[Path, typer.Argument(help="Team file (YAML or JSON).", metav
                                          show_default=False)]
 
 
+class Strategy(StrEnum):
+    auto = "auto"
+    whole = "whole"
+    people = "people"
+
+
 @app.command("solve")
 @guarded
 def solve_command(
@@ -56,6 +63,10 @@ def solve_command(
     parallel: Annotated[bool, typer.Option(
         "--parallel", help="CP-SAT's parallel portfolio stopped by wall time: sometimes a better rota in the "
                            "same time, but two runs may differ.")] = False,
+    strategy: Annotated[Strategy, typer.Option(
+        "--strategy", help="whole: one model of the whole rota; people: a few people at a time (for "
+                           "teams too big to search whole); auto: people above 150,000 duty variables.",
+        case_sensitive=False)] = Strategy.auto,
     output: Annotated[list[Path] | None, typer.Option(
         "--output", "-o", show_default=False,
         help="Write the rota to FILE.json, FILE.csv or FILE.ics instead of printing it; repeat for "
@@ -69,7 +80,8 @@ def solve_command(
         output_kind(path)
         writable(path)
     console = Console()
-    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, deterministic=not parallel)
+    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, deterministic=not parallel,
+                         strategy=strategy.value)
     try:
         result = solve_and_show(team, first, last, params, console, outputs)
     except TeamFileError as exc:  # fixed assignments that break a rule: name the file, not "team"

@@ -57,14 +57,19 @@ class Built:
         return objective.weighted_expr(self.gap_terms, {}, 1)
 
 
-def build(cal: Calendar, baseline: list[Duty] | None = None, relax: bool = False) -> Built:
-    """The full model; with ``relax``, min-type rules are switchable and soft terms are left out."""
-    ctx = Ctx(cal, relax=relax)
+def build(cal: Calendar, baseline: list[Duty] | None = None, relax: bool = False,
+          people: set[str] | None = None, others: list[Duty] | None = None, soft: bool = True) -> Built:
+    """The full model; with ``relax``, min-type rules are switchable and soft terms are left out.
+    With ``people``, the model of that part of the rota alone: their duties are the variables, the
+    duties of everyone else (``others``) are constants that count toward cover, and the objective is
+    the whole rota's less terms that do not depend on these people. Without ``soft``, the hard rules
+    alone (no cover, no objective terms)."""
+    ctx = Ctx(cal, relax=relax, people=people, others=others)
     add_variables(ctx)
     for rule in HARD_MAX + HARD_MIN:
         rule(ctx)
     weights = obj.weights(cal)
-    if relax:
+    if relax or not soft:
         return Built(ctx, weights, 1)
     gap_terms = coverage.coverage(ctx)  # built even at weight 0: progress reports gap minutes
     other = [t for name, builder in SOFT.items() if weights[name] for t in builder(ctx)]

@@ -41,8 +41,13 @@ class Term:
 class Ctx:
     """Everything the rule builders share: duty variables ``x`` and lookups by person, date, role, slot."""
 
-    def __init__(self, cal: Calendar, relax: bool = False):
+    def __init__(self, cal: Calendar, relax: bool = False, people: set[str] | None = None,
+                 others: list[Duty] | None = None):
         self.cal = cal
+        # a part of the rota (``solver.people``): only ``people`` get duty variables and rules; the
+        # duties of everyone else (``others``) are constants that count toward cover
+        self.people: set[str] = {p.id for p in cal.team.people} if people is None else set(people)
+        self.others: list[Duty] = [d for d in (others or ()) if d.person not in self.people]
         self.model = cp_model.CpModel()
         self.slots: list[Slot] = cal.slots
         self.slot_at: dict[tuple[date, str], int] = {(s.date, s.shift): i for i, s in enumerate(self.slots)}
@@ -74,6 +79,18 @@ class Ctx:
         self.role_slot[role][i].append(var)
         self.person_keys[person].append(key)
         return var
+
+    def add_other(self, duty: Duty) -> None:
+        """A duty of someone outside ``people``: a variable fixed to 1 that counts toward cover only."""
+        key = self.key_of(duty)
+        if key is None:
+            return
+        var = cp_model.IntVar(self.model.proto).with_domain(Domain(1, 1))
+        self.role_slot[duty.role][key[2]].append(var)
+
+    def modelled(self, person: str) -> bool:
+        """Whether ``person``'s duties are variables of this model (else constants or absent)."""
+        return person in self.people
 
     def new_bool(self) -> Lit:
         """A nameless Boolean (the fast way: one shared domain, no name to format)."""

@@ -27,7 +27,7 @@ def contract(ctx: Ctx) -> list[Term]:
     m = ctx.model
     for p in ctx.cal.team.people:
         target = ctx.cal.target_minutes(p.id)
-        if target is None:
+        if target is None or not ctx.modelled(p.id):
             continue
         keys = ctx.person_keys.get(p.id, [])
         if not keys:
@@ -79,6 +79,7 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
     for (_, role, i), var in ctx.x.items():
         if role not in per_shift:
             term.add(var, ctx.slots[i].minutes)
+    term.const += sum(d.end - d.start for d in ctx.others if d.role not in per_shift)
     for role in cal.team.roles:
         if role not in per_shift:
             term.const -= obj.demand_minutes(cal, role)
@@ -125,6 +126,8 @@ def fairness(ctx: Ctx) -> list[Term]:
         target = obj.duty_target(cal, role)
         mine = by_role.get(role, {})
         for p in people:
+            if not ctx.modelled(p):
+                continue
             lits = mine.get(p, [])
             values = [scale * abs(total_a * k - avail[p] * target) // total_a for k in range(len(lits) + 1)]
             if not lits:
@@ -170,6 +173,8 @@ def preferences(ctx: Ctx) -> list[Term]:
     term = Term("preferences")
     cal = ctx.cal
     for p in cal.team.people:
+        if not ctx.modelled(p.id):
+            continue
         prefs = p.preferences
         avoid_days = timeutil.parse_days(prefs.avoid_days) if prefs.avoid_days else frozenset()
         if prefs.prefer_shifts or prefs.avoid_shifts or avoid_days:

@@ -30,6 +30,9 @@ class SolveParams:
     # time (its work units, about a second each), so the same input gives the same rota whatever the
     # machine's load. ``False``: the parallel portfolio with a wall-clock limit (faster, varies by run).
     deterministic: bool = True
+    # "whole": one model of the whole rota; "people": a few people at a time (``solver.people``);
+    # "auto": whole unless the team has more duty variables than ``solver.people.WHOLE_MAX_VARS``
+    strategy: str = "auto"
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None
     hint: list[Duty] | None = None

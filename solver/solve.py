@@ -6,9 +6,12 @@ import time
 from datetime import date
 from typing import Any
 
+from ortools.sat.python import cp_model
+
 from rota import objective as obj
 from rota.calendar import Calendar
 from rota.checks import check_duties
+from rota.coverage import gap_minutes, gaps
 from rota.load import TeamFileError
 from rota.records import Duty
 from rota.team import Team
@@ -17,9 +20,10 @@ from solver.build import build
 from solver.greedy import greedy_rota
 from solver.infeasible import explain_infeasible
 from solver.params import Progress, SolveParams
-from solver.phases import search
+from solver.people import PeopleSearch, by_people, variables_per_person
+from solver.phases import Outcome, search, status_of
 from solver.result import SolveResult, SolveStatus, empty_document, rota_document
-from solver.search import Budget, elapsed, set_hint
+from solver.search import Budget, Run, elapsed, set_hint
 
 
 def solve(team: Team, start: date | None = None, end: date | None = None,
@@ -38,15 +42,25 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     problems = check_fixed(cal)
     if problems:
         raise TeamFileError("team", problems)
-    built = build(cal, params.baseline)
-    build_seconds = elapsed(started)
+    counts = variables_per_person(cal)
     hint = params.hint if params.hint is not None else params.baseline
-    if hint is None:
-        hint = greedy_rota(cal)
-    set_hint(built, hint)
-    budget = Budget(params, started)
-    outcome = search(built, hint, params, budget)
+    parts = by_people(cal, params, counts)
+    if parts:
+        build_seconds = 0.0  # a model per group, built as the search goes
+        if hint is None:
+            hint = greedy_rota(cal)
+        budget = Budget(params, started)
+        outcome = _people(cal, params, budget, counts, hint)
+    else:
+        built = build(cal, params.baseline)
+        build_seconds = elapsed(started)
+        if hint is None:
+            hint = greedy_rota(cal)
+        set_hint(built, hint)
+        budget = Budget(params, started)
+        outcome = search(built, hint, params, budget)
     extras = _reproduce(params, budget)
+    extras["strategy"] = "people" if parts else "whole"
     extras["build_seconds"] = round(build_seconds, 3)
     status = outcome.status
     if status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID):
@@ -62,7 +76,7 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
         rotas = [fallback]  # the search found nothing in time; a simple rota that keeps every rule
         status = SolveStatus.FEASIBLE
         extras["message"] = "no rota found by the search in time; this is the starting rota"
-    duties = rotas[-1] if built.changes is not None else min(reversed(rotas), key=lambda d: _value(cal, d))
+    duties = rotas[-1] if params.baseline is not None else min(reversed(rotas), key=lambda d: _value(cal, d))
     changes = None if params.baseline is None else _count_changes(duties, params.baseline, cal)
     zero = outcome.first_zero_gap
     seconds = elapsed(started)
@@ -85,6 +99,21 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     return SolveResult(status=status, document=doc, duties=duties, objective=doc.solver.objective,
                        bound=doc.solver.bound, seconds=seconds, build_seconds=build_seconds,
                        first_zero_gap_seconds=zero, terms=terms, changes=changes)
+
+
+def _people(cal: Calendar, params: SolveParams, budget: Budget, counts: dict[str, int],
+            hint: list[Duty]) -> Outcome:
+    """The search a few people at a time (``solver.people``): construct, then improve until the limit."""
+    search_ = PeopleSearch(cal, params, budget, counts)
+    cp_status, duties = search_.construct(hint)
+    if duties is None:
+        return Outcome(status_of(cp_status))
+    zero = None if any(gap_minutes(gaps(cal, duties))) else elapsed(budget.started)
+    duties, proven = search_.improve(duties)
+    if proven:  # everyone in one group, solved to optimality: the whole model's optimum
+        value = search_.value(duties)
+        return Outcome(SolveStatus.OPTIMAL, [Run(cp_model.OPTIMAL, duties, None, None, zero)], value, zero)
+    return Outcome(SolveStatus.FEASIBLE, [Run(cp_model.FEASIBLE, duties, None, None, zero)], None, zero)
 
 
 NOT_FOUND = ("no rota that keeps every hard rule was found within the time limit (not proof that none "

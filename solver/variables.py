@@ -13,7 +13,7 @@ from rota.teamcheck import Problem
 from solver.context import Ctx, Key
 
 
-def eligible_keys(cal: Calendar) -> Iterator[Key]:
+def eligible_keys(cal: Calendar, people: set[str] | None = None) -> Iterator[Key]:
     """Every eligible (person, role, slot index): skills, the roles the slot is offered in (shift
     roles with demand that date), the person's working days, and no overlap with their unavailability."""
     team = cal.team
@@ -23,7 +23,7 @@ def eligible_keys(cal: Calendar) -> Iterator[Key]:
             roles_of[pid].append(role)
     for p in team.people:
         roles = roles_of[p.id]
-        if not roles:
+        if not roles or (people is not None and p.id not in people):
             continue
         days = timeutil.parse_days(p.days)
         away = _merged(cal.unavailable(p.id))
@@ -53,10 +53,14 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
 
 def add_variables(ctx: Ctx) -> None:
     """Create the duty Booleans and force each fixed assignment inside the horizon to 1."""
-    for key in eligible_keys(ctx.cal):
+    for key in eligible_keys(ctx.cal, ctx.people):
         ctx.add_var(key)
+    for duty in ctx.others:
+        ctx.add_other(duty)
     problems = []
     for n, p in enumerate(ctx.cal.team.people):
+        if not ctx.modelled(p.id):
+            continue
         for j, fx in enumerate(p.fixed):
             if not ctx.cal.start <= fx.date <= ctx.cal.end:
                 continue

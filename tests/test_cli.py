@@ -80,6 +80,21 @@ def test_solve_over_other_dates(tiny: Path, tmp_path: Path) -> None:
     assert json.loads(out.read_text())["period"] == {"start": "2026-12-07", "end": "2026-12-09"}
 
 
+def test_solve_a_few_people_at_a_time_gives_the_same_checked_rota(tiny: Path, solved: Path,
+                                                                  tmp_path: Path) -> None:
+    """--strategy people (what auto picks for very large teams) on the tiny team: one group of
+    everyone, so the same optimum as the whole model, and `rota check` accepts it."""
+    out = tmp_path / "people.json"
+    result = runner.invoke(app, ["solve", str(tiny), *FAST, "--strategy", "people", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc, whole = json.loads(out.read_text()), json.loads(solved.read_text())
+    assert doc["solver"]["strategy"] == "people" and whole["solver"]["strategy"] == "whole"
+    assert doc["solver"]["objective"] == whole["solver"]["objective"]
+    assert runner.invoke(app, ["check", str(tiny), str(out)]).exit_code == 0
+    bad = runner.invoke(app, ["solve", str(tiny), "--strategy", "halves"])
+    assert bad.exit_code == 2 and "halves" in bad.output
+
+
 def test_check_clean_rota_exits_0(tiny: Path, solved: Path) -> None:
     result = runner.invoke(app, ["check", str(tiny), str(solved)])
     assert result.exit_code == 0, result.output

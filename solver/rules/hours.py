@@ -63,7 +63,7 @@ def min_hours_per_period(ctx: Ctx) -> None:
     """Total shift minutes over the horizon reach ``min_hours_per_period``."""
     for p in ctx.cal.team.people:
         hours = ctx.cal.rules(p.id).min_hours_per_period
-        if not hours:
+        if not hours or not ctx.modelled(p.id):
             continue
         terms = _minutes_of(ctx, p.id)
         enforce = ctx.enforce("min_hours_per_period", p.id)

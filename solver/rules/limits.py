@@ -20,6 +20,8 @@ def limits(ctx: Ctx) -> None:
     inside = {per: {bucket(per, d) for d in whole_windows(per, cal.start, cal.end)}
               for per in ("week", "month", "period")}  # where a min binds
     for p in cal.team.people:
+        if not ctx.modelled(p.id):
+            continue
         for lim in cal.limits(p.id):
             counts: dict[Hashable, list[Lit]] = defaultdict(list)
             for key in ctx.person_keys.get(p.id, ()):

@@ -1,0 +1,243 @@
+"""Solving a rota a few people at a time, for teams whose whole model is too big to search at once.
+
+Every hard rule of a rota binds one person (their shifts, rest, runs, hours, limits, weekends); people
+are tied together only by cover, which is soft. So a rota keeps every rule exactly when each
+person's duties do, and a model of a few people, with everyone else's duties as constants counting
+toward cover (``solver.build``'s ``people`` and ``others``), has the whole rota's objective less terms
+those people cannot change.
+
+``construct`` builds a first rota group by group in the team's order, each group solved against the
+duties of the groups before it: a rota that keeps every rule after a handful of small solves, where
+a search over the whole model of a year-long team may find none in ten minutes. ``improve`` then
+re-solves random groups of people over the whole horizon, hinted with their current duties, and
+keeps a change when the whole rota's objective (``rota.objective``, computed apart from the model)
+goes down. Memory stays that of one group's model.
+
+Reproducible like the rest of the solver: the groups come from a generator seeded with the solve's
+seed, and every CP-SAT call counts deterministic time.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import defaultdict
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from rota import objective as obj
+from rota.calendar import Calendar
+from rota.records import Duty
+from solver.build import Built, build
+from solver.params import Progress, SolveParams
+from solver.search import Budget, elapsed, set_hint
+from solver.variables import eligible_keys
+
+log = logging.getLogger(__name__)
+WHOLE_MAX_VARS = 150_000  # "auto": teams with more duty variables are solved a few people at a time
+GROUP_VARS = 3_000  # duty variables in one group while constructing
+FIRST_SHARE = 0.5  # the most of the time limit construction may take (more only if it must)
+FIRST_SECONDS = 30.0  # the most a new group's search for duties that keep every rule may take
+FIRST_MIN = 0.2  # the least time worth spending on a new group's objective once it keeps the rules
+# measured on one nurse of Curtois 22 (3,280 duty variables, a year of run, weekend and total-minute
+# rules): the first valid duties in 0.3 deterministic s with this subsolver, 0.5 with ours, 5.4 without LP
+FIRST_SUBSOLVER = "quick_restart_no_lp"
+BUILD_COST = 5e-5  # deterministic s charged per variable of a part model (its build, in Python)
+MIN_SIZE = 500  # the fewest duty variables a neighbourhood aims to free
+WINDOW_DAYS = 28  # the dates a window neighbourhood frees
+SUB_SECONDS = 3.0  # the most one improving solve may take
+SUB_GAP = 1e-4  # an improving solve is done when this close to its own bound (relative)
+
+
+def variables_per_person(cal: Calendar) -> dict[str, int]:
+    """How many duty variables each person has (eligible role and slot pairs)."""
+    count: dict[str, int] = defaultdict(int)
+    for person, _, _ in eligible_keys(cal):
+        count[person] += 1
+    return {p.id: count.get(p.id, 0) for p in cal.team.people}
+
+
+def by_people(cal: Calendar, params: SolveParams, counts: dict[str, int]) -> bool:
+    """Whether to solve a few people at a time: asked for, or ``auto`` on a team too big to search whole."""
+    if params.strategy == "people":
+        return True
+    if params.strategy == "whole" or params.baseline is not None:
+        return False
+    return sum(counts.values()) > WHOLE_MAX_VARS
+
+
+class PeopleSearch:
+    """The rota of ``cal`` built and improved a group of people at a time."""
+
+    def __init__(self, cal: Calendar, params: SolveParams, budget: Budget, counts: dict[str, int]):
+        self.cal = cal
+        self.params = params
+        self.budget = budget
+        self.counts = counts
+        self.people = [p.id for p in cal.team.people]  # those without duty variables too: their min rules
+        self.rng = random.Random(params.seed)
+        self.weights = obj.weights(cal)
+        self.size = GROUP_VARS
+        self.first_zero_gap: float | None = None
+
+    def value(self, duties: list[Duty]) -> float:
+        return obj.weighted(obj.compute_terms(self.cal, duties), self.weights)
+
+    def _solve(self, group: set[str], others: list[Duty], hint: list[Duty], seconds: float,
+               gap_limit: float = 0.0, window: tuple[date, date] | None = None,
+               ) -> tuple[int, list[Duty] | None]:
+        """The best duties of ``group`` against ``others`` within ``seconds``: CP-SAT status, duties.
+        With ``window``, the group's duties outside those dates stay as the hint has them."""
+        built = self._build(group, others)
+        ctx = built.ctx
+        set_hint(built, hint)
+        if window is not None:
+            on = {ctx.key_of(d) for d in hint}
+            for key, var in ctx.x.items():
+                if not window[0] <= ctx.slots[key[2]].date <= window[1]:
+                    ctx.model.add(var == int(key in on))
+        ctx.model.minimize(built.expr(built.gap_terms + built.other_terms))
+        solver = self.budget.solver(seconds, self.params, seed=self.rng.randrange(1 << 30), least=0.05)
+        if gap_limit:
+            solver.parameters.relative_gap_limit = gap_limit
+        status = solver.solve(ctx.model)
+        self.budget.charge(solver)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, None
+        sol = solver.response_proto.solution
+        return status, [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
+
+    def _build(self, group: set[str], others: list[Duty], soft: bool = True) -> Built:
+        """The model of ``group``. Building is work too: it is counted in deterministic time by the
+        model's size, so a loop of small solves stops on the same round on every machine."""
+        built = build(self.cal, people=group, others=others, soft=soft)
+        self.budget.spent += BUILD_COST * len(built.ctx.model.proto.variables)
+        return built
+
+    def _place(self, group: set[str], others: list[Duty], hint: list[Duty],
+               seconds: float) -> tuple[int, list[Duty] | None]:
+        """Duties for a new group: first any that keep every rule (hard rules alone, no objective:
+        far quicker on year-long rules, and given what it takes up to ``FIRST_SECONDS``), then, if
+        ``seconds`` leave at least ``FIRST_MIN``, the best against ``others`` from there."""
+        spent = self.budget.spent
+        built = self._build(group, [], soft=False)
+        ctx = built.ctx
+        set_hint(built, hint)
+        left = self.budget.left()
+        solver = self.budget.solver(min(FIRST_SECONDS, left), self.params, seed=self.rng.randrange(1 << 30),
+                                    least=0.05)
+        solver.parameters.subsolvers.clear()
+        solver.parameters.subsolvers.append(FIRST_SUBSOLVER)
+        status = solver.solve(ctx.model)
+        self.budget.charge(solver)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, None
+        sol = solver.response_proto.solution
+        valid = [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
+        seconds -= self.budget.spent - spent
+        if seconds < FIRST_MIN:
+            return cp_model.FEASIBLE, valid
+        better_status, better = self._solve(group, others, valid, seconds, 1e-3)
+        # no better duties in time: the valid ones found first still keep every rule
+        return (better_status, better) if better is not None else (cp_model.FEASIBLE, valid)
+
+    def _groups(self) -> list[list[str]]:
+        """The team in order, cut into groups of about ``GROUP_VARS`` duty variables."""
+        groups: list[list[str]] = [[]]
+        size = 0
+        for p in self.people:
+            if groups[-1] and size + self.counts[p] > GROUP_VARS:
+                groups.append([])
+                size = 0
+            groups[-1].append(p)
+            size += self.counts[p]
+        return [g for g in groups if g]
+
+    def construct(self, hint: list[Duty]) -> tuple[int, list[Duty] | None]:
+        """A first rota, group by group; CP-SAT's status of a group that failed, else OPTIMAL."""
+        groups = self._groups()
+        duties: list[Duty] = []
+        for n, group in enumerate(groups):
+            if self._stopped():
+                return cp_model.UNKNOWN, None
+            share = self.budget.share(FIRST_SHARE) / max(1, len(groups) - n)
+            mine = set(group)
+            status, found = self._place(mine, duties, [d for d in hint if d.person in mine], share)
+            if found is None and status != cp_model.INFEASIBLE and len(group) > 1:
+                found = []  # one more try, one person at a time
+                for p in group:
+                    status, part = self._place({p}, duties + found, [d for d in hint if d.person == p], 0)
+                    if part is None:
+                        found = None
+                        break
+                    found += part
+            if found is None:
+                log.debug("people: group %s: CP-SAT status %s", group, status)
+                return status, None
+            duties += found
+            log.debug("people: group %d/%d placed at %.1f det s, %.1f wall s", n + 1, len(groups),
+                      self.budget.spent, elapsed(self.budget.started))
+        return cp_model.OPTIMAL, duties
+
+    def _pick(self, kind: int) -> tuple[set[str], tuple[date, date] | None]:
+        """Random people, about ``size`` duty variables free in all: over the whole horizon (kind 0),
+        or more people over a run of ``WINDOW_DAYS`` dates (kind 1), so that they can trade duties."""
+        order = self.people[:]
+        self.rng.shuffle(order)
+        dates = self.cal.dates
+        if kind == 1 and len(dates) > WINDOW_DAYS:
+            per_person_day = sum(self.counts[p] for p in self.people) / (len(self.people) * len(dates))
+            many = max(2, int(self.size / max(1.0, per_person_day * WINDOW_DAYS)))
+            first = self.rng.randrange(len(dates) - WINDOW_DAYS + 1)
+            return set(order[:many]), (dates[first], dates[first + WINDOW_DAYS - 1])
+        chosen: set[str] = set()
+        size = 0
+        for p in order:
+            if chosen and size + self.counts[p] > self.size:
+                break
+            chosen.add(p)
+            size += self.counts[p]
+        return chosen, None
+
+    def improve(self, duties: list[Duty]) -> tuple[list[Duty], bool]:
+        """Re-solve random groups until the time is spent; the best rota found, and whether it is
+        proven optimal (a group of everyone, over the whole horizon, solved to optimality)."""
+        value = self.value(duties)
+        rounds = better = 0
+        proven = False
+        while self.budget.left() >= 0.3 and not self._stopped():
+            group, window = self._pick(rounds % 2)
+            rounds += 1
+            others = [d for d in duties if d.person not in group]
+            mine = sorted(d for d in duties if d.person in group)
+            left = self.budget.left()
+            spent = self.budget.spent
+            status, found = self._solve(group, others, mine, min(SUB_SECONDS, left), SUB_GAP,
+                                        window=window)
+            quick = self.budget.spent - spent < 0.5 * min(SUB_SECONDS, left)
+            grow = 1.25 if quick and status == cp_model.OPTIMAL else 0.85
+            self.size = max(MIN_SIZE, int(self.size * grow))
+            proven = window is None and len(group) == len(self.people) and status == cp_model.OPTIMAL
+            if found is not None and sorted(found) != mine:
+                new = self.value(others + found)
+                if new < value - 1e-9:
+                    duties, value = others + found, new
+                    better += 1
+                    log.debug("people: %.2f (%d people free)", value, len(group))
+                    self._report(duties, value)
+            if proven:
+                break
+        log.debug("people: %d groups re-solved, %d better, final %.2f", rounds, better, value)
+        return duties, proven
+
+    def _stopped(self) -> bool:
+        return self.params.stop is not None and self.params.stop.is_set()
+
+    def _report(self, duties: list[Duty], value: float) -> None:
+        if self.budget.checkpoint.due():
+            self.budget.checkpoint.send(sorted(duties))
+        if self.params.progress is not None:
+            self.params.progress(Progress(objective=value, bound=0.0, elapsed=elapsed(self.budget.started),
+                                          gap_minutes=None))
+
