@@ -88,7 +88,7 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
             if role not in per_shift:
                 term.add(var, coef)
         term.const += sum(c for role, c in t.role_consts.items() if role not in per_shift)
-    for role in per_shift:
+    for role in (r for r in cal.team.roles if r in per_shift):  # the team's order, not a set's
         need: dict[tuple[str, object], int] = {}
         for entry, day in cal.shift_demand_dates(role):
             need[(entry.shift, day)] = max(need.get((entry.shift, day), 0), entry.min)
