@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from ortools.sat.python import cp_model
@@ -115,32 +116,27 @@ class PeopleSearch:
         self.budget.spent += BUILD_COST * len(built.ctx.model.proto.variables)
         return built
 
-    def _place(self, group: set[str], others: list[Duty], hint: list[Duty],
-               seconds: float) -> tuple[int, list[Duty] | None]:
-        """Duties for a new group: first any that keep every rule (hard rules alone, no objective:
-        far quicker on year-long rules, and given what it takes up to ``FIRST_SECONDS``), then, if
-        ``seconds`` leave at least ``FIRST_MIN``, the best against ``others`` from there."""
-        spent = self.budget.spent
-        built = self._build(group, [], soft=False)
+    def _valid(self, group: set[str], hint: list[Duty], seconds: float,
+               seed: int) -> tuple[int, list[Duty] | None, float]:
+        """Any duties of ``group`` that keep every rule: hard rules alone and no objective (far quicker
+        on year-long rules), CP-SAT's ``FIRST_SUBSOLVER``. The status, the duties, and the
+        deterministic time it took (its build included), which the caller charges: this runs on
+        worker threads, each call on its own model, seed and limit, so the answer never depends on
+        how many threads there are."""
+        if self._stopped():
+            return cp_model.UNKNOWN, None, 0.0
+        built = build(self.cal, people=group, others=[], soft=False)
         ctx = built.ctx
         set_hint(built, hint)
-        left = self.budget.left()
-        solver = self.budget.solver(min(FIRST_SECONDS, left), self.params, seed=self.rng.randrange(1 << 30),
-                                    least=0.05)
+        solver = self.budget.solver(seconds, self.params, seed=seed, least=0.05)
         solver.parameters.subsolvers.clear()
         solver.parameters.subsolvers.append(FIRST_SUBSOLVER)
         status = solver.solve(ctx.model)
-        self.budget.charge(solver)
+        used = solver.response_proto.deterministic_time + BUILD_COST * len(ctx.model.proto.variables)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return status, None
+            return status, None, used
         sol = solver.response_proto.solution
-        valid = [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
-        seconds -= self.budget.spent - spent
-        if seconds < FIRST_MIN:
-            return cp_model.FEASIBLE, valid
-        better_status, better = self._solve(group, others, valid, seconds, 1e-3)
-        # no better duties in time: the valid ones found first still keep every rule
-        return (better_status, better) if better is not None else (cp_model.FEASIBLE, valid)
+        return status, [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]], used
 
     def _groups(self) -> list[list[str]]:
         """The team in order, cut into groups of about ``GROUP_VARS`` duty variables."""
@@ -155,30 +151,46 @@ class PeopleSearch:
         return [g for g in groups if g]
 
     def construct(self, hint: list[Duty]) -> tuple[int, list[Duty] | None]:
-        """A first rota, group by group; CP-SAT's status of a group that failed, else OPTIMAL."""
-        groups = self._groups()
-        duties: list[Duty] = []
-        for n, group in enumerate(groups):
-            if self._stopped():
-                return cp_model.UNKNOWN, None
-            share = self.budget.share(FIRST_SHARE) / max(1, len(groups) - n)
-            mine = set(group)
-            status, found = self._place(mine, duties, [d for d in hint if d.person in mine], share)
+        """A first rota: every group given duties that keep its rules (independent solves, on
+        ``params.workers`` threads), then each group in turn re-solved for the objective against
+        everyone else's duties for its share of ``FIRST_SHARE``. CP-SAT's status of a group that
+        could not be placed (INFEASIBLE: its own rules conflict), else OPTIMAL."""
+        groups = [set(g) for g in self._groups()]
+        seeds = [self.rng.randrange(1 << 30) for _ in groups]
+        limit = min(FIRST_SECONDS, self.budget.left())
+        jobs = [(g, [d for d in hint if d.person in g], limit, seed)
+                for g, seed in zip(groups, seeds, strict=True)]
+        with ThreadPoolExecutor(max(1, self.params.workers)) as pool:
+            results = list(pool.map(lambda job: self._valid(*job), jobs))
+        placed: list[list[Duty]] = []
+        for group, (status, found, used) in zip(groups, results, strict=True):
+            self.budget.spent += used
             if found is None and status != cp_model.INFEASIBLE and len(group) > 1:
                 found = []  # one more try, one person at a time
-                for p in group:
-                    status, part = self._place({p}, duties + found, [d for d in hint if d.person == p], 0)
+                for p in sorted(group):
+                    status, part, used = self._valid({p}, [d for d in hint if d.person == p],
+                                                     min(FIRST_SECONDS, self.budget.left()),
+                                                     self.rng.randrange(1 << 30))
+                    self.budget.spent += used
                     if part is None:
                         found = None
                         break
                     found += part
             if found is None:
-                log.debug("people: group %s: CP-SAT status %s", group, status)
+                log.debug("people: group %s: CP-SAT status %s", sorted(group), status)
                 return status, None
-            duties += found
-            log.debug("people: group %d/%d placed at %.1f det s, %.1f wall s", n + 1, len(groups),
-                      self.budget.spent, elapsed(self.budget.started))
-        return cp_model.OPTIMAL, duties
+            placed.append(found)
+        log.debug("people: every group keeps its rules at %.1f det s, %.1f wall s", self.budget.spent,
+                  elapsed(self.budget.started))
+        for n, group in enumerate(groups):
+            share = self.budget.share(FIRST_SHARE) / (len(groups) - n)
+            if share < FIRST_MIN or self._stopped():
+                continue
+            others = [d for k, duties in enumerate(placed) if k != n for d in duties]
+            _, better = self._solve(group, others, placed[n], share, 1e-3)
+            if better is not None:  # else the valid duties stay
+                placed[n] = better
+        return cp_model.OPTIMAL, [d for duties in placed for d in duties]
 
     def _pick(self, kind: int) -> tuple[set[str], tuple[date, date] | None]:
         """Random people, about ``size`` duty variables free in all: over the whole horizon (kind 0),

@@ -146,14 +146,14 @@ def test_a_person_whose_own_rules_conflict_makes_the_team_infeasible() -> None:
 def test_a_group_not_placed_in_time_never_leaves_a_part_rota(monkeypatch) -> None:
     """When one person of a group cannot be placed in time, construction gives up: the result is the
     whole team's starting rota or none, never a rota with someone's duties missing."""
-    original = people.PeopleSearch._place
+    original = people.PeopleSearch._valid
 
-    def slow_for_one(self, group, others, hint, seconds):
+    def slow_for_one(self, group, hint, seconds, seed):
         if "ewa-007" in group:
-            return cp_model.UNKNOWN, None
-        return original(self, group, others, hint, seconds)
+            return cp_model.UNKNOWN, None, 0.0
+        return original(self, group, hint, seconds, seed)
 
-    monkeypatch.setattr(people.PeopleSearch, "_place", slow_for_one)
+    monkeypatch.setattr(people.PeopleSearch, "_valid", slow_for_one)
     monkeypatch.setattr(people, "GROUP_VARS", 150)
     data = synthetic_document("S")
     team = parse_team(data)
@@ -166,3 +166,15 @@ def test_a_group_not_placed_in_time_never_leaves_a_part_rota(monkeypatch) -> Non
         check(data, result)
     else:
         assert str(result.status) == "infeasible" and doc.solver.model_extra.get("proven") is False
+
+
+def test_the_same_rota_on_one_thread_or_two(monkeypatch) -> None:
+    """The first placements run on ``workers`` threads, each on its own model, seed and limit: the
+    rota and the work counted do not depend on the thread count."""
+    monkeypatch.setattr(people, "GROUP_VARS", 150)
+    team = synthetic_team("S")
+    one = solve(team, params=SolveParams(time_limit=2, seed=1, workers=1, strategy="people"))
+    two = solve(team, params=SolveParams(time_limit=2, seed=1, workers=2, strategy="people"))
+    assert one.duties == two.duties
+    assert one.document.solver is not None and two.document.solver is not None
+    assert one.document.solver.deterministic_time == two.document.solver.deterministic_time
