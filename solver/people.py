@@ -6,15 +6,17 @@ person's duties do, and a model of a few people, with everyone else's duties as 
 toward cover (``solver.build``'s ``people`` and ``others``), has the whole rota's objective less terms
 those people cannot change.
 
-``construct`` builds a first rota group by group in the team's order, each group solved against the
-duties of the groups before it: a rota that keeps every rule after a handful of small solves, where
-a search over the whole model of a year-long team may find none in ten minutes. ``improve`` then
-re-solves random groups of people over the whole horizon, hinted with their current duties, and
-keeps a change when the whole rota's objective (``rota.objective``, computed apart from the model)
-goes down. Memory stays that of one group's model.
+``construct`` gives every group duties that keep its rules (independent small solves, on worker
+threads), then re-solves each group in turn for the objective against everyone else's duties: a
+rota that keeps every rule, where a search over the whole model of a year-long team may find none
+in ten minutes. ``improve`` then re-solves random groups of people over the whole horizon (or more
+people over ``WINDOW_DAYS`` dates), hinted with their current duties, and keeps a change when the
+whole rota's objective (``rota.objective``, computed apart from the model) goes down. Memory stays
+that of one group's model.
 
-Reproducible like the rest of the solver: the groups come from a generator seeded with the solve's
-seed, and every CP-SAT call counts deterministic time.
+Reproducible like the rest of the solver: the groups and seeds come from a generator seeded with
+the solve's seed, every CP-SAT call counts deterministic time, and building a model is charged by
+its size (``BUILD_COST``).
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ from solver.variables import eligible_keys
 log = logging.getLogger(__name__)
 WHOLE_MAX_VARS = 150_000  # "auto": teams with more duty variables are solved a few people at a time
 GROUP_VARS = 3_000  # duty variables in one group while constructing
-FIRST_SHARE = 0.5  # the most of the time limit construction may take (more only if it must)
-FIRST_SECONDS = 30.0  # the most a new group's search for duties that keep every rule may take
-FIRST_MIN = 0.2  # the least time worth spending on a new group's objective once it keeps the rules
+FIRST_SHARE = 0.5  # the share of the time left for re-solving the first rota's groups in turn
+FIRST_SECONDS = 30.0  # the most one group's search for duties that keep every rule may take
+FIRST_MIN = 0.2  # the least time worth re-solving a group of the first rota for the objective
 # measured on one nurse of Curtois 22 (3,280 duty variables, a year of run, weekend and total-minute
 # rules): the first valid duties in 0.3 deterministic s with this subsolver, 0.5 with ours, 5.4 without LP
 FIRST_SUBSOLVER = "quick_restart_no_lp"
