@@ -53,6 +53,11 @@ SUB_SECONDS = 3.0  # the most one improving solve may take
 SUB_GAP = 1e-4  # an improving solve is done when this close to its own bound (relative)
 
 
+def build_cost(built: Built) -> float:
+    """The deterministic seconds charged for building a part model: ``BUILD_COST`` per variable."""
+    return BUILD_COST * len(built.ctx.model.proto.variables)
+
+
 def variables_per_person(cal: Calendar) -> dict[str, int]:
     """How many duty variables each person has (eligible role and slot pairs)."""
     count: dict[str, int] = defaultdict(int)
@@ -115,7 +120,7 @@ class PeopleSearch:
         """The model of ``group``. Building is work too: it is counted in deterministic time by the
         model's size, so a loop of small solves stops on the same round on every machine."""
         built = build(self.cal, people=group, others=others, soft=soft)
-        self.budget.spent += BUILD_COST * len(built.ctx.model.proto.variables)
+        self.budget.spent += build_cost(built)
         return built
 
     def _valid(self, group: set[str], hint: list[Duty], seconds: float,
@@ -134,7 +139,7 @@ class PeopleSearch:
         solver.parameters.subsolvers.clear()
         solver.parameters.subsolvers.append(FIRST_SUBSOLVER)
         status = solver.solve(ctx.model)
-        used = solver.response_proto.deterministic_time + BUILD_COST * len(ctx.model.proto.variables)
+        used = solver.response_proto.deterministic_time + build_cost(built)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status, None, used
         sol = solver.response_proto.solution

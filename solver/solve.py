@@ -45,19 +45,15 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     counts = variables_per_person(cal)
     hint = params.hint if params.hint is not None else params.baseline
     parts = by_people(cal, params, counts)
-    if parts:
-        build_seconds = 0.0  # a model per group, built as the search goes
-        if hint is None:
-            hint = greedy_rota(cal)
-        budget = Budget(params, started)
+    built = None if parts else build(cal, params.baseline)  # by people: a model per group, later
+    build_seconds = 0.0 if parts else elapsed(started)
+    if hint is None:
+        hint = greedy_rota(cal)
+    budget = Budget(params, started)
+    if built is None:
         outcome = _people(cal, params, budget, counts, hint)
     else:
-        built = build(cal, params.baseline)
-        build_seconds = elapsed(started)
-        if hint is None:
-            hint = greedy_rota(cal)
         set_hint(built, hint)
-        budget = Budget(params, started)
         outcome = search(built, hint, params, budget)
     extras = _reproduce(params, budget)
     extras["strategy"] = "people" if parts else "whole"
