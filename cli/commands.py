@@ -66,7 +66,8 @@ def solve_command(
                            "same time, but two runs may differ.")] = False,
     strategy: Annotated[Strategy, typer.Option(
         "--strategy", help="whole: one model of the whole rota; people: a few people at a time (for "
-                           "teams too big to search whole); auto: people above 150,000 duty variables.",
+                           "teams too big to search whole); auto: people above 150,000 duty variables "
+                           "or 91 dates.",
         case_sensitive=False)] = Strategy.auto,
     output: Annotated[list[Path] | None, typer.Option(
         "--output", "-o", show_default=False,

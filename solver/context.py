@@ -58,6 +58,8 @@ class Ctx:
         self.person_slot: dict[str, dict[int, list[Lit]]] = defaultdict(lambda: defaultdict(list))
         self.person_date: dict[str, dict[date, list[Lit]]] = defaultdict(lambda: defaultdict(list))
         self.role_slot: dict[str, dict[int, list[Lit]]] = defaultdict(lambda: defaultdict(list))
+        # duties of people outside ``people`` per role and slot: constants toward cover, no variables
+        self.fixed: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.person_keys: dict[str, list[Key]] = defaultdict(list)
         self.work: dict[tuple[str, date], Lit] = {}
         self.work_vars: list[tuple[str, date]] = []  # work literals that are not duty variables
@@ -81,12 +83,20 @@ class Ctx:
         return var
 
     def add_other(self, duty: Duty) -> None:
-        """A duty of someone outside ``people``: a variable fixed to 1 that counts toward cover only."""
+        """A duty of someone outside ``people``: one more on its role and slot, for cover only."""
         key = self.key_of(duty)
-        if key is None:
-            return
-        var = cp_model.IntVar(self.model.proto).with_domain(Domain(1, 1))
-        self.role_slot[duty.role][key[2]].append(var)
+        if key is not None:
+            self.fixed[duty.role][key[2]] += 1
+
+    def cover_slots(self, role: str) -> list[int]:
+        """The slots where ``role`` has duty variables or fixed duties (variables' slots first)."""
+        mine = self.role_slot.get(role, {})
+        return list(mine) + [i for i in self.fixed.get(role, {}) if i not in mine]
+
+    def cover(self, role: str, i: int) -> tuple[list[Lit], int]:
+        """Who may be on ``role`` in slot ``i``: the duty variables, and the number of fixed duties."""
+        lits = self.role_slot.get(role, {}).get(i, [])
+        return lits, self.fixed.get(role, {}).get(i, 0)
 
     def modelled(self, person: str) -> bool:
         """Whether ``person``'s duties are variables of this model (else constants or absent)."""

@@ -14,7 +14,8 @@ def coverage(ctx: Ctx) -> list[Term]:
     """Shortfall variables on the intervals between requirement and slot breakpoints.
 
     Intervals with the same covering slots, requirement and core flag share one shortfall
-    variable weighted by their total minutes: Σ covering x + short ≥ required.
+    variable weighted by their total minutes: Σ covering x + short ≥ required (less the fixed
+    duties of people outside a part model, ``Ctx.fixed``).
     """
     core, other = Term("gap_core"), Term("gap_other")
     m = ctx.model
@@ -22,7 +23,7 @@ def coverage(ctx: Ctx) -> list[Term]:
         segments = ctx.cal.requirement(role)
         if not segments:
             continue
-        by_slot = ctx.role_slot.get(role, {})
+        by_slot = ctx.cover_slots(role)
         starts: dict[int, list[int]] = defaultdict(list)
         ends: dict[int, list[int]] = defaultdict(list)
         for i in by_slot:
@@ -42,7 +43,15 @@ def coverage(ctx: Ctx) -> list[Term]:
                 groups[(frozenset(active), seg.required, seg.core)] += b - a
         for (covering, required, is_core), minutes in groups.items():
             term = core if is_core else other
-            lits = [v for i in covering for v in by_slot[i]]
+            lits: list = []
+            fixed = 0
+            for i in covering:
+                on, n = ctx.cover(role, i)
+                lits += on
+                fixed += n
+            required -= fixed
+            if fixed and required <= 0:
+                continue
             if not lits:
                 term.add_const(required * minutes, role)
                 continue

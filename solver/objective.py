@@ -92,14 +92,20 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
         need: dict[tuple[str, object], int] = {}
         for entry, day in cal.shift_demand_dates(role):
             need[(entry.shift, day)] = max(need.get((entry.shift, day), 0), entry.min)
-        for i, lits in ctx.role_slot.get(role, {}).items():
+        for i in ctx.cover_slots(role):
+            lits, fixed = ctx.cover(role, i)
             slot = ctx.slots[i]
-            floor = need.get((slot.shift, slot.date), 0)
+            floor = need.get((slot.shift, slot.date), 0) - fixed
             if len(lits) <= floor:
                 continue
-            over = m.new_int_var(0, len(lits) - floor, f"overcover[{role}]")
-            m.add(over >= LinearExpr.sum(lits) - floor)
-            term.add(over, slot.minutes)
+            if floor >= 0:
+                over = m.new_int_var(0, len(lits) - floor, f"overcover[{role}]")
+                m.add(over >= LinearExpr.sum(lits) - floor)
+                term.add(over, slot.minutes)
+            else:  # fixed duties alone exceed the demand: each variable on adds its minutes
+                term.const -= floor * slot.minutes
+                for lit in lits:
+                    term.add(lit, slot.minutes)
     return [term]
 
 
@@ -208,19 +214,25 @@ def shift_cover(ctx: Ctx) -> list[Term]:
     m = ctx.model
     for role in ctx.cal.team.roles:
         for entry, day in obj.shift_demand_dates(ctx.cal, role):
-            i = ctx.slot_at[(day, entry.shift)]
-            lits = ctx.role_slot.get(role, {}).get(i, [])
-            if entry.min and entry.weight_under:
+            lits, fixed = ctx.cover(role, ctx.slot_at[(day, entry.shift)])
+            least = entry.min - fixed  # fixed duties: people outside a part model
+            if least > 0 and entry.weight_under:
                 if not lits:
-                    term.const += entry.min * entry.weight_under
+                    term.const += least * entry.weight_under
                 else:
-                    under = m.new_int_var(max(0, entry.min - len(lits)), entry.min, f"under[{role}]")
-                    m.add(under >= entry.min - LinearExpr.sum(lits))
+                    under = m.new_int_var(max(0, least - len(lits)), least, f"under[{role}]")
+                    m.add(under >= least - LinearExpr.sum(lits))
                     term.add(under, entry.weight_under)
-            if entry.max is not None and entry.weight_over and len(lits) > entry.max:
-                over = m.new_int_var(0, len(lits) - entry.max, f"over[{role}]")
-                m.add(over >= LinearExpr.sum(lits) - entry.max)
-                term.add(over, entry.weight_over)
+            most = None if entry.max is None else entry.max - fixed
+            if most is not None and entry.weight_over and len(lits) > most:
+                if most >= 0:
+                    over = m.new_int_var(0, len(lits) - most, f"over[{role}]")
+                    m.add(over >= LinearExpr.sum(lits) - most)
+                    term.add(over, entry.weight_over)
+                else:  # fixed duties alone exceed the most: each variable on adds one more
+                    term.const -= most * entry.weight_over
+                    for lit in lits:
+                        term.add(lit, entry.weight_over)
     return [term]
 
 

@@ -31,7 +31,8 @@ class SolveParams:
     # machine's load. ``False``: the parallel portfolio with a wall-clock limit (faster, varies by run).
     deterministic: bool = True
     # "whole": one model of the whole rota; "people": a few people at a time (``solver.people``);
-    # "auto": whole unless the team has more duty variables than ``solver.people.WHOLE_MAX_VARS``
+    # "auto": whole unless the team has more duty variables than ``solver.people.WHOLE_MAX_VARS`` or
+    # more dates than ``WHOLE_MAX_DAYS`` (a quarter)
     strategy: str = "auto"
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None

@@ -6,13 +6,13 @@ person's duties do, and a model of a few people, with everyone else's duties as 
 toward cover (``solver.build``'s ``people`` and ``others``), has the whole rota's objective less terms
 those people cannot change.
 
-``construct`` gives every group duties that keep its rules (independent small solves, on worker
-threads), then re-solves each group in turn for the objective against everyone else's duties: a
-rota that keeps every rule, where a search over the whole model of a year-long team may find none
-in ten minutes. ``improve`` then re-solves random groups of people over the whole horizon (or more
-people over ``WINDOW_DAYS`` dates), hinted with their current duties, and keeps a change when the
-whole rota's objective (``rota.objective``, computed apart from the model) goes down. Memory stays
-that of one group's model.
+``construct`` places one group after another, each best for the objective against the duties
+placed so far (a group that finds nothing in its time gets duties that keep its rules, from hard
+rules alone): a rota that keeps every rule, where a search over the whole model of a year-long team
+may find none in ten minutes. ``improve`` then re-solves random groups of people over the whole
+horizon (or more people over ``WINDOW_DAYS`` dates), hinted with their current duties, and keeps a
+change when the whole rota's objective (``rota.objective``, computed apart from the model) goes
+down. Memory stays that of one group's model.
 
 Reproducible like the rest of the solver: the groups and seeds come from a generator seeded with
 the solve's seed, every CP-SAT call counts deterministic time, and building a model is charged by
@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import random
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from ortools.sat.python import cp_model
@@ -39,14 +38,21 @@ from solver.variables import eligible_keys
 
 log = logging.getLogger(__name__)
 WHOLE_MAX_VARS = 150_000  # "auto": teams with more duty variables are solved a few people at a time
+# "auto": so are horizons longer than a quarter. Measured on Curtois 20 and 21 (182 days, 49,200 and
+# 131,200 duty variables) at 300 deterministic s: the whole model found no rota for 20 and 55,862 for
+# 21; a few people at a time 7,625 and 30,228 (the old 2-thread portfolio: 8,016 and 43,903)
+WHOLE_MAX_DAYS = 91
 GROUP_VARS = 3_000  # duty variables in one group while constructing
-FIRST_SHARE = 0.5  # the share of the time left for re-solving the first rota's groups in turn
-FIRST_SECONDS = 30.0  # the most one group's search for duties that keep every rule may take
-FIRST_MIN = 0.2  # the least time worth re-solving a group of the first rota for the objective
+FIRST_SHARE = 0.5  # the share of the time left for placing the first rota's groups in turn
+FIRST_SECONDS = 30.0  # the most one group's first placement may take
+FIRST_MIN = 0.2  # the least time a group's first placement gets
 # measured on one nurse of Curtois 22 (3,280 duty variables, a year of run, weekend and total-minute
 # rules): the first valid duties in 0.3 deterministic s with this subsolver, 0.5 with ours, 5.4 without LP
 FIRST_SUBSOLVER = "quick_restart_no_lp"
-BUILD_COST = 5e-5  # deterministic s charged per variable of a part model (its build, in Python)
+# deterministic s charged per variable of a part model for its build in Python: building takes about
+# 5e-5 wall s per variable here (one nurse of Curtois 24: 21,000 variables in 1.1 s), where one
+# deterministic second of CP-SAT takes about two wall seconds
+BUILD_COST = 2.5e-5
 MIN_SIZE = 500  # the fewest duty variables a neighbourhood aims to free
 WINDOW_DAYS = 28  # the dates a window neighbourhood frees
 SUB_SECONDS = 3.0  # the most one improving solve may take
@@ -67,12 +73,13 @@ def variables_per_person(cal: Calendar) -> dict[str, int]:
 
 
 def by_people(cal: Calendar, params: SolveParams, counts: dict[str, int]) -> bool:
-    """Whether to solve a few people at a time: asked for, or ``auto`` on a team too big to search whole."""
+    """Whether to solve a few people at a time: asked for, or ``auto`` on a team too big to search
+    whole (more than ``WHOLE_MAX_VARS`` duty variables, or more than ``WHOLE_MAX_DAYS`` dates)."""
     if params.strategy == "people":
         return True
     if params.strategy == "whole" or params.baseline is not None:
         return False
-    return sum(counts.values()) > WHOLE_MAX_VARS
+    return sum(counts.values()) > WHOLE_MAX_VARS or len(cal.dates) > WHOLE_MAX_DAYS
 
 
 class PeopleSearch:
@@ -123,27 +130,23 @@ class PeopleSearch:
         self.budget.spent += build_cost(built)
         return built
 
-    def _valid(self, group: set[str], hint: list[Duty], seconds: float,
-               seed: int) -> tuple[int, list[Duty] | None, float]:
+    def _valid(self, group: set[str], hint: list[Duty], seconds: float) -> tuple[int, list[Duty] | None]:
         """Any duties of ``group`` that keep every rule: hard rules alone and no objective (far quicker
-        on year-long rules), CP-SAT's ``FIRST_SUBSOLVER``. The status, the duties, and the
-        deterministic time it took (its build included), which the caller charges: this runs on
-        worker threads, each call on its own model, seed and limit, so the answer never depends on
-        how many threads there are."""
+        on year-long rules), CP-SAT's ``FIRST_SUBSOLVER``. The status and the duties."""
         if self._stopped():
-            return cp_model.UNKNOWN, None, 0.0
-        built = build(self.cal, people=group, others=[], soft=False)
+            return cp_model.UNKNOWN, None
+        built = self._build(group, [], soft=False)
         ctx = built.ctx
         set_hint(built, hint)
-        solver = self.budget.solver(seconds, self.params, seed=seed, least=0.05)
+        solver = self.budget.solver(seconds, self.params, seed=self.rng.randrange(1 << 30), least=0.05)
         solver.parameters.subsolvers.clear()
         solver.parameters.subsolvers.append(FIRST_SUBSOLVER)
         status = solver.solve(ctx.model)
-        used = solver.response_proto.deterministic_time + build_cost(built)
+        self.budget.charge(solver)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return status, None, used
+            return status, None
         sol = solver.response_proto.solution
-        return status, [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]], used
+        return status, [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
 
     def _groups(self) -> list[list[str]]:
         """The team in order, cut into groups of about ``GROUP_VARS`` duty variables."""
@@ -158,46 +161,44 @@ class PeopleSearch:
         return [g for g in groups if g]
 
     def construct(self, hint: list[Duty]) -> tuple[int, list[Duty] | None]:
-        """A first rota: every group given duties that keep its rules (independent solves, on
-        ``params.workers`` threads), then each group in turn re-solved for the objective against
-        everyone else's duties for its share of ``FIRST_SHARE``. CP-SAT's status of a group that
-        could not be placed (INFEASIBLE: its own rules conflict), else OPTIMAL."""
+        """A first rota, one group after another: each group's duties best for the objective against
+        the duties placed so far (so the first groups take the cover nobody has yet, the later ones
+        what is left), hinted with the starting rota, for an even share of ``FIRST_SHARE`` of the
+        time left. A group that finds nothing in its share gets duties that keep its rules alone
+        (``_place``). CP-SAT's status of a group that could not be placed (INFEASIBLE: its own
+        rules conflict), else OPTIMAL."""
         groups = [set(g) for g in self._groups()]
-        seeds = [self.rng.randrange(1 << 30) for _ in groups]
-        limit = min(FIRST_SECONDS, self.budget.left())
-        jobs = [(g, [d for d in hint if d.person in g], limit, seed)
-                for g, seed in zip(groups, seeds, strict=True)]
-        with ThreadPoolExecutor(max(1, self.params.workers)) as pool:
-            results = list(pool.map(lambda job: self._valid(*job), jobs))
-        placed: list[list[Duty]] = []
-        for group, (status, found, used) in zip(groups, results, strict=True):
-            self.budget.spent += used
-            if found is None and status != cp_model.INFEASIBLE and len(group) > 1:
-                found = []  # one more try, one person at a time
-                for p in sorted(group):
-                    status, part, used = self._valid({p}, [d for d in hint if d.person == p],
-                                                     min(FIRST_SECONDS, self.budget.left()),
-                                                     self.rng.randrange(1 << 30))
-                    self.budget.spent += used
-                    if part is None:
-                        found = None
-                        break
-                    found += part
-            if found is None:
-                log.debug("people: group %s: CP-SAT status %s", sorted(group), status)
-                return status, None
-            placed.append(found)
-        log.debug("people: every group keeps its rules at %.1f det s, %.1f wall s", self.budget.spent,
-                  elapsed(self.budget.started))
+        placed: list[Duty] = []
         for n, group in enumerate(groups):
-            share = self.budget.share(FIRST_SHARE) / (len(groups) - n)
-            if share < FIRST_MIN or self._stopped():
-                continue
-            others = [d for k, duties in enumerate(placed) if k != n for d in duties]
-            _, better = self._solve(group, others, placed[n], share, 1e-3)
-            if better is not None:  # else the valid duties stay
-                placed[n] = better
-        return cp_model.OPTIMAL, [d for duties in placed for d in duties]
+            mine = [d for d in hint if d.person in group]
+            share = min(FIRST_SECONDS, max(FIRST_MIN, self.budget.share(FIRST_SHARE) / (len(groups) - n)))
+            found = None
+            if not self._stopped() and self.budget.left() > 0:
+                _, found = self._solve(group, placed, mine, share, 1e-3)
+            if found is None:
+                status, found = self._place(group, mine)
+                if found is None:
+                    log.debug("people: group %s: CP-SAT status %s", sorted(group), status)
+                    return status, None
+            placed += found
+        log.debug("people: every group placed at %.1f det s, %.1f wall s", self.budget.spent,
+                  elapsed(self.budget.started))
+        return cp_model.OPTIMAL, placed
+
+    def _place(self, group: set[str], hint: list[Duty]) -> tuple[int, list[Duty] | None]:
+        """Duties of ``group`` that keep its rules (hard rules alone, ``_valid``); when the group as
+        one finds none in time, one person at a time. CP-SAT's status, the duties or None."""
+        status, found = self._valid(group, hint, min(FIRST_SECONDS, self.budget.left()))
+        if found is not None or status == cp_model.INFEASIBLE or len(group) == 1:
+            return status, found
+        found = []
+        for p in sorted(group):
+            status, part = self._valid({p}, [d for d in hint if d.person == p],
+                                       min(FIRST_SECONDS, self.budget.left()))
+            if part is None:
+                return status, None
+            found += part
+        return cp_model.OPTIMAL, found
 
     def _pick(self, kind: int) -> tuple[set[str], tuple[date, date] | None]:
         """Random people, about ``size`` duty variables free in all: over the whole horizon (kind 0),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -47,12 +49,13 @@ def _curtois_team(n: int):
     return inst, parse_team(to_team(inst), inst.name)
 
 
-@pytest.mark.parametrize("size", ["S", "H", "curtois-2"])
+@pytest.mark.parametrize("size", ["S", "H", "curtois-2", "H-crowded", "curtois-2-crowded"])
 def test_part_model_moves_exactly_as_the_whole_objective(size: str) -> None:
     """Two rotas that differ only in a group's duties differ by the same amount in the group's model
     and in the whole objective (computed apart from the model): every term those people touch is
-    in the part model, cover counted with everyone else's duties."""
-    team = _curtois_team(2)[1] if size.startswith("curtois") else synthetic_team(size)
+    in the part model, cover counted with everyone else's duties. "Crowded": everyone else already
+    fills each slot of the group's duties beyond its demand (the fixed duties alone exceed it)."""
+    team = _curtois_team(2)[1] if size.startswith("curtois") else synthetic_team(size.split("-")[0])
     cal = Calendar(team)
     rota = solve(team, params=SolveParams(time_limit=0.5, strategy="whole")).duties  # keeps every rule
     ids = [p.id for p in team.people]
@@ -63,6 +66,9 @@ def test_part_model_moves_exactly_as_the_whole_objective(size: str) -> None:
         group = set(rng.sample(ids, 3))
         others = [d for d in rota if d.person not in group]
         first = sorted(d for d in rota if d.person in group)
+        if size.endswith("crowded"):
+            rest = [p for p in ids if p not in group]
+            others += [replace(d, person=rest[k % len(rest)]) for d in first for k in range(3)]
         _, found = search._solve(group, others, first, 2.0)
         assert found is not None
         second = sorted(found)
@@ -127,6 +133,19 @@ def test_auto_solves_whole_below_the_threshold_and_by_people_above(monkeypatch) 
     assert not people.by_people(cal, SolveParams(strategy="whole"), counts)
     # re-planning keeps to the whole model (it counts changes against the baseline)
     assert not people.by_people(cal, SolveParams(baseline=[]), counts)
+    monkeypatch.setattr(people, "WHOLE_MAX_VARS", total)
+    assert not people.by_people(cal, SolveParams(), counts)
+
+
+def test_auto_solves_a_horizon_longer_than_a_quarter_by_people() -> None:
+    """91 dates (synthetic L, a quarter) stay whole; 92 go a few people at a time."""
+    team = synthetic_team("S")
+    quarter = Calendar(team, date(2026, 1, 1), date(2026, 4, 1))
+    longer = Calendar(team, date(2026, 1, 1), date(2026, 4, 2))
+    assert len(quarter.dates) == people.WHOLE_MAX_DAYS == len(longer.dates) - 1
+    assert not people.by_people(quarter, SolveParams(), people.variables_per_person(quarter))
+    assert people.by_people(longer, SolveParams(), people.variables_per_person(longer))
+    assert not people.by_people(longer, SolveParams(strategy="whole"), people.variables_per_person(longer))
 
 
 def test_a_person_whose_own_rules_conflict_makes_the_team_infeasible() -> None:
@@ -146,14 +165,17 @@ def test_a_person_whose_own_rules_conflict_makes_the_team_infeasible() -> None:
 def test_a_group_not_placed_in_time_never_leaves_a_part_rota(monkeypatch) -> None:
     """When one person of a group cannot be placed in time, construction gives up: the result is the
     whole team's starting rota or none, never a rota with someone's duties missing."""
-    original = people.PeopleSearch._valid
+    solve_, valid = people.PeopleSearch._solve, people.PeopleSearch._valid
 
-    def slow_for_one(self, group, hint, seconds, seed):
-        if "ewa-007" in group:
-            return cp_model.UNKNOWN, None, 0.0
-        return original(self, group, hint, seconds, seed)
+    def slow_for_one(original):
+        def patched(self, group, *args, **kwargs):
+            if "ewa-007" in group:
+                return cp_model.UNKNOWN, None
+            return original(self, group, *args, **kwargs)
+        return patched
 
-    monkeypatch.setattr(people.PeopleSearch, "_valid", slow_for_one)
+    monkeypatch.setattr(people.PeopleSearch, "_solve", slow_for_one(solve_))
+    monkeypatch.setattr(people.PeopleSearch, "_valid", slow_for_one(valid))
     monkeypatch.setattr(people, "GROUP_VARS", 150)
     data = synthetic_document("S")
     team = parse_team(data)
@@ -169,8 +191,8 @@ def test_a_group_not_placed_in_time_never_leaves_a_part_rota(monkeypatch) -> Non
 
 
 def test_the_same_rota_on_one_thread_or_two(monkeypatch) -> None:
-    """The first placements run on ``workers`` threads, each on its own model, seed and limit: the
-    rota and the work counted do not depend on the thread count."""
+    """Every CP-SAT call of the search counts deterministic time, whatever its ``workers``: the rota
+    and the work counted do not depend on the thread count."""
     monkeypatch.setattr(people, "GROUP_VARS", 150)
     team = synthetic_team("S")
     one = solve(team, params=SolveParams(time_limit=2, seed=1, workers=1, strategy="people"))

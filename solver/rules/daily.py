@@ -98,21 +98,24 @@ def forbidden_successions(ctx: Ctx) -> None:
         if not rules:
             continue
         hist = {(h.date, h.shift) for h in ctx.history.get(person, ())}
+        lits = _by_shift(ctx, person)  # a year of a 32-shift team: 150,000 constraints per person
         for succ in rules:
-            for day in ctx.cal.dates:
-                then = _shift_lits(ctx, person, succ.then, day)
-                if not then:
-                    continue
+            firsts = lits.get(succ.first, {})
+            for day, then in lits.get(succ.then, {}).items():
                 prev = day - one
                 if (prev, succ.first) in hist:
                     for lit in then:
                         m.add(lit == 0)
                     continue
-                first = _shift_lits(ctx, person, succ.first, prev)
+                first = firsts.get(prev)
                 if first:
                     m.add_at_most_one(first + then)
 
 
-def _shift_lits(ctx: Ctx, person: str, shift: str, day: date) -> list:
-    i = ctx.slot_at.get((day, shift))
-    return [] if i is None else ctx.person_slot_lits(person, i)
+def _by_shift(ctx: Ctx, person: str) -> dict[str, dict[date, list]]:
+    """The person's duty variables by shift and date, dates in order."""
+    out: dict[str, dict[date, list]] = defaultdict(dict)
+    for i in sorted(ctx.person_slot.get(person, {})):
+        slot = ctx.slots[i]
+        out[slot.shift][slot.date] = ctx.person_slot[person][i]
+    return out
