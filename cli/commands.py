@@ -58,8 +58,8 @@ def solve_command(
         help="Seconds to search: CP-SAT's deterministic seconds (work units, about a second each on "
              "an idle machine), or wall seconds with --parallel.")] = 30,
     workers: Annotated[int, typer.Option("--workers", min=1, help=(
-        "Solver threads with --parallel, and for the first placements of --strategy people (the same "
-        "rota on any number); otherwise a deterministic solve runs on one."))] = 2,
+        "Solver threads with --parallel; a deterministic solve runs on one (the same rota "
+        "whatever this says)."))] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
     parallel: Annotated[bool, typer.Option(
         "--parallel", help="CP-SAT's parallel portfolio stopped by wall time: sometimes a better rota in the "
