@@ -73,7 +73,6 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
     minutes + its shortfall person-minutes (the shortfall variables of ``coverage``, tagged by role).
     For a role with per-shift demand: people beyond the largest ``min`` of each shift and date."""
     term = Term("over_cover")
-    m = ctx.model
     cal = ctx.cal
     per_shift = {role for role, r in cal.team.roles.items() if r.shift_demand}
     for (_, role, i), var in ctx.x.items():
@@ -96,17 +95,23 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
             lits, fixed = ctx.cover(role, i)
             slot = ctx.slots[i]
             floor = need.get((slot.shift, slot.date), 0) - fixed
-            if len(lits) <= floor:
-                continue
-            if floor >= 0:
-                over = m.new_int_var(0, len(lits) - floor, f"overcover[{role}]")
-                m.add(over >= LinearExpr.sum(lits) - floor)
-                term.add(over, slot.minutes)
-            else:  # fixed duties alone exceed the demand: each variable on adds its minutes
-                term.const -= floor * slot.minutes
-                for lit in lits:
-                    term.add(lit, slot.minutes)
+            _excess(ctx, term, lits, floor, slot.minutes, f"overcover[{role}]")
     return [term]
+
+
+def _excess(ctx: Ctx, term: Term, lits: list, cap: int, coef: float, name: str) -> None:
+    """Add coef · max(0, Σ lits − cap) to ``term``: a variable when ``cap`` ≥ 0; when duties fixed
+    outside a part model alone pass the cap (``cap`` < 0), the constant −cap and each literal."""
+    if len(lits) <= cap:
+        return
+    if cap >= 0:
+        over = ctx.model.new_int_var(0, len(lits) - cap, name)
+        ctx.model.add(over >= LinearExpr.sum(lits) - cap)
+        term.add(over, coef)
+    else:
+        term.const -= cap * coef
+        for lit in lits:
+            term.add(lit, coef)
 
 
 def fairness(ctx: Ctx) -> list[Term]:
@@ -223,16 +228,8 @@ def shift_cover(ctx: Ctx) -> list[Term]:
                     under = m.new_int_var(max(0, least - len(lits)), least, f"under[{role}]")
                     m.add(under >= least - LinearExpr.sum(lits))
                     term.add(under, entry.weight_under)
-            most = None if entry.max is None else entry.max - fixed
-            if most is not None and entry.weight_over and len(lits) > most:
-                if most >= 0:
-                    over = m.new_int_var(0, len(lits) - most, f"over[{role}]")
-                    m.add(over >= LinearExpr.sum(lits) - most)
-                    term.add(over, entry.weight_over)
-                else:  # fixed duties alone exceed the most: each variable on adds one more
-                    term.const -= most * entry.weight_over
-                    for lit in lits:
-                        term.add(lit, entry.weight_over)
+            if entry.max is not None and entry.weight_over:
+                _excess(ctx, term, lits, entry.max - fixed, entry.weight_over, f"over[{role}]")
     return [term]
 
 
