@@ -182,14 +182,20 @@ def cancel_job(*, session: Session, job_id: str) -> Job:
         why = f": {job.reason}" if job.state == "failed" and job.reason else ""
         raise Conflict(f"job {job_id} is already {job.state}{why}", "state")
     now = utcnow()
-    session.execute(
+    queued = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.state == "queued")
         .values(
             state="cancelled", cancel_requested=True, finished_at=now, reason="cancelled before it started"
         )
     )
-    session.execute(update(Job).where(Job.id == job_id, Job.state == "running").values(cancel_requested=True))
+    running = session.execute(
+        update(Job).where(Job.id == job_id, Job.state == "running").values(cancel_requested=True)
+    )
+    if not queued.rowcount and not running.rowcount:  # it ended after it was read: say how
+        session.rollback()
+        session.refresh(job)
+        raise Conflict(f"job {job_id} is already {job.state}", "state")
     session.commit()
     session.refresh(job)
     return job

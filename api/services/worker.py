@@ -269,7 +269,10 @@ def _store(db: Database, job_id: str, result: Any, status: str, document: dict[s
         if attempt is not None and session.scalar(select(Job.id).where(*holds(job_id, attempt))) is None:
             log.warning("job %s: start %d no longer holds the job; its rota is not stored", job_id, attempt)
             return
-        cancelled = bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+        # the row locked (PostgreSQL) until this transaction ends: a cancel either lands first and is
+        # read here, or waits and finds the job ended (409), never accepted and then ignored
+        asked = select(Job.cancel_requested).where(Job.id == job_id).with_for_update()
+        cancelled = bool(session.scalar(asked))
         if status in ("infeasible", "invalid"):
             message = (document.get("solver") or {}).get("message") or f"the solver found no rota ({status})"
             _finish(db, job_id, "cancelled" if cancelled else "failed", reason=message, session=session)

@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 from apikit import Service, quick_result
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.models import Assignment, Job, Rota
+from api.services import solving
 from rota.records import Duty
 from solver import Progress
 
@@ -49,6 +50,30 @@ def test_progress_then_cancel_keeps_the_best_rota(make_service: Any) -> None:
     rota = service.call("GET", f"/api/rotas/{ended['rota_id']}", expect=200).json()
     assert rota["assignments"] and rota["job_id"] == job["job_id"]
     service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=409)
+
+
+def test_a_cancel_that_finds_the_job_ended_meanwhile_answers_409(make_service: Any, monkeypatch: Any) -> None:
+    """The solve's last write can land between the cancel reading the job (running) and asking it to
+    stop: the cancel then answers 409 with the job's state, never 200 for a job that ends done.
+    (Here the job "ends" inside the cancel's own transaction, which the 409 rolls back.)"""
+    service = make_service(solve_fn=patient_solve)
+    service.put_team()
+    job = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 60}, expect=202).json()
+    _wait_state(service, job["job_id"], "running")
+    original = solving.get_job
+
+    def read_then_end(*, session: Any, job_id: str) -> Any:
+        found = original(session=session, job_id=job_id)  # read as running
+        session.execute(update(Job).where(Job.id == job_id).values(state="done"),  # then it ends
+                        execution_options={"synchronize_session": False})
+        return found
+
+    monkeypatch.setattr(solving, "get_job", read_then_end)
+    body = service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=409).json()
+    assert body["detail"][0]["path"] == "state" and "is already" in body["detail"][0]["message"]
+    monkeypatch.setattr(solving, "get_job", original)
+    service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=200)  # nothing was changed: still running
+    assert service.wait_job(job["job_id"])["state"] == "cancelled"
 
 
 def test_a_queued_job_is_cancelled_at_once(make_service: Any) -> None:
