@@ -116,6 +116,11 @@ class PeopleSearch:
         solver = self.budget.solver(seconds, self.params, seed=self.rng.randrange(1 << 30), least=0.05)
         if gap_limit:
             solver.parameters.relative_gap_limit = gap_limit
+        return self._run(built, solver)
+
+    def _run(self, built: Built, solver: cp_model.CpSolver) -> tuple[int, list[Duty] | None]:
+        """Solve, charge the budget, and read back the duties found: CP-SAT's status, the duties."""
+        ctx = built.ctx
         status = solver.solve(ctx.model)
         self.budget.charge(solver)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -136,17 +141,11 @@ class PeopleSearch:
         if self._stopped():
             return cp_model.UNKNOWN, None
         built = self._build(group, [], soft=False)
-        ctx = built.ctx
         set_hint(built, hint)
         solver = self.budget.solver(seconds, self.params, seed=self.rng.randrange(1 << 30), least=0.05)
         solver.parameters.subsolvers.clear()
         solver.parameters.subsolvers.append(FIRST_SUBSOLVER)
-        status = solver.solve(ctx.model)
-        self.budget.charge(solver)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return status, None
-        sol = solver.response_proto.solution
-        return status, [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
+        return self._run(built, solver)
 
     def _groups(self) -> list[list[str]]:
         """The team in order, cut into groups of about ``GROUP_VARS`` duty variables."""
