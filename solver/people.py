@@ -166,16 +166,20 @@ class PeopleSearch:
         time left. A group that finds nothing in its share gets duties that keep its rules alone
         (``_place``). CP-SAT's status of a group that could not be placed (INFEASIBLE: its own
         rules conflict), else OPTIMAL."""
-        groups = [set(g) for g in self._groups()]
+        hint_of: dict[str, list[Duty]] = defaultdict(list)
+        for d in hint:
+            hint_of[d.person].append(d)
+        groups = self._groups()
         placed: list[Duty] = []
-        for n, group in enumerate(groups):
-            mine = [d for d in hint if d.person in group]
+        for n, members in enumerate(groups):
+            group = set(members)
             share = min(FIRST_SECONDS, max(FIRST_MIN, self.budget.share(FIRST_SHARE) / (len(groups) - n)))
             found = None
             if not self._stopped() and self.budget.left() > 0:
+                mine = [d for p in members for d in hint_of[p]]
                 _, found = self._solve(group, placed, mine, share, 1e-3)
             if found is None:
-                status, found = self._place(group, mine)
+                status, found = self._place(group, hint_of)
                 if found is None:
                     log.debug("people: group %s: CP-SAT status %s", sorted(group), status)
                     return status, None
@@ -184,16 +188,17 @@ class PeopleSearch:
                   elapsed(self.budget.started))
         return cp_model.OPTIMAL, placed
 
-    def _place(self, group: set[str], hint: list[Duty]) -> tuple[int, list[Duty] | None]:
-        """Duties of ``group`` that keep its rules (hard rules alone, ``_valid``); when the group as
-        one finds none in time, one person at a time. CP-SAT's status, the duties or None."""
-        status, found = self._valid(group, hint, min(FIRST_SECONDS, self.budget.left()))
+    def _place(self, group: set[str], hint_of: dict[str, list[Duty]]) -> tuple[int, list[Duty] | None]:
+        """Duties of ``group`` that keep its rules (hard rules alone, ``_valid``; ``hint_of``: the
+        starting rota by person); when the group as one finds none in time, one person at a time.
+        CP-SAT's status, the duties or None."""
+        mine = [d for p in sorted(group) for d in hint_of[p]]
+        status, found = self._valid(group, mine, min(FIRST_SECONDS, self.budget.left()))
         if found is not None or status == cp_model.INFEASIBLE or len(group) == 1:
             return status, found
         found = []
         for p in sorted(group):
-            status, part = self._valid({p}, [d for d in hint if d.person == p],
-                                       min(FIRST_SECONDS, self.budget.left()))
+            status, part = self._valid({p}, hint_of[p], min(FIRST_SECONDS, self.budget.left()))
             if part is None:
                 return status, None
             found += part
