@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli import bench, service
+from benchmarks.cli import bench  # `rota bench`: the benchmarks live apart, in benchmarks/
+from cli import service
 from cli.demo import EXAMPLES, service_demo
 from cli.errors import fail, guarded
 from cli.inputs import (
@@ -213,5 +214,5 @@ def demo_command(
     typer.echo("serve them: make serve  (or .venv/bin/rota serve; ROTA_DATABASE_URL picks the database)")
 
 
-app.add_typer(bench.bench, name="bench")
+app.add_typer(bench, name="bench")
 service.register(app)

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from api.main import create_app
 from api.settings import get_settings
-from cli.bench_feeds import free_port
+from benchmarks.bench_feeds import free_port
 from cli.demo import next_month
 
 Run = Callable[..., tuple[int, str, str]]
