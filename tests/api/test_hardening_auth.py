@@ -144,3 +144,92 @@ def test_six_concurrent_puts_from_one_version_store_one(service: Service) -> Non
     assert sorted(codes) == [200, 412, 412, 412, 412, 412], codes
     team = service.call("GET", "/api/teams/tiny", expect=200).json()
     assert team["version"] == 2
+
+
+# -- 21.4: limits count failures only; X-Forwarded-For only from trusted proxies --------------------------
+def _feed(service: Service) -> str:
+    rota = service.generate(time_limit=1)
+    service.publish(rota)
+    body = {"kind": "person", "team": "tiny", "person": "noor"}
+    made = service.call("POST", "/api/calendar-tokens", json=body, expect=201).json()
+    return made["url"].rsplit("/", 1)[-1]
+
+
+def test_21_bad_tokens_then_valid_credentials_from_the_same_address(make_service: Any) -> None:
+    service = make_service(solve_fn=quick_solve)  # the default limit: 20 a minute
+    service.put_team()
+    feed = _feed(service)
+    bad = {"Authorization": "Bearer rota_not-a-token"}
+    codes = [service.client.get("/api/teams/tiny/rotas", headers=bad).status_code for _ in range(21)]
+    assert codes == [401] * 20 + [429]
+    refused = service.client.get("/api/teams/tiny/rotas", headers=bad)
+    assert refused.status_code == 429 and refused.headers["retry-after"].isdigit()
+    assert service.client.get(f"/calendars/{feed}").status_code == 200  # a valid feed: served
+    for who in ("lead", "hr", "staff"):  # valid bearers: served
+        service.call("GET", "/api/teams/tiny/rotas", who, expect=200)
+    # unknown feeds are counted apart, and a valid feed is served past their limit too
+    feeds = [service.client.get(f"/calendars/cal_guess{n}.ics").status_code for n in range(21)]
+    assert feeds == [404] * 20 + [429]
+    assert service.client.get(f"/calendars/{feed}").status_code == 200
+
+
+def test_forwarded_for_is_believed_only_from_trusted_proxies(make_service: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    service = make_service(auth_failure_limit=2, trusted_proxies="10.0.0.0/8, 192.0.2.1")
+    bad = {"Authorization": "Bearer rota_not-a-token"}
+    proxy = TestClient(service.client.app, client=("10.1.2.3", 40000))
+
+    def through_proxy(forwarded: str, headers: dict[str, str] = bad) -> int:
+        return proxy.get("/api/teams", headers={**headers, "X-Forwarded-For": forwarded}).status_code
+
+    # behind the proxy each client has its own count: the one who failed is limited, the next one is not
+    assert [through_proxy("203.0.113.5") for _ in range(3)] == [401, 401, 429]
+    assert through_proxy("203.0.113.6") == 401
+    # a client cannot escape by writing its own X-Forwarded-For: the proxy appends the address it saw,
+    # and the last address that is not a trusted proxy is the client (a second proxy, 192.0.2.1, skipped)
+    assert through_proxy("198.51.100.1, 203.0.113.5") == 429
+    assert through_proxy("198.51.100.2, 203.0.113.5, 192.0.2.1") == 429
+    # valid credentials of the limited client still pass
+    assert through_proxy("203.0.113.5", service.tokens.auth("lead")) == 200
+    # a peer that is not a trusted proxy is taken as it is: a forged header gives it no fresh count
+    direct = TestClient(service.client.app, client=("198.51.100.9", 40000))
+    codes = [direct.get("/api/teams", headers={**bad, "X-Forwarded-For": f"203.0.113.{n}"}).status_code
+             for n in range(10, 13)]
+    assert codes == [401, 401, 429]
+
+
+def test_no_trusted_proxies_means_the_peer_always() -> None:
+    from starlette.requests import Request
+
+    from api.middleware import client_ip, trusted_networks
+
+    class State:
+        settings: Any = None
+
+    class App:
+        state = State()
+
+    def ip(peer: str, forwarded: str, trusted: str) -> str:
+        App.state.settings = type("S", (), {"trusted_proxies": trusted})()
+        scope = {"type": "http", "app": App(), "client": (peer, 1),
+                 "headers": [(b"x-forwarded-for", forwarded.encode())]}
+        return client_ip(Request(scope))
+
+    assert ip("127.0.0.1", "203.0.113.5", "127.0.0.1") == "203.0.113.5"  # the default: a local proxy
+    assert ip("127.0.0.1", "203.0.113.5", "") == "127.0.0.1"
+    assert ip("10.0.0.1", "203.0.113.5", "127.0.0.1") == "10.0.0.1"
+    assert ip("::1", "2001:db8::5", "::1, 127.0.0.1") == "2001:db8::5"
+    assert ip("10.0.0.1", "10.0.0.2", "10.0.0.0/8") == "10.0.0.2"  # every hop trusted: the first
+    with pytest.raises(ValueError, match="not an IP address"):
+        trusted_networks("10.0.0.0/8, proxy.example")
+
+
+def test_a_bad_trusted_proxies_setting_names_itself() -> None:
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        Settings(trusted_proxies="10.0.0.0/33")
+    assert Settings(trusted_proxies="10.0.0.0/8,::1").trusted_proxies == "10.0.0.0/8,::1"

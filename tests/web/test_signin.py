@@ -110,3 +110,25 @@ def test_unknown_pages_are_pages(web: Web, lead: TestClient) -> None:
     response = lead.get("/no/such/page", headers={"accept": "text/html"})
     assert response.status_code == 404 and "There is no page at /no/such/page" in response.text
     assert "<html" in response.text
+
+
+def test_bad_sign_ins_from_an_address_get_429_and_a_valid_token_still_signs_in(web: Web) -> None:
+    client = web.client()
+    csrf = csrf_of(client.get("/sign-in").text)
+    codes = [client.post("/sign-in", data={"token": f"rota_guess{n}", "csrf": csrf}).status_code
+             for n in range(20)]
+    assert codes == [401] * 20  # ROTA_AUTH_FAILURE_LIMIT, 20 a minute by default
+    refused = client.post("/sign-in", data={"token": "rota_guess20", "csrf": csrf})
+    assert refused.status_code == 429 and refused.headers["retry-after"].isdigit()
+    assert "Too many failed sign-ins" in refused.text and "try again in" in refused.text
+    # failed one-time links count toward the same limit
+    link_page = client.get("/sign-in?code=link_guess")
+    again = client.post("/sign-in/link", data={"code": "link_guess", "csrf": csrf_of(link_page.text)})
+    assert again.status_code == 429
+    # the right token is let through: only failures are limited
+    sign_in(client, web.tokens.secrets["lead"])
+    assert client.get("/teams").status_code == 200
+    # another address has its own count
+    other = TestClient(web.app, base_url="http://testserver", client=("192.0.2.44", 40000))
+    wrong = other.post("/sign-in", data={"token": "rota_nope", "csrf": csrf_of(other.get("/sign-in").text)})
+    assert wrong.status_code == 401
