@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, hash_secret
@@ -25,9 +25,15 @@ SEEN_EVERY = timedelta(minutes=5)
 """``seen_at`` is written when older than this: one small write per session per 5 minutes."""
 
 
-def start_web_session(*, session: Session, token_id: int, now: datetime | None = None) -> str:
-    """A new session for a live API token: the session id the cookie keeps (the row keeps its hash)."""
+def start_web_session(
+    *, session: Session, token_id: int, hours: float = 12.0, now: datetime | None = None
+) -> str:
+    """A new session for a live API token: the session id the cookie keeps (the row keeps its hash).
+    Sessions that ended, or lapsed ``hours`` ago, are deleted on the way (the table stays small)."""
     now = now or utcnow()
+    session.execute(delete(WebSession).where(
+        or_(WebSession.ended_at.is_not(None), WebSession.seen_at < now - timedelta(hours=hours))
+    ))
     sid = secrets.token_urlsafe(32)
     session.add(WebSession(session_hash=hash_secret(sid), api_token_id=token_id, created_at=now, seen_at=now))
     session.commit()

@@ -234,3 +234,28 @@ def test_the_cookie_never_carries_a_token_or_a_feed_link(web: Web, published: in
     post(staff, "/me", "/sign-out")
     sign_in(staff, web.tokens.secrets["staff"])
     assert 'id="feed-url"' not in staff.get("/me").text
+
+
+def test_ended_and_lapsed_sessions_are_deleted_at_the_next_sign_in(web: Web, lead: TestClient) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from api.db import utcnow
+    from api.models import WebSession
+
+    lapsed, live = web.client(), web.client()
+    sign_in(lapsed, web.tokens.secrets["hr"])
+    sign_in(live, web.tokens.secrets["hr"])
+    post(lead, "/teams", "/sign-out")  # ended
+    with web.db.write() as session:
+        first = session.query(WebSession).order_by(WebSession.id).all()  # lead's, lapsed's, live's
+        assert len(first) == 3 and first[0].ended_at is not None
+        session.execute(update(WebSession).where(WebSession.id == first[1].id)
+                        .values(seen_at=utcnow() - timedelta(hours=13)))
+        session.commit()
+    sign_in(web.client(), web.tokens.secrets["lead"])
+    with web.db.read() as session:
+        kept = [row.id for row in session.query(WebSession).order_by(WebSession.id)]
+    assert kept[0] == first[2].id and len(kept) == 2  # the live one and the new one
+    assert live.get("/teams").status_code == 200
