@@ -201,6 +201,7 @@ def serve(host: str, port: int, upgrade: bool, reload: bool, workers: int = 1) -
     # several processes share the port; each builds its app from the import string (and its own pool)
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info",
                 workers=workers if workers > 1 else None,
+                proxy_headers=False,  # X-Forwarded-For is read by the app, from ROTA_TRUSTED_PROXIES only
                 log_config=uvicorn_log_config())  # feed secrets and tokens masked in the access log
 
 
