@@ -20,6 +20,7 @@ from cli.inputs import (
     check_fits,
     export_format,
     load_team_file,
+    month_start,
     output_kind,
     read_rota,
     resolve_period,
@@ -206,11 +207,16 @@ def demo_command(
     examples: Annotated[
         Path, typer.Option("--examples", help="Folder of team files (*.yaml) to store and solve.")
     ] = EXAMPLES,
+    month: Annotated[
+        str | None, typer.Option("--month", help="The month to solve, YYYY-MM (default: next month).")
+    ] = None,
 ) -> None:
     """The demo without the server: store the examples, solve and publish next month, show one."""
     from cli.service import service_errors
 
-    service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console()))()
+    first = month_start(month) if month is not None else None
+    service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console(),
+                                        month=first))()
     typer.echo("serve them: make serve  (or .venv/bin/rota serve; ROTA_DATABASE_URL picks the database)")
 
 

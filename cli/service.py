@@ -248,6 +248,9 @@ def register(app: typer.Typer) -> None:
         examples: Annotated[
             Path | None, typer.Option("--examples", help="--demo: folder of team files.")
         ] = None,
+        demo_month: Annotated[
+            str | None, typer.Option("--demo-month", help="--demo: month to solve, YYYY-MM (default: next).")
+        ] = None,
         workers: Annotated[
             int, typer.Option("--workers", min=1, max=64, help="API processes sharing the port (a database "
                                                                "server, not SQLite: docs/deploy.md).")
@@ -258,8 +261,11 @@ def register(app: typer.Typer) -> None:
             from cli.demo import EXAMPLES, service_demo
 
             check_port(host, port)
+            from cli.inputs import month_start
+
+            first = month_start(demo_month, "--demo-month") if demo_month is not None else None
             service_demo(examples=examples or EXAMPLES, time_limit=demo_time_limit, host=host, port=port,
-                         console=Console())
+                         console=Console(), month=first)
             upgrade = False
         serve(host, port, upgrade, reload, workers)
 
