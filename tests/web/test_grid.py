@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from webkit import Web, post
+from webkit import LEAVE_WEEKDAY, Web, post
 
 
 def test_pages_and_static_files_are_gzipped_and_static_files_cached(web: Web, lead: TestClient,
@@ -107,3 +107,111 @@ def test_the_api_takes_an_older_version_for_another_cell(web: Web, draft: int) -
     except Conflict as exc:
         assert exc.problems[0]["path"] == "cell" and exc.extra["cell"] == {"person": a.person,
                                                                            "date": a.date.isoformat()}
+
+
+def _desk_alone(web: Web, rota: int):
+    """A desk duty Monday to Thursday: the only one on it then (the greedy rota puts one on the desk)."""
+    rows = _rows(web, rota)
+    for r in rows:
+        alone = sum(1 for o in rows if o.role == "desk" and o.date == r.date and o.shift == r.shift) == 1
+        if r.role == "desk" and r.date.weekday() < 4 and r.person in ("noor", "lotte") and alone:
+            return r
+    raise AssertionError("no desk duty held alone")
+
+
+def test_taking_off_says_which_gap_it_opens_and_the_month_then_says_edited(web: Web, lead: TestClient,
+                                                                          draft: int) -> None:
+    month = lead.get(f"/teams/tiny/rotas/{draft}").text
+    assert 'class="status-feasible"' in month and "edited by hand" not in month
+    r = _desk_alone(web, draft)
+    cell = lead.get(f"/teams/tiny/rotas/{draft}/cell?person={r.person}&date={r.date}")
+    day = f"{r.date:%a} {r.date.day} {r.date:%b %Y}"
+    times = {"am": "09:00–13:00", "pm": "13:00–17:00"}[r.shift]
+    warning = f"Taking this off leaves {day} Service desk {times} uncovered in core hours."
+    assert warning in cell.text
+    assert "This rota is published" not in cell.text
+    done = _edit(lead, draft, {"op": "remove", "person": r.person, "date": str(r.date),
+                               "duty": f"{r.shift}|desk", "version": _version(cell.text)})
+    assert done.status_code == 303
+    month = lead.get(done.headers["location"]).text
+    assert f"It leaves {day} Service desk {times} uncovered in core hours." in month  # the flash
+    assert "edited by hand" in month and 'class="status-feasible"' not in month
+    name = {"noor": "Noor de Vries", "lotte": "Lotte Visser"}[r.person]
+    shift = {"am": "Morning", "pm": "Afternoon"}[r.shift]
+    head = f'<li><span class="bad">Service desk, {r.date:%a} {r.date.isoformat()} {times}'
+    gap = re.search(re.escape(head) + ".*?</li>", month).group(0)
+    assert f"opened by an edit: taken off by hand: {name} ({shift} {times})" in gap
+    assert "the solver stopped early" not in gap
+    # a duty another person holds too: no warning
+    friday = next(x for x in _rows(web, draft) if x.role == "desk" and x.date.weekday() == 4)
+    other = lead.get(f"/teams/tiny/rotas/{draft}/cell?person={friday.person}&date={friday.date}").text
+    assert "Taking this off leaves" not in other or "short (" in other
+
+
+def test_lists_offer_qualified_free_people_first(web: Web, lead: TestClient, draft: int) -> None:
+    r = _desk_alone(web, draft)
+    page = lead.get(f"/teams/tiny/rotas/{draft}/cell?person={r.person}&date={r.date}").text
+    give = re.search(r'<select id="give-1" name="to_person" required>(.*?)</select>', page, re.S).group(1)
+    names = re.findall(r'<option value="(\w+)">([^<]*)</option>', give)
+    order = [pid for pid, _ in names]
+    assert order.index("daan") > order.index("sem") and order.index("eva") > order.index("sem")
+    assert dict(names)["daan"].endswith("— missing skill: desk")
+    # Sem on holiday: shown with why, after the qualified and free ones
+    sem = lead.get(f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}").text
+    assert "On leave: holiday." in sem
+    day = next(x for x in _rows(web, draft) if x.role == "desk" and x.date == LEAVE_WEEKDAY)
+    page = lead.get(f"/teams/tiny/rotas/{draft}/cell?person={day.person}&date={LEAVE_WEEKDAY}").text
+    give = re.search(r'<select id="give-1" name="to_person" required>(.*?)</select>', page, re.S).group(1)
+    labels = re.findall(r'<option value="(\w+)">([^<]*)</option>', give)
+    order = [pid for pid, _ in labels]
+    assert "on leave (holiday)" in dict(labels)["sem"]
+    free = [pid for pid, text in labels if "—" not in text]
+    assert free and all(order.index(pid) < order.index("sem") for pid in free)
+    # Put on: the duties Daan lacks the skill for come last, marked
+    daan = lead.get(f"/teams/tiny/rotas/{draft}/cell?person=daan&date={r.date}").text
+    duty = re.search(r'<select id="duty" name="duty" required>(.*?)</select>', daan, re.S).group(1)
+    assert duty.index("Service desk · Morning 09:00–13:00 — missing skill: desk") > duty.index("On call")
+
+
+def test_swap_exchanges_two_duties_rule_checked_and_a_missing_skill_is_confirmed_twice(
+        web: Web, lead: TestClient, draft: int) -> None:
+    from api.services.edits import EditRequest, edit_rota
+
+    day = next(r.date for r in _rows(web, draft) if r.date.weekday() == 1 and r.role == "desk")
+    with web.db.write() as session:  # on that Tuesday: Noor on the morning desk, Lotte the afternoon one
+        for r in [r for r in _rows(web, draft) if r.date == day and r.role == "desk"]:
+            edit_rota(session=session, rota_id=draft, version=None, actor="t", history_days=28,
+                      request=EditRequest("remove", r.person, r.role, r.shift, r.date, force=True))
+        for person, shift in (("noor", "am"), ("lotte", "pm")):
+            edit_rota(session=session, rota_id=draft, version=None, actor="t", history_days=28,
+                      request=EditRequest("add", person, "desk", shift, day, force=True))
+    cell = f"/teams/tiny/rotas/{draft}/cell?person=noor&date={day}"
+    page = lead.get(cell).text
+    assert '<option value="lotte|pm|desk">Lotte Visser: Service desk · Afternoon 13:00–17:00</option>' in page
+    swapped = _edit(lead, draft, {"op": "swap", "person": "noor", "date": str(day), "duty": "am|desk",
+                                  "to_person": "lotte|pm|desk", "version": _version(page)})
+    assert swapped.status_code == 303
+    assert "swap Noor de Vries&#39;s Service desk · Morning" in lead.get(swapped.headers["location"]).text
+    on = {(r.person, r.shift) for r in _rows(web, draft) if r.date == day and r.role == "desk"}
+    assert on == {("noor", "pm"), ("lotte", "am")}
+    # a swap that breaks a rule is refused by name: Daan (on call only) for Noor's desk
+    night = next(r for r in _rows(web, draft) if r.date == day and r.role == "oncall")
+    form = {"op": "swap", "person": "noor", "date": str(day), "duty": "pm|desk",
+            "to_person": f"{night.person}|night|oncall", "version": _version(lead.get(cell).text)}
+    refused = _edit(lead, draft, form)
+    assert refused.status_code == 422 and "person lacks a skill" in refused.text
+    assert 'name="skill_confirmed"' in refused.text and "lack the skill" in refused.text
+    forced = {**form, "force": "true", "reason": "training"}
+    again = _edit(lead, draft, forced)  # Keep it anyway without the second confirmation
+    assert again.status_code == 422 and 'name="skill_confirmed"' in again.text
+    assert {(r.person, r.shift) for r in _rows(web, draft) if r.date == day} >= {("noor", "pm")}
+    kept = _edit(lead, draft, {**forced, "skill_confirmed": "true"})
+    assert kept.status_code == 303
+    assert ("noor", "night") in {(r.person, r.shift) for r in _rows(web, draft) if r.date == day}
+
+
+def test_the_cell_page_of_a_published_rota_says_staff_see_a_change_at_once(
+        web: Web, lead: TestClient, published: int) -> None:
+    r = _rows(web, published)[0]
+    page = lead.get(f"/teams/tiny/rotas/{published}/cell?person={r.person}&date={r.date}").text
+    assert "This rota is published." in page and "live at once" in page and "calendar feeds" in page
