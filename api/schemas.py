@@ -69,6 +69,8 @@ class JobAccepted(BaseModel):
     job_id: str
     state: str
     url: str
+    running: bool = Field(default=False, description="true: a solve of the same team and dates was already "
+                          "queued or running, and this is that job (no second one started)")
 
 
 class ProgressRead(BaseModel):

@@ -347,3 +347,20 @@ def publish_now(
         return _publish_view(request, session, fresh, conflict=message, status=409)
     flash(request, f"Published: the team's rota for {day_text(rota.start)} – {day_text(rota.end)}.")
     return redirect(url(rota))
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/discard", dependencies=[Csrf])
+def discard(
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    version: Annotated[int, Form()],
+) -> Response:
+    """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
+    rota = readable_rota(session, principal, team_id, rota_id)
+    principal.require_lead(team_id)
+    gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
+    flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
+    return redirect(f"/teams/{team_id}")

@@ -215,3 +215,69 @@ def test_the_cell_page_of_a_published_rota_says_staff_see_a_change_at_once(
     r = _rows(web, published)[0]
     page = lead.get(f"/teams/tiny/rotas/{published}/cell?person={r.person}&date={r.date}").text
     assert "This rota is published." in page and "live at once" in page and "calendar feeds" in page
+
+
+def test_a_second_generate_of_the_month_shows_the_running_one(web: Web, lead: TestClient) -> None:
+    from webkit import FIRST, LAST, MONTH
+
+    from api.models import Job
+    from api.services.solving import submit_job
+
+    settings = web.app.state.settings
+    with web.db.write() as session:  # queued, not handed to a runner: it stays queued
+        running = submit_job(session=session, settings=settings, team_id="tiny", start=FIRST, end=LAST).id
+    again = post(lead, "/teams/tiny", "/teams/tiny/generate", {"month": MONTH, "time_limit": "2"})
+    assert again.status_code == 303 and again.headers["location"] == f"/teams/tiny/jobs/{running}"
+    shown = lead.get(again.headers["location"]).text
+    assert "This month is already being solved (queued)" in shown and "No second solve" in shown
+    with web.db.read() as session:
+        assert session.query(Job).count() == 1
+
+
+def test_the_month_field_takes_last_year_to_five_years_on(web: Web, lead: TestClient) -> None:
+    from datetime import date
+
+    today = web.app.state.clock().date()
+    team = lead.get("/teams/tiny").text
+    assert f'min="{today.year - 1}-01" max="{today.year + 5}-12"' in team
+    for month, year in (("0005-03", 5), (f"{today.year + 6}-01", today.year + 6)):
+        refused = post(lead, "/teams/tiny", "/teams/tiny/generate", {"month": month})
+        assert refused.status_code == 422
+        assert f"{date(year, int(month[-2:]), 1):%B} {year} is out of range" in refused.text
+        assert f"choose a month from January {today.year - 1} to December {today.year + 5}" in refused.text
+    ok = post(lead, "/teams/tiny", "/teams/tiny/generate", {"month": f"{today.year - 1}-01"})
+    assert ok.status_code == 303
+
+
+def test_a_draft_can_be_discarded_and_a_published_rota_cannot(web: Web, lead: TestClient, draft: int) -> None:
+    from api.models import Assignment, Rota
+
+    month = lead.get(f"/teams/tiny/rotas/{draft}").text
+    assert "Discard the draft</button>" in month
+    r = _rows(web, draft)[0]
+    assert _edit(lead, draft, {"op": "remove", "person": r.person, "date": str(r.date),
+                               "duty": f"{r.shift}|{r.role}", "version": 1}).status_code == 303
+    stale = post(lead, f"/teams/tiny/rotas/{draft}", f"/teams/tiny/rotas/{draft}/discard", {"version": 1})
+    assert stale.status_code == 409  # the version seen before the edit
+    gone = post(lead, f"/teams/tiny/rotas/{draft}", f"/teams/tiny/rotas/{draft}/discard", {"version": 2})
+    assert gone.status_code == 303 and gone.headers["location"] == "/teams/tiny"
+    assert f"Discarded the draft rota {draft}" in lead.get("/teams/tiny").text
+    with web.db.read() as session:
+        assert session.get(Rota, draft) is None
+        assert session.query(Assignment).filter_by(rota_id=draft).count() == 0
+    assert lead.get(f"/teams/tiny/rotas/{draft}").status_code == 404
+
+
+def test_the_api_discards_drafts_only(web: Web, published: int) -> None:
+    client = web.client()
+    bearer = {"Authorization": f"Bearer {web.tokens.secrets['lead']}"}
+    refused = client.delete(f"/api/rotas/{published}", headers=bearer)
+    assert refused.status_code == 409 and "cannot be discarded" in refused.json()["detail"][0]["message"]
+    staff = {"Authorization": f"Bearer {web.tokens.secrets['staff']}"}
+    assert client.delete(f"/api/rotas/{published}", headers=staff).status_code == 403
+    job = client.post("/api/teams/tiny/rotas", headers=bearer, json={}).json()
+    draft = web.wait_job(job["job_id"]).rota_id
+    assert client.delete(f"/api/rotas/{draft}", headers={**bearer, "If-Match": '"7"'}).status_code == 409
+    assert client.delete(f"/api/rotas/{draft}", headers={**bearer, "If-Match": '"1"'}).status_code == 204
+    assert client.get(f"/api/rotas/{draft}", headers=bearer).status_code == 404
+    assert client.get(f"/api/rotas/{published}", headers=bearer).json()["state"] == "published"
