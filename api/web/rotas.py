@@ -20,7 +20,7 @@ from api.services import edits, publish, rotas
 from api.services.rotas import team_duties
 from api.web.changes import publish_changes
 from api.web.errors import PageRoute
-from api.web.month import build_month
+from api.web.month import View, build_month, weeks
 from api.web.render import day_text, page, redirect
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form
@@ -58,22 +58,55 @@ def url(rota: Rota, tail: str = "") -> str:
     return f"/teams/{rota.team_id}/rotas/{rota.id}{tail}"
 
 
+def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tuple[View, dict[str, Any]]:
+    """The grid's filter from the query (a role, a person, a week: blank for all) and the form's choices;
+    an unknown value is refused in words (422 naming the field)."""
+    if role and role not in team.roles:
+        raise Invalid(f'the team has no role "{role}"', "role")
+    if person and person not in {p.id for p in team.people}:
+        raise Invalid(f'the team has no person "{person}"', "person")
+    spans = weeks(rota.start, rota.end)
+    chosen = None
+    if week:
+        chosen = next((w for w in spans if w[0].isoformat() == week), None)
+        if chosen is None:
+            raise Invalid(f'"{week}" is not the first date of a week of this rota', "week")
+    view = View(start=chosen[0] if chosen else None, end=chosen[1] if chosen else None,
+                role=role or None, person=person or None)
+    form = {
+        "role": role, "person": person, "week": week,
+        "roles": [(r, team.roles[r].name or r) for r in team.roles],
+        "people": [(p.id, p.display) for p in team.people],
+        "weeks": [(a.isoformat(), f"{day_text(a)} – {day_text(b)}") for a, b in spans],
+        "filtered": bool(role or person or week),
+    }
+    if chosen:
+        i = spans.index(chosen)
+        form["previous"] = spans[i - 1][0].isoformat() if i else ""
+        form["next"] = spans[i + 1][0].isoformat() if i + 1 < len(spans) else ""
+    return view, form
+
+
 @router.get("/teams/{team_id}/rotas/{rota_id}")
 def month_page(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep,
+    role: str = "", person: str = "", week: str = "",
 ) -> Response:
-    """The grid of people × dates, gap rows, coverage per role and hours against target."""
+    """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
+    ``person`` and ``week`` (its first date) narrow the grid."""
     rota = readable_rota(session, principal, team_id, rota_id)
     team = rotas.rota_team(session=session, rota=rota)
     doc = RotaDocument.model_validate(rota.document)
     lead = principal.leads(team_id)
+    view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
     forced = [e for e in edits.list_edits(session=session, rota_id=rota.id) if e.forced] \
         if principal.role != "staff" else []
     context = {
         "rota": rota,
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, forced_duties(session, rota.id)),
+        "month": build_month(team, doc, forced_duties(session, rota.id), view),
+        "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
         "forced": forced,
