@@ -281,3 +281,54 @@ def test_the_api_discards_drafts_only(web: Web, published: int) -> None:
     assert client.delete(f"/api/rotas/{draft}", headers={**bearer, "If-Match": '"1"'}).status_code == 204
     assert client.get(f"/api/rotas/{draft}", headers=bearer).status_code == 404
     assert client.get(f"/api/rotas/{published}", headers=bearer).json()["state"] == "published"
+
+
+def test_the_grid_tells_shifts_apart_and_shows_hours_and_headcounts(web: Web, lead: TestClient,
+                                                                   draft: int) -> None:
+    html = lead.get(f"/teams/tiny/rotas/{draft}").text
+    legend = re.search(r'<p class="legend" id="after-grid".*?</p>', html, re.S).group(0)
+    morning = re.search(r'<span class="chip (role-0 shift-\d)">\w+</span> Morning', legend).group(1)
+    afternoon = re.search(r'<span class="chip (role-0 shift-\d)">\w+</span> Afternoon', legend).group(1)
+    assert morning != afternoon  # one colour for the desk, two patterns for its shifts
+    assert "position: sticky; top: 0" in lead.get("/static/app.css").text
+    assert '<th scope="col" class="hours">' in html
+    rows = re.findall(r'<tr><th scope="row" class="name"><bdi>([^<]+)</bdi></th>(.*?)</tr>', html, re.S)
+    assert [name for name, _ in rows] == ["Noor de Vries", "Sem Jansen", "Lotte Visser", "Daan Bakker",
+                                          "Eva Smit"]
+    noor = rows[0][1]
+    hours = r'<td class="n hours[^"]*" title="[\d.]+ h worked of a [\d.]+ h target">[+-][\d.]+</td>'
+    assert re.search(hours, noor)
+    counts = re.search(r'<tr><th scope="row" class="name">On duty: Service desk</th>(.*?)</tr>', html, re.S)
+    figures = [int(n) for n in re.findall(r"<td>(\d+)</td>", counts.group(1))]
+    desk = {(r.person, r.date) for r in _rows(web, draft) if r.role == "desk"}
+    from webkit import FIRST, LAST
+
+    assert len(figures) == (LAST - FIRST).days + 1 and sum(figures) == len(desk)
+    assert 'href="#after-grid">Skip past the grid</a>' in html and 'id="after-grid"' in html
+
+
+def test_the_grid_filters_by_role_person_and_week(web: Web, lead: TestClient, draft: int) -> None:
+    base = f"/teams/tiny/rotas/{draft}"
+    desk = lead.get(base + "?role=desk").text
+    grid = re.search(r'<table class="grid".*?</table>', desk, re.S).group(0)
+    assert "Daan Bakker" not in grid and 'class="chip role-1' not in grid and 'class="chip role-0' in grid
+    assert "On duty: Service desk" in grid and "On duty: On call" not in grid and "Gaps: On call" not in grid
+    assert '<option value="desk" selected>' in desk
+    noor = lead.get(base + "?person=noor").text
+    grid = re.search(r'<table class="grid".*?</table>', noor, re.S).group(0)
+    assert grid.count('<th scope="row" class="name"><bdi>') == 1 and "Noor de Vries" in grid
+    week = re.findall(r'<option value="([\d-]+)">Week ', lead.get(base).text)[1]
+    shown = lead.get(f"{base}?week={week}").text
+    heads = re.findall(r'<th scope="col" class="(?!hours)[^"]*"[^>]*><abbr title="([^"]+)">', shown)
+    assert 1 <= len(heads) <= 7 and heads[0].startswith("Mon ")
+    assert "Previous week</a>" in shown and "Next week</a>" in shown and "Show all</a>" in shown
+    for bad, field in (("?role=x", "role"), ("?person=zed", "person"), ("?week=2001-01-01", "week")):
+        refused = lead.get(base + bad)
+        assert refused.status_code == 422 and field in refused.text
+
+
+def test_names_are_isolated_from_the_text_around_them() -> None:
+    from api.web.render import bdi
+
+    assert str(bdi("Eva \u202eSmit")) == "<bdi>Eva \u202eSmit</bdi>"
+    assert str(bdi("<b>x</b>")) == "<bdi>&lt;b&gt;x&lt;/b&gt;</bdi>"
