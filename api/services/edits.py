@@ -5,7 +5,7 @@ an edit sent with an older version goes through when no edit since then touched 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -336,3 +336,66 @@ def gaps_opened(cal: Calendar, duties: list[Duty], off: Duty) -> list[str]:
         where = "in core hours" if g.core else "outside core hours"
         out.append(f"{a:%a} {a.day} {a:%b %Y} {role} {a:%H:%M}–{b:%H:%M} {short} {where}")
     return out
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How fit ``person`` is to take a duty of a role on a date: skills missing, leave, other duties then."""
+
+    person: str
+    missing: tuple[str, ...] = ()
+    leave: str | None = None
+    busy: tuple[Duty, ...] = ()
+
+    @property
+    def rank(self) -> tuple[bool, bool, bool]:
+        """Sorts qualified and free people first, then those on another duty, on leave, missing a skill."""
+        return bool(self.missing), self.leave is not None, bool(self.busy)
+
+
+@dataclass
+class DutyChoices:
+    """One of a person's duties on a date: what taking it off leaves uncovered, who could take it over and
+    whose duty it could be swapped with (their fit for it, the person's fit for theirs), best first."""
+
+    duty: Duty
+    gaps: list[str]
+    takers: list[Standing] = field(default_factory=list)
+    swaps: list[tuple[Duty, Standing, Standing]] = field(default_factory=list)
+
+
+@dataclass
+class CellChoices:
+    duties: list[DutyChoices]
+    slots: list[tuple[str, str, tuple[str, ...]]]  # (shift, role, skills the person lacks), qualified first
+    leave: str | None
+
+
+def cell_choices(cal: Calendar, duties: list[Duty], person: str, day: date) -> CellChoices:
+    """What a lead can do with ``person`` on ``day`` in a rota of ``duties``: each of their duties with its
+    ranked takers and swaps, and the (shift, role) slots they could be put on."""
+    from rota.export import away_dates, cell_codes
+
+    team = cal.team
+    people = {p.id: p for p in team.people}
+    today = [d for d in duties if d.date == day]
+    away = away_dates(cal, [day])
+
+    def standing(pid: str, role: str, duty: Duty | None) -> Standing:
+        busy = tuple(d for d in today if d.person == pid and d != duty
+                     and (duty is None or (d.start < duty.end and duty.start < d.end)))
+        return Standing(pid, tuple(sorted(set(team.roles[role].skills) - set(people[pid].skills))),
+                        away.get((pid, day)), busy)
+
+    out = []
+    for d in (d for d in today if d.person == person):
+        takers = [standing(pid, d.role, d) for pid in people if pid != person]
+        swaps = [(o, standing(o.person, d.role, None), standing(person, o.role, None))
+                 for o in today if o.person != person and (o.role, o.shift) != (d.role, d.shift)]
+        out.append(DutyChoices(
+            d, gaps_opened(cal, duties, d), sorted(takers, key=lambda t: t.rank),
+            sorted(swaps, key=lambda w: (bool(w[1].missing or w[2].missing), w[1].leave is not None))))
+    taken = {(c.duty.shift, c.duty.role) for c in out}
+    slots = [(shift, role, standing(person, role, None).missing) for (shift, role) in cell_codes(team)
+             if cal.slot_allowed(shift, day) and (shift, role) not in taken]
+    return CellChoices(out, sorted(slots, key=lambda s: bool(s[2])), away.get((person, day)))

@@ -26,8 +26,6 @@ from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form
 from rota.calendar import Calendar
 from rota.document import RotaDocument
-from rota.export import away_dates, cell_codes
-from rota.records import Duty
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -145,63 +143,37 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
         s = team.shifts[shift]
         return f"{role_names[role]} · {shift_names[shift]} {s.start}–{s.end}"
 
-    def missing(pid: str, role: str) -> list[str]:
-        return sorted(set(team.roles[role].skills) - set(people[pid].skills))
-
     every = team_duties(cal, ((a.person, a.role, a.shift, a.date) for a in rota.assignments))
-    today = [d for d in every if d.date == day]
-    away = away_dates(cal, [day])
+    choices = edits.cell_choices(cal, every, person, day)
     names = {pid: p.display for pid, p in people.items()}
 
-    def standing(pid: str, duty: Duty | None, role: str) -> tuple[tuple[bool, bool, bool], str]:
-        """(missing skill, on leave, busy) and the words for them, for ``pid`` taking ``role``."""
-        lacks = missing(pid, role)
-        leave = away.get((pid, day))
-        busy = [d for d in today if d.person == pid and d != duty
-                and (duty is None or (d.start < duty.end and duty.start < d.end))]
+    def note(s: edits.Standing) -> str:
         notes = []
-        if busy:
-            notes.append("already on " + ", ".join(label(d.shift, d.role) for d in busy))
-        if leave is not None:
-            notes.append(f"on leave ({leave})")
-        if lacks:
-            notes.append("missing skill: " + ", ".join(lacks))
-        return (bool(lacks), leave is not None, bool(busy)), "; ".join(notes)
+        if s.busy:
+            notes.append("already on " + ", ".join(label(d.shift, d.role) for d in s.busy))
+        if s.leave is not None:
+            notes.append(f"on leave ({s.leave})")
+        if s.missing:
+            notes.append("missing skill: " + ", ".join(s.missing))
+        return "; ".join(notes)
 
     duties = []
-    for d in (d for d in today if d.person == person):
-        takers = []
-        for pid in people:
-            if pid == person:
-                continue
-            rank, note = standing(pid, d, d.role)
-            takers.append((rank, {"id": pid, "name": names[pid], "note": note}))
+    for c in choices.duties:
         swaps = []
-        for o in today:
-            if o.person == person or (o.role, o.shift) == (d.role, d.shift):
-                continue
-            theirs, _ = standing(o.person, None, d.role)
-            mine, _ = standing(person, None, o.role)
-            lacks = [f"{names[o.person]} lacks " + ", ".join(missing(o.person, d.role))] if theirs[0] else []
-            lacks += [f"{names[person]} lacks " + ", ".join(missing(person, o.role))] if mine[0] else []
-            swaps.append((theirs[0] or mine[0], {
-                "value": f"{o.person}|{o.shift}|{o.role}",
-                "name": f"{names[o.person]}: {label(o.shift, o.role)}",
-                "note": "missing skill: " + "; ".join(lacks) if lacks else "",
-            }))
+        for theirs, fit, mine in c.swaps:
+            lacks = [f"{names[s.person]} lacks {', '.join(s.missing)}" for s in (fit, mine) if s.missing]
+            swaps.append({"value": f"{theirs.person}|{theirs.shift}|{theirs.role}",
+                          "name": f"{names[theirs.person]}: {label(theirs.shift, theirs.role)}",
+                          "note": "missing skill: " + "; ".join(lacks) if lacks else ""})
         duties.append({
-            "role": d.role, "shift": d.shift, "label": label(d.shift, d.role),
-            "gaps": edits.gaps_opened(cal, every, d),
-            "takers": [t for _, t in sorted(takers, key=lambda t: t[0])],
-            "swaps": [w for _, w in sorted(swaps, key=lambda w: w[0])],
+            "role": c.duty.role, "shift": c.duty.shift, "label": label(c.duty.shift, c.duty.role),
+            "gaps": c.gaps,
+            "takers": [{"id": t.person, "name": names[t.person], "note": note(t)} for t in c.takers],
+            "swaps": swaps,
         })
-    taken = {(d["shift"], d["role"]) for d in duties}
-    options = []
-    for (shift, role) in cell_codes(team):
-        if cal.slot_allowed(shift, day) and (shift, role) not in taken:
-            lacks = missing(person, role)
-            options.append((bool(lacks), {"value": f"{shift}|{role}", "label": label(shift, role)
-                                          + (f" — missing skill: {', '.join(lacks)}" if lacks else "")}))
+    options = [{"value": f"{shift}|{role}",
+                "label": label(shift, role) + (f" — missing skill: {', '.join(lacks)}" if lacks else "")}
+               for shift, role, lacks in choices.slots]
     return {
         "rota": rota,
         "person": person,
@@ -209,9 +181,9 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
         "day": day,
         "day_text": day_text(day),
         "duties": duties,
-        "options": [o for _, o in sorted(options, key=lambda o: o[0])],
+        "options": options,
         "others": [{"id": pid, "name": name} for pid, name in names.items() if pid != person],
-        "leave": away.get((person, day)),
+        "leave": choices.leave,
         "closed": cal.closed.get(day, ""),
         "base": url(rota),
         "cell_url": f"{url(rota)}/cell?person={quote(person)}&date={day.isoformat()}",
