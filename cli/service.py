@@ -121,7 +121,7 @@ def generate_rota(
     """Solve a stored team's rota in this process (history from its published rotas); returns the rota."""
     from api.services.publish import publish_rota
     from api.services.rotas import get_rota
-    from api.services.solving import get_job, submit_job
+    from api.services.solving import SolveRunning, get_job, submit_job
     from api.services.teams import get_version, parse_document
     from api.services.worker import run_job
     from api.settings import get_settings
@@ -133,15 +133,19 @@ def generate_rota(
             team = parse_document(get_version(session=session, team_id=team_id).document, team_id)
         first, last = resolve_period(team, month, start, end)
         with db.write() as session:
-            job = submit_job(
-                session=session,
-                settings=settings,
-                team_id=team_id,
-                start=first,
-                end=last,
-                time_limit=time_limit,
-                seed=seed,
-            )
+            try:
+                job = submit_job(
+                    session=session,
+                    settings=settings,
+                    team_id=team_id,
+                    start=first,
+                    end=last,
+                    time_limit=time_limit,
+                    seed=seed,
+                )
+            except SolveRunning as running:
+                fail(f"{team_id} {first} to {last} is already being solved (job {running.job.id}, "
+                     f"{running.job.state}): wait for it, or stop it first")
         err.print(
             f"solving {team_id} {first} to {last} (job {job.id}, {time_limit:g} s; Ctrl-C keeps the best)"
         )
