@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -15,9 +16,29 @@ from api.web.session import csrf_token, take_flashes
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 
 
-def day_text(day: date) -> str:
-    """``Tue 1 Dec 2026``."""
+def day_text(day: date | str) -> str:
+    """``Tue 1 Dec 2026`` (of a date, a datetime's date or an ISO date text)."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day[:10])
+        except ValueError:
+            return day
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def moment_text(moment: datetime | None, zone: str | None = None) -> str:
+    """``Tue 1 Dec 2026 14:05 CET``: an instant in the team's time zone (UTC when none is known).
+    Stored times without a zone are UTC."""
+    if moment is None:
+        return "–"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        tz = ZoneInfo(zone) if zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = UTC
+    local = moment.astimezone(tz)
+    return f"{day_text(local.date())} {local:%H:%M} {local.tzname()}"
 
 
 def hours_text(minutes: int | None, sign: bool = False) -> str:
@@ -30,7 +51,20 @@ def percent_text(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} %"
 
 
-templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text)
+def within_text(objective: float | None, bound: float | None) -> str:
+    """The solver's figures in words: "the best possible" or "within N % of the best possible"."""
+    if objective is None:
+        return "no rota yet"
+    if bound is None:
+        return "best possible not known"
+    if objective <= bound or objective == 0:
+        return "the best possible"
+    share = (objective - bound) / max(abs(objective), 1e-9) * 100
+    return f"within {max(share, 0.1):.1f} % of the best possible"
+
+
+templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text, moment=moment_text,
+                             within=within_text)
 
 
 def page(
