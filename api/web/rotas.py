@@ -3,8 +3,10 @@ Publish after the changes since the last published rota, and the rota's download
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import select
@@ -28,6 +30,8 @@ from rota.export import cell_codes
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+PENDING = "pending_edit"  # session key: an edit refused for a rule break, until kept anyway or dropped
+CONFLICT = "publish_conflict"  # session key: why a publish was refused, shown once on the publish page
 DOWNLOADS = ("csv", "xlsx", "ics")
 
 
@@ -136,13 +140,19 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
 @router.get("/teams/{team_id}/rotas/{rota_id}/cell")
 def cell_page(
     request: Request, team_id: str, rota_id: int, person: str, date: date, principal: WebPrincipal,
-    session: SessionDep,
+    session: SessionDep, pending: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
     rota = readable_rota(session, principal, team_id, rota_id)
     principal.require_lead(team_id)
     team = rotas.rota_team(session=session, rota=rota)
-    return page(request, "cell.html", cell_context(rota, team, person, date))
+    context = cell_context(rota, team, person, date)
+    if pending is not None:  # the rule break of an edit just refused, shown once its POST redirected here
+        held = request.session.get(PENDING) or {}
+        if held.get("key") != pending or held.get("rota") != rota.id:
+            return redirect(url(rota))  # already kept or dropped (Back after Keep it anyway): the month
+        context.update(violations=held["violations"], pending=held["pending"])
+    return page(request, "cell.html", context)
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/edits", dependencies=[Csrf])
@@ -181,12 +191,15 @@ def edit(
             raise
         session.rollback()
         rota = rotas.get_rota(session=session, rota_id=rota_id)
-        team = rotas.rota_team(session=session, rota=rota)
-        context = cell_context(rota, team, person, day)
-        context["violations"] = exc.extra["violations"]
-        context["pending"] = {"op": op, "duty": duty, "to_person": to_person, "version": version,
-                              "what": _what(context, op, duty, to_person)}
-        return page(request, "cell.html", context, status=422)
+        context = cell_context(rota, rotas.rota_team(session=session, rota=rota), person, day)
+        key = secrets.token_urlsafe(8)  # post-redirect-get: the rule break is shown by a GET of the cell
+        request.session[PENDING] = {
+            "key": key, "rota": rota.id, "person": person, "date": day.isoformat(),
+            "violations": exc.extra["violations"][:10],
+            "pending": {"op": op, "duty": duty, "to_person": to_person, "version": version,
+                        "what": _what(context, op, duty, to_person)}}
+        return redirect(url(rota, f"/cell?person={quote(person)}&date={day.isoformat()}&pending={key}"))
+    request.session.pop(PENDING, None)
     what = "Kept anyway (recorded with the rules it breaks)" if force else "Saved"
     context = cell_context(rota, rotas.rota_team(session=session, rota=rota), person, day)
     flash(request, f"{what}: {_what(context, op, duty, to_person)}.")
@@ -216,7 +229,9 @@ def publish_page(
     """What publishing changes, per person, against what is published for these dates now."""
     rota = readable_rota(session, principal, team_id, rota_id)
     principal.require_lead(team_id)
-    return _publish_view(request, session, rota)
+    held = request.session.pop(CONFLICT, None) or {}
+    conflict = held.get("message", "") if held.get("rota") == rota.id else ""
+    return _publish_view(request, session, rota, conflict=conflict)
 
 
 def _publish_view(
@@ -249,9 +264,7 @@ def publish_now(
         rota = publish.publish_rota(session=session, rota_id=rota.id, version=version)
     except Conflict as exc:
         session.rollback()
-        fresh = rotas.get_rota(session=session, rota_id=rota_id)
-        session.refresh(fresh)
-        message = exc.problems[0]["message"]
-        return _publish_view(request, session, fresh, conflict=message, status=409)
+        request.session[CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
+        return redirect(url(rota, "/publish"))  # post-redirect-get: the changes as they stand now
     flash(request, f"Published: the team's rota for {day_text(rota.start)} – {day_text(rota.end)}.")
     return redirect(url(rota))
