@@ -18,6 +18,7 @@ from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, Rota
 from api.services import edits, publish, rotas
+from api.services.privacy import private_document, sees_leave_reasons, team_for
 from api.web.changes import publish_changes
 from api.web.errors import PageRoute
 from api.web.month import build_month
@@ -65,8 +66,9 @@ def month_page(
 ) -> Response:
     """The grid of people × dates, gap rows, coverage per role and hours against target."""
     rota = readable_rota(session, principal, team_id, rota_id)
-    team = rotas.rota_team(session=session, rota=rota)
-    doc = RotaDocument.model_validate(rota.document)
+    team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
+    doc = RotaDocument.model_validate(
+        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document))
     lead = principal.leads(team_id)
     forced = [e for e in edits.list_edits(session=session, rota_id=rota.id) if e.forced] \
         if principal.role != "staff" else []
@@ -91,7 +93,8 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
     if fmt not in DOWNLOADS:
         raise NotFound(f"no {fmt} download (csv, xlsx or ics)", "fmt")
     rota = readable_rota(session, principal, team_id, rota_id)
-    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt)
+    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
+                                             private=not sees_leave_reasons(principal, team_id))
     disposition = f'attachment; filename="{name}"'
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
