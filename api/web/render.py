@@ -26,11 +26,16 @@ def day_text(day: date | str) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def moment_text(moment: datetime | None, zone: str | None = None) -> str:
-    """``Tue 1 Dec 2026 14:05 CET``: an instant in the team's time zone (UTC when none is known).
-    Stored times without a zone are UTC."""
+def moment_text(moment: datetime | str | None, zone: str | None = None) -> str:
+    """``Tue 1 Dec 2026 14:05 CET``: an instant (or its ISO text) in the team's time zone (UTC when none is
+    known). Stored times without a zone are UTC."""
     if moment is None:
         return "–"
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     try:
