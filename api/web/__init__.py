@@ -7,7 +7,6 @@ is untouched (its errors stay JSON; the pages turn the same refusals into pages)
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from fastapi import FastAPI
