@@ -52,3 +52,12 @@ def test_no_field_paths_on_error_pages_and_a_way_back(web: Web, lead: TestClient
     refused = staff.get("/teams/tiny/file")
     assert refused.status_code == 403 and "<code>authorization</code>" not in refused.text
     assert '<a href="/">Back to your start page</a>' in refused.text
+
+
+def test_pages_with_live_state_are_not_kept_by_the_browser(web: Web, lead: TestClient) -> None:
+    """Back during a solve must ask the server again (it showed a stale page with no running solve)."""
+    for path in ("/teams", "/teams/tiny", "/teams/tiny/file", "/teams/tiny/coverage"):
+        response = lead.get(path)
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store", path
+    assert _as(web, "staff").get("/me").headers["cache-control"] == "no-store"
+    assert "no-store" not in lead.get("/static/app.css").headers.get("cache-control", "")
