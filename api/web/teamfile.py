@@ -145,38 +145,6 @@ def add_person(
                    f"/teams/{team_id}/file")
 
 
-@router.post("/teams/{team_id}/file/people/remove", dependencies=[Csrf])
-def remove_person_form(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
-    person: Annotated[str, Form()], confirm: Annotated[str, Form()] = "",
-) -> Response:
-    """Remove a person picked from a list: asked first on the confirmation page unless ``confirm=yes``."""
-    principal.require_lead(team_id)
-    if confirm != "yes":
-        return redirect(_person_url(team_id, person) + "/remove")
-    return _remove(request, session, team_id, person)
-
-
-@router.post("/teams/{team_id}/file/people/contract", dependencies=[Csrf])
-def set_contract(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
-    person: Annotated[str, Form()], skills: Annotated[str, Form()] = "", hours: Annotated[str, Form()] = "",
-    days: Annotated[str, Form()] = "",
-) -> Response:
-    """Set a person's skills and contract: a field left blank stays as it is."""
-    return update_person(request, team_id, person, principal, session, "", skills, hours, days)
-
-
-@router.post("/teams/{team_id}/file/leave", dependencies=[Csrf])
-def add_leave(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
-    person: Annotated[str, Form()], first: Annotated[str, Form()], last: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    """Add a period of leave (whole dates, inclusive)."""
-    return add_person_leave(request, team_id, person, principal, session, first, last, reason)
-
-
 def _person_url(team_id: str, person: str) -> str:
     return f"/teams/{team_id}/file/people/{quote(person, safe='')}"
 
