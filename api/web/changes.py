@@ -109,7 +109,7 @@ def _breaks(session: Session, rota: Rota, names: dict[str, str], text: dict[Key,
         if not e.forced or key not in forced:
             continue
         forced.discard(key)
-        rules = "; ".join(str(v.get("title") or v.get("message") or v.get("rule"))
+        rules = "; ".join(str(v.get("message") or v.get("title") or v.get("rule"))
                           for v in e.violations or [])
         out.append(KeptBreak(names.get(person, person), key[3],
                              text.get((key[1], key[2], key[3].isoformat()), f"{key[1]} {key[2]}"),

@@ -19,7 +19,7 @@ from api.deps import SettingsDep
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page
+from api.web.render import day_text, page, team_names
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
 from rota import timeutil
@@ -166,6 +166,7 @@ def coverage_page(
         "overall": report.totals(),
         "forced": forced,
         "zone": team.timezone,
+        "names": team_names(team),
         "csv": f"/teams/{team_id}/coverage.csv?{query}",
         "roles_csv": f"/teams/{team_id}/coverage.csv?{query}&table=roles",
         "xlsx": f"/teams/{team_id}/coverage.xlsx?{query}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,28 @@ def within_text(objective: float | None, bound: float | None) -> str:
     return f"within {max(share, 0.1):.1f} % of the best possible"
 
 
+_ISO_DAY = re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(\d{4}-\d{2}-\d{2})(?![\d:T])")
+
+
+def team_names(team: Any) -> dict[str, str]:
+    """Id → name of a team's shifts, roles and people (a person's name wins over a role or shift id)."""
+    names = {s: team.shifts[s].name or s for s in team.shifts}
+    names.update({r: team.roles[r].name or r for r in team.roles})
+    names.update({p.id: p.display for p in team.people})
+    return names
+
+
+def named_text(text: str, names: dict[str, str] | None = None) -> str:
+    """A rule or gap text in people's words: each id of ``names`` as its name, ISO dates as
+    ``Mon 1 Feb 2027``."""
+    if names:
+        ids = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+        text = re.sub(rf"(?<![\w-])({ids})(?![\w-])", lambda m: names[m.group(1)], text)
+    return _ISO_DAY.sub(lambda m: day_text(m.group(1)), text)
+
+
 templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text, moment=moment_text,
-                             within=within_text)
+                             within=within_text, named=named_text)
 
 
 def page(

@@ -70,3 +70,33 @@ def test_feed_links_made_in_the_teams_zone(web: Web, published: int) -> None:
     post(staff, "/me", "/me/subscribe", {"team": "tiny"})
     page = staff.get("/me").text
     assert MADE.search(page) and " UTC" not in page
+
+
+def test_rule_texts_name_people_and_dates() -> None:
+    from webkit import team_doc
+
+    from api.web.render import named_text, team_names
+    from rota.load import parse_team
+
+    names = team_names(parse_team(team_doc(), "tiny"))
+    text = "sem: am (desk) on Tue 2027-01-12 overlaps the person's unavailability; noor-2 stays"
+    assert named_text(text, names) == ("Sem Jansen: Morning (Service desk) on Tue 12 Jan 2027 overlaps the "
+                                       "person's unavailability; noor-2 stays")
+    assert named_text("09:00-17:00 on 2027-01-12T09:00", names) == "09:00-17:00 on 2027-01-12T09:00"
+
+
+def test_coverage_lists_kept_rule_breaks_in_names_and_dates(web: Web, lead: TestClient, draft: int) -> None:
+    from webkit import LEAVE_WEEKDAY
+
+    cell = f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}"
+    version = int(re.search(r'name="version" value="(\d+)"', lead.get(cell).text).group(1))
+    kept = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
+                {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk", "force": "true",
+                 "version": version})
+    assert kept.status_code == 303
+    page = f"/teams/tiny/rotas/{draft}/publish"
+    version = int(re.search(r'name="version" value="(\d+)"', lead.get(page).text).group(1))
+    assert post(lead, page, page, {"version": version}).status_code == 303
+    html = lead.get(f"/teams/tiny/coverage?month={MONTH}").text
+    listed = html.split("Changes kept despite a rule")[1]
+    assert "Sem Jansen" in listed and "sem:" not in listed and MADE.search("made " + listed.split("<li>")[1])
