@@ -76,8 +76,11 @@ def test_axe_finds_no_violation_on_the_pages(server: Server, open_page: Any, rot
 
     lead = open_page(viewport={"width": 1400, "height": 1000})
     _sign_in(lead, server, "lead")
-    pages = {"team": f"{server.url}/teams/tiny", "team file": f"{server.url}/teams/tiny/file",
-             "person": f"{server.url}/teams/tiny/file/people/sem", "publish": f"{rota_url}/publish"}
+    pages = {"teams": f"{server.url}/teams", "team": f"{server.url}/teams/tiny",
+             "team file": f"{server.url}/teams/tiny/file",
+             "person": f"{server.url}/teams/tiny/file/people/sem",
+             "remove a person": f"{server.url}/teams/tiny/file/people/sem/remove",
+             "publish": f"{rota_url}/publish"}
     found = {}
     for name, url in pages.items():
         lead.goto(url)
