@@ -198,7 +198,8 @@ def edit(
         key = secrets.token_urlsafe(8)  # post-redirect-get: the rule break is shown by a GET of the cell
         request.session[PENDING] = {
             "key": key, "rota": rota.id, "person": person, "date": day.isoformat(),
-            "violations": exc.extra["violations"][:10],
+            "violations": [{k: (v[:300] if isinstance(v, str) else v) for k, v in x.items()}
+                           for x in exc.extra["violations"][:8]],  # the session is a cookie: kept small
             "pending": {"op": op, "duty": duty, "to_person": to_person, "version": version,
                         "what": _what(context, op, duty, to_person)}}
         return redirect(url(rota, f"/cell?person={quote(person)}&date={day.isoformat()}&pending={key}"))
