@@ -214,8 +214,8 @@ def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, rol
             continue
         start, end = _times(cal, a.shift, a.date, a.start, a.end)
         summary, description = event_text(names.get(a.person, a.person), _role_name(team, a.role),
-                                          _shift_name(team, a.shift), team.team, start.astimezone(cal.tz), end.astimezone(cal.tz),
-                                          named=with_person_names)
+                                          _shift_name(team, a.shift), team.team, start.astimezone(cal.tz),
+                                          end.astimezone(cal.tz), named=with_person_names)
         out.append(EventSpec(uid=event_uid(team.team, a.person, a.role, a.date, a.shift),
                              summary=summary, start=start, end=end, description=description))
     return out

@@ -21,7 +21,8 @@ TEAM = {
     "roles": {"desk": {"name": "Desk analyst", "skills": ["desk"],
                        "demand": [{"time": "opening_hours", "min": 1}]},
               "smod": {"skills": ["smod"]}},
-    "shifts": {"night": {"name": "Night", "start": "00:00", "end": "08:00"}, "day": {"start": "08:00", "end": "16:00"}},
+    "shifts": {"night": {"name": "Night", "start": "00:00", "end": "08:00"},
+               "day": {"start": "08:00", "end": "16:00"}},
     "people": [{"id": "amara", "name": "Amara Okafor", "skills": ["desk", "smod"]},
                {"id": "ben", "name": "Ben Hughes", "skills": ["desk"]}],
 }
