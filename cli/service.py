@@ -104,13 +104,26 @@ def db_current() -> None:
 
 
 def import_team(team_file: Path, team_id: str | None) -> None:
-    from api.services.teams import put_team
+    """Store a team file under ``team_id`` (default: from the file name). Without ``team_id``, a team of
+    the same name stored under another id is refused (one line naming ``--id``): importing a renamed copy
+    of a file must not make a second team of it."""
+    from api.services.teams import list_teams, put_team
     from rota.load import parse_team, read_document
 
     document = read_document(team_file)
-    parse_team(document, team_file.name)  # the file's own errors, named by the file
+    team = parse_team(document, team_file.name)  # the file's own errors, named by the file
+    given = team_id is not None
     team_id = team_id or re.sub(r"[^a-z0-9_-]+", "-", team_file.stem.lower()).strip("-")
     with database() as db, db.write() as session:
+        if not given:
+            name = team.team.strip().casefold()
+            same = [r.id for r in list_teams(session=session)
+                    if r.name.strip().casefold() == name and r.id != team_id]
+            if same:
+                ids = ", ".join(same)
+                fail(f'{team_file.name}: team: a team named "{team.team}" is already stored as {ids}: give '
+                     f"--id {same[0]} to store this file as its new version, or another --id for a separate "
+                     "team")
         row, version, changed = put_team(session=session, team_id=team_id, document=document)
     state = "new version" if changed and version.version > 1 else "created" if changed else "unchanged"
     typer.echo(f"{row.id}: {row.name}, version {version.version} ({state})")
@@ -326,6 +339,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Store a team file in the database (a new version when it changed)."""
         import_team(team_file, team_id)
+
+    @app.command("teams")
+    @service_errors
+    def teams_command() -> None:
+        """List the stored teams: id (what import --id, generate and the API take), name, version and when
+        it last changed (UTC)."""
+        from api.services.teams import list_teams
+
+        with database() as db, db.read() as session:
+            rows = list_teams(session=session)
+        if not rows:
+            err.print("no teams yet: rota import TEAMFILE")
+            return
+        typer.echo("id\tname\tversion\tchanged")
+        for row in rows:
+            typer.echo(f"{row.id}\t{row.name}\t{row.current_version}\t{_when(row.updated_at)}")
 
     @app.command("generate")
     @service_errors
