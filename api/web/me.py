@@ -17,6 +17,7 @@ from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
 from api.routes.tokens import feed_urls
 from api.services import rotas, teams, tokens, websessions
+from api.urls import link_base
 from api.web.errors import PageRoute
 from api.web.render import day_text, page, redirect
 from api.web.session import Csrf, WebPrincipal, flash, session_id
@@ -147,7 +148,7 @@ def subscribe(
     issued = tokens.create_calendar_token(
         session=session, principal=principal, kind="person", team_id=team, person=principal.person
     )
-    url, webcal = feed_urls(settings.public_url or str(request.base_url), issued.secret)
+    url, webcal = feed_urls(link_base(request, settings), issued.secret)
     sid = session_id(request)
     assert sid is not None  # WebPrincipal: signed in
     websessions.keep_new_feed(session=session, sid=sid,
