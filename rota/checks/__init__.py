@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from rota.calendar import Calendar
+from rota.catalogue import AT_LEAST
 from rota.checks.base import Violation, context
 from rota.checks.placement import check_duty, unknown_ids
 from rota.checks.sequence import check_sequence
@@ -14,10 +15,6 @@ from rota.checks.volume import check_volume
 from rota.records import Duty
 
 __all__ = ["AT_LEAST", "Violation", "check_duties"]
-
-# rules that a rota in progress may still meet later; skipped by ``partial`` checks
-AT_LEAST = frozenset({"limit_min", "min_hours_per_period", "min_consecutive_days",
-                      "min_consecutive_days_off", "fixed"})
 
 
 def check_duties(cal: Calendar, duties: Iterable[Duty], *, partial: bool = False) -> list[Violation]:
