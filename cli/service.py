@@ -199,8 +199,9 @@ def serve(host: str, port: int, upgrade: bool, reload: bool, workers: int = 1) -
     processes = f", {workers} processes" if workers > 1 else ""
     err.print(f"rota on http://{host}:{port}{processes}  (API docs: http://{host}:{port}/docs)")
     # several processes share the port; each builds its app from the import string (and its own pool)
+    # api.server: a request's headers and body must arrive within ROTA_HEADER_TIMEOUT / ROTA_BODY_TIMEOUT
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info",
-                workers=workers if workers > 1 else None,
+                workers=workers if workers > 1 else None, http="api.server:TimedH11Protocol",
                 log_config=uvicorn_log_config())  # feed secrets and tokens masked in the access log
 
 
