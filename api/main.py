@@ -25,7 +25,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.db import Database, pool_options, utcnow
+from api.db import Database, database_fault, pool_options, utcnow
 from api.errors import ApiError
 from api.feeds import BodyCache
 from api.jobs import JobRunner, ThreadPoolRunner
@@ -99,6 +99,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(DBAPIError, _operational_error)  # a closed connection: InterfaceError
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _internal_error)
@@ -187,7 +188,16 @@ _SATURATED = ("database is locked", "too many clients", "remaining connection sl
 
 
 async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
-    """A database that is locked or out of connections is busy (503); anything else is a 500."""
+    """A database that is locked or out of connections is busy (503); one whose disk is full answers 507,
+    one that cannot be reached 503, each in words with ``Retry-After`` (``/readyz`` says which); anything
+    else is a 500."""
+    fault = database_fault(exc)
+    if fault is not None:
+        request.app.state.db.note_fault(fault)
+        log.error("database %s: %s %s answered %d: %s", fault.kind, request.method,
+                  mask_secrets(request.url.path), fault.status, str(exc).splitlines()[0] if str(exc) else "")
+        return _problem(fault.status, fault.message, headers=with_security_headers(
+            {"Retry-After": str(fault.retry_after)}))
     text = str(exc).lower()
     if any(s in text for s in _SATURATED):
         log.warning("database busy: %s %s answered 503: %s", request.method, mask_secrets(request.url.path),
