@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.db import Database, database_fault, utcnow
@@ -208,12 +209,14 @@ class StoreFailed(RuntimeError):
 
 
 STORE_FIRST_WAIT, STORE_MAX_WAIT = 0.5, 30.0  # the final write's back-off: 0.5 s, doubling, at most 30 s
+OTHER_TRIES = 4  # tries at a write failing for a reason other than the database's state
 
 
 def _retry(write: Callable[[], Any], job_id: str, what: str, seconds: float) -> int:
     """Call ``write`` until it succeeds, waiting ``STORE_FIRST_WAIT`` doubling up to ``STORE_MAX_WAIT``
-    between tries, for ``seconds`` in all; the number of tries taken. Past that, ``StoreFailed`` with the
-    last error in words (a full disk, a database gone: ``database_fault``)."""
+    between tries: for ``seconds`` in all while the database is full, gone or busy, for
+    ``OTHER_TRIES`` tries on any other error. The number of tries taken; past that, ``StoreFailed`` with
+    the last error in words (a full disk, a database gone: ``database_fault``)."""
     started, wait, tries = time.monotonic(), STORE_FIRST_WAIT, 0
     while True:
         tries += 1
@@ -221,7 +224,8 @@ def _retry(write: Callable[[], Any], job_id: str, what: str, seconds: float) -> 
             write()
             return tries
         except Exception as exc:
-            left = seconds - (time.monotonic() - started)
+            transient = database_fault(exc) is not None or isinstance(exc, OperationalError)
+            left = seconds - (time.monotonic() - started) if transient else float(OTHER_TRIES - tries)
             if left <= 0:
                 fault = database_fault(exc)
                 cause = fault.kind if fault is not None else f"{type(exc).__name__}: {exc}"
@@ -232,7 +236,7 @@ def _retry(write: Callable[[], Any], job_id: str, what: str, seconds: float) -> 
                                   f"{time.monotonic() - started:.0f} s: {cause}") from exc
             log.warning("job %s: storing %s failed (%s), again in %.1f s", job_id, what,
                         str(exc).splitlines()[0] if str(exc) else type(exc).__name__, min(wait, left))
-            time.sleep(min(wait, left))
+            time.sleep(min(wait, left) if transient else wait)
             wait = min(wait * 2, STORE_MAX_WAIT)
 
 
