@@ -30,6 +30,8 @@ from api.errors import ApiError
 from api.feeds import BodyCache
 from api.jobs import JobRunner, ThreadPoolRunner
 from api.middleware import CSP, EdgeMiddleware, FailureLimiter, mask_secrets, with_security_headers
+from api.openapi import allowed_methods
+from api.openapi import install as install_openapi
 from api.routes import calendars, coverage, health, jobs, me, rotas, teams, tokens
 from api.services.leases import expire_leases
 from api.services.worker import SolveFn
@@ -104,6 +106,7 @@ def create_app(
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _internal_error)
     _add_docs(app)
+    install_openapi(app)  # our error body on the refusals, 400 where a body is read (api/openapi.py)
     from api.web import install_web  # the web app: sessions, /static, the pages (and "/")
 
     install_web(app, settings)
@@ -160,16 +163,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if isinstance(detail, list) and all(isinstance(d, dict) and "message" in d for d in detail):
         return JSONResponse({"detail": detail}, status_code=status, headers=exc.headers)
     where = f"{request.method} {request.url.path}"
+    headers = exc.headers
     if status == 404 and detail == phrase:
         message = f"no such route: {where}"
-    elif status == 405:
-        allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+    elif status == 405:  # every method of the path, not only the first matching route's
+        allowed = ", ".join(allowed_methods(request.app, request.scope)) or (exc.headers or {}).get("Allow")
+        headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
+        if allowed:
+            headers["Allow"] = allowed
         message = f"{where}: method not allowed" + (f" (allowed: {allowed})" if allowed else "")
     elif status == 400 and detail == "There was an error parsing the body":
         message = "the request body could not be read"
     else:
         message = str(detail) if detail else phrase.lower()
-    return _problem(status, mask_secrets(message), headers=exc.headers)
+    return _problem(status, mask_secrets(message), headers=headers)
 
 
 def _busy(message: str) -> JSONResponse:
