@@ -7,7 +7,6 @@ import contextlib
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
@@ -27,19 +26,29 @@ from api.settings import Settings
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
+# what SQLite and PostgreSQL say when the disk is full, and when the database is gone
+MESSAGES = {
+    ("sqlite", "disk full"): "database or disk is full",
+    ("sqlite", "gone"): "unable to open database file",
+    ("postgresql", "disk full"): 'could not extend file "base/16384/16999": No space left on device',
+    ("postgresql", "gone"): 'FATAL:  database "rota" does not exist',
+}
+
+
 class Fault:
     """Makes the engine's statements fail as a full disk (writes) or a database gone (everything) would,
-    raised where SQLite's own error is: at the cursor, so SQLAlchemy wraps it as it wraps the real one."""
+    raised where the driver's own error is: at the cursor, as the driver's OperationalError, so
+    SQLAlchemy wraps it as it wraps the real one."""
 
     def __init__(self, engine: Any):
         self.kind: str | None = None
         event.listen(engine, "before_cursor_execute", self._before)
 
-    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self.kind == "disk full" and statement.lstrip().upper().startswith(WRITES):
-            raise sqlite3.OperationalError("database or disk is full")
-        if self.kind == "gone":
-            raise sqlite3.OperationalError("unable to open database file")
+    def _before(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        writes = statement.lstrip().upper().startswith(WRITES)
+        if self.kind == "gone" or (self.kind == "disk full" and writes):
+            error = conn.dialect.loaded_dbapi.OperationalError
+            raise error(MESSAGES[(conn.dialect.name, self.kind)])
 
 
 def _detail(response: Any) -> str:
@@ -48,9 +57,7 @@ def _detail(response: Any) -> str:
 
 # -- the API's answers ------------------------------------------------------------------------------------
 @pytest.fixture
-def faulty(make_service: Any, database_url: str) -> tuple[Service, Fault]:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the fault is raised as SQLite's error")
+def faulty(make_service: Any) -> tuple[Service, Fault]:
     service = make_service()
     return service, Fault(service.db.engine)
 
@@ -76,7 +83,8 @@ def test_a_database_gone_answers_503_on_every_route_and_readyz_says_so(faulty: t
         response = service.call(method, url, json=team_doc() if method == "PUT" else None)
         assert response.status_code == 503, (method, url, response.text)
         assert response.headers["Retry-After"] == "10"
-        assert _detail(response) == ("the database cannot be reached, so nothing was read or saved; "
+        words = "cannot be reached" if "sqlite" in str(service.db.engine.url) else "does not exist any more"
+        assert _detail(response) == (f"the database {words}, so nothing was read or saved; "
                                      "try again in 10 s")
     ready = service.client.get("/readyz")
     assert ready.status_code == 503 and ready.json()["checks"]["database"] == "unreachable"
@@ -181,11 +189,9 @@ def test_a_disk_that_fills_during_a_solve_keeps_the_rota(faulty: tuple[Service, 
     service.call("GET", f"/api/rotas/{ended['rota_id']}", expect=200)
 
 
-def test_a_worker_whose_database_is_gone_stops_its_solve(make_service: Any, database_url: str) -> None:
+def test_a_worker_whose_database_is_gone_stops_its_solve(make_service: Any) -> None:
     """The database goes away mid-solve: after a lease (2 s) of failed heartbeats the solve is stopped
     (not left to run its 30 s); when the database is back its best rota is stored, saying why it stopped."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the fault is raised as SQLite's error")
     ran: dict[str, float] = {}
     holder: dict[str, Fault] = {}
 
