@@ -219,3 +219,52 @@ def test_a_worker_whose_database_is_gone_stops_its_solve(make_service: Any) -> N
     assert ended["state"] == "done" and ended["rota_id"], ended
     assert ended["reason"].startswith("the database stopped answering for "), ended["reason"]
     assert ended["reason"].endswith("the solve stopped early, its best rota kept")
+
+
+def test_a_postgresql_database_dropped_under_the_app_answers_503() -> None:
+    """The probe's reproduction: the app serving, its database's connections terminated and the
+    database dropped; every route answers 503 saying so, /readyz "unreachable"."""
+    from sqlalchemy import create_engine, text
+
+    from api.migrate import upgrade
+
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", 5432)) != 0:
+            pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                          isolation_level="AUTOCOMMIT")
+    name = "faults_dropped_under_load"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as exc:  # no right to create databases here
+        admin.dispose()
+        pytest.skip(f"cannot create a database: {exc}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    try:
+        from api.db import make_engine
+
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        app = create_app(Settings(database_url=url, db_pool_timeout=2, job_workers=1))
+        tokens = issue_tokens(app.state.db)
+        with TestClient(app) as client:
+            lead = tokens.auth("lead")
+            assert client.put("/api/teams/tiny", json=team_doc(), headers=lead).status_code == 201
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))  # its connections terminated
+            for method, path in (("GET", "/api/teams/tiny"), ("PUT", "/api/teams/tiny"),
+                                 ("GET", "/api/teams")):
+                response = client.request(method, path, headers=lead,
+                                          json=team_doc() if method == "PUT" else None)
+                assert response.status_code == 503, (method, path, response.text)
+                assert "the database does not exist any more" in _detail(response)
+                assert response.headers["Retry-After"] == "10"
+            ready = client.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["checks"]["database"] == "unreachable"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
