@@ -208,7 +208,7 @@ class StoreFailed(RuntimeError):
     """The finished rota could not be written, even after retries."""
 
 
-STORE_FIRST_WAIT, STORE_MAX_WAIT = 0.5, 30.0  # the final write's back-off: 0.5 s, doubling, at most 30 s
+STORE_FIRST_WAIT, STORE_MAX_WAIT = 0.5, 10.0  # the final write's back-off: 0.5 s, doubling, at most 10 s
 OTHER_TRIES = 4  # tries at a write failing for a reason other than the database's state
 
 
