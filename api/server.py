@@ -24,6 +24,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from api.middleware import SECURITY_HEADERS, error_body
 
 log = logging.getLogger("uvicorn.error")
+LINGER = 2.0  # seconds a connection answered 408 stays open for reading (discarded) before it is closed
 
 
 def _timeouts() -> tuple[float, float]:
@@ -40,6 +41,7 @@ class TimedH11Protocol(H11Protocol):
         super().__init__(*args, **kwargs)
         self.header_timeout, self.body_timeout = _timeouts()
         self._deadlines: list[asyncio.TimerHandle] = []
+        self._lingering = False
 
     # the clock starts at the connection (its first request) and at the first byte of each later request
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -51,6 +53,8 @@ class TimedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            return  # answered 408: what the client still sends is read and dropped until the close
         if not self._deadlines and self.conn.their_state is h11.IDLE:
             self._arm()
         super().data_received(data)
@@ -79,8 +83,8 @@ class TimedH11Protocol(H11Protocol):
             self._deadlines.pop(0).cancel()  # the headers are in: only the body's deadline is left
 
     def _expired(self, part: str) -> None:
-        self._deadlines = []
-        if self.transport.is_closing():
+        self._disarm()  # the other deadline too
+        if self.transport.is_closing() or self._lingering:
             return
         state, cycle = self.conn.their_state, self.cycle
         if state is h11.IDLE and not self.conn.trailing_data[0]:
@@ -104,4 +108,11 @@ class TimedH11Protocol(H11Protocol):
                     b"connection: close", b"content-length: " + str(len(body)).encode()]
             head += [f"{k.lower()}: {v}".encode() for k, v in SECURITY_HEADERS.items()]
             self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+            if self.transport.can_write_eof():
+                # a lingering close: the answer and our FIN go out, the client's bytes still in flight
+                # are read and dropped, so the close does not reset the connection before it reads the 408
+                self.transport.write_eof()
+                self._lingering = True
+                self.loop.call_later(LINGER, self.transport.close)
+                return
         self.transport.close()
