@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -101,7 +101,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(OperationalError, _operational_error)
-    app.add_exception_handler(DBAPIError, _operational_error)  # a closed connection: InterfaceError
+    app.add_exception_handler(InterfaceError, _operational_error)  # a connection closed under us
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _internal_error)
