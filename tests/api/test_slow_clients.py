@@ -109,7 +109,8 @@ async def _probe(port: int) -> tuple[list[Outcome], list[Outcome], Outcome, list
 
 def test_dribbling_clients_are_cut_off_while_others_are_served(server: int) -> None:
     slow_headers, slow_bodies, silent, served = asyncio.run(_probe(server))
-    assert max(served) < 1.0, served
+    # served while the dribblers hang on (bounds loose: the machine may be shared and busy)
+    assert sorted(served)[len(served) // 2] < 0.5 and max(served) < 3.0, served
     for seconds, answer in slow_headers:  # headers not in after 2 s: 408 in words, closed
         assert HEADER_TIMEOUT - 1 < seconds < HEADER_TIMEOUT + 2, seconds  # (the client lags the server)
         assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
