@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -90,13 +91,70 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+@dataclass(frozen=True)
+class DatabaseFault:
+    """A database that cannot do its work for a while, in words: its disk is full, or it is gone."""
+
+    kind: str  # "disk full" or "unreachable"
+    status: int  # 507 or 503
+    message: str
+    retry_after: int  # seconds
+
+
+DISK_FULL_RETRY_AFTER = 60
+UNREACHABLE_RETRY_AFTER = 10
+_DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk full",
+              "could not write to file")
+_UNREACHABLE = ("unable to open database file", "connection refused", "could not connect",
+                "connection failed",
+                "could not translate host name", "server closed the connection", "terminating connection",
+                "connection is closed", "connection timeout", "timeout expired", "server conn crashed",
+                "the database system is shutting down", "the database system is starting up",
+                "the database system is in recovery mode", "consuming input failed", "ssl syscall error",
+                "cannot operate on a closed database", "no such host", "name or service not known")
+
+
+def database_fault(exc: BaseException) -> DatabaseFault | None:
+    """What a database error says about the database itself: its disk is full (507), or it cannot be
+    reached (stopped, dropped, refusing connections: 503); None for any other error (a bad statement, a
+    missing table, a busy database: the caller decides)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError) and type(exc).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+        return None
+    text = str(exc).lower()
+    if any(s in text for s in _DISK_FULL):
+        return DatabaseFault(
+            "disk full", 507,
+            "the database's disk is full, so nothing was saved; try again in "
+            f"{DISK_FULL_RETRY_AFTER} s (an administrator must free space first)", DISK_FULL_RETRY_AFTER)
+    gone = 'database "' in text and "does not exist" in text
+    if gone or any(s in text for s in _UNREACHABLE):
+        cause = "does not exist any more" if gone else "cannot be reached"
+        return DatabaseFault(
+            "unreachable", 503,
+            f"the database {cause}, so nothing was read or saved; try again in {UNREACHABLE_RETRY_AFTER} s",
+            UNREACHABLE_RETRY_AFTER)
+    return None
+
+
 @dataclass
 class Database:
-    """An engine with its two session factories: readers, and writers that lock early."""
+    """An engine with its two session factories: readers, and writers that lock early; and when each kind
+    of fault (``DatabaseFault.kind``) was last met, for ``/readyz``."""
 
     engine: Engine
     read: sessionmaker[Session]
     write: sessionmaker[Session]
+    faults: dict[str, float] = field(default_factory=dict)
+
+    def note_fault(self, fault: DatabaseFault) -> None:
+        self.faults[fault.kind] = time.monotonic()
+
+    def fault_seen(self, kind: str, within: float) -> bool:
+        """Whether a fault of ``kind`` was met in the last ``within`` seconds."""
+        seen = self.faults.get(kind)
+        return seen is not None and time.monotonic() - seen < within
 
     @classmethod
     def connect(cls, url: str, **kwargs: Any) -> Database:

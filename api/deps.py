@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from api.auth import Principal, PrincipalDep
 from api.jobs import JobRunner
 from api.settings import Settings, get_settings
 from rota.team import ID_MAX
@@ -17,6 +18,16 @@ ROW_MAX = 2**31 - 1  # the database's integer ids (PostgreSQL's INTEGER is 32-bi
 TeamIdPath = Annotated[str, Path(max_length=ID_MAX, description="the team's id")]
 RowIdPath = Annotated[int, Path(ge=1, le=ROW_MAX)]
 JobIdPath = Annotated[str, Path(max_length=64)]
+
+
+def lead_of_team(team_id: TeamIdPath, principal: PrincipalDep) -> Principal:
+    """The caller, checked to be a lead of the path's team: a dependency, so it runs before the body is
+    validated (a stranger gets 403, never a 422 about a body they may not send)."""
+    principal.require_lead(team_id)
+    return principal
+
+
+LeadOfTeamDep = Annotated[Principal, Depends(lead_of_team)]
 
 
 def get_runner(request: Request) -> JobRunner:

@@ -21,16 +21,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
-from api.db import Database, pool_options, utcnow
+from api.db import Database, database_fault, pool_options, utcnow
 from api.errors import ApiError
 from api.feeds import BodyCache
 from api.jobs import JobRunner, ThreadPoolRunner
 from api.middleware import CSP, EdgeMiddleware, FailureLimiter, mask_secrets, with_security_headers
+from api.openapi import allowed_methods
+from api.openapi import install as install_openapi
 from api.routes import calendars, coverage, health, jobs, me, rotas, teams, tokens
 from api.services.leases import expire_leases
 from api.services.worker import SolveFn
@@ -96,10 +98,12 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(InterfaceError, _operational_error)  # a connection closed under us
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(Exception, _internal_error)
     _add_docs(app)
+    install_openapi(app)  # our error body on the refusals, 400 where a body is read (api/openapi.py)
     from api.web import install_web  # the web app: sessions, /static, the pages (and "/")
 
     install_web(app, settings)
@@ -159,16 +163,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if isinstance(detail, list) and all(isinstance(d, dict) and "message" in d for d in detail):
         return JSONResponse({"detail": detail}, status_code=status, headers=exc.headers)
     where = f"{request.method} {request.url.path}"
+    headers = exc.headers
     if status == 404 and detail == phrase:
         message = f"no such route: {where}"
-    elif status == 405:
-        allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+    elif status == 405:  # every method of the path, not only the first matching route's
+        allowed = ", ".join(allowed_methods(request.app, request.scope)) or (exc.headers or {}).get("Allow")
+        headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
+        if allowed:
+            headers["Allow"] = allowed
         message = f"{where}: method not allowed" + (f" (allowed: {allowed})" if allowed else "")
     elif status == 400 and detail == "There was an error parsing the body":
         message = "the request body could not be read"
     else:
         message = str(detail) if detail else phrase.lower()
-    return _problem(status, mask_secrets(message), headers=exc.headers)
+    return _problem(status, mask_secrets(message), headers=headers)
 
 
 def _busy(message: str) -> JSONResponse:
@@ -187,7 +195,16 @@ _SATURATED = ("database is locked", "too many clients", "remaining connection sl
 
 
 async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
-    """A database that is locked or out of connections is busy (503); anything else is a 500."""
+    """A database that is locked or out of connections is busy (503); one whose disk is full answers 507,
+    one that cannot be reached 503, each in words with ``Retry-After`` (``/readyz`` says which); anything
+    else is a 500."""
+    fault = database_fault(exc)
+    if fault is not None:
+        request.app.state.db.note_fault(fault)
+        log.error("database %s: %s %s answered %d: %s", fault.kind, request.method,
+                  mask_secrets(request.url.path), fault.status, str(exc).splitlines()[0] if str(exc) else "")
+        return _problem(fault.status, fault.message, headers=with_security_headers(
+            {"Retry-After": str(fault.retry_after)}))
     text = str(exc).lower()
     if any(s in text for s in _SATURATED):
         log.warning("database busy: %s %s answered 503: %s", request.method, mask_secrets(request.url.path),

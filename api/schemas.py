@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date as Date
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from api.models import Job, RotaEdit, TeamRow
 from rota.team import Text
@@ -47,7 +48,20 @@ def _rota_date(value: Date) -> Date:
     return value
 
 
-RotaDate = Annotated[Date, AfterValidator(_rota_date)]
+def _iso_date(value: Any) -> Any:
+    """Only a date written YYYY-MM-DD: pydantic would read ``0`` or ``1e9`` as seconds since 1970."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+    if isinstance(value, (int, float)):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# the OpenAPI document says what is accepted: YYYY-MM-DD, years 2000 to 2199
+RotaDate = Annotated[Date, BeforeValidator(_iso_date), AfterValidator(_rota_date),
+                     WithJsonSchema({"type": "string", "format": "date",
+                                     "pattern": "^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$"})]
 
 
 class RotaCreate(BaseModel):

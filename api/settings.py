@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=30.0, gt=1, description="a job whose server has not renewed "
                                                                      "its lease for this long is failed")
     checkpoint_seconds: float = Field(default=5.0, gt=0, description="how often a solve saves its best rota")
+    store_retry_seconds: float = Field(default=600.0, ge=0, description="how long a finished solve keeps "
+                                       "trying to store its rota (disk full, database gone) before failing")
     time_limit: float = Field(default=30.0, gt=0, description="default solve time limit, seconds")
     max_time_limit: float = Field(default=600.0, gt=0, description="largest time limit a client may ask")
     feed_refresh_minutes: int = Field(default=60, ge=5, description="REFRESH-INTERVAL of the iCal feeds")
@@ -81,6 +83,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1, description="largest request body; larger answers 413 unread"
     )
+    header_timeout: float = Field(default=10.0, gt=0, description="seconds a client has to send a "
+                                  "request's line and headers, from its first byte; then 408, closed")
+    body_timeout: float = Field(default=30.0, gt=0, description="seconds a client has to send a whole "
+                                "request, headers and body, from its first byte; then 408, closed")
     auth_failure_limit: int = Field(
         default=20, ge=1,
         description="failed bearer tokens (or unknown feed tokens) per client IP per window before 429",

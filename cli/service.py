@@ -229,8 +229,10 @@ def serve(host: str, port: int, upgrade: bool, reload: bool, workers: int = 1) -
         err.print(line)
     # several processes share the port; each builds its app from the import string (and its own pool).
     # Forwarded headers are read by the app, from ROTA_TRUSTED_PROXIES only, not by uvicorn.
+    # api.server: a request's headers and body must arrive within ROTA_HEADER_TIMEOUT / ROTA_BODY_TIMEOUT
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info",
                 workers=workers if workers > 1 else None, proxy_headers=False,
+                http="api.server:TimedH11Protocol",
                 log_config=uvicorn_log_config())  # feed secrets and tokens masked in the access log
 
 

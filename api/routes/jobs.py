@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response, status
 
-from api.auth import PrincipalDep
+from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import JobIdPath, RunnerDep, SettingsDep, TeamIdPath
+from api.deps import JobIdPath, LeadOfTeamDep, RunnerDep, SettingsDep, TeamIdPath
+from api.errors import NotFound
+from api.models import Job
 from api.routes.teams import ERRORS
 from api.schemas import JobAccepted, JobRead, RotaCreate
 from api.services import solving
@@ -26,8 +28,8 @@ router = APIRouter(tags=["jobs"])
 )
 def create_rota(
     team_id: TeamIdPath,
+    principal: LeadOfTeamDep,  # before the body: 403 to a stranger, whatever the body
     body: RotaCreate,
-    principal: PrincipalDep,
     session: WriteSessionDep,
     settings: SettingsDep,
     runner: RunnerDep,
@@ -43,7 +45,6 @@ def create_rota(
     With ``Idempotency-Key``, a retry (same token, same key) answers 202 with the same job; a key used
     for a different request answers 409. While a solve of the same team and dates is queued or running,
     the answer is 200 with that job (``running: true``), and no second solve starts."""
-    principal.require_lead(team_id)
     replay = idempotency_key is not None and solving.keyed_job(
         session, principal.token_id, idempotency_key) is not None
     try:
@@ -74,12 +75,19 @@ def create_rota(
     return JobAccepted(job_id=job.id, state=job.state, url=url)
 
 
+def visible_job(session: Any, principal: Principal, job_id: str) -> Job:
+    """The job, if the caller may follow it (hr, a lead of its team); another team's job answers as one
+    that does not exist (the same 404 and body)."""
+    job = solving.get_job(session=session, job_id=job_id)
+    if principal.role != "hr" and not principal.leads(job.team_id):
+        raise NotFound(f"no job {job_id}", "job_id")
+    return job
+
+
 @router.get("/api/jobs/{job_id}", response_model=JobRead, responses=ERRORS)
 def get_job(job_id: JobIdPath, principal: PrincipalDep, session: SessionDep) -> JobRead:
     """State, progress (best objective, bound, elapsed), the rota when done, the reason when failed."""
-    job = solving.get_job(session=session, job_id=job_id)
-    principal.require_manager(job.team_id)
-    return JobRead.of(job)
+    return JobRead.of(visible_job(session, principal, job_id))
 
 
 @router.delete("/api/jobs/{job_id}", response_model=JobRead, responses={**ERRORS, 409: ERRORS[404]})
@@ -87,7 +95,7 @@ def cancel_job(job_id: JobIdPath, principal: PrincipalDep, session: WriteSession
                settings: SettingsDep, request: Request) -> JobRead:
     """Stop the solve; the best rota found so far is kept (the job ends ``cancelled`` with its rota id).
     A job whose server stopped answering (its lease ran out) is failed instead: 409 says so."""
-    job = solving.get_job(session=session, job_id=job_id)
+    job = visible_job(session, principal, job_id)
     principal.require_lead(job.team_id)
     if fail_job_in(session, settings, job_id, None):  # only if its lease ran out
         session.expire_all()

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from api.auth import PrincipalDep
 from api.db import SessionDep
 from api.routes.teams import ERRORS
+from api.schemas import RotaDate
 from api.services.rotas import published_assignments
 
 router = APIRouter(prefix="/api/me", tags=["me"])
@@ -19,8 +20,8 @@ router = APIRouter(prefix="/api/me", tags=["me"])
 def my_shifts(
     principal: PrincipalDep,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[RotaDate | None, Query(alias="from", description="first date, YYYY-MM-DD")] = None,
+    end: Annotated[RotaDate | None, Query(alias="to", description="last date, inclusive")] = None,
 ) -> list[dict[str, Any]]:
     """A staff member's published shifts in every team of the token (default: 30 days back, a year ahead)."""
     principal.require_role("staff")

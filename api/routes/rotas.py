@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
 from api.deps import RowIdPath, SettingsDep
-from api.errors import Invalid
+from api.errors import Forbidden, Invalid, NotFound
 from api.models import Rota
 from api.routes.teams import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
@@ -32,10 +32,35 @@ def _may_read(principal: Principal, rota: Rota) -> None:
         principal.require_reader(rota.team_id)
 
 
+def visible_rota(session: Session, principal: Principal, rota_id: int) -> Rota:
+    """The rota, if the caller may read it; a rota they may not read answers as one that does not exist
+    (the same 404 and body): its id says nothing about other teams' rotas."""
+    rota = rotas.get_rota(session=session, rota_id=rota_id)
+    try:
+        _may_read(principal, rota)
+    except Forbidden:
+        raise NotFound(f"no rota {rota_id}", "rota_id") from None
+    return rota
+
+
+def _lead_rota(rota_id: RowIdPath, principal: PrincipalDep, session: WriteSessionDep) -> Rota:
+    """The rota a lead of its team changes: 404 when the caller may not read it, 403 when they may read
+    but not change it. A dependency, so both come before the body is validated."""
+    rota = visible_rota(session, principal, rota_id)
+    principal.require_lead(rota.team_id)
+    return rota
+
+
+LeadRotaDep = Annotated[Rota, Depends(_lead_rota)]
+
+
 def _view(session: Session, rota: Rota, response: Response) -> dict[str, Any]:
     """The rota as the API shows it, its version sent as the ETag."""
     response.headers["ETag"] = f'"{rota.version}"'
     return rotas.rota_view(rota, rotas.published_dates(session=session, rota_id=rota.id))
+
+
+IF_MATCH_PATTERN = r'^(W/)?"?[0-9]+"?$'  # as documented; checked by if_match_version, in words
 
 
 def if_match_version(value: str | None) -> int | None:
@@ -50,8 +75,7 @@ def if_match_version(value: str | None) -> int | None:
 
 def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) -> Response:
     """The stored rota in ``fmt``, for whoever may read its JSON; nothing is solved."""
-    rota = rotas.get_rota(session=session, rota_id=rota_id)
-    _may_read(principal, rota)
+    rota = visible_rota(session, principal, rota_id)
     body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
                                              private=not sees_leave_reasons(principal, rota.team_id))
     disposition = "inline" if fmt == "html" else "attachment"
@@ -94,8 +118,7 @@ def get_rota(
     rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """The rota document (assignments, gaps with reasons, objective terms) and its state and version."""
-    rota = rotas.get_rota(session=session, rota_id=rota_id)
-    _may_read(principal, rota)
+    rota = visible_rota(session, principal, rota_id)
     view = _view(session, rota, response)
     return view if sees_leave_reasons(principal, rota.team_id) else private_document(view)
 
@@ -103,14 +126,14 @@ def get_rota(
 @router.post("/{rota_id}/publish", responses=WITH_CONFLICT)
 def publish_rota(
     rota_id: RowIdPath,
-    principal: PrincipalDep,
+    lead_rota: LeadRotaDep,
     session: WriteSessionDep,
     response: Response,
     body: PublishRequest | None = None,
-    if_match: Annotated[str | None, Header(description="the rota version you read")] = None,
+    if_match: Annotated[str | None, Header(
+        description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN})] = None,
 ) -> dict[str, Any]:
     """Make it the team's rota for its dates, superseding older published ones; 409 when stale."""
-    principal.require_lead(rotas.get_rota(session=session, rota_id=rota_id).team_id)
     version = body.version if body is not None and body.version is not None else if_match_version(if_match)
     rota = publish.publish_rota(session=session, rota_id=rota_id, version=version)
     return _view(session, rota, response)
@@ -119,13 +142,14 @@ def publish_rota(
 @router.delete("/{rota_id}", status_code=204, response_class=Response, responses=WITH_CONFLICT)
 def discard_rota(
     rota_id: RowIdPath,
-    principal: PrincipalDep,
+    lead_rota: LeadRotaDep,
     session: WriteSessionDep,
-    if_match: Annotated[str | None, Header(description="the rota version you read")] = None,
+    if_match: Annotated[str | None, Header(
+        description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN})] = None,
 ) -> Response:
     """Discard a draft (its assignments and edits go with it); 409 for a published or superseded rota,
-    or when If-Match names an older version."""
-    principal.require_lead(rotas.get_rota(session=session, rota_id=rota_id).team_id)
+    or when If-Match names an older version. 404 to whoever may not read it, 403 to a reader who is not
+    its team's lead."""
     publish.discard_rota(session=session, rota_id=rota_id, version=if_match_version(if_match))
     return Response(status_code=204)
 
@@ -133,6 +157,7 @@ def discard_rota(
 @router.post("/{rota_id}/edits", responses=WITH_CONFLICT)
 def edit_rota(
     rota_id: RowIdPath,
+    lead_rota: LeadRotaDep,
     body: EditCreate,
     principal: PrincipalDep,
     session: WriteSessionDep,
@@ -140,7 +165,6 @@ def edit_rota(
     response: Response,
 ) -> dict[str, Any]:
     """Add, remove or move an assignment; 422 with the rule and figures unless ``force`` (then recorded)."""
-    principal.require_lead(rotas.get_rota(session=session, rota_id=rota_id).team_id)
     request = edits.EditRequest(
         op=body.op,
         person=body.person,
@@ -165,5 +189,5 @@ def edit_rota(
 @router.get("/{rota_id}/edits", response_model=list[EditRead], responses=ERRORS)
 def list_edits(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> list[EditRead]:
     """Every edit of the rota, forced ones with the rules they broke."""
-    principal.require_manager(rotas.get_rota(session=session, rota_id=rota_id).team_id)
+    principal.require_manager(visible_rota(session, principal, rota_id).team_id)
     return [EditRead.of(e) for e in edits.list_edits(session=session, rota_id=rota_id)]

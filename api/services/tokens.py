@@ -154,14 +154,15 @@ def create_calendar_token(
     """A feed secret for a person's shifts, a whole team, or one role; staff may only make their own."""
     if kind not in FEED_KINDS:
         raise Invalid(f'unknown feed kind "{kind}" (known: {", ".join(FEED_KINDS)})', "kind")
-    if session.get(TeamRow, team_id) is None:
-        raise NotFound(f'no team "{team_id}"', "team")
+    # who may, before what exists: a team the caller has no rights in answers 403 whether it exists or not
     if principal.role == "staff":
         person = person or principal.person
         if kind != "person" or person != principal.person or not principal.member(team_id):
             raise Forbidden("staff tokens may only make feeds of their own shifts", "authorization")
     else:
         principal.require_manager(team_id)
+    if session.get(TeamRow, team_id) is None:
+        raise NotFound(f'no team "{team_id}"', "team")
     doc = current_document(session=session, team_id=team_id)
     if kind == "person":
         if not person:
@@ -204,13 +205,11 @@ def list_calendar_tokens(*, session: Session, principal: Principal) -> list[Cale
 def revoke_calendar_token(*, session: Session, principal: Principal, token_id: int) -> CalendarToken:
     """Revoke a feed: its URL answers 404 from now on."""
     row = session.get(CalendarToken, token_id)
-    if row is None:
+    # a feed the caller may not see answers as one that does not exist (the same 404 and body)
+    mine = row is not None and (row.created_by == principal.token_id if principal.role == "staff"
+                                else principal.role == "hr" or principal.leads(row.team_id))
+    if row is None or not mine:
         raise NotFound(f"no calendar token {token_id}", "token_id")
-    if principal.role == "staff":
-        if row.created_by != principal.token_id:
-            raise Forbidden("staff may only revoke their own feeds", "authorization")
-    else:
-        principal.require_manager(row.team_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     session.commit()

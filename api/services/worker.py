@@ -11,9 +11,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from api.db import Database, utcnow
+from api.db import Database, database_fault, utcnow
 from api.models import Job
 from api.services.rotas import get_rota, horizon_team, store_rota, team_duties
 from api.services.solving import diff, get_job
@@ -33,6 +34,7 @@ class _Heartbeat(threading.Thread):
         self.db, self.job_id, self.stop, self.interval = db, job_id, stop, interval
         self.attempt = attempt  # the start this process holds: a fence against a worker that took over
         self.lost = False
+        self.gone: str | None = None  # why the solve was stopped: the database stopped answering
         self.lease_seconds = lease_seconds
         self._renewed = time.monotonic()
         self.latest: Any = None
@@ -48,11 +50,25 @@ class _Heartbeat(threading.Thread):
         self.rota = rows
 
     def run(self) -> None:
+        failing_since: float | None = None
         while not self.done.wait(self.interval):
             try:
                 self.flush()
-            except Exception:  # a busy database must not kill the solve
-                log.exception("job %s: progress not written", self.job_id)
+                failing_since = None
+            except Exception as exc:  # a busy database must not kill the solve
+                now = time.monotonic()
+                if failing_since is None:
+                    failing_since = now
+                    log.exception("job %s: progress not written", self.job_id)
+                fault = database_fault(exc)
+                gone = fault is not None and fault.kind == "unreachable"
+                if gone and now - failing_since >= self.lease_seconds:
+                    # its lease ran out meanwhile: the solve stops rather than burn a core for nothing;
+                    # its best rota is stored if the database comes back (the final write's retries)
+                    self.gone = f"the database stopped answering for {now - failing_since:.0f} s"
+                    log.error("job %s: %s: the solve stops", self.job_id, self.gone)
+                    self.stop.set()
+                    return
 
     def flush(self) -> None:
         """Write new progress (a write transaction only then) and read the cancel flag."""
@@ -125,7 +141,11 @@ def run_job(
         if heartbeat.rota is not None and not isinstance(exc, StoreFailed):
             with contextlib.suppress(Exception):
                 heartbeat.flush()  # the last checkpoint, so the failure keeps it as a rota
-        fail_job(db, settings, job_id, reason, attempt=attempt)
+        try:  # the true reason, written as soon as the database takes it (else the lease's would be)
+            _retry(lambda: fail_job(db, settings, job_id, reason, attempt=attempt), job_id, "its failure",
+                   settings.store_retry_seconds)
+        except Exception:
+            log.exception("job %s: its failure could not be recorded: %s", job_id, reason)
     finally:
         heartbeat.done.set()
 
@@ -188,7 +208,36 @@ class StoreFailed(RuntimeError):
     """The finished rota could not be written, even after retries."""
 
 
-STORE_TRIES = (0.5, 1.0, 2.0)  # waits between attempts at the final write
+STORE_FIRST_WAIT, STORE_MAX_WAIT = 0.5, 10.0  # the final write's back-off: 0.5 s, doubling, at most 10 s
+OTHER_TRIES = 4  # tries at a write failing for a reason other than the database's state
+
+
+def _retry(write: Callable[[], Any], job_id: str, what: str, seconds: float) -> int:
+    """Call ``write`` until it succeeds, waiting ``STORE_FIRST_WAIT`` doubling up to ``STORE_MAX_WAIT``
+    between tries: for ``seconds`` in all while the database is full, gone or busy, for
+    ``OTHER_TRIES`` tries on any other error. The number of tries taken; past that, ``StoreFailed`` with
+    the last error in words (a full disk, a database gone: ``database_fault``)."""
+    started, wait, tries = time.monotonic(), STORE_FIRST_WAIT, 0
+    while True:
+        tries += 1
+        try:
+            write()
+            return tries
+        except Exception as exc:
+            transient = database_fault(exc) is not None or isinstance(exc, OperationalError)
+            left = seconds - (time.monotonic() - started) if transient else float(OTHER_TRIES - tries)
+            if left <= 0:
+                fault = database_fault(exc)
+                cause = fault.kind if fault is not None else f"{type(exc).__name__}: {exc}"
+                if fault is not None:
+                    cause = ("the database's disk is full" if fault.kind == "disk full"
+                             else "the database could not be reached")
+                raise StoreFailed(f"{what} could not be stored after {tries} attempts over "
+                                  f"{time.monotonic() - started:.0f} s: {cause}") from exc
+            log.warning("job %s: storing %s failed (%s), again in %.1f s", job_id, what,
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__, min(wait, left))
+            time.sleep(min(wait, left) if transient else wait)
+            wait = min(wait * 2, STORE_MAX_WAIT)
 
 
 def _solve_and_store(
@@ -247,22 +296,16 @@ def _solve_and_store(
     heartbeat.done.set()
     status = str(getattr(result.status, "value", result.status))
     document = result.document.to_json()
-    for attempt, wait in enumerate((*STORE_TRIES, None)):
-        try:
-            _store(db, job_id, result, status, document, baseline, params, team_id, version, start, end,
-                   heartbeat.attempt)
-            return
-        except Exception as exc:
-            if wait is None:
-                raise StoreFailed(f"the solve finished but its rota could not be stored after "
-                                  f"{attempt + 1} attempts: {type(exc).__name__}: {exc}") from exc
-            log.warning("job %s: storing the rota failed (%s), again in %.1f s", job_id, exc, wait)
-            time.sleep(wait)
+    # the solved rota stays in memory while the final write is retried with back-off (a disk that
+    # filled, a database that went away): freed space or a database back in time keeps the rota
+    _retry(lambda: _store(db, job_id, result, status, document, baseline, params, team_id, version, start,
+                          end, heartbeat.attempt, heartbeat.gone),
+           job_id, "the solve finished but its rota", settings.store_retry_seconds)
 
 
 def _store(db: Database, job_id: str, result: Any, status: str, document: dict[str, Any],
            baseline: Any, params: dict[str, Any], team_id: str, version: int, start: date, end: date,
-           attempt: int | None = None) -> None:
+           attempt: int | None = None, stopped: str | None = None) -> None:
     """The final write: the rota and the job's end state, in one transaction; nothing when another
     worker has taken the job over meanwhile (this process stalled past its lease)."""
     with db.write() as session:
@@ -292,6 +335,8 @@ def _store(db: Database, job_id: str, result: Any, status: str, document: dict[s
         )
         final = {"objective": result.objective, "bound": result.bound, "elapsed": round(result.seconds, 3)}
         gaps = (result.terms.gap_core + result.terms.gap_other) if result.terms is not None else None
+        if stopped is not None:
+            final["reason"] = f"{stopped}: the solve stopped early, its best rota kept"
         _finish(
             db,
             job_id,

@@ -89,15 +89,15 @@ def test_views_follow_the_rules_of_the_json_route(stored: Any) -> None:
         url = f"/api/rotas/{rota['id']}.{fmt}"
         service.call("GET", url, None, expect=401)
         service.call("GET", url, None, headers={"Authorization": "Bearer nope"}, expect=401)
-        for who in ("staff", "other_lead", "other_staff"):  # a draft: its team's leads and hr only
-            service.call("GET", url, who, expect=403)
+        for who in ("staff", "other_lead", "other_staff"):  # a draft: its team's leads and hr only; to
+            service.call("GET", url, who, expect=404)  # others, as a rota that does not exist (21.7)
         service.call("GET", url, "hr", expect=200)
     published = service.publish(rota)
     for fmt in ("csv", "ics", "html"):
         url = f"/api/rotas/{rota['id']}.{fmt}"
         service.call("GET", url, "staff", expect=200)
         for who in ("other_lead", "other_staff"):
-            service.call("GET", url, who, expect=403)
+            service.call("GET", url, who, expect=404)
     ics = service.call("GET", f"/api/rotas/{rota['id']}.ics", "staff", expect=200)
     assert f"-v{published['version']}-" in ics.headers["content-disposition"]
 
