@@ -57,12 +57,14 @@ def put_team(
     settings: SettingsDep,
 ) -> TeamRead:
     """Create or update a team from JSON or YAML (`Content-Type: application/yaml`, `application/x-yaml`
-    or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, or the line and
-    column of a YAML syntax error; 415 names the accepted content types."""
+    or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, all found in one
+    pass (then the warnings, as `warning: …`), or the line and column of a YAML syntax error; 415 names
+    the accepted content types. `warnings` lists what is valid but probably not meant."""
     principal.require_lead(team_id)
     document = teams.parse_body(*body)
+    warnings: list[dict[str, str]] = []
     row, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                           max_people=settings.max_people)
+                                           max_people=settings.max_people, warnings=warnings)
     if changed and version.version == 1:
         response.status_code = status.HTTP_201_CREATED
     return TeamRead(
@@ -70,6 +72,7 @@ def put_team(
         versions=version.version,
         changed=changed,
         document=version.document,
+        warnings=warnings,
     )
 
 

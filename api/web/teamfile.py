@@ -51,20 +51,22 @@ def line_of(text: str, path: str) -> int | None:
     return line
 
 
-def check_text(text: str, team_id: str) -> tuple[Any, list[dict[str, Any]]]:
-    """(document, problems): the YAML checked as a PUT of the API is; each problem with its line."""
+def check_text(text: str, team_id: str) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    """(document, problems, warnings): the YAML checked as a PUT of the API is, every problem found in
+    one pass (then the warnings, as ``warning: …``); each with its line. ``warnings``: of a valid file."""
+    lines = text.splitlines()
+
+    def placed(p: dict[str, Any]) -> dict[str, Any]:
+        line = p.get("line") or (line_of(text, p["path"]) if p.get("path") else None)
+        source = lines[line - 1] if line and line <= len(lines) else ""
+        return {**p, "line": line, "source": source}
+
     try:
         document = teams.parse_body(text.encode("utf-8"), "application/yaml")
-        teams.parse_document(document, team_id)
+        team = teams.parse_document(document, team_id)
     except Invalid as exc:
-        lines = text.splitlines()
-        problems = []
-        for p in exc.problems:
-            line = p.get("line") or (line_of(text, p["path"]) if p.get("path") else None)
-            source = lines[line - 1] if line and line <= len(lines) else ""
-            problems.append({**p, "line": line, "source": source})
-        return None, problems
-    return document, []
+        return None, [placed(p) for p in exc.problems], []
+    return document, [], [placed(w) for w in teams.warnings_of(team)]
 
 
 def _current(session: Session, team_id: str) -> tuple[dict[str, Any] | None, int]:
@@ -89,6 +91,7 @@ def _editor(request: Request, session: Session, team_id: str, **extra: Any) -> R
         "people": people,
         "skills": ", ".join((document or {}).get("skills") or []),
         "problems": None,
+        "warnings": None,
         **extra,
     }
     return page(request, "team_file.html", context, status=422 if extra.get("problems") else 200)
@@ -113,9 +116,10 @@ def save_file(
 ) -> Response:
     """Check the YAML (every problem at its line); when asked and it is valid, save it as a new version."""
     principal.require_lead(team_id)
-    document, problems = check_text(text, team_id)
+    document, problems, warnings = check_text(text, team_id)
     if problems or action == "check":
-        return _editor(request, session, team_id, text=text, problems=problems, checked=not problems)
+        return _editor(request, session, team_id, text=text, problems=problems, checked=not problems,
+                       warnings=warnings)
     _, version = _current(session, team_id)
     if version != base_version:
         raise Conflict(f"the team file changed since you opened it (it is at version {version} now): "
@@ -125,8 +129,12 @@ def save_file(
 
 
 def _saved(request: Request, session: Session, team_id: str, document: Any, what: str) -> None:
-    _, version, changed = teams.put_team(session=session, team_id=team_id, document=document)
+    warnings: list[dict[str, str]] = []
+    _, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
+                                         warnings=warnings)
     flash(request, f"Saved {what}: version {version.version}." if changed else "Nothing changed.")
+    for w in warnings:
+        flash(request, f"Warning: {w['path']}: {w['message']}", "error")
 
 
 def _change(request: Request, session: Session, team_id: str, change: Any, what: str) -> Response:
