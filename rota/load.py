@@ -173,7 +173,7 @@ def parse_team(data: Any, source: str = "team", *, stored: bool = False) -> Team
     closed weekday) bind what is sent now, so no stored rota becomes unreadable."""
     if not isinstance(data, dict):
         raise TeamFileError(source, [Problem("", "the document must be a mapping of keys")])
-    deep = _too_deep(data)
+    deep = too_deep(data)
     if deep is not None:
         raise TeamFileError(source, [deep])
     data = _rejoin_day_lists(data)
@@ -208,7 +208,7 @@ def _apart(warnings: list[Problem], problems: list[Problem]) -> list[Problem]:
 MAX_DEPTH = 32  # a team file nests 6 levels deep (people[].preferences.requests[].date); far more is no team
 
 
-def _too_deep(document: Any) -> Problem | None:
+def too_deep(document: Any) -> Problem | None:
     """The first place nested more than ``MAX_DEPTH`` deep, found without recursion, so that no walk
     of the document (pydantic's, ``_rejoin_day_lists``) can run out of stack."""
     stack: list[tuple[Any, int, tuple[Any, ...]]] = [(document, 0, ())]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Invalid, NotFound, UnsupportedMediaType
 from api.models import TeamRow, TeamVersion
-from rota.load import TeamFileError, _Loader, json_pairs, parse_team
+from rota.load import TeamFileError, _Loader, json_pairs, parse_team, too_deep
 from rota.team import Team
 from rota.teamcheck import team_warnings
 
@@ -89,10 +89,18 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
             from None
     if _expanded_size(document) > MAX_VALUES:
         raise Invalid(f"the body expands to more than {MAX_VALUES:,} values (aliases of aliases?)")
+    _refuse_deep(document)
     try:
         return json_document(document)
     except (TypeError, ValueError) as exc:
         raise Invalid(f"the body holds a value JSON cannot carry: {exc}") from None
+
+
+def _refuse_deep(document: Any) -> None:
+    """422 for a document nested deeper than a team file ever is (``rota.load.too_deep``, iterative)."""
+    deep = too_deep(document)
+    if deep is not None:
+        raise Invalid(deep.message, deep.path)
 
 
 def _expanded_size(document: Any) -> int:
@@ -135,6 +143,7 @@ def put_team(*, session: Session, team_id: str, document: Any, max_people: int |
     ``max_people``: a larger team is refused (422 naming the limit) before anything is stored;
     ``warnings``: a list that receives what is valid but probably not meant (``warnings_of``)."""
     check_team_id(team_id)
+    _refuse_deep(document)  # before any recursive walk (json_document's, the loader's)
     document = json_document(document)
     team = parse_document(document, team_id)
     if warnings is not None:
