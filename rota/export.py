@@ -41,11 +41,18 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+_AFTER_BREAK = re.compile(r"(\r\n|\r|\n)(?=[=+\-@\t])")
+
+
 def safe_cell(value: Any) -> Any:
     """A cell a spreadsheet shows as the text it is (OWASP's advice against CSV/formula injection): text
-    starting with ``= + - @``, a tab or a CR gets a leading single quote. Numbers, and text that is just
-    a number (``-1.5``), stay as they are; so does anything that is not text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+    starting with ``= + - @``, a tab or a CR gets a leading single quote, and so does each line after a
+    line break (a program that ends the row at a bare CR starts a cell there). Numbers, and text that is
+    just a number (``-1.5``), stay as they are; so does anything that is not text."""
+    if not isinstance(value, str):
+        return value
+    value = _AFTER_BREAK.sub(r"\1'", value)
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -217,10 +224,10 @@ def _hours(minutes: int) -> str:
 
 
 def csv_text(team: Team, doc: RotaDocument) -> str:
-    """The CSV file's text, header first; names that a spreadsheet would run as formulas are quoted
-    (``safe_cell``)."""
+    """The CSV file's text, header first, rows ended by CRLF (RFC 4180), so that a field holding a CR
+    or LF is quoted; names that a spreadsheet would run as formulas are guarded (``safe_cell``)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in csv_rows(team, doc))
     return out.getvalue()

@@ -219,9 +219,9 @@ def _closed_days(team: Team, days: str | list[str], dates: list | None, path: st
         return
     for k, day in enumerate(dates or []):
         if closed(day.weekday()):
-            yield Problem(f"{path}.dates[{k}]", f"demand on {day:%a} {day.day} {day:%b %Y}, a "
-                                                f"{timeutil.DAY_NAMES[day.weekday()]} when the service "
-                                                "is closed (opening_hours gives no hours that day)")
+            yield Problem(f"{path}.dates[{k}]", f"demand on {day:%a} {day.day} {day:%b %Y}, when the service "
+                                                f"is closed (opening_hours gives no hours on "
+                                                f"{timeutil.DAY_NAMES[day.weekday()]})")
 
 
 def _rule_refs(rules: Rules, base: str, roles: set[str], shifts: set[str]) -> Iterator[Problem]:
