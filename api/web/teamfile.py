@@ -53,7 +53,7 @@ def line_of(text: str, path: str) -> int | None:
 
 def check_text(text: str, team_id: str) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
     """(document, problems, warnings): the YAML checked as a PUT of the API is, every problem found in
-    one pass (then the warnings, as ``warning: …``); each with its line. ``warnings``: of a valid file."""
+    one pass, and what is probably not meant either; each with its line."""
     lines = text.splitlines()
 
     def placed(p: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +65,10 @@ def check_text(text: str, team_id: str) -> tuple[Any, list[dict[str, Any]], list
         document = teams.parse_body(text.encode("utf-8"), "application/yaml")
         team = teams.parse_document(document, team_id)
     except Invalid as exc:
-        return None, [placed(p) for p in exc.problems], []
+        found = [placed(p) for p in exc.problems]
+        warned = [{**p, "message": p["message"].removeprefix("warning: ")} for p in found
+                  if p["message"].startswith("warning: ")]
+        return None, [p for p in found if not p["message"].startswith("warning: ")], warned
     return document, [], [placed(w) for w in teams.warnings_of(team)]
 
 
