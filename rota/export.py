@@ -161,7 +161,9 @@ class HoursLine:
     worked: int
     target: int | None
     duties: dict[str, int] = field(default_factory=dict)
-    basis: str | None = None  # how the target was computed: "20 workable dates × 7.5 h (…)"
+    basis: str | None = None  # how the target was computed: "20 workable dates × 7.5 h (…)"; and, when
+    # the target cannot be reached, "at most 126 h possible: no Fridays, ≤ 2 sat duties a month"
+    most: int | None = None  # the most minutes they could work (``Calendar.most_minutes``), when < target
 
     @property
     def difference(self) -> int | None:
@@ -180,9 +182,17 @@ def hours_lines(cal: Calendar, duties: list[Duty]) -> list[HoursLine]:
     for d in duties:
         worked[d.person] += d.minutes
         per_role[d.person][d.role] += 1
-    return [HoursLine(p.id, p.display, worked[p.id], cal.target_minutes(p.id), dict(per_role[p.id]),
-                      cal.target_basis(p.id))
-            for p in cal.team.people]
+    lines = [HoursLine(p.id, p.display, worked[p.id], cal.target_minutes(p.id), dict(per_role[p.id]),
+                       cal.target_basis(p.id))
+             for p in cal.team.people]
+    for line in lines:
+        if line.target is not None and line.worked < line.target:  # reached: nothing to explain
+            most, why = cal.most_minutes(line.person)
+            if most < line.target:
+                line.most = most
+                reach = f"at most {most / 60:.1f} h possible: {why}"
+                line.basis = f"{line.basis}; {reach}" if line.basis else reach
+    return lines
 
 
 def hours_text(minutes: int | None, *, sign: bool = False) -> str:
