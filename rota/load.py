@@ -31,12 +31,20 @@ class TeamFileError(ValueError):
         super().__init__("\n".join(self.lines()) if problems else f"{source}: invalid")
 
     def lines(self, most: int = MAX_SHOWN) -> list[str]:
-        """The problems, then the warnings (``warning: file: path: what``), up to ``most`` in all."""
-        shown = [p.line(self.source) for p in self.problems]
-        shown += [f"warning: {w.line(self.source)}" for w in self.warnings]
-        out = shown[:most]
-        if len(shown) > most:
-            out.append(f"{self.source}: … and {len(shown) - most} more problems")
+        """The problems, then the warnings (``warning: file: path: what``), up to ``most`` lines in all,
+        then a line counting the rest ("… and 5 more problems and 1 warning")."""
+        problems = [p.line(self.source) for p in self.problems[:most]]
+        warnings = [f"warning: {w.line(self.source)}" for w in self.warnings[:most - len(problems)]]
+        out = problems + warnings
+        rest = []
+        if len(self.problems) > len(problems):
+            n = len(self.problems) - len(problems)
+            rest.append(f"{n} more problem{'s' if n != 1 else ''}")
+        if len(self.warnings) > len(warnings):
+            n = len(self.warnings) - len(warnings)
+            rest.append(f"{n} {'more ' if warnings else ''}warning{'s' if n != 1 else ''}")
+        if rest:
+            out.append(f"{self.source}: … and {' and '.join(rest)}")
         return out
 
 

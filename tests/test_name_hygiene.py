@@ -11,13 +11,21 @@ import re
 from datetime import date
 
 import pytest
-from conftest import BASE_TEAM
 
 from rota.document import AssignmentDoc, PeriodDoc, RotaDocument
 from rota.export import csv_text, safe_cell
 from rota.load import TeamFileError, parse_team
 
 INJECTION = "Noor\r=cmd|' /C calc'!A0"
+BASE_TEAM = {
+    "team": "Test Desk",
+    "timezone": "Europe/London",
+    "period": {"start": "2026-12-07", "end": "2026-12-20"},
+    "opening_hours": {"daily": "07:00-23:00"},
+    "roles": {"desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]}},
+    "shifts": {"early": {"start": "07:00", "end": "15:00"}, "late": {"start": "15:00", "end": "23:00"}},
+    "people": [{"id": "amara", "skills": ["desk"]}, {"id": "ben", "skills": ["desk"]}],
+}
 
 
 def _with_name(name: str) -> dict:
