@@ -106,3 +106,17 @@ def test_a_stored_name_with_a_bare_cr_is_one_quoted_guarded_csv_field() -> None:
 ])
 def test_the_guard_applies_after_every_line_break(value: str, safe: str) -> None:
     assert safe_cell(value) == safe
+
+
+def test_a_version_stored_before_the_rule_still_loads_where_stored_versions_are_read() -> None:
+    """Rotas made with a team version stored before the rule stay readable (api reads stored
+    versions with ``stored=True``); the same document sent now is refused."""
+    from api.errors import Invalid
+    from api.services.teams import parse_document
+
+    doc = _with_name("Noor\nSmit")
+    doc["team"] = "Desk\u202e"
+    assert parse_document(doc, "tiny", stored=True).people[0].name == "Noor\nSmit"
+    with pytest.raises(Invalid) as info:
+        parse_document(doc, "tiny")
+    assert [p["path"] for p in info.value.problems] == ["team", "people[0].name"]

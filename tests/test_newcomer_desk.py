@@ -71,3 +71,19 @@ def test_the_desk_fixed_loads_and_only_the_warnings_remain_as_warnings(tmp_path:
     assert len(team.people) == 9 and team.version == "1.1"
     result = CliRunner().invoke(app, ["check", str(fixed), str(tmp_path / "none.json")])
     assert "warning" not in result.stderr and "desk.yaml" not in result.stderr, result.stderr
+
+
+def test_a_file_with_only_warnings_loads_and_the_cli_prints_them(tmp_path: Path) -> None:
+    """The warnings alone do not stop the command: they are printed, and the command goes on."""
+    text = DESK.read_text()
+    for wrong, right in [("      - {days: sat, time: \"09:00-13:00\", min: 1}", ""),
+                         ("18:70", "18:00"), ('end: "09:00", roles', 'end: "17:00", roles'),
+                         ('end: "26:00"', 'end: "22:00"'), ("hours_per_weak", "hours_per_week"),
+                         ("from: 2027-02-12, to: 2027-02-08", "from: 2027-02-08, to: 2027-02-12")]:
+        text = text.replace(wrong, right)
+    warned = tmp_path / "desk.yaml"
+    warned.write_text(text)
+    result = CliRunner().invoke(app, ["check", str(warned), str(tmp_path / "none.json")])
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [f"warning: desk.yaml: {p}: {m}" for p, m in WARNINGS]
+    assert "none.json" in lines[2]  # then the command itself goes on (to the missing rota)
