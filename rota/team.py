@@ -89,7 +89,11 @@ def _check_days(value: str | list[str]) -> str | list[str]:
 
 
 def _check_window(value: str) -> str:
-    timeutil.parse_window(value)
+    try:
+        timeutil.parse_window(value)
+    except ValueError as exc:
+        end = value.rpartition("-")[2] if isinstance(value, str) else ""
+        raise ValueError(f"{exc}{_after_midnight_hint(end, 'a window')}") from None
     return value
 
 
@@ -106,13 +110,13 @@ def _check_clock_end(value: str) -> str:
     return value
 
 
-def _after_midnight_hint(text: str) -> str:
+def _after_midnight_hint(text: str, what: str = "a shift") -> str:
     """For an end written past midnight (``"26:00"``): how to write it (``"02:00"``), else ""."""
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(text))
     if m is None or not 24 <= int(m.group(1)) < 48 or int(m.group(2)) >= 60:
         return ""
     clock = f"{int(m.group(1)) - 24:02d}:{m.group(2)}"
-    return (f': a shift that ends after midnight is written with the clock time it ends at, "{clock}"; '
+    return (f': {what} that ends after midnight is written with the clock time it ends at, "{clock}"; '
             "an end no later than the start is read as the next day")
 
 

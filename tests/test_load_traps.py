@@ -141,6 +141,15 @@ def test_an_end_written_past_midnight_gets_the_hint() -> None:
     assert errors(doc) == ['desk.yaml: shifts.evening.end: "xx" is not a clock time HH:MM']
 
 
+def test_a_window_written_past_midnight_gets_the_hint() -> None:
+    doc = desk(opening_hours={"weekdays": "08:00-26:00"})
+    assert errors(doc) == ['desk.yaml: opening_hours.weekdays: "08:00-26:00" is not a time window: a window '
+                           'that ends after midnight is written with the clock time it ends at, "02:00"; an '
+                           "end no later than the start is read as the next day"]
+    doc = desk(opening_hours={"weekdays": "08:00-02:00"})
+    parse_team(doc, "desk.yaml")  # written so, it loads
+
+
 def test_a_stored_version_keeps_its_24_hour_shift() -> None:
     """The rule binds what is sent now; a version stored before loads as it did (24 hours)."""
     doc = desk(opening_hours={"daily": "00:00-24:00"})
@@ -222,8 +231,8 @@ def test_parse_errors_still_stop_early() -> None:
 
 def test_an_error_in_the_opening_hours_stops_the_cross_checks() -> None:
     """Without opening hours every demand would look outside them: the field's error alone."""
-    doc = desk(opening_hours={"weekdays": "08:00-25:00"})
-    assert errors(doc) == ['desk.yaml: opening_hours.weekdays: "08:00-25:00" is not a time window']
+    doc = desk(opening_hours={"weekdays": "08:00-18:61"})
+    assert errors(doc) == ['desk.yaml: opening_hours.weekdays: "08:00-18:61" is not a time window']
 
 
 # -- 8. version 1.1 -----------------------------------------------------------------------------------
