@@ -81,18 +81,24 @@ class Principal:
             raise Forbidden(f"this needs a token with role {' or '.join(roles)}", "authorization")
 
 
-def check_failures(request: Request, kind: str, path: str) -> tuple[FailureLimiter | None, tuple[str, str]]:
-    """429 when the client's IP has failed too often with ``kind`` of token (``auth``, ``feed``) lately;
-    else the limiter (None when the app has none) and the key to count a failure under."""
+FAILURE_WHAT = {"auth": "unknown or revoked bearer tokens", "feed": "unknown or revoked calendar tokens",
+                "sign-in": "failed sign-ins"}
+
+
+def count_failure(request: Request, kind: str, path: str) -> None:
+    """A credential of ``kind`` (``auth``, ``feed``, ``sign-in``) was refused: 429 when the client's address
+    has already failed ``ROTA_AUTH_FAILURE_LIMIT`` times in the window, else the failure is counted (and
+    the caller answers its 401 or 404). Only failures are counted and limited: a valid credential is
+    never refused for the failures of others at the same address (behind the same NAT or proxy)."""
     limiter: FailureLimiter | None = getattr(request.app.state, "failures", None)
+    if limiter is None:
+        return
     key = (kind, client_ip(request))
-    wait = limiter.retry_after(key) if limiter is not None else None
+    wait = limiter.retry_after(key)
     if wait is not None:
-        what = "bearer tokens" if kind == "auth" else "calendar tokens"
-        raise TooManyRequests(
-            f"too many unknown or revoked {what} from {key[1]}: try again in {wait} s", path, retry_after=wait
-        )
-    return limiter, key
+        raise TooManyRequests(f"too many {FAILURE_WHAT[kind]} from {key[1]}: try again in {wait} s", path,
+                              retry_after=wait)
+    limiter.fail(key)
 
 
 def expired(row: ApiToken, now: datetime) -> str | None:
@@ -149,14 +155,14 @@ def principal_of(session: Any, row: ApiToken) -> Principal:
 
 
 def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
-    """The principal of a bearer token; 401 when it is missing, unknown, revoked or expired; 429 (before any
-    look-up) while the client's IP is over its count of refused tokens (``ROTA_AUTH_FAILURE_*``).
+    """The principal of a bearer token; 401 when it is missing, unknown, revoked or expired, or 429 instead
+    while the client's address is over its count of refused tokens (``ROTA_AUTH_FAILURE_*``): a valid
+    token is let through whatever the count.
 
     ``last_used_at`` is written when it is older than 10 minutes; a failure of that write is only logged.
     """
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("a bearer token is needed (Authorization: Bearer …)", "authorization")
-    limiter, key = check_failures(request, "auth", "authorization")
     digest = hash_secret(credentials.credentials)
     now = getattr(request.app.state, "clock", utcnow)()
     db = request.app.state.db
@@ -166,8 +172,7 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
         ).first()
         refusal = "the token is unknown or revoked" if row is None else expired(row, now)
         if row is None or refusal is not None:
-            if limiter is not None:
-                limiter.fail(key)
+            count_failure(request, "auth", "authorization")
             raise Unauthorized(str(refusal), "authorization")
         principal = principal_of(session, row)
         stale = row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY

@@ -49,6 +49,10 @@ class Conflict(ApiError):
     status = 409
 
 
+class PreconditionFailed(ApiError):
+    status = 412
+
+
 class PayloadTooLarge(ApiError):
     status = 413
 

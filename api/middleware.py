@@ -5,8 +5,9 @@
   streamed chunks), and puts the security headers on every response.
 - ``FailureLimiter``: failed bearer tokens and unknown feed tokens per client IP; after
   ``ROTA_AUTH_FAILURE_LIMIT`` in ``ROTA_AUTH_FAILURE_WINDOW`` seconds that IP's token-bearing requests
-  answer 429 with ``Retry-After`` until the window ends. In memory, per process: each worker counts
-  on its own, and a restart forgets.
+  answer 429 with ``Retry-After`` until the window ends; valid credentials are never counted or refused.
+  In memory, per process: each worker counts on its own, and a restart forgets. ``client_ip`` takes
+  ``X-Forwarded-For`` only from the proxies of ``ROTA_TRUSTED_PROXIES``.
 - ``MaskSecrets``: a logging filter that cuts feed secrets (``cal_…``), API tokens (``rota_…``,
   ``Bearer …``) and sign-in links (``link_…``) to their first characters; ``uvicorn_log_config`` is
   uvicorn's logging with it on every handler (``rota serve``).
@@ -15,6 +16,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import ipaddress
 import json
 import logging
 import math
@@ -139,9 +142,47 @@ async def _answer(send: Send, status: int, message: str, path: str = "") -> None
 
 
 # -- failed tokens per client IP ---------------------------------------------------------------------
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=16)
+def trusted_networks(text: str) -> tuple[Network, ...]:
+    """``ROTA_TRUSTED_PROXIES`` (a comma list of IPs and CIDRs) as networks; ValueError names a bad entry."""
+    networks = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f'"{entry}" is not an IP address or a CIDR network (like 10.0.0.0/8)') from None
+    return tuple(networks)
+
+
+def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def client_ip(connection: HTTPConnection) -> str:
-    """The peer's address (uvicorn puts the X-Forwarded-For client there for trusted proxies only)."""
-    return connection.client.host if connection.client else "unknown"
+    """The client's address: the TCP peer, or, when the peer is a trusted proxy (``ROTA_TRUSTED_PROXIES``),
+    the last address in ``X-Forwarded-For`` that is not a trusted proxy (each proxy appends the address it
+    was reached from, so what a client writes there itself is never taken while a proxy appended after
+    it). A peer that is not a trusted proxy is taken as it is, whatever it sends."""
+    peer = connection.client.host if connection.client else "unknown"
+    settings = getattr(connection.app.state, "settings", None) if "app" in connection.scope else None
+    networks = trusted_networks(getattr(settings, "trusted_proxies", "") or "")
+    if not networks or not _trusted(peer, networks):
+        return peer
+    hops = [h.strip() for value in connection.headers.getlist("x-forwarded-for") for h in value.split(",")]
+    hops = [h for h in hops if h]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
 
 
 class FailureLimiter:

@@ -235,6 +235,22 @@ class SignInLink(Base):
     used_at: Mapped[datetime | None]
 
 
+class WebSession(Base):
+    """A signed-in web session: the cookie carries only its id, stored here as a SHA-256. Checked on every
+    page (the session must be live, its token too); signing out ends it, so a copied cookie stops working.
+    ``new_feed``: a feed link just made on /me, shown once on the next page and then removed."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    api_token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)  # the last page, to within a few minutes
+    ended_at: Mapped[datetime | None]  # signed out (or the session lapsed): refused from then on
+    new_feed: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
 class AppSecret(Base):
     """A secret the service made for itself and keeps in its database (e.g. the web session key)."""
 

@@ -72,6 +72,8 @@ class JobAccepted(BaseModel):
     job_id: str
     state: str
     url: str
+    running: bool = Field(default=False, description="true: a solve of the same team and dates was already "
+                          "queued or running, and this is that job (no second one started)")
 
 
 class ProgressRead(BaseModel):
@@ -134,7 +136,8 @@ class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int | None = Field(default=None, ge=1, le=2**31 - 1,
-                                description="the rota version you read; 409 when stale")
+                                description="the rota version you read; 409 when an edit since then "
+                                            "touched the same person on the same date")
 
 
 class MoveTo(BaseModel):
@@ -147,20 +150,23 @@ class MoveTo(BaseModel):
 
 
 class EditCreate(BaseModel):
-    """Add, remove or move one assignment; a change breaking a hard rule needs ``force`` and is recorded."""
+    """Add, remove, move one assignment or swap two people's; a change breaking a hard rule needs ``force``
+    and is recorded."""
 
     model_config = ConfigDict(extra="forbid")
 
-    op: Literal["add", "remove", "move"]
+    op: Literal["add", "remove", "move", "swap"]
     person: str
     role: str
     shift: str
     date: Date
-    to: MoveTo | None = Field(default=None, description="move: the fields that change")
+    to: MoveTo | None = Field(default=None, description="move: the fields that change; swap: the other "
+                              "person and their duty (role, shift, date default to this one's)")
     force: bool = False
     reason: Text | None = Field(default=None, max_length=2000)
     version: int | None = Field(default=None, ge=1, le=2**31 - 1,
-                                description="the rota version you read; 409 when stale")
+                                description="the rota version you read; 409 when an edit since then "
+                                            "touched the same person on the same date")
 
 
 class EditRead(BaseModel):

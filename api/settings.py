@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -87,6 +87,19 @@ class Settings(BaseSettings):
     auth_failure_window: float = Field(
         default=60.0, gt=0, description="seconds of the window auth_failure_limit counts in"
     )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="comma list of IPs and CIDRs of the reverse proxies in front of the service: only from "
+                    "these is X-Forwarded-For believed (empty: from none)",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        from api.middleware import trusted_networks
+
+        trusted_networks(value)  # a bad entry fails start-up naming it
+        return value
     # many machines (docs/deploy.md): solve jobs on Celery workers over a broker (Redis)
     job_backend: Literal["inprocess", "celery"] = Field(
         default="inprocess",

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli import bench, service
+from benchmarks.cli import bench  # `rota bench`: the benchmarks live apart, in benchmarks/
+from cli import service
 from cli.demo import EXAMPLES, service_demo
 from cli.errors import fail, guarded
 from cli.inputs import (
@@ -19,6 +20,7 @@ from cli.inputs import (
     check_fits,
     export_format,
     load_team_file,
+    month_start,
     output_kind,
     read_rota,
     resolve_period,
@@ -205,13 +207,18 @@ def demo_command(
     examples: Annotated[
         Path, typer.Option("--examples", help="Folder of team files (*.yaml) to store and solve.")
     ] = EXAMPLES,
+    month: Annotated[
+        str | None, typer.Option("--month", help="The month to solve, YYYY-MM (default: next month).")
+    ] = None,
 ) -> None:
     """The demo without the server: store the examples, solve and publish next month, show one."""
     from cli.service import service_errors
 
-    service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console()))()
+    first = month_start(month) if month is not None else None
+    service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console(),
+                                        month=first))()
     typer.echo("serve them: make serve  (or .venv/bin/rota serve; ROTA_DATABASE_URL picks the database)")
 
 
-app.add_typer(bench.bench, name="bench")
+app.add_typer(bench, name="bench")
 service.register(app)

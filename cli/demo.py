@@ -49,11 +49,13 @@ def service_demo(
     port: int = 8000,
     today: date | None = None,
     console: Console | None = None,
+    month: date | None = None,
 ) -> DemoLinks:
     """Migrate the settings' database, import the example teams, generate and publish next month's rota
     of each, and print a lead token for them, the /docs URL and the first person's feed URL.
 
-    With ``console``, the first team's published month is printed there in full.
+    With ``console``, the first team's published month is printed there in full. ``month`` (its first
+    date) replaces next month, so a captured demo can be run again to the figure.
     Runs again on the same database without harm: unchanged teams stay at their version and the new
     rotas supersede the ones published by the last run.
     """
@@ -74,7 +76,7 @@ def service_demo(
     ids = [DEMO_IDS.get(f.stem, f.stem) for f in files]
     for path, team_id in zip(files, ids, strict=True):
         import_team(path, team_id)
-    month = next_month(today or date.today())
+    month = f"{month:%Y-%m}" if month is not None else next_month(today or date.today())
     rotas = {
         team_id: generate_rota(team_id, month, None, None, time_limit, 0, publish=True).id for team_id in ids
     }

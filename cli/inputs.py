@@ -23,15 +23,20 @@ EXPORT_FORMATS = tuple(f for f in FORMATS if f != "json")  # what ``rota export`
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def month_start(month: str, option: str = "--month") -> date:
+    """The first date of a ``YYYY-MM`` option value, or one line naming the option and exit 2."""
+    m = _MONTH.match(month.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        fail(f'{option}: "{month}" is not a month YYYY-MM')
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
 def resolve_period(team: Team, month: str | None, start: str | None, end: str | None) -> tuple[date, date]:
     """The horizon from ``--month`` or ``--from``/``--to``, else the team file's ``period``."""
     if month is not None:
         if start is not None or end is not None:
             fail("--month: give either --month or --from/--to, not both")
-        m = _MONTH.match(month.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12:
-            fail(f'--month: "{month}" is not a month YYYY-MM')
-        first = date(int(m.group(1)), int(m.group(2)), 1)
+        first = month_start(month)
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
         return first, following - timedelta(days=1)
     if start is None and end is None:

@@ -121,7 +121,7 @@ def generate_rota(
     """Solve a stored team's rota in this process (history from its published rotas); returns the rota."""
     from api.services.publish import publish_rota
     from api.services.rotas import get_rota
-    from api.services.solving import get_job, submit_job
+    from api.services.solving import SolveRunning, get_job, submit_job
     from api.services.teams import get_version, parse_document
     from api.services.worker import run_job
     from api.settings import get_settings
@@ -134,15 +134,19 @@ def generate_rota(
             team = parse_document(stored, team_id, stored=True)
         first, last = resolve_period(team, month, start, end)
         with db.write() as session:
-            job = submit_job(
-                session=session,
-                settings=settings,
-                team_id=team_id,
-                start=first,
-                end=last,
-                time_limit=time_limit,
-                seed=seed,
-            )
+            try:
+                job = submit_job(
+                    session=session,
+                    settings=settings,
+                    team_id=team_id,
+                    start=first,
+                    end=last,
+                    time_limit=time_limit,
+                    seed=seed,
+                )
+            except SolveRunning as running:
+                fail(f"{team_id} {first} to {last} is already being solved (job {running.job.id}, "
+                     f"{running.job.state}): wait for it, or stop it first")
         err.print(
             f"solving {team_id} {first} to {last} (job {job.id}, {time_limit:g} s; Ctrl-C keeps the best)"
         )
@@ -202,6 +206,7 @@ def serve(host: str, port: int, upgrade: bool, reload: bool, workers: int = 1) -
     # several processes share the port; each builds its app from the import string (and its own pool)
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info",
                 workers=workers if workers > 1 else None,
+                proxy_headers=False,  # X-Forwarded-For is read by the app, from ROTA_TRUSTED_PROXIES only
                 log_config=uvicorn_log_config())  # feed secrets and tokens masked in the access log
 
 
@@ -248,6 +253,9 @@ def register(app: typer.Typer) -> None:
         examples: Annotated[
             Path | None, typer.Option("--examples", help="--demo: folder of team files.")
         ] = None,
+        demo_month: Annotated[
+            str | None, typer.Option("--demo-month", help="--demo: month to solve, YYYY-MM (default: next).")
+        ] = None,
         workers: Annotated[
             int, typer.Option("--workers", min=1, max=64, help="API processes sharing the port (a database "
                                                                "server, not SQLite: docs/deploy.md).")
@@ -258,8 +266,11 @@ def register(app: typer.Typer) -> None:
             from cli.demo import EXAMPLES, service_demo
 
             check_port(host, port)
+            from cli.inputs import month_start
+
+            first = month_start(demo_month, "--demo-month") if demo_month is not None else None
             service_demo(examples=examples or EXAMPLES, time_limit=demo_time_limit, host=host, port=port,
-                         console=Console())
+                         console=Console(), month=first)
             upgrade = False
         serve(host, port, upgrade, reload, workers)
 

@@ -22,9 +22,9 @@ from api.services.rotas import store_rota
 from api.services.teams import current_document, put_team
 from api.services.tokens import create_api_token, create_calendar_token
 from api.settings import get_settings
+from benchmarks.synthetic import synthetic_document
 from rota.calendar import Calendar
 from rota.load import parse_team
-from rota.synthetic import synthetic_document
 from solver.greedy import greedy_rota
 from solver.result import rota_document
 

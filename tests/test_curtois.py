@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.curtois import parse_instance, read_instance, roster_rows, to_team, write_roster
+from benchmarks.curtois_eval import evaluate, evaluate_files
 from rota.calendar import Calendar
-from rota.curtois import parse_instance, read_instance, roster_rows, to_team, write_roster
-from rota.curtois_eval import evaluate, evaluate_files
 from rota.load import parse_team
 from rota.objective import compute_terms, weighted, weights
 
@@ -88,7 +88,7 @@ def test_parse_instance1():
 
 
 def test_parse_errors_name_the_line():
-    from rota.curtois import InstanceError
+    from benchmarks.curtois import InstanceError
 
     with pytest.raises(InstanceError, match="line 11: unknown shift 'X'"):
         parse_instance(TINY.replace("B,E=14|L=14", "B,X=14|L=14"), "tiny")
@@ -231,7 +231,7 @@ def test_roster_round_trip(tmp_path):
 def _app():
     import typer
 
-    from cli.bench_curtois import register
+    from benchmarks.bench_curtois import register
 
     app = typer.Typer()
     bench = typer.Typer()
@@ -254,7 +254,7 @@ def test_bench_bad_input_is_one_line(tmp_path):
 
 
 def test_instance_ranges():
-    from cli.bench_curtois import parse_range
+    from benchmarks.bench_curtois import parse_range
 
     assert parse_range("1-3,7, 9-10") == [1, 2, 3, 7, 9, 10]
     assert parse_range("5") == [5]
@@ -264,7 +264,7 @@ def test_instance_ranges():
 
 
 def test_the_benchmark_ships_with_the_project():
-    from cli.bench_curtois import DEFAULT_BENCHMARKS, _best_known
+    from benchmarks.bench_curtois import DEFAULT_BENCHMARKS, _best_known
 
     assert DEFAULT_BENCHMARKS == BENCH and DEFAULT_BENCHMARKS.is_absolute()
     assert all((BENCH / f"Instance{n}.txt").is_file() for n in range(1, 25))
@@ -320,7 +320,7 @@ def test_bench_reports_no_roster_instead_of_scoring_an_empty_one(tmp_path, monke
     """A solve that ends without a rota is a problem line and exit 1, not a score of every rule broken."""
     from typer.testing import CliRunner
 
-    import cli.bench_curtois as bench
+    import benchmarks.bench_curtois as bench
 
     def no_rota(path, out_csv, time_limit, workers):
         out_csv.write_text("employee,day,shift\n")

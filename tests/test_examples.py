@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synthetic import SIZES, _available, synthetic_document, synthetic_team
 from rota.calendar import Calendar
 from rota.load import load_team
-from rota.synthetic import SIZES, _available, synthetic_document, synthetic_team
 from rota.validate import validate
 from solver import SolveParams, solve
 

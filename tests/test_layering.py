@@ -9,10 +9,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "rota": {"solver", "api", "cli", "ortools", "fastapi", "sqlalchemy", "typer", "rich"},
-    "solver": {"api", "cli", "fastapi", "sqlalchemy", "typer", "rich"},
-    "api": {"cli"},
+    "rota": {"solver", "api", "cli", "benchmarks", "ortools", "fastapi", "sqlalchemy", "typer", "rich"},
+    "solver": {"api", "cli", "benchmarks", "fastapi", "sqlalchemy", "typer", "rich"},
+    "api": {"cli", "benchmarks"},
 }
+# The benchmarks (benchmarks/) sit apart from the product and above it: the product reaches them
+# only where `rota bench` is registered on the command line.
+BENCHMARK_DOORS = {"cli/commands.py"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -40,3 +43,11 @@ def test_layering_check_can_fail(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("from solver import solve\nimport rota.calendar\n")
     assert _imports(module) & FORBIDDEN["rota"] == {"solver"}
+
+
+def test_only_the_bench_command_reaches_the_benchmarks() -> None:
+    reaching = {str(path.relative_to(ROOT)) for path in sorted((ROOT / "cli").rglob("*.py"))
+                if "benchmarks" in _imports(path)}
+    assert reaching == BENCHMARK_DOORS
+    moved = {"curtois", "curtois_eval", "synthetic"}
+    assert not [p for p in (ROOT / "rota").rglob("*.py") if p.stem in moved]

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from ortools.sat.python import cp_model
 
+from benchmarks.curtois import read_instance, roster_rows, to_team
+from benchmarks.curtois_eval import evaluate
+from benchmarks.synthetic import synthetic_document, synthetic_team
 from rota import objective as obj
 from rota.calendar import Calendar
-from rota.curtois import read_instance, roster_rows, to_team
-from rota.curtois_eval import evaluate
 from rota.load import parse_team
 from rota.records import Duty
-from rota.synthetic import synthetic_document, synthetic_team
 from solver import SolveParams, people, solve
 from solver.build import build
 from solver.greedy import greedy_rota

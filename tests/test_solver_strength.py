@@ -8,10 +8,10 @@ import random
 import pytest
 from ortools.sat.python import cp_model
 
+from benchmarks.synthetic import size_names, size_shape, synthetic_document, synthetic_team
 from rota import objective as obj
 from rota.calendar import Calendar
 from rota.load import parse_team
-from rota.synthetic import size_names, size_shape, synthetic_document, synthetic_team
 from solver import SolveParams, solve
 from solver.build import build
 from solver.greedy import greedy_rota

@@ -453,7 +453,7 @@ def test_empty_file_says_it_is_empty(tmp_path: Path) -> None:
 MODEL_DIGEST = """
 import hashlib, sys
 from rota.calendar import Calendar
-from rota.synthetic import synthetic_team
+from benchmarks.synthetic import synthetic_team
 from solver.build import build
 from solver.greedy import greedy_rota
 for size in sys.argv[1:]:

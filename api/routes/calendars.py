@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from api.auth import check_failures
+from api.auth import count_failure
 from api.db import Database
 from api.errors import NotFound
 from api.feeds import Feed, FeedOptions, feed_etag, find_feed, render_feed
@@ -35,7 +35,7 @@ def _render(db: Database, feed: Feed, options: FeedOptions, now: datetime) -> by
         200: {"content": {"text/calendar": {}}},
         304: {"description": "not modified"},
         404: {"description": "unknown or revoked token"},
-        429: {"description": "too many unknown tokens from this address lately"},
+        429: {"description": "an unknown token, after too many unknown tokens from this address lately"},
         503: {"description": "the database is saturated: try again after Retry-After seconds"},
     },
 )
@@ -57,12 +57,10 @@ def calendar_feed(
         busy=bool(busy), past_days=settings.feed_past_days, refresh_minutes=settings.feed_refresh_minutes
     )
     now = state.clock()
-    limiter, key = check_failures(request, "feed", "token")
     with db.engine.connect() as conn:
         feed = find_feed(conn, token)
     if feed is None:
-        if limiter is not None:
-            limiter.fail(key)
+        count_failure(request, "feed", "token")  # 429 past the limit; a valid feed is never refused
         raise NotFound("no such calendar", "token")
     etag = feed_etag(feed, options, now.date())
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}

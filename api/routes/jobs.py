@@ -21,7 +21,8 @@ router = APIRouter(tags=["jobs"])
     "/api/teams/{team_id}/rotas",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
-    responses=ERRORS,
+    responses={**ERRORS, 200: {"model": JobAccepted, "description": "a solve of the same team and dates is "
+                               "already queued or running: that job, and no second one"}},
 )
 def create_rota(
     team_id: TeamIdPath,
@@ -40,23 +41,30 @@ def create_rota(
     """Queue a solve of the team for start..end; with ``replan_of``, keep as much of that rota as possible.
 
     With ``Idempotency-Key``, a retry (same token, same key) answers 202 with the same job; a key used
-    for a different request answers 409."""
+    for a different request answers 409. While a solve of the same team and dates is queued or running,
+    the answer is 200 with that job (``running: true``), and no second solve starts."""
     principal.require_lead(team_id)
     replay = idempotency_key is not None and solving.keyed_job(
         session, principal.token_id, idempotency_key) is not None
-    job = solving.submit_job(
-        session=session,
-        settings=settings,
-        team_id=team_id,
-        start=body.start,
-        end=body.end,
-        time_limit=body.time_limit,
-        seed=body.seed,
-        replan_of=body.replan_of,
-        token_id=principal.token_id,
-        owner=runner.owner,
-        idempotency_key=idempotency_key,
-    )
+    try:
+        job = solving.submit_job(
+            session=session,
+            settings=settings,
+            team_id=team_id,
+            start=body.start,
+            end=body.end,
+            time_limit=body.time_limit,
+            seed=body.seed,
+            replan_of=body.replan_of,
+            token_id=principal.token_id,
+            owner=runner.owner,
+            idempotency_key=idempotency_key,
+        )
+    except solving.SolveRunning as running:
+        url = request.app.url_path_for("get_job", job_id=running.job.id)
+        response.status_code = status.HTTP_200_OK
+        response.headers["Location"] = url
+        return JobAccepted(job_id=running.job.id, state=running.job.state, url=url, running=True)
     if replay:
         response.headers["Idempotent-Replayed"] = "true"
     else:

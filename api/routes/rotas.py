@@ -113,6 +113,20 @@ def publish_rota(
     return _view(session, rota, response)
 
 
+@router.delete("/{rota_id}", status_code=204, response_class=Response, responses=WITH_CONFLICT)
+def discard_rota(
+    rota_id: RowIdPath,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    if_match: Annotated[str | None, Header(description="the rota version you read")] = None,
+) -> Response:
+    """Discard a draft (its assignments and edits go with it); 409 for a published or superseded rota,
+    or when If-Match names an older version."""
+    principal.require_lead(rotas.get_rota(session=session, rota_id=rota_id).team_id)
+    publish.discard_rota(session=session, rota_id=rota_id, version=if_match_version(if_match))
+    return Response(status_code=204)
+
+
 @router.post("/{rota_id}/edits", responses=WITH_CONFLICT)
 def edit_rota(
     rota_id: RowIdPath,

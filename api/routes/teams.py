@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep, TeamIdPath
+from api.errors import Invalid
 from api.schemas import ErrorBody, RotaSummary, TeamRead, TeamSummary
 from api.services import rotas, teams
 
@@ -42,10 +43,26 @@ async def raw_body(request: Request) -> tuple[bytes, str | None]:
     return await request.body(), request.headers.get("content-type")
 
 
+def base_version_of(document: Any) -> int | None:
+    """Take ``base_version`` (the version the editor read) out of a team body; it is not stored."""
+    if not isinstance(document, dict) or "base_version" not in document:
+        return None
+    value = document.pop("base_version")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**31 - 1:
+        raise Invalid(f"base_version {value!r} is not a team version (a whole number; 0: a new team)",
+                      "base_version")
+    return value
+
+
 @router.put(
     "/{team_id}",
     response_model=TeamRead,
-    responses={**ERRORS, 415: {"model": ErrorBody, "description": "a content type other than JSON or YAML"}},
+    responses={
+        **ERRORS,
+        409: {"model": ErrorBody, "description": "`base_version` is not the team's current version"},
+        412: {"model": ErrorBody, "description": "`If-Match` does not name the team's current version"},
+        415: {"model": ErrorBody, "description": "a content type other than JSON or YAML"},
+    },
     openapi_extra=TEAM_BODY,
 )
 def put_team(
@@ -55,18 +72,25 @@ def put_team(
     response: Response,
     body: Annotated[tuple[bytes, str | None], Depends(raw_body)],
     settings: SettingsDep,
+    if_match: Annotated[str | None, Header(description="the ETag of the version you read (`GET` sends "
+                                                        "it); another version answers 412")] = None,
 ) -> TeamRead:
     """Create or update a team from JSON or YAML (`Content-Type: application/yaml`, `application/x-yaml`
     or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, all found in one
     pass (then the warnings, as `warning: …`), or the line and column of a YAML syntax error; 415 names
-    the accepted content types. `warnings` lists what is valid but probably not meant."""
+    the accepted content types. `warnings` lists what is valid but probably not meant. With `If-Match`
+    (the ETag of the version read) or `base_version` in the body, an update made meanwhile answers 412 /
+    409 instead of being overwritten; without either the document is stored as before."""
     principal.require_lead(team_id)
     document = teams.parse_body(*body)
+    base_version = base_version_of(document)
     warnings: list[dict[str, str]] = []
     row, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                           max_people=settings.max_people, warnings=warnings)
+                                           max_people=settings.max_people, if_match=if_match,
+                                           base_version=base_version, warnings=warnings)
     if changed and version.version == 1:
         response.status_code = status.HTTP_201_CREATED
+    response.headers["ETag"] = teams.version_etag(version.version)
     return TeamRead(
         **TeamSummary.of(row).model_dump(),
         versions=version.version,
@@ -89,12 +113,15 @@ def get_team(
     team_id: TeamIdPath,
     principal: PrincipalDep,
     session: SessionDep,
+    response: Response,
     version: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="an older version")] = None,
 ) -> TeamRead:
-    """The team document (current version unless ``version`` is given)."""
+    """The team document (current version unless ``version`` is given); the version's ETag, for
+    ``If-Match`` on a later ``PUT``."""
     principal.require_manager(team_id)
     row = teams.get_team(session=session, team_id=team_id)
     stored = teams.get_version(session=session, team_id=team_id, version=version)
+    response.headers["ETag"] = teams.version_etag(stored.version)
     return TeamRead(
         id=row.id,
         name=row.name,

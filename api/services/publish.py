@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.feeds import sync_events
-from api.models import PublishedDay, Rota, TeamRow
+from api.models import Assignment, Job, PublishedDay, Rota, RotaEdit, TeamRow
 from api.services.rotas import get_rota
 from rota.timeutil import date_range
 
@@ -111,3 +111,21 @@ def _supersede(session: Session, rota: Rota, lost: Counter[int]) -> None:
         )
         .values(version=Rota.version + 1, updated_at=now)
     )
+
+
+def discard_rota(*, session: Session, rota_id: int, version: int | None = None) -> Rota:
+    """Delete a draft with its assignments and edits (jobs and re-plans that name it keep no link to it);
+    409 when it is published or superseded (staff may have seen it: publish another over its dates)
+    or when ``version`` is stale. Returns the deleted rota (detached) for the caller's message."""
+    rota = lock_rota(session, rota_id, version, ": only a draft can be discarded")
+    if rota.state != "draft":
+        raise Conflict(f"rota {rota.id} is published and cannot be discarded: staff may have seen it; "
+                       "publish another rota over its dates instead", "state")
+    session.execute(delete(RotaEdit).where(RotaEdit.rota_id == rota.id))
+    session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))
+    session.execute(update(Job).where(Job.rota_id == rota.id).values(rota_id=None))
+    session.execute(update(Rota).where(Rota.replan_of == rota.id).values(replan_of=None))
+    session.execute(delete(Rota).where(Rota.id == rota.id, Rota.state == "draft"))
+    session.commit()
+    session.expunge(rota)
+    return rota

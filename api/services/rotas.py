@@ -46,8 +46,12 @@ def get_rota(*, session: Session, rota_id: int) -> Rota:
 
 
 def list_rotas(*, session: Session, team_id: str, states: tuple[str, ...] | None = None) -> list[Rota]:
+    """The team's rotas, newest first: every state when ``states`` is None, else only those states (an
+    empty tuple lists nothing: a caller allowed no state sees no rota)."""
+    if states is not None and not states:
+        return []
     query = select(Rota).where(Rota.team_id == team_id).order_by(Rota.id.desc())
-    if states:
+    if states is not None:
         query = query.where(Rota.state.in_(states))
     return list(session.scalars(query))
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound, TooManyRequests
 from api.models import Job
+from api.services.publish import lock_team
 from api.services.rotas import get_rota, horizon_team
 from api.services.teams import current_document, get_team
 from api.settings import Settings
@@ -22,6 +23,23 @@ from rota.records import Duty
 
 MAX_DAYS = 366
 ACTIVE = ("queued", "running")
+
+
+class SolveRunning(Exception):
+    """A solve of the same team and period is already queued or running: ``job`` is that one."""
+
+    def __init__(self, job: Job):
+        super().__init__(f"job {job.id} already solves {job.params['start']} to {job.params['end']}")
+        self.job = job
+
+
+def running_job(session: Session, team_id: str, start: date, end: date) -> Job | None:
+    """The team's solve of exactly ``start``..``end`` still queued or running, if any (the oldest)."""
+    query = select(Job).where(Job.team_id == team_id, Job.state.in_(ACTIVE))
+    for job in session.scalars(query.order_by(Job.created_at)):
+        if job.params.get("start") == start.isoformat() and job.params.get("end") == end.isoformat():
+            return job
+    return None
 
 
 def submit_job(
@@ -43,14 +61,16 @@ def submit_job(
 
     With ``idempotency_key``: the job this token already started with that key, whatever its state, is
     returned instead of a new one (409 when the key was used for a different request); two requests
-    racing with the same key get one job (a unique key on token and key)."""
+    racing with the same key get one job (a unique key on token and key).
+
+    One solve per team and period: when one of the same dates is queued or running, ``SolveRunning``
+    carries it and nothing new is queued (the team's row lock makes two racing requests queue one)."""
     team_row = get_team(session=session, team_id=team_id)
     given = {"start": start, "end": end, "time_limit": time_limit, "seed": seed, "replan_of": replan_of}
     if idempotency_key is not None:
         existing = keyed_job(session, token_id, idempotency_key)
         if existing is not None:
             return _same_request(existing, team_id, given)
-    _check_caps(session=session, settings=settings, team_id=team_id, token_id=token_id)
     if replan_of is not None:
         try:
             base = get_rota(session=session, rota_id=replan_of)
@@ -75,6 +95,12 @@ def submit_job(
         raise Invalid(f"end {end} is before start {start}", "end")
     if (end - start).days >= MAX_DAYS:
         raise Invalid(f"a rota spans at most {MAX_DAYS} days", "end")
+    lock_team(session, team_id)  # held to commit: a second request for the period waits, then finds this one
+    same = running_job(session, team_id, start, end)
+    if same is not None:
+        session.rollback()
+        raise SolveRunning(same)
+    _check_caps(session=session, settings=settings, team_id=team_id, token_id=token_id)
     limit = settings.time_limit if time_limit is None else time_limit
     if not 0 < limit <= settings.max_time_limit:
         raise Invalid(

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
-from api.errors import Invalid, NotFound, UnsupportedMediaType
+from api.errors import Conflict, Invalid, NotFound, PreconditionFailed, UnsupportedMediaType
 from api.models import TeamRow, TeamVersion
 from rota.load import TeamFileError, _Loader, json_pairs, parse_team, too_deep
 from rota.team import Team
@@ -137,10 +137,62 @@ def parse_document(document: Any, source: str, *, stored: bool = False) -> Team:
         raise Invalid(str(exc), problems=problems_of(exc)) from None
 
 
-def put_team(*, session: Session, team_id: str, document: Any, max_people: int | None = None,
-             warnings: list[dict[str, str]] | None = None) -> tuple[TeamRow, TeamVersion, bool]:
+def version_etag(version: int) -> str:
+    """The ETag of a team version (``"3"``), as ``GET`` and ``PUT`` send it and ``If-Match`` names it."""
+    return f'"{version}"'
+
+
+def if_match_versions(value: str) -> set[int] | None:
+    """The team versions an If-Match header names (``"3"``, ``"3", "4"``, ``3``); None for ``*`` (any).
+    A weak tag (``W/"3"``) never matches (If-Match compares strongly); one that is not a version: 422."""
+    versions: set[int] = set()
+    for part in (p.strip() for p in value.split(",")):
+        if part == "*":
+            return None
+        if part.startswith("W/"):
+            continue
+        text = part.strip('"')
+        if not text.isdigit():
+            raise Invalid(f"If-Match {value!r} is not a team version's ETag (like \"3\")", "If-Match")
+        versions.add(int(text))
+    return versions
+
+
+def check_version(team_id: str, current: int | None, *, if_match: str | None,
+                  base_version: int | None) -> None:
+    """The optimistic lock of a team update: the version read (``If-Match``, ``base_version``) must be the
+    current one. 412 when If-Match names another version (or the team is not stored yet), 409 when
+    ``base_version`` does (0: the team must not exist yet)."""
+    if if_match is not None:
+        wanted = if_match_versions(if_match)
+        if current is None:
+            raise PreconditionFailed(f'there is no team "{team_id}" yet, so If-Match {if_match} cannot '
+                                     "match: send it without If-Match to create it", "If-Match")
+        if wanted is not None and current not in wanted:
+            raise PreconditionFailed(
+                f'team "{team_id}" changed since you read it: it is at version {current} now '
+                f"(ETag {version_etag(current)}), not {if_match}; read it again, make your change on it and "
+                "send that ETag", "If-Match")
+    if base_version is not None and base_version != (current or 0):
+        if current is None:
+            raise Conflict(f'there is no team "{team_id}" yet, so it has no version {base_version}: send it '
+                           "with base_version 0 or none to create it", "base_version")
+        if base_version == 0:
+            raise Conflict(f'team "{team_id}" exists already (version {current}): read it and make your '
+                           "change on that version", "base_version")
+        raise Conflict(f'team "{team_id}" changed since version {base_version} was read: it is at version '
+                       f"{current} now; read it again and make your change on that version", "base_version")
+
+
+def put_team(
+    *, session: Session, team_id: str, document: Any, max_people: int | None = None,
+    if_match: str | None = None, base_version: int | None = None,
+    warnings: list[dict[str, str]] | None = None,
+) -> tuple[TeamRow, TeamVersion, bool]:
     """Store a team document; a changed one becomes a new version. Returns (team, version, changed).
-    ``max_people``: a larger team is refused (422 naming the limit) before anything is stored;
+    ``max_people``: a larger team is refused (422 naming the limit) before anything is stored.
+    ``if_match`` / ``base_version``: the version the caller read, checked under the team row's lock, so of
+    concurrent updates from the same version one is stored and the others refused (``check_version``).
     ``warnings``: a list that receives what is valid but probably not meant (``warnings_of``)."""
     check_team_id(team_id)
     _refuse_deep(document)  # before any recursive walk (json_document's, the loader's)
@@ -151,7 +203,11 @@ def put_team(*, session: Session, team_id: str, document: Any, max_people: int |
     if max_people is not None and len(team.people) > max_people:
         raise Invalid(f"{len(team.people):,} people: a team may have at most {max_people:,} "
                       "(the ROTA_MAX_PEOPLE setting)", "people")
+    if if_match is not None:
+        if_match_versions(if_match)  # 422 for a malformed header before any lock is taken
     row = session.get(TeamRow, team_id, with_for_update=True)
+    check_version(team_id, row.current_version if row is not None else None, if_match=if_match,
+                  base_version=base_version)
     now = utcnow()
     if row is None:
         row = TeamRow(id=team_id, name=team.team, current_version=1, created_at=now, updated_at=now)
@@ -161,7 +217,7 @@ def put_team(*, session: Session, team_id: str, document: Any, max_people: int |
         except IntegrityError:  # another request created the team meanwhile: update it instead
             session.rollback()
             return put_team(session=session, team_id=team_id, document=document, max_people=max_people,
-                            warnings=warnings)
+                            if_match=if_match, base_version=base_version, warnings=warnings)
         version = TeamVersion(team_id=team_id, version=1, document=document, created_at=now)
         session.add(version)
         session.commit()

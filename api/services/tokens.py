@@ -297,12 +297,3 @@ def session_principal(*, session: Session, token_id: int, token_hash: str) -> Pr
     if why is not None:
         raise Unauthorized(f"your session has ended: {why}", "session")
     return principal_of(session, row)
-
-
-def token_hash_of(*, session: Session, token_id: int) -> str:
-    """The stored hash of a token (what a web session keeps beside its id)."""
-    row = session.get(ApiToken, token_id)
-    if row is None:
-        raise NotFound(f"no token {token_id}", "token")
-    return row.token_hash
-

@@ -6,15 +6,50 @@ is untouched (its errors stay JSON; the pages turn the same refusals into pages)
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from api.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
+YEAR = 365 * 24 * 3600
+
+
+@cache
+def static_version(name: str) -> str:
+    """The first 12 hex digits of the file's SHA-256: a changed file gets a new URL."""
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+
+
+def static_url(name: str) -> str:
+    """``/static/app.css?v=…``: cached for a year by browsers, since a new file has a new ``v``."""
+    return f"/static/{name}?v={static_version(name)}"
+
+
+class CachedStatic(StaticFiles):
+    """Static files with Cache-Control: a year (immutable) when the URL names the file's current version,
+    else ``no-cache`` so the browser revalidates with the ETag."""
+
+    def file_response(
+        self, full_path: Any, stat_result: Any, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        name = Path(str(full_path)).name
+        query = scope.get("query_string", b"").decode("latin-1")
+        try:
+            current = (STATIC / name).is_file() and query == f"v={static_version(name)}"
+        except OSError:
+            current = False
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable" if current else "no-cache"
+        return response
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
@@ -31,7 +66,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         same_site="lax",
         https_only=(settings.public_url or "").startswith("https://"),
     )
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", CachedStatic(directory=STATIC), name="static")
     for module in (signin, teams, teamfile, rotas, coverage, me):
         app.include_router(module.router)
     install_error_pages(app)

@@ -16,10 +16,10 @@ from markupsafe import Markup
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
 from api.routes.tokens import feed_urls
-from api.services import rotas, teams, tokens
+from api.services import rotas, teams, tokens, websessions
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
-from api.web.session import Csrf, WebPrincipal, flash
+from api.web.session import Csrf, WebPrincipal, flash, session_id
 from api.web.teams import month_range
 from rota import timeutil
 from rota.calendar import Calendar
@@ -103,11 +103,21 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
     feeds = tokens.list_calendar_tokens(session=session, principal=principal)
     for t in mine:
         t.feeds = [f for f in feeds if f.team_id == t.id]
-    new = request.session.pop(NEW_FEED, None)
+    request.session.pop(NEW_FEED, None)  # a cookie from before feed links were kept server-side
+    new = _take_new_feed(request)
     if new:
         new["google"] = "https://calendar.google.com/calendar/r?cid=" + quote(new["webcal"], safe="")
         new["qr"] = qr_svg(new["webcal"])
     return page(request, "me.html", {"teams": mine, "new": new, "person": principal.person})
+
+
+def _take_new_feed(request: Request) -> dict[str, Any] | None:
+    """The feed link this session made on its last POST, once (kept on the session row, not the cookie)."""
+    sid = session_id(request)
+    if sid is None:
+        return None
+    with request.app.state.db.write() as session:
+        return websessions.take_new_feed(session=session, sid=sid)
 
 
 def _stored(session: Any, team_id: str) -> bool:
@@ -124,12 +134,16 @@ def subscribe(
     settings: SettingsDep,
     team: Annotated[str, Form()],
 ) -> Response:
-    """A new feed of my shifts in the team; its links are shown once, on the next page."""
+    """A new feed of my shifts in the team; its links are shown once, on the next page (kept till then on
+    the session's row in the database, never in the cookie)."""
     issued = tokens.create_calendar_token(
         session=session, principal=principal, kind="person", team_id=team, person=principal.person
     )
     url, webcal = feed_urls(settings.public_url or str(request.base_url), issued.secret)
-    request.session[NEW_FEED] = {"team": team, "url": url, "webcal": webcal, "id": issued.id}
+    sid = session_id(request)
+    assert sid is not None  # WebPrincipal: signed in
+    websessions.keep_new_feed(session=session, sid=sid,
+                              feed={"team": team, "url": url, "webcal": webcal, "id": issued.id})
     return redirect("/me#subscribe")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
@@ -28,6 +28,7 @@ from rota.export import (
 from rota.team import Team
 
 PALETTE_SIZE = 8  # role colours in app.css: .role-0 … .role-7
+SHIFT_STYLES = 4  # shift patterns within a role's colour in app.css: .shift-0 … .shift-3
 
 
 @dataclass
@@ -53,8 +54,8 @@ class Cell:
 
 
 def _inner(chips: list[Chip], mark: str) -> Markup:
-    html = "".join(f'<span class="chip {c.css}" title="{escape(c.tip)}">{escape(c.code)}</span>'
-                   for c in chips)
+    html = " ".join(f'<span class="chip {c.css}" title="{escape(c.tip)}">{escape(c.code)}</span>'
+                    for c in chips)
     return Markup(html) + escape(mark)
 
 
@@ -63,6 +64,18 @@ class Row:
     person: str
     name: str
     cells: list[Cell]
+    hours: str = ""  # worked against target: "+2.5" (h), "–" without a target
+    hours_tip: str = ""
+    hours_off: bool = False
+
+
+@dataclass
+class CountRow:
+    """People on duty in a role, per date: the headcount row."""
+
+    role: str
+    name: str
+    counts: list[tuple[date, int]]
 
 
 @dataclass
@@ -95,6 +108,7 @@ class Month:
     heads: list[Head]
     rows: list[Row]
     gap_rows: list[GapRow]
+    count_rows: list[CountRow]
     legend: list[tuple[str, str, str]]  # css, code, what
     coverage: list[dict[str, str | bool]]
     hours: list[HoursLine]
@@ -108,14 +122,41 @@ def role_classes(team: Team) -> dict[str, str]:
     return {role: f"role-{i % PALETTE_SIZE}" for i, role in enumerate(team.roles)}
 
 
+def shift_classes(team: Team) -> dict[str, str]:
+    """Each shift's pattern, numbered within the roles it serves, so two shifts of a role always differ."""
+    out: dict[str, str] = {}
+    for role in team.roles:
+        used = {out[s] for s in team.shifts if s in out and role in team.shift_roles(s)}
+        for sid in team.shifts:
+            if sid not in out and role in team.shift_roles(sid):
+                free = next((f"shift-{i}" for i in range(SHIFT_STYLES) if f"shift-{i}" not in used),
+                            f"shift-{len(used) % SHIFT_STYLES}")
+                out[sid] = free
+                used.add(free)
+    return out
+
+
+@dataclass
+class View:
+    """What part of the month the page shows: dates ``start``..``end``, one role's duties, one person."""
+
+    start: date | None = None
+    end: date | None = None
+    role: str | None = None
+    person: str | None = None
+
+
 def build_month(
-    team: Team, doc: RotaDocument, forced: frozenset[tuple[str, str, str, date]] = frozenset()
+    team: Team, doc: RotaDocument, forced: frozenset[tuple[str, str, str, date]] = frozenset(),
+    view: View | None = None,
 ) -> Month:
     """The month page's tables for ``doc`` of ``team``; ``forced`` (person, role, shift, date) duties were
-    kept despite a rule."""
+    kept despite a rule; ``view`` narrows the grid (a week, a role, a person; the figures stay whole)."""
+    view = view or View()
     cal = Calendar(team, doc.period.start, doc.period.end)
-    duties = duties_of(cal, doc)
-    codes, css = cell_codes(team), role_classes(team)
+    every = duties_of(cal, doc)
+    duties = [d for d in every if view.role is None or d.role == view.role]
+    codes, css, shift_css = cell_codes(team), role_classes(team), shift_classes(team)
     role_names = {r: team.roles[r].name or r for r in team.roles}
     shift_names = {s: team.shifts[s].name or s for s in team.shifts}
     cells: dict[tuple[str, date], list[Chip]] = defaultdict(list)
@@ -130,15 +171,26 @@ def build_month(
         if kept:
             tip += " (kept despite a rule)"
         cells[(d.person, d.date)].append(Chip(codes.get((d.shift, d.role), d.shift), d.role, d.shift,
-                                              css[d.role] + (" forced" if kept else ""), tip))
-    away = away_dates(cal, cal.dates)
-    heads = [Head(day, f"{day:%a}"[:2], _head_css(cal, day), cal.closed.get(day, "")) for day in cal.dates]
+                                              f"{css[d.role]} {shift_css.get(d.shift, 'shift-0')}"
+                                              + (" forced" if kept else ""), tip))
+    dates = [day for day in cal.dates if (view.start is None or view.start <= day)
+             and (view.end is None or day <= view.end)]
+    away = away_dates(cal, dates)
+    heads = [Head(day, f"{day:%a}"[:2], _head_css(cal, day), cal.closed.get(day, "")) for day in dates]
     rows = []
-    day_names = {day: f"{day:%a} {day.day} {day:%b %Y}" for day in cal.dates}
+    day_names = {day: f"{day:%a} {day.day} {day:%b %Y}" for day in dates}
+    hours = hours_lines(cal, every)
+    by_person = {h.person: h for h in hours}
+    need = set(team.roles[view.role].skills) if view.role else set()
+    with_duty = {d.person for d in duties}
     for p in team.people:
+        if view.person is not None and p.id != view.person:
+            continue
+        if view.role is not None and not need <= set(p.skills) and p.id not in with_duty:
+            continue
         row = []
         person = quote(p.id)
-        for day in cal.dates:
+        for day in dates:
             chips = cells.get((p.id, day), [])
             leave = away.get((p.id, day))
             if day in cal.closed and not chips:
@@ -148,16 +200,30 @@ def build_month(
             else:
                 kind, mark, note = "", "", ""
             what = "; ".join(c.tip for c in chips) or note or "no duty"
-            row.append(Cell(day, kind, note, _inner(chips, mark), f"{p.display}, {day_names[day]}: {what}",
+            # the accessible name starts with the codes seen in the cell (WCAG 2.5.3, label in name)
+            seen = " ".join(c.code for c in chips)
+            label = f"{seen}: {p.display}, {day_names[day]}: {what}" if seen else \
+                f"{p.display}, {day_names[day]}: {what}"
+            row.append(Cell(day, kind, note, _inner(chips, mark), label,
                             f"person={person}&date={day.isoformat()}"))
-        rows.append(Row(p.id, p.display, row))
+        line = by_person.get(p.id)
+        diff = line.difference if line else None
+        rows.append(Row(
+            p.id, p.display, row,
+            hours="–" if diff is None else f"{diff / 60:+.1f}",
+            hours_tip="no target" if line is None or line.target is None
+            else f"{line.worked / 60:.1f} h worked of a {line.target / 60:.1f} h target",
+            hours_off=diff is not None and abs(diff) > 239,
+        ))
+    roles = [r for r in team.roles if view.role is None or r == view.role]
     return Month(
         heads=heads,
         rows=rows,
-        gap_rows=_gap_rows(cal, doc, role_names),
-        legend=_legend(team, codes, css, role_names, shift_names),
-        coverage=_coverage(cal, duties, doc, role_names),
-        hours=hours_lines(cal, duties),
+        gap_rows=[g for g in _gap_rows(cal, doc, role_names, dates) if g.role in roles],
+        count_rows=_count_rows(duties, roles, role_names, dates),
+        legend=_legend(team, codes, css, shift_css, role_names, shift_names),
+        coverage=_coverage(cal, every, doc, role_names),
+        hours=hours,
         gaps=_gap_list(cal, doc, role_names),
         names={p.id: p.display for p in team.people},
         roles=role_names,
@@ -178,7 +244,19 @@ def _gap_text(cal: Calendar, start: str, end: str, assigned: int, required: int)
     return f"{a:%H:%M}–{b:%H:%M}: {assigned} of {required} on duty"
 
 
-def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> list[GapRow]:
+def _count_rows(
+    duties: list, roles: list[str], role_names: dict[str, str], dates: list[date]
+) -> list[CountRow]:
+    """Per role and date, how many people are on duty in it (at any time of the date)."""
+    on: dict[tuple[str, date], set[str]] = defaultdict(set)
+    for d in duties:
+        on[(d.role, d.date)].add(d.person)
+    return [CountRow(role, role_names[role], [(day, len(on.get((role, day), ()))) for day in dates])
+            for role in roles]
+
+
+def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str],
+              dates: list[date] | None = None) -> list[GapRow]:
     """One row per role: a cell per date with its gaps (core ones marked !, others ?) and their reasons."""
     found: dict[tuple[str, date], list[tuple[bool, str]]] = defaultdict(list)
     for g in doc.gaps:
@@ -189,7 +267,7 @@ def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> l
     out = []
     for role in cal.team.roles:
         cells = []
-        for day in cal.dates:
+        for day in cal.dates if dates is None else dates:
             here = found.get((role, day))
             if here:
                 core = any(c for c, _ in here)
@@ -203,12 +281,13 @@ def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> l
     return out
 
 
-def _legend(team: Team, codes: dict[tuple[str, str], str], css: dict[str, str], role_names: dict[str, str],
-            shift_names: dict[str, str]) -> list[tuple[str, str, str]]:
+def _legend(team: Team, codes: dict[tuple[str, str], str], css: dict[str, str], shift_css: dict[str, str],
+            role_names: dict[str, str], shift_names: dict[str, str]) -> list[tuple[str, str, str]]:
     out = []
     for (sid, role), code in codes.items():
         shift = team.shifts[sid]
-        out.append((css[role], code, f"{shift_names[sid]} {shift.start}–{shift.end}, {role_names[role]}"))
+        out.append((f"{css[role]} {shift_css.get(sid, 'shift-0')}", code,
+                    f"{shift_names[sid]} {shift.start}–{shift.end}, {role_names[role]}"))
     return out
 
 
@@ -246,4 +325,15 @@ def _gap_list(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> l
             "core": g.core,
             "reasons": "; ".join(g.reasons),
         })
+    return out
+
+
+def weeks(start: date, end: date) -> list[tuple[date, date]]:
+    """The period's weeks, Monday to Sunday, the first and last cut to the period."""
+    out = []
+    day = start
+    while day <= end:
+        last = min(end, day + timedelta(days=6 - day.weekday()))
+        out.append((day, last))
+        day = last + timedelta(days=1)
     return out

@@ -9,7 +9,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
+from api.web import static_url
 from api.web.session import csrf_token, take_flashes
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -30,7 +32,16 @@ def percent_text(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} %"
 
 
-templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text)
+def bdi(text: Any) -> Markup:
+    """User text (a name) isolated from the text around it: a right-to-left mark or override inside it
+    (U+202E) cannot reorder what comes before or after it on the page."""
+    return Markup("<bdi>") + escape("" if text is None else text) + Markup("</bdi>")
+
+
+templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text, bdi=bdi)
+
+
+templates.env.globals["static"] = static_url
 
 
 def page(

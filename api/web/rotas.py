@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import select
@@ -16,15 +17,15 @@ from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, Rota
 from api.services import edits, publish, rotas
+from api.services.rotas import team_duties
 from api.web.changes import publish_changes
 from api.web.errors import PageRoute
-from api.web.month import build_month
+from api.web.month import View, build_month, weeks
 from api.web.render import day_text, page, redirect
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form
 from rota.calendar import Calendar
 from rota.document import RotaDocument
-from rota.export import cell_codes
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -55,22 +56,55 @@ def url(rota: Rota, tail: str = "") -> str:
     return f"/teams/{rota.team_id}/rotas/{rota.id}{tail}"
 
 
+def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tuple[View, dict[str, Any]]:
+    """The grid's filter from the query (a role, a person, a week: blank for all) and the form's choices;
+    an unknown value is refused in words (422 naming the field)."""
+    if role and role not in team.roles:
+        raise Invalid(f'the team has no role "{role}"', "role")
+    if person and person not in {p.id for p in team.people}:
+        raise Invalid(f'the team has no person "{person}"', "person")
+    spans = weeks(rota.start, rota.end)
+    chosen = None
+    if week:
+        chosen = next((w for w in spans if w[0].isoformat() == week), None)
+        if chosen is None:
+            raise Invalid(f'"{week}" is not the first date of a week of this rota', "week")
+    view = View(start=chosen[0] if chosen else None, end=chosen[1] if chosen else None,
+                role=role or None, person=person or None)
+    form = {
+        "role": role, "person": person, "week": week,
+        "roles": [(r, team.roles[r].name or r) for r in team.roles],
+        "people": [(p.id, p.display) for p in team.people],
+        "weeks": [(a.isoformat(), f"{day_text(a)} – {day_text(b)}") for a, b in spans],
+        "filtered": bool(role or person or week),
+    }
+    if chosen:
+        i = spans.index(chosen)
+        form["previous"] = spans[i - 1][0].isoformat() if i else ""
+        form["next"] = spans[i + 1][0].isoformat() if i + 1 < len(spans) else ""
+    return view, form
+
+
 @router.get("/teams/{team_id}/rotas/{rota_id}")
 def month_page(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep,
+    role: str = "", person: str = "", week: str = "",
 ) -> Response:
-    """The grid of people × dates, gap rows, coverage per role and hours against target."""
+    """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
+    ``person`` and ``week`` (its first date) narrow the grid."""
     rota = readable_rota(session, principal, team_id, rota_id)
     team = rotas.rota_team(session=session, rota=rota)
     doc = RotaDocument.model_validate(rota.document)
     lead = principal.leads(team_id)
+    view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
     forced = [e for e in edits.list_edits(session=session, rota_id=rota.id) if e.forced] \
         if principal.role != "staff" else []
     context = {
         "rota": rota,
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, forced_duties(session, rota.id)),
+        "month": build_month(team, doc, forced_duties(session, rota.id), view),
+        "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
         "forced": forced,
@@ -93,8 +127,10 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
 
 
 def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, Any]:
-    """A person's date in the rota: their duties, the duties they could be put on, who could swap in."""
-    people = {p.id: p.display for p in team.people}
+    """A person's date in the rota: their duties (each with what taking it off leaves uncovered, who could
+    take it over and whose duty it could be swapped with, qualified and free people first), the duties
+    they could be put on (those they hold the skills for first)."""
+    people = {p.id: p for p in team.people}
     if person not in people:
         raise NotFound(f'the team has no person "{person}"', "person")
     if not rota.start <= day <= rota.end:
@@ -107,29 +143,50 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
         s = team.shifts[shift]
         return f"{role_names[role]} · {shift_names[shift]} {s.start}–{s.end}"
 
-    duties = [
-        {"role": a.role, "shift": a.shift, "label": label(a.shift, a.role)}
-        for a in rota.assignments
-        if a.person == person and a.date == day and a.role in team.roles and a.shift in team.shifts
-    ]
-    taken = {(d["shift"], d["role"]) for d in duties}
-    options = [
-        {"value": f"{shift}|{role}", "label": label(shift, role)}
-        for (shift, role) in cell_codes(team)
-        if cal.slot_allowed(shift, day) and (shift, role) not in taken
-    ]
-    others = [{"id": pid, "name": name} for pid, name in people.items() if pid != person]
+    every = team_duties(cal, ((a.person, a.role, a.shift, a.date) for a in rota.assignments))
+    choices = edits.cell_choices(cal, every, person, day)
+    names = {pid: p.display for pid, p in people.items()}
+
+    def note(s: edits.Standing) -> str:
+        notes = []
+        if s.busy:
+            notes.append("already on " + ", ".join(label(d.shift, d.role) for d in s.busy))
+        if s.leave is not None:
+            notes.append(f"on leave ({s.leave})")
+        if s.missing:
+            notes.append("missing skill: " + ", ".join(s.missing))
+        return "; ".join(notes)
+
+    duties = []
+    for c in choices.duties:
+        swaps = []
+        for theirs, fit, mine in c.swaps:
+            lacks = [f"{names[s.person]} lacks {', '.join(s.missing)}" for s in (fit, mine) if s.missing]
+            swaps.append({"value": f"{theirs.person}|{theirs.shift}|{theirs.role}",
+                          "name": f"{names[theirs.person]}: {label(theirs.shift, theirs.role)}",
+                          "note": "missing skill: " + "; ".join(lacks) if lacks else ""})
+        duties.append({
+            "role": c.duty.role, "shift": c.duty.shift, "label": label(c.duty.shift, c.duty.role),
+            "gaps": c.gaps,
+            "takers": [{"id": t.person, "name": names[t.person], "note": note(t)} for t in c.takers],
+            "swaps": swaps,
+        })
+    options = [{"value": f"{shift}|{role}",
+                "label": label(shift, role) + (f" — missing skill: {', '.join(lacks)}" if lacks else "")}
+               for shift, role, lacks in choices.slots]
     return {
         "rota": rota,
         "person": person,
-        "name": people[person],
+        "name": names[person],
         "day": day,
         "day_text": day_text(day),
         "duties": duties,
         "options": options,
-        "others": others,
+        "others": [{"id": pid, "name": name} for pid, name in names.items() if pid != person],
+        "leave": choices.leave,
         "closed": cal.closed.get(day, ""),
         "base": url(rota),
+        "cell_url": f"{url(rota)}/cell?person={quote(person)}&date={day.isoformat()}",
     }
 
 
@@ -160,53 +217,93 @@ def edit(
     duty: Annotated[str, Form()] = "",
     to_person: Annotated[str, Form()] = "",
     force: Annotated[bool, Form()] = False,
+    skill_confirmed: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    """One edit through the API's checks: a new rule break is shown by name, and kept only when asked."""
+    """One edit through the API's checks: a new rule break is shown by name, and kept only when asked
+    (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
     rota = readable_rota(session, principal, team_id, rota_id)
     principal.require_lead(team_id)
     shift, _, role = duty.partition("|")
     if not shift or not role:
         raise Invalid("choose a duty", "duty")
-    to = {"person": to_person} if op == "move" else None
-    if op == "move" and not to_person:
-        raise Invalid("choose who takes the duty", "to_person")
+    to = _to(op, to_person)
+    before = cell_context(rota, rotas.rota_team(session=session, rota=rota), person, day)
     request_ = edits.EditRequest(op=op, person=person, role=role, shift=shift, date=day, to=to, force=force,
                                  reason=reason.strip() or None)
     try:
+        if force and not skill_confirmed:
+            _refuse_unconfirmed_skill(session, rota, request_, settings.history_days)
         edits.edit_rota(session=session, rota_id=rota.id, request=request_, version=version,
                         actor=principal.name, history_days=settings.history_days)
-    except Invalid as exc:
-        if "violations" not in exc.extra:
+    except (Invalid, Conflict) as exc:
+        if "violations" not in exc.extra and exc.problems[0].get("path") != "cell":
             raise
         session.rollback()
         rota = rotas.get_rota(session=session, rota_id=rota_id)
+        session.refresh(rota)
         team = rotas.rota_team(session=session, rota=rota)
         context = cell_context(rota, team, person, day)
+        if isinstance(exc, Conflict):
+            context["conflict"] = exc.problems[0]["message"]
+            return page(request, "cell.html", context, status=409)
         context["violations"] = exc.extra["violations"]
         context["pending"] = {"op": op, "duty": duty, "to_person": to_person, "version": version,
-                              "what": _what(context, op, duty, to_person)}
+                              "what": _what(before, op, duty, to_person),
+                              "skill": any(v["rule"] == "skills" for v in exc.extra["violations"])}
         return page(request, "cell.html", context, status=422)
     what = "Kept anyway (recorded with the rules it breaks)" if force else "Saved"
-    context = cell_context(rota, rotas.rota_team(session=session, rota=rota), person, day)
-    flash(request, f"{what}: {_what(context, op, duty, to_person)}.")
+    opened = next((d["gaps"] for d in before["duties"] if f"{d['shift']}|{d['role']}" == duty), []) \
+        if op == "remove" else []
+    left = f" It leaves {'; '.join(opened)}." if opened else ""
+    flash(request, f"{what}: {_what(before, op, duty, to_person)}.{left}")
     return redirect(url(rota))
+
+
+def _to(op: str, to_person: str) -> dict[str, Any] | None:
+    """The other side of a hand-over (``to_person``: an id) or a swap (``person|shift|role``)."""
+    if op not in ("move", "swap"):
+        return None
+    if not to_person:
+        raise Invalid("choose who takes the duty" if op == "move" else "choose whose duty to swap with",
+                      "to_person")
+    if op == "move":
+        return {"person": to_person}
+    other, shift, role = [*to_person.split("|"), "", ""][:3]
+    if not (other and shift and role):
+        raise Invalid("choose whose duty to swap with", "to_person")
+    return {"person": other, "shift": shift, "role": role}
+
+
+def _refuse_unconfirmed_skill(
+    session: Session, rota: Rota, request: edits.EditRequest, history_days: int
+) -> None:
+    """A forced change that puts someone on a duty they lack the skill for needs a second confirmation:
+    checked without saving (the same rule checks), and refused naming the skill unless confirmed."""
+    new = edits.check_edit(session=session, rota_id=rota.id, request=request, history_days=history_days)
+    skill = [v for v in new if v.rule == "skills"]
+    if skill:
+        raise Invalid(f"{skill[0].message}: tick that you keep it despite the missing skill",
+                      "skill_confirmed", extra={"violations": [v.as_dict() for v in new]})
 
 
 def _what(context: dict[str, Any], op: str, duty: str, to_person: str) -> str:
     """The edit in words: "put Noor de Vries on Service desk · AM on Mon 19 Oct 2026"."""
     shift, _, role = duty.partition("|")
     labels = {f"{d['shift']}|{d['role']}": d["label"] for d in context["duties"]}
-    labels.update({o["value"]: o["label"] for o in context["options"]})
+    labels.update({o["value"]: o["label"].split(" — ")[0] for o in context["options"]})
     thing = labels.get(duty, f"{role} {shift}")
     name = context["name"]
-    other = next((o["name"] for o in context["others"] if o["id"] == to_person), to_person)
     when = context["day_text"]
     if op == "add":
         return f"put {name} on {thing} on {when}"
     if op == "remove":
         return f"take {name} off {thing} on {when}"
-    return f"swap {name} for {other} on {thing} on {when}"
+    if op == "swap":
+        swaps = {w["value"]: w["name"] for d in context["duties"] for w in d["swaps"]}
+        return f"swap {name}'s {thing} with {swaps.get(to_person, to_person)} on {when}"
+    other = next((o["name"] for o in context["others"] if o["id"] == to_person), to_person)
+    return f"give {name}'s {thing} to {other} on {when}"
 
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/publish")
@@ -255,3 +352,20 @@ def publish_now(
         return _publish_view(request, session, fresh, conflict=message, status=409)
     flash(request, f"Published: the team's rota for {day_text(rota.start)} – {day_text(rota.end)}.")
     return redirect(url(rota))
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/discard", dependencies=[Csrf])
+def discard(
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    version: Annotated[int, Form()],
+) -> Response:
+    """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
+    rota = readable_rota(session, principal, team_id, rota_id)
+    principal.require_lead(team_id)
+    gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
+    flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
+    return redirect(f"/teams/{team_id}")

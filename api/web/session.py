@@ -1,4 +1,5 @@
-"""The web session: who is signed in (an API token's id and hash), the CSRF token, one-line messages."""
+"""The web session: who is signed in (the id of a session row, ``api.services.websessions``), the CSRF token,
+one-line messages. The cookie carries no secret of the API: no token, no feed link."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from api.auth import Principal
 from api.db import Database, utcnow
 from api.errors import Forbidden, Unauthorized
 from api.models import AppSecret
-from api.services.tokens import session_principal, token_hash_of
+from api.services import websessions
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,31 +62,62 @@ async def check_csrf(request: Request) -> None:
 
 
 def sign_in(request: Request, principal: Principal) -> None:
-    """Start a session for the principal's token: a fresh CSRF token, the token's id and hash."""
+    """Start a session for the principal's token: a new session row (the cookie keeps only its random id)
+    and a fresh CSRF token; whatever session the cookie held before is ended."""
     assert principal.token_id is not None
-    with request.app.state.db.read() as session:
-        digest = token_hash_of(session=session, token_id=principal.token_id)
+    with request.app.state.db.write() as session:
+        previous = session_id(request)
+        if previous is not None:
+            websessions.end_web_session(session=session, sid=previous)
+        sid = websessions.start_web_session(session=session, token_id=principal.token_id,
+                                            hours=request.app.state.settings.session_hours)
     request.session.clear()
-    request.session[AUTH] = {"id": principal.token_id, "hash": digest}
+    request.session[AUTH] = sid
     request.session[CSRF] = secrets.token_urlsafe(32)
 
 
 def sign_out(request: Request) -> None:
+    """End the session in the database (a copy of the cookie is refused from now on) and in the cookie."""
+    sid = session_id(request)
+    if sid is not None:
+        with request.app.state.db.write() as session:
+            websessions.end_web_session(session=session, sid=sid)
     request.session.clear()
 
 
+def session_id(request: Request) -> str | None:
+    """The session id the cookie carries (None when signed out, or a cookie from before sessions were
+    kept in the database)."""
+    sid = request.session.get(AUTH)
+    return sid if isinstance(sid, str) and sid else None
+
+
 def optional_principal(request: Request) -> Principal | None:
-    """The signed-in principal, or None; a session whose token was revoked ends here."""
-    auth = request.session.get(AUTH)
-    if not isinstance(auth, dict):
+    """The signed-in principal, or None; a session that was signed out, lapsed, or whose token was revoked
+    or expired ends here."""
+    if AUTH in request.session and session_id(request) is None:
+        request.session.pop(AUTH, None)  # a cookie of the old kind (the token's id and hash): sign in again
+    sid = session_id(request)
+    if sid is None:
         return None
+    db = request.app.state.db
+    settings = request.app.state.settings
     try:
-        with request.app.state.db.read() as session:
-            principal = session_principal(session=session, token_id=int(auth["id"]), token_hash=auth["hash"])
-    except Unauthorized:
+        with db.read() as session:
+            principal, stale = websessions.web_session_principal(
+                session=session, sid=sid, hours=settings.session_hours
+            )
+    except Unauthorized as exc:
         request.session.pop(AUTH, None)
-        flash(request, "Your session has ended: the token behind it was revoked. Sign in again.", "error")
+        message = str(exc)
+        flash(request, message[:1].upper() + message[1:] + ".", "error")
         return None
+    if stale:
+        try:
+            with db.write() as session:
+                websessions.touch_web_session(session=session, sid=sid)
+        except Exception:  # a busy database must not sign anyone out
+            log.warning("could not record a web session's last page", exc_info=True)
     request.state.principal = principal
     return principal
 

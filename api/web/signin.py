@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from api.auth import Principal
-from api.errors import Unauthorized
+from api.auth import Principal, count_failure
+from api.errors import TooManyRequests, Unauthorized
 from api.services.tokens import redeem_sign_in_link, token_principal
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
@@ -52,6 +52,15 @@ def _signed_in(request: Request, principal: Principal, next: str | None) -> Resp
 
 
 def _refused(request: Request, exc: Unauthorized, code: str | None, next: str | None) -> Response:
+    """The sign-in page again, saying why: 401, or 429 with Retry-After once this address has failed
+    ``ROTA_AUTH_FAILURE_LIMIT`` times in the window (a valid token or link still signs in)."""
+    try:
+        count_failure(request, "sign-in", "token")
+    except TooManyRequests as busy:
+        context = {"code": code, "next": safe_next(next), "error": busy.problems[0]["message"]}
+        response = page(request, "sign_in.html", context, status=429)
+        response.headers.update(busy.headers)
+        return response
     context = {"code": code, "next": safe_next(next), "error": exc.problems[0]["message"]}
     return page(request, "sign_in.html", context, status=401)
 

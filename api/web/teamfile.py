@@ -127,14 +127,16 @@ def save_file(
     if version != base_version:
         raise Conflict(f"the team file changed since you opened it (it is at version {version} now): "
                        "reload the page, then make your change again", "version")
-    _saved(request, session, team_id, document, "the team file")
+    # checked again under the team's lock: of two saves from the same version, one is stored
+    _saved(request, session, team_id, document, "the team file", base_version=version)
     return redirect(f"/teams/{team_id}/file")
 
 
-def _saved(request: Request, session: Session, team_id: str, document: Any, what: str) -> None:
+def _saved(request: Request, session: Session, team_id: str, document: Any, what: str,
+           base_version: int | None = None) -> None:
     warnings: list[dict[str, str]] = []
     _, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                         warnings=warnings)
+                                         base_version=base_version, warnings=warnings)
     flash(request, f"Saved {what}: version {version.version}." if changed else "Nothing changed.")
     for w in warnings:
         flash(request, f"Warning: {w['path']}: {w['message']}", "error")

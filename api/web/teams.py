@@ -22,7 +22,7 @@ from api.services import rotas, solving, teams
 from api.services.leases import fail_job_in
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
-from api.web.session import Csrf, WebPrincipal
+from api.web.session import Csrf, WebPrincipal, flash
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 STATES = ("draft", "published", "superseded")
@@ -42,12 +42,25 @@ def next_month(today: date) -> str:
     return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
 
 
-def month_range(month: str) -> tuple[date, date]:
-    """``YYYY-MM`` → its first and last dates; 422 naming the field otherwise."""
+YEARS_BACK, YEARS_AHEAD = 1, 5  # the months Generate offers: last year to five years on
+
+
+def month_bounds(today: date) -> tuple[str, str]:
+    """The first and last month (``YYYY-MM``) Generate takes."""
+    return f"{today.year - YEARS_BACK}-01", f"{today.year + YEARS_AHEAD}-12"
+
+
+def month_range(month: str, today: date | None = None) -> tuple[date, date]:
+    """``YYYY-MM`` → its first and last dates; 422 naming the field otherwise (also for a year before last
+    year or more than five years on: "0005-03" is a typo, not a rota for year 5)."""
     try:
         first = date.fromisoformat(f"{month.strip()}-01")
     except ValueError:
         raise Invalid(f'"{month}" is not a month (YYYY-MM)', "month") from None
+    low, high = (today.year - YEARS_BACK, today.year + YEARS_AHEAD) if today else (first.year, first.year)
+    if not low <= first.year <= high:
+        raise Invalid(f"{first:%B} {first.year} is out of range: choose a month from January {low} to "
+                      f"December {high}", "month")
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, after - timedelta(days=1)
 
@@ -55,9 +68,13 @@ def month_range(month: str) -> tuple[date, date]:
 def generate_form(request: Request, team_id: str, month: str | None = None) -> dict[str, Any]:
     """What the Generate form shows: the month picked, the default and largest time limits."""
     settings = request.app.state.settings
+    today = request.app.state.clock().date()
+    low, high = month_bounds(today)
     return {
         "action": f"/teams/{team_id}/generate",
-        "month": month or next_month(request.app.state.clock().date()),
+        "month": month or next_month(today),
+        "min": low,
+        "max": high,
         "time_limit": settings.time_limit,
         "max_time_limit": settings.max_time_limit,
     }
@@ -103,6 +120,7 @@ def team_page(request: Request, team_id: str, principal: WebPrincipal, session: 
 
 @router.post("/teams/{team_id}/generate", dependencies=[Csrf])
 def generate(
+    request: Request,
     team_id: str,
     principal: WebPrincipal,
     session: WriteSessionDep,
@@ -113,11 +131,16 @@ def generate(
 ) -> Response:
     """Start a solve of the month (as POST /api/teams/{team}/rotas does) and follow it."""
     principal.require_lead(team_id)
-    start, end = month_range(month)
-    job = solving.submit_job(
-        session=session, settings=settings, team_id=team_id, start=start, end=end, time_limit=time_limit,
-        token_id=principal.token_id, owner=runner.owner,
-    )
+    start, end = month_range(month, request.app.state.clock().date())
+    try:
+        job = solving.submit_job(
+            session=session, settings=settings, team_id=team_id, start=start, end=end, time_limit=time_limit,
+            token_id=principal.token_id, owner=runner.owner,
+        )
+    except solving.SolveRunning as running:
+        flash(request, f"This month is already being solved ({running.job.state}): here it is. "
+                       "No second solve was started.")
+        return redirect(f"/teams/{team_id}/jobs/{running.job.id}")
     runner.submit(job.id, team_id)
     return redirect(f"/teams/{team_id}/jobs/{job.id}")
 

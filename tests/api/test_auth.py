@@ -24,6 +24,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("GET", "/api/rotas/{rota}.xlsx", None, ("staff", "other_lead", "other_staff")),
     ("GET", "/api/rotas/{rota}.html", None, ("staff", "other_lead", "other_staff")),
     ("POST", "/api/rotas/{rota}/publish", {}, ("hr", "staff", "other_lead", "other_staff")),
+    ("DELETE", "/api/rotas/{rota}", None, ("hr", "staff", "other_lead", "other_staff")),
     (
         "POST",
         "/api/rotas/{rota}/edits",

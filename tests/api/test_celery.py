@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 from api.db import Database
 from api.models import Base, Job
 from api.services.tokens import create_api_token
-from rota.synthetic import synthetic_document
+from benchmarks.synthetic import synthetic_document
 
 LEASE = 4  # seconds: a killed worker's job is taken over within about this long
 BIG = {**synthetic_document("H", 0), "period": {"start": "2026-10-05", "end": "2026-11-01"}}

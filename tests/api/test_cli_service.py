@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from api.main import create_app
 from api.settings import get_settings
-from cli.bench_feeds import free_port
+from benchmarks.bench_feeds import free_port
 from cli.demo import next_month
 
 Run = Callable[..., tuple[int, str, str]]
@@ -108,6 +108,7 @@ def test_serve_demo_sets_up_everything_then_serves(
     code, out, err = rota("serve", "--demo", "--demo-time-limit", "1", "--port", port)
     assert code == 0, err
     assert served and served[0]["port"] == int(port) and served[0]["host"] == "127.0.0.1"
+    assert served[0]["proxy_headers"] is False  # the app reads X-Forwarded-For (ROTA_TRUSTED_PROXIES)
     month = next_month(date.today())
     assert f"published {month}: council-desk rota 1, smod rota 2" in out
     assert "Riverside Council IT Service Desk · council-desk rota 1 (published)" in out  # the month shown

@@ -171,13 +171,14 @@ def test_solves_per_team_and_per_token_are_capped(make_service: Any) -> None:
     service.put_team()
     service.put_team("other", who="other_lead")
     first = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
-    refused = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=429)
+    week = {"start": "2026-10-19", "end": "2026-10-25"}  # other dates: the same dates get the running job
+    refused = service.call("POST", "/api/teams/tiny/rotas", json=week, expect=429)
     assert int(refused.headers["Retry-After"]) >= 1
     assert "already has 1 solves queued or running" in refused.json()["detail"][0]["message"]
     other = service.call("POST", "/api/teams/other/rotas", json={}, who="other_lead", expect=202).json()
     service.call("DELETE", f"/api/jobs/{first}", expect=200)
     service.wait_job(first)
-    assert service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202)  # room again
+    assert service.call("POST", "/api/teams/tiny/rotas", json=week, expect=202)  # room again
     service.call("DELETE", f"/api/jobs/{other['job_id']}", who="other_lead", expect=200)
 
 
@@ -193,8 +194,9 @@ def test_teams_take_turns(make_service: Any) -> None:
                            max_active_jobs_per_token=10)
     service.put_team()
     service.put_team("other", doc=team_doc(team="Other Desk"), who="other_lead")
-    ids = [service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
-           for _ in range(3)]
+    periods = [{"start": "2026-10-19", "end": f"2026-10-{end}"} for end in (28, 29, 30)]  # one per period
+    ids = [service.call("POST", "/api/teams/tiny/rotas", json=p, expect=202).json()["job_id"]
+           for p in periods]
     ids.append(service.call("POST", "/api/teams/other/rotas", json={}, who="other_lead",
                             expect=202).json()["job_id"])
     for job_id in ids:

@@ -76,11 +76,35 @@ def test_a_cancel_that_finds_the_job_ended_meanwhile_answers_409(make_service: A
     assert service.wait_job(job["job_id"])["state"] == "cancelled"
 
 
+WEEK = {"start": "2026-10-19", "end": "2026-10-25"}  # not the team file's period: a second solve of its own
+
+
+def test_one_solve_per_team_and_period_a_second_request_gets_the_running_one(make_service: Any) -> None:
+    service = make_service(solve_fn=patient_solve, job_workers=1)
+    service.put_team()
+    first = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
+    assert first["running"] is False
+    again = service.call("POST", "/api/teams/tiny/rotas",
+                         json={"start": "2026-10-19", "end": "2026-10-30"}, expect=200)
+    assert again.json()["job_id"] == first["job_id"] and again.json()["running"] is True
+    assert again.headers["location"] == first["url"]
+    assert _count(service, Job) == 1
+    other = service.call("POST", "/api/teams/tiny/rotas", json=WEEK, expect=202).json()  # other dates
+    assert other["job_id"] != first["job_id"]
+    for job in (first, other):
+        service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=200)
+        service.wait_job(job["job_id"])
+    after = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()  # ended: a new one
+    assert after["job_id"] != first["job_id"]
+    service.call("DELETE", f"/api/jobs/{after['job_id']}", expect=200)
+    service.wait_job(after["job_id"])
+
+
 def test_a_queued_job_is_cancelled_at_once(make_service: Any) -> None:
     service = make_service(solve_fn=patient_solve, job_workers=1)
     service.put_team()
     first = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
-    second = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
+    second = service.call("POST", "/api/teams/tiny/rotas", json=WEEK, expect=202).json()
     _wait_state(service, first["job_id"], "running")
     cancelled = service.call("DELETE", f"/api/jobs/{second['job_id']}", expect=200).json()
     assert cancelled["state"] == "cancelled" and cancelled["rota_id"] is None
@@ -160,7 +184,7 @@ def test_a_server_shutdown_stops_jobs_and_keeps_the_best_rota(make_service: Any)
     service = make_service(solve_fn=patient_solve, job_workers=1)
     service.put_team()
     running = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
-    queued = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
+    queued = service.call("POST", "/api/teams/tiny/rotas", json=WEEK, expect=202).json()["job_id"]
     _wait_state(service, running, "running")
     started = time.monotonic()
     service.client.__exit__(None, None, None)  # the lifespan ends: the runner shuts down

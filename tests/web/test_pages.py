@@ -46,10 +46,10 @@ def test_the_month_grid(web: Web, lead: TestClient, draft: int) -> None:
     assert page.status_code == 200
     html = page.text
     for name in PEOPLE:
-        assert f'<th scope="row" class="name">{name}</th>' in html
+        assert f'<th scope="row" class="name"><bdi>{name}</bdi></th>' in html
     for role in ("Service desk", "On call"):
         assert f'<th scope="row" class="name">Gaps: {role}</th>' in html
-    assert 'class="chip role-0"' in html and 'class="chip role-1"' in html
+    assert 'class="chip role-0 shift-0"' in html and 'class="chip role-1 shift-0"' in html
     assert html.count('<td class="away"') == len(LEAVE)  # Sem's holiday
     assert "Gaps and why nobody filled them" in html and 'class="gapmark"' in html  # Fridays need three
     assert "Hours against target" in html and "Coverage per role" in html

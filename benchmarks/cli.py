@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli import bench_curtois, bench_feeds, bench_pages
+from benchmarks import bench_curtois, bench_feeds, bench_pages
+from benchmarks.synthetic import size_names, size_shape, synthetic_document
 from cli.errors import fail, guarded
 from cli.render import gap_percent
-from rota.synthetic import size_names, size_shape, synthetic_document
 
 DEFAULT_LIMITS = {"S": 10.0, "M": 20.0, "L": 60.0, "XL": 120.0, "H": 60.0}
 MEMORY_LIMIT_MB = 2048

@@ -1,8 +1,8 @@
 """``rota bench curtois``: the Curtois & Qu benchmark, registered on the bench group.
 
-Each instance is imported into a team (``rota.curtois.to_team``), solved by the product's own
+Each instance is imported into a team (``benchmarks.curtois.to_team``), solved by the product's own
 ``solver.solve`` in a fresh Python process (so its peak memory can be measured alone), written as
-``DIR/InstanceN.csv`` and scored by the independent evaluator ``rota.curtois_eval``.
+``DIR/InstanceN.csv`` and scored by the independent evaluator ``benchmarks.curtois_eval``.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _child_main(argv: list[str]) -> int:
     path, out_csv, summary_json, time_limit, workers = argv
     summary: dict[str, Any]
     try:
-        from rota.curtois import read_instance, roster_rows, to_team, write_roster
+        from benchmarks.curtois import read_instance, roster_rows, to_team, write_roster
         from rota.load import parse_team
         from solver import SolveParams, solve
 
@@ -73,7 +73,7 @@ def _child_main(argv: list[str]) -> int:
     return 0 if "error" not in summary else 1
 
 
-CHILD = "import sys; from cli.bench_curtois import _child_main; sys.exit(_child_main(sys.argv[1:]))"
+CHILD = "import sys; from benchmarks.bench_curtois import _child_main; sys.exit(_child_main(sys.argv[1:]))"
 
 
 def run_instance(path: Path, out_csv: Path, time_limit: float, workers: int) -> dict[str, Any]:
@@ -183,8 +183,8 @@ def register(bench: typer.Typer) -> None:
         except ImportError:
             fail("the solver package is not available")
 
-        from rota.curtois import InstanceError, read_instance
-        from rota.curtois_eval import evaluate_files
+        from benchmarks.curtois import InstanceError, read_instance
+        from benchmarks.curtois_eval import evaluate_files
 
         best = _best_known(benchmarks)
         console = Console()

@@ -55,9 +55,9 @@ def seed(url: str, size: str = "M") -> tuple[str, int, str]:
     from api.services.rotas import store_rota
     from api.services.teams import put_team
     from api.services.tokens import create_api_token
+    from benchmarks.synthetic import synthetic_document
     from rota.calendar import Calendar
     from rota.load import parse_team
-    from rota.synthetic import synthetic_document
     from solver.greedy import greedy_rota
     from solver.result import rota_document
 

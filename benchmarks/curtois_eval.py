@@ -9,7 +9,7 @@ objective is Σ unmet shift-on request weights + Σ weights of shift-off request
 employee works that shift that day) + Σ over cover lines of under × weight-under + over × weight-over.
 Every broken hard constraint is listed as a ``Violation``; a feasible roster has none.
 
-    python -m rota.curtois_eval Instance1.txt Instance1.csv
+    python -m benchmarks.curtois_eval Instance1.txt Instance1.csv
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def _runs(flags: list[bool]):
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m rota.curtois_eval INSTANCE.txt ROSTER.csv", file=sys.stderr)
+        print("usage: python -m benchmarks.curtois_eval INSTANCE.txt ROSTER.csv", file=sys.stderr)
         return 2
     try:
         ev = evaluate_files(*args)

@@ -1,0 +1,105 @@
+"""Web sessions kept in the database: the cookie carries a random session id, the database its SHA-256,
+the token it signs in as, when it was last seen and whether it ended. Every page checks the row, so
+signing out (or the session lapsing) ends a session everywhere its cookie was copied to.
+
+A feed link made on /me is kept on the row (``new_feed``) until the next page takes it, once: the
+cookie never carries a secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, hash_secret
+from api.db import utcnow
+from api.errors import Unauthorized
+from api.models import WebSession
+from api.services.tokens import session_principal
+
+SEEN_EVERY = timedelta(minutes=5)
+"""``seen_at`` is written when older than this: one small write per session per 5 minutes."""
+
+
+def start_web_session(
+    *, session: Session, token_id: int, hours: float = 12.0, now: datetime | None = None
+) -> str:
+    """A new session for a live API token: the session id the cookie keeps (the row keeps its hash).
+    Sessions that ended, or lapsed ``hours`` ago, are deleted on the way (the table stays small)."""
+    now = now or utcnow()
+    session.execute(delete(WebSession).where(
+        or_(WebSession.ended_at.is_not(None), WebSession.seen_at < now - timedelta(hours=hours))
+    ))
+    sid = secrets.token_urlsafe(32)
+    session.add(WebSession(session_hash=hash_secret(sid), api_token_id=token_id, created_at=now, seen_at=now))
+    session.commit()
+    return sid
+
+
+def web_session_principal(
+    *, session: Session, sid: str, hours: float, now: datetime | None = None
+) -> tuple[Principal, bool]:
+    """The principal of a live session and whether its ``seen_at`` is due to be written; 401 when the
+    session is unknown, ended, unused for ``hours``, or its token is revoked or expired."""
+    now = now or utcnow()
+    row = session.scalars(select(WebSession).where(WebSession.session_hash == hash_secret(sid))).first()
+    if row is None or row.ended_at is not None:
+        raise Unauthorized("your session has ended: sign in again", "session")
+    if now - row.seen_at > timedelta(hours=hours):
+        raise Unauthorized(f"your session has ended: no page was opened in {hours:g} hours", "session")
+    token_hash = _token_hash(session, row.api_token_id)
+    principal = session_principal(session=session, token_id=row.api_token_id, token_hash=token_hash)
+    return principal, now - row.seen_at >= SEEN_EVERY
+
+
+def _token_hash(session: Session, token_id: int) -> str:
+    from api.models import ApiToken
+
+    token = session.get(ApiToken, token_id)
+    return token.token_hash if token is not None else ""
+
+
+def touch_web_session(*, session: Session, sid: str, now: datetime | None = None) -> None:
+    session.execute(update(WebSession).where(WebSession.session_hash == hash_secret(sid))
+                    .values(seen_at=now or utcnow()))
+    session.commit()
+
+
+def end_web_session(*, session: Session, sid: str, now: datetime | None = None) -> None:
+    """Sign out: the session is refused from now on, wherever its cookie is; a feed link not yet shown
+    is dropped."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.session_hash == hash_secret(sid), WebSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow(), new_feed=None)
+    )
+    session.commit()
+
+
+def keep_new_feed(*, session: Session, sid: str, feed: dict[str, Any]) -> None:
+    """Keep a feed link just made for the next page of this session (shown there once)."""
+    session.execute(update(WebSession).where(WebSession.session_hash == hash_secret(sid),
+                                             WebSession.ended_at.is_(None)).values(new_feed=feed))
+    session.commit()
+
+
+def take_new_feed(*, session: Session, sid: str) -> dict[str, Any] | None:
+    """The feed link kept for this session, removed as it is read: a second page (or a second browser
+    with the same cookie) gets None."""
+    digest = hash_secret(sid)
+    feed = session.scalars(select(WebSession.new_feed).where(WebSession.session_hash == digest)).first()
+    if not feed:
+        return None
+    taken = session.execute(
+        update(WebSession).where(WebSession.session_hash == digest, WebSession.new_feed.is_not(None))
+        .values(new_feed=None)
+    )
+    if taken.rowcount != 1:  # another page took it first
+        session.rollback()
+        return None
+    session.commit()
+    return dict(feed)
