@@ -38,9 +38,6 @@ from api.settings import Settings, get_settings
 from rota.load import format_path
 
 log = logging.getLogger(__name__)
-# Feed URLs name this base when ROTA_PUBLIC_URL is unset: never the request's Host header, which the
-# client chooses (a link handed out must not point wherever a forged Host said).
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 GZIP_EXCLUDED = tuple(dict.fromkeys((*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/event-stream")))
 BUSY_RETRY_AFTER = 2  # seconds a client is asked to wait when every database connection is busy
 DESCRIPTION = """Team leads keep teams and rotas here, generate and publish them; staff subscribe to their
@@ -55,8 +52,6 @@ def create_app(
 ) -> FastAPI:
     """A new app on ``settings`` (default: the environment's); ``solve_fn``/``runner`` replace the solver."""
     settings = settings or get_settings()
-    if settings.public_url is None:
-        settings = settings.model_copy(update={"public_url": DEFAULT_PUBLIC_URL})
     db = Database.connect(settings.database_url, **pool_options(settings))
     if runner is None and settings.job_backend == "celery":  # solves on `rota worker`s (docs/deploy.md)
         from api.celery_app import CeleryRunner

@@ -17,7 +17,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///rota.db", description="SQLAlchemy URL of the database")
     public_url: str | None = Field(
         default=None,
-        description="base URL of feed links (default: the URL the request came to; the CLI: 127.0.0.1:8000)",
+        description="base URL of the feed and sign-in links handed out (default: the address each request "
+                    "came to, never its Host header; the CLI: --host/--port, 127.0.0.1:8000)",
     )
     job_workers: int = Field(default=1, ge=1, description="solves running at once (in-process runner)")
     solver_workers: int = Field(
@@ -90,7 +91,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field(
         default="127.0.0.1",
         description="comma list of IPs and CIDRs of the reverse proxies in front of the service: only from "
-                    "these is X-Forwarded-For believed (empty: from none)",
+                    "these are X-Forwarded-For, and for the links handed out X-Forwarded-Proto and "
+                    "X-Forwarded-Host, believed (empty: from none)",
     )
 
     @field_validator("trusted_proxies")

@@ -14,7 +14,7 @@ from rich.text import Text
 from benchmarks.cli import bench  # `rota bench`: the benchmarks live apart, in benchmarks/
 from cli import service
 from cli.demo import EXAMPLES, service_demo
-from cli.errors import fail, guarded
+from cli.errors import guarded
 from cli.inputs import (
     EXPORT_FORMATS,
     check_fits,
@@ -24,6 +24,7 @@ from cli.inputs import (
     output_kind,
     read_rota,
     resolve_period,
+    team_and_rota,
     writable,
 )
 from cli.main import app
@@ -99,10 +100,9 @@ RotaArg = Annotated[Path, typer.Argument(help="Rota document (JSON), as `rota so
 
 
 def _stored_rota(rota_file: Path, team_file: Path) -> tuple[Team, RotaDocument]:
-    """The rota document and its team file, once the document is known to be one of the team's rotas."""
-    if rota_file.suffix.lower() in (".yaml", ".yml") and team_file.suffix.lower() == ".json":
-        fail(f"{rota_file.name}: a team file where the rota document goes: the rota comes first "
-             "(ROTA.json TEAMFILE)")
+    """The rota document and its team file (given either way round), once the document is known to be one
+    of the team's rotas."""
+    team_file, rota_file = team_and_rota(rota_file, team_file, ("rota", "team"))
     team = load_team_file(team_file)
     doc = read_rota(rota_file)
     check_fits(doc, team, rota_file, team_file)
@@ -147,11 +147,12 @@ def check_command(
     rota_file: Annotated[Path, typer.Argument(help="Rota document (JSON) to check.", metavar="ROTA.json",
                                                    show_default=False)],
 ) -> None:
-    """Check a rota against its team: broken rules and misreported gaps; exit 1 if any."""
+    """Check a rota against its team (either order): broken rules and misreported gaps; exit 1 if any."""
     from dataclasses import replace
 
     from rota.reference import check_document, compare_stretches
 
+    team_file, rota_file = team_and_rota(team_file, rota_file, ("team", "rota"))
     team = load_team_file(team_file)
     doc = read_rota(rota_file)
     report = validate(team, doc)

@@ -66,7 +66,7 @@ def service_demo(
     from api.services.tokens import create_api_token, create_calendar_token, create_sign_in_link
     from api.settings import get_settings
     from cli.errors import fail
-    from cli.service import database, generate_rota, import_team
+    from cli.service import database, generate_rota, import_team, link_base
 
     files = sorted(examples.glob("*.yaml"))
     if not files:
@@ -103,8 +103,8 @@ def service_demo(
             person=person,
         ).secret
     base = f"http://{host}:{port}"
-    url, webcal = feed_urls(settings.public_url or base, feed)
-    site = (settings.public_url or base).rstrip("/")
+    site, _ = link_base(host, port)  # ROTA_PUBLIC_URL, else this server's --host/--port
+    url, webcal = feed_urls(site, feed)
     sign_in = {role: f"{site}/sign-in?code={code}" for role, code in codes.items()}
     links = DemoLinks(ids, month, rotas, token, f"{base}/docs", person, url, webcal, sign_in)
     published = ", ".join(f"{t} rota {r}" for t, r in rotas.items())

@@ -98,6 +98,54 @@ def export_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
+_TEAM_KEYS = {"people", "roles", "shifts", "opening_hours"}  # a team file must have these
+_ROTA_KEYS = {"assignments", "gaps", "solver"}  # a rota document has these, a team file none of them
+
+
+def file_kind(path: Path) -> str | None:
+    """"team" or "rota" by what ``path`` holds (YAML is always a team file; JSON by its keys), or None
+    when it cannot tell: no such file, not JSON, keys of neither. Never fails: the reading that follows
+    says what is wrong with the file."""
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "team"
+    if suffix != ".json" or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    keys = data.keys()
+    if keys & _TEAM_KEYS:
+        return "team"
+    return "rota" if keys & _ROTA_KEYS else None
+
+
+def team_and_rota(first: Path, second: Path, expected: tuple[str, str]) -> tuple[Path, Path]:
+    """(team file, rota document) of two paths given in the order ``expected`` names ("team", "rota" or
+    the reverse), taken in either order when what the files hold says which is which; a file plainly in
+    the other's place, or two of one kind, stop with one line saying so."""
+    kinds = (file_kind(first), file_kind(second))
+    paths = {expected[0]: first, expected[1]: second}
+    if kinds == (expected[1], expected[0]):  # swapped, and plainly so: read them the way they are
+        return paths["rota"], paths["team"]
+    order = " ".join("TEAMFILE" if kind == "team" else "ROTA.json" for kind in expected)
+    held = dict(zip(expected, kinds, strict=True))
+    if held["rota"] == "team" and held["team"] is None:
+        fail(f"{paths['rota'].name}: a team file where the rota document goes: give them as {order}")
+    if held["team"] == "rota" and held["rota"] is None:
+        fail(f"{paths['team'].name}: a rota document where the team file goes: give them as {order}")
+    if kinds == ("team", "team"):
+        fail(f"{paths['rota'].name}: a team file where the rota document goes, and {paths['team'].name} is "
+             "one too: give a team file and a rota document (JSON, as `rota solve -o` writes)")
+    if kinds == ("rota", "rota"):
+        fail(f"{paths['team'].name}: a rota document where the team file goes, and {paths['rota'].name} is "
+             "one too: give a team file (YAML or JSON) and a rota document")
+    return paths["team"], paths["rota"]
+
+
 def check_fits(doc: RotaDocument, team: Team, rota_path: Path, team_path: Path) -> None:
     """Stop with one line when the rota document is not one of this team file's rotas.
 

@@ -24,6 +24,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 db_app = typer.Typer(no_args_is_help=True, help="The database: create or migrate its tables.")
 token_app = typer.Typer(no_args_is_help=True, help="API tokens (bearer, with a role) and calendar feed URLs.")
 err = Console(stderr=True, soft_wrap=True)
+# where the links the CLI prints point when ROTA_PUBLIC_URL is unset: the server's --host/--port
+LinkHost = Annotated[str, typer.Option(
+    "--host", help="The server's address, as given to `rota serve`: links name it when ROTA_PUBLIC_URL is "
+                   "unset.")]
+LinkPort = Annotated[int, typer.Option(
+    "--port", min=1, max=65535, help="The server's port, as given to `rota serve` (when ROTA_PUBLIC_URL is "
+                                     "unset).")]
 
 
 def service_errors(func: F) -> F:
@@ -97,13 +104,26 @@ def db_current() -> None:
 
 
 def import_team(team_file: Path, team_id: str | None) -> None:
-    from api.services.teams import put_team
+    """Store a team file under ``team_id`` (default: from the file name). Without ``team_id``, a team of
+    the same name stored under another id is refused (one line naming ``--id``): importing a renamed copy
+    of a file must not make a second team of it."""
+    from api.services.teams import list_teams, put_team
     from rota.load import parse_team, read_document
 
     document = read_document(team_file)
-    parse_team(document, team_file.name)  # the file's own errors, named by the file
+    team = parse_team(document, team_file.name)  # the file's own errors, named by the file
+    given = team_id is not None
     team_id = team_id or re.sub(r"[^a-z0-9_-]+", "-", team_file.stem.lower()).strip("-")
     with database() as db, db.write() as session:
+        if not given:
+            name = team.team.strip().casefold()
+            same = [r.id for r in list_teams(session=session)
+                    if r.name.strip().casefold() == name and r.id != team_id]
+            if same:
+                ids = ", ".join(same)
+                fail(f'{team_file.name}: team: a team named "{team.team}" is already stored as {ids}: give '
+                     f"--id {same[0]} to store this file as its new version, or another --id for a separate "
+                     "team")
         row, version, changed = put_team(session=session, team_id=team_id, document=document)
     state = "new version" if changed and version.version > 1 else "created" if changed else "unchanged"
     typer.echo(f"{row.id}: {row.name}, version {version.version} ({state})")
@@ -201,17 +221,56 @@ def serve(host: str, port: int, upgrade: bool, reload: bool, workers: int = 1) -
 
     if reload and workers > 1:
         fail("--reload and --workers: give one of them (a reloading server runs one process)")
+    from api.urls import origin
+
     processes = f", {workers} processes" if workers > 1 else ""
-    err.print(f"rota on http://{host}:{port}{processes}  (API docs: http://{host}:{port}/docs)")
-    # several processes share the port; each builds its app from the import string (and its own pool)
+    here = origin("http", host, port)
+    err.print(f"rota on {here}{processes}  (API docs: {here}/docs)")
+    for line in handed_out(host, port):
+        err.print(line)
+    # several processes share the port; each builds its app from the import string (and its own pool).
+    # Forwarded headers are read by the app, from ROTA_TRUSTED_PROXIES only, not by uvicorn.
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info",
-                workers=workers if workers > 1 else None,
-                proxy_headers=False,  # X-Forwarded-For is read by the app, from ROTA_TRUSTED_PROXIES only
+                workers=workers if workers > 1 else None, proxy_headers=False,
                 log_config=uvicorn_log_config())  # feed secrets and tokens masked in the access log
 
 
-def sign_in_link(token_id: int, base: str | None = None) -> tuple[str, int]:
-    """A one-time web sign-in URL for an API token, and the minutes it is valid for."""
+def handed_out(host: str, port: int) -> list[str]:
+    """What ``rota serve`` says at start-up about the base URL of the feed and sign-in links it hands out,
+    with a warning when it listens beyond this machine and ROTA_PUBLIC_URL is unset."""
+    from api.settings import get_settings
+    from api.urls import WILDCARDS, is_loopback, origin
+
+    settings = get_settings()
+    if settings.public_url:
+        return [f"feed and sign-in links name {settings.public_url.rstrip('/')} (ROTA_PUBLIC_URL)"]
+    if is_loopback(host):
+        return [f"feed and sign-in links name {origin('http', host, port)} (the address each request comes "
+                "to; ROTA_PUBLIC_URL is not set)"]
+    example = origin("http", "<this machine's address>" if host in WILDCARDS else host, port)
+    return [f"feed and sign-in links name the address each request comes to, e.g. {example} (through a "
+            f"proxy in ROTA_TRUSTED_PROXIES={settings.trusted_proxies}: its X-Forwarded-Host)",
+            f"warning: serving on {host}, beyond this machine, without ROTA_PUBLIC_URL: set it to the "
+            "address your staff use (e.g. ROTA_PUBLIC_URL=https://rota.example.org), or feed links may "
+            "name an address their calendars cannot reach"]
+
+
+def link_base(host: str, port: int) -> tuple[str, str]:
+    """The base URL of the links the CLI prints (it has no request), and where it came from."""
+    from api.settings import get_settings
+    from api.urls import WILDCARDS, origin
+
+    settings = get_settings()
+    if settings.public_url:
+        return settings.public_url.rstrip("/"), "ROTA_PUBLIC_URL"
+    if host in WILDCARDS:
+        return origin("http", "127.0.0.1", port), f"--port; --host {host or '*'} listens everywhere, the " \
+                                                  "link names this machine; ROTA_PUBLIC_URL is not set"
+    return origin("http", host, port), "--host/--port; ROTA_PUBLIC_URL is not set"
+
+
+def sign_in_link(token_id: int, base: str) -> tuple[str, int]:
+    """A one-time web sign-in URL on ``base`` for an API token, and the minutes it is valid for."""
     from api.services.tokens import create_sign_in_link
     from api.settings import get_settings
 
@@ -219,7 +278,6 @@ def sign_in_link(token_id: int, base: str | None = None) -> tuple[str, int]:
     with database() as db, db.write() as session:
         minutes = settings.sign_in_link_minutes
         issued = create_sign_in_link(session=session, token_id=token_id, minutes=minutes)
-    base = settings.public_url or base or "http://127.0.0.1:8000"
     return f"{base.rstrip('/')}/sign-in?code={issued.secret}", settings.sign_in_link_minutes
 
 
@@ -282,6 +340,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Store a team file in the database (a new version when it changed)."""
         import_team(team_file, team_id)
+
+    @app.command("teams")
+    @service_errors
+    def teams_command() -> None:
+        """List the stored teams: id (what import --id, generate and the API take), name, version and when
+        it last changed (UTC)."""
+        from api.services.teams import list_teams
+
+        with database() as db, db.read() as session:
+            rows = list_teams(session=session)
+        if not rows:
+            err.print("no teams yet: rota import TEAMFILE")
+            return
+        typer.echo("id\tname\tversion\tchanged")
+        for row in rows:
+            typer.echo(f"{row.id}\t{row.name}\t{row.current_version}\t{_when(row.updated_at)}")
 
     @app.command("generate")
     @service_errors
@@ -369,6 +443,8 @@ def register_tokens() -> None:
         link: Annotated[
             bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
         ] = False,
+        host: LinkHost = "127.0.0.1",
+        port: LinkPort = 8000,
     ) -> None:
         """Print a new API token (shown once; the database keeps only its hash)."""
         from api.models import ApiToken
@@ -389,11 +465,12 @@ def register_tokens() -> None:
         )
         typer.echo(issued.secret)
         if link:
-            print_link(issued.id)
+            print_link(issued.id, host, port)
 
-    def print_link(token_id: int) -> None:
-        url, minutes = sign_in_link(token_id)
-        err.print(f"one-time sign-in link (expires in {minutes} minutes, works once):")
+    def print_link(token_id: int, host: str, port: int) -> None:
+        base, source = link_base(host, port)
+        url, minutes = sign_in_link(token_id, base)
+        err.print(f"one-time sign-in link on {base} ({source}); it expires in {minutes} minutes, works once:")
         typer.echo(url)
 
     @token_app.command("rotate")
@@ -403,6 +480,8 @@ def register_tokens() -> None:
         link: Annotated[
             bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
         ] = False,
+        host: LinkHost = "127.0.0.1",
+        port: LinkPort = 8000,
     ) -> None:
         """Replace an API token: a new secret with the same role, teams, person, label and lifetime; the old
         one is refused (401) from now on."""
@@ -423,7 +502,7 @@ def register_tokens() -> None:
         )
         typer.echo(issued.secret)
         if link:
-            print_link(issued.id)
+            print_link(issued.id, host, port)
 
     @token_app.command("list")
     @service_errors
@@ -466,12 +545,13 @@ def register_tokens() -> None:
         team: Annotated[str, typer.Option("--team", help="Team id.")],
         person: Annotated[str | None, typer.Option("--person", help="A person's shifts.")] = None,
         role: Annotated[str | None, typer.Option("--role", help="Who is on duty in a role.")] = None,
+        host: LinkHost = "127.0.0.1",
+        port: LinkPort = 8000,
     ) -> None:
         """Print a new calendar feed URL: a person's (--person), a role's (--role) or the whole team's."""
         from api.auth import Principal
         from api.routes.tokens import feed_urls
         from api.services.tokens import create_calendar_token
-        from api.settings import get_settings
 
         if person and role:
             fail("--person and --role: give one of them (or neither, for the whole team)")
@@ -485,6 +565,7 @@ def register_tokens() -> None:
                 person=person,
                 role=role,
             )
-        url, webcal = feed_urls(get_settings().public_url or "http://127.0.0.1:8000", issued.secret)
-        err.print(f"calendar {issued.id} ({kind}); subscribe with {webcal}")
+        base, source = link_base(host, port)
+        url, webcal = feed_urls(base, issued.secret)
+        err.print(f"calendar {issued.id} ({kind}) on {base} ({source}); subscribe with {webcal}")
         typer.echo(url)

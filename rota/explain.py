@@ -19,24 +19,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from rota.calendar import Calendar
+from rota.catalogue import cause_groups
 from rota.checks import Violation, check_duties
 from rota.checks.base import clock
 from rota.objective import eligible
 from rota.records import Duty, GapStretch, Slot
 
-# cause groups, most telling first: (label, rule ids)
-CAUSES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("on leave", frozenset({"unavailable"})),
-    ("outside their working days", frozenset({"working_days"})),
-    ("already on another duty", frozenset({"one_shift_per_date", "overlap"})),
-    ("at a limit", frozenset({"limit_max"})),
-    ("weekly hours", frozenset({"max_hours_per_week"})),
-    ("resting after a shift", frozenset({"min_rest"})),
-    ("consecutive days", frozenset({"max_consecutive_days"})),
-    ("weekends", frozenset({"max_weekends"})),
-    ("shift succession", frozenset({"forbidden_succession"})),
-    ("hours over the period", frozenset({"max_hours_per_period"})),
-)
+# cause groups, most telling first: (label, rule ids), from each rule's declaration
+CAUSES: tuple[tuple[str, frozenset[str]], ...] = cause_groups()
 OTHER = "other rules"
 FREE = "free but not chosen"
 NOT_CHOSEN = "a soft trade-off, or the solver stopped early"

@@ -203,8 +203,8 @@ def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, rol
                 with_person_names: bool = False) -> list[EventSpec]:
     """An event per assignment of ``doc`` (optionally one person's or one role's), in date order.
 
-    The summary names the role (and the person, with ``with_person_names``); the description the
-    shift, its local times, the team and the person.
+    The summary names the role and the shift (and the person, with ``with_person_names``), as the live
+    feeds do (``event_text``); the description the shift, its local times, the team and the person.
     """
     cal = RotaCalendar(team, doc.period.start, doc.period.end)
     names = {p.id: p.display for p in team.people}
@@ -213,9 +213,9 @@ def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, rol
         if (person is not None and a.person != person) or (role is not None and a.role != role):
             continue
         start, end = _times(cal, a.shift, a.date, a.start, a.end)
-        summary, description = event_text(names.get(a.person, a.person), _role_name(team, a.role), a.shift,
-                                          team.team, start.astimezone(cal.tz), end.astimezone(cal.tz),
-                                          named=with_person_names)
+        summary, description = event_text(names.get(a.person, a.person), _role_name(team, a.role),
+                                          _shift_name(team, a.shift), team.team, start.astimezone(cal.tz),
+                                          end.astimezone(cal.tz), named=with_person_names)
         out.append(EventSpec(uid=event_uid(team.team, a.person, a.role, a.date, a.shift),
                              summary=summary, start=start, end=end, description=description))
     return out
@@ -223,8 +223,11 @@ def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, rol
 
 def event_text(who: str, role_name: str, shift_label: str, team_name: str, start: datetime, end: datetime,
                *, named: bool) -> tuple[str, str]:
-    """An event's SUMMARY (the role; ``named``: the person too) and DESCRIPTION; times are local."""
-    summary = f"{who}: {role_name}" if named else role_name
+    """An event's SUMMARY and DESCRIPTION, for the CLI's .ics export and the live feeds alike: the summary
+    is the role and the shift ("Service desk · Early"; ``named``: "Ann Lee: Service desk · Early"), as the
+    pages write a duty; times are local."""
+    duty = f"{role_name} · {shift_label}"
+    summary = f"{who}: {duty}" if named else duty
     local = f"{start:%H:%M}-{end:%H:%M}"
     description = f"{role_name}, shift {shift_label} ({local}), {team_name}. On duty: {who}."
     return summary, description
@@ -234,6 +237,12 @@ def _role_name(team: Team, role: str) -> str:
     """The role's display name, else its id."""
     spec = team.roles.get(role)
     return spec.name if spec is not None and spec.name else role
+
+
+def _shift_name(team: Team, shift: str) -> str:
+    """The shift's display name, else its id (as the feeds' ``display_names``)."""
+    spec = team.shifts.get(shift)
+    return spec.name if spec is not None and spec.name else shift
 
 
 def _times(cal: RotaCalendar, shift: str, day: date, start: str | None,

@@ -12,28 +12,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from rota import catalogue
 from rota.calendar import Calendar
 from rota.checks import Violation, check_duties
 from rota.coverage import gaps as find_gaps
 from rota.explain import group_reasons
 from rota.records import Duty, GapStretch
 
-WORKING_TIME = frozenset(
-    {
-        "min_rest",
-        "max_consecutive_days",
-        "max_hours_per_week",
-        "limit_max",
-        "overlap",
-        "one_shift_per_date",
-        "max_weekends",
-        "forbidden_succession",
-        "unavailable",
-        "working_days",
-        "skills",
-        "max_hours_per_period",
-    }
-)
+WORKING_TIME = catalogue.WORKING_TIME  # the rules a person's hours row lists (declared in rota.catalogue)
 
 
 def percent(covered: int, required: int) -> float | None:

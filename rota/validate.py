@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rota import timeutil
 from rota.calendar import Calendar
 from rota.checks import Violation, check_duties
+from rota.checks.registry import checks
 from rota.coverage import gaps as true_gaps
 from rota.document import GapDoc, RotaDocument
 from rota.objective import Terms, compute_terms, weighted, weights
@@ -53,6 +54,7 @@ def validate(team: Team, doc: RotaDocument) -> Report:
     return Report(violations, stretches, missing, phantom, terms, weighted(terms, weights(cal)))
 
 
+@checks("duplicate_assignment", "wrong_times", scope="document")
 def _read_assignments(cal: Calendar, doc: RotaDocument) -> tuple[list[Violation], list[Duty]]:
     """Document-level problems (unknown ids, duplicates, wrong times) and the distinct known duties."""
     team = cal.team

@@ -12,24 +12,10 @@ from rota.calendar import Calendar
 from rota.records import Duty
 from solver import coverage, objective
 from solver.context import Ctx, Term
-from solver.rules import consecutive, daily, hours, limits
+from solver.rules import registry
 from solver.variables import add_variables
 
-HARD_MAX: list[Callable[[Ctx], None]] = [
-    daily.one_shift_per_date,  # first: defines the work literal of each person and date
-    daily.rest_and_overlap,
-    daily.forbidden_successions,
-    consecutive.max_consecutive_days,
-    hours.max_hours_per_week,
-    hours.max_hours_per_period,
-    limits.limits,  # max and min
-    limits.max_weekends,
-]
-HARD_MIN: list[Callable[[Ctx], None]] = [
-    consecutive.min_consecutive_days,
-    consecutive.min_consecutive_days_off,
-    hours.min_hours_per_period,
-]
+HARD: list[Callable[[Ctx], None]] = registry.builders()  # every hard rule's builder, in build order
 SOFT: dict[str, Callable[[Ctx], list[Term]]] = {
     "contract": objective.contract,
     "fairness": objective.fairness,
@@ -66,7 +52,7 @@ def build(cal: Calendar, baseline: list[Duty] | None = None, relax: bool = False
     alone (no cover, no objective terms)."""
     ctx = Ctx(cal, relax=relax, people=people, others=others)
     add_variables(ctx)
-    for rule in HARD_MAX + HARD_MIN:
+    for rule in HARD:
         rule(ctx)
     weights = obj.weights(cal)
     if relax or not soft:

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from rota import objective as obj
 from rota.calendar import Calendar
 from rota.records import Duty, Slot
-from rota.team import MaxWeekends
 from rota.timeutil import bucket, iso_week, saturday
+from solver.rules import registry
 from solver.variables import eligible_keys
 
-ONE = timedelta(days=1)
+GUARDS = registry.guard_list()  # one per max-type rule (or group of them)
 
 
 class _Coverage:
@@ -53,7 +52,7 @@ class _Coverage:
             self.count[k] += 1
 
 
-class _Greedy:
+class Greedy:
     """The rota being built and the running counts every max-type rule needs."""
 
     def __init__(self, cal: Calendar):
@@ -188,65 +187,15 @@ class _Greedy:
 
     # -- max-type rules -------------------------------------------------------------------------
     def allowed(self, p: str, role: str, s: Slot) -> bool:
-        """Whether ``p`` may add ``s`` in ``role`` under every max-type rule, history counted."""
-        on = self.on[p]
-        if s.date in on:
-            return False
+        """Whether ``p`` may add ``s`` in ``role`` under every max-type rule, history counted: every
+        greedy guard of ``solver.rules`` agrees."""
         rules = self.rules[p]
-        rest = (rules.min_rest_hours or 0) * 60
-        reach = math.ceil((self.longest + rest) / 1440) + 1
-        for k in range(-reach, reach + 1):
-            o = on.get(s.date + timedelta(days=k))
-            if o is not None and (s.start - o.end < rest if o.start <= s.start else o.start - s.end < rest):
-                return False
-        if rules.max_consecutive_days is not None and self._run(on, s.date) > rules.max_consecutive_days:
-            return False
-        if rules.max_hours_per_week is not None and \
-                self.week[(p, iso_week(s.date))] + s.minutes > rules.max_hours_per_week * 60 + 1e-9:
-            return False
-        if rules.max_hours_per_period is not None and \
-                self.total[p] + s.minutes > rules.max_hours_per_period * 60 + 1e-9:
-            return False
-        for n, lim in enumerate(self.limits[p]):
-            if lim.max is not None and lim.counts(role, s.shift) and \
-                    self.counts[(p, n, bucket(lim.per, s.date))] >= lim.max:
-                return False
-        for succ in rules.forbidden_successions:
-            before, after = on.get(s.date - ONE), on.get(s.date + ONE)
-            if (before and before.shift == succ.first and s.shift == succ.then) or \
-                    (after and s.shift == succ.first and after.shift == succ.then):
-                return False
-        return rules.max_weekends is None or self._weekend_ok(p, s.date, rules.max_weekends)
-
-    @staticmethod
-    def _run(on: dict[date, Duty], day: date) -> int:
-        """Length of the run of worked dates ``day`` would make."""
-        n, d = 1, day - ONE
-        while d in on:
-            n, d = n + 1, d - ONE
-        d = day + ONE
-        while d in on:
-            n, d = n + 1, d + ONE
-        return n
-
-    def _weekend_ok(self, p: str, day: date, rule: MaxWeekends) -> bool:
-        """Whether working ``day`` keeps the weekends worked within ``max_weekends``."""
-        if day.weekday() < 5:
-            return True
-        sat = saturday(day)
-        mine = self.weekends[p]
-        if rule.per == "period":
-            return sat in mine or len(mine) < rule.max
-        month = (sat.year, sat.month)
-        before = [w for w in self.hist_weekends[p] if (w.year, w.month) == month]
-        if sat in self.hist_weekends[p]:  # begun in the history: counted up to this weekend
-            return sum(1 for w in before if w <= sat) <= rule.max
-        return sat in mine or len(before) + sum(1 for w in mine if (w.year, w.month) == month) < rule.max
+        return all(guard(self, p, role, s, rules) for guard in GUARDS)
 
 
 def greedy_rota(cal: Calendar) -> list[Duty]:
     """A rota valid by every max-type hard rule (fixed assignments included), gaps filled greedily."""
-    g = _Greedy(cal)
+    g = Greedy(cal)
     g.place_fixed()
     g.fill()
     g.top_up()

@@ -95,6 +95,26 @@ def test_solve_a_few_people_at_a_time_gives_the_same_checked_rota(tiny: Path, so
     assert bad.exit_code == 2 and "halves" in bad.output
 
 
+def test_check_takes_the_two_files_either_way_round(tiny: Path, solved: Path, tmp_path: Path) -> None:
+    """Issue 17.9: `rota check ROTA TEAM` (the order of show and export) is read as meant, JSON team files
+    too; what cannot be told apart, or two of one kind, is one line."""
+    right = runner.invoke(app, ["check", str(tiny), str(solved)], env={"COLUMNS": "160"})
+    swapped = runner.invoke(app, ["check", str(solved), str(tiny)], env={"COLUMNS": "160"})
+    assert right.exit_code == swapped.exit_code == 0, swapped.output
+    assert swapped.stdout == right.stdout and swapped.stdout.startswith("OK: ")
+    as_json = tmp_path / "tiny-team.json"
+    as_json.write_text(json.dumps(load_team(tiny).model_dump(mode="json", exclude_none=True)))
+    assert runner.invoke(app, ["check", str(solved), str(as_json)]).exit_code == 0
+    line = _one_error_line(runner.invoke(app, ["check", str(tiny), str(as_json)]))
+    assert line.startswith("tiny-team.json: a team file where the rota document goes, and tiny-desk.yaml is")
+    line = _one_error_line(runner.invoke(app, ["check", str(solved), str(solved)]))
+    assert line.startswith("tiny.json: a rota document where the team file goes, and tiny.json is")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    line = _one_error_line(runner.invoke(app, ["check", str(broken), str(tiny)]))
+    assert line == "tiny-desk.yaml: a team file where the rota document goes: give them as TEAMFILE ROTA.json"
+
+
 def test_check_clean_rota_exits_0(tiny: Path, solved: Path) -> None:
     result = runner.invoke(app, ["check", str(tiny), str(solved)])
     assert result.exit_code == 0, result.output

@@ -21,7 +21,8 @@ TEAM = {
     "roles": {"desk": {"name": "Desk analyst", "skills": ["desk"],
                        "demand": [{"time": "opening_hours", "min": 1}]},
               "smod": {"skills": ["smod"]}},
-    "shifts": {"night": {"start": "00:00", "end": "08:00"}, "day": {"start": "08:00", "end": "16:00"}},
+    "shifts": {"night": {"name": "Night", "start": "00:00", "end": "08:00"},
+               "day": {"start": "08:00", "end": "16:00"}},
     "people": [{"id": "amara", "name": "Amara Okafor", "skills": ["desk", "smod"]},
                {"id": "ben", "name": "Ben Hughes", "skills": ["desk"]}],
 }
@@ -59,14 +60,14 @@ def test_events_carry_the_team_zone_and_a_vtimezone() -> None:
 def test_times_are_right_across_the_autumn_clock_change() -> None:
     team, doc = _team_and_doc()
     events = {(str(e["SUMMARY"]), e.decoded("DTSTART").date()): e for e in _events(rota_ics(team, doc))}
-    night = events[("Amara Okafor: Desk analyst", date(2026, 10, 25))]
+    night = events[("Amara Okafor: Desk analyst · Night", date(2026, 10, 25))]
     start, end = night.decoded("DTSTART"), night.decoded("DTEND")
     assert start.astimezone(UTC) == datetime(2026, 10, 24, 23, 0, tzinfo=UTC)  # 00:00 BST
     assert end.astimezone(UTC) == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # 08:00 GMT
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=9)
-    day_before = events[("Ben Hughes: Desk analyst", date(2026, 10, 24))]
+    day_before = events[("Ben Hughes: Desk analyst · day", date(2026, 10, 24))]
     assert day_before.decoded("DTSTART").astimezone(UTC) == datetime(2026, 10, 24, 7, 0, tzinfo=UTC)
-    day_after = events[("Ben Hughes: Desk analyst", date(2026, 10, 25))]
+    day_after = events[("Ben Hughes: Desk analyst · day", date(2026, 10, 25))]
     assert day_after.decoded("DTSTART").astimezone(UTC) == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)
 
 
@@ -85,10 +86,10 @@ def test_uids_are_stable_across_runs_and_distinct() -> None:
 def test_rota_events_filter_by_person_and_role() -> None:
     team, doc = _team_and_doc()
     amara = rota_events(team, doc, person="amara")
-    assert {e.summary for e in amara} == {"Desk analyst", "smod"}
+    assert {e.summary for e in amara} == {"Desk analyst · Night", "smod · day"}  # names, else ids
     assert len(rota_events(team, doc, role="desk")) == 3
     named = rota_events(team, doc, role="smod", with_person_names=True)
-    assert [e.summary for e in named] == ["Amara Okafor: smod"]
+    assert [e.summary for e in named] == ["Amara Okafor: smod · day"]
     assert all(e.start.tzinfo is not None for e in amara)
 
 

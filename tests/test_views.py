@@ -198,12 +198,21 @@ def test_a_rota_of_another_team_is_one_line(solved: Path, tmp_path: Path, monkey
     assert _one_error_line(runner.invoke(app, args)) == expected
 
 
-def test_the_wrong_team_file_is_one_line(solved: Path) -> None:
+def test_the_wrong_team_file_is_one_line(solved: Path, tmp_path: Path) -> None:
     line = _one_error_line(runner.invoke(app, ["show", str(solved / "rota.json"),
                                                str(EXAMPLES / "smod-pool.yaml")]))
     assert line.startswith('rota.json: team: "Small Reception Desk" is not the team of smod-pool.yaml')
-    line = _one_error_line(runner.invoke(app, ["show", str(TINY), str(solved / "rota.json")]))
-    assert line.startswith("tiny-desk.yaml: a team file where the rota document goes")
+    # the two swapped (issue 17.9): read as meant, the same page or file as the right order
+    right = runner.invoke(app, ["show", str(solved / "rota.json"), str(TINY)], env={"COLUMNS": "160"})
+    swapped = runner.invoke(app, ["show", str(TINY), str(solved / "rota.json")], env={"COLUMNS": "160"})
+    assert swapped.exit_code == right.exit_code == 0 and swapped.stdout == right.stdout
+    exported = runner.invoke(app, ["export", str(TINY), str(solved / "rota.json"), "-f", "csv"])
+    assert exported.exit_code == 0 and exported.stdout == runner.invoke(
+        app, ["export", str(solved / "rota.json"), str(TINY), "-f", "csv"]).stdout
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    line = _one_error_line(runner.invoke(app, ["show", str(TINY), str(broken)]))
+    assert line == "tiny-desk.yaml: a team file where the rota document goes: give them as ROTA.json TEAMFILE"
 
 
 @pytest.mark.parametrize(("args", "expected"), [

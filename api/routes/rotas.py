@@ -16,6 +16,7 @@ from api.models import Rota
 from api.routes.teams import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
 from api.services import edits, publish, rotas
+from api.services.privacy import private_document, sees_leave_reasons
 from rota.export import MEDIA_TYPES
 
 XLSX = MEDIA_TYPES["xlsx"]
@@ -51,7 +52,8 @@ def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) 
     """The stored rota in ``fmt``, for whoever may read its JSON; nothing is solved."""
     rota = rotas.get_rota(session=session, rota_id=rota_id)
     _may_read(principal, rota)
-    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt)
+    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
+                                             private=not sees_leave_reasons(principal, rota.team_id))
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(
         body, media_type=media_type, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
@@ -94,7 +96,8 @@ def get_rota(
     """The rota document (assignments, gaps with reasons, objective terms) and its state and version."""
     rota = rotas.get_rota(session=session, rota_id=rota_id)
     _may_read(principal, rota)
-    return _view(session, rota, response)
+    view = _view(session, rota, response)
+    return view if sees_leave_reasons(principal, rota.team_id) else private_document(view)
 
 
 @router.post("/{rota_id}/publish", responses=WITH_CONFLICT)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep, TeamIdPath
 from api.errors import Invalid
 from api.schemas import ErrorBody, RotaSummary, TeamRead, TeamSummary
-from api.services import rotas, teams
+from api.services import rotas, team_edits, teams
 
 router = APIRouter(prefix="/api/teams", tags=["teams"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -149,3 +149,20 @@ def list_rotas(
         RotaSummary.model_validate(r, from_attributes=True)
         for r in rotas.list_rotas(session=session, team_id=team_id, states=states)
     ]
+
+
+@router.post("/{team_id}/versions/{version}/restore", response_model=TeamRead, responses=ERRORS)
+def restore_version(
+    team_id: TeamIdPath,
+    version: Annotated[int, Path(ge=1, le=2**31 - 1, description="the stored version to make current again")],
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+) -> TeamRead:
+    """Make an older version of the team file current again, saved as a new version (nothing is lost:
+    the undo of a removal or any other change)."""
+    principal.require_lead(team_id)
+    row, saved, changed = team_edits.restore_version(session=session, team_id=team_id, version=version,
+                                                     max_people=settings.max_people)
+    return TeamRead(**TeamSummary.of(row).model_dump(), versions=saved.version, changed=changed,
+                    document=saved.document)

@@ -13,6 +13,7 @@ from api.models import CalendarToken
 from api.routes.teams import ERRORS
 from api.schemas import CalendarTokenCreate, CalendarTokenCreated, CalendarTokenRead
 from api.services import tokens
+from api.urls import link_base
 
 router = APIRouter(prefix="/api/calendar-tokens", tags=["calendar tokens"])
 
@@ -52,7 +53,7 @@ def create_calendar_token(
         role=body.role,
     )
     row = session.get(CalendarToken, issued.id)
-    url, webcal = feed_urls(settings.public_url or str(request.base_url), issued.secret)
+    url, webcal = feed_urls(link_base(request, settings), issued.secret)
     return CalendarTokenCreated(**_read(row).model_dump(), token=issued.secret, url=url, webcal=webcal)
 
 

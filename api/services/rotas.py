@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import NotFound
 from api.models import Assignment, PublishedDay, Rota
+from api.services.privacy import private_document, private_team
 from api.services.teams import get_version, parse_document
 from rota import timeutil
 from rota.calendar import Calendar
@@ -138,16 +139,19 @@ def rota_team(*, session: Session, rota: Rota) -> Team:
     return parse_document(stored.document, rota.team_id, stored=True)
 
 
-def rota_file(*, session: Session, rota: Rota, fmt: str) -> tuple[bytes, str, str]:
+def rota_file(*, session: Session, rota: Rota, fmt: str, private: bool = False) -> tuple[bytes, str, str]:
     """The stored rota as a file in ``fmt`` (csv, ics, xlsx, html): (body, media type, file name).
 
-    Written from the stored document and the team version it was made with, never by solving; the
+    Written from the stored document and the team version it was made with, never by solving (``private``:
+    without leave reasons, for staff); the
     calendar's events are stamped with the rota's last change, so the same version gives the same bytes.
     """
     if fmt not in VIEW_FORMATS:
         raise ValueError(f"unknown rota view {fmt!r}")
     team = rota_team(session=session, rota=rota)
-    doc = RotaDocument.model_validate(rota.document)
+    doc = RotaDocument.model_validate(private_document(rota.document) if private else rota.document)
+    if private:  # for staff: leave without its reasons
+        team = private_team(team)
     stamp = rota.updated_at if rota.updated_at.tzinfo else rota.updated_at.replace(tzinfo=UTC)
     body = export(team, doc, fmt, stamp=stamp)
     name = f"rota-{rota.team_id}-{rota.id}-v{rota.version}-{rota.start}-{rota.end}.{fmt}"

@@ -52,12 +52,38 @@ class CachedStatic(StaticFiles):
         return response
 
 
+class NoStorePages:
+    """``Cache-Control: no-store`` on every HTML page that does not set its own: pages show live state
+    (a running solve, a rota's version), so Back must ask the server again, not show a stale copy."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if kind.startswith(b"text/html") and b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the web app to ``app``: session middleware, ``/static``, the pages and their error pages."""
     from api.web import coverage, me, rotas, signin, teamfile, teams
     from api.web.errors import install_error_pages
     from api.web.session import session_secret
 
+    app.add_middleware(NoStorePages)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(app.state.db, settings),

@@ -1,46 +1,124 @@
-"""What publishing a rota changes, per person: duties added, removed and moved, against what is published
-for its dates now (the service's ``diff`` of assignments, grouped for people to read)."""
+"""Publish as a review: the gaps and the duties kept despite a rule first, then what publishing changes per
+person in date order — duties added, removed and moved (to another shift or role on the same date) — against
+what is published for its dates now, with counts that add up."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from api.models import Rota
+from api.services.edits import list_edits
 from api.services.rotas import duty_of, published_assignments
 from api.services.solving import diff
+from rota.document import RotaDocument
 from rota.team import Team
 
 Key = tuple[str, str, str]  # role, shift, date (ISO)
+ORDER = {"removed": 0, "moved": 1, "added": 2}
+
+
+@dataclass
+class Change:
+    day: date
+    kind: str  # added, removed, moved
+    text: str
 
 
 @dataclass
 class PersonChanges:
     person: str
     name: str
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    moved: list[tuple[str, str]] = field(default_factory=list)
+    items: list[Change] = field(default_factory=list)
+
+    def _count(self, kind: str) -> int:
+        return sum(1 for c in self.items if c.kind == kind)
 
     @property
-    def count(self) -> int:
-        return len(self.added) + len(self.removed) + len(self.moved)
+    def added(self) -> int:
+        return self._count("added")
+
+    @property
+    def removed(self) -> int:
+        return self._count("removed")
+
+    @property
+    def moved(self) -> int:
+        return self._count("moved")
+
+
+@dataclass
+class Gap:
+    role: str
+    day: date
+    when: str
+    core: bool
+
+
+@dataclass
+class KeptBreak:
+    name: str
+    day: date
+    duty: str
+    rules: str
+    reason: str
 
 
 @dataclass
 class Changes:
     first: bool  # nothing was published for these dates
     people: list[PersonChanges]
-    added: int
-    removed: int
-    kept: int
+    added: int  # duties new to someone's calendar (not moves)
+    removed: int  # duties gone from someone's calendar (not moves)
+    moved: int  # duties that changed shift or role on the same date, for the same person
+    kept: int  # unchanged duties
+    before: int  # duties published now for these dates: removed + moved + kept
+    after: int  # duties after publishing: added + moved + kept
+    gaps: list[Gap] = field(default_factory=list)
+    core_gaps: int = 0
+    breaks: list[KeptBreak] = field(default_factory=list)
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _gaps(rota: Rota, team: Team, roles: dict[str, str]) -> list[Gap]:
+    doc = RotaDocument.model_validate(rota.document)
+    tz = ZoneInfo(team.timezone)
+    out = []
+    for g in doc.gaps:
+        a, b = datetime.fromisoformat(g.start).astimezone(tz), datetime.fromisoformat(g.end).astimezone(tz)
+        out.append(Gap(roles.get(g.role, g.role), a.date(),
+                       f"{a:%H:%M}–{b:%H:%M}: {g.assigned} of {g.required} on duty", g.core))
+    return sorted(out, key=lambda g: (g.day, g.when, g.role))
+
+
+def _breaks(session: Session, rota: Rota, names: dict[str, str], text: dict[Key, str]) -> list[KeptBreak]:
+    """The duties of the rota kept despite a rule, each with the rules it breaks and why it was kept."""
+    forced = {(a.person, a.role, a.shift, a.date) for a in rota.assignments if a.forced}
+    out = []
+    for e in list_edits(session=session, rota_id=rota.id):
+        p = e.payload or {}
+        person = (p.get("to") or {}).get("person") or p.get("person")
+        key = (person, p.get("role"), p.get("shift"), _day(str(p.get("date"))) if p.get("date") else None)
+        if not e.forced or key not in forced:
+            continue
+        forced.discard(key)
+        rules = "; ".join(str(v.get("message") or v.get("title") or v.get("rule"))
+                          for v in e.violations or [])
+        out.append(KeptBreak(names.get(person, person), key[3],
+                             text.get((key[1], key[2], key[3].isoformat()), f"{key[1]} {key[2]}"),
+                             rules, e.reason or ""))
+    return sorted(out, key=lambda b: (b.day, b.name))
 
 
 def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
-    """The changes per person if ``rota`` were published now."""
+    """The review shown before ``rota`` is published."""
     before = [
         duty_of(a)
         for a in published_assignments(session=session, team_id=rota.team_id, start=rota.start, end=rota.end)
@@ -52,9 +130,10 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
     roles = {r: team.roles[r].name or r for r in team.roles}
     shifts = {s: team.shifts[s].name or s for s in team.shifts}
 
-    def text(role: str, shift: str, day: str) -> str:
-        when = date.fromisoformat(day)
-        return f"{when:%a} {when.day} {when:%b}: {roles.get(role, role)} · {shifts.get(shift, shift)}"
+    def duty(role: str, shift: str) -> str:
+        s = team.shifts.get(shift)
+        times = f" {s.start}–{s.end}" if s is not None else ""
+        return f"{roles.get(role, role)} · {shifts.get(shift, shift)}{times}"
 
     removed: dict[str, list[Key]] = defaultdict(list)
     added: dict[str, list[Key]] = defaultdict(list)
@@ -65,15 +144,25 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
     people = []
     for person in sorted(set(removed) | set(added), key=lambda p: names.get(p, p)):
         change = PersonChanges(person, names.get(person, person))
-        gone, new = removed[person], added[person]
-        for old in list(gone):  # the same date in another shift or role, else the same duty on another date
-            match = next((n for n in new if n[2] == old[2]), None) or next(
-                (n for n in new if n[:2] == old[:2]), None)
+        gone, new = sorted(removed[person], key=lambda k: k[2]), sorted(added[person], key=lambda k: k[2])
+        for old in list(gone):  # a move: the same person, the same date, another shift or role
+            match = next((n for n in new if n[2] == old[2]), None)
             if match is not None:
-                change.moved.append((text(*old), text(*match)))
+                change.items.append(Change(_day(old[2]), "moved", f"{duty(*old[:2])} → {duty(*match[:2])}"))
                 gone.remove(old)
                 new.remove(match)
-        change.removed = [text(*k) for k in gone]
-        change.added = [text(*k) for k in new]
+        change.items += [Change(_day(k[2]), "removed", duty(*k[:2])) for k in gone]
+        change.items += [Change(_day(k[2]), "added", duty(*k[:2])) for k in new]
+        change.items.sort(key=lambda c: (c.day, ORDER[c.kind], c.text))
         people.append(change)
-    return Changes(not before, people, len(d["added"]), len(d["removed"]), d["kept"])
+    n_added = sum(p.added for p in people)
+    n_removed = sum(p.removed for p in people)
+    n_moved = sum(p.moved for p in people)
+    gaps = _gaps(rota, team, roles)
+    text = {(a.role, a.shift, a.date.isoformat()): duty(a.role, a.shift) for a in rota.assignments}
+    return Changes(
+        first=not before, people=people, added=n_added, removed=n_removed, moved=n_moved, kept=d["kept"],
+        before=d["kept"] + len(d["removed"]), after=d["kept"] + len(d["added"]), gaps=gaps,
+        core_gaps=sum(1 for g in gaps if g.core),
+        breaks=_breaks(session, rota, names, text),
+    )

@@ -19,7 +19,7 @@ from api.deps import SettingsDep
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page
+from api.web.render import day_text, page, team_names
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
 from rota import timeutil
@@ -93,17 +93,20 @@ def heat_maps(cal: Calendar, report: CoverageReport) -> list[HeatMap]:
                 key = (role, day, hour)
                 need, missing = required.get(key, 0), short.get(key, 0)
                 cells.append(_cell(day, hour, need, need - missing, key in core, key in short_core))
-            rows.append(HeatRow(day, f"{day:%a} {day.day:02d}", cells))
+            rows.append(HeatRow(day, day_text(day), cells))
         out.append(HeatMap(role, role_names[role], hours, rows))
     return out
 
 
 def _cell(day: date, hour: int, need: int, covered: int, core: bool, core_gap: bool) -> HeatCell:
-    when = f"{day:%a} {day.isoformat()} {hour:02d}:00–{hour + 1:02d}:00"
+    when = f"{day_text(day)} {hour:02d}:00–{hour + 1:02d}:00"
     edge = " core" if core else ""
     if need <= 0:
         return HeatCell("none" + edge, "", f"{when}: nothing required")
-    tip = f"{when}{' (core hours)' if core else ''}: {covered} of {need} person-minutes covered"
+    on, needed = covered / 60, need / 60  # person-minutes of one hour: people on duty
+    tip = f"{when}{' (core hours)' if core else ''}: {on:.3g} of {needed:.3g} people on duty"
+    if covered < need:
+        tip += f", {(need - covered) / 60:.1f} h uncovered"
     if covered >= need:
         return HeatCell("full" + edge, "", tip)
     level = "gap-core" if core_gap else "gap"
@@ -163,6 +166,8 @@ def coverage_page(
         "totals": totals,
         "overall": report.totals(),
         "forced": forced,
+        "zone": team.timezone,
+        "names": team_names(team),
         "csv": f"/teams/{team_id}/coverage.csv?{query}",
         "roles_csv": f"/teams/{team_id}/coverage.csv?{query}&table=roles",
         "xlsx": f"/teams/{team_id}/coverage.xlsx?{query}",

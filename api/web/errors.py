@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
@@ -17,7 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import ApiError
+from api.errors import ApiError, Forbidden, NotFound
+from api.models import TeamRow
 from api.web.render import page, redirect
 from api.web.session import AUTH, flash, optional_principal
 
@@ -30,6 +31,7 @@ TITLES = {
     422: "That cannot be done as asked",
     429: "Too many at once: try again shortly",
 }
+EXPIRED = "This form has expired"
 NOT_PAGES = ("/api/", "/calendars/", "/docs", "/redoc", "/openapi.json", "/static/")
 
 
@@ -46,8 +48,52 @@ def error_page(request: Request, status: int, problems: list[dict[str, Any]]) ->
         return redirect(f"/sign-in?next={quote(back)}")
     if getattr(request.state, "principal", None) is None:
         optional_principal(request)  # refused before the page asked who is signed in (a CSRF check)
-    context = {"status": status, "title": TITLES.get(status, "Something went wrong"), "problems": problems}
+    title = TITLES.get(status, "Something went wrong")
+    if status == 403 and any(p.get("path") == "csrf" for p in problems):
+        title = EXPIRED
+        problems = [{"path": "", "message": "this form expired (or came from another site): reload the page, "
+                                            "then make your change again"}]
+    context = {"status": status, "title": title, "problems": problems, "back": back_link(request)}
     return page(request, "error.html", context, status=status)
+
+
+def back_link(request: Request) -> dict[str, str]:
+    """Where the error page sends the user back to: the page they came from (this site only), else the
+    team's page, else their start page."""
+    referer = request.headers.get("referer") or ""
+    parts = urlsplit(referer)
+    here = request.url.path + ("?" + request.url.query if request.url.query else "")
+    if parts.netloc == request.url.netloc and parts.path.startswith("/") and not parts.path.startswith("//"):
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        if target != here or request.method != "GET":
+            return {"url": target, "text": "Back to the page you came from"}
+    principal = getattr(request.state, "principal", None)
+    team_id = request.path_params.get("team_id")
+    if principal is not None and team_id and request.url.path != f"/teams/{team_id}" and (
+            principal.role == "hr" or principal.leads(team_id)) and _visible(principal, team_id):
+        return {"url": f"/teams/{team_id}", "text": "Back to the team"}
+    return {"url": "/", "text": "Back to your start page"}
+
+
+def _visible(principal: Any, team_id: str) -> bool:
+    """Whether the team is one the principal has any part in (hr: every team)."""
+    return principal.role == "hr" or team_id in principal.teams or team_id in principal.left
+
+
+def not_yours_as_not_found(request: Request, exc: ApiError) -> ApiError:
+    """A team the signed-in user has no part in answers as one that does not exist (404), so a page never
+    tells which teams exist; a team of theirs their role cannot do this on stays 403."""
+    principal = getattr(request.state, "principal", None)
+    team_id = request.path_params.get("team_id")
+    if not isinstance(exc, Forbidden) or principal is None or not team_id:
+        return exc
+    if not _visible(principal, team_id):
+        return NotFound(f'there is no team "{team_id}" that you can see', "team_id")
+    if principal.role == "hr":  # hr sees every team: one that is not stored is simply not there
+        with request.app.state.db.read() as session:
+            if session.get(TeamRow, team_id) is None:
+                return NotFound(f'there is no team "{team_id}"', "team_id")
+    return exc
 
 
 class PageRoute(APIRoute):
@@ -60,6 +106,7 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except ApiError as exc:
+                exc = not_yours_as_not_found(request, exc)
                 return error_page(request, exc.status, exc.problems)
             except RequestValidationError as exc:
                 problems = [

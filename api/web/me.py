@@ -17,8 +17,9 @@ from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
 from api.routes.tokens import feed_urls
 from api.services import rotas, teams, tokens, websessions
+from api.urls import link_base
 from api.web.errors import PageRoute
-from api.web.render import page, redirect
+from api.web.render import day_text, page, redirect
 from api.web.session import Csrf, WebPrincipal, flash, session_id
 from api.web.teams import month_range
 from rota import timeutil
@@ -47,7 +48,8 @@ class TeamShifts:
     shifts: list[Shift]
     worked: int
     target: int | None
-    month: str
+    month: str  # the month the hours are of; "" when no rota is published for it
+    person_name: str = ""  # the person's name in this team
     feeds: list[Any] = field(default_factory=list)
 
 
@@ -74,15 +76,21 @@ def team_shifts(session: Any, team_id: str, person: str, now: Any) -> TeamShifts
             for o in by_date[r.date]
             if o.person != person and o.start_utc < r.end_utc and r.start_utc < o.end_utc
         )
-        shifts.append(Shift(r.date, f"{r.date:%a} {r.date.day} {r.date:%b}", f"{start:%H:%M}–{end:%H:%M}",
+        shifts.append(Shift(r.date, day_text(r.date), f"{start:%H:%M}–{end:%H:%M}",
                             role_names.get(r.role, r.role), shift_names.get(r.shift, r.shift), others))
-    first, last = month_range(f"{today:%Y-%m}")
-    mine = rotas.published_assignments(session=session, team_id=team_id, start=first, end=last, person=person)
-    worked = sum(int((r.end_utc - r.start_utc).total_seconds() // 60) for r in mine)
-    team = teams.parse_document(doc, team_id, stored=True)
-    target = Calendar(team, first, last).target_minutes(person) if person in people else None
-    return TeamShifts(team_id, doc.get("team", team_id), doc["timezone"], shifts, worked, target,
-                      f"{today:%B %Y}")
+    # the hours of the month of my next shift (this month when nothing is ahead); none without a rota there
+    month_of = shifts[0].date if shifts else today
+    first, last = month_range(f"{month_of:%Y-%m}")
+    worked, target, month = 0, None, ""
+    if shifts or rotas.published_assignments(session=session, team_id=team_id, start=first, end=last):
+        mine = rotas.published_assignments(session=session, team_id=team_id, start=first, end=last,
+                                           person=person)
+        worked = sum(int((r.end_utc - r.start_utc).total_seconds() // 60) for r in mine)
+        team = teams.parse_document(doc, team_id, stored=True)
+        target = Calendar(team, first, last).target_minutes(person) if person in people else None
+        month = f"{month_of:%B %Y}"
+    return TeamShifts(team_id, doc.get("team", team_id), doc["timezone"], shifts, worked, target, month,
+                      person_name=people.get(person, person))
 
 
 def qr_svg(text: str) -> Markup:
@@ -108,7 +116,8 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
     if new:
         new["google"] = "https://calendar.google.com/calendar/r?cid=" + quote(new["webcal"], safe="")
         new["qr"] = qr_svg(new["webcal"])
-    return page(request, "me.html", {"teams": mine, "new": new, "person": principal.person})
+    name = next((t.person_name for t in mine if t.person_name), principal.person)
+    return page(request, "me.html", {"teams": mine, "new": new, "person": principal.person, "name": name})
 
 
 def _take_new_feed(request: Request) -> dict[str, Any] | None:
@@ -139,7 +148,7 @@ def subscribe(
     issued = tokens.create_calendar_token(
         session=session, principal=principal, kind="person", team_id=team, person=principal.person
     )
-    url, webcal = feed_urls(settings.public_url or str(request.base_url), issued.secret)
+    url, webcal = feed_urls(link_base(request, settings), issued.secret)
     sid = session_id(request)
     assert sid is not None  # WebPrincipal: signed in
     websessions.keep_new_feed(session=session, sid=sid,

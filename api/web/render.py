@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,9 +19,34 @@ from api.web.session import csrf_token, take_flashes
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 
 
-def day_text(day: date) -> str:
-    """``Tue 1 Dec 2026``."""
+def day_text(day: date | str) -> str:
+    """``Tue 1 Dec 2026`` (of a date, a datetime's date or an ISO date text)."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day[:10])
+        except ValueError:
+            return day
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def moment_text(moment: datetime | str | None, zone: str | None = None) -> str:
+    """``Tue 1 Dec 2026 14:05 CET``: an instant (or its ISO text) in the team's time zone (UTC when none is
+    known). Stored times without a zone are UTC."""
+    if moment is None:
+        return "–"
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        tz = ZoneInfo(zone) if zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = UTC
+    local = moment.astimezone(tz)
+    return f"{day_text(local.date())} {local:%H:%M} {local.tzname()}"
 
 
 def hours_text(minutes: int | None, sign: bool = False) -> str:
@@ -38,7 +65,40 @@ def bdi(text: Any) -> Markup:
     return Markup("<bdi>") + escape("" if text is None else text) + Markup("</bdi>")
 
 
-templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text, bdi=bdi)
+def within_text(objective: float | None, bound: float | None) -> str:
+    """The solver's figures in words: "the best possible" or "within N % of the best possible"."""
+    if objective is None:
+        return "no rota yet"
+    if bound is None:
+        return "best possible not known"
+    if objective <= bound or objective == 0:
+        return "the best possible"
+    share = (objective - bound) / max(abs(objective), 1e-9) * 100
+    return f"within {max(share, 0.1):.1f} % of the best possible"
+
+
+_ISO_DAY = re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(\d{4}-\d{2}-\d{2})(?![\d:T])")
+
+
+def team_names(team: Any) -> dict[str, str]:
+    """Id → name of a team's shifts, roles and people (a person's name wins over a role or shift id)."""
+    names = {s: team.shifts[s].name or s for s in team.shifts}
+    names.update({r: team.roles[r].name or r for r in team.roles})
+    names.update({p.id: p.display for p in team.people})
+    return names
+
+
+def named_text(text: str, names: dict[str, str] | None = None) -> str:
+    """A rule or gap text in people's words: each id of ``names`` as its name, ISO dates as
+    ``Mon 1 Feb 2027``."""
+    if names:
+        ids = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+        text = re.sub(rf"(?<![\w-])({ids})(?![\w-])", lambda m: names[m.group(1)], text)
+    return _ISO_DAY.sub(lambda m: day_text(m.group(1)), text)
+
+
+templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text, moment=moment_text,
+                             within=within_text, named=named_text, bdi=bdi)
 
 
 templates.env.globals["static"] = static_url

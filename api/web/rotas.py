@@ -3,6 +3,7 @@ Publish after the changes since the last published rota, and the rota's download
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, Rota
 from api.services import edits, publish, rotas
+from api.services.privacy import private_document, sees_leave_reasons, team_for
 from api.services.rotas import team_duties
 from api.web.changes import publish_changes
 from api.web.errors import PageRoute
@@ -29,6 +31,8 @@ from rota.document import RotaDocument
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+PENDING = "pending_edit"  # session key: an edit refused for a rule break, until kept anyway or dropped
+CONFLICT = "publish_conflict"  # session key: why a publish was refused, shown once on the publish page
 DOWNLOADS = ("csv", "xlsx", "ics")
 
 
@@ -93,8 +97,9 @@ def month_page(
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
     rota = readable_rota(session, principal, team_id, rota_id)
-    team = rotas.rota_team(session=session, rota=rota)
-    doc = RotaDocument.model_validate(rota.document)
+    team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
+    doc = RotaDocument.model_validate(
+        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document))
     lead = principal.leads(team_id)
     view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
     forced = [e for e in edits.list_edits(session=session, rota_id=rota.id) if e.forced] \
@@ -121,7 +126,8 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
     if fmt not in DOWNLOADS:
         raise NotFound(f"no {fmt} download (csv, xlsx or ics)", "fmt")
     rota = readable_rota(session, principal, team_id, rota_id)
-    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt)
+    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
+                                             private=not sees_leave_reasons(principal, team_id))
     disposition = f'attachment; filename="{name}"'
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
@@ -193,13 +199,19 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
 @router.get("/teams/{team_id}/rotas/{rota_id}/cell")
 def cell_page(
     request: Request, team_id: str, rota_id: int, person: str, date: date, principal: WebPrincipal,
-    session: SessionDep,
+    session: SessionDep, pending: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
     rota = readable_rota(session, principal, team_id, rota_id)
     principal.require_lead(team_id)
     team = rotas.rota_team(session=session, rota=rota)
-    return page(request, "cell.html", cell_context(rota, team, person, date))
+    context = cell_context(rota, team, person, date)
+    if pending is not None:  # the rule break of an edit just refused, shown once its POST redirected here
+        held = request.session.get(PENDING) or {}
+        if held.get("key") != pending or held.get("rota") != rota.id:
+            return redirect(url(rota))  # already kept or dropped (Back after Keep it anyway): the month
+        context.update(violations=held["violations"], pending=held["pending"])
+    return page(request, "cell.html", context)
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/edits", dependencies=[Csrf])
@@ -247,11 +259,16 @@ def edit(
         if isinstance(exc, Conflict):
             context["conflict"] = exc.problems[0]["message"]
             return page(request, "cell.html", context, status=409)
-        context["violations"] = exc.extra["violations"]
-        context["pending"] = {"op": op, "duty": duty, "to_person": to_person, "version": version,
-                              "what": _what(before, op, duty, to_person),
-                              "skill": any(v["rule"] == "skills" for v in exc.extra["violations"])}
-        return page(request, "cell.html", context, status=422)
+        key = secrets.token_urlsafe(8)  # post-redirect-get: the rule break is shown by a GET of the cell
+        request.session[PENDING] = {
+            "key": key, "rota": rota.id, "person": person, "date": day.isoformat(),
+            "violations": [{k: (v[:300] if isinstance(v, str) else v) for k, v in x.items()}
+                           for x in exc.extra["violations"][:8]],  # the session is a cookie: kept small
+            "pending": {"op": op, "duty": duty, "to_person": to_person, "version": version,
+                        "what": _what(before, op, duty, to_person),
+                        "skill": any(v["rule"] == "skills" for v in exc.extra["violations"])}}
+        return redirect(url(rota, f"/cell?person={quote(person)}&date={day.isoformat()}&pending={key}"))
+    request.session.pop(PENDING, None)
     what = "Kept anyway (recorded with the rules it breaks)" if force else "Saved"
     opened = next((d["gaps"] for d in before["duties"] if f"{d['shift']}|{d['role']}" == duty), []) \
         if op == "remove" else []
@@ -313,7 +330,9 @@ def publish_page(
     """What publishing changes, per person, against what is published for these dates now."""
     rota = readable_rota(session, principal, team_id, rota_id)
     principal.require_lead(team_id)
-    return _publish_view(request, session, rota)
+    held = request.session.pop(CONFLICT, None) or {}
+    conflict = held.get("message", "") if held.get("rota") == rota.id else ""
+    return _publish_view(request, session, rota, conflict=conflict)
 
 
 def _publish_view(
@@ -346,10 +365,8 @@ def publish_now(
         rota = publish.publish_rota(session=session, rota_id=rota.id, version=version)
     except Conflict as exc:
         session.rollback()
-        fresh = rotas.get_rota(session=session, rota_id=rota_id)
-        session.refresh(fresh)
-        message = exc.problems[0]["message"]
-        return _publish_view(request, session, fresh, conflict=message, status=409)
+        request.session[CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
+        return redirect(url(rota, "/publish"))  # post-redirect-get: the changes as they stand now
     flash(request, f"Published: the team's rota for {day_text(rota.start)} – {day_text(rota.end)}.")
     return redirect(url(rota))
 

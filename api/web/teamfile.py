@@ -3,9 +3,10 @@ before saving; saving makes a new team version) and forms for the most frequent 
 
 from __future__ import annotations
 
-import copy
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import yaml
 from fastapi import APIRouter, Form, Request, Response
@@ -13,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
 from api.errors import Conflict, Invalid, NotFound
-from api.services import teams
+from api.services import team_edits, teams
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
 from api.web.session import Csrf, WebPrincipal, flash
 from rota.load import _Loader
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+UNDO = "undo"  # session key: the version a removal can be undone to, shown once on the team file page
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -82,10 +84,8 @@ def _current(session: Session, team_id: str) -> tuple[dict[str, Any] | None, int
 
 def _editor(request: Request, session: Session, team_id: str, **extra: Any) -> Response:
     document, version = _current(session, team_id)
-    people = [{"id": p.get("id"), "name": p.get("name") or p.get("id"),
-               "skills": ", ".join(p.get("skills") or []), "hours": p.get("hours_per_week"),
-               "days": p.get("days") if isinstance(p.get("days"), str) else ", ".join(p.get("days") or [])}
-              for p in (document or {}).get("people", [])]
+    people = team_edits.people_rows(document)
+    versions = team_edits.list_versions(session=session, team_id=team_id) if document else []
     context = {
         "team_id": team_id,
         "name": (document or {}).get("team", team_id),
@@ -95,6 +95,9 @@ def _editor(request: Request, session: Session, team_id: str, **extra: Any) -> R
         "skills": ", ".join((document or {}).get("skills") or []),
         "problems": None,
         "warnings": None,
+        "versions": [v for v in versions if v.version != version],
+        "zone": (document or {}).get("timezone"),
+        "undo": request.session.pop(UNDO, None),
         **extra,
     }
     return page(request, "team_file.html", context, status=422 if extra.get("problems") else 200)
@@ -127,61 +130,19 @@ def save_file(
     if version != base_version:
         raise Conflict(f"the team file changed since you opened it (it is at version {version} now): "
                        "reload the page, then make your change again", "version")
-    # checked again under the team's lock: of two saves from the same version, one is stored
-    _saved(request, session, team_id, document, "the team file", base_version=version)
+    warned: list[dict[str, str]] = []
+    _, saved, changed = teams.put_team(session=session, team_id=team_id, document=document,
+                                       max_people=request.app.state.settings.max_people,
+                                       base_version=version, warnings=warned)  # checked again under the lock
+    flash(request, f"Saved the team file: version {saved.version}." if changed else "Nothing changed.")
+    _flash_warnings(request, warned)
     return redirect(f"/teams/{team_id}/file")
 
 
-def _saved(request: Request, session: Session, team_id: str, document: Any, what: str,
-           base_version: int | None = None) -> None:
-    warnings: list[dict[str, str]] = []
-    _, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                         base_version=base_version, warnings=warnings)
-    flash(request, f"Saved {what}: version {version.version}." if changed else "Nothing changed.")
+def _flash_warnings(request: Request, warnings: list[dict[str, str]]) -> None:
+    """What the saved file holds that is probably not meant, one message each."""
     for w in warnings:
         flash(request, f"Warning: {w['path']}: {w['message']}", "error")
-
-
-def _change(request: Request, session: Session, team_id: str, change: Any, what: str) -> Response:
-    """Apply ``change`` to a copy of the current document and save it; problems are shown on the page."""
-    document, _ = _current(session, team_id)
-    if document is None:
-        raise NotFound(f'no team "{team_id}" yet: save a team file first', "team_id")
-    document = copy.deepcopy(document)
-    change(document)
-    try:
-        _saved(request, session, team_id, document, what)
-    except Invalid as exc:
-        session.rollback()
-        text = as_yaml(document)
-        problems = [{**p, "line": line_of(text, p.get("path", "")), "source": ""} for p in exc.problems]
-        return _editor(request, session, team_id, problems=problems, unsaved=what)
-    return redirect(f"/teams/{team_id}/file")
-
-
-def _person(document: dict[str, Any], person: str) -> dict[str, Any]:
-    for p in document.get("people", []):
-        if p.get("id") == person:
-            return p
-    raise NotFound(f'the team has no person "{person}"', "person")
-
-
-def _list(text: str) -> list[str]:
-    return [s.strip() for s in text.split(",") if s.strip()]
-
-
-def _contract(p: dict[str, Any], hours: str, days: str) -> None:
-    if hours.strip():
-        try:
-            p["hours_per_week"] = float(hours) if "." in hours else int(hours)
-        except ValueError:
-            raise Invalid(f'"{hours}" is not a number of hours', "hours_per_week") from None
-    else:
-        p.pop("hours_per_week", None)
-    if days.strip():
-        p["days"] = days.strip()
-    else:
-        p.pop("days", None)
 
 
 @router.post("/teams/{team_id}/file/people", dependencies=[Csrf])
@@ -194,60 +155,153 @@ def add_person(
     principal.require_lead(team_id)
 
     def change(doc: dict[str, Any]) -> None:
-        p: dict[str, Any] = {"id": person.strip()}
-        if name.strip():
-            p["name"] = name.strip()
-        p["skills"] = _list(skills)
-        _contract(p, hours, days)
-        doc.setdefault("people", []).append(p)
+        team_edits.add_person(doc, person, name=name, skills=skills, hours=hours, days=days)
 
-    return _change(request, session, team_id, change, f"added {name.strip() or person.strip()}")
+    return _change(request, session, team_id, change, f"added {name.strip() or person.strip()}",
+                   f"/teams/{team_id}/file")
 
 
-@router.post("/teams/{team_id}/file/people/remove", dependencies=[Csrf])
-def remove_person(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
-    person: Annotated[str, Form()],
+def _person_url(team_id: str, person: str) -> str:
+    return f"/teams/{team_id}/file/people/{quote(person, safe='')}"
+
+
+def _change(
+    request: Request, session: Session, team_id: str, change: Callable[[dict[str, Any]], Any], what: str,
+    back: str,
 ) -> Response:
-    """Remove a person (older rotas keep the team version they were made with)."""
+    """Apply ``change`` to the current document and save it as a new version, then show ``back`` (a GET):
+    the version saved, or why nothing was saved."""
+    settings = request.app.state.settings
+    try:
+        warned: list[dict[str, str]] = []
+        version, changed, _ = team_edits.change_team(session=session, team_id=team_id, change=change,
+                                                    max_people=settings.max_people, warnings=warned)
+    except Invalid as exc:
+        session.rollback()
+        reasons = "; ".join(p["message"] for p in exc.problems[:5])
+        more = f" (and {len(exc.problems) - 5} more)" if len(exc.problems) > 5 else ""
+        flash(request, f"Not saved ({what}): {reasons}{more}.", "error")
+        return redirect(back)
+    flash(request, f"Saved {what}: version {version.version}." if changed else f"Nothing changed ({what}).")
+    _flash_warnings(request, warned)
+    return redirect(back)
+
+
+def _current_person(session: Session, team_id: str, person: str) -> team_edits.PersonRow:
+    document, _ = _current(session, team_id)
+    if document is None:
+        raise NotFound(f'no team "{team_id}" yet: save a team file first', "team_id")
+    team_edits.find_person(document, person)
+    return next(p for p in team_edits.people_rows(document) if p.id == person)
+
+
+@router.get("/teams/{team_id}/file/people/{person}")
+def person_page(
+    request: Request, team_id: str, person: str, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """One person: the form filled with their name, skills and contract; their leave; Remove."""
+    principal.require_lead(team_id)
+    row = _current_person(session, team_id, person)
+    document, version = _current(session, team_id)
+    context = {"team_id": team_id, "name": (document or {}).get("team", team_id), "version": version,
+               "p": row, "url": _person_url(team_id, person),
+               "skills": ", ".join((document or {}).get("skills") or [])}
+    return page(request, "person.html", context)
+
+
+@router.post("/teams/{team_id}/file/people/{person}", dependencies=[Csrf])
+def update_person(
+    request: Request, team_id: str, person: str, principal: WebPrincipal, session: WriteSessionDep,
+    name: Annotated[str, Form()] = "", skills: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "", days: Annotated[str, Form()] = "",
+) -> Response:
+    """Change a person's name, skills and contract: a field left blank stays as it is."""
     principal.require_lead(team_id)
 
     def change(doc: dict[str, Any]) -> None:
-        doc["people"].remove(_person(doc, person))
+        team_edits.update_person(doc, person, name=name, skills=skills, hours=hours, days=days)
 
-    return _change(request, session, team_id, change, f"removed {person}")
-
-
-@router.post("/teams/{team_id}/file/people/contract", dependencies=[Csrf])
-def set_contract(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
-    person: Annotated[str, Form()], skills: Annotated[str, Form()] = "", hours: Annotated[str, Form()] = "",
-    days: Annotated[str, Form()] = "",
-) -> Response:
-    """Set a person's skills and contract (hours per week, working days)."""
-    principal.require_lead(team_id)
-
-    def change(doc: dict[str, Any]) -> None:
-        p = _person(doc, person)
-        p["skills"] = _list(skills)
-        _contract(p, hours, days)
-
-    return _change(request, session, team_id, change, f"skills and contract of {person}")
+    what = f"skills and contract of {_display(session, team_id, person)}"
+    return _change(request, session, team_id, change, what, _person_url(team_id, person))
 
 
-@router.post("/teams/{team_id}/file/leave", dependencies=[Csrf])
-def add_leave(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
-    person: Annotated[str, Form()], first: Annotated[str, Form()], last: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+@router.post("/teams/{team_id}/file/people/{person}/leave", dependencies=[Csrf])
+def add_person_leave(
+    request: Request, team_id: str, person: str, principal: WebPrincipal, session: WriteSessionDep,
+    first: Annotated[str, Form()], last: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a period of leave (whole dates, inclusive)."""
     principal.require_lead(team_id)
 
     def change(doc: dict[str, Any]) -> None:
-        entry: dict[str, Any] = {"date": first} if not last or last == first else {"from": first, "to": last}
-        if reason.strip():
-            entry["reason"] = reason.strip()
-        _person(doc, person).setdefault("unavailable", []).append(entry)
+        team_edits.add_leave(doc, person, first, last, reason)
 
-    return _change(request, session, team_id, change, f"leave for {person}")
+    return _change(request, session, team_id, change, f"leave for {_display(session, team_id, person)}",
+                   _person_url(team_id, person))
+
+
+@router.get("/teams/{team_id}/file/people/{person}/remove")
+def confirm_remove(
+    request: Request, team_id: str, person: str, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """Ask first: removing a person makes a new version; the one before can be restored."""
+    principal.require_lead(team_id)
+    row = _current_person(session, team_id, person)
+    _, version = _current(session, team_id)
+    context = {"team_id": team_id, "p": row, "version": version, "url": _person_url(team_id, person)}
+    return page(request, "person_remove.html", context)
+
+
+def _remove(request: Request, session: Session, team_id: str, person: str) -> Response:
+    name = _display(session, team_id, person)
+    settings = request.app.state.settings
+    try:
+        version, _, before = team_edits.change_team(
+            session=session, team_id=team_id, change=lambda doc: team_edits.remove_person(doc, person),
+            max_people=settings.max_people)
+    except Invalid as exc:
+        session.rollback()
+        reasons = "; ".join(p["message"] for p in exc.problems[:5])
+        flash(request, f"Not saved (removing {name}): {reasons}.", "error")
+        return redirect(_person_url(team_id, person))
+    flash(request, f"Removed {name}: version {version.version}.")
+    request.session[UNDO] = {"version": before, "what": f"removing {name}"}
+    return redirect(f"/teams/{team_id}/file")
+
+
+@router.post("/teams/{team_id}/file/people/{person}/remove", dependencies=[Csrf])
+def remove_person(
+    request: Request, team_id: str, person: str, principal: WebPrincipal, session: WriteSessionDep,
+) -> Response:
+    """Remove a person (asked first on the page before; older rotas keep the version they were made with)."""
+    principal.require_lead(team_id)
+    return _remove(request, session, team_id, person)
+
+
+@router.post("/teams/{team_id}/file/restore", dependencies=[Csrf])
+def restore(
+    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
+    version: Annotated[int, Form()],
+) -> Response:
+    """Make an older version current again (saved as a new version)."""
+    principal.require_lead(team_id)
+    settings = request.app.state.settings
+    try:
+        _, saved, changed = team_edits.restore_version(session=session, team_id=team_id, version=version,
+                                                       max_people=settings.max_people)
+    except Invalid as exc:
+        session.rollback()
+        flash(request, f"Version {version} cannot be restored: {exc.problems[0]['message']}.", "error")
+        return redirect(f"/teams/{team_id}/file")
+    flash(request, f"Restored version {version} as version {saved.version}." if changed
+          else f"Version {version} is what is stored now: nothing changed.")
+    return redirect(f"/teams/{team_id}/file")
+
+
+def _display(session: Session, team_id: str, person: str) -> str:
+    document, _ = _current(session, team_id)
+    try:
+        p = team_edits.find_person(document or {}, person)
+    except NotFound:
+        return person
+    return str(p.get("name") or person)

@@ -21,7 +21,7 @@ from api.models import Job, Rota, TeamRow
 from api.services import rotas, solving, teams
 from api.services.leases import fail_job_in
 from api.web.errors import PageRoute
-from api.web.render import page, redirect
+from api.web.render import page, redirect, within_text
 from api.web.session import Csrf, WebPrincipal, flash
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -95,6 +95,17 @@ def teams_page(request: Request, principal: WebPrincipal, session: SessionDep) -
     return page(request, "teams.html", {"teams": items})
 
 
+def rota_quality(rota: Rota) -> str:
+    """A rota's quality in words: "the best possible", "within N % of the best possible" (the solver's
+    objective against its bound), "no rota" when the solver found none."""
+    if rota.status in ("infeasible", "invalid"):
+        return "no rota: the rules cannot all be met"
+    solver = (rota.document or {}).get("solver") or {}
+    if rota.status == "optimal":
+        return "the best possible"
+    return within_text(solver.get("objective", rota.objective), solver.get("bound"))
+
+
 def active_jobs(session: Any, team_id: str) -> list[Job]:
     """The team's solves still queued or running, newest first."""
     query = select(Job).where(Job.team_id == team_id, Job.state.in_(solving.ACTIVE))
@@ -108,8 +119,11 @@ def team_page(request: Request, team_id: str, principal: WebPrincipal, session: 
     row = teams.get_team(session=session, team_id=team_id)
     every = rotas.list_rotas(session=session, team_id=team_id)
     groups = {state: [r for r in every if r.state == state] for state in STATES}
+    document = teams.current_document(session=session, team_id=team_id)
     context = {
         "team": row,
+        "zone": document.get("timezone"),
+        "quality": {r.id: rota_quality(r) for r in every},
         "groups": groups,
         "jobs": active_jobs(session, team_id),
         "lead": principal.leads(team_id),
@@ -162,6 +176,8 @@ def job_state(job: Job) -> dict[str, Any]:
     """A job's state and progress as the page and its event stream show them."""
     return {
         "state": job.state,
+        "quality": within_text(job.objective, job.bound),
+        "uncovered": "–" if job.gap_minutes is None else f"{job.gap_minutes / 60:,.1f} h",
         "objective": _number(job.objective),
         "bound": _number(job.bound),
         "gap_minutes": _number(job.gap_minutes),

@@ -1,23 +1,25 @@
-"""Every hard rule over a list of duties, split by rule family (placement, sequence, volume)."""
+"""Every hard rule over a list of duties: each rule's checker is attached to its declared id
+(``rota.checks.registry``); this runs them. Importing the package imports every module in it, so a
+checker in a new file here is registered with nothing else to edit."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
 from rota.calendar import Calendar
+from rota.catalogue import AT_LEAST
 from rota.checks.base import Violation, context
-from rota.checks.placement import check_duty, unknown_ids
-from rota.checks.sequence import check_sequence
-from rota.checks.volume import check_volume
+from rota.checks.registry import checkers
 from rota.records import Duty
 
 __all__ = ["AT_LEAST", "Violation", "check_duties"]
 
-# rules that a rota in progress may still meet later; skipped by ``partial`` checks
-AT_LEAST = frozenset({"limit_min", "min_hours_per_period", "min_consecutive_days",
-                      "min_consecutive_days_off", "fixed"})
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_module}")
 
 
 def check_duties(cal: Calendar, duties: Iterable[Duty], *, partial: bool = False) -> list[Violation]:
@@ -28,36 +30,26 @@ def check_duties(cal: Calendar, duties: Iterable[Duty], *, partial: bool = False
     ctx = context(cal)
     out: list[Violation] = []
     by_person: dict[str, list[Duty]] = defaultdict(list)
+    entry, per_duty = checkers("entry"), checkers("duty")
+    per_person = [c for c in checkers("person") if not (partial and c.at_least_only)]
     for d in duties:
-        unknown = unknown_ids(ctx, d)
-        if unknown:
-            out.extend(unknown)
-        elif not cal.start <= d.date <= cal.end:
-            out.append(Violation("outside_period", d.person, d.date,
-                                 f"{d.person}: {d.shift} ({d.role}) on {d.date} is outside the period "
-                                 f"{cal.start} to {cal.end}"))
+        for c in entry:
+            found = list(c.check(ctx, d))
+            if found:
+                out.extend(found)
+                break
         else:
-            out.extend(check_duty(ctx, d))
+            for c in per_duty:
+                out.extend(c.check(ctx, d))
             by_person[d.person].append(d)
     people = list(by_person) if partial else [p.id for p in cal.team.people]
     for pid in people:
         mine = sorted(by_person.get(pid, []), key=lambda d: (d.start, d.end))
         info = ctx.person(pid)
         every = sorted(info.history + mine, key=lambda d: (d.start, d.end))  # with the history, in order
-        out.extend(check_sequence(ctx, info, mine, every, partial=partial))
-        out.extend(check_volume(ctx, info, mine, every, partial=partial))
-        if not partial:
-            out.extend(_fixed(cal, pid, mine))
+        for c in per_person:
+            out.extend(c.check(ctx, info, mine, every, partial))
     return sorted(out, key=_order)
-
-
-def _fixed(cal: Calendar, pid: str, mine: list[Duty]) -> list[Violation]:
-    """Fixed assignments inside the horizon that the rota does not hold."""
-    held = {(d.date, d.shift, d.role) for d in mine}
-    return [Violation("fixed", pid, fx.date, f"{pid}: fixed {fx.shift} ({fx.role}) on {fx.date} is not in "
-                                            "the rota")
-            for fx in cal.person(pid).fixed
-            if cal.start <= fx.date <= cal.end and (fx.date, fx.shift, fx.role) not in held]
 
 
 def _order(v: Violation) -> tuple[date, str, str, str]:

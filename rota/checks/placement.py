@@ -1,13 +1,15 @@
-"""Rules one duty breaks on its own: dates, templates, skills, working days, unavailability."""
+"""Rules one duty breaks on its own: names, dates, templates, skills, working days, unavailability."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from rota.checks.base import Context, Violation, clock
+from rota.checks.registry import checks
 from rota.records import Duty
 
 
+@checks("unknown_person", "unknown_role", "unknown_shift", scope="entry")
 def unknown_ids(ctx: Context, d: Duty) -> list[Violation]:
     """Names in a duty the team does not have."""
     team = ctx.cal.team
@@ -23,32 +25,81 @@ def unknown_ids(ctx: Context, d: Duty) -> list[Violation]:
     return out
 
 
-def check_duty(ctx: Context, d: Duty) -> Iterator[Violation]:
-    """Every rule a single in-horizon duty breaks by itself."""
-    cal, pid, day = ctx.cal, d.person, d.date
-    what = f"{d.shift} ({d.role}) on {day:%a} {day}"
-    if day in cal.closed:
-        yield Violation("closed_date", pid, day, f"{pid}: {what} is on a closed date ({cal.closed[day]})")
-    elif day.weekday() not in ctx.shift_days[d.shift]:
-        days = cal.team.shifts[d.shift].days
-        yield Violation("shift_days", pid, day, f"{pid}: {what}: shift {d.shift} runs only on {days}")
+@checks("outside_period", scope="entry")
+def outside_period(ctx: Context, d: Duty) -> list[Violation]:
+    """A duty dated outside the period."""
+    cal = ctx.cal
+    if cal.start <= d.date <= cal.end:
+        return []
+    return [Violation("outside_period", d.person, d.date,
+                      f"{d.person}: {d.shift} ({d.role}) on {d.date} is outside the period "
+                      f"{cal.start} to {cal.end}")]
+
+
+def _what(d: Duty) -> str:
+    return f"{d.shift} ({d.role}) on {d.date:%a} {d.date}"
+
+
+def _runs_that_day(ctx: Context, d: Duty) -> bool:
+    """Whether the shift runs on the duty's date: open, and one of the shift's weekdays."""
+    return d.date not in ctx.cal.closed and d.date.weekday() in ctx.shift_days[d.shift]
+
+
+@checks("closed_date", scope="duty")
+def closed_date(ctx: Context, d: Duty) -> Iterator[Violation]:
+    cal = ctx.cal
+    if d.date in cal.closed:
+        yield Violation("closed_date", d.person, d.date,
+                        f"{d.person}: {_what(d)} is on a closed date ({cal.closed[d.date]})")
+
+
+@checks("shift_days", scope="duty")
+def shift_days(ctx: Context, d: Duty) -> Iterator[Violation]:
+    if d.date not in ctx.cal.closed and d.date.weekday() not in ctx.shift_days[d.shift]:
+        days = ctx.cal.team.shifts[d.shift].days
+        yield Violation("shift_days", d.person, d.date,
+                        f"{d.person}: {_what(d)}: shift {d.shift} runs only on {days}")
+
+
+@checks("shift_role", scope="duty")
+def shift_role(ctx: Context, d: Duty) -> Iterator[Violation]:
     if d.role not in ctx.shift_roles[d.shift]:
         roles = ", ".join(sorted(ctx.shift_roles[d.shift]))
-        yield Violation("shift_role", pid, day, f"{pid}: {what}: shift {d.shift} serves only {roles}")
-    elif day not in cal.closed and day.weekday() in ctx.shift_days[d.shift] \
-            and d.role not in cal.offered_roles(d.shift, day):
-        yield Violation("no_demand", pid, day, f"{pid}: {what}: nothing needs covering in {d.role} "
-                                               f"during {d.shift} that date")
-    info = ctx.person(pid)
-    missing = sorted(ctx.role_skills[d.role] - info.skills)
+        yield Violation("shift_role", d.person, d.date,
+                        f"{d.person}: {_what(d)}: shift {d.shift} serves only {roles}")
+
+
+@checks("no_demand", scope="duty")
+def no_demand(ctx: Context, d: Duty) -> Iterator[Violation]:
+    """A shift that runs that date, serves the role, and still covers no demand of it."""
+    if d.role in ctx.shift_roles[d.shift] and _runs_that_day(ctx, d) \
+            and d.role not in ctx.cal.offered_roles(d.shift, d.date):
+        yield Violation("no_demand", d.person, d.date, f"{d.person}: {_what(d)}: nothing needs covering "
+                                                       f"in {d.role} during {d.shift} that date")
+
+
+@checks("skills", scope="duty")
+def skills(ctx: Context, d: Duty) -> Iterator[Violation]:
+    missing = sorted(ctx.role_skills[d.role] - ctx.person(d.person).skills)
     if missing:
-        yield Violation("skills", pid, day, f"{pid}: {what}: lacks skill {', '.join(missing)} "
-                                            f"needed for {d.role}")
-    if day.weekday() not in info.days:
-        yield Violation("working_days", pid, day, f"{pid}: {what} is outside their working days "
-                                                  f"({info.days_text})", detail=info.days_text)
-    reasons = [reason for s, e, reason in info.unavailable if s < d.end and d.start < e]
+        yield Violation("skills", d.person, d.date, f"{d.person}: {_what(d)}: lacks skill "
+                                                    f"{', '.join(missing)} needed for {d.role}")
+
+
+@checks("working_days", scope="duty")
+def working_days(ctx: Context, d: Duty) -> Iterator[Violation]:
+    info = ctx.person(d.person)
+    if d.date.weekday() not in info.days:
+        yield Violation("working_days", d.person, d.date, f"{d.person}: {_what(d)} is outside their "
+                                                          f"working days ({info.days_text})",
+                        detail=info.days_text)
+
+
+@checks("unavailable", scope="duty")
+def unavailable(ctx: Context, d: Duty) -> Iterator[Violation]:
+    reasons = [reason for s, e, reason in ctx.person(d.person).unavailable if s < d.end and d.start < e]
     if reasons:
-        span = f"{clock(cal, d.start)}-{clock(cal, d.end)}"
-        yield Violation("unavailable", pid, day, f"{pid}: {what} ({span}) overlaps their unavailability "
-                                                 f"({'; '.join(reasons)})", detail=reasons[0])
+        span = f"{clock(ctx.cal, d.start)}-{clock(ctx.cal, d.end)}"
+        yield Violation("unavailable", d.person, d.date, f"{d.person}: {_what(d)} ({span}) overlaps their "
+                                                         f"unavailability ({'; '.join(reasons)})",
+                        detail=reasons[0])

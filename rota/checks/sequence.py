@@ -1,7 +1,7 @@
 """Rules over the order of one person's duties: one a date, overlap, rest, runs of days, successions.
 
-Each check takes the person's duties in the horizon and their history (before it), both sorted by
-start; a violation made by history alone is never reported.
+Each check takes the person's duties in the horizon (``mine``) and those with their history before
+it (``every``), both sorted by start; a violation made by history alone is never reported.
 """
 
 from __future__ import annotations
@@ -12,30 +12,20 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 from rota.checks.base import Context, PersonInfo, Violation, clock, day_label, hours, num, plural, span
+from rota.checks.registry import checks
 from rota.records import Duty
 
 DAY = timedelta(days=1)
 
 
-def check_sequence(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], *,
-                   partial: bool) -> Iterator[Violation]:
-    """Every order-of-duties rule for one person: ``mine`` the rota's duties, ``every`` those and the
-    history in time order (``partial`` skips the "at least" rules)."""
-    yield from _one_per_date(info.id, mine)
-    yield from _overlap_and_rest(ctx, info, every)
-    worked = sorted({d.date for d in every})
-    rules = info.rules
-    if rules.max_consecutive_days is not None:
-        yield from _max_run(ctx, info.id, worked, rules.max_consecutive_days)
-    if not partial and rules.min_consecutive_days is not None:
-        yield from _min_run(ctx, info.id, worked, rules.min_consecutive_days)
-    if not partial and rules.min_consecutive_days_off is not None:
-        yield from _min_off(ctx, info.id, worked, rules.min_consecutive_days_off)
-    if rules.forbidden_successions:
-        yield from _successions(ctx, info, every)
+def _worked(every: list[Duty]) -> list[date]:
+    return sorted({d.date for d in every})
 
 
-def _one_per_date(pid: str, mine: list[Duty]) -> Iterator[Violation]:
+@checks("one_shift_per_date", scope="person")
+def one_shift_per_date(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                       partial: bool) -> Iterator[Violation]:
+    pid = info.id
     by_date: dict[date, list[Duty]] = defaultdict(list)
     for d in mine:
         by_date[d.date].append(d)
@@ -46,7 +36,9 @@ def _one_per_date(pid: str, mine: list[Duty]) -> Iterator[Violation]:
                             f"{pid}: {len(ds)} shifts start on {day}: {names}")
 
 
-def _overlap_and_rest(ctx: Context, info: PersonInfo, every: list[Duty]) -> Iterator[Violation]:
+@checks("overlap", "min_rest", scope="person")
+def overlap_and_rest(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                     partial: bool) -> Iterator[Violation]:
     """Each duty against the earlier one that ends last: overlap if it starts before, else rest."""
     cal, pid = ctx.cal, info.id
     rest = info.rules.min_rest_hours
@@ -80,9 +72,13 @@ def _runs(worked: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _max_run(ctx: Context, pid: str, worked: list[date], limit: int) -> Iterator[Violation]:
-    start = ctx.cal.start
-    for first, last in _runs(worked):
+@checks("max_consecutive_days", scope="person")
+def max_consecutive_days(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                         partial: bool) -> Iterator[Violation]:
+    pid, limit, start = info.id, info.rules.max_consecutive_days, ctx.cal.start
+    if limit is None:
+        return
+    for first, last in _runs(_worked(every)):
         length = (last - first).days + 1
         if length > limit and last >= start:
             yield Violation("max_consecutive_days", pid, max(first + limit * DAY, start),
@@ -90,9 +86,13 @@ def _max_run(ctx: Context, pid: str, worked: list[date], limit: int) -> Iterator
                             f"max_consecutive_days is {limit}", detail=f"{length} in a row, max {limit}")
 
 
-def _min_run(ctx: Context, pid: str, worked: list[date], least: int) -> Iterator[Violation]:
-    cal = ctx.cal
-    for first, last in _runs(worked):
+@checks("min_consecutive_days", scope="person")
+def min_consecutive_days(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                         partial: bool) -> Iterator[Violation]:
+    cal, pid, least = ctx.cal, info.id, info.rules.min_consecutive_days
+    if least is None:
+        return
+    for first, last in _runs(_worked(every)):
         length = (last - first).days + 1
         if length < least and last >= cal.start and first > ctx.first_known and last < cal.end:
             yield Violation("min_consecutive_days", pid, max(first, cal.start),
@@ -100,9 +100,13 @@ def _min_run(ctx: Context, pid: str, worked: list[date], least: int) -> Iterator
                             f"min_consecutive_days is {least}")
 
 
-def _min_off(ctx: Context, pid: str, worked: list[date], least: int) -> Iterator[Violation]:
-    cal = ctx.cal
-    for before, after in pairwise(worked):
+@checks("min_consecutive_days_off", scope="person")
+def min_consecutive_days_off(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                             partial: bool) -> Iterator[Violation]:
+    cal, pid, least = ctx.cal, info.id, info.rules.min_consecutive_days_off
+    if least is None:
+        return
+    for before, after in pairwise(_worked(every)):
         off = (after - before).days - 1
         if 0 < off < least and after >= cal.start:
             yield Violation("min_consecutive_days_off", pid, max(before + DAY, cal.start),
@@ -110,7 +114,9 @@ def _min_off(ctx: Context, pid: str, worked: list[date], least: int) -> Iterator
                             f"between working dates; min_consecutive_days_off is {least}")
 
 
-def _successions(ctx: Context, info: PersonInfo, every: list[Duty]) -> Iterator[Violation]:
+@checks("forbidden_succession", scope="person")
+def forbidden_succession(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                         partial: bool) -> Iterator[Violation]:
     worked = {(d.date, d.shift) for d in every}
     for rule in info.rules.forbidden_successions:
         for day, shift in sorted(worked):

@@ -22,23 +22,40 @@ from rota.checks.base import (
     plural,
     week_label,
 )
+from rota.checks.registry import checks
 from rota.records import Duty
 from rota.team import Limit
 
 
-def check_volume(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], *,
-                 partial: bool) -> Iterator[Violation]:
-    """Every amount-of-work rule for one person: ``mine`` the rota's duties, ``every`` those and the
-    history in time order (``partial`` skips the "at least" rules)."""
-    rules, pid = info.rules, info.id
-    if rules.max_hours_per_week is not None:
-        yield from _weekly_hours(ctx, pid, every, rules.max_hours_per_week)
+@checks("max_hours_per_week", scope="person")
+def max_hours_per_week(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                       partial: bool) -> Iterator[Violation]:
+    if info.rules.max_hours_per_week is not None:
+        yield from _weekly_hours(ctx, info.id, every, info.rules.max_hours_per_week)
+
+
+@checks("limit_max", "limit_min", scope="person")
+def limits(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+           partial: bool) -> Iterator[Violation]:
+    """Each limit's max, and (unless ``partial``) its min."""
     for lim in info.limits:
-        yield from _limit(ctx, pid, every, lim, partial=partial)
-    if rules.max_weekends is not None:
-        yield from _weekends(ctx, pid, every, rules.max_weekends.max, rules.max_weekends.per)
+        yield from _limit(ctx, info.id, every, lim, partial=partial)
+
+
+@checks("max_weekends", scope="person")
+def max_weekends(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                 partial: bool) -> Iterator[Violation]:
+    rule = info.rules.max_weekends
+    if rule is not None:
+        yield from _weekends(ctx, info.id, every, rule.max, rule.per)
+
+
+@checks("max_hours_per_period", scope="person")
+def max_hours_per_period(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                         partial: bool) -> Iterator[Violation]:
+    pid = info.id
     total = sum(d.minutes for d in mine)
-    top = rules.max_hours_per_period
+    top = info.rules.max_hours_per_period
     if top is not None and total > top * 60:
         running, day = 0, mine[-1].date
         for d in mine:
@@ -49,8 +66,15 @@ def check_volume(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[D
         yield Violation("max_hours_per_period", pid, day,
                         f"{pid}: {hours(total)} over the period; max_hours_per_period is {num(top)}",
                         detail=f"{hours(total)} with it, max {num(top)}")
-    least = rules.min_hours_per_period
-    if not partial and least is not None and total < least * 60:
+
+
+@checks("min_hours_per_period", scope="person")
+def min_hours_per_period(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
+                         partial: bool) -> Iterator[Violation]:
+    pid = info.id
+    total = sum(d.minutes for d in mine)
+    least = info.rules.min_hours_per_period
+    if least is not None and total < least * 60:
         yield Violation("min_hours_per_period", pid, ctx.cal.start,
                         f"{pid}: {hours(total)} over the period; min_hours_per_period is {num(least)}")
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ortools.sat.python.cp_model import LinearExpr
 
 from rota import timeutil
+from rota.records import Duty, Slot
+from rota.team import Rules
 from solver.context import Ctx, Lit
+from solver.rules.registry import builds, guards
+
+if TYPE_CHECKING:
+    from solver.greedy import Greedy
 
 ONE = timedelta(days=1)
 Status = Lit | bool | None
 
 
+@builds("max_consecutive_days", order=40)
 def max_consecutive_days(ctx: Ctx) -> None:
     """Every N+1 dates in a row hold at most N worked dates: closed dates count 0, history as worked."""
     cal = ctx.cal
@@ -32,6 +40,7 @@ def max_consecutive_days(ctx: Ctx) -> None:
                 ctx.model.add(LinearExpr.sum(window) <= limit - fixed)
 
 
+@builds("min_consecutive_days", order=110)
 def min_consecutive_days(ctx: Ctx) -> None:
     """A run of worked dates is at least N long unless it touches either end of the known dates."""
     for person in ctx.person_date:
@@ -40,6 +49,7 @@ def min_consecutive_days(ctx: Ctx) -> None:
             _min_runs(ctx, person, n, on=True, rule="min_consecutive_days")
 
 
+@builds("min_consecutive_days_off", order=120)
 def min_consecutive_days_off(ctx: Ctx) -> None:
     """A run of dates off is at least N long unless it touches either end of the known dates."""
     for person in ctx.person_date:
@@ -76,3 +86,21 @@ def _min_runs(ctx: Ctx, person: str, n: int, on: bool, rule: str) -> None:
                 continue
             clause = base if later is False else [*base, later]
             ctx.model.add_bool_or(clause).only_enforce_if(enforce)
+
+
+# -- greedy guard -------------------------------------------------------------------------------
+@guards("max_consecutive_days")
+def run_allowed(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """The run of worked dates the slot would make (history included) is within the limit."""
+    return rules.max_consecutive_days is None or _run(g.on[p], s.date) <= rules.max_consecutive_days
+
+
+def _run(on: dict[date, Duty], day: date) -> int:
+    """Length of the run of worked dates ``day`` would make."""
+    n, d = 1, day - ONE
+    while d in on:
+        n, d = n + 1, d - ONE
+    d = day + ONE
+    while d in on:
+        n, d = n + 1, d + ONE
+    return n

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ortools.sat.python.cp_model import LinearExpr
 
 from rota.records import Slot
+from rota.team import Rules
 from solver.context import Ctx
+from solver.rules.registry import builds, guards
+
+if TYPE_CHECKING:
+    from solver.greedy import Greedy
+
+ONE = timedelta(days=1)
 
 
+@builds("one_shift_per_date", order=10)  # first: defines the work literal of each person and date
 def one_shift_per_date(ctx: Ctx) -> None:
     """At most one assignment starts per person per date; defines the ``work`` literal of each date."""
     m = ctx.model
@@ -59,6 +69,7 @@ def conflict_groups(slots: list[Slot], rest: float) -> list[tuple[list[int], lis
     return [(sorted(a_list), sorted(bs)) for (_, _, bs), a_list in groups.items()]
 
 
+@builds("overlap", "min_rest", order=20)
 def rest_and_overlap(ctx: Ctx) -> None:
     """No two overlapping assignments and at least ``min_rest_hours`` between them (history included)."""
     m = ctx.model
@@ -89,6 +100,7 @@ def _history_rest(ctx: Ctx, person: str, rest: float) -> None:
             day += timedelta(days=1)
 
 
+@builds("forbidden_succession", order=30)
 def forbidden_successions(ctx: Ctx) -> None:
     """Shift ``first`` on a date is not followed by shift ``then`` on the next date (history included)."""
     m = ctx.model
@@ -119,3 +131,35 @@ def _by_shift(ctx: Ctx, person: str) -> dict[str, dict[date, list]]:
         slot = ctx.slots[i]
         out[slot.shift][slot.date] = ctx.person_slot[person][i]
     return out
+
+
+# -- greedy guards ------------------------------------------------------------------------------
+@guards("one_shift_per_date")
+def free_that_date(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """No duty of theirs starts that date yet."""
+    return s.date not in g.on[p]
+
+
+@guards("overlap", "min_rest")
+def rested(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """No duty of theirs (history included) overlaps the slot or ends less than the rest before it."""
+    on = g.on[p]
+    rest = (rules.min_rest_hours or 0) * 60
+    reach = math.ceil((g.longest + rest) / 1440) + 1
+    for k in range(-reach, reach + 1):
+        o = on.get(s.date + timedelta(days=k))
+        if o is not None and (s.start - o.end < rest if o.start <= s.start else o.start - s.end < rest):
+            return False
+    return True
+
+
+@guards("forbidden_succession")
+def succession_allowed(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """The slot neither follows nor precedes a shift of theirs in a forbidden succession."""
+    on = g.on[p]
+    for succ in rules.forbidden_successions:
+        before, after = on.get(s.date - ONE), on.get(s.date + ONE)
+        if (before and before.shift == succ.first and s.shift == succ.then) or \
+                (after and s.shift == succ.first and after.shift == succ.then):
+            return False
+    return True

@@ -5,11 +5,18 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from rota.records import Slot
+from rota.team import Rules
 from rota.timeutil import iso_week
 from solver.context import Ctx
+from solver.rules.registry import builds, guards
+
+if TYPE_CHECKING:
+    from solver.greedy import Greedy
 
 EPS = 1e-9
 
@@ -18,6 +25,7 @@ def _minutes_of(ctx: Ctx, person: str) -> list[tuple[int, cp_model.IntVar]]:
     return [(ctx.slots[i].minutes, v) for i, lits in ctx.person_slot[person].items() for v in lits]
 
 
+@builds("max_hours_per_week", order=50)
 def max_hours_per_week(ctx: Ctx) -> None:
     """Shift minutes starting in each ISO week, history in that week counted, stay within the cap."""
     for person, by_slot in ctx.person_slot.items():
@@ -46,6 +54,7 @@ def max_hours_per_week(ctx: Ctx) -> None:
 
 
 
+@builds("max_hours_per_period", order=60)
 def max_hours_per_period(ctx: Ctx) -> None:
     """Total shift minutes over the horizon stay within ``max_hours_per_period``."""
     for person in ctx.person_slot:
@@ -59,6 +68,7 @@ def max_hours_per_period(ctx: Ctx) -> None:
                       <= math.floor(hours * 60 + EPS))
 
 
+@builds("min_hours_per_period", order=130)
 def min_hours_per_period(ctx: Ctx) -> None:
     """Total shift minutes over the horizon reach ``min_hours_per_period``."""
     for p in ctx.cal.team.people:
@@ -72,3 +82,18 @@ def min_hours_per_period(ctx: Ctx) -> None:
             continue
         expr = cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
         ctx.model.add(expr >= math.ceil(hours * 60 - EPS)).only_enforce_if(enforce)
+
+
+# -- greedy guards ------------------------------------------------------------------------------
+@guards("max_hours_per_week")
+def week_has_room(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """The slot's ISO week (history included) stays within ``max_hours_per_week``."""
+    return rules.max_hours_per_week is None or \
+        g.week[(p, iso_week(s.date))] + s.minutes <= rules.max_hours_per_week * 60 + 1e-9
+
+
+@guards("max_hours_per_period")
+def period_has_room(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """The horizon's total stays within ``max_hours_per_period``."""
+    return rules.max_hours_per_period is None or \
+        g.total[p] + s.minutes <= rules.max_hours_per_period * 60 + 1e-9

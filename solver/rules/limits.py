@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ortools.sat.python.cp_model import LinearExpr
 
+from rota.records import Slot
+from rota.team import MaxWeekends, Rules
 from rota.timeutil import bucket, saturday, whole_windows
 from solver.context import Ctx, Lit
+from solver.rules.registry import builds, guards
+
+if TYPE_CHECKING:
+    from solver.greedy import Greedy
 
 
+@builds("limit_max", "limit_min", order=70)
 def limits(ctx: Ctx) -> None:
     """Each limit's max on every bucket the horizon touches (history counted in weeks and months);
     its min on buckets wholly inside the horizon and on the period."""
@@ -48,6 +56,7 @@ def limits(ctx: Ctx) -> None:
                         m.add(LinearExpr.sum(lits) >= lim.min).only_enforce_if(enforce)
 
 
+@builds("max_weekends", order=80)
 def max_weekends(ctx: Ctx) -> None:
     """Weekends (Saturday + Sunday of an ISO week) with a shift, at most N per month (by the
     Saturday's month, history counted) or per horizon."""
@@ -87,3 +96,34 @@ def max_weekends(ctx: Ctx) -> None:
             room = max(0, rule.max - used[key])
             if len(terms) > room:
                 m.add(LinearExpr.sum(terms) <= room)
+
+
+# -- greedy guards ------------------------------------------------------------------------------
+@guards("limit_max")
+def under_limits(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """Every limit the duty counts toward is below its max (history counted)."""
+    for n, lim in enumerate(g.limits[p]):
+        if lim.max is not None and lim.counts(role, s.shift) and \
+                g.counts[(p, n, bucket(lim.per, s.date))] >= lim.max:
+            return False
+    return True
+
+
+@guards("max_weekends")
+def weekend_allowed(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
+    """Working the slot keeps the weekends worked within ``max_weekends``."""
+    return rules.max_weekends is None or _weekend_ok(g, p, s.date, rules.max_weekends)
+
+
+def _weekend_ok(g: Greedy, p: str, day: date, rule: MaxWeekends) -> bool:
+    if day.weekday() < 5:
+        return True
+    sat = saturday(day)
+    mine = g.weekends[p]
+    if rule.per == "period":
+        return sat in mine or len(mine) < rule.max
+    month = (sat.year, sat.month)
+    before = [w for w in g.hist_weekends[p] if (w.year, w.month) == month]
+    if sat in g.hist_weekends[p]:  # begun in the history: counted up to this weekend
+        return sum(1 for w in before if w <= sat) <= rule.max
+    return sat in mine or len(before) + sum(1 for w in mine if (w.year, w.month) == month) < rule.max

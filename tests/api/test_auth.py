@@ -14,6 +14,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("PUT", "/api/teams/tiny", team_doc(), ("hr", "staff", "other_lead", "other_staff")),
     ("GET", "/api/teams", None, ("staff", "other_staff")),
     ("GET", "/api/teams/tiny", None, ("staff", "other_lead", "other_staff")),
+    ("POST", "/api/teams/tiny/versions/1/restore", None, ("hr", "staff", "other_lead", "other_staff")),
     ("GET", "/api/teams/tiny/rotas", None, ("other_lead", "other_staff")),
     ("POST", "/api/teams/tiny/rotas", {"time_limit": 1}, ("hr", "staff", "other_lead", "other_staff")),
     ("GET", "/api/jobs/{job}", None, ("staff", "other_lead", "other_staff")),
@@ -71,7 +72,8 @@ def test_the_table_names_every_api_route(service: Service) -> None:
             path.replace("{team_id}", "tiny")
             .replace("{job_id}", "{job}")
             .replace("{rota_id}", "{rota}")
-            .replace("{token_id}", "{cal}"),
+            .replace("{token_id}", "{cal}")
+            .replace("{version}", "1"),
         )
         for path, item in service.client.app.openapi()["paths"].items()
         if path.startswith("/api")

@@ -182,3 +182,30 @@ def test_token_create_checks_role_teams_and_person(rota: Run, tmp_path: Path) ->
     assert code == 2 and err.strip() == "teams: a lead token needs at least one team"
     code, _, err = rota("token", "create", "--role", "lead", "--team", "Not A Team")
     assert code == 2 and err.strip() == 'teams[0]: "Not A Team" is not a valid team id'
+
+
+def test_import_without_id_refuses_a_second_team_of_the_same_name(rota: Run, tmp_path: Path) -> None:
+    """Issue 17.10: `rota import FILE` of a team already stored under another id says `--id` instead of
+    storing a second team; `rota teams` shows the ids beside the names."""
+    assert rota("db", "upgrade")[0] == 0
+    code, out, err = rota("teams")
+    assert code == 0 and out == "" and "no teams yet" in err
+    first = tmp_path / "tiny.json"
+    first.write_text(json.dumps(team_doc()), encoding="utf-8")
+    assert rota("import", str(first))[1].strip() == "tiny: Tiny Help Desk, version 1 (created)"
+    copy = tmp_path / "desk-copy.json"
+    copy.write_text(json.dumps({**team_doc(), "team": "tiny help desk"}), encoding="utf-8")
+    code, _, err = rota("import", str(copy))
+    assert code == 2 and err.strip() == (
+        'desk-copy.json: team: a team named "tiny help desk" is already stored as tiny: give --id tiny to '
+        "store this file as its new version, or another --id for a separate team")
+    code, out, _ = rota("teams")
+    assert code == 0 and [line.split("\t")[:3] for line in out.splitlines()] == [
+        ["id", "name", "version"], ["tiny", "Tiny Help Desk", "1"]]
+    # the same id (its own file again), or an --id given, store as asked
+    assert rota("import", str(first))[1].strip() == "tiny: Tiny Help Desk, version 1 (unchanged)"
+    assert rota("import", str(copy), "--id", "tiny")[1].strip().endswith("version 2 (new version)")
+    assert rota("import", str(copy), "--id", "desk-copy")[1].strip().endswith("version 1 (created)")
+    code, out, _ = rota("teams")
+    assert [line.split("\t")[:3] for line in out.splitlines()[1:]] == [
+        ["desk-copy", "tiny help desk", "1"], ["tiny", "tiny help desk", "2"]]

@@ -90,9 +90,10 @@ def test_person_feed_parses_both_ways_with_times_across_dst(
     assert cal_props["X-WR-CALNAME"] == "Noor de Vries — Tiny Help Desk"
     assert cal_props["REFRESH-INTERVAL"] == "PT1H"
     for ev in events:
-        assert ev["SUMMARY"] == "Service desk" and ev["TRANSP"] == "OPAQUE" and ev["SEQUENCE"] == "0"
-        assert ev["DTSTART_TZID"] == "Europe/Amsterdam" and ev["DTSTAMP"].endswith("Z")
         a = mine[(ev["DTSTART"].date().isoformat(), "am" if ev["DTSTART"].hour == 9 else "pm")]
+        assert ev["SUMMARY"] == f"Service desk · {a['shift']}"  # role and shift (the shift's id: no name)
+        assert ev["TRANSP"] == "OPAQUE" and ev["SEQUENCE"] == "0"
+        assert ev["DTSTART_TZID"] == "Europe/Amsterdam" and ev["DTSTAMP"].endswith("Z")
         assert ev["DTSTART"] == datetime.fromisoformat(a["start"]) and ev["DTEND"] == datetime.fromisoformat(
             a["end"]
         )
@@ -111,7 +112,7 @@ def test_team_feed_names_people_and_keeps_local_times_across_the_change(
     assert len(events) == len(rota["assignments"])
     names = {p["name"] for p in team_doc()["people"]}
     assert all(ev["SUMMARY"].split(": ")[0] in names for ev in events)
-    desk = [ev for ev in events if ev["SUMMARY"].endswith("Service desk") and ev["DTSTART"].hour == 9]
+    desk = [ev for ev in events if ev["SUMMARY"].endswith("Service desk · am") and ev["DTSTART"].hour == 9]
     offsets = {ev["DTSTART"].date().isoformat(): ev["DTSTART"].utcoffset() for ev in desk}
     assert offsets["2026-10-23"] == timedelta(hours=2) and offsets["2026-10-26"] == timedelta(hours=1)
     utc = {
@@ -119,7 +120,7 @@ def test_team_feed_names_people_and_keeps_local_times_across_the_change(
         for d, ev in ((e["DTSTART"].date().isoformat(), e) for e in desk)
     }
     assert (utc["2026-10-23"], utc["2026-10-26"]) == (7, 8)
-    night = [ev for ev in events if ev["SUMMARY"].endswith("On call") and ev["DTSTART"].day == 24]
+    night = [ev for ev in events if ev["SUMMARY"].endswith("On call · night") and ev["DTSTART"].day == 24]
     # same-zone datetimes subtract as wall times (8 h); the real elapsed time is 9 h
     assert len(night) == 1 and night[0]["DTEND"] - night[0]["DTSTART"] == timedelta(hours=8)
     assert night[0]["DTEND"].astimezone(UTC) - night[0]["DTSTART"].astimezone(UTC) == timedelta(hours=9)
@@ -134,6 +135,27 @@ def test_team_feed_names_people_and_keeps_local_times_across_the_change(
     ) == timedelta(hours=9)
 
 
+def test_the_feed_and_the_rota_export_name_shifts_alike(published: tuple[Service, dict[str, Any]]) -> None:
+    """One SUMMARY for a duty, role and shift, in the live team feed and the rota's .ics export (what
+    `rota export -f ics` and `rota solve -o FILE.ics` write): shift names when the team gives them."""
+    service, _ = published
+    doc = team_doc()
+    doc["shifts"]["am"]["name"] = "Early"
+    doc["shifts"]["night"]["name"] = "Night watch"
+    service.put_team(doc=doc)
+    rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+    _, feed = parse_events(get_feed(service, feed_token(service, kind="team")["token"]).text)
+    exported = icalendar.Calendar.from_ical(service.call("GET", f"/api/rotas/{rota['id']}.ics").content)
+    in_feed = sorted((ev["DTSTART"].astimezone(UTC), ev["SUMMARY"]) for ev in feed)
+    in_file = sorted((e.decoded("DTSTART").astimezone(UTC), str(e["SUMMARY"]))
+                     for e in exported.walk("VEVENT"))
+    assert in_feed == in_file and len(in_feed) == len(rota["assignments"])
+    summaries = {s for _, s in in_feed}
+    assert "Noor de Vries: Service desk · Early" in summaries  # the shift's name
+    assert "Noor de Vries: Service desk · pm" in summaries  # no name: its id
+    assert any(s.endswith(": On call · Night watch") for s in summaries)
+
+
 def test_role_feed_says_who_is_on_and_busy_0_is_transparent(
     published: tuple[Service, dict[str, Any]],
 ) -> None:
@@ -141,7 +163,7 @@ def test_role_feed_says_who_is_on_and_busy_0_is_transparent(
     token = feed_token(service, "hr", kind="role", role="oncall")["token"]
     _, events = parse_events(get_feed(service, token).text)
     oncall = [a for a in rota["assignments"] if a["role"] == "oncall"]
-    assert len(events) == len(oncall) and all(ev["SUMMARY"].endswith(": On call") for ev in events)
+    assert len(events) == len(oncall) and all(ev["SUMMARY"].endswith(": On call · night") for ev in events)
     free = service.client.get(f"/calendars/{token}.ics?busy=0")
     _, events = parse_events(free.text)
     assert {ev["TRANSP"] for ev in events} == {"TRANSPARENT"}
@@ -186,7 +208,7 @@ def test_etag_304_and_republish_raises_sequence_and_removes_shifts(
         if uid == gone_uid:  # removed (SEQUENCE 1), then back (SEQUENCE 2)
             assert ev["SEQUENCE"] == "2" and ev["LAST-MODIFIED"] >= old[uid]["LAST-MODIFIED"]
         elif ev["SUMMARY"].startswith("Noor"):
-            assert ev["SUMMARY"] == "Noor van Dijk: Service desk" and ev["SEQUENCE"] == "1"
+            assert ev["SUMMARY"].startswith("Noor van Dijk: Service desk · ") and ev["SEQUENCE"] == "1"
             assert ev["LAST-MODIFIED"] >= old[uid]["LAST-MODIFIED"]
         else:
             assert ev["SEQUENCE"] == "0" and ev["LAST-MODIFIED"] == old[uid]["LAST-MODIFIED"]

@@ -52,7 +52,8 @@ def test_token_create_link_prints_a_one_time_sign_in_url(rota: Run) -> None:
     assert code == 0, err
     token, url = out.split()
     assert token.startswith("rota_") and url.startswith("http://127.0.0.1:8000/sign-in?code=link_")
-    assert "one-time sign-in link (expires in 30 minutes, works once)" in err
+    assert "one-time sign-in link on http://127.0.0.1:8000 (--host/--port; ROTA_PUBLIC_URL is not set); " \
+           "it expires in 30 minutes, works once" in err
     with TestClient(create_app(get_settings())) as client:
         assert _signs_in(client, url) == "/teams"
         assert client.get("/teams").status_code == 200

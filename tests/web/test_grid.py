@@ -198,12 +198,14 @@ def test_swap_exchanges_two_duties_rule_checked_and_a_missing_skill_is_confirmed
     night = next(r for r in _rows(web, draft) if r.date == day and r.role == "oncall")
     form = {"op": "swap", "person": "noor", "date": str(day), "duty": "pm|desk",
             "to_person": f"{night.person}|night|oncall", "version": _version(lead.get(cell).text)}
-    refused = _edit(lead, draft, form)
-    assert refused.status_code == 422 and "person lacks a skill" in refused.text
-    assert 'name="skill_confirmed"' in refused.text and "lack the skill" in refused.text
+    refused = _edit(lead, draft, form)  # post-redirect-get: the rule break is shown on the cell's page
+    assert refused.status_code == 303 and "&pending=" in refused.headers["location"]
+    shown = lead.get(refused.headers["location"]).text
+    assert "person lacks a skill" in shown
+    assert 'name="skill_confirmed"' in shown and "lack the skill" in shown
     forced = {**form, "force": "true", "reason": "training"}
     again = _edit(lead, draft, forced)  # Keep it anyway without the second confirmation
-    assert again.status_code == 422 and 'name="skill_confirmed"' in again.text
+    assert again.status_code == 303 and 'name="skill_confirmed"' in lead.get(again.headers["location"]).text
     assert {(r.person, r.shift) for r in _rows(web, draft) if r.date == day} >= {("noor", "pm")}
     kept = _edit(lead, draft, {**forced, "skill_confirmed": "true"})
     assert kept.status_code == 303

@@ -91,7 +91,7 @@ def test_revoking_the_token_ends_its_sessions(web: Web, lead: TestClient) -> Non
 def test_forms_without_the_csrf_token_are_refused(web: Web, lead: TestClient) -> None:
     for data in ({"month": "2027-01"}, {"month": "2027-01", "csrf": "forged"}):
         response = lead.post("/teams/tiny/generate", data=data)
-        assert response.status_code == 403 and "did not come from this site" in response.text
+        assert response.status_code == 403 and "This form has expired" in response.text
     response = lead.post("/sign-out", data={})
     assert response.status_code == 403
     assert lead.get("/teams").status_code == 200  # still signed in
