@@ -37,6 +37,9 @@ class TeamRead(TeamSummary):
     versions: int
     changed: bool | None = Field(default=None, description="on PUT: whether a new version was stored")
     document: dict[str, Any] = Field(description="the team file as JSON, as submitted")
+    warnings: list[Problem] = Field(
+        default=[], description="on PUT: what is valid but probably not meant (a person who can take no "
+        "role, a skill that looks like a typo, a shift never offered), each with its field path")
 
 
 FIRST_DATE, LAST_DATE = Date(2000, 1, 1), Date(2199, 12, 31)

@@ -150,7 +150,8 @@ def generate_rota(
     settings = get_settings()
     with database() as db:
         with db.read() as session:
-            team = parse_document(get_version(session=session, team_id=team_id).document, team_id)
+            stored = get_version(session=session, team_id=team_id).document
+            team = parse_document(stored, team_id, stored=True)
         first, last = resolve_period(team, month, start, end)
         with db.write() as session:
             try:

@@ -273,6 +273,63 @@ class Calendar:
         per_date = f"{hours / per_week:.2f}".rstrip("0").rstrip(".")
         return f"{n} workable date{'s' if n != 1 else ''} × {per_date} h"
 
+    def most_minutes(self, person_id: str) -> tuple[int, str]:
+        """(minutes, why): an upper bound on the minutes the person can work in the horizon under the
+        hard rules, and what limits it in words ("no Fridays, ≤ 2 duties of shift sat a month").
+
+        Sound and simple: each workable date gives at most its longest offered shift the person may
+        take (one shift starts per date; a shift overlapping their leave is left out); then each of
+        these caps alone bounds the sum, and the least of them is the bound: ``max_hours_per_week`` per
+        ISO week, ``max_hours_per_period``, and each ``max`` limit (per week, month or period, at most
+        that many dates may use a shift it counts). Rules not counted (rest, runs of days, weekends)
+        only make the true maximum lower."""
+        person = self._people[person_id]
+        rules = self.rules(person_id)
+        spans = self.unavailable(person_id)
+        days = timeutil.parse_days(person.days)
+        options: dict[date, list[tuple[int, str, str]]] = defaultdict(list)
+        for slot in self.slots:
+            if slot.date.weekday() not in days or any(a < slot.end and slot.start < b for a, b, _ in spans):
+                continue
+            for role in self.offered_roles(slot.shift, slot.date):
+                if self.team.can_take(person, role, slot.shift):
+                    options[slot.date].append((slot.end - slot.start, role, slot.shift))
+        best = {d: max(m for m, _, _ in opts) for d, opts in options.items()}
+        total = sum(best.values())
+        longest = max(best.values(), default=0)
+        bounds = [(total, f"{len(best)} date{'s' if len(best) != 1 else ''} they can work × at most "
+                          f"{longest / 60:g} h")]
+        cap = rules.max_hours_per_week
+        if cap is not None:
+            weeks: dict[tuple[int, int], int] = defaultdict(int)
+            for d, m in best.items():
+                weeks[d.isocalendar()[:2]] += m
+            bounds.append((sum(min(m, round(cap * 60)) for m in weeks.values()), f"≤ {cap:g} h a week"))
+        if rules.max_hours_per_period is not None:
+            period = rules.max_hours_per_period
+            bounds.append((min(total, round(period * 60)), f"≤ {period:g} h over the period"))
+        for lim in self.limits(person_id):
+            if lim.max is None:
+                continue
+            windows: dict[object, list[tuple[int, int]]] = defaultdict(list)
+            for d, opts in options.items():
+                free = max((m for m, r, sh in opts if not lim.counts(r, sh)), default=0)
+                counted = max((m for m, r, sh in opts if lim.counts(r, sh)), default=0)
+                key = d.isocalendar()[:2] if lim.per == "week" else (d.year, d.month) if lim.per == "month" \
+                    else None
+                windows[key].append((free, max(0, counted - free)))
+            bound = sum(sum(f for f, _ in v) + sum(sorted((g for _, g in v), reverse=True)[:lim.max])
+                        for v in windows.values())
+            what = [self.team.shifts[lim.shift].name or lim.shift] if lim.shift in self.team.shifts else []
+            what += [self.team.roles[lim.role].name or lim.role] if lim.role in self.team.roles else []
+            bounds.append((bound, f"≤ {lim.max} {' '.join([*what, ''])}dut{'y' if lim.max == 1 else 'ies'} "
+                                  f"a {lim.per}"))
+        most, why = min(bounds, key=lambda b: b[0])
+        closed_to_them = [d for d in range(7) if d not in days and self.team.opening_hours.windows(d)]
+        if closed_to_them:
+            why = f"no {', '.join(_DAY_PLURALS[d] for d in closed_to_them)}, {why}"
+        return most, why
+
     # -- offered shifts (spec 1.1) --------------------------------------------------------
     @cached_property
     def offered(self) -> dict[tuple[date, str], frozenset[str]]:
@@ -310,6 +367,9 @@ class Calendar:
                 if day.weekday() in days and (only is None or day in only) and \
                         self.slot_allowed(entry.shift, day):
                     yield entry, day
+
+
+_DAY_PLURALS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
 def _aware(moment: datetime, tz) -> datetime:

@@ -41,11 +41,18 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+_AFTER_BREAK = re.compile(r"(\r\n|\r|\n)(?=[=+\-@\t])")
+
+
 def safe_cell(value: Any) -> Any:
     """A cell a spreadsheet shows as the text it is (OWASP's advice against CSV/formula injection): text
-    starting with ``= + - @``, a tab or a CR gets a leading single quote. Numbers, and text that is just
-    a number (``-1.5``), stay as they are; so does anything that is not text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+    starting with ``= + - @``, a tab or a CR gets a leading single quote, and so does each line after a
+    line break (a program that ends the row at a bare CR starts a cell there). Numbers, and text that is
+    just a number (``-1.5``), stay as they are; so does anything that is not text."""
+    if not isinstance(value, str):
+        return value
+    value = _AFTER_BREAK.sub(r"\1'", value)
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -154,7 +161,9 @@ class HoursLine:
     worked: int
     target: int | None
     duties: dict[str, int] = field(default_factory=dict)
-    basis: str | None = None  # how the target was computed: "20 workable dates × 7.5 h (…)"
+    basis: str | None = None  # how the target was computed: "20 workable dates × 7.5 h (…)"; and, when
+    # the target cannot be reached, "at most 126 h possible: no Fridays, ≤ 2 sat duties a month"
+    most: int | None = None  # the most minutes they could work (``Calendar.most_minutes``), when < target
 
     @property
     def difference(self) -> int | None:
@@ -173,9 +182,17 @@ def hours_lines(cal: Calendar, duties: list[Duty]) -> list[HoursLine]:
     for d in duties:
         worked[d.person] += d.minutes
         per_role[d.person][d.role] += 1
-    return [HoursLine(p.id, p.display, worked[p.id], cal.target_minutes(p.id), dict(per_role[p.id]),
-                      cal.target_basis(p.id))
-            for p in cal.team.people]
+    lines = [HoursLine(p.id, p.display, worked[p.id], cal.target_minutes(p.id), dict(per_role[p.id]),
+                       cal.target_basis(p.id))
+             for p in cal.team.people]
+    for line in lines:
+        if line.target is not None and line.worked < line.target:  # reached: nothing to explain
+            most, why = cal.most_minutes(line.person)
+            if most < line.target:
+                line.most = most
+                reach = f"at most {most / 60:.1f} h possible: {why}"
+                line.basis = f"{line.basis}; {reach}" if line.basis else reach
+    return lines
 
 
 def hours_text(minutes: int | None, *, sign: bool = False) -> str:
@@ -217,10 +234,10 @@ def _hours(minutes: int) -> str:
 
 
 def csv_text(team: Team, doc: RotaDocument) -> str:
-    """The CSV file's text, header first; names that a spreadsheet would run as formulas are quoted
-    (``safe_cell``)."""
+    """The CSV file's text, header first, rows ended by CRLF (RFC 4180), so that a field holding a CR
+    or LF is quoted; names that a spreadsheet would run as formulas are guarded (``safe_cell``)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in csv_rows(team, doc))
     return out.getvalue()

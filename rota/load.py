@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from rota.team import Team
-from rota.teamcheck import Problem, check_team, did_you_mean
+from rota.teamcheck import Problem, check_team, did_you_mean, team_warnings
 from rota.timeutil import parse_days
 
 MAX_SHOWN = 20  # problems listed one a line; past this, a count of the rest
@@ -24,15 +24,27 @@ class TeamFileError(ValueError):
     ``str()`` is every problem, one line each (``file: path: what``), up to ``MAX_SHOWN`` and then
     a line counting the rest."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Problem], warnings: list[Problem] | None = None):
         self.source = source
         self.problems = problems
+        self.warnings = list(warnings or [])  # what is probably not meant either, found in the same pass
         super().__init__("\n".join(self.lines()) if problems else f"{source}: invalid")
 
     def lines(self, most: int = MAX_SHOWN) -> list[str]:
-        out = [p.line(self.source) for p in self.problems[:most]]
-        if len(self.problems) > most:
-            out.append(f"{self.source}: … and {len(self.problems) - most} more problems")
+        """The problems, then the warnings (``warning: file: path: what``), up to ``most`` lines in all,
+        then a line counting the rest ("… and 5 more problems and 1 warning")."""
+        problems = [p.line(self.source) for p in self.problems[:most]]
+        warnings = [f"warning: {w.line(self.source)}" for w in self.warnings[:most - len(problems)]]
+        out = problems + warnings
+        rest = []
+        if len(self.problems) > len(problems):
+            n = len(self.problems) - len(problems)
+            rest.append(f"{n} more problem{'s' if n != 1 else ''}")
+        if len(self.warnings) > len(warnings):
+            n = len(self.warnings) - len(warnings)
+            rest.append(f"{n} {'more ' if warnings else ''}warning{'s' if n != 1 else ''}")
+        if rest:
+            out.append(f"{self.source}: … and {' and '.join(rest)}")
         return out
 
 
@@ -157,21 +169,189 @@ def load_team(path: str | Path) -> Team:
     return parse_team(read_document(path), Path(path).name)
 
 
-def parse_team(data: Any, source: str = "team") -> Team:
-    """Parse and cross-check a team document (a dict, as from YAML or an API body)."""
+def parse_team(data: Any, source: str = "team", *, stored: bool = False) -> Team:
+    """Parse and cross-check a team document (a dict, as from YAML or an API body).
+
+    Every problem is found in one pass: the fields' own errors, then the cross-reference checks of
+    what is left when the fields in error are set aside (``_salvage``), then the fixed duties when
+    nothing else is wrong. ``TeamFileError`` carries them all, and the warnings (``team_warnings``).
+
+    ``stored``: a document accepted before (a stored team version) is read by the rules it was
+    accepted under; the checks added since (one-line names, a shift of end == start, demand on a
+    closed weekday) bind what is sent now, so no stored rota becomes unreadable."""
     if not isinstance(data, dict):
         raise TeamFileError(source, [Problem("", "the document must be a mapping of keys")])
+    deep = too_deep(data)
+    if deep is not None:
+        raise TeamFileError(source, [deep])
+    data = _rejoin_day_lists(data)
     try:
-        team = Team.model_validate(_rejoin_day_lists(data))
+        team = Team.model_validate(data, context={"stored": stored})
     except ValidationError as exc:
-        raise TeamFileError(source, [_problem(e) for e in _drop_union_noise(exc.errors())]) from None
-    problems = check_team(team)
+        problems = [_problem(e) for e in _drop_union_noise(exc.errors())]
+        salvaged = _salvage(data, exc, stored)
+        if salvaged is None:
+            raise TeamFileError(source, problems) from None
+        team, kept = salvaged
+        problems += [p for p in (kept(q) for q in check_team(team, stored=stored)) if p is not None]
+        warnings = [w for w in (kept(q, warning=True) for q in team_warnings(team)) if w is not None]
+        raise TeamFileError(source, _by_place(problems), _apart(warnings, problems)) from None
+    problems = check_team(team, stored=stored) or _check_fixed(team)
     if problems:
-        raise TeamFileError(source, problems)
-    problems = _check_fixed(team)
-    if problems:
-        raise TeamFileError(source, problems)
+        raise TeamFileError(source, problems, _apart(team_warnings(team), problems))
     return team
+
+
+def _apart(warnings: list[Problem], problems: list[Problem]) -> list[Problem]:
+    """The warnings that do not follow from a problem: none about a place holding or held by one (a
+    shift never offered because it names an unknown role says nothing new), and none about shifts
+    never offered while the demand or the hours they are offered by have a problem."""
+    demand = ("roles", "shifts", "opening_hours", "core_hours")
+    shaky = any(_under(p.path, d) for p in problems for d in demand)
+    return [w for w in warnings
+            if not any(_under(p.path, w.path) or _under(w.path, p.path) for p in problems if p.path)
+            and not (shaky and _under(w.path, "shifts"))]
+
+
+MAX_DEPTH = 32  # a team file nests 6 levels deep (people[].preferences.requests[].date); far more is no team
+
+
+def too_deep(document: Any) -> Problem | None:
+    """The first place nested more than ``MAX_DEPTH`` deep, found without recursion, so that no walk
+    of the document (pydantic's, ``_rejoin_day_lists``) can run out of stack."""
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(document, 0, ())]
+    while stack:
+        node, depth, loc = stack.pop()
+        if depth > MAX_DEPTH:
+            return Problem(format_path(loc[:MAX_DEPTH]), f"nested more than {MAX_DEPTH} levels deep: "
+                                                         "a team file needs only a few")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1, (*loc, str(k))) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1, (*loc, i)) for i, v in enumerate(node))
+    return None
+
+
+def _by_place(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order of the file's sections (field errors and cross-checks interleaved)."""
+    order = {name: i for i, name in enumerate(Team.model_fields)}
+
+    def place(p: Problem) -> tuple[Any, ...]:
+        parts = _parts(p.path)
+        head = order.get(parts[0], -1) if parts else -1
+        return (head, [(0, x, "") if isinstance(x, int) else (1, 0, x) for x in parts[1:]])
+
+    return sorted(problems, key=place)
+
+
+# A required top-level value no check refers to: when it is in error, the checks run with this in its place.
+_STAND_INS = {"team": "team", "timezone": "UTC"}
+_NEEDED = ("roles", "shifts", "people")
+_REF_KINDS = {"roles": "role", "shifts": "shift", "people": "person", "skills": "skill"}
+
+
+def _salvage(data: dict[str, Any], exc: ValidationError, stored: bool):
+    """The team with each field in error set aside, to run the cross-reference checks on, and ``kept``:
+    a problem of that team at its place in ``data``, or None when it only follows from a set-aside part.
+
+    A field in error is removed (its default applies), or, when it is required, the entry holding it
+    (a list item, a role or shift); indices are mapped back to ``data``'s. None when nothing sensible
+    is left (an error in ``opening_hours`` as a whole, say)."""
+    import copy
+
+    removed: set[tuple[Any, ...]] = set()
+    stand_in: dict[str, Any] = {}
+
+    def original(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A place in the salvaged document, as a place in ``data``."""
+        out: tuple[Any, ...] = ()
+        node: Any = data
+        for part in loc:
+            if isinstance(part, int) and isinstance(node, list):
+                left = [k for k in range(len(node)) if (*out, k) not in removed]
+                part = left[part] if part < len(left) else part
+            out = (*out, part)
+            node = _at(node, (part,))
+        return out
+
+    errors = exc.errors()
+    for _ in range(8):
+        targets: set[tuple[Any, ...]] = set()
+        for e in errors:
+            loc = original(tuple(p for p in e.get("loc", ()) if p != "[key]" and not _is_branch(p)))
+            if e.get("type") == "missing" and not (len(loc) == 1 and loc[0] in _STAND_INS):
+                loc = loc[:-1]
+            while len(loc) > 1 and _at(data, loc) is _NOWHERE:
+                loc = loc[:-1]
+            if len(loc) == 1 and loc[0] in _STAND_INS:
+                stand_in[loc[0]] = _STAND_INS[loc[0]]
+            elif not loc or loc[0] == "opening_hours" or (len(loc) == 1 and loc[0] in _NEEDED):
+                return None  # nothing sensible to check without it
+            else:
+                targets.add(loc)
+        if targets and targets <= removed:
+            return None  # no progress
+        removed |= targets
+        doc = copy.deepcopy(data)
+        doc.update(stand_in)
+        for loc in sorted(removed, key=lambda t: [(isinstance(x, str), x) for x in t], reverse=True):
+            parent = _at(doc, loc[:-1])
+            if isinstance(parent, dict):
+                parent.pop(loc[-1], None)
+            elif isinstance(parent, list) and isinstance(loc[-1], int) and loc[-1] < len(parent):
+                del parent[loc[-1]]
+        try:
+            team = Team.model_validate(doc, context={"stored": stored})
+            break
+        except ValidationError as again:
+            errors = again.errors()
+    else:
+        return None
+
+    gone_ids: dict[str, set[str]] = {}
+    for loc in removed:
+        if len(loc) == 2 and loc[0] in _REF_KINDS:
+            value = _at(data, loc)
+            ident = loc[1] if isinstance(loc[1], str) else \
+                value.get("id") if isinstance(value, dict) else value
+            gone_ids.setdefault(_REF_KINDS[loc[0]], set()).add(str(ident))
+    gone = [format_path(loc) for loc in removed]
+
+    def kept(problem: Problem, warning: bool = False) -> Problem | None:
+        path = format_path(original(_parts(problem.path)))
+        for g in gone:
+            if _under(path, g) or (warning and _under(g, path)):
+                return None
+        for kind, ids in gone_ids.items():
+            if any(problem.message.startswith(f'unknown {kind} "{i}"') for i in ids):
+                return None
+        return Problem(path, problem.message)
+
+    return team, kept
+
+
+_NOWHERE = object()
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _at(document: Any, loc: tuple[Any, ...]) -> Any:
+    node = document
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            node = node[part]
+        else:
+            return _NOWHERE
+    return node
+
+
+def _parts(path: str) -> tuple[Any, ...]:
+    """``people[2].skills[0]`` → ``("people", 2, "skills", 0)`` (``format_path`` backwards)."""
+    return tuple(int(i) if i else ("from" if name == "from" else name) for name, i in _PART.findall(path))
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")
 
 
 def _check_fixed(team: Team) -> list[Problem]:

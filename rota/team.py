@@ -6,6 +6,7 @@ opening hours, …) are checked in ``rota.teamcheck``; ``rota.load`` runs both a
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date as Date
 from datetime import datetime as DateTime
@@ -18,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -41,8 +43,37 @@ def _no_control(value: str) -> str:
     return value
 
 
+# Bidirectional controls (embeddings, overrides, isolates, marks): a name holding U+202E shows the text
+# around it reversed on a page, in a spreadsheet and in a calendar.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _stored(info: ValidationInfo | None) -> bool:
+    """Whether a document stored before is being read (``parse_team(..., stored=True)``): the rules
+    added since (one-line names, end == start) apply to what is sent, not to what is kept."""
+    return bool(info is not None and isinstance(info.context, dict) and info.context.get("stored"))
+
+
+def _plain_name(value: str, info: ValidationInfo) -> str:
+    """A name is one line of plain text: no control character (line breaks included: a spreadsheet
+    would start a row at a CR or LF) and no bidirectional control."""
+    value = _no_control(value)
+    if _stored(info):
+        return value
+    bad = re.search(r"[\r\n]", value)
+    if bad is not None:
+        what = "a line break" if bad.group() == "\n" else "a carriage return"
+        raise ValueError(f"{what} (U+{ord(bad.group()):04X}) at character {bad.start() + 1} is not allowed "
+                         "in a name: write it on one line")
+    bad = BIDI_CONTROLS.search(value)
+    if bad is not None:
+        raise ValueError(f"the bidirectional control character U+{ord(bad.group()):04X} at character "
+                         f"{bad.start() + 1} is not allowed in a name: it reverses the text shown around it")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_no_control)]  # free text: descriptions, reasons, addresses
-Name = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_no_control)]  # names shown in views
+Name = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_plain_name)]  # names shown in views
 # Numbers are bounded so that nothing a file says can overflow a date, a model or a database column.
 Count = Annotated[int, Field(ge=0, le=100_000)]  # headcounts, limits, weekends, weights in points
 Days = Annotated[int, Field(ge=1, le=10_000)]  # runs of days
@@ -58,7 +89,11 @@ def _check_days(value: str | list[str]) -> str | list[str]:
 
 
 def _check_window(value: str) -> str:
-    timeutil.parse_window(value)
+    try:
+        timeutil.parse_window(value)
+    except ValueError as exc:
+        end = value.rpartition("-")[2] if isinstance(value, str) else ""
+        raise ValueError(f"{exc}{_after_midnight_hint(end, 'a window')}") from None
     return value
 
 
@@ -68,8 +103,21 @@ def _check_clock_start(value: str) -> str:
 
 
 def _check_clock_end(value: str) -> str:
-    timeutil.parse_clock(value, allow_24=True)
+    try:
+        timeutil.parse_clock(value, allow_24=True)
+    except ValueError as exc:
+        raise ValueError(f"{exc}{_after_midnight_hint(value)}") from None
     return value
+
+
+def _after_midnight_hint(text: str, what: str = "a shift") -> str:
+    """For an end written past midnight (``"26:00"``): how to write it (``"02:00"``), else ""."""
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(text))
+    if m is None or not 24 <= int(m.group(1)) < 48 or int(m.group(2)) >= 60:
+        return ""
+    clock = f"{int(m.group(1)) - 24:02d}:{m.group(2)}"
+    return (f': {what} that ends after midnight is written with the clock time it ends at, "{clock}"; '
+            "an end no later than the start is read as the next day")
 
 
 def _check_zone(value: str) -> str:
@@ -185,6 +233,24 @@ class Shift(Model):
     end: ClockEnd
     days: DaySpec = "daily"
     roles: list[Id] | None = None
+    hours: WeekHours | None = None  # ext: the shift's length, checked; `hours: 24` allows end == start
+
+    @model_validator(mode="after")
+    def _length(self, info: ValidationInfo) -> Shift:
+        """A shift whose end equals its start is 0 or 24 hours long: refused unless ``hours: 24`` says
+        which (a stored document keeps the 24 hours it was read with); ``hours`` given must be the
+        shift's length (on a day without a clock change)."""
+        start, end = timeutil.parse_clock(self.start), timeutil.parse_clock(self.end, allow_24=True)
+        if end == start and self.hours is None and not _stored(info):
+            fix = ('write end: "24:00"' if start == 0 else
+                   f"write hours: 24 for a 24-hour shift from {self.start} to {self.end} the next day")
+            raise ValueError(f'end "{self.end}" equals start "{self.start}": a shift of 0 or 24 hours? '
+                             f"{fix}, or make it two shifts")
+        s, e = self.window()
+        if self.hours is not None and self.hours * 60 != e - s:
+            raise ValueError(f"hours: {self.hours:g} does not match {self.start}-{self.end}, which is "
+                             f"{(e - s) / 60:g} hours long")
+        return self
 
     def window(self) -> tuple[int, int]:
         """(start, end) minutes after the start date's midnight; end may pass midnight."""
@@ -331,8 +397,20 @@ class Person(Model):
         return self.name or self.id
 
 
+def _version(value: Any) -> Any:
+    """``version: 1``, ``1.1``, ``"1.1"``: the contract version, as text ("1" or "1.1")."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text in ("1", "1.0"):
+        return "1"
+    if text == "1.1":
+        return "1.1"
+    raise ValueError(f"version {json.dumps(value)} is not a team-file version rota reads (1 or 1.1)")
+
+
 class Team(Model):
-    version: int | None = None
+    version: Annotated[str | None, BeforeValidator(_version)] = None
     team: Name = Field(min_length=1)
     timezone: Annotated[str, AfterValidator(_check_zone)]
     period: Period | None = None

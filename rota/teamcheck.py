@@ -27,12 +27,13 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
-def check_team(team: Team) -> list[Problem]:
-    """Every cross-reference problem of ``team``, in file order."""
-    return list(_problems(team))
+def check_team(team: Team, *, stored: bool = False) -> list[Problem]:
+    """Every cross-reference problem of ``team``, in file order; ``stored``: without the checks added
+    since documents were stored (demand on a closed weekday), which bind new input only."""
+    return list(_problems(team, stored))
 
 
-def _problems(team: Team) -> Iterator[Problem]:
+def _problems(team: Team, stored: bool = False) -> Iterator[Problem]:
     roles, shifts = set(team.roles), set(team.shifts)
     ids = [p.id for p in team.people]
     people = set(ids)
@@ -61,8 +62,12 @@ def _problems(team: Team) -> Iterator[Problem]:
                     {d.weekday() for d in entry.dates} & timeutil.parse_days(entry.days))
                 yield from _inside(team.opening_hours, days, timeutil.parse_window(entry.time),
                                    f"roles.{rid}.demand[{j}].time", entry.time)
+            if not stored:
+                yield from _closed_days(team, entry.days, entry.dates, f"roles.{rid}.demand[{j}]")
         for j, sd in enumerate(role.shift_demand):
             yield from unknown("shift", sd.shift, shifts, f"roles.{rid}.shift_demand[{j}].shift")
+            if not stored:
+                yield from _closed_days(team, sd.days, sd.dates, f"roles.{rid}.shift_demand[{j}]")
             if sd.max is not None and sd.max < sd.min:
                 yield Problem(f"roles.{rid}.shift_demand[{j}].max", f"max {sd.max} is below min {sd.min}")
 
@@ -130,20 +135,93 @@ def team_warnings(team: Team) -> list[Problem]:
                 spans += [(d * 1440 + s, d * 1440 + e) for s, e in windows]
         demand[rid] = [(s + k, e + k) for k in (-week, 0, week) for s, e in spans]  # the week wraps
     per_shift = {sd.shift for role in team.roles.values() for sd in role.shift_demand}
-    out = []
+    out = _skill_warnings(team)
     for sid, shift in team.shifts.items():
         if sid in per_shift:
             continue
         s, e = shift.window()
         runs = [(d * 1440 + s, d * 1440 + e) for d in timeutil.parse_days(shift.days)
                 if team.opening_hours.windows(d)]
-        if not any(a < y and x < b for a, b in runs for r in team.shift_roles(sid) for x, y in demand[r]):
+        if not any(a < y and x < b for a, b in runs for r in team.shift_roles(sid)
+                   for x, y in demand.get(r, [])):
             hours = ", ".join(f"{k}: {v if isinstance(v, str) else ', '.join(v)}"
                               for k, v in team.opening_hours.root.items())
             out.append(Problem(f"shifts.{sid}", f"never overlaps any demand of "
                                                 f"{', '.join(team.shift_roles(sid))}, so it is never "
                                                 f"offered (opening hours: {hours})"))
+    return out + _people_warnings(team)
+
+
+def _skill_warnings(team: Team) -> list[Problem]:
+    """Without a ``skills:`` list a typo in a skill is no error: a skill some role needs that nobody
+    holds, and a skill a person holds that no role needs but that is close to one, are probably typos."""
+    if team.skills is not None:
+        return []  # every skill is checked against the list (an error)
+    needed = {s for role in team.roles.values() for s in role.skills}
+    held = {s for p in team.people for s in p.skills}
+    out = []
+    for rid, role in team.roles.items():
+        for j, s in enumerate(role.skills):
+            if s not in held and team.people:
+                out.append(Problem(f"roles.{rid}.skills[{j}]",
+                                   f'unknown skill "{s}": nobody holds it, so nobody can take {rid}'
+                                   f"{did_you_mean(s, held)}"))
+    for i, p in enumerate(team.people):
+        for j, s in enumerate(p.skills):
+            hint = did_you_mean(s, needed)
+            if s not in needed and hint:
+                out.append(Problem(f"people[{i}].skills[{j}]",
+                                   f'unknown skill "{s}": no role needs it{hint}'))
     return out
+
+
+def _people_warnings(team: Team) -> list[Problem]:
+    """A person who can take no role (no skills, or none a role needs) is never put on the rota."""
+    out = []
+    for i, p in enumerate(team.people):
+        if team.can_take(p, None, None):
+            continue
+        needs = "; ".join(f"{rid} needs {', '.join(role.skills)}" for rid, role in team.roles.items())
+        has = f"holds {', '.join(p.skills)}" if p.skills else "has no skills"
+        out.append(Problem(f"people[{i}]", f"{p.display} can take no role, so is never on the rota: "
+                                           f"{has} ({needs})"))
+    return out
+
+
+_GROUP_WORDS = ("daily", "weekdays", "weekends")
+
+
+def _closed_days(team: Team, days: str | list[str], dates: list | None, path: str) -> Iterator[Problem]:
+    """Demand on a weekday the service is closed (no opening hours) would silently never apply.
+
+    A weekday named on its own (``sat``, ``mon-sat``) must be open; a word (``daily``, ``weekdays``,
+    ``weekends``) means "those of them that are open" and must name at least one open weekday. A
+    one-off date (``dates``) must fall on an open weekday."""
+    def closed(d: int) -> bool:
+        return not team.opening_hours.windows(d)
+
+    def names(ds: Iterable[int]) -> str:
+        return ", ".join(timeutil.DAY_NAMES[d] for d in sorted(ds))
+
+    parts = days if isinstance(days, list) else str(days).split(",")
+    shut: set[int] = set()
+    for part in parts:
+        word = str(part).strip().lower()
+        wanted = timeutil.parse_days(word)
+        if word in _GROUP_WORDS:
+            if all(closed(d) for d in wanted):
+                shut |= wanted
+        else:
+            shut |= {d for d in wanted if closed(d)}
+    if shut:
+        yield Problem(f"{path}.days", f"demand on {names(shut)}, when the service is closed "
+                                      "(opening_hours gives no hours that day)")
+        return
+    for k, day in enumerate(dates or []):
+        if closed(day.weekday()):
+            yield Problem(f"{path}.dates[{k}]", f"demand on {day:%a} {day.day} {day:%b %Y}, when the service "
+                                                f"is closed (opening_hours gives no hours on "
+                                                f"{timeutil.DAY_NAMES[day.weekday()]})")
 
 
 def _rule_refs(rules: Rules, base: str, roles: set[str], shifts: set[str]) -> Iterator[Problem]:

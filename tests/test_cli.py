@@ -149,7 +149,8 @@ def test_check_reports_a_gap_the_document_left_out(tiny: Path, solved: Path, tmp
 def test_bad_team_file_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "team.yaml"
     bad.write_text("team: Desk\ntimezone: Mars/Olympus\nopening_hours: {weekdays: '09:00-17:00'}\n"
-                   "roles: {desk: {}}\nshifts: {am: {start: '09:00', end: '13:00'}}\npeople: []\n")
+                   "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
+                   "shifts: {am: {start: '09:00', end: '13:00'}}\npeople: []\n")
     line = _one_error_line(runner.invoke(app, ["solve", str(bad)]))
     assert line.startswith("team.yaml: timezone: ")
     assert "Mars/Olympus" in line
@@ -167,7 +168,8 @@ def test_every_mistake_is_a_line_of_its_own(tmp_path: Path) -> None:
     many = tmp_path / "many.yaml"
     people = ", ".join(f"{{id: p{i}, days: funday}}" for i in range(25))
     many.write_text("team: Desk\ntimezone: UTC\nopening_hours: {weekdays: '09:00-17:00'}\n"
-                    "roles: {desk: {}}\nshifts: {am: {start: '09:00', end: '13:00'}}\n"
+                    "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
+                    "shifts: {am: {start: '09:00', end: '13:00'}}\n"
                     f"people: [{people}]\n")
     lines = runner.invoke(app, ["solve", str(many)]).stderr.splitlines()
     assert len(lines) == 21 and lines[-1] == "many.yaml: … and 5 more problems"

@@ -76,16 +76,18 @@ def put_team(
                                                         "it); another version answers 412")] = None,
 ) -> TeamRead:
     """Create or update a team from JSON or YAML (`Content-Type: application/yaml`, `application/x-yaml`
-    or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, or the line and
-    column of a YAML syntax error; 415 names the accepted content types. With `If-Match` (the ETag of the
-    version read) or `base_version` in the body, an update made meanwhile answers 412 / 409 instead of
-    being overwritten; without either the document is stored as before."""
+    or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, all found in one
+    pass (then the warnings, as `warning: …`), or the line and column of a YAML syntax error; 415 names
+    the accepted content types. `warnings` lists what is valid but probably not meant. With `If-Match`
+    (the ETag of the version read) or `base_version` in the body, an update made meanwhile answers 412 /
+    409 instead of being overwritten; without either the document is stored as before."""
     principal.require_lead(team_id)
     document = teams.parse_body(*body)
     base_version = base_version_of(document)
+    warnings: list[dict[str, str]] = []
     row, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
                                            max_people=settings.max_people, if_match=if_match,
-                                           base_version=base_version)
+                                           base_version=base_version, warnings=warnings)
     if changed and version.version == 1:
         response.status_code = status.HTTP_201_CREATED
     response.headers["ETag"] = teams.version_etag(version.version)
@@ -94,6 +96,7 @@ def put_team(
         versions=version.version,
         changed=changed,
         document=version.document,
+        warnings=warnings,
     )
 
 

@@ -136,7 +136,7 @@ def rota_view(rota: Rota, published: list[date] | None = None) -> dict[str, Any]
 def rota_team(*, session: Session, rota: Rota) -> Team:
     """The team as it was when the rota was made (the team version it was solved against)."""
     stored = get_version(session=session, team_id=rota.team_id, version=rota.team_version)
-    return parse_document(stored.document, rota.team_id)
+    return parse_document(stored.document, rota.team_id, stored=True)
 
 
 def rota_file(*, session: Session, rota: Rota, fmt: str, private: bool = False) -> tuple[bytes, str, str]:
@@ -212,4 +212,4 @@ def horizon_team(
         if r.person in people and r.role in roles and r.shift in shifts
     ]
     doc["history"] = history
-    return parse_document(doc, team_id), stored.version
+    return parse_document(doc, team_id, stored=True), stored.version

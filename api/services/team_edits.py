@@ -169,17 +169,19 @@ def add_leave(document: dict[str, Any], person: str, first: str, last: str = "",
 
 def change_team(
     *, session: Session, team_id: str, change: Callable[[dict[str, Any]], Any], max_people: int | None = None,
+    warnings: list[dict[str, str]] | None = None,
 ) -> tuple[TeamVersion, bool, int]:
     """Apply ``change`` to a copy of the current document and save it as a new version.
 
     Returns (the version saved, whether anything changed, the version it was made from); 404 when the
-    team is not stored, 422 with every problem when the result is not a valid team file.
+    team is not stored, 422 with every problem when the result is not a valid team file. ``warnings``
+    receives what is valid but probably not meant (``teams.put_team``).
     """
     stored = teams.get_version(session=session, team_id=team_id)
     document = copy.deepcopy(stored.document)
     change(document)
     _, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                         max_people=max_people)
+                                         max_people=max_people, warnings=warnings)
     return version, changed, stored.version
 
 

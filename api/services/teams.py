@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound, PreconditionFailed, UnsupportedMediaType
 from api.models import TeamRow, TeamVersion
-from rota.load import TeamFileError, _Loader, json_pairs, parse_team
+from rota.load import TeamFileError, _Loader, json_pairs, parse_team, too_deep
 from rota.team import Team
+from rota.teamcheck import team_warnings
 
 _TEAM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
@@ -88,10 +89,18 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
             from None
     if _expanded_size(document) > MAX_VALUES:
         raise Invalid(f"the body expands to more than {MAX_VALUES:,} values (aliases of aliases?)")
+    _refuse_deep(document)
     try:
         return json_document(document)
     except (TypeError, ValueError) as exc:
         raise Invalid(f"the body holds a value JSON cannot carry: {exc}") from None
+
+
+def _refuse_deep(document: Any) -> None:
+    """422 for a document nested deeper than a team file ever is (``rota.load.too_deep``, iterative)."""
+    deep = too_deep(document)
+    if deep is not None:
+        raise Invalid(deep.message, deep.path)
 
 
 def _expanded_size(document: Any) -> int:
@@ -108,14 +117,22 @@ def _expanded_size(document: Any) -> int:
 
 
 def problems_of(error: TeamFileError) -> list[dict[str, str]]:
-    """A team file's mistakes as API problems: the field path and the reason, as the CLI prints them."""
-    return [{"path": p.path, "message": p.message} for p in error.problems]
+    """A team file's mistakes as API problems: the field path and the reason, as the CLI prints them;
+    then what is probably not meant either (``team_warnings``), as ``warning: …``."""
+    return [{"path": p.path, "message": p.message} for p in error.problems] + \
+        [{"path": w.path, "message": f"warning: {w.message}"} for w in error.warnings]
 
 
-def parse_document(document: Any, source: str) -> Team:
-    """Parse and check a team document; 422 with every problem's path when it is invalid."""
+def warnings_of(team: Team) -> list[dict[str, str]]:
+    """What is valid but probably not meant in a team (``rota.teamcheck.team_warnings``), as problems."""
+    return [{"path": w.path, "message": w.message} for w in team_warnings(team)]
+
+
+def parse_document(document: Any, source: str, *, stored: bool = False) -> Team:
+    """Parse and check a team document; 422 with every problem's path when it is invalid. ``stored``:
+    a stored version, read by the rules it was accepted under (``rota.load.parse_team``)."""
     try:
-        return parse_team(document, source)
+        return parse_team(document, source, stored=stored)
     except TeamFileError as exc:
         raise Invalid(str(exc), problems=problems_of(exc)) from None
 
@@ -170,14 +187,19 @@ def check_version(team_id: str, current: int | None, *, if_match: str | None,
 def put_team(
     *, session: Session, team_id: str, document: Any, max_people: int | None = None,
     if_match: str | None = None, base_version: int | None = None,
+    warnings: list[dict[str, str]] | None = None,
 ) -> tuple[TeamRow, TeamVersion, bool]:
     """Store a team document; a changed one becomes a new version. Returns (team, version, changed).
     ``max_people``: a larger team is refused (422 naming the limit) before anything is stored.
     ``if_match`` / ``base_version``: the version the caller read, checked under the team row's lock, so of
-    concurrent updates from the same version one is stored and the others refused (``check_version``)."""
+    concurrent updates from the same version one is stored and the others refused (``check_version``).
+    ``warnings``: a list that receives what is valid but probably not meant (``warnings_of``)."""
     check_team_id(team_id)
+    _refuse_deep(document)  # before any recursive walk (json_document's, the loader's)
     document = json_document(document)
     team = parse_document(document, team_id)
+    if warnings is not None:
+        warnings[:] = warnings_of(team)
     if max_people is not None and len(team.people) > max_people:
         raise Invalid(f"{len(team.people):,} people: a team may have at most {max_people:,} "
                       "(the ROTA_MAX_PEOPLE setting)", "people")
@@ -195,7 +217,7 @@ def put_team(
         except IntegrityError:  # another request created the team meanwhile: update it instead
             session.rollback()
             return put_team(session=session, team_id=team_id, document=document, max_people=max_people,
-                            if_match=if_match, base_version=base_version)
+                            if_match=if_match, base_version=base_version, warnings=warnings)
         version = TeamVersion(team_id=team_id, version=1, document=document, created_at=now)
         session.add(version)
         session.commit()

@@ -150,7 +150,8 @@ def coverage_page(
     row = teams.get_team(session=session, team_id=team_id)
     first, last = period_of(session, team_id, request.app.state.clock().date(), month, start, end)
     report, forced = _report(session, settings, team_id, first, last)
-    team = teams.parse_document(teams.current_document(session=session, team_id=team_id), team_id)
+    team = teams.parse_document(teams.current_document(session=session, team_id=team_id), team_id,
+                                stored=True)
     cal = Calendar(team, first, last)
     role_names = {r: team.roles[r].name or r for r in team.roles}
     totals = [{**t, "name": role_names.get(t["role"], t["role"])} for t in report.role_totals()]

@@ -86,7 +86,7 @@ def team_shifts(session: Any, team_id: str, person: str, now: Any) -> TeamShifts
         mine = rotas.published_assignments(session=session, team_id=team_id, start=first, end=last,
                                            person=person)
         worked = sum(int((r.end_utc - r.start_utc).total_seconds() // 60) for r in mine)
-        team = teams.parse_document(doc, team_id)
+        team = teams.parse_document(doc, team_id, stored=True)
         target = Calendar(team, first, last).target_minutes(person) if person in people else None
         month = f"{month_of:%B %Y}"
     return TeamShifts(team_id, doc.get("team", team_id), doc["timezone"], shifts, worked, target, month,

@@ -53,20 +53,25 @@ def line_of(text: str, path: str) -> int | None:
     return line
 
 
-def check_text(text: str, team_id: str) -> tuple[Any, list[dict[str, Any]]]:
-    """(document, problems): the YAML checked as a PUT of the API is; each problem with its line."""
+def check_text(text: str, team_id: str) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    """(document, problems, warnings): the YAML checked as a PUT of the API is, every problem found in
+    one pass, and what is probably not meant either; each with its line."""
+    lines = text.splitlines()
+
+    def placed(p: dict[str, Any]) -> dict[str, Any]:
+        line = p.get("line") or (line_of(text, p["path"]) if p.get("path") else None)
+        source = lines[line - 1] if line and line <= len(lines) else ""
+        return {**p, "line": line, "source": source}
+
     try:
         document = teams.parse_body(text.encode("utf-8"), "application/yaml")
-        teams.parse_document(document, team_id)
+        team = teams.parse_document(document, team_id)
     except Invalid as exc:
-        lines = text.splitlines()
-        problems = []
-        for p in exc.problems:
-            line = p.get("line") or (line_of(text, p["path"]) if p.get("path") else None)
-            source = lines[line - 1] if line and line <= len(lines) else ""
-            problems.append({**p, "line": line, "source": source})
-        return None, problems
-    return document, []
+        found = [placed(p) for p in exc.problems]
+        warned = [{**p, "message": p["message"].removeprefix("warning: ")} for p in found
+                  if p["message"].startswith("warning: ")]
+        return None, [p for p in found if not p["message"].startswith("warning: ")], warned
+    return document, [], [placed(w) for w in teams.warnings_of(team)]
 
 
 def _current(session: Session, team_id: str) -> tuple[dict[str, Any] | None, int]:
@@ -89,6 +94,7 @@ def _editor(request: Request, session: Session, team_id: str, **extra: Any) -> R
         "people": people,
         "skills": ", ".join((document or {}).get("skills") or []),
         "problems": None,
+        "warnings": None,
         "versions": [v for v in versions if v.version != version],
         "zone": (document or {}).get("timezone"),
         "undo": request.session.pop(UNDO, None),
@@ -116,18 +122,27 @@ def save_file(
 ) -> Response:
     """Check the YAML (every problem at its line); when asked and it is valid, save it as a new version."""
     principal.require_lead(team_id)
-    document, problems = check_text(text, team_id)
+    document, problems, warnings = check_text(text, team_id)
     if problems or action == "check":
-        return _editor(request, session, team_id, text=text, problems=problems, checked=not problems)
+        return _editor(request, session, team_id, text=text, problems=problems, checked=not problems,
+                       warnings=warnings)
     _, version = _current(session, team_id)
     if version != base_version:
         raise Conflict(f"the team file changed since you opened it (it is at version {version} now): "
                        "reload the page, then make your change again", "version")
+    warned: list[dict[str, str]] = []
     _, saved, changed = teams.put_team(session=session, team_id=team_id, document=document,
                                        max_people=request.app.state.settings.max_people,
-                                       base_version=version)  # checked again under the team's lock
+                                       base_version=version, warnings=warned)  # checked again under the lock
     flash(request, f"Saved the team file: version {saved.version}." if changed else "Nothing changed.")
+    _flash_warnings(request, warned)
     return redirect(f"/teams/{team_id}/file")
+
+
+def _flash_warnings(request: Request, warnings: list[dict[str, str]]) -> None:
+    """What the saved file holds that is probably not meant, one message each."""
+    for w in warnings:
+        flash(request, f"Warning: {w['path']}: {w['message']}", "error")
 
 
 @router.post("/teams/{team_id}/file/people", dependencies=[Csrf])
@@ -158,8 +173,9 @@ def _change(
     the version saved, or why nothing was saved."""
     settings = request.app.state.settings
     try:
+        warned: list[dict[str, str]] = []
         version, changed, _ = team_edits.change_team(session=session, team_id=team_id, change=change,
-                                                    max_people=settings.max_people)
+                                                    max_people=settings.max_people, warnings=warned)
     except Invalid as exc:
         session.rollback()
         reasons = "; ".join(p["message"] for p in exc.problems[:5])
@@ -167,6 +183,7 @@ def _change(
         flash(request, f"Not saved ({what}): {reasons}{more}.", "error")
         return redirect(back)
     flash(request, f"Saved {what}: version {version.version}." if changed else f"Nothing changed ({what}).")
+    _flash_warnings(request, warned)
     return redirect(back)
 
 
