@@ -44,7 +44,10 @@ def parse_at(text: str | None, tz: tzinfo, now: datetime) -> datetime:
         moment = datetime.fromisoformat(raw)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=tz)
-        return moment.astimezone(UTC).astimezone(tz)  # through UTC: a skipped wall time gets its real offset
+        moment = moment.astimezone(UTC).astimezone(tz)  # via UTC: a skipped wall time gets its real offset
+        if not 1 < moment.year < 9999:  # the dates around it must be dates too
+            raise Invalid(f'"{text[:60]}" is out of the years 2 to 9998', "at")
+        return moment
     except (ValueError, OverflowError):
         raise Invalid(
             f'"{text[:60]}" is not a date and time: write ISO 8601, e.g. 2026-10-25T14:30 (read in the '

@@ -232,7 +232,9 @@ def test_bad_at_and_unknown_role_are_422_naming_the_field(service: Service) -> N
     assert bad["path"] == "at" and '"yesterday" is not a date and time' in bad["message"]
     role = service.call("GET", URL, params={"role": "dsk"}, expect=422).json()["detail"][0]
     assert role == {"path": "role", "message": 'team "tiny" has no role "dsk" (did you mean "desk"?)'}
-    for at in ("2026-13-01T10:00", "x" * 65, "0001-01-01T00:00+14:00"):
+    bad_ats = ("2026-13-01T10:00", "x" * 65, "0001-01-01T00:00+14:00", "0001-01-01T00:00Z",
+               "9999-12-31T10:00")
+    for at in bad_ats:
         assert service.call("GET", URL, params={"at": at}, expect=422).json()["detail"][0]["path"] == "at"
 
 
