@@ -18,6 +18,7 @@ from apikit import Service, quick_solve, team_doc
 from icalendar import Calendar as ICal
 
 from api.services.tokens import create_api_token
+from rota.ical import event_uid
 
 AMS = ZoneInfo("Europe/Amsterdam")
 PEOPLE = ("noor", "sem", "lotte", "daan", "eva")
@@ -58,19 +59,21 @@ def _ask(service: Service, at: str | None = None, who: str = "lead", **params: A
 
 
 def _duties(answer: dict[str, Any]) -> set[tuple[str, str, datetime, datetime]]:
-    """(person, role name, start, end) of an answer; every time carries the zone's offset at it."""
+    """(person, event UID, start, end) of an answer: the UID the feeds give the duty (team, person, role,
+    date, shift); every time carries the zone's offset at it."""
     out = set()
     for role in answer["roles"]:
         for d in role["on_duty"]:
             start, end = datetime.fromisoformat(d["start"]), datetime.fromisoformat(d["end"])
             for moment in (start, end):
                 assert moment.utcoffset() == moment.astimezone(AMS).utcoffset(), d
-            out.add((d["person"], role["role_name"], start, end))
+            uid = event_uid("tiny", d["person"], role["role"], d["date"], d["shift"])
+            out.add((d["person"], uid, start, end))
     return out
 
 
 def _feed_events(service: Service) -> dict[str, list[tuple[str, datetime, datetime]]]:
-    """Each person's feed (what api/feeds.py serves at its URL): (summary = role name, start, end) events."""
+    """Each person's feed (what api/feeds.py serves at its URL): (UID, start, end) of its events."""
     events = {}
     for person in PEOPLE:
         made = service.call("POST", "/api/calendar-tokens", json={"kind": "person", "team": "tiny",
@@ -78,7 +81,7 @@ def _feed_events(service: Service) -> dict[str, list[tuple[str, datetime, dateti
         body = service.client.get(f"/calendars/{made['token']}.ics")
         assert body.status_code == 200, body.text
         events[person] = [
-            (str(ev["SUMMARY"]), ev.decoded("DTSTART"), ev.decoded("DTEND"))
+            (str(ev["UID"]), ev.decoded("DTSTART"), ev.decoded("DTEND"))
             for ev in ICal.from_ical(body.content).walk("VEVENT")
         ]
     return events
@@ -114,9 +117,9 @@ def test_the_answer_matches_the_feeds_at_100_random_instants(team: tuple[Service
         answer = _ask(service, at)
         assert datetime.fromisoformat(answer["at"]) == moment
         expected = {
-            (person, summary, start, end)
+            (person, uid, start, end)
             for person, events in feeds.items()
-            for summary, start, end in events
+            for uid, start, end in events
             if start <= moment < end
         }
         assert _duties(answer) == expected, (moment.isoformat(), answer)
