@@ -1,4 +1,5 @@
-"""Bearer tokens with a role: lead (named teams), hr (read everything), staff (a person, their teams)."""
+"""Bearer tokens with a role: lead (named teams), hr (read everything), staff (a person, their teams),
+integration (named teams, read-only: who is on duty, nothing else)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,14 @@ class Principal:
             raise Forbidden(f'"{self.person}" is no longer in team "{team_id}"', "authorization")
         if self.role != "hr" and not self.leads(team_id) and not self.member(team_id):
             raise Forbidden(f'no access to team "{team_id}"', "authorization")
+
+    def require_on_duty_reader(self, team_id: str) -> None:
+        """Who is on duty: a reader of the team, or an integration token naming it."""
+        if self.role == "integration" and team_id in self.teams:
+            return
+        if self.role == "integration":
+            raise Forbidden(f'this integration token does not name team "{team_id}"', "authorization")
+        self.require_reader(team_id)
 
     def require_role(self, *roles: str) -> None:
         if self.role not in roles:
@@ -191,10 +200,25 @@ def touch(db: Any, token_id: int, now: datetime) -> None:
         log.warning("could not record the use of token %s", token_id, exc_info=True)
 
 
+INTEGRATION_ONLY = "an integration token may only read who is on duty (GET /api/teams/{team}/on-duty)"
+
+
 def current_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
+    """The caller of every route but on-duty: an integration token is refused here (403)."""
+    principal = authenticate(request, credentials)
+    if principal.role == "integration":
+        raise Forbidden(INTEGRATION_ONLY, "authorization")
+    return principal
+
+
+def any_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    """The caller of the on-duty route: every token role, integration included."""
     return authenticate(request, credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+AnyPrincipalDep = Annotated[Principal, Depends(any_principal)]

@@ -12,7 +12,7 @@ from api.db import UTCDateTime, utcnow
 
 ROTA_STATES = ("draft", "published", "superseded")
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
-ROLES = ("lead", "hr", "staff")
+ROLES = ("lead", "hr", "staff", "integration")
 
 
 class Base(DeclarativeBase):

@@ -432,7 +432,7 @@ def register_tokens() -> None:
     @token_app.command("create")
     @service_errors
     def create_command(
-        role: Annotated[str, typer.Option("--role", help="lead, hr or staff.")],
+        role: Annotated[str, typer.Option("--role", help="lead, hr, staff or integration (on-duty only).")],
         team: Annotated[
             list[str] | None, typer.Option("--team", help="A team the token covers (repeat).")
         ] = None,

@@ -48,7 +48,8 @@ def create_api_token(
     label: str | None = None,
     expires_at: datetime | None = DEFAULT,
 ) -> Issued:
-    """A new bearer token; leads need teams, staff need a person and their teams. It expires at
+    """A new bearer token; leads need teams, staff need a person and their teams, integration tokens (who is
+    on duty, read-only) their teams. It expires at
     ``expires_at`` (None: never; not given: ``token_days`` from now)."""
     if role not in ROLES:
         raise Invalid(f'unknown role "{role}" (known: {", ".join(ROLES)})', "role")
@@ -57,6 +58,8 @@ def create_api_token(
             raise Invalid(f'"{team}" is not a valid team id', f"teams[{i}]")
     if role == "lead" and not teams:
         raise Invalid("a lead token needs at least one team", "teams")
+    if role == "integration" and not teams:
+        raise Invalid("an integration token needs the teams whose on-duty answer it reads", "teams")
     if role == "staff" and (not person or not teams):
         raise Invalid("a staff token needs a person and their teams", "person")
     if role != "staff" and person:
@@ -199,6 +202,8 @@ def list_calendar_tokens(*, session: Session, principal: Principal) -> list[Cale
         query = query.where(CalendarToken.team_id.in_(principal.teams))
     elif principal.role == "staff":
         query = query.where(CalendarToken.created_by == principal.token_id)
+    elif principal.role != "hr":  # an integration token sees no feed
+        return []
     return list(session.scalars(query))
 
 

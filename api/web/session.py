@@ -122,11 +122,20 @@ def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
-def web_principal(request: Request) -> Principal:
-    """The signed-in principal; 401 (the pages answer with the sign-in page) when nobody is."""
+def any_web_principal(request: Request) -> Principal:
+    """The signed-in principal, an integration token's session too (the on-duty page); 401 (the pages answer
+    with the sign-in page) when nobody is."""
     principal = optional_principal(request)
     if principal is None:
         raise Unauthorized("sign in to continue", "session")
+    return principal
+
+
+def web_principal(request: Request) -> Principal:
+    """The signed-in principal of every page but on-duty: an integration token's session is refused (403)."""
+    principal = any_web_principal(request)
+    if principal.role == "integration":
+        raise Forbidden("an integration token may only show who is on duty", "authorization")
     return principal
 
 
@@ -140,4 +149,5 @@ def take_flashes(request: Request) -> list[dict[str, str]]:
 
 
 WebPrincipal = Annotated[Principal, Depends(web_principal)]
+AnyWebPrincipal = Annotated[Principal, Depends(any_web_principal)]
 Csrf = Depends(check_csrf)

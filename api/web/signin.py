@@ -18,7 +18,10 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 def start_page(principal: Principal) -> str:
-    """Where a role starts: leads and HR at their teams, staff at their shifts."""
+    """Where a role starts: leads and HR at their teams, staff at their shifts, an integration token (a wall
+    screen) at who is on duty in its first team."""
+    if principal.role == "integration" and principal.teams:
+        return f"/teams/{principal.teams[0]}/on-duty"
     return "/me" if principal.role == "staff" else "/teams"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from apikit import Service, quick_solve, team_doc
 
-from api.services.tokens import revoke_api_token
+from api.services.tokens import create_api_token, revoke_api_token
 
 # (method, path, body, callers that must get 403); {job}, {rota}, {cal} are filled in per test.
 ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
@@ -48,6 +48,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("GET", "/api/calendar-tokens?team=tiny", None, ("other_lead", "other_staff")),
     ("DELETE", "/api/calendar-tokens/{cal}", None, ("other_lead", "other_staff")),
     ("GET", "/api/me/shifts", None, ("lead", "hr", "other_lead")),
+    ("GET", "/api/teams/tiny/on-duty", None, ("other_lead", "other_staff")),
 ]
 # Of those, the callers who may not even see the rota, job or feed an id names: answered as for an id
 # that does not exist (404, the same body), not 403 (issue 21.7); the others may see it, not change it.
@@ -117,6 +118,23 @@ def test_401_without_a_token_and_403_with_the_wrong_role(
         else:
             assert response.status_code == 403, (who, response.text)
             assert response.json()["detail"][0]["path"] == "authorization"
+
+
+def test_an_integration_token_reads_on_duty_and_is_refused_everywhere_else(
+    ids: tuple[Service, dict[str, Any]],
+) -> None:
+    service, known = ids
+    with service.db.write() as session:
+        issued = create_api_token(session=session, role="integration", teams=["tiny"])
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    for method, path, body, _ in ROUTES:
+        kwargs = {"json": body} if body is not None else {}
+        response = service.client.request(method, path.format(**known), headers=headers, **kwargs)
+        if path.endswith("/on-duty"):
+            assert response.status_code == 200, response.text
+        else:
+            assert response.status_code == 403, (method, path, response.text)
+            assert "may only read who is on duty" in response.json()["detail"][0]["message"]
 
 
 def test_revoked_token_is_refused_at_once(service: Service) -> None:

@@ -69,7 +69,7 @@ def test_bad_input_is_one_line_and_exit_2(rota: Run, tmp_path: Path) -> None:
     lines = err.strip().splitlines()  # one line per missing key, each naming the file and the key
     assert code == 2 and len(lines) == 5 and all(line.startswith("bad.yaml: ") for line in lines)
     code, _, err = rota("token", "create", "--role", "boss")
-    assert code == 2 and err.strip() == 'role: unknown role "boss" (known: lead, hr, staff)'
+    assert code == 2 and err.strip() == 'role: unknown role "boss" (known: lead, hr, staff, integration)'
     code, _, err = rota("generate", "nope", "--month", "2026-12")
     assert code == 2 and err.strip() == 'team_id: no team "nope"'
     assert rota("token", "revoke", "42")[0] == 2

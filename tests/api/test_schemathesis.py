@@ -42,7 +42,7 @@ ROLES = ("lead", "staff", "hr")
 SEMANTIC_422 = ("PUT /api/teams/{team_id}", "POST /api/teams/{team_id}/rotas",
                 "POST /api/rotas/{rota_id}/edits", "POST /api/calendar-tokens",
                 "GET /api/teams/{team_id}/coverage", "POST /api/rotas/{rota_id}/publish",
-                "DELETE /api/rotas/{rota_id}")
+                "DELETE /api/rotas/{rota_id}", "GET /api/teams/{team_id}/on-duty")
 CONFIG = SchemathesisConfig.from_str(f"""
 [[operations]]
 include-name = {list(SEMANTIC_422)!r}
