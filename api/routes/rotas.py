@@ -15,7 +15,7 @@ from api.errors import Invalid
 from api.models import Rota
 from api.routes.teams import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
-from api.services import edits, publish, rotas
+from api.services import changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons
 from rota.export import MEDIA_TYPES
 
@@ -23,13 +23,6 @@ XLSX = MEDIA_TYPES["xlsx"]
 
 router = APIRouter(prefix="/api/rotas", tags=["rotas"])
 WITH_CONFLICT: dict[int | str, dict[str, Any]] = {**ERRORS, 409: ERRORS[404]}
-
-
-def _may_read(principal: Principal, rota: Rota) -> None:
-    if rota.state == "draft":
-        principal.require_manager(rota.team_id)
-    else:
-        principal.require_reader(rota.team_id)
 
 
 def _view(session: Session, rota: Rota, response: Response) -> dict[str, Any]:
@@ -50,8 +43,7 @@ def if_match_version(value: str | None) -> int | None:
 
 def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) -> Response:
     """The stored rota in ``fmt``, for whoever may read its JSON; nothing is solved."""
-    rota = rotas.get_rota(session=session, rota_id=rota_id)
-    _may_read(principal, rota)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
     body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
                                              private=not sees_leave_reasons(principal, rota.team_id))
     disposition = "inline" if fmt == "html" else "attachment"
@@ -94,8 +86,7 @@ def get_rota(
     rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """The rota document (assignments, gaps with reasons, objective terms) and its state and version."""
-    rota = rotas.get_rota(session=session, rota_id=rota_id)
-    _may_read(principal, rota)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
     view = _view(session, rota, response)
     return view if sees_leave_reasons(principal, rota.team_id) else private_document(view)
 
@@ -167,3 +158,13 @@ def list_edits(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep)
     """Every edit of the rota, forced ones with the rules they broke."""
     principal.require_manager(rotas.get_rota(session=session, rota_id=rota_id).team_id)
     return [EditRead.of(e) for e in edits.list_edits(session=session, rota_id=rota_id)]
+
+
+@router.get("/{rota_id}/changes", responses=ERRORS)
+def get_changes(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """What Publish would change now, as the publish page shows it: per person the duties added, removed and
+    moved (another shift or role on the same date) with counts, then the gaps and the duties kept despite
+    a rule. For the team's leads."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    principal.require_lead(rota.team_id)
+    return changes.as_json(changes.preview(session=session, rota=rota))

@@ -9,18 +9,15 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import Principal
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
-from api.models import Assignment, Rota
-from api.services import edits, publish, rotas
+from api.models import Rota
+from api.services import changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons, team_for
 from api.services.rotas import team_duties
-from api.web.changes import publish_changes
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
 from api.web.render import day_text, page, redirect
@@ -34,26 +31,6 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PENDING = "pending_edit"  # session key: an edit refused for a rule break, until kept anyway or dropped
 CONFLICT = "publish_conflict"  # session key: why a publish was refused, shown once on the publish page
 DOWNLOADS = ("csv", "xlsx", "ics")
-
-
-def readable_rota(session: Session, principal: Principal, team_id: str, rota_id: int) -> Rota:
-    """The team's rota if the caller may read it, as the API decides: drafts for hr and its leads,
-    published and superseded ones for its staff too."""
-    rota = rotas.get_rota(session=session, rota_id=rota_id)
-    if rota.team_id != team_id:
-        raise NotFound(f'team "{team_id}" has no rota {rota_id}', "rota_id")
-    if rota.state == "draft":
-        principal.require_manager(team_id)
-    else:
-        principal.require_reader(team_id)
-    return rota
-
-
-def forced_duties(session: Session, rota_id: int) -> frozenset[tuple[str, str, str, date]]:
-    """(person, role, shift, date) of the duties kept despite a rule: one small query, not every row."""
-    query = select(Assignment.person, Assignment.role, Assignment.shift, Assignment.date).where(
-        Assignment.rota_id == rota_id, Assignment.forced.is_(True))
-    return frozenset(tuple(row) for row in session.execute(query))  # type: ignore[misc]
 
 
 def url(rota: Rota, tail: str = "") -> str:
@@ -96,7 +73,7 @@ def month_page(
 ) -> Response:
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
     doc = RotaDocument.model_validate(
         rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document))
@@ -108,7 +85,7 @@ def month_page(
         "rota": rota,
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, forced_duties(session, rota.id), view),
+        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view),
         "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
@@ -125,7 +102,7 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
     """The stored rota as CSV, Excel or iCalendar (as GET /api/rotas/{id}.csv …)."""
     if fmt not in DOWNLOADS:
         raise NotFound(f"no {fmt} download (csv, xlsx or ics)", "fmt")
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
                                              private=not sees_leave_reasons(principal, team_id))
     disposition = f'attachment; filename="{name}"'
@@ -202,7 +179,7 @@ def cell_page(
     session: SessionDep, pending: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     team = rotas.rota_team(session=session, rota=rota)
     context = cell_context(rota, team, person, date)
@@ -234,7 +211,7 @@ def edit(
 ) -> Response:
     """One edit through the API's checks: a new rule break is shown by name, and kept only when asked
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     shift, _, role = duty.partition("|")
     if not shift or not role:
@@ -328,7 +305,7 @@ def publish_page(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """What publishing changes, per person, against what is published for these dates now."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     held = request.session.pop(CONFLICT, None) or {}
     conflict = held.get("message", "") if held.get("rota") == rota.id else ""
@@ -338,10 +315,9 @@ def publish_page(
 def _publish_view(
     request: Request, session: Session, rota: Rota, conflict: str = "", status: int = 200
 ) -> Response:
-    team = rotas.rota_team(session=session, rota=rota)
     context = {
         "rota": rota,
-        "changes": publish_changes(session, rota, team),
+        "changes": changes.preview(session=session, rota=rota),
         "conflict": conflict,
         "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
         "base": url(rota),
@@ -359,7 +335,7 @@ def publish_now(
     version: Annotated[int, Form()],
 ) -> Response:
     """Publish the version the lead saw; if someone changed or published it meanwhile, say so."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     try:
         rota = publish.publish_rota(session=session, rota_id=rota.id, version=version)
@@ -381,7 +357,7 @@ def discard(
     version: Annotated[int, Form()],
 ) -> Response:
     """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
     flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
