@@ -11,7 +11,7 @@ from api.db import SessionDep, WriteSessionDep
 from api.deps import JobIdPath, RunnerDep, SettingsDep, TeamIdPath
 from api.routes.teams import ERRORS
 from api.schemas import JobAccepted, JobRead, RotaCreate
-from api.services import solving
+from api.services import solving, teams
 from api.services.leases import fail_job_in
 
 router = APIRouter(tags=["jobs"])
@@ -72,6 +72,14 @@ def create_rota(
     url = request.app.url_path_for("get_job", job_id=job.id)  # a path: the Host header is not echoed
     response.headers["Location"] = url
     return JobAccepted(job_id=job.id, state=job.state, url=url)
+
+
+@router.get("/api/teams/{team_id}/jobs", response_model=list[JobRead], responses=ERRORS)
+def list_active_jobs(team_id: TeamIdPath, principal: PrincipalDep, session: SessionDep) -> list[JobRead]:
+    """The team's solves still queued or running, newest first (as its team page lists them)."""
+    principal.require_manager(team_id)
+    teams.get_team(session=session, team_id=team_id)
+    return [JobRead.of(j) for j in solving.active_jobs(session=session, team_id=team_id)]
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobRead, responses=ERRORS)

@@ -33,6 +33,8 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
         ("hr", "staff", "other_lead", "other_staff"),
     ),
     ("GET", "/api/rotas/{rota}/edits", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}/changes", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("GET", "/api/teams/tiny/jobs", None, ("staff", "other_lead", "other_staff")),
     (
         "GET",
         "/api/teams/tiny/coverage?from=2026-10-19&to=2026-10-30",
