@@ -3,9 +3,10 @@ the team lead's edits."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
@@ -15,7 +16,7 @@ from api.errors import Invalid
 from api.models import Rota
 from api.routes.teams import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
-from api.services import changes, edits, publish, rotas
+from api.services import cells, changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons
 from rota.export import MEDIA_TYPES
 
@@ -168,3 +169,19 @@ def get_changes(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
     principal.require_lead(rota.team_id)
     return changes.as_json(changes.preview(session=session, rota=rota))
+
+
+@router.get("/{rota_id}/cell", responses=ERRORS)
+def get_cell(
+    rota_id: RowIdPath,
+    principal: PrincipalDep,
+    session: SessionDep,
+    person: Annotated[str, Query(max_length=200, description="the person's id in the team file")],
+    day: Annotated[date, Query(alias="date", description="a date of the rota")],
+) -> dict[str, Any]:
+    """A person's date, as the cell page shows it: their duties, each with the hours taking it off leaves
+    uncovered, who could take it over and whose duty it could be swapped with (qualified and free people
+    first, the others with why), and the duties they could be put on. For the team's leads."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    principal.require_lead(rota.team_id)
+    return cells.cell_view(rota, rotas.rota_team(session=session, rota=rota), person, day)

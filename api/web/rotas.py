@@ -15,15 +15,13 @@ from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Rota
-from api.services import changes, edits, publish, rotas
+from api.services import cells, changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons, team_for
-from api.services.rotas import team_duties
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
 from api.web.render import day_text, page, redirect
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form
-from rota.calendar import Calendar
 from rota.document import RotaDocument
 from rota.team import Team
 
@@ -110,64 +108,12 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
 
 
 def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, Any]:
-    """A person's date in the rota: their duties (each with what taking it off leaves uncovered, who could
-    take it over and whose duty it could be swapped with, qualified and free people first), the duties
-    they could be put on (those they hold the skills for first)."""
-    people = {p.id: p for p in team.people}
-    if person not in people:
-        raise NotFound(f'the team has no person "{person}"', "person")
-    if not rota.start <= day <= rota.end:
-        raise Invalid(f"{day} is outside the rota's period {rota.start} to {rota.end}", "date")
-    cal = Calendar(team, rota.start, rota.end)
-    role_names = {r: team.roles[r].name or r for r in team.roles}
-    shift_names = {s: team.shifts[s].name or s for s in team.shifts}
-
-    def label(shift: str, role: str) -> str:
-        s = team.shifts[shift]
-        return f"{role_names[role]} · {shift_names[shift]} {s.start}–{s.end}"
-
-    every = team_duties(cal, ((a.person, a.role, a.shift, a.date) for a in rota.assignments))
-    choices = edits.cell_choices(cal, every, person, day)
-    names = {pid: p.display for pid, p in people.items()}
-
-    def note(s: edits.Standing) -> str:
-        notes = []
-        if s.busy:
-            notes.append("already on " + ", ".join(label(d.shift, d.role) for d in s.busy))
-        if s.leave is not None:
-            notes.append(f"on leave ({s.leave})")
-        if s.missing:
-            notes.append("missing skill: " + ", ".join(s.missing))
-        return "; ".join(notes)
-
-    duties = []
-    for c in choices.duties:
-        swaps = []
-        for theirs, fit, mine in c.swaps:
-            lacks = [f"{names[s.person]} lacks {', '.join(s.missing)}" for s in (fit, mine) if s.missing]
-            swaps.append({"value": f"{theirs.person}|{theirs.shift}|{theirs.role}",
-                          "name": f"{names[theirs.person]}: {label(theirs.shift, theirs.role)}",
-                          "note": "missing skill: " + "; ".join(lacks) if lacks else ""})
-        duties.append({
-            "role": c.duty.role, "shift": c.duty.shift, "label": label(c.duty.shift, c.duty.role),
-            "gaps": c.gaps,
-            "takers": [{"id": t.person, "name": names[t.person], "note": note(t)} for t in c.takers],
-            "swaps": swaps,
-        })
-    options = [{"value": f"{shift}|{role}",
-                "label": label(shift, role) + (f" — missing skill: {', '.join(lacks)}" if lacks else "")}
-               for shift, role, lacks in choices.slots]
+    """A person's date in the rota (``cells.cell_view``, as GET /api/rotas/{rota}/cell answers it) with the
+    page's links."""
     return {
+        **cells.cell_view(rota, team, person, day),
         "rota": rota,
-        "person": person,
-        "name": names[person],
-        "day": day,
         "day_text": day_text(day),
-        "duties": duties,
-        "options": options,
-        "others": [{"id": pid, "name": name} for pid, name in names.items() if pid != person],
-        "leave": choices.leave,
-        "closed": cal.closed.get(day, ""),
         "base": url(rota),
         "cell_url": f"{url(rota)}/cell?person={quote(person)}&date={day.isoformat()}",
     }

@@ -34,6 +34,12 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ),
     ("GET", "/api/rotas/{rota}/edits", None, ("staff", "other_lead", "other_staff")),
     ("GET", "/api/rotas/{rota}/changes", None, ("hr", "staff", "other_lead", "other_staff")),
+    (
+        "GET",
+        "/api/rotas/{rota}/cell?person=noor&date=2026-10-19",
+        None,
+        ("hr", "staff", "other_lead", "other_staff"),
+    ),
     ("GET", "/api/teams/tiny/jobs", None, ("staff", "other_lead", "other_staff")),
     (
         "GET",

@@ -45,3 +45,19 @@ def test_the_page_and_the_api_agree_on_the_counts(web: Web, lead: TestClient, pu
     assert (counts["added"], counts["removed"], counts["breaks"]) == (1, 1, 1)
     people = re.findall(r'<th scope="row">([^<]+)</th>', main.split("What changes, per person")[1])
     assert people == [p["name"] for p in twin.json()["people"]]
+
+
+def test_the_cell_page_and_the_api_show_the_same_choices(web: Web, lead: TestClient, draft: int) -> None:
+    api = web.client()
+    api.headers["Authorization"] = f"Bearer {web.tokens.secrets['lead']}"
+    duty = next(a for a in api.get(f"/api/rotas/{draft}").json()["assignments"] if a["role"] == "desk")
+    query = f"cell?person={duty['person']}&date={duty['date']}"
+    twin = api.get(f"/api/rotas/{draft}/{query}")
+    assert twin.status_code == 200, twin.text
+    page = lead.get(f"/teams/tiny/rotas/{draft}/{query}").text
+    for d in twin.json()["duties"]:
+        assert d["label"] in page
+        for t in d["takers"]:
+            assert f'value="{t["id"]}"' in page
+    for o in twin.json()["options"]:
+        assert f'value="{o["value"]}"' in page
