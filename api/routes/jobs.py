@@ -13,7 +13,7 @@ from api.errors import NotFound
 from api.models import Job
 from api.routes.teams import ERRORS
 from api.schemas import JobAccepted, JobRead, RotaCreate
-from api.services import solving
+from api.services import solving, teams
 from api.services.leases import fail_job_in
 
 router = APIRouter(tags=["jobs"])
@@ -82,6 +82,14 @@ def visible_job(session: Any, principal: Principal, job_id: str) -> Job:
     if principal.role != "hr" and not principal.leads(job.team_id):
         raise NotFound(f"no job {job_id}", "job_id")
     return job
+
+
+@router.get("/api/teams/{team_id}/jobs", response_model=list[JobRead], responses=ERRORS)
+def list_active_jobs(team_id: TeamIdPath, principal: PrincipalDep, session: SessionDep) -> list[JobRead]:
+    """The team's solves still queued or running, newest first (as its team page lists them)."""
+    principal.require_manager(team_id)
+    teams.get_team(session=session, team_id=team_id)
+    return [JobRead.of(j) for j in solving.active_jobs(session=session, team_id=team_id)]
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobRead, responses=ERRORS)

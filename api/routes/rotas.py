@@ -3,19 +3,20 @@ the team lead's edits."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
 from api.deps import RowIdPath, SettingsDep
-from api.errors import Forbidden, Invalid, NotFound
+from api.errors import Invalid
 from api.models import Rota
 from api.routes.teams import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
-from api.services import edits, publish, rotas
+from api.services import cells, changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons
 from rota.export import MEDIA_TYPES
 
@@ -25,22 +26,9 @@ router = APIRouter(prefix="/api/rotas", tags=["rotas"])
 WITH_CONFLICT: dict[int | str, dict[str, Any]] = {**ERRORS, 409: ERRORS[404]}
 
 
-def _may_read(principal: Principal, rota: Rota) -> None:
-    if rota.state == "draft":
-        principal.require_manager(rota.team_id)
-    else:
-        principal.require_reader(rota.team_id)
-
-
 def visible_rota(session: Session, principal: Principal, rota_id: int) -> Rota:
-    """The rota, if the caller may read it; a rota they may not read answers as one that does not exist
-    (the same 404 and body): its id says nothing about other teams' rotas."""
-    rota = rotas.get_rota(session=session, rota_id=rota_id)
-    try:
-        _may_read(principal, rota)
-    except Forbidden:
-        raise NotFound(f"no rota {rota_id}", "rota_id") from None
-    return rota
+    """The rota, if the caller may read it; else the 404 of a rota that does not exist."""
+    return rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
 
 
 def _lead_rota(rota_id: RowIdPath, principal: PrincipalDep, session: WriteSessionDep) -> Rota:
@@ -75,7 +63,7 @@ def if_match_version(value: str | None) -> int | None:
 
 def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) -> Response:
     """The stored rota in ``fmt``, for whoever may read its JSON; nothing is solved."""
-    rota = visible_rota(session, principal, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
     body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
                                              private=not sees_leave_reasons(principal, rota.team_id))
     disposition = "inline" if fmt == "html" else "attachment"
@@ -118,7 +106,7 @@ def get_rota(
     rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """The rota document (assignments, gaps with reasons, objective terms) and its state and version."""
-    rota = visible_rota(session, principal, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
     view = _view(session, rota, response)
     return view if sees_leave_reasons(principal, rota.team_id) else private_document(view)
 
@@ -191,3 +179,29 @@ def list_edits(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep)
     """Every edit of the rota, forced ones with the rules they broke."""
     principal.require_manager(visible_rota(session, principal, rota_id).team_id)
     return [EditRead.of(e) for e in edits.list_edits(session=session, rota_id=rota_id)]
+
+
+@router.get("/{rota_id}/changes", responses=ERRORS)
+def get_changes(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """What Publish would change now, as the publish page shows it: per person the duties added, removed and
+    moved (another shift or role on the same date) with counts, then the gaps and the duties kept despite
+    a rule. For the team's leads."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    principal.require_lead(rota.team_id)
+    return changes.as_json(changes.preview(session=session, rota=rota))
+
+
+@router.get("/{rota_id}/cell", responses=ERRORS)
+def get_cell(
+    rota_id: RowIdPath,
+    principal: PrincipalDep,
+    session: SessionDep,
+    person: Annotated[str, Query(max_length=200, description="the person's id in the team file")],
+    day: Annotated[date, Query(alias="date", description="a date of the rota")],
+) -> dict[str, Any]:
+    """A person's date, as the cell page shows it: their duties, each with the hours taking it off leaves
+    uncovered, who could take it over and whose duty it could be swapped with (qualified and free people
+    first, the others with why), and the duties they could be put on. For the team's leads."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    principal.require_lead(rota.team_id)
+    return cells.cell_view(rota, rotas.rota_team(session=session, rota=rota), person, day)

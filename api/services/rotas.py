@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import and_, insert, select
 from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.db import utcnow
-from api.errors import NotFound
+from api.errors import Forbidden, NotFound
 from api.models import Assignment, PublishedDay, Rota
 from api.services.privacy import private_document, private_team
 from api.services.teams import get_version, parse_document
@@ -44,6 +45,38 @@ def get_rota(*, session: Session, rota_id: int) -> Rota:
     if rota is None:
         raise NotFound(f"no rota {rota_id}", "rota_id")
     return rota
+
+
+def require_read(principal: Principal, rota: Rota) -> None:
+    """403 unless the caller may read ``rota``: drafts for hr and the team's leads, published and
+    superseded ones for its staff too. The one read check of the API and the pages."""
+    if rota.state == "draft":
+        principal.require_manager(rota.team_id)
+    else:
+        principal.require_reader(rota.team_id)
+
+
+def readable_rota(
+    *, session: Session, principal: Principal, rota_id: int, team_id: str | None = None
+) -> Rota:
+    """The rota if the caller may read it (``require_read``); 404 when it is not there, when (a page's
+    address names the team) it is another team's, and when the caller may not read it — the same 404 and
+    body as a rota that does not exist, so an id says nothing about other teams' rotas."""
+    rota = get_rota(session=session, rota_id=rota_id)
+    if team_id is not None and rota.team_id != team_id:
+        raise NotFound(f'team "{team_id}" has no rota {rota_id}', "rota_id")
+    try:
+        require_read(principal, rota)
+    except Forbidden:
+        raise NotFound(f"no rota {rota_id}", "rota_id") from None
+    return rota
+
+
+def forced_duties(*, session: Session, rota_id: int) -> frozenset[tuple[str, str, str, date]]:
+    """(person, role, shift, date) of the duties kept despite a rule: one small query, not every row."""
+    query = select(Assignment.person, Assignment.role, Assignment.shift, Assignment.date).where(
+        Assignment.rota_id == rota_id, Assignment.forced.is_(True))
+    return frozenset(tuple(row) for row in session.execute(query))  # type: ignore[misc]
 
 
 def list_rotas(*, session: Session, team_id: str, states: tuple[str, ...] | None = None) -> list[Rota]:

@@ -42,6 +42,12 @@ def running_job(session: Session, team_id: str, start: date, end: date) -> Job |
     return None
 
 
+def active_jobs(*, session: Session, team_id: str) -> list[Job]:
+    """The team's solves still queued or running, newest first."""
+    query = select(Job).where(Job.team_id == team_id, Job.state.in_(ACTIVE))
+    return list(session.scalars(query.order_by(Job.created_at.desc())))
+
+
 def submit_job(
     *,
     session: Session,

@@ -242,6 +242,11 @@ def get_team(*, session: Session, team_id: str) -> TeamRow:
     return row
 
 
+def team_exists(*, session: Session, team_id: str) -> bool:
+    """Whether the team is stored."""
+    return session.get(TeamRow, team_id) is not None
+
+
 def list_teams(*, session: Session, only: tuple[str, ...] | None = None) -> list[TeamRow]:
     """Every team, or those named in ``only``."""
     query = select(TeamRow).order_by(TeamRow.id)

@@ -18,11 +18,22 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, hash_secret
 from api.db import utcnow
 from api.errors import Unauthorized
-from api.models import WebSession
+from api.models import AppSecret, WebSession
 from api.services.tokens import session_principal
 
 SEEN_EVERY = timedelta(minutes=5)
 """``seen_at`` is written when older than this: one small write per session per 5 minutes."""
+
+
+def session_key(*, session: Session) -> str:
+    """The key that signs the web session cookies: made once and kept, so every server process shares it
+    (IntegrityError when another process made it at the same moment: read theirs)."""
+    row = session.get(AppSecret, "session")
+    if row is None:
+        row = AppSecret(name="session", value=secrets.token_urlsafe(48), created_at=utcnow())
+        session.add(row)
+        session.commit()
+    return row.value
 
 
 def start_web_session(

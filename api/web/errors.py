@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import ApiError, Forbidden, NotFound
-from api.models import TeamRow
+from api.services import teams
 from api.web.render import page, redirect
 from api.web.session import AUTH, flash, optional_principal
 
@@ -91,7 +91,7 @@ def not_yours_as_not_found(request: Request, exc: ApiError) -> ApiError:
         return NotFound(f'there is no team "{team_id}" that you can see', "team_id")
     if principal.role == "hr":  # hr sees every team: one that is not stored is simply not there
         with request.app.state.db.read() as session:
-            if session.get(TeamRow, team_id) is None:
+            if not teams.team_exists(session=session, team_id=team_id):
                 return NotFound(f'there is no team "{team_id}"', "team_id")
     return exc
 

@@ -107,7 +107,7 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
     now = request.app.state.clock()
     assert principal.person is not None
     mine = [team_shifts(session, t, principal.person, now) for t in principal.teams
-            if _stored(session, t)]
+            if teams.team_exists(session=session, team_id=t)]
     feeds = tokens.list_calendar_tokens(session=session, principal=principal)
     for t in mine:
         t.feeds = [f for f in feeds if f.team_id == t.id]
@@ -127,12 +127,6 @@ def _take_new_feed(request: Request) -> dict[str, Any] | None:
         return None
     with request.app.state.db.write() as session:
         return websessions.take_new_feed(session=session, sid=sid)
-
-
-def _stored(session: Any, team_id: str) -> bool:
-    from api.models import TeamRow
-
-    return session.get(TeamRow, team_id) is not None
 
 
 @router.post("/me/subscribe", dependencies=[Csrf])

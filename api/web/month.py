@@ -29,6 +29,12 @@ from rota.team import Team
 
 PALETTE_SIZE = 8  # role colours in app.css: .role-0 … .role-7
 SHIFT_STYLES = 4  # shift patterns within a role's colour in app.css: .shift-0 … .shift-3
+HOURS_OFF_MINUTES = 239  # hours worked this far from target (4 h or more, in whole minutes) are marked
+
+
+def hours_off(difference: int | None) -> bool:
+    """Whether minutes worked against target are far enough off to mark: 4 h or more either way."""
+    return difference is not None and abs(difference) > HOURS_OFF_MINUTES
 
 
 @dataclass
@@ -116,6 +122,7 @@ class Month:
     names: dict[str, str] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     shifts: dict[str, str] = field(default_factory=dict)
+    hours_off: frozenset[str] = frozenset()  # people whose hours are marked (``hours_off``)
 
 
 def role_classes(team: Team) -> dict[str, str]:
@@ -213,7 +220,7 @@ def build_month(
             hours="–" if diff is None else f"{diff / 60:+.1f}",
             hours_tip="no target" if line is None or line.target is None
             else f"{line.worked / 60:.1f} h worked of a {line.target / 60:.1f} h target",
-            hours_off=diff is not None and abs(diff) > 239,
+            hours_off=hours_off(diff),
         ))
     roles = [r for r in team.roles if view.role is None or r == view.role]
     return Month(
@@ -224,6 +231,7 @@ def build_month(
         legend=_legend(team, codes, css, shift_css, role_names, shift_names),
         coverage=_coverage(cal, every, doc, role_names),
         hours=hours,
+        hours_off=frozenset(h.person for h in hours if hours_off(h.difference)),
         gaps=_gap_list(cal, doc, role_names),
         names={p.id: p.display for p in team.people},
         roles=role_names,

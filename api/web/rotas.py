@@ -9,24 +9,19 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import Principal
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
-from api.models import Assignment, Rota
-from api.services import edits, publish, rotas
+from api.models import Rota
+from api.services import cells, changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons, team_for
-from api.services.rotas import team_duties
-from api.web.changes import publish_changes
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
 from api.web.render import day_text, page, redirect
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form
-from rota.calendar import Calendar
 from rota.document import RotaDocument
 from rota.team import Team
 
@@ -34,26 +29,6 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PENDING = "pending_edit"  # session key: an edit refused for a rule break, until kept anyway or dropped
 CONFLICT = "publish_conflict"  # session key: why a publish was refused, shown once on the publish page
 DOWNLOADS = ("csv", "xlsx", "ics")
-
-
-def readable_rota(session: Session, principal: Principal, team_id: str, rota_id: int) -> Rota:
-    """The team's rota if the caller may read it, as the API decides: drafts for hr and its leads,
-    published and superseded ones for its staff too."""
-    rota = rotas.get_rota(session=session, rota_id=rota_id)
-    if rota.team_id != team_id:
-        raise NotFound(f'team "{team_id}" has no rota {rota_id}', "rota_id")
-    if rota.state == "draft":
-        principal.require_manager(team_id)
-    else:
-        principal.require_reader(team_id)
-    return rota
-
-
-def forced_duties(session: Session, rota_id: int) -> frozenset[tuple[str, str, str, date]]:
-    """(person, role, shift, date) of the duties kept despite a rule: one small query, not every row."""
-    query = select(Assignment.person, Assignment.role, Assignment.shift, Assignment.date).where(
-        Assignment.rota_id == rota_id, Assignment.forced.is_(True))
-    return frozenset(tuple(row) for row in session.execute(query))  # type: ignore[misc]
 
 
 def url(rota: Rota, tail: str = "") -> str:
@@ -96,7 +71,7 @@ def month_page(
 ) -> Response:
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
     doc = RotaDocument.model_validate(
         rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document))
@@ -108,7 +83,7 @@ def month_page(
         "rota": rota,
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, forced_duties(session, rota.id), view),
+        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view),
         "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
@@ -125,7 +100,7 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
     """The stored rota as CSV, Excel or iCalendar (as GET /api/rotas/{id}.csv …)."""
     if fmt not in DOWNLOADS:
         raise NotFound(f"no {fmt} download (csv, xlsx or ics)", "fmt")
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
                                              private=not sees_leave_reasons(principal, team_id))
     disposition = f'attachment; filename="{name}"'
@@ -133,64 +108,12 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
 
 
 def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, Any]:
-    """A person's date in the rota: their duties (each with what taking it off leaves uncovered, who could
-    take it over and whose duty it could be swapped with, qualified and free people first), the duties
-    they could be put on (those they hold the skills for first)."""
-    people = {p.id: p for p in team.people}
-    if person not in people:
-        raise NotFound(f'the team has no person "{person}"', "person")
-    if not rota.start <= day <= rota.end:
-        raise Invalid(f"{day} is outside the rota's period {rota.start} to {rota.end}", "date")
-    cal = Calendar(team, rota.start, rota.end)
-    role_names = {r: team.roles[r].name or r for r in team.roles}
-    shift_names = {s: team.shifts[s].name or s for s in team.shifts}
-
-    def label(shift: str, role: str) -> str:
-        s = team.shifts[shift]
-        return f"{role_names[role]} · {shift_names[shift]} {s.start}–{s.end}"
-
-    every = team_duties(cal, ((a.person, a.role, a.shift, a.date) for a in rota.assignments))
-    choices = edits.cell_choices(cal, every, person, day)
-    names = {pid: p.display for pid, p in people.items()}
-
-    def note(s: edits.Standing) -> str:
-        notes = []
-        if s.busy:
-            notes.append("already on " + ", ".join(label(d.shift, d.role) for d in s.busy))
-        if s.leave is not None:
-            notes.append(f"on leave ({s.leave})")
-        if s.missing:
-            notes.append("missing skill: " + ", ".join(s.missing))
-        return "; ".join(notes)
-
-    duties = []
-    for c in choices.duties:
-        swaps = []
-        for theirs, fit, mine in c.swaps:
-            lacks = [f"{names[s.person]} lacks {', '.join(s.missing)}" for s in (fit, mine) if s.missing]
-            swaps.append({"value": f"{theirs.person}|{theirs.shift}|{theirs.role}",
-                          "name": f"{names[theirs.person]}: {label(theirs.shift, theirs.role)}",
-                          "note": "missing skill: " + "; ".join(lacks) if lacks else ""})
-        duties.append({
-            "role": c.duty.role, "shift": c.duty.shift, "label": label(c.duty.shift, c.duty.role),
-            "gaps": c.gaps,
-            "takers": [{"id": t.person, "name": names[t.person], "note": note(t)} for t in c.takers],
-            "swaps": swaps,
-        })
-    options = [{"value": f"{shift}|{role}",
-                "label": label(shift, role) + (f" — missing skill: {', '.join(lacks)}" if lacks else "")}
-               for shift, role, lacks in choices.slots]
+    """A person's date in the rota (``cells.cell_view``, as GET /api/rotas/{rota}/cell answers it) with the
+    page's links."""
     return {
+        **cells.cell_view(rota, team, person, day),
         "rota": rota,
-        "person": person,
-        "name": names[person],
-        "day": day,
         "day_text": day_text(day),
-        "duties": duties,
-        "options": options,
-        "others": [{"id": pid, "name": name} for pid, name in names.items() if pid != person],
-        "leave": choices.leave,
-        "closed": cal.closed.get(day, ""),
         "base": url(rota),
         "cell_url": f"{url(rota)}/cell?person={quote(person)}&date={day.isoformat()}",
     }
@@ -202,7 +125,7 @@ def cell_page(
     session: SessionDep, pending: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     team = rotas.rota_team(session=session, rota=rota)
     context = cell_context(rota, team, person, date)
@@ -234,7 +157,7 @@ def edit(
 ) -> Response:
     """One edit through the API's checks: a new rule break is shown by name, and kept only when asked
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     shift, _, role = duty.partition("|")
     if not shift or not role:
@@ -328,7 +251,7 @@ def publish_page(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """What publishing changes, per person, against what is published for these dates now."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     held = request.session.pop(CONFLICT, None) or {}
     conflict = held.get("message", "") if held.get("rota") == rota.id else ""
@@ -338,10 +261,9 @@ def publish_page(
 def _publish_view(
     request: Request, session: Session, rota: Rota, conflict: str = "", status: int = 200
 ) -> Response:
-    team = rotas.rota_team(session=session, rota=rota)
     context = {
         "rota": rota,
-        "changes": publish_changes(session, rota, team),
+        "changes": changes.preview(session=session, rota=rota),
         "conflict": conflict,
         "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
         "base": url(rota),
@@ -359,7 +281,7 @@ def publish_now(
     version: Annotated[int, Form()],
 ) -> Response:
     """Publish the version the lead saw; if someone changed or published it meanwhile, say so."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     try:
         rota = publish.publish_rota(session=session, rota_id=rota.id, version=version)
@@ -381,7 +303,7 @@ def discard(
     version: Annotated[int, Form()],
 ) -> Response:
     """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
-    rota = readable_rota(session, principal, team_id, rota_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
     flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")

@@ -11,9 +11,8 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import Principal
-from api.db import Database, utcnow
+from api.db import Database
 from api.errors import Forbidden, Unauthorized
-from api.models import AppSecret
 from api.services import websessions
 from api.settings import Settings
 
@@ -28,12 +27,7 @@ def session_secret(db: Database, settings: Settings) -> str:
     for _ in range(2):
         try:
             with db.write() as session:
-                row = session.get(AppSecret, "session")
-                if row is None:
-                    row = AppSecret(name="session", value=secrets.token_urlsafe(48), created_at=utcnow())
-                    session.add(row)
-                    session.commit()
-                return row.value
+                return websessions.session_key(session=session)
         except IntegrityError:  # another process made it first: read theirs
             continue
         except Exception as exc:  # an unmigrated database: sessions last until this process stops

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
-from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -106,12 +105,6 @@ def rota_quality(rota: Rota) -> str:
     return within_text(solver.get("objective", rota.objective), solver.get("bound"))
 
 
-def active_jobs(session: Any, team_id: str) -> list[Job]:
-    """The team's solves still queued or running, newest first."""
-    query = select(Job).where(Job.team_id == team_id, Job.state.in_(solving.ACTIVE))
-    return list(session.scalars(query.order_by(Job.created_at.desc())))
-
-
 @router.get("/teams/{team_id}")
 def team_page(request: Request, team_id: str, principal: WebPrincipal, session: SessionDep) -> Response:
     """The team's rotas (draft, published, superseded), its running solves and Generate."""
@@ -125,7 +118,7 @@ def team_page(request: Request, team_id: str, principal: WebPrincipal, session: 
         "zone": document.get("timezone"),
         "quality": {r.id: rota_quality(r) for r in every},
         "groups": groups,
-        "jobs": active_jobs(session, team_id),
+        "jobs": solving.active_jobs(session=session, team_id=team_id),
         "lead": principal.leads(team_id),
         "generate": generate_form(request, team_id),
     }

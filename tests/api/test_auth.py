@@ -33,6 +33,14 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
         ("hr", "staff", "other_lead", "other_staff"),
     ),
     ("GET", "/api/rotas/{rota}/edits", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}/changes", None, ("hr", "staff", "other_lead", "other_staff")),
+    (
+        "GET",
+        "/api/rotas/{rota}/cell?person=noor&date=2026-10-19",
+        None,
+        ("hr", "staff", "other_lead", "other_staff"),
+    ),
+    ("GET", "/api/teams/tiny/jobs", None, ("staff", "other_lead", "other_staff")),
     (
         "GET",
         "/api/teams/tiny/coverage?from=2026-10-19&to=2026-10-30",
@@ -57,7 +65,8 @@ HIDDEN: dict[str, tuple[str, tuple[str, ...]]] = {
     **{f"{m} /api/jobs/{{job}}": ("job_id", _UNSEEN) for m in ("GET", "DELETE")},
     **{f"GET /api/rotas/{{rota}}{s}": ("rota_id", _UNSEEN) for s in ("", ".csv", ".ics", ".xlsx", ".html")},
     **{f"{m} /api/rotas/{{rota}}/{p}".rstrip("/"): ("rota_id", _UNSEEN)
-       for m, p in (("POST", "publish"), ("POST", "edits"), ("GET", "edits"), ("DELETE", ""))},
+       for m, p in (("POST", "publish"), ("POST", "edits"), ("GET", "edits"), ("DELETE", ""),
+                    ("GET", "changes"), ("GET", "cell"))},
     "DELETE /api/calendar-tokens/{cal}": ("token_id", ("other_lead", "other_staff")),
 }
 
@@ -109,7 +118,7 @@ def test_401_without_a_token_and_403_with_the_wrong_role(
         method, url, headers={"Authorization": "Bearer rota_not-a-token"}, **kwargs
     )
     assert wrong.status_code == 401
-    field, hidden = HIDDEN.get(f"{method} {path}", ("", ()))
+    field, hidden = HIDDEN.get(f"{method} {path.split('?')[0]}", ("", ()))
     for who in forbidden:
         response = service.call(method, url, who, **kwargs)
         if who in hidden:

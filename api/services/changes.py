@@ -1,19 +1,23 @@
 """Publish as a review: the gaps and the duties kept despite a rule first, then what publishing changes per
 person in date order — duties added, removed and moved (to another shift or role on the same date) — against
-what is published for its dates now, with counts that add up."""
+what is published for its dates now, with counts that add up.
+
+One result, two renderings: the publish page (``publish.html``) and its JSON twin
+``GET /api/rotas/{rota_id}/changes`` (``as_json``), so the page and the API cannot disagree."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from api.models import Rota
 from api.services.edits import list_edits
-from api.services.rotas import duty_of, published_assignments
+from api.services.rotas import duty_of, published_assignments, rota_team
 from api.services.solving import diff
 from rota.document import RotaDocument
 from rota.team import Team
@@ -166,3 +170,27 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
         core_gaps=sum(1 for g in gaps if g.core),
         breaks=_breaks(session, rota, names, text),
     )
+
+
+def preview(*, session: Session, rota: Rota) -> Changes:
+    """What publishing ``rota`` would change now, against its stored team version."""
+    return publish_changes(session, rota, rota_team(session=session, rota=rota))
+
+
+def as_json(changes: Changes) -> dict[str, Any]:
+    """The review as the API answers it: the same counts, people, gaps and kept rule breaks as the page."""
+    return {
+        "first": changes.first,
+        "counts": {"added": changes.added, "removed": changes.removed, "moved": changes.moved,
+                   "kept": changes.kept, "before": changes.before, "after": changes.after,
+                   "gaps": len(changes.gaps), "core_gaps": changes.core_gaps, "breaks": len(changes.breaks)},
+        "people": [
+            {"person": p.person, "name": p.name, "added": p.added, "removed": p.removed, "moved": p.moved,
+             "changes": [{"date": c.day.isoformat(), "kind": c.kind, "duty": c.text} for c in p.items]}
+            for p in changes.people
+        ],
+        "gaps": [{"role": g.role, "date": g.day.isoformat(), "when": g.when, "core": g.core}
+                 for g in changes.gaps],
+        "breaks": [{"name": b.name, "date": b.day.isoformat(), "duty": b.duty, "rules": b.rules,
+                    "reason": b.reason} for b in changes.breaks],
+    }
