@@ -32,6 +32,7 @@ from cli.render import number, show_document
 from cli.solving import solve_and_show, write_output
 from rota.calendar import Calendar
 from rota.catalogue import title
+from rota.checks.base import plural
 from rota.document import RotaDocument
 from rota.export import export
 from rota.load import TeamFileError
@@ -172,7 +173,7 @@ def print_report(console: Console, cal: Calendar, assignments: list, report: Rep
                  internal: list[str] | None = None) -> None:
     """Each broken rule, misreported gap and coverage disagreement, or a one-line OK with the objective."""
     if report.violations:
-        table = Table(title=f"{len(report.violations)} broken rules", title_justify="left",
+        table = Table(title=plural(len(report.violations), "broken rule"), title_justify="left",
                       title_style="bold red")
         for name in ("person", "date", "rule", "what"):
             table.add_column(name, overflow="fold")
@@ -196,8 +197,9 @@ def print_report(console: Console, cal: Calendar, assignments: list, report: Rep
     else:
         problems = len(report.missing_gaps) + len(report.phantom_gaps)
         disagree = f", {len(internal)} coverage disagreements with the reference" if internal else ""
-        console.print(Text.assemble(("FAILED", "bold red"), f": {len(report.violations)} broken rules, "
-                                    f"{problems} misreported gaps{disagree}, objective "
+        broken = plural(len(report.violations), "broken rule")
+        console.print(Text.assemble(("FAILED", "bold red"), f": {broken}, "
+                                    f"{plural(problems, 'misreported gap')}{disagree}, objective "
                                     f"{number(report.objective)}"))
 
 
