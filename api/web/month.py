@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from api.web.render import day_text
 from rota.calendar import Calendar
 from rota.document import RotaDocument, duties_of
 from rota.export import (
@@ -301,7 +302,7 @@ def _legend(team: Team, codes: dict[tuple[str, str], str], css: dict[str, str], 
 
 def _coverage(cal: Calendar, duties: list, doc: RotaDocument,
               role_names: dict[str, str]) -> list[dict[str, str | bool]]:
-    """Coverage per role in person-hours (core and all opening hours), and its gaps."""
+    """Coverage per role in hours on duty (core and all opening hours), its gaps and hours uncovered."""
     count: dict[str, int] = defaultdict(int)
     for g in doc.gaps:
         count[g.role] += 1
@@ -317,6 +318,7 @@ def _coverage(cal: Calendar, duties: list, doc: RotaDocument,
             "all_percent": percent_text(f["all_covered"], f["all_required"]),
             "short": f["all_covered"] < f["all_required"],
             "gaps": str(count[role]),
+            "uncovered": f"{max(f['all_required'] - f['all_covered'], 0) / 60:.1f}",
         })
     return out
 
@@ -328,7 +330,7 @@ def _gap_list(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> l
         day = local_date(cal, g.start)
         out.append({
             "role": role_names.get(g.role, g.role),
-            "date": f"{day:%a} {day.isoformat()}",
+            "date": day_text(day),
             "when": _gap_text(cal, g.start, g.end, g.assigned, g.required),
             "core": g.core,
             "reasons": "; ".join(g.reasons),

@@ -92,8 +92,14 @@ def named_text(text: str, names: dict[str, str] | None = None) -> str:
     """A rule or gap text in people's words: each id of ``names`` as its name, ISO dates as
     ``Mon 1 Feb 2027``."""
     if names:
-        ids = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
-        text = re.sub(rf"(?<![\w-])({ids})(?![\w-])", lambda m: names[m.group(1)], text)
+        # a name already in the text is kept whole (matched first), so an id inside it ("desk" in
+        # "Service desk") is not named twice: named_text of its own answer changes nothing
+        words = sorted(set(names) | set(names.values()), key=len, reverse=True)
+        alternatives = "|".join(re.escape(w) for w in words if w)
+        # a skill is not a role, though it may share the role's id ("lacks skill desk needed for desk")
+        skill = r"(?<!skill )(?<!skills )(?<!skill: )(?<!skills: )"
+        text = re.sub(rf"(?<![\w-]){skill}({alternatives})(?![\w-])",
+                      lambda m: names.get(m.group(1), m.group(1)), text)
     return _ISO_DAY.sub(lambda m: day_text(m.group(1)), text)
 
 

@@ -19,9 +19,9 @@ from api.services import cells, changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons, team_for
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
-from api.web.render import day_text, page, redirect
+from api.web.render import day_text, page, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
-from api.web.teams import generate_form
+from api.web.teams import generate_form, rota_quality
 from rota.document import RotaDocument
 from rota.team import Team
 
@@ -88,6 +88,8 @@ def month_page(
         "lead": lead,
         "editable": lead and rota.state != "superseded",
         "forced": forced,
+        "quality": rota_quality(rota),
+        "names": team_names(team),
         "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
         "generate": generate_form(request, team_id, f"{rota.start:%Y-%m}") if lead else None,
         "base": url(rota),
@@ -113,6 +115,7 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
     return {
         **cells.cell_view(rota, team, person, day),
         "rota": rota,
+        "names": team_names(team),
         "day_text": day_text(day),
         "base": url(rota),
         "cell_url": f"{url(rota)}/cell?person={quote(person)}&date={day.isoformat()}",

@@ -100,3 +100,77 @@ def test_coverage_lists_kept_rule_breaks_in_names_and_dates(web: Web, lead: Test
     html = lead.get(f"/teams/tiny/coverage?month={MONTH}").text
     listed = html.split("Changes kept despite a rule")[1]
     assert "Sem Jansen" in listed and "sem:" not in listed and MADE.search("made " + listed.split("<li>")[1])
+
+
+def test_naming_twice_changes_nothing() -> None:
+    from webkit import team_doc
+
+    from api.web.render import named_text, team_names
+    from rota.load import parse_team
+
+    names = team_names(parse_team(team_doc(), "tiny"))
+    once = named_text("noor-2 or noor: am (desk) on 2027-01-12", names)
+    assert once == "noor-2 or Noor de Vries: Morning (Service desk) on Tue 12 Jan 2027"
+    assert named_text(once, names) == once  # not "Service Service desk"
+    assert named_text("noor: lacks skill desk needed for desk", names) == \
+        "Noor de Vries: lacks skill desk needed for Service desk"  # a skill is not the role of that id
+
+
+def test_month_header_says_quality_in_words(web: Web, lead: TestClient, draft: int) -> None:
+    html = lead.get(f"/teams/tiny/rotas/{draft}").text
+    head = html.split('<header class="page-head">', 1)[1].split("</header>", 1)[0]
+    plain = _outside_details(head)
+    words = r"quality: (the best possible|within [\d.]+ % of the best possible|best possible not known)"
+    assert re.search(words, plain)
+    assert "objective" not in plain and "solver" not in plain and "assignments" not in plain
+    assert " duties · " in plain
+    coverage = html.split('id="cov-h"', 1)[1].split("</table>", 1)[0]
+    assert "person-" not in coverage and "Hours uncovered</th>" in coverage
+    figure = r'<td class="n[^"]*">[^<]*</td>'
+    row = r'<th scope="row">Service desk</th>(' + figure + r'){7}<td class="n[^"]*">\d+\.\d</td>'
+    assert re.search(row, coverage)  # hours uncovered, one decimal
+    tech = head.split("<summary>Technical figures</summary>", 1)[1]
+    assert "objective " in tech and 'class="status-feasible"' in tech and f"rota {draft}, version " in tech
+
+
+def test_month_gaps_and_kept_rule_breaks_in_names_and_dates(web: Web, lead: TestClient, draft: int) -> None:
+    from webkit import LEAVE_WEEKDAY
+
+    html = lead.get(f"/teams/tiny/rotas/{draft}").text
+    gaps = html.split('<ul class="gaplist"', 1)[1].split("</ul>", 1)[0]
+    assert re.search(r'<span class="bad">Service desk, \w{3} \d{1,2} \w{3} \d{4} ', gaps)
+    assert not re.search(r"\d{4}-\d\d-\d\d", gaps)
+    reasons = " ".join(re.findall(r'<span class="why">(.*?)</span></li>', gaps))
+    assert reasons and not re.search(r"\b(noor|lotte|sem|daan)\b", reasons)  # ids: as names
+    tips = " ".join(re.findall(r'aria-label="Service desk gaps on ([^"]*)"', html))
+    assert tips and not re.search(r"\b(noor|lotte|sem|daan)\b", tips)
+    cell = f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}"
+    version = int(re.search(r'name="version" value="(\d+)"', lead.get(cell).text).group(1))
+    kept = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
+                {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk", "force": "true",
+                 "version": version})
+    assert kept.status_code == 303
+    html = lead.get(f"/teams/tiny/rotas/{draft}").text
+    listed = html.split("Changes kept despite a rule", 1)[1].split("</ul>", 1)[0]
+    day = f"{LEAVE_WEEKDAY:%a} {LEAVE_WEEKDAY.day} {LEAVE_WEEKDAY:%b %Y}"
+    assert "Sem Jansen Morning (Service desk) " + day in listed and "sem:" not in listed
+    assert str(LEAVE_WEEKDAY) not in listed and " UTC" not in listed
+    assert re.search(r"<li>\w{3} \d{1,2} \w{3} \d{4} \d\d:\d\d CES?T, <bdi>", listed)  # the team's zone
+
+
+def test_cell_page_rule_break_in_names_and_dates(web: Web, lead: TestClient, draft: int) -> None:
+    from webkit import LEAVE_WEEKDAY
+
+    cell = f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}"
+    version = int(re.search(r'name="version" value="(\d+)"', lead.get(cell).text).group(1))
+    refused = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
+                   {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk",
+                    "version": version})
+    assert refused.status_code == 303 and "&pending=" in refused.headers["location"]
+    shown = lead.get(refused.headers["location"]).text
+    broken = _outside_details(shown.split('id="broken-h"', 1)[1].split("</ul>", 1)[0])
+    day = f"{LEAVE_WEEKDAY:%a} {LEAVE_WEEKDAY.day} {LEAVE_WEEKDAY:%b %Y}"
+    assert f"Sem Jansen: Morning (Service desk) on {day}" in broken
+    assert "sem:" not in broken and str(LEAVE_WEEKDAY) not in broken and "<code>" not in broken
+    assert "<summary>Technical figures" in shown
+    assert f"sem: am (desk) on {LEAVE_WEEKDAY:%a} {LEAVE_WEEKDAY}" in shown  # the raw text, one click away
