@@ -238,7 +238,9 @@ class SignInLink(Base):
 class WebSession(Base):
     """A signed-in web session: the cookie carries only its id, stored here as a SHA-256. Checked on every
     page (the session must be live, its token too); signing out ends it, so a copied cookie stops working.
-    ``new_feed``: a feed link just made on /me, shown once on the next page and then removed."""
+    ``new_feed``: a feed link just made on /me, shown once on the next page and then removed.
+    ``held_draft``: a team file checked or refused on a POST (its text and problems), shown once by the
+    page the POST redirects to (too big for the cookie)."""
 
     __tablename__ = "web_sessions"
 
@@ -249,6 +251,7 @@ class WebSession(Base):
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)  # the last page, to within a few minutes
     ended_at: Mapped[datetime | None]  # signed out (or the session lapsed): refused from then on
     new_feed: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    held_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class AppSecret(Base):

@@ -3,7 +3,8 @@ the token it signs in as, when it was last seen and whether it ended. Every page
 signing out (or the session lapsing) ends a session everywhere its cookie was copied to.
 
 A feed link made on /me is kept on the row (``new_feed``) until the next page takes it, once: the
-cookie never carries a secret.
+cookie never carries a secret. A team file checked or refused on a POST waits there the same way
+(``held_draft``), for the page its POST redirects to (post-redirect-get; the text is too big for a cookie).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def end_web_session(*, session: Session, sid: str, now: datetime | None = None) 
     session.execute(
         update(WebSession)
         .where(WebSession.session_hash == hash_secret(sid), WebSession.ended_at.is_(None))
-        .values(ended_at=now or utcnow(), new_feed=None)
+        .values(ended_at=now or utcnow(), new_feed=None, held_draft=None)
     )
     session.commit()
 
@@ -101,16 +102,33 @@ def keep_new_feed(*, session: Session, sid: str, feed: dict[str, Any]) -> None:
 def take_new_feed(*, session: Session, sid: str) -> dict[str, Any] | None:
     """The feed link kept for this session, removed as it is read: a second page (or a second browser
     with the same cookie) gets None."""
+    return _take(session, sid, WebSession.new_feed)
+
+
+def keep_draft(*, session: Session, sid: str, draft: dict[str, Any]) -> None:
+    """Keep an unsaved team file (text, problems) for the next page of this session (shown there once)."""
+    session.execute(update(WebSession).where(WebSession.session_hash == hash_secret(sid),
+                                             WebSession.ended_at.is_(None)).values(held_draft=draft))
+    session.commit()
+
+
+def take_draft(*, session: Session, sid: str) -> dict[str, Any] | None:
+    """The unsaved team file kept for this session, removed as it is read (a reload shows the stored
+    file)."""
+    return _take(session, sid, WebSession.held_draft)
+
+
+def _take(session: Session, sid: str, column: Any) -> dict[str, Any] | None:
     digest = hash_secret(sid)
-    feed = session.scalars(select(WebSession.new_feed).where(WebSession.session_hash == digest)).first()
-    if not feed:
+    held = session.scalars(select(column).where(WebSession.session_hash == digest)).first()
+    if not held:
         return None
     taken = session.execute(
-        update(WebSession).where(WebSession.session_hash == digest, WebSession.new_feed.is_not(None))
-        .values(new_feed=None)
+        update(WebSession).where(WebSession.session_hash == digest, column.is_not(None))
+        .values({column.key: None})
     )
     if taken.rowcount != 1:  # another page took it first
         session.rollback()
         return None
     session.commit()
-    return dict(feed)
+    return dict(held)

@@ -1,4 +1,6 @@
-"""Refusals as pages: 401 → the sign-in page, 403 → "your role cannot do this", 404/409/422 in words.
+"""Refusals as pages: 401 → the sign-in page, 403 → "your role cannot do this", 404/409/422 in words;
+a 409 in answer to a form (state changed meanwhile) is said on the page the form came from, after a
+redirect.
 
 Only the page routes (``PageRoute``) and unknown paths asked for as HTML get pages; the JSON API keeps
 its JSON errors.
@@ -48,6 +50,8 @@ def error_page(request: Request, status: int, problems: list[dict[str, Any]]) ->
         return redirect(f"/sign-in?next={quote(back)}")
     if getattr(request.state, "principal", None) is None:
         optional_principal(request)  # refused before the page asked who is signed in (a CSRF check)
+    if status == 409 and request.method != "GET":
+        return _conflict_after_post(request, problems)
     title = TITLES.get(status, "Something went wrong")
     if status == 403 and any(p.get("path") == "csrf" for p in problems):
         title = EXPIRED
@@ -55,6 +59,14 @@ def error_page(request: Request, status: int, problems: list[dict[str, Any]]) ->
                                             "then make your change again"}]
     context = {"status": status, "title": title, "problems": problems, "back": back_link(request)}
     return page(request, "error.html", context, status=status)
+
+
+def _conflict_after_post(request: Request, problems: list[dict[str, Any]]) -> Response:
+    """Post-redirect-get for a form refused because something changed meanwhile: the reason is said once
+    on the page the form came from (shown as it is now), so Back and reload never resend the form."""
+    reasons = "; ".join(p["message"] for p in problems[:3])[:500]
+    flash(request, f"{TITLES[409]}: {reasons}.", "error")
+    return redirect(back_link(request)["url"])
 
 
 def back_link(request: Request) -> dict[str, str]:

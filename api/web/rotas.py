@@ -27,6 +27,7 @@ from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PENDING = "pending_edit"  # session key: an edit refused for a rule break, until kept anyway or dropped
+CONFLICT = "edit_conflict"  # session key: an edit refused as the cell changed meanwhile, shown once
 CONFLICT = "publish_conflict"  # session key: why a publish was refused, shown once on the publish page
 DOWNLOADS = ("csv", "xlsx", "ics")
 
@@ -125,7 +126,7 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
 @router.get("/teams/{team_id}/rotas/{rota_id}/cell")
 def cell_page(
     request: Request, team_id: str, rota_id: int, person: str, date: date, principal: WebPrincipal,
-    session: SessionDep, pending: str | None = None,
+    session: SessionDep, pending: str | None = None, conflict: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
@@ -137,6 +138,10 @@ def cell_page(
         if held.get("key") != pending or held.get("rota") != rota.id:
             return redirect(url(rota))  # already kept or dropped (Back after Keep it anyway): the month
         context.update(violations=held["violations"], pending=held["pending"])
+    if conflict is not None:  # an edit refused as the cell changed meanwhile: said once; a reload, the cell
+        said = request.session.pop(CONFLICT, None) or {}
+        if said.get("key") == conflict and said.get("rota") == rota.id:
+            context["conflict"] = said["message"]
     return page(request, "cell.html", context)
 
 
@@ -178,14 +183,11 @@ def edit(
         if "violations" not in exc.extra and exc.problems[0].get("path") != "cell":
             raise
         session.rollback()
-        rota = rotas.get_rota(session=session, rota_id=rota_id)
-        session.refresh(rota)
-        team = rotas.rota_team(session=session, rota=rota)
-        context = cell_context(rota, team, person, day)
+        key = secrets.token_urlsafe(8)  # post-redirect-get: the refusal is shown by a GET of the cell
         if isinstance(exc, Conflict):
-            context["conflict"] = exc.problems[0]["message"]
-            return page(request, "cell.html", context, status=409)
-        key = secrets.token_urlsafe(8)  # post-redirect-get: the rule break is shown by a GET of the cell
+            message = exc.problems[0]["message"][:500]
+            request.session[CONFLICT] = {"key": key, "rota": rota.id, "message": message}
+            return redirect(url(rota, f"/cell?person={quote(person)}&date={day.isoformat()}&conflict={key}"))
         request.session[PENDING] = {
             "key": key, "rota": rota.id, "person": person, "date": day.isoformat(),
             "violations": [{k: (v[:300] if isinstance(v, str) else v) for k, v in x.items()}

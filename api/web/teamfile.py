@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
 from api.errors import Conflict, Invalid, NotFound
-from api.services import team_edits, teams
+from api.services import team_edits, teams, websessions
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
-from api.web.session import Csrf, WebPrincipal, flash
+from api.web.session import Csrf, WebPrincipal, flash, session_id
 from rota.load import _Loader
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -100,14 +100,39 @@ def _editor(request: Request, session: Session, team_id: str, **extra: Any) -> R
         "undo": request.session.pop(UNDO, None),
         **extra,
     }
-    return page(request, "team_file.html", context, status=422 if extra.get("problems") else 200)
+    return page(request, "team_file.html", context)
 
 
 @router.get("/teams/{team_id}/file")
-def file_page(request: Request, team_id: str, principal: WebPrincipal, session: SessionDep) -> Response:
-    """The team file as YAML, and the forms; a lead's team not stored yet starts empty."""
+def file_page(
+    request: Request, team_id: str, principal: WebPrincipal, session: SessionDep, draft: str | None = None
+) -> Response:
+    """The team file as YAML, and the forms; a lead's team not stored yet starts empty. ``?draft=1``: the
+    text just checked (or refused) with its problems, once; a reload shows the stored file."""
     principal.require_lead(team_id)
-    return _editor(request, session, team_id)
+    held = _take_draft(request) if draft is not None else None
+    if held is None or held.get("team") != team_id:
+        return _editor(request, session, team_id)
+    return _editor(request, session, team_id, text=held["text"], problems=held["problems"],
+                   warnings=held["warnings"], checked=held["checked"], version=held["base_version"],
+                   unsaved=held.get("unsaved"))
+
+
+def _take_draft(request: Request) -> dict[str, Any] | None:
+    sid = session_id(request)
+    if sid is None:
+        return None
+    with request.app.state.db.write() as session:
+        return websessions.take_draft(session=session, sid=sid)
+
+
+def _show_draft(request: Request, session: Session, team_id: str, **draft: Any) -> Response:
+    """Post-redirect-get: the unsaved text and its problems wait on the session's row (too big for the
+    cookie) for the GET this redirects to, so Back and reload never resend the form."""
+    sid = session_id(request)
+    assert sid is not None  # WebPrincipal: signed in
+    websessions.keep_draft(session=session, sid=sid, draft={"team": team_id, **draft})
+    return redirect(f"/teams/{team_id}/file?draft=1")
 
 
 @router.post("/teams/{team_id}/file", dependencies=[Csrf])
@@ -124,12 +149,14 @@ def save_file(
     principal.require_lead(team_id)
     document, problems, warnings = check_text(text, team_id)
     if problems or action == "check":
-        return _editor(request, session, team_id, text=text, problems=problems, checked=not problems,
-                       warnings=warnings)
+        return _show_draft(request, session, team_id, text=text, problems=problems, checked=not problems,
+                           warnings=warnings, base_version=base_version)
     _, version = _current(session, team_id)
     if version != base_version:
-        raise Conflict(f"the team file changed since you opened it (it is at version {version} now): "
-                       "reload the page, then make your change again", "version")
+        conflict = Conflict(f"the team file changed since you opened it (it is at version {version} now): "
+                            "reload the page, then make your change again", "version")
+        return _show_draft(request, session, team_id, text=text, problems=conflict.problems, checked=False,
+                           warnings=warnings, base_version=base_version, unsaved="changed meanwhile")
     warned: list[dict[str, str]] = []
     _, saved, changed = teams.put_team(session=session, team_id=team_id, document=document,
                                        max_people=request.app.state.settings.max_people,

@@ -121,7 +121,13 @@ def test_two_tabs_editing_different_cells_both_save(server: Server, browser: Any
         three.get_by_role("button", name=re.compile("^Take off")).first.click()
         expect(three.get_by_role("heading", name="Changed meanwhile: not saved")).to_be_visible()
         expect(three.get_by_text(re.compile("changed meanwhile by"))).to_be_visible()
-        three.get_by_role("link", name=re.compile(" again$")).click()
+        assert "conflict=" in three.url  # said by a GET of the cell page, not as the POST's answer
+        again = three.get_by_role("link", name=re.compile(" again$"))
+        assert again.get_attribute("href") == first
+        reloaded = three.reload()  # no "Confirm Form Resubmission": the cell as it is now
+        assert reloaded is not None and reloaded.ok and reloaded.request.method == "GET"
+        expect(three.get_by_role("heading", name="Changed meanwhile: not saved")).to_have_count(0)
+        three.go_back()
         expect(three).to_have_url(server.url + first)
     finally:
         context.close()

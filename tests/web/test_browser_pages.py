@@ -71,6 +71,25 @@ def test_back_after_keep_it_anyway_lands_on_the_month(server: Server, open_page:
     expect(lead.get_by_role("table", name=re.compile("Who is on duty"))).to_be_visible()
 
 
+def test_reload_after_check_with_problems_shows_the_stored_file(server: Server, open_page: Any) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    lead = open_page(viewport={"width": 1400, "height": 1000})
+    _sign_in(lead, server, "lead")
+    lead.goto(f"{server.url}/teams/tiny/file")
+    editor = lead.get_by_label("The team file (YAML)")
+    stored = editor.input_value()
+    editor.fill(stored.replace("hours_per_week: 20", "hours_per_week: lots", 1))
+    lead.get_by_role("button", name="Check").click()
+    expect(lead.get_by_role("heading", name=re.compile("problem"))).to_be_visible()
+    assert lead.url.endswith("/teams/tiny/file?draft=1")  # shown by a GET, not as the POST's answer
+    assert "hours_per_week: lots" in editor.input_value()  # the text typed is kept
+    response = lead.reload()  # no "Confirm Form Resubmission": the stored file
+    assert response is not None and response.ok and response.request.method == "GET"
+    expect(lead.get_by_role("heading", name=re.compile("problem"))).to_have_count(0)
+    assert editor.input_value() == stored
+
+
 def test_axe_finds_no_violation_on_the_pages(server: Server, open_page: Any, rota_url: str) -> None:  # noqa: F811
     from playwright.sync_api import expect
 

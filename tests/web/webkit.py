@@ -139,6 +139,12 @@ def post(client: TestClient, page: str, url: str, data: dict[str, Any] | None = 
     return client.post(url, data={"csrf": csrf, **(data or {})}, follow_redirects=False, **kwargs)
 
 
+def landed(client: TestClient, response: Any) -> Any:
+    """Post-redirect-get: ``response`` (to a POST) is a 303; the page it leads to."""
+    assert response.status_code == 303, (response.status_code, response.text[:500])
+    return client.get(response.headers["location"])
+
+
 def quick_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
     """Stands in for ``solver.solve``: one progress report, then the greedy rota (milliseconds)."""
     from rota.calendar import Calendar
