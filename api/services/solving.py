@@ -102,6 +102,10 @@ def submit_job(
     if (end - start).days >= MAX_DAYS:
         raise Invalid(f"a rota spans at most {MAX_DAYS} days", "end")
     lock_team(session, team_id)  # held to commit: a second request for the period waits, then finds this one
+    if idempotency_key is not None:  # a retry that waited on the lock: the job its first try started
+        existing = keyed_job(session, token_id, idempotency_key)
+        if existing is not None:
+            return _same_request(existing, team_id, given)
     same = running_job(session, team_id, start, end)
     if same is not None:
         session.rollback()
