@@ -41,7 +41,7 @@ def _parse_day_text(spec: str) -> frozenset[int]:
     text = spec.strip().lower()
     if text in _NAMED:
         return _NAMED[text]
-    out = set()
+    out: set[int] = set()
     for part in text.split(","):
         part = part.strip()
         if part in _NAMED:

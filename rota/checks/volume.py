@@ -153,7 +153,8 @@ def _weekends(ctx: Context, pid: str, every: list[Duty], top: int, per: str) -> 
     for sat in sorted(weekends):
         groups[timeutil.bucket(per, sat)].append(sat)
     for sats in groups.values():
-        worked = [(min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats]
+        worked: list[tuple[Duty, float]] = [
+            (min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats]
         hit = _over(ctx, worked, top)
         if hit is not None:
             where = f"{sats[0]:%B %Y}" if per == "month" else "the period"
