@@ -213,11 +213,12 @@ class Calendar:
                 reason = u.reason or "unavailable"
                 if u.date is not None:
                     first, last = u.date, u.date
-                elif isinstance(u.from_, datetime):
+                elif isinstance(u.from_, datetime) and isinstance(u.to, datetime):  # both, or neither
                     spans.append((timeutil.to_minutes(_aware(u.from_, self.tz)),
                                   timeutil.to_minutes(_aware(u.to, self.tz)), reason))
                     continue
                 else:
+                    assert u.from_ is not None and u.to is not None  # Unavailable._shape: date, or both
                     first, last = u.from_, u.to
                 spans.append((timeutil.local_minutes(first, 0, self.tz),
                               timeutil.local_minutes(last + timedelta(days=1), 0, self.tz), reason))

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import TypedDict
 
 from rota import timeutil
 from rota.calendar import Calendar
@@ -80,7 +81,16 @@ def compute_terms(cal: Calendar, duties: Iterable[Duty],
     )
 
 
-def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, int | str | None]]:
+class PersonHours(TypedDict):
+    """One person's line of ``hours``."""
+
+    worked: int
+    target: int | None
+    workable_dates: int
+    basis: str | None
+
+
+def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, PersonHours]:
     """Per person: minutes worked, contracted target minutes (None without a contract), workable
     dates and how the target was computed ("20 workable dates × 7.5 h")."""
     worked: Counter[str] = Counter()
