@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 
 from rota import timeutil
 from rota.records import Duty, Segment, Slot
-from rota.team import Limit, Person, Rules, Team
+from rota.team import Limit, Person, Rules, ShiftDemandEntry, Team
 
 
 class Calendar:
@@ -123,7 +124,7 @@ class Calendar:
     # -- demand ---------------------------------------------------------------------------
     def demand_intervals(self, role: str) -> list[tuple[int, int, int]]:
         """(start, end, min) of each demand entry of ``role`` on each open date it holds."""
-        out = []
+        out: list[tuple[int, int, int]] = []
         for entry in self.team.roles[role].demand:
             days = timeutil.parse_days(entry.days)
             only = set(entry.dates) if entry.dates is not None else None
@@ -212,11 +213,12 @@ class Calendar:
                 reason = u.reason or "unavailable"
                 if u.date is not None:
                     first, last = u.date, u.date
-                elif isinstance(u.from_, datetime):
+                elif isinstance(u.from_, datetime) and isinstance(u.to, datetime):  # both, or neither
                     spans.append((timeutil.to_minutes(_aware(u.from_, self.tz)),
                                   timeutil.to_minutes(_aware(u.to, self.tz)), reason))
                     continue
                 else:
+                    assert u.from_ is not None and u.to is not None  # Unavailable._shape: date, or both
                     first, last = u.from_, u.to
                 spans.append((timeutil.local_minutes(first, 0, self.tz),
                               timeutil.local_minutes(last + timedelta(days=1), 0, self.tz), reason))
@@ -358,7 +360,7 @@ class Calendar:
         """The roles ``shift`` is offered in on ``day`` (empty: not offered)."""
         return self.offered.get((day, shift), frozenset())
 
-    def shift_demand_dates(self, role: str):
+    def shift_demand_dates(self, role: str) -> Iterator[tuple[ShiftDemandEntry, date]]:
         """(entry, date) of each per-shift demand entry on each open date its shift may start."""
         for entry in self.team.roles[role].shift_demand:
             days = timeutil.parse_days(entry.days)
@@ -372,11 +374,11 @@ class Calendar:
 _DAY_PLURALS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
-def _aware(moment: datetime, tz) -> datetime:
+def _aware(moment: datetime, tz: tzinfo) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
-def _union(windows) -> list[tuple[int, int]]:
+def _union(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for s, e in sorted(windows):
         if merged and s <= merged[-1][1]:

@@ -295,7 +295,7 @@ def xlsx_bytes(team: Team, doc: RotaDocument) -> bytes:
     grid.append([])
     grid.append(xlsx_row([f"{legend}   – away   · closed   ! core gap   ? other gap"]))
 
-    sheets: dict[str, tuple[list[str], list[list]]] = {
+    sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
         "Assignments": (list(CSV_FIELDS), [[*list(r.values())[:-1], float(r["hours"])]
                                            for r in csv_rows(team, doc)]),
         "Coverage": (["role", "core required h", "core covered h", "core %", "all required h",
@@ -335,7 +335,7 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def export(team: Team, doc: RotaDocument, fmt: str, **ics_options) -> bytes:
+def export(team: Team, doc: RotaDocument, fmt: str, **ics_options: Any) -> bytes:
     """The rota in ``fmt`` (one of ``FORMATS``) as bytes, from the document alone: nothing is solved.
 
     ``ics_options`` go to ``rota.ical.rota_ics`` (e.g. ``stamp``, the DTSTAMP of the events).

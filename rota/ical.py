@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDuration, vText
@@ -134,7 +135,8 @@ def _event_bytes(uid: str, sequence: int, modified: datetime, summary: str, desc
                  start: datetime, end: datetime, tz: str, transparent: bool) -> bytes:
     spec = EventSpec(uid=uid, summary=summary, start=start, end=end, description=description,
                      sequence=sequence, last_modified=modified)
-    return event_component(spec, timeutil.zone(tz), transparent=transparent).to_ical()
+    out: bytes = event_component(spec, timeutil.zone(tz), transparent=transparent).to_ical()
+    return out
 
 
 # The one event a calendar frame holds, where the real events go; a UID no event of ours has.
@@ -254,7 +256,7 @@ def _times(cal: RotaCalendar, shift: str, day: date, start: str | None,
     return cal.instant(slot.start), cal.instant(slot.end)
 
 
-def rota_ics(team: Team, doc: RotaDocument, **options) -> bytes:
+def rota_ics(team: Team, doc: RotaDocument, **options: Any) -> bytes:
     """The whole rota as one calendar (``rota solve -o FILE.ics``): every shift, with people's names."""
     events = rota_events(team, doc, with_person_names=True)
     return calendar_ics(f"{team.team} rota", team.timezone, events, **options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +251,8 @@ _NEEDED = ("roles", "shifts", "people")
 _REF_KINDS = {"roles": "role", "shifts": "shift", "people": "person", "skills": "skill"}
 
 
-def _salvage(data: dict[str, Any], exc: ValidationError, stored: bool):
+def _salvage(data: dict[str, Any], exc: ValidationError,
+             stored: bool) -> tuple[Team, Callable[..., Problem | None]] | None:
     """The team with each field in error set aside, to run the cross-reference checks on, and ``kept``:
     a problem of that team at its place in ``data``, or None when it only follows from a set-aside part.
 

@@ -10,13 +10,16 @@ demand asks for;
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TypedDict
 
 from rota import timeutil
 from rota.calendar import Calendar
 from rota.coverage import gap_minutes, gaps
 from rota.records import Duty, GapStretch
+from rota.team import ShiftDemandEntry
 
 # Gaps first; then contract hours (3 per minute) above over-cover (2 per person-minute), so an extra
 # duty beyond demand pays only when it brings someone toward their contract; over-cover above
@@ -78,7 +81,16 @@ def compute_terms(cal: Calendar, duties: Iterable[Duty],
     )
 
 
-def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, int | str | None]]:
+class PersonHours(TypedDict):
+    """One person's line of ``hours``."""
+
+    worked: int
+    target: int | None
+    workable_dates: int
+    basis: str | None
+
+
+def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, PersonHours]:
     """Per person: minutes worked, contracted target minutes (None without a contract), workable
     dates and how the target was computed ("20 workable dates × 7.5 h")."""
     worked: Counter[str] = Counter()
@@ -217,6 +229,6 @@ def shift_cover(cal: Calendar, duties: Iterable[Duty]) -> int:
     return total
 
 
-def shift_demand_dates(cal: Calendar, role: str):
+def shift_demand_dates(cal: Calendar, role: str) -> Iterator[tuple[ShiftDemandEntry, date]]:
     """(entry, date) of each per-shift demand entry on each open date its shift may start."""
     return cal.shift_demand_dates(role)

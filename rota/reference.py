@@ -25,9 +25,12 @@ Key = tuple[str, int, int, int, int, bool]
 class HasInterval(Protocol):
     """A duty: someone on duty in ``role`` over the instants [start, end)."""
 
-    role: str
-    start: int
-    end: int
+    @property
+    def role(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 class Interval(NamedTuple):

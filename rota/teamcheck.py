@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from typing import cast
 
 from rota import timeutil
 from rota.team import Rules, Team, WeekPattern
@@ -191,7 +193,7 @@ def _people_warnings(team: Team) -> list[Problem]:
 _GROUP_WORDS = ("daily", "weekdays", "weekends")
 
 
-def _closed_days(team: Team, days: str | list[str], dates: list | None, path: str) -> Iterator[Problem]:
+def _closed_days(team: Team, days: str | list[str], dates: list[date] | None, path: str) -> Iterator[Problem]:
     """Demand on a weekday the service is closed (no opening hours) would silently never apply.
 
     A weekday named on its own (``sat``, ``mon-sat``) must be open; a word (``daily``, ``weekdays``,
@@ -247,7 +249,8 @@ def _inside(pattern: WeekPattern, days: str | list[str] | list[int], window: tup
 
     Opening windows that run past midnight from the previous weekday count for the early hours.
     """
-    weekdays = days if isinstance(days, list) and all(isinstance(d, int) for d in days) \
+    weekdays: Iterable[int] = cast("list[int]", days) \
+        if isinstance(days, list) and all(isinstance(d, int) for d in days) \
         else timeutil.parse_days(days)  # type: ignore[arg-type]
     for d in sorted(weekdays):
         spans = list(pattern.windows(d))

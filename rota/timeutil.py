@@ -11,6 +11,7 @@ import re
 from collections.abc import Hashable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -21,6 +22,7 @@ _NAMED = {
 }
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 MINUTES_PER_DAY = 1440
+Per = Literal["week", "month", "period"]  # the window a "per" rule counts in (rota.team)
 
 
 def parse_days(spec: str | list[str]) -> frozenset[int]:
@@ -41,7 +43,7 @@ def _parse_day_text(spec: str) -> frozenset[int]:
     text = spec.strip().lower()
     if text in _NAMED:
         return _NAMED[text]
-    out = set()
+    out: set[int] = set()
     for part in text.split(","):
         part = part.strip()
         if part in _NAMED:
@@ -146,7 +148,7 @@ def iso_week(day: date) -> tuple[int, int]:
     return year, week
 
 
-def bucket(per: str, day: date) -> Hashable:
+def bucket(per: Per, day: date) -> Hashable:
     """The window a date counts in for a ``per`` rule: its ISO week, its month, or the whole period."""
     if per == "week":
         return iso_week(day)
@@ -160,7 +162,7 @@ def saturday(day: date) -> date:
     return day - timedelta(days=day.weekday() - 5)
 
 
-def whole_windows(per: str, start: date, end: date) -> Iterator[date]:
+def whole_windows(per: Per, start: date, end: date) -> Iterator[date]:
     """First dates of the weeks or months lying wholly inside [start, end], or of the period itself
     (where "at least" rules bind)."""
     if per == "period":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from rota import timeutil
 from rota.calendar import Calendar
@@ -61,7 +62,7 @@ def _read_assignments(cal: Calendar, doc: RotaDocument) -> tuple[list[Violation]
     people = {p.id for p in team.people}
     out: list[Violation] = []
     count = Counter((a.person, a.role, a.shift, a.date) for a in doc.assignments)
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, str, date]] = set()
     duties: list[Duty] = []
     for a in doc.assignments:
         unknown = [(kind, value) for kind, value, known in (
@@ -106,11 +107,11 @@ def _compare_gaps(cal: Calendar, stretches: list[GapStretch],
         else:
             phantom.append(g)
     missing = []
-    for g in stretches:
-        key = _true_key(g)
+    for s in stretches:
+        key = _true_key(s)
         if tally[key] > 0:
             tally[key] -= 1
-            missing.append(g)
+            missing.append(s)
     return missing, phantom
 
 
@@ -129,7 +130,7 @@ def _doc_key(cal: Calendar, g: GapDoc) -> GapKey | None:
 def check_fixed(cal: Calendar) -> list[Problem]:
     """Fixed assignments in the horizon that break a hard rule alone or with other fixed ones and history."""
     team = cal.team
-    where: dict[tuple[str, object], list[str]] = {}
+    where: dict[tuple[str | None, object], list[str]] = {}
     first: dict[str, list[str]] = {}
     duties: set[Duty] = set()
     for i, person in enumerate(team.people):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from typing import Any
 
 from ortools.sat.python.cp_model import LinearExpr
 
@@ -43,7 +44,7 @@ def coverage(ctx: Ctx) -> list[Term]:
                 groups[(frozenset(active), seg.required, seg.core)] += b - a
         for (covering, required, is_core), minutes in groups.items():
             term = core if is_core else other
-            lits: list = []
+            lits: list[Any] = []
             fixed = 0
             for i in covering:
                 on, n = ctx.cover(role, i)

@@ -13,6 +13,7 @@ from datetime import date
 from rota import objective as obj
 from rota.calendar import Calendar
 from rota.records import Duty, Slot
+from rota.team import ShiftDemandEntry
 from rota.timeutil import bucket, iso_week, saturday
 from solver.rules import registry
 from solver.variables import eligible_keys
@@ -27,7 +28,8 @@ class _Coverage:
     def __init__(self, cal: Calendar, role: str, slots: list[int]):
         segments = cal.requirement(role)
         spans = [cal.slots[i] for i in slots]
-        cuts = sorted({t for s in [*segments, *spans] for t in (s.start, s.end)})
+        cuts = sorted({t for s in segments for t in (s.start, s.end)}
+                      | {t for s in spans for t in (s.start, s.end)})
         self.pieces: list[tuple[int, int, int]] = []  # start, end, required
         k = 0
         for a, b in itertools.pairwise(cuts):
@@ -86,7 +88,7 @@ class Greedy:
         roles = cal.team.roles
         self.cal_slot = {(s.date, s.shift): i for i, s in enumerate(self.slots)}
         self.cover = {r: _Coverage(cal, r, sorted(i for (rr, i) in self.who if rr == r)) for r in roles}
-        self.demand: dict[tuple[str, str, date], list] = defaultdict(list)
+        self.demand: dict[tuple[str, str, date], list[ShiftDemandEntry]] = defaultdict(list)
         for r in roles:
             for entry, day in obj.shift_demand_dates(cal, r):
                 self.demand[(r, entry.shift, day)].append(entry)
@@ -127,9 +129,9 @@ class Greedy:
                 while cov.count[k] < cov.pieces[k][2] and self.take(role, i):
                     pass
         for (role, shift, day), entries in sorted(self.demand.items()):
-            i = self.cal_slot.get((day, shift))
+            at = self.cal_slot.get((day, shift))
             want = max(e.min for e in entries)
-            while i is not None and self.per_slot[(role, shift, day)] < want and self.take(role, i):
+            while at is not None and self.per_slot[(role, shift, day)] < want and self.take(role, at):
                 pass
 
     def top_up(self) -> None:

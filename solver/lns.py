@@ -15,6 +15,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import date
 
 from ortools.sat.python import cp_model
 
@@ -44,8 +45,8 @@ class BlockLns:
         self.proto = self.model.proto
         self.keys = list(ctx.x)
         self.index = [ctx.x[k].index for k in self.keys]
-        self.by_date: dict = defaultdict(list)
-        self.by_person: dict = defaultdict(list)
+        self.by_date: dict[date, list[int]] = defaultdict(list)
+        self.by_person: dict[str, list[int]] = defaultdict(list)
         for n, (person, _, i) in enumerate(self.keys):
             self.by_date[ctx.slots[i].date].append(n)
             self.by_person[person].append(n)
@@ -109,7 +110,8 @@ class BlockLns:
         log.debug("lns: %d neighbourhoods, final %d", rounds, value)
         return solution, value
 
-    def _solve(self, solution: list[int], free: set[int], seconds: float):
+    def _solve(self, solution: list[int], free: set[int],
+               seconds: float) -> tuple[bool, list[int], int] | None:
         variables = self.proto.variables
         fixed = [self.index[n] for n in range(len(self.keys)) if n not in free]
         for i in fixed:

@@ -18,7 +18,7 @@ from ortools.util.python.sorted_interval_list import Domain
 from rota import objective as obj
 from rota import timeutil
 from rota.records import Duty
-from solver.context import Ctx, Term
+from solver.context import Ctx, Key, Lit, Term
 
 
 def contract(ctx: Ctx) -> list[Term]:
@@ -83,8 +83,8 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
         if role not in per_shift:
             term.const -= obj.demand_minutes(cal, role)
     for t in gap_terms:
-        for var, coef, role in zip(t.vars, t.coefs, t.roles, strict=True):
-            if role not in per_shift:
+        for var, coef, of in zip(t.vars, t.coefs, t.roles, strict=True):
+            if of not in per_shift:
                 term.add(var, coef)
         term.const += sum(c for role, c in t.role_consts.items() if role not in per_shift)
     for role in (r for r in cal.team.roles if r in per_shift):  # the team's order, not a set's
@@ -99,7 +99,7 @@ def over_cover(ctx: Ctx, gap_terms: list[Term]) -> list[Term]:
     return [term]
 
 
-def _excess(ctx: Ctx, term: Term, lits: list, cap: int, coef: float, name: str) -> None:
+def _excess(ctx: Ctx, term: Term, lits: list[Lit], cap: int, coef: float, name: str) -> None:
     """Add coef · max(0, Σ lits − cap) to ``term``: a variable when ``cap`` ≥ 0; when duties fixed
     outside a part model alone pass the cap (``cap`` < 0), the constant −cap and each literal."""
     if len(lits) <= cap:
@@ -125,7 +125,7 @@ def fairness(ctx: Ctx) -> list[Term]:
     m = ctx.model
     cal = ctx.cal
     scale = obj.FAIRNESS_SCALE
-    by_role: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    by_role: dict[str, dict[str, list[Lit]]] = defaultdict(lambda: defaultdict(list))
     for (person, r, _), var in ctx.x.items():
         by_role[r][person].append(var)
     for role in cal.team.roles:
@@ -236,7 +236,7 @@ def shift_cover(ctx: Ctx) -> list[Term]:
 def changes(ctx: Ctx, baseline: Iterable[Duty]) -> Term:
     """Assignments added plus removed against ``baseline`` (duties outside the horizon ignored)."""
     term = Term("changes")
-    keep: set = set()
+    keep: set[Key] = set()
     for d in baseline:
         if not ctx.cal.start <= d.date <= ctx.cal.end:
             continue
@@ -257,10 +257,11 @@ def scale_for(terms: Iterable[Term], weights: dict[str, float], limit: int = 6) 
     """The smallest power of ten making every weight × coefficient (and constant) an integer."""
     values = {weights.get(t.name, 1) * c for t in terms for c in (*set(t.coefs), t.const)}
     for k in range(limit + 1):
-        s = 10 ** k
+        s: int = 10 ** k
         if all(abs(v * s - round(v * s)) < 1e-6 for v in values):
             return s
-    return 10 ** limit
+    top: int = 10 ** limit
+    return top
 
 
 def weighted_expr(terms: Iterable[Term], weights: dict[str, float], scale: int) -> cp_model.LinearExpr:

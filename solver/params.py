@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from rota.records import Duty
+
+Strategy = Literal["auto", "whole", "people"]  # SolveParams.strategy
 
 
 @dataclass
@@ -33,7 +36,7 @@ class SolveParams:
     # "whole": one model of the whole rota; "people": a few people at a time (``solver.people``);
     # "auto": whole unless the team has more duty variables than ``solver.people.WHOLE_MAX_VARS`` or
     # more dates than ``WHOLE_MAX_DAYS`` (a quarter)
-    strategy: str = "auto"
+    strategy: Strategy = "auto"
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None
     hint: list[Duty] | None = None

@@ -37,6 +37,7 @@ from solver.search import Budget, elapsed, set_hint
 from solver.variables import eligible_keys
 
 log = logging.getLogger(__name__)
+Placed = tuple[cp_model.CpSolverStatus, list[Duty] | None]  # a CP-SAT status and the duties placed
 WHOLE_MAX_VARS = 150_000  # "auto": teams with more duty variables are solved a few people at a time
 # "auto": so are horizons longer than a quarter. Measured on Curtois 20 and 21 (182 days, 49,200 and
 # 131,200 duty variables) at 300 deterministic s: the whole model found no rota for 20 and 55,862 for
@@ -101,7 +102,7 @@ class PeopleSearch:
 
     def _solve(self, group: set[str], others: list[Duty], hint: list[Duty], seconds: float,
                gap_limit: float = 0.0, window: tuple[date, date] | None = None,
-               ) -> tuple[int, list[Duty] | None]:
+               ) -> Placed:
         """The best duties of ``group`` against ``others`` within ``seconds``: CP-SAT status, duties.
         With ``window``, the group's duties outside those dates stay as the hint has them."""
         built = self._build(group, others)
@@ -118,7 +119,7 @@ class PeopleSearch:
             solver.parameters.relative_gap_limit = gap_limit
         return self._run(built, solver)
 
-    def _run(self, built: Built, solver: cp_model.CpSolver) -> tuple[int, list[Duty] | None]:
+    def _run(self, built: Built, solver: cp_model.CpSolver) -> Placed:
         """Solve, charge the budget, and read back the duties found: CP-SAT's status, the duties."""
         ctx = built.ctx
         status = solver.solve(ctx.model)
@@ -135,7 +136,7 @@ class PeopleSearch:
         self.budget.spent += build_cost(built)
         return built
 
-    def _valid(self, group: set[str], hint: list[Duty], seconds: float) -> tuple[int, list[Duty] | None]:
+    def _valid(self, group: set[str], hint: list[Duty], seconds: float) -> Placed:
         """Any duties of ``group`` that keep every rule: hard rules alone and no objective (far quicker
         on year-long rules), CP-SAT's ``FIRST_SUBSOLVER``. The status and the duties."""
         if self._stopped():
@@ -159,7 +160,7 @@ class PeopleSearch:
             size += self.counts[p]
         return [g for g in groups if g]
 
-    def construct(self, hint: list[Duty]) -> tuple[int, list[Duty] | None]:
+    def construct(self, hint: list[Duty]) -> Placed:
         """A first rota, one group after another: each group's duties best for the objective against
         the duties placed so far (so the first groups take the cover nobody has yet, the later ones
         what is left), hinted with the starting rota, for an even share of ``FIRST_SHARE`` of the
@@ -188,7 +189,7 @@ class PeopleSearch:
                   elapsed(self.budget.started))
         return cp_model.OPTIMAL, placed
 
-    def _place(self, group: set[str], hint_of: dict[str, list[Duty]]) -> tuple[int, list[Duty] | None]:
+    def _place(self, group: set[str], hint_of: dict[str, list[Duty]]) -> Placed:
         """Duties of ``group`` that keep its rules (hard rules alone, ``_valid``; ``hint_of``: the
         starting rota by person); when the group as one finds none in time, one person at a time.
         CP-SAT's status, the duties or None."""

@@ -33,7 +33,7 @@ class Outcome:
     first_zero_gap: float | None = None
 
 
-def status_of(cp_status: int, partial: bool = False) -> SolveStatus:
+def status_of(cp_status: cp_model.CpSolverStatus, partial: bool = False) -> SolveStatus:
     """Our status of a CP-SAT status; ``partial``: the search was cut short after a first phase."""
     return {
         cp_model.OPTIMAL: SolveStatus.FEASIBLE if partial else SolveStatus.OPTIMAL,
@@ -62,10 +62,11 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     """
     gap = built.expr(built.gap_terms)
     total = built.expr(built.gap_terms + built.other_terms)
-    replan = built.changes is not None
-    if replan:
+    changes = built.changes
+    replan = changes is not None
+    if changes is not None:
         weight = objective.single_duty_move(built.ctx, built.other_terms, built.weights, built.scale)
-        goal = weight * objective.weighted_expr([built.changes], {}, 1) + built.expr(built.other_terms)
+        goal = weight * objective.weighted_expr([changes], {}, 1) + built.expr(built.other_terms)
     else:
         goal = total
     kept = [d for d in hint if built.ctx.key_of(d) in built.ctx.x]  # a baseline may hold stale duties
@@ -130,9 +131,11 @@ def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget
             params.progress(Progress(objective=objective, bound=min(bound or 0.0, objective),
                                      elapsed=elapsed(budget.started), gap_minutes=None))
 
+    start, start_value = second.solution, second.objective
+    assert start is not None and start_value is not None  # the caller runs phase 3 only then
     lns = BlockLns(built, goal, params, budget, params.seed)
-    solution, value = lns.improve(second.solution, second.objective, report)
-    if value >= second.objective:
+    solution, value = lns.improve(start, start_value, report)
+    if value >= start_value:
         return None
     ctx = built.ctx
     duties = [ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]]

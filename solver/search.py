@@ -7,13 +7,14 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from ortools.sat import sat_parameters_pb2
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from rota.records import Duty
 from solver.build import Built
 from solver.callback import Checkpoint, StopThread, Watcher
+from solver.context import Key
 from solver.params import SolveParams
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 class Run:
     """The outcome of one search: CP-SAT status, the best duties, values in scaled model units."""
 
-    status: int
+    status: cp_model.CpSolverStatus
     duties: list[Duty] | None
     objective: int | None
     bound: int | None
@@ -36,7 +37,7 @@ class Run:
         return self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
-def _chosen(built: Built, duties: list[Duty]) -> tuple[set, set]:
+def _chosen(built: Built, duties: list[Duty]) -> tuple[set[Key], set[tuple[str, date]]]:
     """The variable keys of a rota's duties (those the model has) and their (person, date) pairs."""
     ctx = built.ctx
     on = {k for k in (ctx.key_of(d) for d in duties) if k in ctx.x}
@@ -156,7 +157,7 @@ def new_solver(seconds: float, workers: int, seed: int, deterministic: bool = Tr
     return solver
 
 
-def tune(p: sat_parameters_pb2.SatParameters) -> None:
+def tune(p: cp_model_helper.SatParameters) -> None:
     """Settings measured on the synthetic teams. Presolve: later rounds, long probing and the
     big-linear-overlap search cost seconds on L/XL and gain little for rota models."""
     p.max_presolve_iterations = 1

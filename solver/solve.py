@@ -85,15 +85,17 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     if (terms.gap_core or terms.gap_other) and doc.solver is not None:
         zero = None  # an earlier rota had no gaps, but the one returned has
         doc.solver = doc.solver.model_copy(update={"first_zero_gap_seconds": None})
-    if params.progress is not None and doc.solver is not None:
+    solved = doc.solver
+    assert solved is not None and solved.objective is not None  # rota_document scores every rota
+    if params.progress is not None:
         # the last report is the rota returned, scored as the document scores it (a rota the
         # search reported may carry slack in its auxiliary variables, or come from another phase)
-        final = doc.solver.objective
-        bound = final if doc.solver.bound is None else min(doc.solver.bound, final)
+        final = solved.objective
+        bound = final if solved.bound is None else min(solved.bound, final)
         params.progress(Progress(objective=final, bound=bound, elapsed=elapsed(started),
                                  gap_minutes=int(terms.gap_core + terms.gap_other)))
-    return SolveResult(status=status, document=doc, duties=duties, objective=doc.solver.objective,
-                       bound=doc.solver.bound, seconds=seconds, build_seconds=build_seconds,
+    return SolveResult(status=status, document=doc, duties=duties, objective=solved.objective,
+                       bound=solved.bound, seconds=seconds, build_seconds=build_seconds,
                        first_zero_gap_seconds=zero, terms=terms, changes=changes)
 
 
@@ -150,7 +152,7 @@ def _value(cal: Calendar, duties: list[Duty]) -> float:
 
 def _count_changes(duties: list[Duty], baseline: list[Duty], cal: Calendar) -> int:
     """Assignments added plus removed against the baseline (inside the horizon)."""
-    def key(d: Duty) -> tuple:
+    def key(d: Duty) -> tuple[str, str, str, date]:
         return d.person, d.role, d.shift, d.date
 
     before = {key(d) for d in baseline if cal.start <= d.date <= cal.end}

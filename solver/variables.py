@@ -64,11 +64,11 @@ def add_variables(ctx: Ctx) -> None:
         for j, fx in enumerate(p.fixed):
             if not ctx.cal.start <= fx.date <= ctx.cal.end:
                 continue
-            key = ctx.key_of(ctx.cal.duty(p.id, fx.role, fx.shift, fx.date))
-            if key is None or key not in ctx.x:
+            fixed = ctx.key_of(ctx.cal.duty(p.id, fx.role, fx.shift, fx.date))
+            if fixed is None or fixed not in ctx.x:
                 problems.append(Problem(f"people[{n}].fixed[{j}]",
                                         f"{p.id} cannot take {fx.role} on {fx.shift} on {fx.date}"))
             else:
-                ctx.model.add(ctx.x[key] == 1)
+                ctx.model.add(ctx.x[fixed] == 1)
     if problems:
         raise TeamFileError("team", problems)

@@ -40,16 +40,18 @@ class Checker:
         return all(RULES[r].kind == "min" for r in self.rules)
 
 
+CheckFn = Callable[..., Iterable[Any]]
+
 CHECKERS: dict[str, Checker] = {}  # by rule id
 
 
-def checks(*rules: str, scope: Scope) -> Callable[[Callable], Callable]:
+def checks(*rules: str, scope: Scope) -> Callable[[CheckFn], CheckFn]:
     """Attach a checker to the rules it reports."""
     for r in rules:
         if r not in RULES:
             raise ValueError(f"rule id {r!r} is not declared in rota.catalogue")
 
-    def attach(fn: Callable) -> Callable:
+    def attach(fn: CheckFn) -> CheckFn:
         checker = Checker(rules, scope, fn)
         for r in rules:
             if r in CHECKERS:

@@ -135,13 +135,13 @@ def _limit(ctx: Context, pid: str, every: list[Duty], lim: Limit, *, partial: bo
                                 f"limit is {limit_label(lim, 'min')}")
 
 
-def _window(per: str, day: date) -> str:
+def _window(per: timeutil.Per, day: date) -> str:
     if per == "week":
         return week_label(day)
     return f"{day:%B %Y}" if per == "month" else "the period"
 
 
-def _weekends(ctx: Context, pid: str, every: list[Duty], top: int, per: str) -> Iterator[Violation]:
+def _weekends(ctx: Context, pid: str, every: list[Duty], top: int, per: timeutil.Per) -> Iterator[Violation]:
     """Weekends (Saturday and Sunday of an ISO week) with a shift starting, per month or period."""
     weekends: dict[date, list[Duty]] = defaultdict(list)  # keyed by the Saturday
     for d in every:
@@ -153,7 +153,8 @@ def _weekends(ctx: Context, pid: str, every: list[Duty], top: int, per: str) -> 
     for sat in sorted(weekends):
         groups[timeutil.bucket(per, sat)].append(sat)
     for sats in groups.values():
-        worked = [(min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats]
+        worked: list[tuple[Duty, float]] = [
+            (min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats]
         hit = _over(ctx, worked, top)
         if hit is not None:
             where = f"{sats[0]:%B %Y}" if per == "month" else "the period"

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ortools.sat.python import cp_model_helper
 from ortools.sat.python.cp_model import LinearExpr
 
 from rota import timeutil
 from rota.records import Duty, Slot
 from rota.team import Rules
-from solver.context import Ctx, Lit
+from solver.context import Ctx
 from solver.rules.registry import builds, guards
 
 if TYPE_CHECKING:
     from solver.greedy import Greedy
 
 ONE = timedelta(days=1)
-Status = Lit | bool | None
+Status = cp_model_helper.Literal | bool | None  # a literal (or its negation), a constant, or unknown
 
 
 @builds("max_consecutive_days", order=40)
@@ -84,6 +85,7 @@ def _min_runs(ctx: Ctx, person: str, n: int, on: bool, rule: str) -> None:
             later = _state(ctx, person, day + timedelta(days=i), on)
             if later is True:
                 continue
+            assert later is not None  # day + i lies inside the horizon, where every date is known
             clause = base if later is False else [*base, later]
             ctx.model.add_bool_or(clause).only_enforce_if(enforce)
 

@@ -12,7 +12,7 @@ from ortools.sat.python.cp_model import LinearExpr
 
 from rota.records import Slot
 from rota.team import Rules
-from solver.context import Ctx
+from solver.context import Ctx, Lit
 from solver.rules.registry import builds, guards
 
 if TYPE_CHECKING:
@@ -124,9 +124,9 @@ def forbidden_successions(ctx: Ctx) -> None:
                     m.add_at_most_one(first + then)
 
 
-def _by_shift(ctx: Ctx, person: str) -> dict[str, dict[date, list]]:
+def _by_shift(ctx: Ctx, person: str) -> dict[str, dict[date, list[Lit]]]:
     """The person's duty variables by shift and date, dates in order."""
-    out: dict[str, dict[date, list]] = defaultdict(dict)
+    out: dict[str, dict[date, list[Lit]]] = defaultdict(dict)
     for i in sorted(ctx.person_slot.get(person, {})):
         slot = ctx.slots[i]
         out[slot.shift][slot.date] = ctx.person_slot[person][i]

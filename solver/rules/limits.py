@@ -42,14 +42,14 @@ def limits(ctx: Ctx) -> None:
                     for h in ctx.history.get(p.id, ()):
                         if lim.counts(h.role, h.shift):
                             used[bucket(lim.per, h.date)] += 1
-                for key, lits in counts.items():
-                    room = max(0, lim.max - used[key])
+                for period, lits in counts.items():
+                    room = max(0, lim.max - used[period])
                     if len(lits) > room:
                         m.add(LinearExpr.sum(lits) <= room)
             if lim.min:
                 enforce = ctx.enforce("limit_min", p.id)
-                for key in inside[lim.per]:
-                    lits = counts.get(key, [])
+                for period in inside[lim.per]:
+                    lits = counts.get(period, [])
                     if len(lits) < lim.min:
                         m.add_bool_or([]).only_enforce_if(enforce)
                     else:
