@@ -8,8 +8,8 @@ from typing import Any
 from apikit import Service, quick_result
 from sqlalchemy import func, select, update
 
+from api.jobs import submit
 from api.models import Assignment, Job, Rota
-from api.services import solving
 from rota.records import Duty
 from solver import Progress
 
@@ -60,7 +60,7 @@ def test_a_cancel_that_finds_the_job_ended_meanwhile_answers_409(make_service: A
     service.put_team()
     job = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 60}, expect=202).json()
     _wait_state(service, job["job_id"], "running")
-    original = solving.get_job
+    original = submit.get_job
 
     def read_then_end(*, session: Any, job_id: str) -> Any:
         found = original(session=session, job_id=job_id)  # read as running
@@ -68,10 +68,10 @@ def test_a_cancel_that_finds_the_job_ended_meanwhile_answers_409(make_service: A
                         execution_options={"synchronize_session": False})
         return found
 
-    monkeypatch.setattr(solving, "get_job", read_then_end)
+    monkeypatch.setattr(submit, "get_job", read_then_end)
     body = service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=409).json()
     assert body["detail"][0]["path"] == "state" and "is already" in body["detail"][0]["message"]
-    monkeypatch.setattr(solving, "get_job", original)
+    monkeypatch.setattr(submit, "get_job", original)
     service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=200)  # nothing was changed: still running
     assert service.wait_job(job["job_id"])["state"] == "cancelled"
 

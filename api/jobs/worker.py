@@ -15,9 +15,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.db import Database, database_fault, utcnow
+from api.jobs.submit import diff, get_job
 from api.models import Job
 from api.services.rotas import get_rota, horizon_team, store_rota, team_duties
-from api.services.solving import diff, get_job
 from api.settings import Settings
 from rota.calendar import Calendar
 
@@ -131,8 +131,8 @@ def run_job(
     try:
         _solve_and_store(db, job_id, stop, heartbeat, settings, solve_fn)
     except Exception as exc:
-        from api.child import SolveFailed
-        from api.services.leases import fail_job
+        from api.jobs.child import SolveFailed
+        from api.jobs.leases import fail_job
 
         if not isinstance(exc, (SolveFailed, StoreFailed)):
             log.exception("job %s failed", job_id)
@@ -157,7 +157,7 @@ def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> 
     """Start the job in this process: a queued one, or (a takeover) a running one whose lease ran out, or
     that a sweeper queued again, with starts left. One guarded UPDATE each, so of two workers given the
     same job only one gets it. The start's number (the fence of this process's writes), or None."""
-    from api.services.leases import fail_job_in
+    from api.jobs.leases import fail_job_in
 
     now = utcnow()
     values: dict[str, Any] = {"state": "running", "attempts": Job.attempts + 1,
@@ -275,7 +275,7 @@ def _solve_and_store(
         "checkpoint_seconds": settings.checkpoint_seconds,
     }
     if solve_fn is None and settings.solve_isolation == "process":
-        from api.child import ChildLimits, solve_in_child
+        from api.jobs.child import ChildLimits, solve_in_child
 
         cpu = settings.solve_cpu_seconds or int(4 * params["time_limit"] + 60)
         result = solve_in_child(
