@@ -195,3 +195,24 @@ def test_a_server_shutdown_stops_jobs_and_keeps_the_best_rota(make_service: Any)
         assert first.reason == "the server shut down: stopped early, best rota kept"
         assert (second.state, second.rota_id) == ("cancelled", None)
         assert second.reason == "the server shut down before the solve started"
+
+
+def test_a_solve_job_is_read_once_from_its_row() -> None:
+    import dataclasses
+    from datetime import date
+
+    import pytest
+
+    from api.jobs import SolveJob
+
+    params = {"start": "2027-02-01", "end": "2027-02-28", "time_limit": 5.0, "seed": 3,
+              "replan_of": "r1", "team_version": 2}
+    job = SolveJob.of(Job(id="j1", team_id="t1", params=params), attempt=1)
+    assert job == SolveJob(id="j1", team_id="t1", start=date(2027, 2, 1), end=date(2027, 2, 28),
+                           time_limit=5.0, seed=3, replan_of="r1", team_version=2, attempt=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.seed = 4  # type: ignore[misc]
+    # a row from before seeds, re-plans and pinned versions: seed 0, no baseline, the current version
+    old = SolveJob.of(Job(id="j2", team_id="t1", params={"start": "2027-02-01", "end": "2027-02-28",
+                                                        "time_limit": 5}))
+    assert (old.seed, old.replan_of, old.team_version, old.attempt) == (0, None, None, None)
