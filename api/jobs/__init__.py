@@ -10,7 +10,23 @@
 * ``leases``: renew the jobs a runner holds; fail or re-queue the jobs of a runner that died.
 """
 
-from api.jobs.runner import JobRunner, ThreadPoolRunner
-from api.jobs.worker import SolveJob
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.jobs.runner import JobRunner, ThreadPoolRunner
+    from api.jobs.worker import SolveJob
 
 __all__ = ["JobRunner", "SolveJob", "ThreadPoolRunner"]
+_HOMES = {"JobRunner": "api.jobs.runner", "ThreadPoolRunner": "api.jobs.runner",
+          "SolveJob": "api.jobs.worker"}
+
+
+def __getattr__(name: str) -> Any:
+    """The runner API, imported when first asked for: the solve's child process preloads
+    ``api.jobs.child`` in its forkserver, and it must stay as light as the solver it runs."""
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

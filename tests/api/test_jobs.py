@@ -216,3 +216,17 @@ def test_a_solve_job_is_read_once_from_its_row() -> None:
     old = SolveJob.of(Job(id="j2", team_id="t1", params={"start": "2027-02-01", "end": "2027-02-28",
                                                         "time_limit": 5}))
     assert (old.seed, old.replan_of, old.team_version, old.attempt) == (0, None, None, None)
+
+
+def test_the_solve_child_preloads_no_database_code() -> None:
+    """The forkserver preloads ``api.jobs.child``: importing it must not pull in the runner, the models
+    or SQLAlchemy (a heavier child would count them against its memory cap); the package's names still
+    resolve when asked for."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, api.jobs.child; print(sorted(m for m in ('sqlalchemy', 'api.models', "
+             "'api.jobs.runner', 'api.jobs.worker') if m in sys.modules)); "
+             "from api.jobs import JobRunner, SolveJob, ThreadPoolRunner; print(SolveJob.__module__)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "api.jobs.worker"]
