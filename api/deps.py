@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from api.auth import Principal, PrincipalDep
-from api.jobs import JobRunner
+from api.jobs.runner import JobRunner
 from api.settings import Settings, get_settings
 from rota.team import ID_MAX
 

@@ -29,13 +29,13 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from api.db import Database, database_fault, pool_options, utcnow
 from api.errors import ApiError
 from api.feeds import BodyCache
-from api.jobs import JobRunner, ThreadPoolRunner
+from api.jobs.leases import expire_leases
+from api.jobs.runner import JobRunner, ThreadPoolRunner
+from api.jobs.worker import SolveFn
 from api.middleware import CSP, EdgeMiddleware, FailureLimiter, mask_secrets, with_security_headers
 from api.openapi import allowed_methods
 from api.openapi import install as install_openapi
 from api.routes import calendars, coverage, health, jobs, me, onduty, rotas, teams, tokens
-from api.services.leases import expire_leases
-from api.services.worker import SolveFn
 from api.settings import Settings, get_settings
 from rota.load import format_path
 
@@ -56,7 +56,7 @@ def create_app(
     settings = settings or get_settings()
     db = Database.connect(settings.database_url, **pool_options(settings))
     if runner is None and settings.job_backend == "celery":  # solves on `rota worker`s (docs/deploy.md)
-        from api.celery_app import CeleryRunner
+        from api.jobs.celery import CeleryRunner
 
         runner = CeleryRunner
 

@@ -139,11 +139,11 @@ def generate_rota(
     publish: bool,
 ) -> Any:
     """Solve a stored team's rota in this process (history from its published rotas); returns the rota."""
+    from api.jobs.submit import SolveRunning, get_job, submit_job
+    from api.jobs.worker import run_job
     from api.services.publish import publish_rota
     from api.services.rotas import get_rota
-    from api.services.solving import SolveRunning, get_job, submit_job
     from api.services.teams import get_version, parse_document
-    from api.services.worker import run_job
     from api.settings import get_settings
     from cli.inputs import resolve_period
 

@@ -28,7 +28,7 @@ def run_worker(concurrency: int, queues: str | None, solver_threads: int | None,
 
     with database():  # fails in one line unless the database is reachable and migrated
         pass
-    from api.celery_app import all_queues, app
+    from api.jobs.celery import all_queues, app
 
     names = all_queues(settings.job_queues)
     if queues:

@@ -10,11 +10,12 @@ from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
 from api.deps import JobIdPath, LeadOfTeamDep, RunnerDep, SettingsDep, TeamIdPath
 from api.errors import NotFound
+from api.jobs import submit
+from api.jobs.leases import fail_job_in
 from api.models import Job
 from api.routes.teams import ERRORS
 from api.schemas import JobAccepted, JobRead, RotaCreate
-from api.services import solving, teams
-from api.services.leases import fail_job_in
+from api.services import teams
 
 router = APIRouter(tags=["jobs"])
 
@@ -45,10 +46,10 @@ def create_rota(
     With ``Idempotency-Key``, a retry (same token, same key) answers 202 with the same job; a key used
     for a different request answers 409. While a solve of the same team and dates is queued or running,
     the answer is 200 with that job (``running: true``), and no second solve starts."""
-    replay = idempotency_key is not None and solving.keyed_job(
+    replay = idempotency_key is not None and submit.keyed_job(
         session, principal.token_id, idempotency_key) is not None
     try:
-        job = solving.submit_job(
+        job = submit.submit_job(
             session=session,
             settings=settings,
             team_id=team_id,
@@ -61,7 +62,7 @@ def create_rota(
             owner=runner.owner,
             idempotency_key=idempotency_key,
         )
-    except solving.SolveRunning as running:
+    except submit.SolveRunning as running:
         url = request.app.url_path_for("get_job", job_id=running.job.id)
         response.status_code = status.HTTP_200_OK
         response.headers["Location"] = url
@@ -78,7 +79,7 @@ def create_rota(
 def visible_job(session: Any, principal: Principal, job_id: str) -> Job:
     """The job, if the caller may follow it (hr, a lead of its team); another team's job answers as one
     that does not exist (the same 404 and body)."""
-    job = solving.get_job(session=session, job_id=job_id)
+    job = submit.get_job(session=session, job_id=job_id)
     if principal.role != "hr" and not principal.leads(job.team_id):
         raise NotFound(f"no job {job_id}", "job_id")
     return job
@@ -89,7 +90,7 @@ def list_active_jobs(team_id: TeamIdPath, principal: PrincipalDep, session: Sess
     """The team's solves still queued or running, newest first (as its team page lists them)."""
     principal.require_manager(team_id)
     teams.get_team(session=session, team_id=team_id)
-    return [JobRead.of(j) for j in solving.active_jobs(session=session, team_id=team_id)]
+    return [JobRead.of(j) for j in submit.active_jobs(session=session, team_id=team_id)]
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobRead, responses=ERRORS)
@@ -107,6 +108,6 @@ def cancel_job(job_id: JobIdPath, principal: PrincipalDep, session: WriteSession
     principal.require_lead(job.team_id)
     if fail_job_in(session, settings, job_id, None):  # only if its lease ran out
         session.expire_all()
-    job = solving.cancel_job(session=session, job_id=job_id)
+    job = submit.cancel_job(session=session, job_id=job_id)
     runner.cancel(job_id)
     return JobRead.of(job)

@@ -16,9 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from api.db import Database, SessionDep, WriteSessionDep
 from api.deps import RunnerDep, SettingsDep
 from api.errors import Invalid, NotFound
+from api.jobs import submit
+from api.jobs.leases import fail_job_in
 from api.models import Job, Rota, TeamRow
-from api.services import rotas, solving, teams
-from api.services.leases import fail_job_in
+from api.services import rotas, teams
 from api.web.errors import PageRoute
 from api.web.render import page, redirect, within_text
 from api.web.session import Csrf, WebPrincipal, flash
@@ -118,7 +119,7 @@ def team_page(request: Request, team_id: str, principal: WebPrincipal, session: 
         "zone": document.get("timezone"),
         "quality": {r.id: rota_quality(r) for r in every},
         "groups": groups,
-        "jobs": solving.active_jobs(session=session, team_id=team_id),
+        "jobs": submit.active_jobs(session=session, team_id=team_id),
         "lead": principal.leads(team_id),
         "generate": generate_form(request, team_id),
     }
@@ -140,11 +141,11 @@ def generate(
     principal.require_lead(team_id)
     start, end = month_range(month, request.app.state.clock().date())
     try:
-        job = solving.submit_job(
+        job = submit.submit_job(
             session=session, settings=settings, team_id=team_id, start=start, end=end, time_limit=time_limit,
             token_id=principal.token_id, owner=runner.owner,
         )
-    except solving.SolveRunning as running:
+    except submit.SolveRunning as running:
         flash(request, f"This month is already being solved ({running.job.state}): here it is. "
                        "No second solve was started.")
         return redirect(f"/teams/{team_id}/jobs/{running.job.id}")
@@ -153,7 +154,7 @@ def generate(
 
 
 def job_of(session: Any, team_id: str, job_id: str) -> Job:
-    job = solving.get_job(session=session, job_id=job_id)
+    job = submit.get_job(session=session, job_id=job_id)
     if job.team_id != team_id:
         raise NotFound(f'team "{team_id}" has no job {job_id}', "job_id")
     return job
@@ -177,7 +178,7 @@ def job_state(job: Job) -> dict[str, Any]:
         "elapsed": "–" if job.elapsed is None else f"{job.elapsed:.1f} s",
         "reason": job.reason or "",
         "rota_url": f"/teams/{job.team_id}/rotas/{job.rota_id}" if job.rota_id else "",
-        "active": job.state in solving.ACTIVE,
+        "active": job.state in submit.ACTIVE,
     }
 
 
@@ -194,7 +195,7 @@ def job_page(
 
 def _read_state(db: Database, job_id: str) -> dict[str, Any]:
     with db.read() as session:
-        return job_state(solving.get_job(session=session, job_id=job_id))
+        return job_state(submit.get_job(session=session, job_id=job_id))
 
 
 @router.get("/teams/{team_id}/jobs/{job_id}/events")
@@ -228,6 +229,6 @@ def stop_job(
     principal.require_lead(job_of(session, team_id, job_id).team_id)
     if fail_job_in(session, settings, job_id, None):  # its server stopped answering: failed, not stopped
         session.expire_all()
-    solving.cancel_job(session=session, job_id=job_id)
+    submit.cancel_job(session=session, job_id=job_id)
     runner.cancel(job_id)
     return redirect(f"/teams/{team_id}/jobs/{job_id}")

@@ -331,7 +331,7 @@ def test_run_job_takes_over_a_dead_workers_job_up_to_the_limit(make_service: Any
     from apikit import quick_solve
 
     from api.db import utcnow
-    from api.services.worker import run_job
+    from api.jobs.worker import run_job
 
     service = make_service(solve_fn=quick_solve, solve_isolation="thread")
     service.put_team()

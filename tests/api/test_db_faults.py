@@ -19,8 +19,8 @@ from apikit import Service, issue_tokens, quick_result, team_doc
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from api.jobs import worker
 from api.main import create_app
-from api.services import worker
 from api.settings import Settings
 
 WRITES = ("INSERT", "UPDATE", "DELETE")

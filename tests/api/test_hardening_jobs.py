@@ -18,11 +18,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from test_jobs import _wait_state, patient_solve
 
-from api.child import ChildLimits, SolveFailed, solve_in_child
 from api.db import utcnow
+from api.jobs import worker
+from api.jobs.child import ChildLimits, SolveFailed, solve_in_child
+from api.jobs.leases import expire_leases
 from api.models import Job, Rota, TeamRow
-from api.services import worker
-from api.services.leases import expire_leases
 from rota.load import parse_team
 from solver import Progress
 

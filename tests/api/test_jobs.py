@@ -8,8 +8,8 @@ from typing import Any
 from apikit import Service, quick_result
 from sqlalchemy import func, select, update
 
+from api.jobs import submit
 from api.models import Assignment, Job, Rota
-from api.services import solving
 from rota.records import Duty
 from solver import Progress
 
@@ -60,7 +60,7 @@ def test_a_cancel_that_finds_the_job_ended_meanwhile_answers_409(make_service: A
     service.put_team()
     job = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 60}, expect=202).json()
     _wait_state(service, job["job_id"], "running")
-    original = solving.get_job
+    original = submit.get_job
 
     def read_then_end(*, session: Any, job_id: str) -> Any:
         found = original(session=session, job_id=job_id)  # read as running
@@ -68,10 +68,10 @@ def test_a_cancel_that_finds_the_job_ended_meanwhile_answers_409(make_service: A
                         execution_options={"synchronize_session": False})
         return found
 
-    monkeypatch.setattr(solving, "get_job", read_then_end)
+    monkeypatch.setattr(submit, "get_job", read_then_end)
     body = service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=409).json()
     assert body["detail"][0]["path"] == "state" and "is already" in body["detail"][0]["message"]
-    monkeypatch.setattr(solving, "get_job", original)
+    monkeypatch.setattr(submit, "get_job", original)
     service.call("DELETE", f"/api/jobs/{job['job_id']}", expect=200)  # nothing was changed: still running
     assert service.wait_job(job["job_id"])["state"] == "cancelled"
 
@@ -195,3 +195,38 @@ def test_a_server_shutdown_stops_jobs_and_keeps_the_best_rota(make_service: Any)
         assert first.reason == "the server shut down: stopped early, best rota kept"
         assert (second.state, second.rota_id) == ("cancelled", None)
         assert second.reason == "the server shut down before the solve started"
+
+
+def test_a_solve_job_is_read_once_from_its_row() -> None:
+    import dataclasses
+    from datetime import date
+
+    import pytest
+
+    from api.jobs import SolveJob
+
+    params = {"start": "2027-02-01", "end": "2027-02-28", "time_limit": 5.0, "seed": 3,
+              "replan_of": "r1", "team_version": 2}
+    job = SolveJob.of(Job(id="j1", team_id="t1", params=params), attempt=1)
+    assert job == SolveJob(id="j1", team_id="t1", start=date(2027, 2, 1), end=date(2027, 2, 28),
+                           time_limit=5.0, seed=3, replan_of="r1", team_version=2, attempt=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.seed = 4  # type: ignore[misc]
+    # a row from before seeds, re-plans and pinned versions: seed 0, no baseline, the current version
+    old = SolveJob.of(Job(id="j2", team_id="t1", params={"start": "2027-02-01", "end": "2027-02-28",
+                                                        "time_limit": 5}))
+    assert (old.seed, old.replan_of, old.team_version, old.attempt) == (0, None, None, None)
+
+
+def test_the_solve_child_preloads_no_database_code() -> None:
+    """The forkserver preloads ``api.jobs.child``: importing it must not pull in the runner, the models
+    or SQLAlchemy (a heavier child would count them against its memory cap); the package's names still
+    resolve when asked for."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, api.jobs.child; print(sorted(m for m in ('sqlalchemy', 'api.models', "
+             "'api.jobs.runner', 'api.jobs.worker') if m in sys.modules)); "
+             "from api.jobs import JobRunner, SolveJob, ThreadPoolRunner; print(SolveJob.__module__)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "api.jobs.worker"]

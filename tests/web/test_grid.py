@@ -227,8 +227,8 @@ def test_the_cell_page_of_a_published_rota_says_staff_see_a_change_at_once(
 def test_a_second_generate_of_the_month_shows_the_running_one(web: Web, lead: TestClient) -> None:
     from webkit import FIRST, LAST, MONTH
 
+    from api.jobs.submit import submit_job
     from api.models import Job
-    from api.services.solving import submit_job
 
     settings = web.app.state.settings
     with web.db.write() as session:  # queued, not handed to a runner: it stays queued

@@ -79,7 +79,7 @@ class Web:
         return TestClient(self.app, base_url="http://testserver")
 
     def wait_job(self, job_id: str, timeout: float = 20) -> Any:
-        from api.services.solving import get_job
+        from api.jobs.submit import get_job
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -17,9 +17,9 @@ from typing import Protocol
 from sqlalchemy import update
 
 from api.db import Database, utcnow
+from api.jobs.leases import expire_leases, renew_leases
+from api.jobs.worker import SolveFn, run_job
 from api.models import Job
-from api.services.leases import expire_leases, renew_leases
-from api.services.worker import SolveFn, run_job
 from api.settings import Settings
 
 log = logging.getLogger(__name__)

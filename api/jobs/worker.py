@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,14 +16,45 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.db import Database, database_fault, utcnow
+from api.jobs.submit import diff, get_job
 from api.models import Job
 from api.services.rotas import get_rota, horizon_team, store_rota, team_duties
-from api.services.solving import diff, get_job
 from api.settings import Settings
 from rota.calendar import Calendar
 
 log = logging.getLogger(__name__)
 SolveFn = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class SolveJob:
+    """What one start of a solve job works from, read once from its row: the team and version, the
+    period, the solver's options, the rota it re-plans, and the start this process holds."""
+
+    id: str
+    team_id: str
+    start: date
+    end: date
+    time_limit: float
+    seed: int
+    replan_of: str | None
+    team_version: int | None  # the team file's version: the one asked for; once read, the one solved
+    attempt: int | None = None  # the start this process holds: the fence of its writes (None: no fence)
+
+    @classmethod
+    def of(cls, job: Job, attempt: int | None = None) -> SolveJob:
+        params = job.params
+        return cls(
+            id=job.id,
+            team_id=job.team_id,
+            start=date.fromisoformat(params["start"]),
+            end=date.fromisoformat(params["end"]),
+            time_limit=params["time_limit"],
+            seed=params.get("seed", 0),
+            replan_of=params.get("replan_of"),
+            team_version=params.get("team_version"),
+            attempt=attempt,
+        )
 
 
 class _Heartbeat(threading.Thread):
@@ -131,8 +163,8 @@ def run_job(
     try:
         _solve_and_store(db, job_id, stop, heartbeat, settings, solve_fn)
     except Exception as exc:
-        from api.child import SolveFailed
-        from api.services.leases import fail_job
+        from api.jobs.child import SolveFailed
+        from api.jobs.leases import fail_job
 
         if not isinstance(exc, (SolveFailed, StoreFailed)):
             log.exception("job %s failed", job_id)
@@ -150,14 +182,14 @@ def run_job(
         heartbeat.done.set()
 
 
-REQUEUED = "(requeued)"  # the owner of a job whose worker died, sent to the queue again (api/celery_app.py)
+REQUEUED = "(requeued)"  # the owner of a job whose worker died, sent to the queue again (api/jobs/celery.py)
 
 
 def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> int | None:
     """Start the job in this process: a queued one, or (a takeover) a running one whose lease ran out, or
     that a sweeper queued again, with starts left. One guarded UPDATE each, so of two workers given the
     same job only one gets it. The start's number (the fence of this process's writes), or None."""
-    from api.services.leases import fail_job_in
+    from api.jobs.leases import fail_job_in
 
     now = utcnow()
     values: dict[str, Any] = {"state": "running", "attempts": Job.attempts + 1,
@@ -249,39 +281,39 @@ def _solve_and_store(
     solve_fn: SolveFn | None,
 ) -> None:
     with db.read() as session:
-        job = get_job(session=session, job_id=job_id)
-        params, team_id = dict(job.params), job.team_id
-        start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+        job = SolveJob.of(get_job(session=session, job_id=job_id), attempt=heartbeat.attempt)
+        start, end = job.start, job.end
         team, version = horizon_team(
             session=session,
-            team_id=team_id,
+            team_id=job.team_id,
             start=start,
             end=end,
             history_days=settings.history_days,
-            version=params.get("team_version"),
+            version=job.team_version,
         )
+        job = replace(job, team_version=version)
         cal = Calendar(team, start, end)
         baseline = None
-        if params.get("replan_of"):
-            rows = get_rota(session=session, rota_id=params["replan_of"]).assignments
+        if job.replan_of:
+            rows = get_rota(session=session, rota_id=job.replan_of).assignments
             keys = [(r.person, r.role, r.shift, r.date) for r in rows if start <= r.date <= end]
             baseline = team_duties(cal, keys)
     heartbeat.start()
     options = {
-        "time_limit": params["time_limit"],
+        "time_limit": job.time_limit,
         "workers": settings.solver_workers,
-        "seed": params.get("seed", 0),
+        "seed": job.seed,
         "deterministic": settings.solver_mode == "deterministic",
         "checkpoint_seconds": settings.checkpoint_seconds,
     }
     if solve_fn is None and settings.solve_isolation == "process":
-        from api.child import ChildLimits, solve_in_child
+        from api.jobs.child import ChildLimits, solve_in_child
 
-        cpu = settings.solve_cpu_seconds or int(4 * params["time_limit"] + 60)
+        cpu = settings.solve_cpu_seconds or int(4 * job.time_limit + 60)
         result = solve_in_child(
             team, start, end, options, baseline=baseline, stop=stop,
             limits=ChildLimits(memory_bytes=settings.solve_memory_mb * 1024 * 1024, cpu_seconds=cpu,
-                               wall_seconds=4 * params["time_limit"] + 60),
+                               wall_seconds=4 * job.time_limit + 60),
             on_progress=heartbeat.report, on_rota=heartbeat.keep)
     else:
         if solve_fn is None:
@@ -298,16 +330,16 @@ def _solve_and_store(
     document = result.document.to_json()
     # the solved rota stays in memory while the final write is retried with back-off (a disk that
     # filled, a database that went away): freed space or a database back in time keeps the rota
-    _retry(lambda: _store(db, job_id, result, status, document, baseline, params, team_id, version, start,
-                          end, heartbeat.attempt, heartbeat.gone),
+    _retry(lambda: _store(db, job, result, status=status, document=document, baseline=baseline,
+                          stopped=heartbeat.gone),
            job_id, "the solve finished but its rota", settings.store_retry_seconds)
 
 
-def _store(db: Database, job_id: str, result: Any, status: str, document: dict[str, Any],
-           baseline: Any, params: dict[str, Any], team_id: str, version: int, start: date, end: date,
-           attempt: int | None = None, stopped: str | None = None) -> None:
+def _store(db: Database, job: SolveJob, result: Any, *, status: str, document: dict[str, Any],
+           baseline: Any, stopped: str | None = None) -> None:
     """The final write: the rota and the job's end state, in one transaction; nothing when another
     worker has taken the job over meanwhile (this process stalled past its lease)."""
+    job_id, attempt = job.id, job.attempt
     with db.write() as session:
         if attempt is not None and session.scalar(select(Job.id).where(*holds(job_id, attempt))) is None:
             log.warning("job %s: start %d no longer holds the job; its rota is not stored", job_id, attempt)
@@ -323,14 +355,14 @@ def _store(db: Database, job_id: str, result: Any, status: str, document: dict[s
         changes = diff(baseline, result.duties) if baseline is not None else None
         rota = store_rota(
             session=session,
-            team_id=team_id,
-            team_version=version,
-            start=start,
-            end=end,
+            team_id=job.team_id,
+            team_version=job.team_version,
+            start=job.start,
+            end=job.end,
             document=document,
             duties=result.duties,
             job_id=job_id,
-            replan_of=params.get("replan_of"),
+            replan_of=job.replan_of,
             changes=changes,
         )
         final = {"objective": result.objective, "bound": result.bound, "elapsed": round(result.seconds, 3)}

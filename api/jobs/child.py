@@ -43,7 +43,7 @@ class SolveFailed(RuntimeError):
 
 def _context() -> Any:
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["solver", "api.child"])
+    ctx.set_forkserver_preload(["solver", "api.jobs.child"])
     return ctx
 
 

@@ -40,9 +40,9 @@ from sqlalchemy import select, update
 
 from api.db import Database, utcnow
 from api.errors import ServiceUnavailable
+from api.jobs.leases import ACTIVE, fail_job, fail_job_in, renew_leases
+from api.jobs.worker import REQUEUED, lost_reason, run_job
 from api.models import Job
-from api.services.leases import ACTIVE, fail_job, fail_job_in, renew_leases
-from api.services.worker import REQUEUED, lost_reason, run_job
 from api.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -209,7 +209,7 @@ def _worker_shutdown(**_: Any) -> None:
         _state.closing.set()
 
 
-app = make_celery(get_settings())  # `celery -A api.celery_app worker` finds this; `rota worker` runs it
+app = make_celery(get_settings())  # `celery -A api.jobs.celery worker` finds this; `rota worker` runs it
 
 
 # -- the API side ----------------------------------------------------------------------------------------
