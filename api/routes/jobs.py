@@ -11,7 +11,7 @@ from api.db import SessionDep, WriteSessionDep
 from api.deps import JobIdPath, LeadOfTeamDep, RunnerDep, SettingsDep, TeamIdPath
 from api.errors import NotFound
 from api.models import Job
-from api.routes.teams import ERRORS
+from api.routes.common import ERRORS
 from api.schemas import JobAccepted, JobRead, RotaCreate
 from api.services import solving, teams
 from api.services.leases import fail_job_in
