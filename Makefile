@@ -1,7 +1,7 @@
 # make demo: create .venv, install, set up the demo database (SQLite rota.db: the example teams, next
 # month's rotas solved in-process and published), print one of them with a lead token and a feed URL,
 # then serve on 127.0.0.1:8000 until Ctrl-C.  make serve: serve the database again.
-# make test: install and run the suite.
+# make test: install, check the import contracts (lint-imports) and run the suite.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 test: $(STAMP) lint
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
