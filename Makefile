@@ -1,7 +1,8 @@
 # make demo: create .venv, install, set up the demo database (SQLite rota.db: the example teams, next
 # month's rotas solved in-process and published), print one of them with a lead token and a feed URL,
 # then serve on 127.0.0.1:8000 until Ctrl-C.  make serve: serve the database again.
-# make test: install, lint, type-check rota/ and solver/ (mypy), and run the suite.
+# make test: install, lint, type-check rota/ and solver/ (mypy), check the import contracts
+# (lint-imports) and run the suite.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,6 +29,7 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -1,4 +1,5 @@
-"""Live iCal feeds: published shifts kept as feed events (stable UID, SEQUENCE, LAST-MODIFIED), ETags.
+"""Live iCal feeds served: the feed of a token, its ETag and its body (the feed events themselves, one per
+published shift with a stable UID, SEQUENCE and LAST-MODIFIED, are written by ``api.services.feeds``).
 
 Serving a feed costs one indexed query on the hot path (the token with its team's feed revision, which
 every change of a published shift raises); bodies are rendered once per ETag and kept in a small cache.
@@ -16,87 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from api.auth import hash_secret, team_people_of
-from api.models import ApiToken, Assignment, CalendarToken, FeedEvent, PublishedDay, TeamRow
+from api.models import ApiToken, CalendarToken, FeedEvent, TeamRow
 from api.services.teams import display_names, get_version
 from rota import timeutil
-from rota.ical import EventSpec, calendar_ics, event_text, event_uid
-
-_FIELDS = ("person_name", "role_name", "shift_name", "start_utc", "end_utc")
-
-
-def sync_events(*, session: Session, team_id: str, start: date, end: date, now: datetime) -> int:
-    """Bring the feed events dated ``start``..``end`` in line with what is published; returns changes.
-
-    A new shift gets SEQUENCE 0; a changed one (times or names) or one back after removal gets its
-    SEQUENCE raised and LAST-MODIFIED set; a shift no longer published is deactivated (and raised too).
-    """
-    doc = get_version(session=session, team_id=team_id).document
-    people, roles, shifts = display_names(doc)
-    rows = session.execute(
-        select(
-            Assignment.person,
-            Assignment.role,
-            Assignment.shift,
-            Assignment.date,
-            Assignment.start_utc,
-            Assignment.end_utc,
-        )
-        .join(
-            PublishedDay,
-            (PublishedDay.rota_id == Assignment.rota_id) & (PublishedDay.date == Assignment.date),
-        )
-        .where(PublishedDay.team_id == team_id, PublishedDay.date >= start, PublishedDay.date <= end)
-    ).all()
-    wanted: dict[str, dict[str, Any]] = {}
-    for person, role, shift, day, s, e in rows:
-        wanted[event_uid(team_id, person, role, day, shift)] = {
-            "person": person,
-            "role": role,
-            "shift": shift,
-            "date": day,
-            "start_utc": s,
-            "end_utc": e,
-            "person_name": people.get(person, person),
-            "role_name": roles.get(role, role),
-            "shift_name": shifts.get(shift, shift),
-        }
-    existing = {
-        ev.uid: ev
-        for ev in session.scalars(
-            select(FeedEvent).where(
-                FeedEvent.team_id == team_id, FeedEvent.date >= start, FeedEvent.date <= end
-            )
-        )
-    }
-    fresh = [
-        {"team_id": team_id, "uid": uid, "sequence": 0, "last_modified": now, "active": True, **values}
-        for uid, values in wanted.items()
-        if uid not in existing
-    ]
-    changed = len(fresh)
-    for uid, ev in existing.items():
-        values = wanted.get(uid)
-        if values is None:
-            if ev.active:
-                ev.active, ev.sequence, ev.last_modified = False, ev.sequence + 1, now
-                changed += 1
-        elif not ev.active or any(getattr(ev, k) != values[k] for k in _FIELDS):
-            for k in _FIELDS:
-                setattr(ev, k, values[k])
-            ev.active, ev.sequence, ev.last_modified = True, ev.sequence + 1, now
-            changed += 1
-    if fresh:
-        session.execute(insert(FeedEvent), fresh)
-    if changed:
-        team = session.get(TeamRow, team_id)
-        if team is not None:
-            team.feed_revision += 1
-    session.flush()
-    return changed
+from rota.ical import EventSpec, calendar_ics, event_text
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,9 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def feed_urls(base: str, secret: str) -> tuple[str, str]:
+    """(https URL, webcal URL) of a feed secret."""
+    url = f"{base.rstrip('/')}/calendars/{secret}.ics"
+    return url, "webcal://" + url.split("://", 1)[1]

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from benchmarks.cli import bench  # `rota bench`: the benchmarks live apart, in benchmarks/
 from cli import service
+from cli.app import app
 from cli.demo import EXAMPLES, service_demo
 from cli.errors import guarded
 from cli.inputs import (
@@ -27,7 +28,6 @@ from cli.inputs import (
     team_and_rota,
     writable,
 )
-from cli.main import app
 from cli.render import number, show_document
 from cli.solving import solve_and_show, write_output
 from rota.calendar import Calendar
@@ -215,7 +215,7 @@ def demo_command(
     ] = None,
 ) -> None:
     """The demo without the server: store the examples, solve and publish next month, show one."""
-    from cli.service import service_errors
+    from cli.backend import service_errors
 
     first = month_start(month) if month is not None else None
     service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console(),

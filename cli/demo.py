@@ -61,12 +61,12 @@ def service_demo(
     """
     from api.auth import Principal
     from api.migrate import upgrade
-    from api.routes.tokens import feed_urls
     from api.services.teams import current_document
     from api.services.tokens import create_api_token, create_calendar_token, create_sign_in_link
     from api.settings import get_settings
+    from api.urls import feed_urls
+    from cli.backend import database, generate_rota, import_team, link_base
     from cli.errors import fail
-    from cli.service import database, generate_rota, import_team, link_base
 
     files = sorted(examples.glob("*.yaml"))
     if not files:
@@ -129,8 +129,8 @@ def show_rota(console: Console, rota_id: int) -> None:
     """Print a stored rota as ``rota solve`` prints a solved one."""
     from api.services.rotas import get_rota
     from api.services.teams import get_version, parse_document
+    from cli.backend import database
     from cli.render import render_rota
-    from cli.service import database
     from rota.document import RotaDocument
 
     with database() as db, db.read() as session:

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="On-duty rota and shift-coverage scheduler.")
+from cli.app import app
 
 
 def run(args: Sequence[str] | None = None) -> int:
@@ -18,7 +17,7 @@ def run(args: Sequence[str] | None = None) -> int:
     missing argument) is one line on stderr and exit status 2, like every other bad input
     (``cli.errors``); ``rota`` alone and ``--help`` print the help.
     """
-    from cli import commands  # noqa: F401  (registers the core commands on ``app``)
+    from cli import commands  # noqa: F401  (registers every command on ``app``)
 
     try:
         result = app(args=list(args) if args is not None else None, prog_name="rota", standalone_mode=False)

@@ -6,24 +6,19 @@ one-line errors as the API, exit status 2 on bad input.
 
 from __future__ import annotations
 
-import functools
 import re
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from cli.errors import fail, guarded
+from cli.backend import database, err, generate_rota, import_team, link_base, safe_url, service_errors
+from cli.errors import fail
 
-F = TypeVar("F", bound=Callable[..., Any])
 db_app = typer.Typer(no_args_is_help=True, help="The database: create or migrate its tables.")
 token_app = typer.Typer(no_args_is_help=True, help="API tokens (bearer, with a role) and calendar feed URLs.")
-err = Console(stderr=True, soft_wrap=True)
 # where the links the CLI prints point when ROTA_PUBLIC_URL is unset: the server's --host/--port
 LinkHost = Annotated[str, typer.Option(
     "--host", help="The server's address, as given to `rota serve`: links name it when ROTA_PUBLIC_URL is "
@@ -31,52 +26,6 @@ LinkHost = Annotated[str, typer.Option(
 LinkPort = Annotated[int, typer.Option(
     "--port", min=1, max=65535, help="The server's port, as given to `rota serve` (when ROTA_PUBLIC_URL is "
                                      "unset).")]
-
-
-def service_errors(func: F) -> F:
-    """Like ``guarded``, and an API refusal (422, 404, 409 …) becomes ``path: message`` on one line."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from api.errors import ApiError
-
-        try:
-            return func(*args, **kwargs)
-        except ApiError as exc:
-            problem = exc.problems[0]
-            fail(f"{problem['path']}: {problem['message']}" if problem.get("path") else problem["message"])
-
-    return guarded(wrapper)  # type: ignore[return-value]
-
-
-@contextmanager
-def database(*, migrated: bool = True) -> Iterator[Any]:
-    """The settings' database; unless ``migrated`` is False, one ``rota db upgrade`` brought up to date."""
-    from api.db import Database
-    from api.migrate import current, head
-    from api.settings import get_settings
-
-    url = get_settings().database_url
-    db = Database.connect(url)
-    try:
-        if migrated:
-            try:
-                at = current(db.engine)
-            except Exception as exc:
-                fail(f"cannot open the database {_safe(url)}: {str(exc).splitlines()[0]}")
-            if at != head():
-                fail(
-                    f"the database {_safe(url)} is at revision {at or 'none'}, not {head()}: "
-                    "run `rota db upgrade`"
-                )
-        yield db
-    finally:
-        db.dispose()
-
-
-def _safe(url: str) -> str:
-    """A URL without its password."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 @db_app.command("upgrade")
@@ -89,7 +38,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
         before = current(db.engine)
         upgrade(db.engine, revision)
         after = current(db.engine)
-        url = _safe(str(db.engine.url))
+        url = safe_url(str(db.engine.url))
     err.print(f"{url}: {before or 'empty'} → {after}" if before != after else f"{url}: already at {after}")
 
 
@@ -101,100 +50,6 @@ def db_current() -> None:
 
     with database(migrated=False) as db:
         typer.echo(current(db.engine) or "none")
-
-
-def import_team(team_file: Path, team_id: str | None) -> None:
-    """Store a team file under ``team_id`` (default: from the file name). Without ``team_id``, a team of
-    the same name stored under another id is refused (one line naming ``--id``): importing a renamed copy
-    of a file must not make a second team of it."""
-    from api.services.teams import list_teams, put_team
-    from rota.load import parse_team, read_document
-
-    document = read_document(team_file)
-    team = parse_team(document, team_file.name)  # the file's own errors, named by the file
-    given = team_id is not None
-    team_id = team_id or re.sub(r"[^a-z0-9_-]+", "-", team_file.stem.lower()).strip("-")
-    with database() as db, db.write() as session:
-        if not given:
-            name = team.team.strip().casefold()
-            same = [r.id for r in list_teams(session=session)
-                    if r.name.strip().casefold() == name and r.id != team_id]
-            if same:
-                ids = ", ".join(same)
-                fail(f'{team_file.name}: team: a team named "{team.team}" is already stored as {ids}: give '
-                     f"--id {same[0]} to store this file as its new version, or another --id for a separate "
-                     "team")
-        row, version, changed = put_team(session=session, team_id=team_id, document=document)
-    state = "new version" if changed and version.version > 1 else "created" if changed else "unchanged"
-    typer.echo(f"{row.id}: {row.name}, version {version.version} ({state})")
-
-
-def generate_rota(
-    team_id: str,
-    month: str | None,
-    start: str | None,
-    end: str | None,
-    time_limit: float,
-    seed: int,
-    publish: bool,
-) -> Any:
-    """Solve a stored team's rota in this process (history from its published rotas); returns the rota."""
-    from api.jobs.submit import SolveRunning, get_job, submit_job
-    from api.jobs.worker import run_job
-    from api.services.publish import publish_rota
-    from api.services.rotas import get_rota
-    from api.services.teams import get_version, parse_document
-    from api.settings import get_settings
-    from cli.inputs import resolve_period
-
-    settings = get_settings()
-    with database() as db:
-        with db.read() as session:
-            stored = get_version(session=session, team_id=team_id).document
-            team = parse_document(stored, team_id, stored=True)
-        first, last = resolve_period(team, month, start, end)
-        with db.write() as session:
-            try:
-                job = submit_job(
-                    session=session,
-                    settings=settings,
-                    team_id=team_id,
-                    start=first,
-                    end=last,
-                    time_limit=time_limit,
-                    seed=seed,
-                )
-            except SolveRunning as running:
-                fail(f"{team_id} {first} to {last} is already being solved (job {running.job.id}, "
-                     f"{running.job.state}): wait for it, or stop it first")
-        err.print(
-            f"solving {team_id} {first} to {last} (job {job.id}, {time_limit:g} s; Ctrl-C keeps the best)"
-        )
-        stop = threading.Event()
-        worker = threading.Thread(target=run_job, args=(db, job.id, stop), kwargs={"settings": settings})
-        worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.2)
-        except KeyboardInterrupt:
-            stop.set()
-            worker.join()
-        with db.read() as session:
-            job = get_job(session=session, job_id=job.id)
-            if job.state == "failed" or job.rota_id is None:
-                fail(f"the solve failed: {job.reason}")
-            rota = get_rota(session=session, rota_id=job.rota_id)
-            doc = rota.document
-        gaps = len(doc.get("gaps", []))
-        typer.echo(
-            f"rota {rota.id}: {rota.status}, objective {rota.objective:g}, "
-            f"{len(doc.get('assignments', []))} assignments, {gaps} gap{'s' * (gaps != 1)}"
-        )
-        if publish:
-            with db.write() as session:
-                rota = publish_rota(session=session, rota_id=rota.id)
-            typer.echo(f"rota {rota.id}: published (version {rota.version})")
-        return rota
 
 
 def check_port(host: str, port: int) -> None:
@@ -255,20 +110,6 @@ def handed_out(host: str, port: int) -> list[str]:
             f"warning: serving on {host}, beyond this machine, without ROTA_PUBLIC_URL: set it to the "
             "address your staff use (e.g. ROTA_PUBLIC_URL=https://rota.example.org), or feed links may "
             "name an address their calendars cannot reach"]
-
-
-def link_base(host: str, port: int) -> tuple[str, str]:
-    """The base URL of the links the CLI prints (it has no request), and where it came from."""
-    from api.settings import get_settings
-    from api.urls import WILDCARDS, origin
-
-    settings = get_settings()
-    if settings.public_url:
-        return settings.public_url.rstrip("/"), "ROTA_PUBLIC_URL"
-    if host in WILDCARDS:
-        return origin("http", "127.0.0.1", port), f"--port; --host {host or '*'} listens everywhere, the " \
-                                                  "link names this machine; ROTA_PUBLIC_URL is not set"
-    return origin("http", host, port), "--host/--port; ROTA_PUBLIC_URL is not set"
 
 
 def sign_in_link(token_id: int, base: str) -> tuple[str, int]:
@@ -552,8 +393,8 @@ def register_tokens() -> None:
     ) -> None:
         """Print a new calendar feed URL: a person's (--person), a role's (--role) or the whole team's."""
         from api.auth import Principal
-        from api.routes.tokens import feed_urls
         from api.services.tokens import create_calendar_token
+        from api.urls import feed_urls
 
         if person and role:
             fail("--person and --role: give one of them (or neither, for the whole team)")

@@ -24,7 +24,7 @@ def run_worker(concurrency: int, queues: str | None, solver_threads: int | None,
         os.environ["ROTA_SOLVER_WORKERS"] = str(solver_threads)
     get_settings.cache_clear()
     settings = get_settings()
-    from cli.service import _safe, database
+    from cli.backend import database, safe_url
 
     with database():  # fails in one line unless the database is reachable and migrated
         pass
@@ -44,7 +44,7 @@ def run_worker(concurrency: int, queues: str | None, solver_threads: int | None,
             conn.ensure_connection(max_retries=2, timeout=3)
             conn.default_channel  # noqa: B018  (opens a channel: the broker really answers)
     except Exception as exc:
-        fail(f"cannot reach the broker {_safe(settings.broker_url)}: {str(exc).splitlines()[0]}")
+        fail(f"cannot reach the broker {safe_url(settings.broker_url)}: {str(exc).splitlines()[0]}")
     node = hostname or f"rota-{os.getpid()}@{socket.gethostname()}"
     worker = app.Worker(
         hostname=node, concurrency=concurrency, queues=names, pool_cls=pool, loglevel=loglevel.upper(),
@@ -56,7 +56,7 @@ def run_worker(concurrency: int, queues: str | None, solver_threads: int | None,
 
 def register(app: typer.Typer) -> None:
     """Add ``rota worker`` to ``app``."""
-    from cli.service import service_errors
+    from cli.backend import service_errors
 
     @app.command("worker")
     @service_errors

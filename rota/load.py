@@ -96,6 +96,7 @@ def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 _Loader.construct_mapping = _mapping  # type: ignore[assignment]
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+TeamFileLoader = _Loader  # the public name: what reads a team file's YAML (the API reads with it too)
 
 
 def json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

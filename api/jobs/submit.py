@@ -19,7 +19,6 @@ from api.services.publish import lock_team
 from api.services.rotas import get_rota, horizon_team
 from api.services.teams import current_document, get_team
 from api.settings import Settings
-from rota.records import Duty
 
 MAX_DAYS = 366
 ACTIVE = ("queued", "running")
@@ -235,19 +234,3 @@ def cancel_job(*, session: Session, job_id: str) -> Job:
     session.commit()
     session.refresh(job)
     return job
-
-
-def diff(baseline: list[Duty], duties: list[Duty]) -> dict[str, Any]:
-    """What re-planning changed: assignments removed from and added to the baseline."""
-
-    def key(d: Duty) -> tuple[str, str, str, str]:
-        return d.person, d.role, d.shift, d.date.isoformat()
-
-    before, after = {key(d) for d in baseline}, {key(d) for d in duties}
-    fields = ("person", "role", "shift", "date")
-    return {
-        "count": len(before ^ after),
-        "kept": len(before & after),
-        "removed": [dict(zip(fields, k, strict=True)) for k in sorted(before - after)],
-        "added": [dict(zip(fields, k, strict=True)) for k in sorted(after - before)],
-    }

@@ -16,9 +16,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from api.db import Database, database_fault, utcnow
-from api.jobs.submit import diff, get_job
+from api.jobs.submit import get_job
 from api.models import Job
-from api.services.rotas import get_rota, horizon_team, store_rota, team_duties
+from api.services.rotas import diff, get_rota, horizon_team, store_rota, team_duties
 from api.settings import Settings
 from rota.calendar import Calendar
 

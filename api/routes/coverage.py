@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from api.auth import PrincipalDep
 from api.db import SessionDep
 from api.deps import SettingsDep, TeamIdPath
-from api.routes.teams import ERRORS
+from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services import coverage
 from api.services.teams import get_team

@@ -13,7 +13,7 @@ from api.errors import NotFound
 from api.jobs import submit
 from api.jobs.leases import fail_job_in
 from api.models import Job
-from api.routes.teams import ERRORS
+from api.routes.common import ERRORS
 from api.schemas import JobAccepted, JobRead, RotaCreate
 from api.services import teams
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
-from api.routes.teams import ERRORS
+from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services.rotas import published_assignments
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from api.auth import AnyPrincipalDep
 from api.db import SessionDep
 from api.deps import TeamIdPath
-from api.routes.teams import ERRORS
+from api.routes.common import ERRORS
 from api.services import onduty
 from rota.team import ID_MAX
 

@@ -14,7 +14,7 @@ from api.db import SessionDep, WriteSessionDep
 from api.deps import RowIdPath, SettingsDep
 from api.errors import Invalid
 from api.models import Rota
-from api.routes.teams import ERRORS
+from api.routes.common import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
 from api.services import cells, changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons

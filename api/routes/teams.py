@@ -10,18 +10,11 @@ from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep, TeamIdPath
 from api.errors import Invalid
+from api.routes.common import ERRORS
 from api.schemas import ErrorBody, RotaSummary, TeamRead, TeamSummary
 from api.services import rotas, team_edits, teams
 
 router = APIRouter(prefix="/api/teams", tags=["teams"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody},
-    403: {"model": ErrorBody},
-    404: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
-
-
 _TEAM_FILE = "the team file (../shared/spec/team-file.md)"
 TEAM_BODY: dict[str, Any] = {
     "requestBody": {

@@ -10,10 +10,10 @@ from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
 from api.deps import RowIdPath, SettingsDep
 from api.models import CalendarToken
-from api.routes.teams import ERRORS
+from api.routes.common import ERRORS
 from api.schemas import CalendarTokenCreate, CalendarTokenCreated, CalendarTokenRead
 from api.services import tokens
-from api.urls import link_base
+from api.urls import feed_urls, link_base
 
 router = APIRouter(prefix="/api/calendar-tokens", tags=["calendar tokens"])
 
@@ -27,12 +27,6 @@ def _read(row: CalendarToken) -> CalendarTokenRead:
         role=row.role,
         created_at=row.created_at,
     )
-
-
-def feed_urls(base: str, secret: str) -> tuple[str, str]:
-    """(https URL, webcal URL) of a feed secret."""
-    url = f"{base.rstrip('/')}/calendars/{secret}.ics"
-    return url, "webcal://" + url.split("://", 1)[1]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CalendarTokenCreated, responses=ERRORS)

@@ -15,10 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from api.jobs.submit import diff
 from api.models import Rota
 from api.services.edits import list_edits
-from api.services.rotas import duty_of, published_assignments, rota_team
+from api.services.rotas import diff, duty_of, published_assignments, rota_team
 from rota.document import RotaDocument
 from rota.team import Team
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
-from api.feeds import sync_events
 from api.models import Assignment, PublishedDay, Rota, RotaEdit
+from api.services.feeds import sync_events
 from api.services.publish import lock_rota
 from api.services.rotas import get_rota, horizon_team, team_duties
 from rota import timeutil

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
-from api.feeds import sync_events
 from api.models import Assignment, Job, PublishedDay, Rota, RotaEdit, TeamRow
+from api.services.feeds import sync_events
 from api.services.rotas import get_rota
 from rota.timeutil import date_range
 

@@ -246,3 +246,19 @@ def horizon_team(
     ]
     doc["history"] = history
     return parse_document(doc, team_id, stored=True), stored.version
+
+
+def diff(baseline: list[Duty], duties: list[Duty]) -> dict[str, Any]:
+    """What re-planning changed: assignments removed from and added to the baseline."""
+
+    def key(d: Duty) -> tuple[str, str, str, str]:
+        return d.person, d.role, d.shift, d.date.isoformat()
+
+    before, after = {key(d) for d in baseline}, {key(d) for d in duties}
+    fields = ("person", "role", "shift", "date")
+    return {
+        "count": len(before ^ after),
+        "kept": len(before & after),
+        "removed": [dict(zip(fields, k, strict=True)) for k in sorted(before - after)],
+        "added": [dict(zip(fields, k, strict=True)) for k in sorted(after - before)],
+    }

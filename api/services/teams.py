@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound, PreconditionFailed, UnsupportedMediaType
 from api.models import TeamRow, TeamVersion
-from rota.load import TeamFileError, _Loader, json_pairs, parse_team, too_deep
+from rota.load import TeamFileError, TeamFileLoader, json_pairs, parse_team, too_deep
 from rota.team import Team
 from rota.teamcheck import team_warnings
 
@@ -75,7 +75,7 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
         except ValueError as exc:  # a repeated key
             raise Invalid(f"the body is not a valid team: {exc}") from None
     try:
-        document = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+        document = yaml.load(text, Loader=TeamFileLoader)  # a SafeLoader subclass
     except RecursionError:
         raise Invalid("the body is nested too deeply") from None
     except yaml.YAMLError as exc:

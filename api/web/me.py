@@ -15,9 +15,8 @@ from markupsafe import Markup
 
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
-from api.routes.tokens import feed_urls
 from api.services import rotas, teams, tokens, websessions
-from api.urls import link_base
+from api.urls import feed_urls, link_base
 from api.web.errors import PageRoute
 from api.web.render import day_text, page, redirect
 from api.web.session import Csrf, WebPrincipal, flash, session_id

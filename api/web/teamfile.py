@@ -18,7 +18,7 @@ from api.services import team_edits, teams, websessions
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
 from api.web.session import Csrf, WebPrincipal, flash, session_id
-from rota.load import _Loader
+from rota.load import TeamFileLoader
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 UNDO = "undo"  # session key: the version a removal can be undone to, shown once on the team file page
@@ -33,7 +33,7 @@ def line_of(text: str, path: str) -> int | None:
     """The line of ``text`` (YAML) holding the field at ``path`` (``people[2].hours_per_week``), or the
     nearest enclosing field found; None when the text does not parse."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=TeamFileLoader)
     except yaml.YAMLError:
         return None
     if node is None:

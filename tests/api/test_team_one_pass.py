@@ -9,7 +9,7 @@ from apikit import Service, team_doc
 from test_newcomer_desk import DESK, EXPECTED, WARNINGS  # tests/: on the path (its conftest)
 
 from api.services.teams import json_document
-from rota.load import _Loader
+from rota.load import TeamFileLoader
 
 DETAIL = [{"path": p, "message": m} for p, m in EXPECTED] + \
          [{"path": p, "message": f"warning: {m}"} for p, m in WARNINGS]
@@ -23,7 +23,7 @@ def test_yaml_body_lists_every_mistake_at_once(service: Service) -> None:
 
 
 def test_json_body_lists_every_mistake_at_once(service: Service) -> None:
-    document = json_document(yaml.load(DESK.read_text(), Loader=_Loader))
+    document = json_document(yaml.load(DESK.read_text(), Loader=TeamFileLoader))
     response = service.call("PUT", "/api/teams/tiny", json=document, expect=422)
     assert response.json()["detail"] == DETAIL
 
