@@ -12,7 +12,7 @@ solver's build order) is derived from here; ``tests/test_registry.py`` asserts e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 # document: the rota names something the team does not have (the model cannot produce it);
 # placement: one duty breaks it on its own (the model has no variable for such a duty);
@@ -146,3 +146,22 @@ def of_kind(*kinds: Kind) -> list[Rule]:
 def cause_groups() -> tuple[tuple[str, frozenset[str]], ...]:
     """The gap-explanation groups, most telling first: (label, rule ids)."""
     return tuple((label, frozenset(r.id for r in RULES.values() if r.cause == label)) for label in CAUSES)
+
+
+Part = TypeVar("Part")
+
+
+def known(rules: tuple[str, ...]) -> None:
+    """Refuse a rule id the catalogue does not declare (a part attached to a typo would never run)."""
+    for r in rules:
+        if r not in RULES:
+            raise ValueError(f"rule id {r!r} is not declared in rota.catalogue")
+
+
+def attach(table: dict[str, Part], rules: tuple[str, ...], part: Part, what: str) -> None:
+    """Register ``part`` (a checker, builder or greedy guard) under each of ``rules``, at most one ``what``
+    a rule: the one way every side of the registry attaches its parts to rule ids."""
+    for r in rules:
+        if r in table:
+            raise ValueError(f"rule {r} has two {what}s")
+        table[r] = part

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rota.catalogue import RULES
+from rota.catalogue import RULES, attach, known
 
 Scope = Literal["entry", "duty", "person", "document"]
 
@@ -47,19 +47,13 @@ CHECKERS: dict[str, Checker] = {}  # by rule id
 
 def checks(*rules: str, scope: Scope) -> Callable[[CheckFn], CheckFn]:
     """Attach a checker to the rules it reports."""
-    for r in rules:
-        if r not in RULES:
-            raise ValueError(f"rule id {r!r} is not declared in rota.catalogue")
+    known(rules)
 
-    def attach(fn: CheckFn) -> CheckFn:
-        checker = Checker(rules, scope, fn)
-        for r in rules:
-            if r in CHECKERS:
-                raise ValueError(f"rule {r} has two checkers")
-            CHECKERS[r] = checker
+    def register(fn: CheckFn) -> CheckFn:
+        attach(CHECKERS, rules, Checker(rules, scope, fn), "checker")
         return fn
 
-    return attach
+    return register
 
 
 def checkers(scope: Scope) -> list[Checker]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rota.catalogue import RULES
+from rota.catalogue import RULES, attach, known
 from rota.records import Slot
 from rota.team import Rules
 from solver.context import Ctx
@@ -59,39 +59,26 @@ UNMODELLED: dict[str, str] = {
 }
 
 
-def _known(rules: tuple[str, ...]) -> None:
-    for r in rules:
-        if r not in RULES:
-            raise ValueError(f"rule id {r!r} is not declared in rota.catalogue")
-
-
 def builds(*rules: str, order: int) -> Callable[[Build], Build]:
     """Attach a model builder to the rules it enforces."""
-    _known(rules)
+    known(rules)
 
-    def attach(fn: Build) -> Build:
-        builder = Builder(rules, fn, order)
-        for r in rules:
-            if r in BUILDERS:
-                raise ValueError(f"rule {r} has two builders")
-            BUILDERS[r] = builder
+    def register(fn: Build) -> Build:
+        attach(BUILDERS, rules, Builder(rules, fn, order), "builder")
         return fn
 
-    return attach
+    return register
 
 
 def guards(*rules: str) -> Callable[[Guard], Guard]:
     """Attach a greedy guard to the max-type rules it keeps."""
-    _known(rules)
+    known(rules)
 
-    def attach(fn: Guard) -> Guard:
-        for r in rules:
-            if r in GUARDS:
-                raise ValueError(f"rule {r} has two greedy guards")
-            GUARDS[r] = fn
+    def register(fn: Guard) -> Guard:
+        attach(GUARDS, rules, fn, "greedy guard")
         return fn
 
-    return attach
+    return register
 
 
 def builders() -> list[Build]:
