@@ -27,8 +27,8 @@ from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PENDING = "pending_edit"  # session key: an edit refused for a rule break, until kept anyway or dropped
-CONFLICT = "edit_conflict"  # session key: an edit refused as the cell changed meanwhile, shown once
-CONFLICT = "publish_conflict"  # session key: why a publish was refused, shown once on the publish page
+EDIT_CONFLICT = "edit_conflict"  # session key: an edit refused as the cell changed meanwhile, shown once
+PUBLISH_CONFLICT = "publish_conflict"  # session key: a publish refused, shown once
 DOWNLOADS = ("csv", "xlsx", "ics")
 
 
@@ -139,7 +139,7 @@ def cell_page(
             return redirect(url(rota))  # already kept or dropped (Back after Keep it anyway): the month
         context.update(violations=held["violations"], pending=held["pending"])
     if conflict is not None:  # an edit refused as the cell changed meanwhile: said once; a reload, the cell
-        said = request.session.pop(CONFLICT, None) or {}
+        said = request.session.pop(EDIT_CONFLICT, None) or {}
         if said.get("key") == conflict and said.get("rota") == rota.id:
             context["conflict"] = said["message"]
     return page(request, "cell.html", context)
@@ -186,7 +186,7 @@ def edit(
         key = secrets.token_urlsafe(8)  # post-redirect-get: the refusal is shown by a GET of the cell
         if isinstance(exc, Conflict):
             message = exc.problems[0]["message"][:500]
-            request.session[CONFLICT] = {"key": key, "rota": rota.id, "message": message}
+            request.session[EDIT_CONFLICT] = {"key": key, "rota": rota.id, "message": message}
             return redirect(url(rota, f"/cell?person={quote(person)}&date={day.isoformat()}&conflict={key}"))
         request.session[PENDING] = {
             "key": key, "rota": rota.id, "person": person, "date": day.isoformat(),
@@ -258,7 +258,7 @@ def publish_page(
     """What publishing changes, per person, against what is published for these dates now."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
-    held = request.session.pop(CONFLICT, None) or {}
+    held = request.session.pop(PUBLISH_CONFLICT, None) or {}
     conflict = held.get("message", "") if held.get("rota") == rota.id else ""
     return _publish_view(request, session, rota, conflict=conflict)
 
@@ -292,7 +292,7 @@ def publish_now(
         rota = publish.publish_rota(session=session, rota_id=rota.id, version=version)
     except Conflict as exc:
         session.rollback()
-        request.session[CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
+        request.session[PUBLISH_CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
         return redirect(url(rota, "/publish"))  # post-redirect-get: the changes as they stand now
     flash(request, f"Published: the team's rota for {day_text(rota.start)} – {day_text(rota.end)}.")
     return redirect(url(rota))

@@ -90,6 +90,20 @@ def test_two_tabs_editing_different_cells_both_succeed_and_the_same_cell_twice_c
     assert "reload it" in landed(lead, stale).text  # a 409 to a form: said after a redirect
 
 
+def test_an_edit_conflict_left_unread_is_never_shown_on_the_publish_page(
+        web: Web, lead: TestClient, draft: int) -> None:
+    """The edit's and the publish's refusals wait under keys of their own."""
+    a = next(r for r in _rows(web, draft) if r.role == "desk")
+    seen = _version(lead.get(f"/teams/tiny/rotas/{draft}/cell?person={a.person}&date={a.date}").text)
+    one = {"op": "remove", "person": a.person, "date": str(a.date), "duty": f"{a.shift}|{a.role}",
+           "version": seen}
+    assert _edit(lead, draft, one).status_code == 303
+    again = _edit(lead, draft, {**one, "op": "add"})  # refused: the cell changed meanwhile; not opened
+    assert "&conflict=" in again.headers["location"]
+    publish = lead.get(f"/teams/tiny/rotas/{draft}/publish").text
+    assert "changed meanwhile" not in publish.lower()
+    assert "changed meanwhile" in lead.get(again.headers["location"]).text  # still there for the cell
+
 def test_the_api_takes_an_older_version_for_another_cell(web: Web, draft: int) -> None:
     from api.errors import Conflict
     from api.services.edits import EditRequest, edit_rota
