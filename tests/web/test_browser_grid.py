@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from axe import assert_accessible
-from test_browser import Server, browser, open_page, server  # noqa: F401 (the module's fixtures, shared)
-from webkit import MONTH, PEOPLE
+from test_browser import Server, browser, generate_draft, open_page, server  # noqa: F401 (the module's fixtures, shared)
+from webkit import PEOPLE
 
 PHONE = {"width": 390, "height": 844}
 
@@ -18,21 +18,8 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def month_url(server: Server, browser: Any) -> str:  # noqa: F811
     """A draft of next month, generated through the pages once for this module."""
-    from playwright.sync_api import expect
+    return generate_draft(server, browser)
 
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(server.link("lead"))
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{server.url}/teams/tiny")
-    page.get_by_label("Month").fill(MONTH)
-    page.get_by_label("Time limit (seconds)").fill("2")
-    page.get_by_role("button", name="Generate").click()
-    expect(page).to_have_url(re.compile(r"/teams/tiny/rotas/\d+$"), timeout=60_000)
-    url = page.url
-    context.close()
-    return url
 
 
 def _lead(server: Server, open_page: Any, **options: Any) -> Any:  # noqa: F811

@@ -15,7 +15,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from urllib.parse import quote
 import httpx
 import icalendar
 import pytest
-from test_browser import _browser_path
+from test_browser import _browser_path, wait_until_serving
 from webkit import FIRST, LAST, issue_tokens, sign_in_link, team_doc
 
 from api.db import Database, make_engine
@@ -95,16 +94,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Data
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/sign-in", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start:\n" + log_path.read_text())
-            time.sleep(0.2)
+        wait_until_serving(base, proc, log_path)
         yield base, db, tokens, log_path.read_text()
     finally:
         proc.terminate()
