@@ -212,7 +212,7 @@ def revoke_calendar_token(*, session: Session, principal: Principal, token_id: i
     row = session.get(CalendarToken, token_id)
     # a feed the caller may not see answers as one that does not exist (the same 404 and body)
     mine = row is not None and (row.created_by == principal.token_id if principal.role == "staff"
-                                else principal.role == "hr" or principal.leads(row.team_id))
+                                else principal.manages(row.team_id))
     if row is None or not mine:
         raise NotFound(f"no calendar token {token_id}", "token_id")
     if row.revoked_at is None:
@@ -290,12 +290,13 @@ def token_principal(*, session: Session, secret: str) -> Principal:
     return principal_of(session, row)
 
 
-def session_principal(*, session: Session, token_id: int, token_hash: str) -> Principal:
-    """The principal behind a web session (the token's id and hash); 401 once the token is revoked."""
+def session_principal(*, session: Session, token_id: int) -> Principal:
+    """The principal behind a web session (the token it was signed in with); 401 once the token is
+    revoked or expired."""
     from api.errors import Unauthorized
 
     row = session.get(ApiToken, token_id)
-    if row is None or row.token_hash != token_hash or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None:
         raise Unauthorized("your session has ended: the token behind it was revoked", "session")
     why = expired(row, utcnow())
     if why is not None:

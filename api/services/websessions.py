@@ -63,16 +63,8 @@ def web_session_principal(
         raise Unauthorized("your session has ended: sign in again", "session")
     if now - row.seen_at > timedelta(hours=hours):
         raise Unauthorized(f"your session has ended: no page was opened in {hours:g} hours", "session")
-    token_hash = _token_hash(session, row.api_token_id)
-    principal = session_principal(session=session, token_id=row.api_token_id, token_hash=token_hash)
+    principal = session_principal(session=session, token_id=row.api_token_id)
     return principal, now - row.seen_at >= SEEN_EVERY
-
-
-def _token_hash(session: Session, token_id: int) -> str:
-    from api.models import ApiToken
-
-    token = session.get(ApiToken, token_id)
-    return token.token_hash if token is not None else ""
 
 
 def touch_web_session(*, session: Session, sid: str, now: datetime | None = None) -> None:
