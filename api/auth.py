@@ -65,9 +65,13 @@ class Principal:
         if not self.leads(team_id):
             raise Forbidden(f'a lead token for team "{team_id}" is needed', "authorization")
 
+    def manages(self, team_id: str) -> bool:
+        """hr, or a lead of the team: who reads its drafts, documents, coverage and leave reasons."""
+        return self.role == "hr" or self.leads(team_id)
+
     def require_manager(self, team_id: str) -> None:
         """Reading a team's drafts, documents and coverage: hr, or a lead of the team."""
-        if self.role != "hr" and not self.leads(team_id):
+        if not self.manages(team_id):
             raise Forbidden(f'an hr token or a lead token for team "{team_id}" is needed', "authorization")
 
     def require_reader(self, team_id: str) -> None:

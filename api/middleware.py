@@ -159,7 +159,8 @@ def trusted_networks(text: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+def trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    """Whether ``address`` (an IP in text) is in one of ``networks``."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -175,12 +176,12 @@ def client_ip(connection: HTTPConnection) -> str:
     peer = connection.client.host if connection.client else "unknown"
     settings = getattr(connection.app.state, "settings", None) if "app" in connection.scope else None
     networks = trusted_networks(getattr(settings, "trusted_proxies", "") or "")
-    if not networks or not _trusted(peer, networks):
+    if not networks or not trusted(peer, networks):
         return peer
     hops = [h.strip() for value in connection.headers.getlist("x-forwarded-for") for h in value.split(",")]
     hops = [h for h in hops if h]
     for hop in reversed(hops):
-        if not _trusted(hop, networks):
+        if not trusted(hop, networks):
             return hop[:64]
     return hops[0][:64] if hops else peer
 

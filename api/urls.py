@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
-from api.middleware import trusted_networks
+from api.middleware import trusted, trusted_networks
 from api.settings import Settings
 
 # host[:port]: a DNS name, an IPv4 address or a bracketed IPv6 one; anything else is ignored
@@ -27,15 +27,8 @@ WILDCARDS = ("0.0.0.0", "::", "")
 
 def from_trusted_proxy(request: HTTPConnection, settings: Settings) -> bool:
     """Whether the request's TCP peer is one of ``ROTA_TRUSTED_PROXIES``."""
-    peer = request.client.host if request.client else None
-    networks = trusted_networks(settings.trusted_proxies or "")
-    if peer is None or not networks:
-        return False
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return any(address in net for net in networks)
+    return request.client is not None and trusted(request.client.host,
+                                                  trusted_networks(settings.trusted_proxies or ""))
 
 
 def forwarded_host(headers: Any) -> str | None:

@@ -256,14 +256,13 @@ def _retry(write: Callable[[], Any], job_id: str, what: str, seconds: float) -> 
             write()
             return tries
         except Exception as exc:
-            transient = database_fault(exc) is not None or isinstance(exc, OperationalError)
+            fault = database_fault(exc)
+            transient = fault is not None or isinstance(exc, OperationalError)
             left = seconds - (time.monotonic() - started) if transient else float(OTHER_TRIES - tries)
             if left <= 0:
-                fault = database_fault(exc)
-                cause = fault.kind if fault is not None else f"{type(exc).__name__}: {exc}"
-                if fault is not None:
-                    cause = ("the database's disk is full" if fault.kind == "disk full"
-                             else "the database could not be reached")
+                cause = (f"{type(exc).__name__}: {exc}" if fault is None
+                         else "the database's disk is full" if fault.kind == "disk full"
+                         else "the database could not be reached")
                 raise StoreFailed(f"{what} could not be stored after {tries} attempts over "
                                   f"{time.monotonic() - started:.0f} s: {cause}") from exc
             log.warning("job %s: storing %s failed (%s), again in %.1f s", job_id, what,

@@ -80,7 +80,7 @@ def visible_job(session: Any, principal: Principal, job_id: str) -> Job:
     """The job, if the caller may follow it (hr, a lead of its team); another team's job answers as one
     that does not exist (the same 404 and body)."""
     job = submit.get_job(session=session, job_id=job_id)
-    if principal.role != "hr" and not principal.leads(job.team_id):
+    if not principal.manages(job.team_id):
         raise NotFound(f"no job {job_id}", "job_id")
     return job
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.errors import Invalid
 from api.models import PublishedDay, Rota
 from api.services.rotas import published_assignments
-from api.services.teams import get_team, get_version
+from api.services.teams import display_names, get_team, get_version
 from rota import timeutil
 from rota.teamcheck import did_you_mean
 
@@ -109,10 +109,9 @@ def on_duty(
     document = get_version(session=session, team_id=team_id, version=team.current_version).document
     tz = timeutil.zone(document["timezone"])
     moment = parse_at(at, tz, now)
-    roles: dict[str, str] = {k: (v or {}).get("name") or k for k, v in document.get("roles", {}).items()}
+    _, roles, shifts = display_names(document)
     if role is not None and role not in roles:
         raise Invalid(f'team "{team_id}" has no role "{role}"{did_you_mean(role, roles)}', "role")
-    shifts = {k: (v or {}).get("name") or k for k, v in document.get("shifts", {}).items()}
     contacts = _contacts(document)
     day = moment.date()
     rows = [

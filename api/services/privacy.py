@@ -15,7 +15,7 @@ from rota.team import Team
 
 def sees_leave_reasons(principal: Principal, team_id: str) -> bool:
     """HR and the team's leads see why people are away; staff see only that they are."""
-    return principal.role == "hr" or principal.leads(team_id)
+    return principal.manages(team_id)
 
 
 def private_team(team: Team) -> Team:

@@ -82,7 +82,7 @@ def back_link(request: Request) -> dict[str, str]:
     principal = getattr(request.state, "principal", None)
     team_id = request.path_params.get("team_id")
     if principal is not None and team_id and request.url.path != f"/teams/{team_id}" and (
-            principal.role == "hr" or principal.leads(team_id)) and _visible(principal, team_id):
+            principal.manages(team_id)) and _visible(principal, team_id):
         return {"url": f"/teams/{team_id}", "text": "Back to the team"}
     return {"url": "/", "text": "Back to your start page"}
 

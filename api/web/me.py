@@ -81,9 +81,9 @@ def team_shifts(session: Any, team_id: str, person: str, now: Any) -> TeamShifts
     month_of = shifts[0].date if shifts else today
     first, last = month_range(f"{month_of:%Y-%m}")
     worked, target, month = 0, None, ""
-    if shifts or rotas.published_assignments(session=session, team_id=team_id, start=first, end=last):
-        mine = rotas.published_assignments(session=session, team_id=team_id, start=first, end=last,
-                                           person=person)
+    every = rotas.published_assignments(session=session, team_id=team_id, start=first, end=last)
+    if shifts or every:
+        mine = [r for r in every if r.person == person]
         worked = sum(int((r.end_utc - r.start_utc).total_seconds() // 60) for r in mine)
         team = teams.parse_document(doc, team_id, stored=True)
         target = Calendar(team, first, last).target_minutes(person) if person in people else None
