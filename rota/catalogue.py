@@ -138,11 +138,6 @@ def title(rule: str) -> str:
     return r.title if r is not None else rule
 
 
-def of_kind(*kinds: Kind) -> list[Rule]:
-    """The declared rules of these kinds, in declaration order."""
-    return [r for r in RULES.values() if r.kind in kinds]
-
-
 def cause_groups() -> tuple[tuple[str, frozenset[str]], ...]:
     """The gap-explanation groups, most telling first: (label, rule ids)."""
     return tuple((label, frozenset(r.id for r in RULES.values() if r.cause == label)) for label in CAUSES)

@@ -350,7 +350,7 @@ def _at(document: Any, loc: tuple[Any, ...]) -> Any:
 
 def _parts(path: str) -> tuple[Any, ...]:
     """``people[2].skills[0]`` → ``("people", 2, "skills", 0)`` (``format_path`` backwards)."""
-    return tuple(int(i) if i else ("from" if name == "from" else name) for name, i in _PART.findall(path))
+    return tuple(int(i) if i else name for name, i in _PART.findall(path))
 
 
 def _under(path: str, prefix: str) -> bool:

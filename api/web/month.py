@@ -186,9 +186,9 @@ def build_month(
     away = away_dates(cal, dates)
     heads = [Head(day, f"{day:%a}"[:2], _head_css(cal, day), cal.closed.get(day, "")) for day in dates]
     rows = []
-    day_names = {day: f"{day:%a} {day.day} {day:%b %Y}" for day in dates}
     hours = hours_lines(cal, every)
     by_person = {h.person: h for h in hours}
+    day_names = {day: day_text(day) for day in dates}  # once a date, not once a cell
     need = set(team.roles[view.role].skills) if view.role else set()
     with_duty = {d.person for d in duties}
     for p in team.people:
@@ -265,7 +265,7 @@ def _count_rows(
 
 
 def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str],
-              dates: list[date] | None = None) -> list[GapRow]:
+              dates: list[date]) -> list[GapRow]:
     """One row per role: a cell per date with its gaps (core ones marked !, others ?) and their reasons."""
     found: dict[tuple[str, date], list[tuple[bool, str]]] = defaultdict(list)
     for g in doc.gaps:
@@ -276,7 +276,7 @@ def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str],
     out = []
     for role in cal.team.roles:
         cells = []
-        for day in cal.dates if dates is None else dates:
+        for day in dates:
             here = found.get((role, day))
             if here:
                 core = any(c for c, _ in here)

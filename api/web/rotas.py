@@ -263,9 +263,7 @@ def publish_page(
     return _publish_view(request, session, rota, conflict=conflict)
 
 
-def _publish_view(
-    request: Request, session: Session, rota: Rota, conflict: str = "", status: int = 200
-) -> Response:
+def _publish_view(request: Request, session: Session, rota: Rota, conflict: str = "") -> Response:
     context = {
         "rota": rota,
         "changes": changes.preview(session=session, rota=rota),
@@ -273,7 +271,7 @@ def _publish_view(
         "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
         "base": url(rota),
     }
-    return page(request, "publish.html", context, status=status)
+    return page(request, "publish.html", context)
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/publish", dependencies=[Csrf])
