@@ -94,8 +94,11 @@ class Principal:
             raise Forbidden(f"this needs a token with role {' or '.join(roles)}", "authorization")
 
 
-FAILURE_WHAT = {"auth": "unknown or revoked bearer tokens", "feed": "unknown or revoked calendar tokens",
-                "sign-in": "failed sign-ins"}
+FAILURE_WHAT = {
+    "auth": "unknown or revoked bearer tokens",
+    "feed": "unknown or revoked calendar tokens",
+    "sign-in": "failed sign-ins",
+}
 
 
 def count_failure(request: Request, kind: str, path: str) -> None:
@@ -109,8 +112,9 @@ def count_failure(request: Request, kind: str, path: str) -> None:
     key = (kind, client_ip(request))
     wait = limiter.retry_after(key)
     if wait is not None:
-        raise TooManyRequests(f"too many {FAILURE_WHAT[kind]} from {key[1]}: try again in {wait} s", path,
-                              retry_after=wait)
+        raise TooManyRequests(
+            f"too many {FAILURE_WHAT[kind]} from {key[1]}: try again in {wait} s", path, retry_after=wait
+        )
     limiter.fail(key)
 
 

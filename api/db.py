@@ -103,15 +103,34 @@ class DatabaseFault:
 
 DISK_FULL_RETRY_AFTER = 60
 UNREACHABLE_RETRY_AFTER = 10
-_DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file", "disk full",
-              "could not write to file")
-_UNREACHABLE = ("unable to open database file", "connection refused", "could not connect",
-                "connection failed",
-                "could not translate host name", "server closed the connection", "terminating connection",
-                "connection is closed", "connection timeout", "timeout expired", "server conn crashed",
-                "the database system is shutting down", "the database system is starting up",
-                "the database system is in recovery mode", "consuming input failed", "ssl syscall error",
-                "cannot operate on a closed database", "no such host", "name or service not known")
+_DISK_FULL = (
+    "database or disk is full",
+    "no space left on device",
+    "could not extend file",
+    "disk full",
+    "could not write to file",
+)
+_UNREACHABLE = (
+    "unable to open database file",
+    "connection refused",
+    "could not connect",
+    "connection failed",
+    "could not translate host name",
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "connection timeout",
+    "timeout expired",
+    "server conn crashed",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "consuming input failed",
+    "ssl syscall error",
+    "cannot operate on a closed database",
+    "no such host",
+    "name or service not known",
+)
 
 
 def database_fault(exc: BaseException) -> DatabaseFault | None:
@@ -125,16 +144,21 @@ def database_fault(exc: BaseException) -> DatabaseFault | None:
     text = str(exc).lower()
     if any(s in text for s in _DISK_FULL):
         return DatabaseFault(
-            "disk full", 507,
+            "disk full",
+            507,
             "the database's disk is full, so nothing was saved; try again in "
-            f"{DISK_FULL_RETRY_AFTER} s (an administrator must free space first)", DISK_FULL_RETRY_AFTER)
+            f"{DISK_FULL_RETRY_AFTER} s (an administrator must free space first)",
+            DISK_FULL_RETRY_AFTER,
+        )
     gone = 'database "' in text and "does not exist" in text
     if gone or any(s in text for s in _UNREACHABLE):
         cause = "does not exist any more" if gone else "cannot be reached"
         return DatabaseFault(
-            "unreachable", 503,
+            "unreachable",
+            503,
             f"the database {cause}, so nothing was read or saved; try again in {UNREACHABLE_RETRY_AFTER} s",
-            UNREACHABLE_RETRY_AFTER)
+            UNREACHABLE_RETRY_AFTER,
+        )
     return None
 
 

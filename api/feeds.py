@@ -62,8 +62,11 @@ _FIND = (
     .join(TeamRow, TeamRow.id == CalendarToken.team_id)
     .outerjoin(ApiToken, ApiToken.id == CalendarToken.created_by)
     # a feed ends with the API token that made it: revoking a staff token ends that person's feeds too
-    .where(CalendarToken.token_hash == bindparam("digest"), CalendarToken.revoked_at.is_(None),
-           or_(CalendarToken.created_by.is_(None), ApiToken.revoked_at.is_(None)))
+    .where(
+        CalendarToken.token_hash == bindparam("digest"),
+        CalendarToken.revoked_at.is_(None),
+        or_(CalendarToken.created_by.is_(None), ApiToken.revoked_at.is_(None)),
+    )
 )
 
 
@@ -102,7 +105,14 @@ def feed_etag(feed: Feed, options: FeedOptions, today: date) -> str:
 
 
 _EVENT_COLUMNS = (
-    "uid", "person_name", "role_name", "shift_name", "start_utc", "end_utc", "sequence", "last_modified"
+    "uid",
+    "person_name",
+    "role_name",
+    "shift_name",
+    "start_utc",
+    "end_utc",
+    "sequence",
+    "last_modified",
 )
 
 
@@ -134,8 +144,9 @@ def render_feed(*, session: Session, feed: Feed, options: FeedOptions, now: date
 
 def _spec(ev: Any, tz: Any, team_name: str, named: bool) -> EventSpec:
     start, end = ev.start_utc.astimezone(tz), ev.end_utc.astimezone(tz)
-    summary, description = event_text(ev.person_name, ev.role_name, ev.shift_name, team_name, start, end,
-                                      named=named)
+    summary, description = event_text(
+        ev.person_name, ev.role_name, ev.shift_name, team_name, start, end, named=named
+    )
     return EventSpec(
         uid=ev.uid,
         summary=summary,

@@ -82,8 +82,12 @@ def create_app(
             db.dispose()
 
     app = FastAPI(
-        title="rota", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-        docs_url=None, redoc_url=None,  # /docs is ours, without a CDN (_add_docs)
+        title="rota",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,  # /docs is ours, without a CDN (_add_docs)
     )
     app.state.db = db
     app.state.failures = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window)
@@ -201,14 +205,27 @@ async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
     fault = database_fault(exc)
     if fault is not None:
         request.app.state.db.note_fault(fault)
-        log.error("database %s: %s %s answered %d: %s", fault.kind, request.method,
-                  mask_secrets(request.url.path), fault.status, str(exc).splitlines()[0] if str(exc) else "")
-        return _problem(fault.status, fault.message, headers=with_security_headers(
-            {"Retry-After": str(fault.retry_after)}))
+        log.error(
+            "database %s: %s %s answered %d: %s",
+            fault.kind,
+            request.method,
+            mask_secrets(request.url.path),
+            fault.status,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+        return _problem(
+            fault.status,
+            fault.message,
+            headers=with_security_headers({"Retry-After": str(fault.retry_after)}),
+        )
     text = str(exc).lower()
     if any(s in text for s in _SATURATED):
-        log.warning("database busy: %s %s answered 503: %s", request.method, mask_secrets(request.url.path),
-                    text.splitlines()[0] if text else "")
+        log.warning(
+            "database busy: %s %s answered 503: %s",
+            request.method,
+            mask_secrets(request.url.path),
+            text.splitlines()[0] if text else "",
+        )
         return _busy(f"the database is busy; try again in {BUSY_RETRY_AFTER} s")
     log.error("%s %s failed", request.method, mask_secrets(request.url.path), exc_info=exc)
     return _internal_response(exc)
@@ -218,10 +235,15 @@ async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
     """A number, date or text the database or the date arithmetic cannot hold (an id past 64 bits, a
     year-1 date, a name past its column): 422, not 500. A safety net under the validation of each field,
     which names the field; this cannot, so the log keeps the reason."""
-    log.warning("%s %s answered 422, a value out of range: %s", request.method,
-                mask_secrets(request.url.path), str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    return _problem(422, "a number, date or text in the request is out of the range the service can "
-                         "store or compute with")
+    log.warning(
+        "%s %s answered 422, a value out of range: %s",
+        request.method,
+        mask_secrets(request.url.path),
+        str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+    )
+    return _problem(
+        422, "a number, date or text in the request is out of the range the service can store or compute with"
+    )
 
 
 async def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -258,8 +280,7 @@ def docs_csp(page: str) -> str:
         "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
         for m in _INLINE_SCRIPT.findall(page)
     )
-    return (f"{CSP}; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:")
+    return f"{CSP}; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
 
 def _add_docs(app: FastAPI) -> None:

@@ -100,8 +100,9 @@ class EdgeMiddleware:
         declared = _header(scope, b"content-length")
         if declared is not None:
             if not declared.strip().isdigit():
-                await _answer(send_secured, 400, "the Content-Length header is not a number",
-                              "content-length")
+                await _answer(
+                    send_secured, 400, "the Content-Length header is not a number", "content-length"
+                )
                 return
             if int(declared) > limit:
                 await _answer(send_secured, 413, f"the request body is over the limit of {size_text(limit)}")
@@ -194,8 +195,14 @@ class FailureLimiter:
     not slowed. At most ``max_keys`` keys are kept: expired windows go first, then the oldest.
     """
 
-    def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000):
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ):
         self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
         self._windows: dict[Hashable, tuple[float, int]] = {}
         self._lock = threading.Lock()

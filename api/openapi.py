@@ -68,7 +68,7 @@ def allowed_methods(app: Any, scope: dict[str, Any]) -> list[str]:
     path = scope.get("path", "")
     root = scope.get("root_path", "")
     if root and path.startswith(root):
-        path = path[len(root):]
+        path = path[len(root) :]
     methods: set[str] = set()
     for template, item in app.openapi().get("paths", {}).items():
         if _pattern(template).fullmatch(path):

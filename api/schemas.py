@@ -38,8 +38,10 @@ class TeamRead(TeamSummary):
     changed: bool | None = Field(default=None, description="on PUT: whether a new version was stored")
     document: dict[str, Any] = Field(description="the team file as JSON, as submitted")
     warnings: list[Problem] = Field(
-        default=[], description="on PUT: what is valid but probably not meant (a person who can take no "
-        "role, a skill that looks like a typo, a shift never offered), each with its field path")
+        default=[],
+        description="on PUT: what is valid but probably not meant (a person who can take no "
+        "role, a skill that looks like a typo, a shift never offered), each with its field path",
+    )
 
 
 FIRST_DATE, LAST_DATE = Date(2000, 1, 1), Date(2199, 12, 31)
@@ -62,9 +64,12 @@ def _iso_date(value: Any) -> Any:
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # the OpenAPI document says what is accepted: YYYY-MM-DD, years 2000 to 2199
-RotaDate = Annotated[Date, BeforeValidator(_iso_date), AfterValidator(_rota_date),
-                     WithJsonSchema({"type": "string", "format": "date",
-                                     "pattern": "^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$"})]
+RotaDate = Annotated[
+    Date,
+    BeforeValidator(_iso_date),
+    AfterValidator(_rota_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": "^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$"}),
+]
 
 
 class RotaCreate(BaseModel):
@@ -74,11 +79,12 @@ class RotaCreate(BaseModel):
 
     start: RotaDate | None = None
     end: RotaDate | None = None
-    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False,
-                                     description="seconds (default from settings)")
+    time_limit: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="seconds (default from settings)"
+    )
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="CP-SAT's random seed")
-    replan_of: int | None = Field(ge=1, le=2**31 - 1,
-        default=None, description="re-plan this rota: keep as much of it as possible"
+    replan_of: int | None = Field(
+        ge=1, le=2**31 - 1, default=None, description="re-plan this rota: keep as much of it as possible"
     )
 
 
@@ -86,8 +92,11 @@ class JobAccepted(BaseModel):
     job_id: str
     state: str
     url: str
-    running: bool = Field(default=False, description="true: a solve of the same team and dates was already "
-                          "queued or running, and this is that job (no second one started)")
+    running: bool = Field(
+        default=False,
+        description="true: a solve of the same team and dates was already "
+        "queued or running, and this is that job (no second one started)",
+    )
 
 
 class ProgressRead(BaseModel):
@@ -149,9 +158,13 @@ class RotaSummary(BaseModel):
 class PublishRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
-                                description="the rota version you read; 409 when an edit since then "
-                                            "touched the same person on the same date")
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="the rota version you read; 409 when an edit since then "
+        "touched the same person on the same date",
+    )
 
 
 class MoveTo(BaseModel):
@@ -174,13 +187,20 @@ class EditCreate(BaseModel):
     role: str
     shift: str
     date: Date
-    to: MoveTo | None = Field(default=None, description="move: the fields that change; swap: the other "
-                              "person and their duty (role, shift, date default to this one's)")
+    to: MoveTo | None = Field(
+        default=None,
+        description="move: the fields that change; swap: the other "
+        "person and their duty (role, shift, date default to this one's)",
+    )
     force: bool = False
     reason: Text | None = Field(default=None, max_length=2000)
-    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
-                                description="the rota version you read; 409 when an edit since then "
-                                            "touched the same person on the same date")
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="the rota version you read; 409 when an edit since then "
+        "touched the same person on the same date",
+    )
 
 
 class EditRead(BaseModel):

@@ -66,8 +66,10 @@ class TimedH11Protocol(H11Protocol):
 
     def _arm(self) -> None:
         self._disarm()
-        self._deadlines = [self.loop.call_later(self.header_timeout, self._expired, "headers"),
-                           self.loop.call_later(self.body_timeout, self._expired, "body")]
+        self._deadlines = [
+            self.loop.call_later(self.header_timeout, self._expired, "headers"),
+            self.loop.call_later(self.body_timeout, self._expired, "body"),
+        ]
 
     def _disarm(self) -> None:
         for handle in self._deadlines:
@@ -94,8 +96,9 @@ class TimedH11Protocol(H11Protocol):
             return  # the request is in: the clock was not stopped in time (a race), nothing to do
         seconds = self.header_timeout if part == "headers" else self.body_timeout
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
-        log.warning("%s did not send its request's %s within %g s: 408, connection closed",
-                    client, part, seconds)
+        log.warning(
+            "%s did not send its request's %s within %g s: 408, connection closed", client, part, seconds
+        )
         # in the body: the application may have answered already (a 413), or be waiting for the body
         started = state is h11.SEND_BODY and cycle is not None and cycle.response_started
         if state is h11.SEND_BODY and cycle is not None and not cycle.response_complete:
@@ -104,8 +107,12 @@ class TimedH11Protocol(H11Protocol):
         if not started:
             what = "line and headers" if part == "headers" else "body"
             body = error_body(f"the request's {what} did not arrive within {seconds:g} s")
-            head = [b"HTTP/1.1 408 Request Timeout", b"content-type: application/json",
-                    b"connection: close", b"content-length: " + str(len(body)).encode()]
+            head = [
+                b"HTTP/1.1 408 Request Timeout",
+                b"content-type: application/json",
+                b"connection: close",
+                b"content-length: " + str(len(body)).encode(),
+            ]
             head += [f"{k.lower()}: {v}".encode() for k, v in SECURITY_HEADERS.items()]
             self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
             if self.transport.can_write_eof():

@@ -27,8 +27,9 @@ WILDCARDS = ("0.0.0.0", "::", "")
 
 def from_trusted_proxy(request: HTTPConnection, settings: Settings) -> bool:
     """Whether the request's TCP peer is one of ``ROTA_TRUSTED_PROXIES``."""
-    return request.client is not None and trusted(request.client.host,
-                                                  trusted_networks(settings.trusted_proxies or ""))
+    return request.client is not None and trusted(
+        request.client.host, trusted_networks(settings.trusted_proxies or "")
+    )
 
 
 def forwarded_host(headers: Any) -> str | None:

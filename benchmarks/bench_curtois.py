@@ -64,9 +64,14 @@ def _child_main(argv: list[str]) -> int:
         write_roster(out_csv, roster_rows(inst, result.duties))
         status = getattr(result.status, "value", result.status)
         seconds = getattr(result, "seconds", None)
-        summary = {"objective": result.objective, "bound": result.bound, "status": str(status),
-                   "seconds": seconds if seconds is not None else wall, "duties": len(result.duties),
-                   "message": getattr(result.document.solver, "message", None)}
+        summary = {
+            "objective": result.objective,
+            "bound": result.bound,
+            "status": str(status),
+            "seconds": seconds if seconds is not None else wall,
+            "duties": len(result.duties),
+            "message": getattr(result.document.solver, "message", None),
+        }
     except Exception as exc:  # reported to the parent, which prints one line
         summary = {"error": f"{type(exc).__name__}: {exc}"}
     Path(summary_json).write_text(json.dumps(summary, default=str), encoding="utf-8")
@@ -88,9 +93,21 @@ def run_instance(path: Path, out_csv: Path, time_limit: float, workers: int) -> 
     # a deterministic solve stops by itself at 4 × limit + 10 wall s; importing and building come on top
     allowance = time_limit * 4 + 130
     with out_csv.with_suffix(".log").open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path), str(out_csv), str(summary_json),
-                                 repr(time_limit), str(workers)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(path),
+                str(out_csv),
+                str(summary_json),
+                repr(time_limit),
+                str(workers),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + allowance
     timed_out = False
     try:
@@ -116,8 +133,9 @@ def run_instance(path: Path, out_csv: Path, time_limit: float, workers: int) -> 
         summary_json.unlink()
     else:
         how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
-        summary = {"error": f"the solver process ended ({how}) without an answer; "
-                            f"see {out_csv.with_suffix('.log')}"}
+        summary = {
+            "error": f"the solver process ended ({how}) without an answer; see {out_csv.with_suffix('.log')}"
+        }
     summary["peak_kib"] = usage.ru_maxrss
     return summary
 
@@ -138,8 +156,20 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-COLUMNS = ["instance", "staff", "days", "objective", "best_known", "lower_bound", "gap_pct", "solver_bound",
-           "seconds", "status", "hard_violations", "peak_mib"]
+COLUMNS = [
+    "instance",
+    "staff",
+    "days",
+    "objective",
+    "best_known",
+    "lower_bound",
+    "gap_pct",
+    "solver_bound",
+    "seconds",
+    "status",
+    "hard_violations",
+    "peak_mib",
+]
 
 
 def register(bench: typer.Typer) -> None:
@@ -151,9 +181,13 @@ def register(bench: typer.Typer) -> None:
         time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver seconds per instance."),
         workers: int = typer.Option(2, "--workers", min=1, help="Solver search workers."),
         out: Path = typer.Option(DEFAULT_OUT, "--out", help="Folder for rosters and summary.csv."),
-        benchmarks: Path = typer.Option(DEFAULT_BENCHMARKS, "--benchmarks", show_default=False,
-                                        help="Folder of InstanceN.txt and best-known.csv "
-                                             "(default: the project's data/benchmarks/curtois)."),
+        benchmarks: Path = typer.Option(
+            DEFAULT_BENCHMARKS,
+            "--benchmarks",
+            show_default=False,
+            help="Folder of InstanceN.txt and best-known.csv "
+            "(default: the project's data/benchmarks/curtois).",
+        ),
     ) -> None:
         """Solve Curtois & Qu instances, score each roster independently, compare with the best known."""
         err = Console(stderr=True)
@@ -197,8 +231,10 @@ def register(bench: typer.Typer) -> None:
                 inst = read_instance(path)
             except InstanceError as exc:
                 fail(str(exc))
-            console.print(f"[dim]{name}: {len(inst.staff)} staff × {inst.horizon} days, "
-                          f"solving for up to {time_limit:g} s …[/dim]")
+            console.print(
+                f"[dim]{name}: {len(inst.staff)} staff × {inst.horizon} days, "
+                f"solving for up to {time_limit:g} s …[/dim]"
+            )
             roster = out / f"{name}.csv"
             roster.unlink(missing_ok=True)
             try:
@@ -208,13 +244,20 @@ def register(bench: typer.Typer) -> None:
                 raise typer.Exit(130) from None
             seconds, peak = summary.get("seconds"), summary.get("peak_kib")
             known, lower = best.get(name, (None, None))
-            row: dict[str, Any] = {"instance": name, "staff": len(inst.staff), "days": inst.horizon,
-                                   "best_known": known, "lower_bound": lower,
-                                   "solver_bound": summary.get("bound"),
-                                   "seconds": round(seconds, 1) if seconds is not None else None,
-                                   "status": summary.get("status", "error"),
-                                   "peak_mib": round(peak / 1024) if peak else None,
-                                   "objective": None, "gap_pct": None, "hard_violations": None}
+            row: dict[str, Any] = {
+                "instance": name,
+                "staff": len(inst.staff),
+                "days": inst.horizon,
+                "best_known": known,
+                "lower_bound": lower,
+                "solver_bound": summary.get("bound"),
+                "seconds": round(seconds, 1) if seconds is not None else None,
+                "status": summary.get("status", "error"),
+                "peak_mib": round(peak / 1024) if peak else None,
+                "objective": None,
+                "gap_pct": None,
+                "hard_violations": None,
+            }
             if "error" in summary:
                 problems += 1
                 console.print(f"[red]{name}: {summary['error']}[/red]", highlight=False, soft_wrap=True)
@@ -235,13 +278,27 @@ def register(bench: typer.Typer) -> None:
                 reported = summary.get("objective")
                 if reported is not None and abs(reported - ev.objective) > 1e-6:
                     problems += 1
-                    console.print(f"[red]{name}: the solver reports {reported}, "
-                                  f"the evaluator finds {ev.objective}[/red]")
+                    console.print(
+                        f"[red]{name}: the solver reports {reported}, "
+                        f"the evaluator finds {ev.objective}[/red]"
+                    )
             rows.append(row)
 
         table = Table(title=f"Curtois & Qu, time limit {time_limit:g} s, {workers} workers")
-        headers = ["instance", "staff", "days", "ours", "best known", "lower bound", "gap %", "solver bound",
-                   "s", "status", "hard viol.", "peak MiB"]
+        headers = [
+            "instance",
+            "staff",
+            "days",
+            "ours",
+            "best known",
+            "lower bound",
+            "gap %",
+            "solver bound",
+            "s",
+            "status",
+            "hard viol.",
+            "peak MiB",
+        ]
         for i, h in enumerate(headers):
             table.add_column(h, justify="left" if i in (0, 9) else "right")
         for r in rows:

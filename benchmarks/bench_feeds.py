@@ -337,8 +337,7 @@ def register(bench: typer.Typer) -> None:
         phases = run_bench(people, days, requests, concurrency, repeat, console)
         console.print(results_table(phases, people, days))
         console.print(
-            f"target on the full-body and ETag phases: ≥ {TARGET_RPS:.0f} req/s, "
-            f"p99 < {TARGET_P99_MS:.0f} ms"
+            f"target on the full-body and ETag phases: ≥ {TARGET_RPS:.0f} req/s, p99 < {TARGET_P99_MS:.0f} ms"
         )
         if json_path is not None:
             json_path.write_text(json.dumps([asdict(p) for p in phases], indent=2) + "\n", encoding="utf-8")

@@ -72,8 +72,15 @@ def seed(url: str, size: str = "M") -> tuple[str, int, str]:
         document, _ = rota_document(cal, duties, {"status": "feasible", "bound": 0, "seconds": 0})
         with db.write() as session:
             put_team(session=session, team_id="bench", document=doc)
-            rota = store_rota(session=session, team_id="bench", team_version=1, start=MONTH[0], end=MONTH[1],
-                              document=document.to_json(), duties=duties)
+            rota = store_rota(
+                session=session,
+                team_id="bench",
+                team_version=1,
+                start=MONTH[0],
+                end=MONTH[1],
+                document=document.to_json(),
+                duties=duties,
+            )
             session.commit()
             rota_id = rota.id
             publish_rota(session=session, rota_id=rota_id)
@@ -96,8 +103,9 @@ def measure(client: Any, name: str, path: str, renders: int, target: bool) -> Pa
         assert response.status_code == 200
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return PageTimes(name, path, renders, statistics.median(times), p95, times[-1], len(first.content) / 1024,
-                     target)
+    return PageTimes(
+        name, path, renders, statistics.median(times), p95, times[-1], len(first.content) / 1024, target
+    )
 
 
 def run_bench(renders: int, size: str = "M") -> tuple[list[PageTimes], int]:
@@ -119,8 +127,12 @@ def run_bench(renders: int, size: str = "M") -> tuple[list[PageTimes], int]:
             page = client.get("/sign-in").text
             csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
             client.post("/sign-in", data={"token": token, "csrf": csrf})
-            people = len(re.findall(r'<th scope="row" class="name">(?!Gaps)', client.get(
-                f"/teams/{team_id}/rotas/{rota_id}").text))
+            people = len(
+                re.findall(
+                    r'<th scope="row" class="name">(?!Gaps)',
+                    client.get(f"/teams/{team_id}/rotas/{rota_id}").text,
+                )
+            )
             pages = [
                 ("month (lead: grid, coverage, hours)", f"/teams/{team_id}/rotas/{rota_id}", True),
                 ("publish (the changes)", f"/teams/{team_id}/rotas/{rota_id}/publish", False),
@@ -132,14 +144,24 @@ def run_bench(renders: int, size: str = "M") -> tuple[list[PageTimes], int]:
 
 def results_table(pages: list[PageTimes], people: int) -> Table:
     load = os.getloadavg()[0]
-    table = Table(title=f"Page renders · {people} people, March 2026 · in-process · load average {load:.1f} "
-                        f"on {os.cpu_count()} cores", title_justify="left")
+    table = Table(
+        title=f"Page renders · {people} people, March 2026 · in-process · load average {load:.1f} "
+        f"on {os.cpu_count()} cores",
+        title_justify="left",
+    )
     for name in ("page", "renders", "median ms", "p95 ms", "max ms", "KB", f"median < {TARGET_MS:.0f} ms"):
         table.add_column(name, justify="left" if name in ("page",) else "right")
     for p in pages:
         met = Text("met" if p.met else "NOT MET", style="green" if p.met else "bold red") if p.target else "–"
-        table.add_row(p.name, str(p.renders), f"{p.median_ms:.1f}", f"{p.p95_ms:.1f}", f"{p.max_ms:.1f}",
-                      f"{p.kb:.0f}", met)
+        table.add_row(
+            p.name,
+            str(p.renders),
+            f"{p.median_ms:.1f}",
+            f"{p.p95_ms:.1f}",
+            f"{p.max_ms:.1f}",
+            f"{p.kb:.0f}",
+            met,
+        )
     return table
 
 

@@ -29,8 +29,11 @@ from cli.render import gap_percent
 DEFAULT_LIMITS = {"S": 10.0, "M": 20.0, "L": 60.0, "XL": 120.0, "H": 60.0}
 MEMORY_LIMIT_MB = 2048
 
-bench = typer.Typer(invoke_without_command=True, no_args_is_help=False,
-                    help="Benchmarks: the synthetic teams (default) and the Curtois & Qu instances.")
+bench = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    help="Benchmarks: the synthetic teams (default) and the Curtois & Qu instances.",
+)
 
 
 @dataclass
@@ -63,12 +66,22 @@ def run_size(size: str, time_limit: float, workers: int, seed: int, team_seed: i
     result = solve(team, params=SolveParams(time_limit=time_limit, workers=workers, seed=seed))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     valid = validate(team, result.document).ok if result.document.assignments else False
-    return BenchRun(size=size, people=len(team.people), roles=len(team.roles), weeks=size_shape(size)[1],
-                    assignments=len(result.document.assignments), build_seconds=result.build_seconds,
-                    first_zero_gap_seconds=result.first_zero_gap_seconds, seconds=result.seconds,
-                    objective=result.objective, bound=result.bound,
-                    from_bound_percent=gap_percent(result.objective, result.bound), status=str(result.status),
-                    peak_mb=peak_mb, valid=valid)
+    return BenchRun(
+        size=size,
+        people=len(team.people),
+        roles=len(team.roles),
+        weeks=size_shape(size)[1],
+        assignments=len(result.document.assignments),
+        build_seconds=result.build_seconds,
+        first_zero_gap_seconds=result.first_zero_gap_seconds,
+        seconds=result.seconds,
+        objective=result.objective,
+        bound=result.bound,
+        from_bound_percent=gap_percent(result.objective, result.bound),
+        status=str(result.status),
+        peak_mb=peak_mb,
+        valid=valid,
+    )
 
 
 def run_in_child(size: str, time_limit: float, workers: int, seed: int) -> BenchRun:
@@ -87,13 +100,22 @@ def median_run(runs: list[BenchRun]) -> BenchRun:
         return statistics.median(values) if values else None
 
     last = runs[-1]
-    return BenchRun(size=last.size, people=last.people, roles=last.roles, weeks=last.weeks,
-                    assignments=int(med("assignments") or 0), build_seconds=med("build_seconds") or 0.0,
-                    first_zero_gap_seconds=med("first_zero_gap_seconds"), seconds=med("seconds") or 0.0,
-                    objective=med("objective"), bound=med("bound"),
-                    from_bound_percent=med("from_bound_percent"),
-                    status=statistics.mode(r.status for r in runs), peak_mb=med("peak_mb") or 0.0,
-                    valid=all(r.valid for r in runs))
+    return BenchRun(
+        size=last.size,
+        people=last.people,
+        roles=last.roles,
+        weeks=last.weeks,
+        assignments=int(med("assignments") or 0),
+        build_seconds=med("build_seconds") or 0.0,
+        first_zero_gap_seconds=med("first_zero_gap_seconds"),
+        seconds=med("seconds") or 0.0,
+        objective=med("objective"),
+        bound=med("bound"),
+        from_bound_percent=med("from_bound_percent"),
+        status=statistics.mode(r.status for r in runs),
+        peak_mb=med("peak_mb") or 0.0,
+        valid=all(r.valid for r in runs),
+    )
 
 
 def target(run: BenchRun) -> tuple[bool, str]:
@@ -105,8 +127,10 @@ def target(run: BenchRun) -> tuple[bool, str]:
     elif run.size == "M":
         ok, text = gap is not None and gap <= 1 and run.seconds <= 20, "≤ 1 % from the bound < 20 s"
     elif run.size == "L":
-        ok, text = zero is not None and zero < 30 and gap is not None and gap <= 2, \
-            "zero gap < 30 s, ≤ 2 % from the bound in 60 s"
+        ok, text = (
+            zero is not None and zero < 30 and gap is not None and gap <= 2,
+            "zero gap < 30 s, ≤ 2 % from the bound in 60 s",
+        )
     elif run.size == "H":
         ok, text = gap is not None and gap <= 5, "≤ 5 % from the bound in 60 s"
     else:
@@ -121,20 +145,45 @@ def _f(value: float | None, fmt: str = "{:,.1f}") -> str:
 
 def results_table(runs: list[BenchRun], workers: int, repeat: int) -> Table:
     """The benchmark table: one row per size."""
-    table = Table(title=f"Synthetic benchmark · {workers} workers · median of {repeat} · limits in "
-                        "deterministic seconds", title_justify="left")
-    for name in ("size", "team", "build s", "zero-gap s", "solve s", "objective", "bound",
-                 "% from the bound", "status", "peak MB", "valid", "target (and < 2 GB)", "met"):
+    table = Table(
+        title=f"Synthetic benchmark · {workers} workers · median of {repeat} · limits in "
+        "deterministic seconds",
+        title_justify="left",
+    )
+    for name in (
+        "size",
+        "team",
+        "build s",
+        "zero-gap s",
+        "solve s",
+        "objective",
+        "bound",
+        "% from the bound",
+        "status",
+        "peak MB",
+        "valid",
+        "target (and < 2 GB)",
+        "met",
+    ):
         left = name in ("size", "status") or name.startswith("target")
         table.add_column(name, justify="left" if left else "right", no_wrap=not name.startswith("target"))
     for r in runs:
         ok, text = target(r)
-        table.add_row(r.size, f"{r.people}p {r.roles}r {r.weeks}w", _f(r.build_seconds, "{:.2f}"),
-                      _f(r.first_zero_gap_seconds, "{:.2f}"), _f(r.seconds), _f(r.objective, "{:,.0f}"),
-                      _f(r.bound, "{:,.0f}"), _f(r.from_bound_percent, "{:.2f}"), r.status,
-                      _f(r.peak_mb, "{:,.0f}"),
-                      "yes" if r.valid else Text("NO", style="bold red"),
-                      text, Text("yes" if ok else "no", style="green" if ok else "bold red"))
+        table.add_row(
+            r.size,
+            f"{r.people}p {r.roles}r {r.weeks}w",
+            _f(r.build_seconds, "{:.2f}"),
+            _f(r.first_zero_gap_seconds, "{:.2f}"),
+            _f(r.seconds),
+            _f(r.objective, "{:,.0f}"),
+            _f(r.bound, "{:,.0f}"),
+            _f(r.from_bound_percent, "{:.2f}"),
+            r.status,
+            _f(r.peak_mb, "{:,.0f}"),
+            "yes" if r.valid else Text("NO", style="bold red"),
+            text,
+            Text("yes" if ok else "no", style="green" if ok else "bold red"),
+        )
     return table
 
 
@@ -151,11 +200,18 @@ def _sizes(text: str) -> list[str]:
 @guarded
 def bench_main(
     ctx: typer.Context,
-    sizes: Annotated[str, typer.Option(
-        "--sizes", help="Comma-separated sizes: S, M, L, XL, H.")] = "S,M,L,XL",
-    time_limit: Annotated[float | None, typer.Option(
-        "--time-limit", min=0.1, help="Deterministic seconds per size (default S 10, M 20, L 60, XL 120, "
-                                      "H 60); wall seconds may be more on a busy machine.")] = None,
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Comma-separated sizes: S, M, L, XL, H.")
+    ] = "S,M,L,XL",
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Deterministic seconds per size (default S 10, M 20, L 60, XL 120, "
+            "H 60); wall seconds may be more on a busy machine.",
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Solver threads.")] = 2,
     repeat: Annotated[int, typer.Option("--repeat", min=1, help="Runs per size; medians shown.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Solver seed of the first run (then +1 each).")] = 0,
@@ -170,12 +226,16 @@ def bench_main(
         limit = time_limit if time_limit is not None else DEFAULT_LIMITS[size]
         runs = []
         for i in range(repeat):
-            console.print(f"[dim]{size}: run {i + 1}/{repeat}, {limit:g} deterministic s limit, "
-                          f"{workers} workers…[/dim]")
+            console.print(
+                f"[dim]{size}: run {i + 1}/{repeat}, {limit:g} deterministic s limit, "
+                f"{workers} workers…[/dim]"
+            )
             started = time.perf_counter()
             runs.append(run_in_child(size, limit, workers, seed + i))
-            console.print(f"[dim]   {runs[-1].status}, objective {_f(runs[-1].objective, '{:,.0f}')}, "
-                          f"{time.perf_counter() - started:.1f} s wall[/dim]")
+            console.print(
+                f"[dim]   {runs[-1].status}, objective {_f(runs[-1].objective, '{:,.0f}')}, "
+                f"{time.perf_counter() - started:.1f} s wall[/dim]"
+            )
         every += runs
         medians.append(median_run(runs))
     console.print(results_table(medians, workers, repeat))

@@ -19,8 +19,15 @@ from typing import Any
 
 START = date(2024, 1, 1)  # a Monday: day 0 of every instance
 ROLE = "nurse"
-SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
-            "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")
+SECTIONS = (
+    "SECTION_HORIZON",
+    "SECTION_SHIFTS",
+    "SECTION_STAFF",
+    "SECTION_DAYS_OFF",
+    "SECTION_SHIFT_ON_REQUESTS",
+    "SECTION_SHIFT_OFF_REQUESTS",
+    "SECTION_COVER",
+)
 
 
 class InstanceError(ValueError):
@@ -205,18 +212,37 @@ def parse_instance(text: str, name: str = "instance") -> CurtoisInstance:
         out = []
         for number, parts in rows.get(section, []):
             need(number, parts, 4, "a request")
-            out.append(Request(employee(number, parts[0]), day(number, parts[1]), shift(number, parts[2]),
-                               integer(number, parts[3], "weight")))
+            out.append(
+                Request(
+                    employee(number, parts[0]),
+                    day(number, parts[1]),
+                    shift(number, parts[2]),
+                    integer(number, parts[3], "weight"),
+                )
+            )
         return out
 
     cover = []
     for number, parts in rows.get("SECTION_COVER", []):
         need(number, parts, 5, "a cover line")
-        cover.append(Cover(day(number, parts[0]), shift(number, parts[1]),
-                           *(integer(number, v, "cover value") for v in parts[2:5])))
+        cover.append(
+            Cover(
+                day(number, parts[0]),
+                shift(number, parts[1]),
+                *(integer(number, v, "cover value") for v in parts[2:5]),
+            )
+        )
 
-    return CurtoisInstance(name, horizon, shifts, staff, days_off, requests("SECTION_SHIFT_ON_REQUESTS"),
-                           requests("SECTION_SHIFT_OFF_REQUESTS"), cover)
+    return CurtoisInstance(
+        name,
+        horizon,
+        shifts,
+        staff,
+        days_off,
+        requests("SECTION_SHIFT_ON_REQUESTS"),
+        requests("SECTION_SHIFT_OFF_REQUESTS"),
+        cover,
+    )
 
 
 def _clock(minutes: int) -> str:
@@ -237,14 +263,16 @@ def to_team(inst: CurtoisInstance) -> dict[str, Any]:
     sid, pid = inst.shift_ids, inst.staff_ids
     iso = lambda day: inst.date(day).isoformat()  # noqa: E731
 
-    successions = [{"first": sid[s.id], "then": sid[t]}
-                   for s in inst.shifts.values() for t in s.cannot_follow]
+    successions = [
+        {"first": sid[s.id], "then": sid[t]} for s in inst.shifts.values() for t in s.cannot_follow
+    ]
 
     requests: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for want, reqs in (("on", inst.on_requests), ("off", inst.off_requests)):
         for r in reqs:
-            requests[r.employee].append({"date": iso(r.day), "shift": sid[r.shift], "want": want,
-                                         "weight": r.weight})
+            requests[r.employee].append(
+                {"date": iso(r.day), "shift": sid[r.shift], "want": want, "weight": r.weight}
+            )
 
     people = []
     for s in inst.staff.values():
@@ -256,8 +284,9 @@ def to_team(inst: CurtoisInstance) -> dict[str, Any]:
             "min_hours_per_period": _hours(s.min_minutes),
             "max_hours_per_period": _hours(s.max_minutes),
         }
-        limits = [{"shift": sid[k], "max": n, "per": "period"}
-                  for k, n in s.max_shifts.items() if n < inst.horizon]
+        limits = [
+            {"shift": sid[k], "max": n, "per": "period"} for k, n in s.max_shifts.items() if n < inst.horizon
+        ]
         person: dict[str, Any] = {"id": pid[s.id], "name": s.id, "rules": rules}
         if limits:
             person["limits"] = limits
@@ -272,9 +301,17 @@ def to_team(inst: CurtoisInstance) -> dict[str, Any]:
     groups: dict[tuple[str, int, int, int], list[int]] = defaultdict(list)
     for c in inst.cover:
         groups[(c.shift, c.requirement, c.weight_under, c.weight_over)].append(c.day)
-    demand = [{"shift": sid[shift], "dates": [iso(d) for d in sorted(days)], "min": req, "max": req,
-               "weight_under": under, "weight_over": over}
-              for (shift, req, under, over), days in groups.items()]
+    demand = [
+        {
+            "shift": sid[shift],
+            "dates": [iso(d) for d in sorted(days)],
+            "min": req,
+            "max": req,
+            "weight_under": under,
+            "weight_over": over,
+        }
+        for (shift, req, under, over), days in groups.items()
+    ]
 
     return {
         "team": f"Curtois & Qu {inst.name}",
@@ -282,10 +319,16 @@ def to_team(inst: CurtoisInstance) -> dict[str, Any]:
         "period": {"start": iso(0), "end": iso(inst.horizon - 1)},
         "opening_hours": {"daily": "00:00-24:00"},
         "roles": {ROLE: {"name": "Nurse", "shift_demand": demand}},
-        "shifts": {sid[s.id]: {"name": s.id, "start": "00:00", "end": _clock(s.minutes)}
-                   for s in inst.shifts.values()},
-        "rules": {"min_rest_hours": 0, "max_consecutive_days": None, "max_hours_per_week": None,
-                  "forbidden_successions": successions},
+        "shifts": {
+            sid[s.id]: {"name": s.id, "start": "00:00", "end": _clock(s.minutes)}
+            for s in inst.shifts.values()
+        },
+        "rules": {
+            "min_rest_hours": 0,
+            "max_consecutive_days": None,
+            "max_hours_per_week": None,
+            "forbidden_successions": successions,
+        },
         "people": people,
         "weights": {"fairness": 0, "contract": 0, "over_cover": 0, "preferences": 1, "shift_cover": 1},
     }

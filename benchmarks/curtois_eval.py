@@ -87,9 +87,15 @@ def evaluate(instance_text: str, roster: list[list[str]] | list[tuple[str, int, 
             key, _, value = item.partition("=")
             max_shifts[key] = int(value)
         max_min, min_min, max_cons, min_cons, min_off, max_wkd = (int(v) for v in parts[2:8])
-        staff[parts[0]] = {"max_shifts": max_shifts, "max_minutes": max_min, "min_minutes": min_min,
-                           "max_consecutive": max_cons, "min_consecutive": min_cons,
-                           "min_off": min_off, "max_weekends": max_wkd}
+        staff[parts[0]] = {
+            "max_shifts": max_shifts,
+            "max_minutes": max_min,
+            "min_minutes": min_min,
+            "max_consecutive": max_cons,
+            "min_consecutive": min_cons,
+            "min_off": min_off,
+            "max_weekends": max_wkd,
+        }
     days_off = {parts[0]: {int(v) for v in parts[1:] if v} for parts in sec["SECTION_DAYS_OFF"]}
 
     ev = Evaluation()
@@ -140,24 +146,48 @@ def evaluate(instance_text: str, roster: list[list[str]] | list[tuple[str, int, 
             inside = first > 0 and last < horizon - 1  # runs touching either end are exempt from minima
             size = last - first + 1
             if on and size > rules["max_consecutive"]:
-                bad(Violation("max consecutive shifts", emp,
-                              f"days {first}-{last}: {size} in a row, at most {rules['max_consecutive']}"))
+                bad(
+                    Violation(
+                        "max consecutive shifts",
+                        emp,
+                        f"days {first}-{last}: {size} in a row, at most {rules['max_consecutive']}",
+                    )
+                )
             if on and inside and size < rules["min_consecutive"]:
-                bad(Violation("min consecutive shifts", emp,
-                              f"days {first}-{last}: {size} in a row, at least {rules['min_consecutive']}"))
+                bad(
+                    Violation(
+                        "min consecutive shifts",
+                        emp,
+                        f"days {first}-{last}: {size} in a row, at least {rules['min_consecutive']}",
+                    )
+                )
             if not on and inside and size < rules["min_off"]:
-                bad(Violation("min consecutive days off", emp,
-                              f"days {first}-{last}: {size} off in a row, at least {rules['min_off']}"))
+                bad(
+                    Violation(
+                        "min consecutive days off",
+                        emp,
+                        f"days {first}-{last}: {size} off in a row, at least {rules['min_off']}",
+                    )
+                )
         weekends = sorted({d // 7 for d in range(horizon) if d % 7 in (5, 6) and worked[d]})
         if len(weekends) > rules["max_weekends"]:
-            bad(Violation("max weekends", emp, f"{len(weekends)} weekends worked (weeks "
-                          f"{', '.join(str(w) for w in weekends)}), at most {rules['max_weekends']}"))
+            bad(
+                Violation(
+                    "max weekends",
+                    emp,
+                    f"{len(weekends)} weekends worked (weeks "
+                    f"{', '.join(str(w) for w in weekends)}), at most {rules['max_weekends']}",
+                )
+            )
         for day in range(horizon - 1):
             for s in mine.get(day, []):
                 for t in mine.get(day + 1, []):
                     if t in banned_next[s]:
-                        bad(Violation("forbidden succession", emp,
-                                      f"{s} on day {day} then {t} on day {day + 1}"))
+                        bad(
+                            Violation(
+                                "forbidden succession", emp, f"{s} on day {day} then {t} on day {day + 1}"
+                            )
+                        )
 
     assigned = {(emp, day, s) for emp, days in works.items() for day, ss in days.items() for s in ss}
     for emp, day_text, shift, weight in sec["SECTION_SHIFT_ON_REQUESTS"]:
@@ -195,9 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, IndexError, KeyError) as exc:
         print(f"cannot evaluate: {exc}", file=sys.stderr)
         return 2
-    print(f"objective {ev.objective} (shift-on {ev.on_requests}, shift-off {ev.off_requests}, "
-          f"under-cover {ev.cover_under}, over-cover {ev.cover_over}); {ev.assignments} assignments; "
-          f"{len(ev.violations)} hard violations")
+    print(
+        f"objective {ev.objective} (shift-on {ev.on_requests}, shift-off {ev.off_requests}, "
+        f"under-cover {ev.cover_under}, over-cover {ev.cover_over}); {ev.assignments} assignments; "
+        f"{len(ev.violations)} hard violations"
+    )
     for v in ev.violations:
         print(f"  {v}")
     return 0 if ev.feasible else 1

@@ -42,30 +42,114 @@ SIZES: dict[str, SizeSpec] = {
     "S": SizeSpec("S", (("desk", 10),), 4),
     "M": SizeSpec("M", (("desk", 24), ("second-line", 8), ("smod", 8)), 4),
     "L": SizeSpec("L", (("desk", 60), ("second-line", 22), ("smod", 18)), 13),
-    "XL": SizeSpec("XL", (("desk", 140), ("second-line", 50), ("apps", 50), ("field", 36),
-                          ("smod", 24)), 13),
+    "XL": SizeSpec("XL", (("desk", 140), ("second-line", 50), ("apps", 50), ("field", 36), ("smod", 24)), 13),
 }
 
-ROLE_NAMES = {"desk": "Service desk analyst", "second-line": "Second-line engineer",
-              "apps": "Application support analyst", "field": "Field engineer",
-              "smod": "Service Manager on Duty"}
-HOME_SKILLS = {"desk": ["first-line"], "second-line": ["first-line", "second-line"], "apps": ["apps"],
-               "field": ["field"], "smod": ["smod"]}
-ROLE_SKILL = {"desk": "first-line", "second-line": "second-line", "apps": "apps", "field": "field",
-              "smod": "smod"}
+ROLE_NAMES = {
+    "desk": "Service desk analyst",
+    "second-line": "Second-line engineer",
+    "apps": "Application support analyst",
+    "field": "Field engineer",
+    "smod": "Service Manager on Duty",
+}
+HOME_SKILLS = {
+    "desk": ["first-line"],
+    "second-line": ["first-line", "second-line"],
+    "apps": ["apps"],
+    "field": ["field"],
+    "smod": ["smod"],
+}
+ROLE_SKILL = {
+    "desk": "first-line",
+    "second-line": "second-line",
+    "apps": "apps",
+    "field": "field",
+    "smod": "smod",
+}
 DESK_SHIFTS = {"early": ("08:00", "16:00"), "mid": ("09:00", "17:00"), "late": ("10:00", "18:00")}
 FIELD_SHIFTS = {"field-early": ("08:00", "16:30"), "field-late": ("09:30", "18:00")}
 SMOD_SHIFTS = {"smod-am": ("08:00", "13:00"), "smod-pm": ("13:00", "18:00")}
-CONTRACTS = ((37.5, "daily", 0.45), (37.5, "weekdays", 0.3), (30.0, "mon-thu", 0.13),
-             (22.5, "mon,wed,fri", 0.12))
-FIRST = ("amara", "ben", "chloe", "dev", "ewa", "finn", "grace", "hamid", "isla", "jon", "kofi", "lena",
-         "marek", "nadia", "owen", "priya", "quinn", "rosa", "sami", "tess", "umar", "vera", "wes",
-         "xena", "yusuf", "zoe", "aled", "bea", "cai", "dina", "eli", "fay", "gus", "hana", "ivo", "jas")
-LAST = ("adams", "bello", "costa", "doyle", "evans", "fox", "gill", "hart", "ito", "jones", "khan",
-        "lowe", "moss", "nash", "okoro", "price", "quist", "reid", "shah", "tran", "usman", "vance",
-        "ward", "young", "zhou")
-DEPARTMENTS = ("Infrastructure", "Applications", "Security", "Networks", "Finance IT", "Data",
-               "HR Systems", "Facilities")
+CONTRACTS = (
+    (37.5, "daily", 0.45),
+    (37.5, "weekdays", 0.3),
+    (30.0, "mon-thu", 0.13),
+    (22.5, "mon,wed,fri", 0.12),
+)
+FIRST = (
+    "amara",
+    "ben",
+    "chloe",
+    "dev",
+    "ewa",
+    "finn",
+    "grace",
+    "hamid",
+    "isla",
+    "jon",
+    "kofi",
+    "lena",
+    "marek",
+    "nadia",
+    "owen",
+    "priya",
+    "quinn",
+    "rosa",
+    "sami",
+    "tess",
+    "umar",
+    "vera",
+    "wes",
+    "xena",
+    "yusuf",
+    "zoe",
+    "aled",
+    "bea",
+    "cai",
+    "dina",
+    "eli",
+    "fay",
+    "gus",
+    "hana",
+    "ivo",
+    "jas",
+)
+LAST = (
+    "adams",
+    "bello",
+    "costa",
+    "doyle",
+    "evans",
+    "fox",
+    "gill",
+    "hart",
+    "ito",
+    "jones",
+    "khan",
+    "lowe",
+    "moss",
+    "nash",
+    "okoro",
+    "price",
+    "quist",
+    "reid",
+    "shah",
+    "tran",
+    "usman",
+    "vance",
+    "ward",
+    "young",
+    "zhou",
+)
+DEPARTMENTS = (
+    "Infrastructure",
+    "Applications",
+    "Security",
+    "Networks",
+    "Finance IT",
+    "Data",
+    "HR Systems",
+    "Facilities",
+)
 
 
 def synthetic_team(size: str, seed: int = 0) -> Team:
@@ -129,12 +213,16 @@ def _shifts(roles: list[str]) -> dict[str, Any]:
     return shifts
 
 
-def _person(rng: random.Random, index: int, role: str, roles: list[str], start: date,
-            end: date) -> dict[str, Any]:
+def _person(
+    rng: random.Random, index: int, role: str, roles: list[str], start: date, end: date
+) -> dict[str, Any]:
     """One person whose home is ``role``: contract, skills overlap, leave and wishes drawn from rng."""
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    person: dict[str, Any] = {"id": f"{first}-{index:03d}", "name": f"{first.title()} {last.title()}",
-                              "skills": list(HOME_SKILLS[role])}
+    person: dict[str, Any] = {
+        "id": f"{first}-{index:03d}",
+        "name": f"{first.title()} {last.title()}",
+        "skills": list(HOME_SKILLS[role]),
+    }
     if role == "smod":  # the SMoD pool: duty on top of a day job elsewhere, so no contract here
         person["department"] = rng.choice(DEPARTMENTS)
         person["days"] = "weekdays"
@@ -215,8 +303,11 @@ def _random_weekday(rng: random.Random, start: date, end: date) -> date:
 def _available(cal: Calendar, people: list[str], day: date, window: tuple[int, int]) -> int:
     """How many of ``people`` work on ``day`` and are free over the whole local ``window``."""
     start, end = cal.window(day, *window)
-    return sum(1 for p in people if cal.works_on(p, day)
-               and not any(s < end and start < e for s, e, _ in cal.unavailable(p)))
+    return sum(
+        1
+        for p in people
+        if cal.works_on(p, day) and not any(s < end and start < e for s, e, _ in cal.unavailable(p))
+    )
 
 
 def _demand(cal: Calendar, role: str, people: list[str]) -> list[dict[str, Any]]:
@@ -229,16 +320,20 @@ def _demand(cal: Calendar, role: str, people: list[str]) -> list[dict[str, Any]]
     if role == "field":
         early = (total + 1) // 2
         late = total - early
-        return [{"days": "weekdays", "time": "08:00-09:30", "min": early},
-                {"days": "weekdays", "time": "09:30-16:30", "min": total},
-                {"days": "weekdays", "time": "16:30-18:00", "min": late}]
+        return [
+            {"days": "weekdays", "time": "08:00-09:30", "min": early},
+            {"days": "weekdays", "time": "09:30-16:30", "min": total},
+            {"days": "weekdays", "time": "16:30-18:00", "min": late},
+        ]
     edge = max(1, round(total * 0.35))
     mid = max(0, total - 2 * edge)
-    demand = [{"days": "weekdays", "time": "08:00-09:00", "min": edge},
-              {"days": "weekdays", "time": "09:00-10:00", "min": edge + mid},
-              {"days": "weekdays", "time": "10:00-16:00", "min": 2 * edge + mid},
-              {"days": "weekdays", "time": "16:00-17:00", "min": edge + mid},
-              {"days": "weekdays", "time": "17:00-18:00", "min": edge}]
+    demand = [
+        {"days": "weekdays", "time": "08:00-09:00", "min": edge},
+        {"days": "weekdays", "time": "09:00-10:00", "min": edge + mid},
+        {"days": "weekdays", "time": "10:00-16:00", "min": 2 * edge + mid},
+        {"days": "weekdays", "time": "16:00-17:00", "min": edge + mid},
+        {"days": "weekdays", "time": "17:00-18:00", "min": edge},
+    ]
     if role == "desk":
         saturdays = [d for d in cal.open_dates if d.weekday() == 5]
         if saturdays:
@@ -248,6 +343,7 @@ def _demand(cal: Calendar, role: str, people: list[str]) -> list[dict[str, Any]]
 
 
 # --- Size H: a hospital-like team of narrow roles with fixed shift slots ------------------------
+
 
 @dataclass(frozen=True)
 class HospitalSpec:
@@ -260,14 +356,32 @@ class HospitalSpec:
 
 
 HOSPITAL = HospitalSpec("H", 50, 4)
-LOCATIONS = ("icu", "ed", "theatres", "recovery", "ward-a", "ward-b", "ward-c", "ward-d", "ward-e",
-             "maternity")
-HOSPITAL_SHIFTS = {"early": ("07:00", "15:00"), "late": ("14:00", "22:00"), "night": ("21:30", "07:30"),
-                   "day": ("08:00", "18:00")}
+LOCATIONS = (
+    "icu",
+    "ed",
+    "theatres",
+    "recovery",
+    "ward-a",
+    "ward-b",
+    "ward-c",
+    "ward-d",
+    "ward-e",
+    "maternity",
+)
+HOSPITAL_SHIFTS = {
+    "early": ("07:00", "15:00"),
+    "late": ("14:00", "22:00"),
+    "night": ("21:30", "07:30"),
+    "day": ("08:00", "18:00"),
+}
 # grade → (share of the staff, contract choices (hours, days, share))
 GRADES = (("senior", 0.24), ("rn", 0.5), ("hca", 0.26))
-HOSPITAL_CONTRACTS = ((37.5, "daily", 0.55), (30.0, "daily", 0.2), (22.5, "daily", 0.15),
-                      (30.0, "weekdays", 0.1))
+HOSPITAL_CONTRACTS = (
+    (37.5, "daily", 0.55),
+    (30.0, "daily", 0.2),
+    (22.5, "daily", 0.15),
+    (30.0, "weekdays", 0.1),
+)
 
 
 def size_names() -> list[str]:
@@ -310,10 +424,14 @@ def hospital_document(seed: int = 0) -> dict[str, Any]:
             skills = {"senior": ["rn", "senior"], "rn": ["rn"], "hca": ["hca"]}[grade]
             hours, days = _hospital_contract(rng)
             person: dict[str, Any] = {
-                "id": f"{first}-{index:03d}", "name": f"{first.title()} {last.title()}",
-                "department": home, "skills": [*skills, home, *others],
-                "hours_per_week": hours, "days": days,
-                "unavailable": _leave(rng, START, end)}
+                "id": f"{first}-{index:03d}",
+                "name": f"{first.title()} {last.title()}",
+                "department": home,
+                "skills": [*skills, home, *others],
+                "hours_per_week": hours,
+                "days": days,
+                "unavailable": _leave(rng, START, end),
+            }
             prefs: dict[str, Any] = {}
             if grade != "senior" and rng.random() < 0.3:
                 prefs["avoid_shifts"] = ["night" if rng.random() < 0.5 else "late"]
@@ -336,12 +454,19 @@ def hospital_document(seed: int = 0) -> dict[str, Any]:
             nurse.append({"shift": "night", "min": 1, "max": 1})
         roles[f"{loc}-rn"] = {"name": f"Nurse, {loc}", "skills": [loc, "rn"], "shift_demand": nurse}
         roles[f"{loc}-senior"] = {
-            "name": f"Senior nurse, {loc}", "skills": [loc, "rn", "senior"],
-            "shift_demand": [{"shift": "day", "days": "weekdays" if n < 2 else "mon,thu", "min": 1,
-                              "max": 1}]}
-        roles[f"{loc}-hca"] = {"name": f"Healthcare assistant, {loc}", "skills": ["hca"],
-                               "shift_demand": [{"shift": "early", "min": 1, "max": 1,
-                                                 "days": "weekdays" if n % 2 else "mon,wed,fri"}]}
+            "name": f"Senior nurse, {loc}",
+            "skills": [loc, "rn", "senior"],
+            "shift_demand": [
+                {"shift": "day", "days": "weekdays" if n < 2 else "mon,thu", "min": 1, "max": 1}
+            ],
+        }
+        roles[f"{loc}-hca"] = {
+            "name": f"Healthcare assistant, {loc}",
+            "skills": ["hca"],
+            "shift_demand": [
+                {"shift": "early", "min": 1, "max": 1, "days": "weekdays" if n % 2 else "mon,wed,fri"}
+            ],
+        }
     return {
         "team": "Synthetic H hospital",
         "timezone": "Europe/London",

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="On-duty rota and shift-coverage scheduler.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="On-duty rota and shift-coverage scheduler."
+)

@@ -81,13 +81,18 @@ def import_team(team_file: Path, team_id: str | None) -> None:
     with database() as db, db.write() as session:
         if not given:
             name = team.team.strip().casefold()
-            same = [r.id for r in list_teams(session=session)
-                    if r.name.strip().casefold() == name and r.id != team_id]
+            same = [
+                r.id
+                for r in list_teams(session=session)
+                if r.name.strip().casefold() == name and r.id != team_id
+            ]
             if same:
                 ids = ", ".join(same)
-                fail(f'{team_file.name}: team: a team named "{team.team}" is already stored as {ids}: give '
-                     f"--id {same[0]} to store this file as its new version, or another --id for a separate "
-                     "team")
+                fail(
+                    f'{team_file.name}: team: a team named "{team.team}" is already stored as {ids}: give '
+                    f"--id {same[0]} to store this file as its new version, or another --id for a separate "
+                    "team"
+                )
         row, version, changed = put_team(session=session, team_id=team_id, document=document)
     state = "new version" if changed and version.version > 1 else "created" if changed else "unchanged"
     typer.echo(f"{row.id}: {row.name}, version {version.version} ({state})")
@@ -129,8 +134,10 @@ def generate_rota(
                     seed=seed,
                 )
             except SolveRunning as running:
-                fail(f"{team_id} {first} to {last} is already being solved (job {running.job.id}, "
-                     f"{running.job.state}): wait for it, or stop it first")
+                fail(
+                    f"{team_id} {first} to {last} is already being solved (job {running.job.id}, "
+                    f"{running.job.state}): wait for it, or stop it first"
+                )
         err.print(
             f"solving {team_id} {first} to {last} (job {job.id}, {time_limit:g} s; Ctrl-C keeps the best)"
         )
@@ -170,6 +177,9 @@ def link_base(host: str, port: int) -> tuple[str, str]:
     if settings.public_url:
         return settings.public_url.rstrip("/"), "ROTA_PUBLIC_URL"
     if host in WILDCARDS:
-        return origin("http", "127.0.0.1", port), f"--port; --host {host or '*'} listens everywhere, the " \
-                                                  "link names this machine; ROTA_PUBLIC_URL is not set"
+        return (
+            origin("http", "127.0.0.1", port),
+            f"--port; --host {host or '*'} listens everywhere, the "
+            "link names this machine; ROTA_PUBLIC_URL is not set",
+        )
     return origin("http", host, port), "--host/--port; ROTA_PUBLIC_URL is not set"

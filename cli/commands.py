@@ -40,8 +40,9 @@ from rota.team import Team
 from rota.validate import Report, validate
 from solver import SolveParams
 
-TeamArg = Annotated[Path, typer.Argument(help="Team file (YAML or JSON).", metavar="TEAMFILE",
-                                         show_default=False)]
+TeamArg = Annotated[
+    Path, typer.Argument(help="Team file (YAML or JSON).", metavar="TEAMFILE", show_default=False)
+]
 
 
 class Strategy(StrEnum):
@@ -57,26 +58,55 @@ def solve_command(
     month: Annotated[str | None, typer.Option("--month", help="Solve this month, YYYY-MM.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD (inclusive).")] = None,
-    time_limit: Annotated[float, typer.Option(
-        "--time-limit", min=0.1,
-        help="Seconds to search: CP-SAT's deterministic seconds (work units, about a second each on "
-             "an idle machine), or wall seconds with --parallel.")] = 30,
-    workers: Annotated[int, typer.Option("--workers", min=1, help=(
-        "Solver threads with --parallel; a deterministic solve runs on one (the same rota "
-        "whatever this says)."))] = 2,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Seconds to search: CP-SAT's deterministic seconds (work units, about a second each on "
+            "an idle machine), or wall seconds with --parallel.",
+        ),
+    ] = 30,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help=(
+                "Solver threads with --parallel; a deterministic solve runs on one (the same rota "
+                "whatever this says)."
+            ),
+        ),
+    ] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
-    parallel: Annotated[bool, typer.Option(
-        "--parallel", help="CP-SAT's parallel portfolio stopped by wall time: sometimes a better rota in the "
-                           "same time, but two runs may differ.")] = False,
-    strategy: Annotated[Strategy, typer.Option(
-        "--strategy", help="whole: one model of the whole rota; people: a few people at a time (for "
-                           "teams too big to search whole); auto: people above 150,000 duty variables "
-                           "or 91 dates.",
-        case_sensitive=False)] = Strategy.auto,
-    output: Annotated[list[Path] | None, typer.Option(
-        "--output", "-o", show_default=False,
-        help="Write the rota to FILE.json, FILE.csv or FILE.ics instead of printing it; repeat for "
-             "several files from one solve.")] = None,
+    parallel: Annotated[
+        bool,
+        typer.Option(
+            "--parallel",
+            help="CP-SAT's parallel portfolio stopped by wall time: sometimes a better rota in the "
+            "same time, but two runs may differ.",
+        ),
+    ] = False,
+    strategy: Annotated[
+        Strategy,
+        typer.Option(
+            "--strategy",
+            help="whole: one model of the whole rota; people: a few people at a time (for "
+            "teams too big to search whole); auto: people above 150,000 duty variables "
+            "or 91 dates.",
+            case_sensitive=False,
+        ),
+    ] = Strategy.auto,
+    output: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            show_default=False,
+            help="Write the rota to FILE.json, FILE.csv or FILE.ics instead of printing it; repeat for "
+            "several files from one solve.",
+        ),
+    ] = None,
 ) -> None:
     """Build a rota for TEAMFILE over its period (or --month / --from --to) and show or save it."""
     team = load_team_file(team_file)
@@ -86,8 +116,9 @@ def solve_command(
         output_kind(path)
         writable(path)
     console = Console()
-    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, deterministic=not parallel,
-                         strategy=strategy.value)
+    params = SolveParams(
+        time_limit=time_limit, workers=workers, seed=seed, deterministic=not parallel, strategy=strategy.value
+    )
     try:
         result = solve_and_show(team, first, last, params, console, outputs)
     except TeamFileError as exc:  # fixed assignments that break a rule: name the file, not "team"
@@ -96,8 +127,14 @@ def solve_command(
         raise typer.Exit(1)
 
 
-RotaArg = Annotated[Path, typer.Argument(help="Rota document (JSON), as `rota solve -o` or the API gives it.",
-                                         metavar="ROTA.json", show_default=False)]
+RotaArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Rota document (JSON), as `rota solve -o` or the API gives it.",
+        metavar="ROTA.json",
+        show_default=False,
+    ),
+]
 
 
 def _stored_rota(rota_file: Path, team_file: Path) -> tuple[Team, RotaDocument]:
@@ -123,11 +160,22 @@ def show_command(rota_file: RotaArg, team_file: TeamArg) -> None:
 def export_command(
     rota_file: RotaArg,
     team_file: TeamArg,
-    fmt: Annotated[str | None, typer.Option(
-        "--format", "-f", show_default=False, metavar="FORMAT",
-        help=f"{'|'.join(EXPORT_FORMATS)}; default: by -o's suffix.")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", show_default=False, help="Write to FILE (xlsx needs one); default stdout.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            show_default=False,
+            metavar="FORMAT",
+            help=f"{'|'.join(EXPORT_FORMATS)}; default: by -o's suffix.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", show_default=False, help="Write to FILE (xlsx needs one); default stdout."
+        ),
+    ] = None,
 ) -> None:
     """Write a stored rota as CSV, iCalendar, Excel or a printable HTML page; never solves."""
     kind = export_format(fmt, output)
@@ -145,8 +193,9 @@ def export_command(
 @guarded
 def check_command(
     team_file: TeamArg,
-    rota_file: Annotated[Path, typer.Argument(help="Rota document (JSON) to check.", metavar="ROTA.json",
-                                                   show_default=False)],
+    rota_file: Annotated[
+        Path, typer.Argument(help="Rota document (JSON) to check.", metavar="ROTA.json", show_default=False)
+    ],
 ) -> None:
     """Check a rota against its team (either order): broken rules and misreported gaps; exit 1 if any."""
     from dataclasses import replace
@@ -163,44 +212,66 @@ def check_command(
     internal = compare_stretches(team, true, report.gaps)
     report = replace(report, gaps=true, missing_gaps=missing, phantom_gaps=phantom)
     console = Console()
-    print_report(console, Calendar(team, doc.period.start, doc.period.end), doc.assignments, report,
-                 internal)
+    print_report(console, Calendar(team, doc.period.start, doc.period.end), doc.assignments, report, internal)
     if not report.ok or internal:
         raise typer.Exit(1)
 
 
-def print_report(console: Console, cal: Calendar, assignments: list, report: Report,
-                 internal: list[str] | None = None) -> None:
+def print_report(
+    console: Console, cal: Calendar, assignments: list, report: Report, internal: list[str] | None = None
+) -> None:
     """Each broken rule, misreported gap and coverage disagreement, or a one-line OK with the objective."""
     if report.violations:
-        table = Table(title=plural(len(report.violations), "broken rule"), title_justify="left",
-                      title_style="bold red")
+        table = Table(
+            title=plural(len(report.violations), "broken rule"), title_justify="left", title_style="bold red"
+        )
         for name in ("person", "date", "rule", "what"):
             table.add_column(name, overflow="fold")
         for v in report.violations:
-            table.add_row(v.person or "", str(v.date or ""), f"{v.rule}\n[dim]{title(v.rule)}[/dim]",
-                          v.message)
+            table.add_row(
+                v.person or "", str(v.date or ""), f"{v.rule}\n[dim]{title(v.rule)}[/dim]", v.message
+            )
         console.print(table)
     for g in report.missing_gaps:
-        console.print(Text(f"missing gap: {g.role} {cal.iso(g.start)} to {cal.iso(g.end)}: "
-                           f"{g.assigned} of {g.required} on duty ({'core' if g.core else 'non-core'}) "
-                           "is not in the document's gaps", style="red"))
+        console.print(
+            Text(
+                f"missing gap: {g.role} {cal.iso(g.start)} to {cal.iso(g.end)}: "
+                f"{g.assigned} of {g.required} on duty ({'core' if g.core else 'non-core'}) "
+                "is not in the document's gaps",
+                style="red",
+            )
+        )
     for g in report.phantom_gaps:
-        console.print(Text(f"phantom gap: {g.role} {g.start} to {g.end}: reported as {g.assigned} of "
-                           f"{g.required} on duty, but the rota does not have this gap", style="red"))
+        console.print(
+            Text(
+                f"phantom gap: {g.role} {g.start} to {g.end}: reported as {g.assigned} of "
+                f"{g.required} on duty, but the rota does not have this gap",
+                style="red",
+            )
+        )
     for line in internal or []:
         console.print(Text(f"coverage disagreement: {line}", style="yellow"))
     if report.ok and not internal:
-        console.print(Text.assemble(("OK", "bold green"), f": {len(assignments)} assignments, no broken "
-                                    f"rules, {len(report.gaps)} gaps reported as they are, objective "
-                                    f"{number(report.objective)}"))
+        console.print(
+            Text.assemble(
+                ("OK", "bold green"),
+                f": {len(assignments)} assignments, no broken "
+                f"rules, {len(report.gaps)} gaps reported as they are, objective "
+                f"{number(report.objective)}",
+            )
+        )
     else:
         problems = len(report.missing_gaps) + len(report.phantom_gaps)
         disagree = f", {len(internal)} coverage disagreements with the reference" if internal else ""
         broken = plural(len(report.violations), "broken rule")
-        console.print(Text.assemble(("FAILED", "bold red"), f": {broken}, "
-                                    f"{plural(problems, 'misreported gap')}{disagree}, objective "
-                                    f"{number(report.objective)}"))
+        console.print(
+            Text.assemble(
+                ("FAILED", "bold red"),
+                f": {broken}, "
+                f"{plural(problems, 'misreported gap')}{disagree}, objective "
+                f"{number(report.objective)}",
+            )
+        )
 
 
 @app.command("demo")
@@ -218,8 +289,9 @@ def demo_command(
     from cli.backend import service_errors
 
     first = month_start(month) if month is not None else None
-    service_errors(lambda: service_demo(examples=examples, time_limit=time_limit, console=Console(),
-                                        month=first))()
+    service_errors(
+        lambda: service_demo(examples=examples, time_limit=time_limit, console=Console(), month=first)
+    )()
     typer.echo("serve them: make serve  (or .venv/bin/rota serve; ROTA_DATABASE_URL picks the database)")
 
 

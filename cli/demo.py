@@ -87,12 +87,14 @@ def service_demo(
         issued = create_api_token(session=session, role="lead", teams=ids, label="demo lead")
         token = issued.secret
         person = current_document(session=session, team_id=ids[0])["people"][0]["id"]
-        staff = create_api_token(session=session, role="staff", teams=[ids[0]], person=person,
-                                 label=f"demo staff {person}")
+        staff = create_api_token(
+            session=session, role="staff", teams=[ids[0]], person=person, label=f"demo staff {person}"
+        )
         hr = create_api_token(session=session, role="hr", label="demo HR")
         codes = {
-            role: create_sign_in_link(session=session, token_id=made.id,
-                                      minutes=settings.sign_in_link_minutes).secret
+            role: create_sign_in_link(
+                session=session, token_id=made.id, minutes=settings.sign_in_link_minutes
+            ).secret
             for role, made in (("lead", issued), ("staff", staff), ("hr", hr))
         }
         feed = create_calendar_token(
@@ -116,8 +118,10 @@ def service_demo(
     typer.echo(f"subscribe in a calendar app: {webcal}")
     typer.echo(f'try: curl -H "Authorization: Bearer {token}" {base}/api/teams')
     typer.echo("")
-    typer.echo(f"web app: open a one-time sign-in link (each works once, within "
-               f"{settings.sign_in_link_minutes} minutes; `rota token create … --link` makes more):")
+    typer.echo(
+        f"web app: open a one-time sign-in link (each works once, within "
+        f"{settings.sign_in_link_minutes} minutes; `rota token create … --link` makes more):"
+    )
     typer.echo(f"  team lead ({', '.join(ids)}): {sign_in['lead']}")
     typer.echo(f"  staff ({person}, {ids[0]}): {sign_in['staff']}")
     typer.echo(f"  HR (coverage of every team): {sign_in['hr']}")
@@ -135,8 +139,10 @@ def show_rota(console: Console, rota_id: int) -> None:
 
     with database() as db, db.read() as session:
         rota = get_rota(session=session, rota_id=rota_id)
-        team = parse_document(get_version(session=session, team_id=rota.team_id,
-                                          version=rota.team_version).document, rota.team_id)
+        team = parse_document(
+            get_version(session=session, team_id=rota.team_id, version=rota.team_version).document,
+            rota.team_id,
+        )
         doc = RotaDocument.model_validate(rota.document)
     console.rule(f"[bold]{team.team}[/bold] · {rota.team_id} rota {rota.id} ({rota.state})")
     render_rota(console, team, doc)

@@ -31,21 +31,32 @@ def render_grid(console: Console, cal: Calendar, duties: list[Duty], gaps: list[
     if per_table < len(cal.dates):
         per_table = max(7, per_table // 7 * 7)
     for i in range(0, len(cal.dates), per_table):
-        console.print(_grid_table(cal, cal.dates[i:i + per_table], cells, gap_dates, width))
-    legend = "  ".join(f"{code}={sid}" + (f"/{role}" if len(cal.team.shift_roles(sid)) > 1 else "")
-                       for (sid, role), code in codes.items())
+        console.print(_grid_table(cal, cal.dates[i : i + per_table], cells, gap_dates, width))
+    legend = "  ".join(
+        f"{code}={sid}" + (f"/{role}" if len(cal.team.shift_roles(sid)) > 1 else "")
+        for (sid, role), code in codes.items()
+    )
     console.print(Text(f"{legend}   – away   · closed   ! core gap   ? other gap", style="dim"))
 
 
-def _grid_table(cal: Calendar, dates: list[date], cells: dict[tuple[str, date], list[str]],
-                gap_dates: dict[str, dict[date, bool]], width: int) -> Table:
+def _grid_table(
+    cal: Calendar,
+    dates: list[date],
+    cells: dict[tuple[str, date], list[str]],
+    gap_dates: dict[str, dict[date, bool]],
+    width: int,
+) -> Table:
     """One block of dates of the grid, with the gap rows under the people."""
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 0), pad_edge=False, show_edge=False)
     table.add_column("", min_width=NAME_WIDTH, max_width=NAME_WIDTH, no_wrap=True)
     for day in dates:
         style = "dim" if day in cal.closed else ("bold" if day.weekday() < 5 else "")
-        table.add_column(Text(f"{day:%a}"[:2] + f"\n{day.day:02d}", style=style), justify="center",
-                         min_width=width + 1, no_wrap=True)
+        table.add_column(
+            Text(f"{day:%a}"[:2] + f"\n{day.day:02d}", style=style),
+            justify="center",
+            min_width=width + 1,
+            no_wrap=True,
+        )
     away = away_dates(cal, dates)
     for p in cal.team.people:
         row: list[Text | str] = [Text(p.display, overflow="ellipsis")]

@@ -89,8 +89,10 @@ def export_format(fmt: str | None, output: Path | None) -> str:
     elif output is None:
         fail(f"--format: give --format ({'|'.join(EXPORT_FORMATS)}) or -o FILE with one of those suffixes")
     elif inferred not in EXPORT_FORMATS:
-        fail(f'--output: "{output.name}" must end in {", ".join("." + f for f in EXPORT_FORMATS)}, '
-             "or give --format")
+        fail(
+            f'--output: "{output.name}" must end in {", ".join("." + f for f in EXPORT_FORMATS)}, '
+            "or give --format"
+        )
     else:
         fmt = inferred
     if output is None and fmt not in TEXT_FORMATS:
@@ -103,7 +105,7 @@ _ROTA_KEYS = {"assignments", "gaps", "solver"}  # a rota document has these, a t
 
 
 def file_kind(path: Path) -> str | None:
-    """"team" or "rota" by what ``path`` holds (YAML is always a team file; JSON by its keys), or None
+    """ "team" or "rota" by what ``path`` holds (YAML is always a team file; JSON by its keys), or None
     when it cannot tell: no such file, not JSON, keys of neither. Never fails: the reading that follows
     says what is wrong with the file."""
     suffix = path.suffix.lower()
@@ -138,11 +140,15 @@ def team_and_rota(first: Path, second: Path, expected: tuple[str, str]) -> tuple
     if held["team"] == "rota" and held["rota"] is None:
         fail(f"{paths['team'].name}: a rota document where the team file goes: give them as {order}")
     if kinds == ("team", "team"):
-        fail(f"{paths['rota'].name}: a team file where the rota document goes, and {paths['team'].name} is "
-             "one too: give a team file and a rota document (JSON, as `rota solve -o` writes)")
+        fail(
+            f"{paths['rota'].name}: a team file where the rota document goes, and {paths['team'].name} is "
+            "one too: give a team file and a rota document (JSON, as `rota solve -o` writes)"
+        )
     if kinds == ("rota", "rota"):
-        fail(f"{paths['team'].name}: a rota document where the team file goes, and {paths['rota'].name} is "
-             "one too: give a team file (YAML or JSON) and a rota document")
+        fail(
+            f"{paths['team'].name}: a rota document where the team file goes, and {paths['rota'].name} is "
+            "one too: give a team file (YAML or JSON) and a rota document"
+        )
     return paths["team"], paths["rota"]
 
 

@@ -20,18 +20,30 @@ from rota.records import Duty
 from rota.team import Team
 
 MAX_GAP_LINES = 25
-TERM_UNITS = {"gap_core": "person-minutes", "gap_other": "person-minutes", "shift_cover": "points",
-              "contract": "minutes", "over_cover": "person-minutes", "fairness": "1/100 duty",
-              "preferences": "points"}
-STATUS_STYLE = {"optimal": "bold green", "feasible": "bold yellow", "infeasible": "bold red",
-                "invalid": "bold red", "unknown": "bold red"}
+TERM_UNITS = {
+    "gap_core": "person-minutes",
+    "gap_other": "person-minutes",
+    "shift_cover": "points",
+    "contract": "minutes",
+    "over_cover": "person-minutes",
+    "fairness": "1/100 duty",
+    "preferences": "points",
+}
+STATUS_STYLE = {
+    "optimal": "bold green",
+    "feasible": "bold yellow",
+    "infeasible": "bold red",
+    "invalid": "bold red",
+    "unknown": "bold red",
+}
 
 
 def show_document(console: Console, team: Team, doc: RotaDocument) -> None:
     """What ``rota solve`` prints after solving and ``rota show`` prints for a stored rota: the whole
     rota, or only the status line when there is none (no assignments, and no rota was found)."""
-    if not doc.assignments and (doc.solver is None or doc.solver.status in ("infeasible", "invalid",
-                                                                              "unknown")):
+    if not doc.assignments and (
+        doc.solver is None or doc.solver.status in ("infeasible", "invalid", "unknown")
+    ):
         console.print(status_line(doc, extra=timing(doc)))
     else:
         render_rota(console, team, doc, extra=timing(doc))
@@ -63,17 +75,31 @@ def render_rota(console: Console, team: Team, doc: RotaDocument, *, extra: str =
 def render_coverage(console: Console, cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> None:
     """Coverage per role in person-minutes, then each gap with its reasons."""
     table = Table(title="Coverage (person-minutes)", box=box.SIMPLE_HEAD, title_justify="left")
-    for name in ("role", "core required", "core covered", "core", "all required", "all covered", "all",
-                 "gaps"):
+    for name in (
+        "role",
+        "core required",
+        "core covered",
+        "core",
+        "all required",
+        "all covered",
+        "all",
+        "gaps",
+    ):
         table.add_column(name, justify="left" if name == "role" else "right")
     count: dict[str, int] = defaultdict(int)
     for g in gaps:
         count[g.role] += 1
     for role, f in coverage_figures(cal, duties).items():
-        table.add_row(role, f"{f['core_required']:,}", f"{f['core_covered']:,}",
-                      percent_text(f["core_covered"], f["core_required"]), f"{f['all_required']:,}",
-                      f"{f['all_covered']:,}", percent_text(f["all_covered"], f["all_required"]),
-                      Text(str(count[role]), style="bold red" if count[role] else "green"))
+        table.add_row(
+            role,
+            f"{f['core_required']:,}",
+            f"{f['core_covered']:,}",
+            percent_text(f["core_covered"], f["core_required"]),
+            f"{f['all_required']:,}",
+            f"{f['all_covered']:,}",
+            percent_text(f["all_covered"], f["all_required"]),
+            Text(str(count[role]), style="bold red" if count[role] else "green"),
+        )
     console.print(table)
     for line in gap_lines(cal, gaps):
         console.print(line)
@@ -102,8 +128,10 @@ def gap_line(cal: Calendar, g: GapDoc) -> Text:
     a = datetime.fromisoformat(g.start).astimezone(cal.tz)
     b = datetime.fromisoformat(g.end).astimezone(cal.tz)
     text = Text("gap ", style="bold red" if g.core else "yellow")
-    text.append(f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
-                f"{g.assigned} of {g.required} on duty")
+    text.append(
+        f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
+        f"{g.assigned} of {g.required} on duty"
+    )
     if g.reasons:
         text.append(" — " + g.reasons[0], style="dim")
     return text
@@ -116,9 +144,15 @@ def render_hours(console: Console, cal: Calendar, duties: list[Duty]) -> None:
         table.add_column(name, justify="right" if name.endswith("h") else "left")
     for h in hours_lines(cal, duties):
         off = h.difference is not None and abs(h.difference) >= 240
-        table.add_row(h.person, h.name, hours_text(h.worked), hours_text(h.target),
-                      Text(hours_text(h.difference, sign=True), style="yellow" if off else ""), h.duties_text,
-                      h.basis or "")
+        table.add_row(
+            h.person,
+            h.name,
+            hours_text(h.worked),
+            hours_text(h.target),
+            Text(hours_text(h.difference, sign=True), style="yellow" if off else ""),
+            h.duties_text,
+            h.basis or "",
+        )
     console.print(table)
 
 

@@ -20,12 +20,22 @@ from cli.errors import fail
 db_app = typer.Typer(no_args_is_help=True, help="The database: create or migrate its tables.")
 token_app = typer.Typer(no_args_is_help=True, help="API tokens (bearer, with a role) and calendar feed URLs.")
 # where the links the CLI prints point when ROTA_PUBLIC_URL is unset: the server's --host/--port
-LinkHost = Annotated[str, typer.Option(
-    "--host", help="The server's address, as given to `rota serve`: links name it when ROTA_PUBLIC_URL is "
-                   "unset.")]
-LinkPort = Annotated[int, typer.Option(
-    "--port", min=1, max=65535, help="The server's port, as given to `rota serve` (when ROTA_PUBLIC_URL is "
-                                     "unset).")]
+LinkHost = Annotated[
+    str,
+    typer.Option(
+        "--host",
+        help="The server's address, as given to `rota serve`: links name it when ROTA_PUBLIC_URL is unset.",
+    ),
+]
+LinkPort = Annotated[
+    int,
+    typer.Option(
+        "--port",
+        min=1,
+        max=65535,
+        help="The server's port, as given to `rota serve` (when ROTA_PUBLIC_URL is unset).",
+    ),
+]
 
 
 @db_app.command("upgrade")
@@ -86,10 +96,18 @@ def serve(host: str, port: int, upgrade: bool, reload: bool, workers: int = 1) -
     # several processes share the port; each builds its app from the import string (and its own pool).
     # Forwarded headers are read by the app, from ROTA_TRUSTED_PROXIES only, not by uvicorn.
     # api.server: a request's headers and body must arrive within ROTA_HEADER_TIMEOUT / ROTA_BODY_TIMEOUT
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, reload=reload, log_level="info",
-                workers=workers if workers > 1 else None, proxy_headers=False,
-                http="api.server:TimedH11Protocol",
-                log_config=uvicorn_log_config())  # feed secrets and tokens masked in the access log
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_level="info",
+        workers=workers if workers > 1 else None,
+        proxy_headers=False,
+        http="api.server:TimedH11Protocol",
+        log_config=uvicorn_log_config(),
+    )  # feed secrets and tokens masked in the access log
 
 
 def handed_out(host: str, port: int) -> list[str]:
@@ -102,14 +120,18 @@ def handed_out(host: str, port: int) -> list[str]:
     if settings.public_url:
         return [f"feed and sign-in links name {settings.public_url.rstrip('/')} (ROTA_PUBLIC_URL)"]
     if is_loopback(host):
-        return [f"feed and sign-in links name {origin('http', host, port)} (the address each request comes "
-                "to; ROTA_PUBLIC_URL is not set)"]
+        return [
+            f"feed and sign-in links name {origin('http', host, port)} (the address each request comes "
+            "to; ROTA_PUBLIC_URL is not set)"
+        ]
     example = origin("http", "<this machine's address>" if host in WILDCARDS else host, port)
-    return [f"feed and sign-in links name the address each request comes to, e.g. {example} (through a "
-            f"proxy in ROTA_TRUSTED_PROXIES={settings.trusted_proxies}: its X-Forwarded-Host)",
-            f"warning: serving on {host}, beyond this machine, without ROTA_PUBLIC_URL: set it to the "
-            "address your staff use (e.g. ROTA_PUBLIC_URL=https://rota.example.org), or feed links may "
-            "name an address their calendars cannot reach"]
+    return [
+        f"feed and sign-in links name the address each request comes to, e.g. {example} (through a "
+        f"proxy in ROTA_TRUSTED_PROXIES={settings.trusted_proxies}: its X-Forwarded-Host)",
+        f"warning: serving on {host}, beyond this machine, without ROTA_PUBLIC_URL: set it to the "
+        "address your staff use (e.g. ROTA_PUBLIC_URL=https://rota.example.org), or feed links may "
+        "name an address their calendars cannot reach",
+    ]
 
 
 def sign_in_link(token_id: int, base: str) -> tuple[str, int]:
@@ -158,8 +180,13 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--demo-month", help="--demo: month to solve, YYYY-MM (default: next).")
         ] = None,
         workers: Annotated[
-            int, typer.Option("--workers", min=1, max=64, help="API processes sharing the port (a database "
-                                                               "server, not SQLite: docs/deploy.md).")
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="API processes sharing the port (a database server, not SQLite: docs/deploy.md).",
+            ),
         ] = 1,
     ) -> None:
         """Run the API, the feeds and the in-process solver (ROTA_DATABASE_URL, default sqlite:///rota.db)."""
@@ -170,8 +197,14 @@ def register(app: typer.Typer) -> None:
             from cli.inputs import month_start
 
             first = month_start(demo_month, "--demo-month") if demo_month is not None else None
-            service_demo(examples=examples or EXAMPLES, time_limit=demo_time_limit, host=host, port=port,
-                         console=Console(), month=first)
+            service_demo(
+                examples=examples or EXAMPLES,
+                time_limit=demo_time_limit,
+                host=host,
+                port=port,
+                console=Console(),
+                month=first,
+            )
             upgrade = False
         serve(host, port, upgrade, reload, workers)
 
@@ -296,7 +329,11 @@ def register_tokens() -> None:
         expires_at = parse_expiry(expires)
         with database() as db, db.write() as session:
             issued = create_api_token(
-                session=session, role=role, teams=team or [], person=person, label=label,
+                session=session,
+                role=role,
+                teams=team or [],
+                person=person,
+                label=label,
                 expires_at=expires_at,
             )
             row = session.get(ApiToken, issued.id)
@@ -361,12 +398,27 @@ def register_tokens() -> None:
         now = utcnow()
         typer.echo("id\trole\tteams\tperson\tlabel\texpires\tlast used\tstate")
         for row in rows:
-            state = ("revoked" if row.revoked_at is not None
-                     else "expired" if row.expires_at is not None and row.expires_at <= now else "live")
-            typer.echo("\t".join([
-                str(row.id), row.role, ",".join(row.teams or ()) or "-", row.person or "-", row.label or "-",
-                _when(row.expires_at) if row.expires_at else "never", _when(row.last_used_at), state,
-            ]))
+            state = (
+                "revoked"
+                if row.revoked_at is not None
+                else "expired"
+                if row.expires_at is not None and row.expires_at <= now
+                else "live"
+            )
+            typer.echo(
+                "\t".join(
+                    [
+                        str(row.id),
+                        row.role,
+                        ",".join(row.teams or ()) or "-",
+                        row.person or "-",
+                        row.label or "-",
+                        _when(row.expires_at) if row.expires_at else "never",
+                        _when(row.last_used_at),
+                        state,
+                    ]
+                )
+            )
 
     @token_app.command("revoke")
     @service_errors

@@ -36,13 +36,19 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
-def run_solve(team: Team, start: date | None, end: date | None, params: SolveParams,
-              console: Console) -> SolveResult:
+def run_solve(
+    team: Team, start: date | None, end: date | None, params: SolveParams, console: Console
+) -> SolveResult:
     """Solve, showing best objective and bound on a transient progress bar when on a terminal."""
     if not console.is_terminal:
         return solve(team, start, end, params)
-    columns = (SpinnerColumn(), TextColumn("solving"), _ClockBar(), TimeElapsedColumn(),
-               TextColumn("{task.fields[best]}"))
+    columns = (
+        SpinnerColumn(),
+        TextColumn("solving"),
+        _ClockBar(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[best]}"),
+    )
     stop = params.stop or threading.Event()
     with Bar(*columns, console=console, transient=True) as bar:
         task = bar.add_task("solve", total=params.time_limit, best="building the model…")
@@ -77,8 +83,14 @@ def write_output(team: Team, doc: RotaDocument, path: Path, fmt: str | None = No
         fail(f"{path}: cannot be written: {exc.strerror or exc}")
 
 
-def solve_and_show(team: Team, start: date | None, end: date | None, params: SolveParams,
-                   console: Console, outputs: Sequence[Path] = ()) -> SolveResult:
+def solve_and_show(
+    team: Team,
+    start: date | None,
+    end: date | None,
+    params: SolveParams,
+    console: Console,
+    outputs: Sequence[Path] = (),
+) -> SolveResult:
     """Solve once; then write each of ``outputs`` and print the status line, or print the whole rota."""
     result = run_solve(team, start, end, params, console)
     doc = result.document

@@ -38,11 +38,20 @@ class LeadUser(FastHttpUser):
 
     @task
     def generate_and_publish(self) -> None:
-        body = {"start": SEED["start"], "end": SEED["end"], "time_limit": TIME_LIMIT,
-                "seed": random.randrange(1000)}
+        body = {
+            "start": SEED["start"],
+            "end": SEED["end"],
+            "time_limit": TIME_LIMIT,
+            "seed": random.randrange(1000),
+        }
         headers = {**self.headers, "Idempotency-Key": str(uuid.uuid4())}
-        with self.client.post(f"/api/teams/{self.team}/rotas", json=body, headers=headers,
-                              name="POST /api/teams/[team]/rotas", catch_response=True) as response:
+        with self.client.post(
+            f"/api/teams/{self.team}/rotas",
+            json=body,
+            headers=headers,
+            name="POST /api/teams/[team]/rotas",
+            catch_response=True,
+        ) as response:
             if response.status_code != 202:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
                 return
@@ -58,10 +67,15 @@ class LeadUser(FastHttpUser):
             if job["state"] not in ("queued", "running"):
                 break
         if job.get("state") == "done" and job.get("rota_id"):
-            rota = self.client.get(f"/api/rotas/{job['rota_id']}", headers=self.headers,
-                                   name="GET /api/rotas/[id]").json()
-            self.client.post(f"/api/rotas/{rota['id']}/publish", json={"version": rota["version"]},
-                             headers=self.headers, name="POST /api/rotas/[id]/publish")
+            rota = self.client.get(
+                f"/api/rotas/{job['rota_id']}", headers=self.headers, name="GET /api/rotas/[id]"
+            ).json()
+            self.client.post(
+                f"/api/rotas/{rota['id']}/publish",
+                json={"version": rota["version"]},
+                headers=self.headers,
+                name="POST /api/rotas/[id]/publish",
+            )
 
 
 class FeedUser(FastHttpUser):
@@ -72,8 +86,9 @@ class FeedUser(FastHttpUser):
     def poll(self) -> None:
         url = random.choice(SEED["feeds"])
         headers = {"If-None-Match": _etags[url]} if url in _etags else {}
-        with self.client.get(url, headers=headers, name="GET /calendars/[token].ics",
-                             catch_response=True) as response:
+        with self.client.get(
+            url, headers=headers, name="GET /calendars/[token].ics", catch_response=True
+        ) as response:
             if response.status_code in (200, 304):
                 _etags[url] = response.headers.get("ETag", "")
                 response.success()
@@ -92,5 +107,8 @@ class HRUser(FastHttpUser):
     def coverage(self) -> None:
         team = random.choice(SEED["leads"])["team"]
         fmt = random.choice(["json", "csv", "xlsx"])
-        self.client.get(f"/api/teams/{team}/coverage?from={SEED['start']}&to={SEED['end']}&format={fmt}",
-                        headers=self.headers, name=f"GET /api/teams/[team]/coverage ({fmt})")
+        self.client.get(
+            f"/api/teams/{team}/coverage?from={SEED['start']}&to={SEED['end']}&format={fmt}",
+            headers=self.headers,
+            name=f"GET /api/teams/[team]/coverage ({fmt})",
+        )

@@ -50,18 +50,34 @@ def main() -> None:
         hr = create_api_token(session=session, role="hr", label="loadtest hr").secret
     for n in range(args.teams):
         team_id = f"lt-{n:02d}"
-        doc = {**synthetic_document("S", n), "team": f"Load test desk {n:02d}",
-               "period": {"start": start.isoformat(), "end": end.isoformat()}}
+        doc = {
+            **synthetic_document("S", n),
+            "team": f"Load test desk {n:02d}",
+            "period": {"start": start.isoformat(), "end": end.isoformat()},
+        }
         with db.write() as session:
             put_team(session=session, team_id=team_id, document=doc)
-            leads.append({"team": team_id, "token": create_api_token(
-                session=session, role="lead", teams=[team_id], label=f"loadtest lead {n}").secret})
+            leads.append(
+                {
+                    "team": team_id,
+                    "token": create_api_token(
+                        session=session, role="lead", teams=[team_id], label=f"loadtest lead {n}"
+                    ).secret,
+                }
+            )
             team = parse_team(doc, team_id)
             cal = Calendar(team, start, end)
             duties = sorted(greedy_rota(cal))
             document, _ = rota_document(cal, duties, {"status": "feasible", "seed": 0, "time_limit": 0})
-            rota = store_rota(session=session, team_id=team_id, team_version=1, start=start, end=end,
-                              document=document.to_json(), duties=duties)
+            rota = store_rota(
+                session=session,
+                team_id=team_id,
+                team_version=1,
+                start=start,
+                end=end,
+                document=document.to_json(),
+                duties=duties,
+            )
             session.commit()
             publish_rota(session=session, rota_id=rota.id)
     per_team = -(-args.feeds // args.teams)
@@ -72,11 +88,15 @@ def main() -> None:
             kinds = cycle([("team", None)] + [("person", p) for p in people])
             for _ in range(min(per_team, args.feeds - len(feeds))):
                 kind, person = next(kinds)
-                issued = create_calendar_token(session=session, principal=hr_principal, kind=kind,
-                                               team_id=team_id, person=person)
+                issued = create_calendar_token(
+                    session=session, principal=hr_principal, kind=kind, team_id=team_id, person=person
+                )
                 feeds.append(f"/calendars/{issued.secret}.ics")
-    args.out.write_text(json.dumps({"start": start.isoformat(), "end": end.isoformat(), "hr": hr,
-                                    "leads": leads, "feeds": feeds}))
+    args.out.write_text(
+        json.dumps(
+            {"start": start.isoformat(), "end": end.isoformat(), "hr": hr, "leads": leads, "feeds": feeds}
+        )
+    )
     db.dispose()
     print(f"seeded {len(leads)} teams, {len(feeds)} feeds, next month {start}..{end} → {args.out}")
 

@@ -44,8 +44,9 @@ class Calendar:
 
             years = range(self.start.year - 1, self.end.year + 2)
             spec = self.team.holidays
-            for d, name in holidays.country_holidays(spec.country, subdiv=spec.subdivision,
-                                                     years=years).items():
+            for d, name in holidays.country_holidays(
+                spec.country, subdiv=spec.subdivision, years=years
+            ).items():
                 if self.start <= d <= self.end:
                     closed[d] = f"public holiday: {name}"
         for d in self.team.closures:
@@ -62,16 +63,17 @@ class Calendar:
 
     @cached_property
     def opening(self) -> dict[date, list[tuple[int, int]]]:
-        return {d: [self.window(d, s, e) for s, e in self.team.opening_hours.windows(d.weekday())]
-                for d in self.open_dates}
+        return {
+            d: [self.window(d, s, e) for s, e in self.team.opening_hours.windows(d.weekday())]
+            for d in self.open_dates
+        }
 
     @cached_property
     def core(self) -> dict[date, list[tuple[int, int]]]:
         pattern = self.team.core_hours
         if pattern is None:
             return {d: [] for d in self.open_dates}
-        return {d: [self.window(d, s, e) for s, e in pattern.windows(d.weekday())]
-                for d in self.open_dates}
+        return {d: [self.window(d, s, e) for s, e in pattern.windows(d.weekday())] for d in self.open_dates}
 
     @cached_property
     def core_intervals(self) -> list[tuple[int, int]]:
@@ -108,8 +110,11 @@ class Calendar:
         return out
 
     def slot_allowed(self, shift: str, day: date) -> bool:
-        return (day not in self.closed and self.start <= day <= self.end
-                and day.weekday() in timeutil.parse_days(self.team.shifts[shift].days))
+        return (
+            day not in self.closed
+            and self.start <= day <= self.end
+            and day.weekday() in timeutil.parse_days(self.team.shifts[shift].days)
+        )
 
     def duty(self, person: str, role: str, shift: str, day: date) -> Duty:
         slot = self.slot(shift, day)
@@ -118,8 +123,9 @@ class Calendar:
     @cached_property
     def history(self) -> list[Duty]:
         """The team file's ``history`` as duties (before the horizon; they cover nothing)."""
-        return sorted(self.duty(h.person, h.role, h.shift, h.date) for h in self.team.history
-                      if h.date < self.start)
+        return sorted(
+            self.duty(h.person, h.role, h.shift, h.date) for h in self.team.history if h.date < self.start
+        )
 
     # -- demand ---------------------------------------------------------------------------
     def demand_intervals(self, role: str) -> list[tuple[int, int, int]]:
@@ -214,14 +220,24 @@ class Calendar:
                 if u.date is not None:
                     first, last = u.date, u.date
                 elif isinstance(u.from_, datetime) and isinstance(u.to, datetime):  # both, or neither
-                    spans.append((timeutil.to_minutes(_aware(u.from_, self.tz)),
-                                  timeutil.to_minutes(_aware(u.to, self.tz)), reason))
+                    spans.append(
+                        (
+                            timeutil.to_minutes(_aware(u.from_, self.tz)),
+                            timeutil.to_minutes(_aware(u.to, self.tz)),
+                            reason,
+                        )
+                    )
                     continue
                 else:
                     assert u.from_ is not None and u.to is not None  # Unavailable._shape: date, or both
                     first, last = u.from_, u.to
-                spans.append((timeutil.local_minutes(first, 0, self.tz),
-                              timeutil.local_minutes(last + timedelta(days=1), 0, self.tz), reason))
+                spans.append(
+                    (
+                        timeutil.local_minutes(first, 0, self.tz),
+                        timeutil.local_minutes(last + timedelta(days=1), 0, self.tz),
+                        reason,
+                    )
+                )
             out[p.id] = sorted(spans)
         return out
 
@@ -299,8 +315,12 @@ class Calendar:
         best = {d: max(m for m, _, _ in opts) for d, opts in options.items()}
         total = sum(best.values())
         longest = max(best.values(), default=0)
-        bounds = [(total, f"{len(best)} date{'s' if len(best) != 1 else ''} they can work × at most "
-                          f"{longest / 60:g} h")]
+        bounds = [
+            (
+                total,
+                f"{len(best)} date{'s' if len(best) != 1 else ''} they can work × at most {longest / 60:g} h",
+            )
+        ]
         cap = rules.max_hours_per_week
         if cap is not None:
             weeks: dict[tuple[int, int], int] = defaultdict(int)
@@ -317,15 +337,23 @@ class Calendar:
             for d, opts in options.items():
                 free = max((m for m, r, sh in opts if not lim.counts(r, sh)), default=0)
                 counted = max((m for m, r, sh in opts if lim.counts(r, sh)), default=0)
-                key = d.isocalendar()[:2] if lim.per == "week" else (d.year, d.month) if lim.per == "month" \
+                key = (
+                    d.isocalendar()[:2]
+                    if lim.per == "week"
+                    else (d.year, d.month)
+                    if lim.per == "month"
                     else None
+                )
                 windows[key].append((free, max(0, counted - free)))
-            bound = sum(sum(f for f, _ in v) + sum(sorted((g for _, g in v), reverse=True)[:lim.max])
-                        for v in windows.values())
+            bound = sum(
+                sum(f for f, _ in v) + sum(sorted((g for _, g in v), reverse=True)[: lim.max])
+                for v in windows.values()
+            )
             what = [self.team.shifts[lim.shift].name or lim.shift] if lim.shift in self.team.shifts else []
             what += [self.team.roles[lim.role].name or lim.role] if lim.role in self.team.roles else []
-            bounds.append((bound, f"≤ {lim.max} {' '.join([*what, ''])}dut{'y' if lim.max == 1 else 'ies'} "
-                                  f"a {lim.per}"))
+            bounds.append(
+                (bound, f"≤ {lim.max} {' '.join([*what, ''])}dut{'y' if lim.max == 1 else 'ies'} a {lim.per}")
+            )
         most, why = min(bounds, key=lambda b: b[0])
         closed_to_them = [d for d in range(7) if d not in days and self.team.opening_hours.windows(d)]
         if closed_to_them:
@@ -339,10 +367,14 @@ class Calendar:
         that date (a demand window, or a per-shift demand entry naming it). Nobody is put on duty
         while nothing needs covering; a slot offered in no role is not in ``slots``."""
         needs: dict[str, list[tuple[int, int]]] = {
-            role: [(seg.start, seg.end) for seg in self.requirement(role)] for role in self.team.roles}
+            role: [(seg.start, seg.end) for seg in self.requirement(role)] for role in self.team.roles
+        }
         starts = {role: [a for a, _ in spans] for role, spans in needs.items()}
-        named = {(role, entry.shift, day) for role in self.team.roles
-                 for entry, day in self.shift_demand_dates(role)}
+        named = {
+            (role, entry.shift, day)
+            for role in self.team.roles
+            for entry, day in self.shift_demand_dates(role)
+        }
         out: dict[tuple[date, str], frozenset[str]] = {}
         for d in self.open_dates:
             for sid, shift in self.team.shifts.items():
@@ -350,8 +382,10 @@ class Calendar:
                     continue
                 slot = self.slot(sid, d)
                 roles = frozenset(
-                    role for role in self.team.shift_roles(sid)
-                    if (role, sid, d) in named or _overlaps(slot.start, slot.end, needs[role], starts[role]))
+                    role
+                    for role in self.team.shift_roles(sid)
+                    if (role, sid, d) in named or _overlaps(slot.start, slot.end, needs[role], starts[role])
+                )
                 if roles:
                     out[(d, sid)] = roles
         return out
@@ -366,8 +400,11 @@ class Calendar:
             days = timeutil.parse_days(entry.days)
             only = set(entry.dates) if entry.dates is not None else None
             for day in self.open_dates:
-                if day.weekday() in days and (only is None or day in only) and \
-                        self.slot_allowed(entry.shift, day):
+                if (
+                    day.weekday() in days
+                    and (only is None or day in only)
+                    and self.slot_allowed(entry.shift, day)
+                ):
                     yield entry, day
 
 

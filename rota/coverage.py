@@ -53,8 +53,11 @@ def _role_gaps(cal: Calendar, role: str, duties: list[Duty]) -> list[GapStretch]
 
 def _append(out: list[GapStretch], gap: GapStretch) -> None:
     last = out[-1] if out else None
-    if last and last.end == gap.start and (last.required, last.assigned, last.core) == (
-            gap.required, gap.assigned, gap.core):
+    if (
+        last
+        and last.end == gap.start
+        and (last.required, last.assigned, last.core) == (gap.required, gap.assigned, gap.core)
+    ):
         out[-1] = GapStretch(gap.role, last.start, gap.end, gap.required, gap.assigned, gap.core)
     else:
         out.append(gap)

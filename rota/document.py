@@ -66,13 +66,21 @@ class RotaDocument(Doc):
 
 
 def assignment_doc(cal: Calendar, d: Duty) -> AssignmentDoc:
-    return AssignmentDoc(person=d.person, role=d.role, shift=d.shift, date=d.date,
-                         start=cal.iso(d.start), end=cal.iso(d.end))
+    return AssignmentDoc(
+        person=d.person, role=d.role, shift=d.shift, date=d.date, start=cal.iso(d.start), end=cal.iso(d.end)
+    )
 
 
 def gap_doc(cal: Calendar, g: GapStretch, reasons: list[str] | None = None) -> GapDoc:
-    return GapDoc(role=g.role, start=cal.iso(g.start), end=cal.iso(g.end), required=g.required,
-                  assigned=g.assigned, core=g.core, reasons=reasons or [])
+    return GapDoc(
+        role=g.role,
+        start=cal.iso(g.start),
+        end=cal.iso(g.end),
+        required=g.required,
+        assigned=g.assigned,
+        core=g.core,
+        reasons=reasons or [],
+    )
 
 
 def duties_of(cal: Calendar, doc: RotaDocument) -> list[Duty]:

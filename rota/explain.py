@@ -155,9 +155,13 @@ class _Explainer:
         """
         if label == "already on another duty":
             near = {s.date for s in slots}
-            others = sorted({f"{d.role} {d.shift}" + ("" if d.date == day else f" {d.date.day} {d.date:%b}")
-                             for d in self.mine.get(pid, [])
-                             if d.date in near or any(d.start < s.end and s.start < d.end for s in slots)})
+            others = sorted(
+                {
+                    f"{d.role} {d.shift}" + ("" if d.date == day else f" {d.date.day} {d.date:%b}")
+                    for d in self.mine.get(pid, [])
+                    if d.date in near or any(d.start < s.end and s.start < d.end for s in slots)
+                }
+            )
             return ", ".join(others)
         return v.detail
 
@@ -202,9 +206,16 @@ class GroupedReason:
         return f"{head} — {compact_dates(self.dates)}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"role": self.role, "window": self.window, "reason": self.reason, "core": self.core,
-                "dates": [d.isoformat() for d in self.dates], "gaps": self.gaps, "text": self.text,
-                "details": list(self.details)}
+        return {
+            "role": self.role,
+            "window": self.window,
+            "reason": self.reason,
+            "core": self.core,
+            "dates": [d.isoformat() for d in self.dates],
+            "gaps": self.gaps,
+            "text": self.text,
+            "details": list(self.details),
+        }
 
 
 def _field(gap: Any, name: str) -> Any:
@@ -247,15 +258,27 @@ def group_reasons(gaps: Iterable[Any]) -> list[GroupedReason]:
         if b - a > timedelta(days=1):
             window += f" ({(b - a).total_seconds() / 3600:g} h)"
         reasons = list(_field(g, "reasons") or [])
-        reason = _OLD_CLOCKS.sub(rf"\1{DASH}\2", _OLD_DATE.sub("", reasons[0])).removesuffix(":") \
-            if reasons else "no reason recorded"
+        reason = (
+            _OLD_CLOCKS.sub(rf"\1{DASH}\2", _OLD_DATE.sub("", reasons[0])).removesuffix(":")
+            if reasons
+            else "no reason recorded"
+        )
         key = (str(_field(g, "role")), reason, window)
         order.setdefault(key, []).append((a.date(), bool(_field(g, "core")), reasons[1:], i))
     out = []
     for (role, reason, window), members in order.items():
-        out.append(GroupedReason(role, window, reason, tuple(sorted({m[0] for m in members})), len(members),
-                                 any(m[1] for m in members), _merge([m[2] for m in members]),
-                                 tuple(m[3] for m in members)))
+        out.append(
+            GroupedReason(
+                role,
+                window,
+                reason,
+                tuple(sorted({m[0] for m in members})),
+                len(members),
+                any(m[1] for m in members),
+                _merge([m[2] for m in members]),
+                tuple(m[3] for m in members),
+            )
+        )
     return out
 
 
@@ -278,13 +301,16 @@ def _merge(per_gap: list[list[str]]) -> tuple[str, ...]:
             for item in _split_items(items):
                 name, _, detail = item.partition(" (")
                 people.setdefault(name, set()).add(detail[:-1] if detail.endswith(")") else detail)
+
     def rank(label: str) -> int:
         return -2 if label == FREE else -1 if label.startswith("already on duty in") else _RANK.get(label, 99)
 
     out = []
     for label, people in sorted(labels.items(), key=lambda kv: rank(kv[0])):
-        items = [f"{name} ({next(iter(d))})" if len(d) == 1 and next(iter(d)) else name
-                 for name, d in people.items()]
+        items = [
+            f"{name} ({next(iter(d))})" if len(d) == 1 and next(iter(d)) else name
+            for name, d in people.items()
+        ]
         text = ", ".join(items[:MAX_NAMES])
         more = len(items) - min(len(items), MAX_NAMES) + hidden[label]
         out.append(f"{label}: {text}" + (f" +{more} more" if more else ""))

@@ -142,8 +142,12 @@ def coverage_figures(cal: Calendar, duties: list[Duty]) -> dict[str, dict[str, i
         core = sum(s.minutes * s.required for s in cal.requirement(role) if s.core)
         total = sum(s.minutes * s.required for s in cal.requirement(role))
         short_core = missing[(role, True)]
-        out[role] = {"core_required": core, "core_covered": core - short_core, "all_required": total,
-                     "all_covered": total - short_core - missing[(role, False)]}
+        out[role] = {
+            "core_required": core,
+            "core_covered": core - short_core,
+            "all_required": total,
+            "all_covered": total - short_core - missing[(role, False)],
+        }
     return out
 
 
@@ -182,9 +186,17 @@ def hours_lines(cal: Calendar, duties: list[Duty]) -> list[HoursLine]:
     for d in duties:
         worked[d.person] += d.minutes
         per_role[d.person][d.role] += 1
-    lines = [HoursLine(p.id, p.display, worked[p.id], cal.target_minutes(p.id), dict(per_role[p.id]),
-                       cal.target_basis(p.id))
-             for p in cal.team.people]
+    lines = [
+        HoursLine(
+            p.id,
+            p.display,
+            worked[p.id],
+            cal.target_minutes(p.id),
+            dict(per_role[p.id]),
+            cal.target_basis(p.id),
+        )
+        for p in cal.team.people
+    ]
     for line in lines:
         if line.target is not None and line.worked < line.target:  # reached: nothing to explain
             most, why = cal.most_minutes(line.person)
@@ -215,16 +227,18 @@ def csv_rows(team: Team, doc: RotaDocument) -> list[dict[str, str]]:
             slot = cal.slot(a.shift, a.date)
             start, end = cal.instant(slot.start), cal.instant(slot.end)
         minutes = round((end.timestamp() - start.timestamp()) / 60)  # elapsed, not wall-clock
-        rows.append({
-            "person": a.person,
-            "name": names.get(a.person, a.person),
-            "role": a.role,
-            "shift": a.shift,
-            "date": a.date.isoformat(),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "hours": _hours(minutes),
-        })
+        rows.append(
+            {
+                "person": a.person,
+                "name": names.get(a.person, a.person),
+                "role": a.role,
+                "shift": a.shift,
+                "date": a.date.isoformat(),
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "hours": _hours(minutes),
+            }
+        )
     return rows
 
 
@@ -271,14 +285,27 @@ def xlsx_bytes(team: Team, doc: RotaDocument) -> bytes:
         row: list[str] = [p.display]
         for day in cal.dates:
             here = cells.get((p.id, day))
-            row.append("+".join(here) if here else "·" if day in cal.closed else
-                       "–" if (p.id, day) in away else "")
+            row.append(
+                "+".join(here) if here else "·" if day in cal.closed else "–" if (p.id, day) in away else ""
+            )
         grid.append(xlsx_row(row))
     grid.append([])
     for role in team.roles:
-        grid.append(xlsx_row([f"gaps {role}", *(("!" if gapped[role][d] else "?")
-                                                if d in gapped.get(role, {}) else
-                                                "·" if d in cal.closed else "" for d in cal.dates)]))
+        grid.append(
+            xlsx_row(
+                [
+                    f"gaps {role}",
+                    *(
+                        ("!" if gapped[role][d] else "?")
+                        if d in gapped.get(role, {})
+                        else "·"
+                        if d in cal.closed
+                        else ""
+                        for d in cal.dates
+                    ),
+                ]
+            )
+        )
     for i, day in enumerate(cal.dates, start=2):
         letter = grid.cell(row=1, column=i).column_letter
         grid.column_dimensions[letter].width = 6
@@ -290,28 +317,64 @@ def xlsx_bytes(team: Team, doc: RotaDocument) -> bytes:
             c.alignment = Alignment(horizontal="center")
     grid.column_dimensions["A"].width = 22
     grid.freeze_panes = "B2"
-    legend = "  ".join(f"{code}={sid}" + (f"/{role}" if len(team.shift_roles(sid)) > 1 else "")
-                       for (sid, role), code in codes.items())
+    legend = "  ".join(
+        f"{code}={sid}" + (f"/{role}" if len(team.shift_roles(sid)) > 1 else "")
+        for (sid, role), code in codes.items()
+    )
     grid.append([])
     grid.append(xlsx_row([f"{legend}   – away   · closed   ! core gap   ? other gap"]))
 
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
-        "Assignments": (list(CSV_FIELDS), [[*list(r.values())[:-1], float(r["hours"])]
-                                           for r in csv_rows(team, doc)]),
-        "Coverage": (["role", "core required h", "core covered h", "core %", "all required h",
-                      "all covered h", "all %", "gaps"],
-                     [[role, f["core_required"] / 60, f["core_covered"] / 60,
-                       _pct(f["core_covered"], f["core_required"]), f["all_required"] / 60,
-                       f["all_covered"] / 60, _pct(f["all_covered"], f["all_required"]),
-                       sum(1 for g in doc.gaps if g.role == role)]
-                      for role, f in coverage_figures(cal, duties).items()]),
-        "Hours": (["person", "name", "worked h", "target h", "± h", "duties"],
-                  [[h.person, h.name, h.worked / 60, None if h.target is None else h.target / 60,
-                    None if h.difference is None else h.difference / 60, h.duties_text]
-                   for h in hours_lines(cal, duties)]),
-        "Gaps": (["role", "start", "end", "required", "assigned", "core", "reasons"],
-                 [[g.role, g.start, g.end, g.required, g.assigned, g.core, "; ".join(g.reasons)]
-                  for g in doc.gaps]),
+        "Assignments": (
+            list(CSV_FIELDS),
+            [[*list(r.values())[:-1], float(r["hours"])] for r in csv_rows(team, doc)],
+        ),
+        "Coverage": (
+            [
+                "role",
+                "core required h",
+                "core covered h",
+                "core %",
+                "all required h",
+                "all covered h",
+                "all %",
+                "gaps",
+            ],
+            [
+                [
+                    role,
+                    f["core_required"] / 60,
+                    f["core_covered"] / 60,
+                    _pct(f["core_covered"], f["core_required"]),
+                    f["all_required"] / 60,
+                    f["all_covered"] / 60,
+                    _pct(f["all_covered"], f["all_required"]),
+                    sum(1 for g in doc.gaps if g.role == role),
+                ]
+                for role, f in coverage_figures(cal, duties).items()
+            ],
+        ),
+        "Hours": (
+            ["person", "name", "worked h", "target h", "± h", "duties"],
+            [
+                [
+                    h.person,
+                    h.name,
+                    h.worked / 60,
+                    None if h.target is None else h.target / 60,
+                    None if h.difference is None else h.difference / 60,
+                    h.duties_text,
+                ]
+                for h in hours_lines(cal, duties)
+            ],
+        ),
+        "Gaps": (
+            ["role", "start", "end", "required", "assigned", "core", "reasons"],
+            [
+                [g.role, g.start, g.end, g.required, g.assigned, g.core, "; ".join(g.reasons)]
+                for g in doc.gaps
+            ],
+        ),
     }
     for name, (head, rows) in sheets.items():
         sheet = book.create_sheet(name)

@@ -27,8 +27,16 @@ from rota.records import Duty
 from rota.team import Team
 
 # Role colours (background, border), by the role's place in the team file.
-PALETTE = (("#dbeafe", "#60a5fa"), ("#dcfce7", "#4ade80"), ("#fef3c7", "#f59e0b"), ("#fce7f3", "#f472b6"),
-           ("#ede9fe", "#a78bfa"), ("#ccfbf1", "#2dd4bf"), ("#ffedd5", "#fb923c"), ("#e0e7ff", "#818cf8"))
+PALETTE = (
+    ("#dbeafe", "#60a5fa"),
+    ("#dcfce7", "#4ade80"),
+    ("#fef3c7", "#f59e0b"),
+    ("#fce7f3", "#f472b6"),
+    ("#ede9fe", "#a78bfa"),
+    ("#ccfbf1", "#2dd4bf"),
+    ("#ffedd5", "#fb923c"),
+    ("#e0e7ff", "#818cf8"),
+)
 MAX_GAP_LINES = 200
 
 CSS = """
@@ -150,8 +158,7 @@ def _blocks(dates: list[date]) -> list[list[date]]:
     return [list(g) for _, g in groupby(dates, key=lambda d: (d.year, d.month))]
 
 
-def _grid(cal: Calendar, duties: list[Duty], gaps: list[GapDoc],
-          colour: dict[str, tuple[str, str]]) -> str:
+def _grid(cal: Calendar, duties: list[Duty], gaps: list[GapDoc], colour: dict[str, tuple[str, str]]) -> str:
     """One table per month: a row per person with a chip per duty, then a gap row per role."""
     team = cal.team
     codes = cell_codes(team)
@@ -162,8 +169,11 @@ def _grid(cal: Calendar, duties: list[Duty], gaps: list[GapDoc],
     gapped = gap_days(cal, gaps)
     out = []
     for dates in _blocks(cal.dates):
-        rows = ['<table class="grid">', f"<caption>{_day(dates[0])} – {_day(dates[-1])}</caption>",
-                '<thead><tr><th class="name" scope="col">person</th>']
+        rows = [
+            '<table class="grid">',
+            f"<caption>{_day(dates[0])} – {_day(dates[-1])}</caption>",
+            '<thead><tr><th class="name" scope="col">person</th>',
+        ]
         for day in dates:
             css = ["closed"] if day in cal.closed else []
             if day.weekday() >= 5:
@@ -177,9 +187,10 @@ def _grid(cal: Calendar, duties: list[Duty], gaps: list[GapDoc],
             for day in dates:
                 here = cells.get((p.id, day))
                 if here:
-                    chips = "".join(_chip(cal, d, codes.get((d.shift, d.role), d.shift), colour)
-                                    for d in here)
-                    row.append(f'<td{_cls(["away"] if (p.id, day) in away else [])}>{chips}</td>')
+                    chips = "".join(
+                        _chip(cal, d, codes.get((d.shift, d.role), d.shift), colour) for d in here
+                    )
+                    row.append(f"<td{_cls(['away'] if (p.id, day) in away else [])}>{chips}</td>")
                 elif day in cal.closed:
                     row.append(f'<td class="closed" title="{escape(cal.closed[day])}">·</td>')
                 elif (p.id, day) in away:
@@ -195,8 +206,10 @@ def _grid(cal: Calendar, duties: list[Duty], gaps: list[GapDoc],
                 if day in gapped.get(role, {}):
                     core = gapped[role][day]
                     what = "core gap" if core else "gap outside core hours"
-                    row.append(f'<td class="{"gap-core" if core else "gap-other"}" title="{what}">'
-                               f'{"!" if core else "?"}</td>')
+                    row.append(
+                        f'<td class="{"gap-core" if core else "gap-other"}" title="{what}">'
+                        f"{'!' if core else '?'}</td>"
+                    )
                 elif day in cal.closed:
                     row.append('<td class="closed">·</td>')
                 else:
@@ -219,8 +232,10 @@ def _chip(cal: Calendar, d: Duty, code: str, colour: dict[str, tuple[str, str]])
     shift = team.shifts[d.shift].name or d.shift
     start, end = cal.instant(d.start), cal.instant(d.end)
     tip = f"{role} · {shift} {start:%H:%M}–{end:%H:%M}"
-    return (f'<span class="chip" style="background:{bg};border-color:{border}" title="{escape(tip)}">'
-            f"<b>{escape(code)}</b><i>{escape(d.role)}</i></span>")
+    return (
+        f'<span class="chip" style="background:{bg};border-color:{border}" title="{escape(tip)}">'
+        f"<b>{escape(code)}</b><i>{escape(d.role)}</i></span>"
+    )
 
 
 def _legend(cal: Calendar, colour: dict[str, tuple[str, str]]) -> str:
@@ -231,11 +246,15 @@ def _legend(cal: Calendar, colour: dict[str, tuple[str, str]]) -> str:
         bg, border = colour.get(role, PALETTE[0])
         shift = team.shifts[sid]
         label = f"{shift.name or sid} {shift.start}–{shift.end}, {team.roles[role].name or role}"
-        keys.append(f'<span class="key"><span class="chip" style="background:{bg};border-color:{border}">'
-                    f"<b>{escape(code)}</b></span> {escape(label)}</span>")
-    keys.append('<span class="key">– away (leave)</span><span class="key">· closed</span>'
-                '<span class="key"><span class="bad">!</span> core gap</span>'
-                '<span class="key">? other gap</span>')
+        keys.append(
+            f'<span class="key"><span class="chip" style="background:{bg};border-color:{border}">'
+            f"<b>{escape(code)}</b></span> {escape(label)}</span>"
+        )
+    keys.append(
+        '<span class="key">– away (leave)</span><span class="key">· closed</span>'
+        '<span class="key"><span class="bad">!</span> core gap</span>'
+        '<span class="key">? other gap</span>'
+    )
     return f'<p class="legend">{"".join(keys)}</p>'
 
 
@@ -244,9 +263,12 @@ def _coverage(cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> str:
     count: dict[str, int] = defaultdict(int)
     for g in gaps:
         count[g.role] += 1
-    rows = ['<h2>Coverage (person-hours)</h2>', '<table class="figures">',
-            "<thead><tr><th>role</th><th>core required</th><th>core covered</th><th>core</th>"
-            "<th>all required</th><th>all covered</th><th>all</th><th>gaps</th></tr></thead><tbody>"]
+    rows = [
+        "<h2>Coverage (person-hours)</h2>",
+        '<table class="figures">',
+        "<thead><tr><th>role</th><th>core required</th><th>core covered</th><th>core</th>"
+        "<th>all required</th><th>all covered</th><th>all</th><th>gaps</th></tr></thead><tbody>",
+    ]
     for role, f in coverage_figures(cal, duties).items():
         short = f["all_covered"] < f["all_required"]
         rows.append(
@@ -257,15 +279,18 @@ def _coverage(cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> str:
             f'<td class="n">{hours_text(f["all_required"])}</td>'
             f'<td class="n">{hours_text(f["all_covered"])}</td>'
             f'<td class="n{" bad" if short else ""}">{percent_text(f["all_covered"], f["all_required"])}</td>'
-            f'<td class="n{" bad" if count[role] else ""}">{count[role]}</td></tr>')
+            f'<td class="n{" bad" if count[role] else ""}">{count[role]}</td></tr>'
+        )
     rows.append("</tbody></table>")
     if gaps:
         rows.append('<ul class="gaps">')
         for g in gaps[:MAX_GAP_LINES]:
             a = datetime.fromisoformat(g.start).astimezone(cal.tz)
             b = datetime.fromisoformat(g.end).astimezone(cal.tz)
-            what = (f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
-                    f"{g.assigned} of {g.required} on duty")
+            what = (
+                f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
+                f"{g.assigned} of {g.required} on duty"
+            )
             why = f' <span class="why">— {escape("; ".join(g.reasons))}</span>' if g.reasons else ""
             rows.append(f'<li><span class="{"bad" if g.core else ""}">{escape(what)}</span>{why}</li>')
         if len(gaps) > MAX_GAP_LINES:
@@ -276,15 +301,19 @@ def _coverage(cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> str:
 
 def _hours(cal: Calendar, duties: list[Duty]) -> str:
     """Hours worked against the contracted target, and duties per role, for each person."""
-    rows = ["<h2>Hours</h2>", '<table class="figures">',
-            "<thead><tr><th>person</th><th>name</th><th>worked h</th><th>target h</th><th>± h</th>"
-            "<th>duties</th><th>target from</th></tr></thead><tbody>"]
+    rows = [
+        "<h2>Hours</h2>",
+        '<table class="figures">',
+        "<thead><tr><th>person</th><th>name</th><th>worked h</th><th>target h</th><th>± h</th>"
+        "<th>duties</th><th>target from</th></tr></thead><tbody>",
+    ]
     for h in hours_lines(cal, duties):
         off = h.difference is not None and abs(h.difference) >= 240
         rows.append(
             f"<tr><td>{escape(h.person)}</td><td>{escape(h.name)}</td>"
             f'<td class="n">{hours_text(h.worked)}</td><td class="n">{hours_text(h.target)}</td>'
             f'<td class="n{" off" if off else ""}">{hours_text(h.difference, sign=True)}</td>'
-            f"<td>{escape(h.duties_text)}</td><td>{escape(h.basis or '')}</td></tr>")
+            f"<td>{escape(h.duties_text)}</td><td>{escape(h.basis or '')}</td></tr>"
+        )
     rows.append("</tbody></table>")
     return "\n".join(rows)

@@ -58,8 +58,15 @@ def event_uid(team: str | int, person: str, role: str, day: date | str, shift: s
     return f"{uuid.uuid5(UID_NAMESPACE, key)}@{UID_DOMAIN}"
 
 
-def calendar_ics(name: str, tz: str, events: list[EventSpec], *, refresh_minutes: int | None = None,
-                 transparent: bool = False, stamp: datetime | None = None) -> bytes:
+def calendar_ics(
+    name: str,
+    tz: str,
+    events: list[EventSpec],
+    *,
+    refresh_minutes: int | None = None,
+    transparent: bool = False,
+    stamp: datetime | None = None,
+) -> bytes:
     """A VCALENDAR with the events in zone ``tz`` (TZID + VTIMEZONE), as bytes.
 
     ``refresh_minutes`` adds REFRESH-INTERVAL and X-PUBLISHED-TTL, the hints subscribed
@@ -76,14 +83,17 @@ def calendar_ics(name: str, tz: str, events: list[EventSpec], *, refresh_minutes
     pieces = [event_ics(spec, tz, transparent=transparent, stamp=stamp) for spec in events]
     years = None
     if events:
-        years = (min(e.start for e in events).astimezone(zone).year,
-                 max(e.end for e in events).astimezone(zone).year)
+        years = (
+            min(e.start for e in events).astimezone(zone).year,
+            max(e.end for e in events).astimezone(zone).year,
+        )
     head, tail = calendar_frame(name, tz, refresh_minutes, years)
     return b"".join((head, *pieces, tail))
 
 
-def event_component(spec: EventSpec, zone: ZoneInfo, *, transparent: bool = False,
-                    stamp: datetime | None = None) -> Event:
+def event_component(
+    spec: EventSpec, zone: ZoneInfo, *, transparent: bool = False, stamp: datetime | None = None
+) -> Event:
     """One VEVENT, its times in ``zone`` (so it carries the TZID): what an event of ours looks like.
 
     DTSTAMP is the event's LAST-MODIFIED (``stamp``, default now, when it has none), not the time of the
@@ -123,18 +133,43 @@ def event_ics(spec: EventSpec, tz: str, *, transparent: bool = False, stamp: dat
     """
     _check_aware(spec)
     modified = _second(spec.last_modified or stamp or datetime.now(UTC))
-    return _event_bytes(spec.uid, spec.sequence, modified, spec.summary, spec.description,
-                        spec.start.astimezone(UTC), spec.end.astimezone(UTC), tz, transparent)
+    return _event_bytes(
+        spec.uid,
+        spec.sequence,
+        modified,
+        spec.summary,
+        spec.description,
+        spec.start.astimezone(UTC),
+        spec.end.astimezone(UTC),
+        tz,
+        transparent,
+    )
 
 
 EVENT_CACHE_SIZE = 200_000  # ~0.7-1 KB an entry with its key: up to ~200 MB when full
 
 
 @lru_cache(maxsize=EVENT_CACHE_SIZE)
-def _event_bytes(uid: str, sequence: int, modified: datetime, summary: str, description: str | None,
-                 start: datetime, end: datetime, tz: str, transparent: bool) -> bytes:
-    spec = EventSpec(uid=uid, summary=summary, start=start, end=end, description=description,
-                     sequence=sequence, last_modified=modified)
+def _event_bytes(
+    uid: str,
+    sequence: int,
+    modified: datetime,
+    summary: str,
+    description: str | None,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    transparent: bool,
+) -> bytes:
+    spec = EventSpec(
+        uid=uid,
+        summary=summary,
+        start=start,
+        end=end,
+        description=description,
+        sequence=sequence,
+        last_modified=modified,
+    )
     out: bytes = event_component(spec, timeutil.zone(tz), transparent=transparent).to_ical()
     return out
 
@@ -144,8 +179,9 @@ _PLACEHOLDER_UID = f"{uuid.uuid4()}@placeholder.{UID_DOMAIN}"
 
 
 @lru_cache(maxsize=1024)
-def calendar_frame(name: str, tz: str, refresh_minutes: int | None,
-                   years: tuple[int, int] | None) -> tuple[bytes, bytes]:
+def calendar_frame(
+    name: str, tz: str, refresh_minutes: int | None, years: tuple[int, int] | None
+) -> tuple[bytes, bytes]:
     """The bytes icalendar writes around a calendar's events: (head with VTIMEZONE, end).
 
     ``years`` spans the events' local start and end (None: no events, no VTIMEZONE). The frame is
@@ -201,8 +237,14 @@ def _second(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, role: str | None = None,
-                with_person_names: bool = False) -> list[EventSpec]:
+def rota_events(
+    team: Team,
+    doc: RotaDocument,
+    *,
+    person: str | None = None,
+    role: str | None = None,
+    with_person_names: bool = False,
+) -> list[EventSpec]:
     """An event per assignment of ``doc`` (optionally one person's or one role's), in date order.
 
     The summary names the role and the shift (and the person, with ``with_person_names``), as the live
@@ -215,16 +257,30 @@ def rota_events(team: Team, doc: RotaDocument, *, person: str | None = None, rol
         if (person is not None and a.person != person) or (role is not None and a.role != role):
             continue
         start, end = _times(cal, a.shift, a.date, a.start, a.end)
-        summary, description = event_text(names.get(a.person, a.person), _role_name(team, a.role),
-                                          _shift_name(team, a.shift), team.team, start.astimezone(cal.tz),
-                                          end.astimezone(cal.tz), named=with_person_names)
-        out.append(EventSpec(uid=event_uid(team.team, a.person, a.role, a.date, a.shift),
-                             summary=summary, start=start, end=end, description=description))
+        summary, description = event_text(
+            names.get(a.person, a.person),
+            _role_name(team, a.role),
+            _shift_name(team, a.shift),
+            team.team,
+            start.astimezone(cal.tz),
+            end.astimezone(cal.tz),
+            named=with_person_names,
+        )
+        out.append(
+            EventSpec(
+                uid=event_uid(team.team, a.person, a.role, a.date, a.shift),
+                summary=summary,
+                start=start,
+                end=end,
+                description=description,
+            )
+        )
     return out
 
 
-def event_text(who: str, role_name: str, shift_label: str, team_name: str, start: datetime, end: datetime,
-               *, named: bool) -> tuple[str, str]:
+def event_text(
+    who: str, role_name: str, shift_label: str, team_name: str, start: datetime, end: datetime, *, named: bool
+) -> tuple[str, str]:
     """An event's SUMMARY and DESCRIPTION, for the CLI's .ics export and the live feeds alike: the summary
     is the role and the shift ("Service desk · Early"; ``named``: "Ann Lee: Service desk · Early"), as the
     pages write a duty; times are local."""
@@ -247,8 +303,9 @@ def _shift_name(team: Team, shift: str) -> str:
     return spec.name if spec is not None and spec.name else shift
 
 
-def _times(cal: RotaCalendar, shift: str, day: date, start: str | None,
-           end: str | None) -> tuple[datetime, datetime]:
+def _times(
+    cal: RotaCalendar, shift: str, day: date, start: str | None, end: str | None
+) -> tuple[datetime, datetime]:
     """The assignment's instants: from the document when it has them, else from the shift template."""
     if start and end:
         return datetime.fromisoformat(start), datetime.fromisoformat(end)

@@ -35,7 +35,7 @@ class TeamFileError(ValueError):
         """The problems, then the warnings (``warning: file: path: what``), up to ``most`` lines in all,
         then a line counting the rest ("… and 5 more problems and 1 warning")."""
         problems = [p.line(self.source) for p in self.problems[:most]]
-        warnings = [f"warning: {w.line(self.source)}" for w in self.warnings[:most - len(problems)]]
+        warnings = [f"warning: {w.line(self.source)}" for w in self.warnings[: most - len(problems)]]
         out = problems + warnings
         rest = []
         if len(self.problems) > len(problems):
@@ -54,18 +54,24 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag not in (
-        "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")]
+    key: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
+    ]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(  # YAML 1.2 booleans only: `want: off` stays the word "off"
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0|[-+]?[1-9][0-9_]*)$"), list("-+0123456789"))
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0|[-+]?[1-9][0-9_]*)$"), list("-+0123456789")
+)
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+)$"),
-    list("-+0123456789."))
+    list("-+0123456789."),
+)
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -81,7 +87,8 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dic
         if repeated:
             first = seen[key].start_mark.line + 1
             raise yaml.constructor.ConstructorError(
-                None, None, f'the key "{key}" is repeated (first at line {first})', key_node.start_mark)
+                None, None, f'the key "{key}" is repeated (first at line {first})', key_node.start_mark
+            )
         seen[key] = key_node
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -158,8 +165,16 @@ def read_document(path: str | Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise TeamFileError(str(path), [Problem("", f"cannot be read: {exc}")]) from None
     if not text.strip():
-        raise TeamFileError(source, [Problem("", "the file is empty: a team file needs team, timezone, "
-                                                 "opening_hours, roles, shifts and people")])
+        raise TeamFileError(
+            source,
+            [
+                Problem(
+                    "",
+                    "the file is empty: a team file needs team, timezone, "
+                    "opening_hours, roles, shifts and people",
+                )
+            ],
+        )
     try:
         return parse_text(text, json_text=path.suffix.lower() == ".json")
     except ValueError as exc:
@@ -210,9 +225,12 @@ def _apart(warnings: list[Problem], problems: list[Problem]) -> list[Problem]:
     never offered while the demand or the hours they are offered by have a problem."""
     demand = ("roles", "shifts", "opening_hours", "core_hours")
     shaky = any(_under(p.path, d) for p in problems for d in demand)
-    return [w for w in warnings
-            if not any(_under(p.path, w.path) or _under(w.path, p.path) for p in problems if p.path)
-            and not (shaky and _under(w.path, "shifts"))]
+    return [
+        w
+        for w in warnings
+        if not any(_under(p.path, w.path) or _under(w.path, p.path) for p in problems if p.path)
+        and not (shaky and _under(w.path, "shifts"))
+    ]
 
 
 MAX_DEPTH = 32  # a team file nests 6 levels deep (people[].preferences.requests[].date); far more is no team
@@ -225,8 +243,10 @@ def too_deep(document: Any) -> Problem | None:
     while stack:
         node, depth, loc = stack.pop()
         if depth > MAX_DEPTH:
-            return Problem(format_path(loc[:MAX_DEPTH]), f"nested more than {MAX_DEPTH} levels deep: "
-                                                         "a team file needs only a few")
+            return Problem(
+                format_path(loc[:MAX_DEPTH]),
+                f"nested more than {MAX_DEPTH} levels deep: a team file needs only a few",
+            )
         if isinstance(node, dict):
             stack.extend((v, depth + 1, (*loc, str(k))) for k, v in node.items())
         elif isinstance(node, list):
@@ -252,8 +272,9 @@ _NEEDED = ("roles", "shifts", "people")
 _REF_KINDS = {"roles": "role", "shifts": "shift", "people": "person", "skills": "skill"}
 
 
-def _salvage(data: dict[str, Any], exc: ValidationError,
-             stored: bool) -> tuple[Team, Callable[..., Problem | None]] | None:
+def _salvage(
+    data: dict[str, Any], exc: ValidationError, stored: bool
+) -> tuple[Team, Callable[..., Problem | None]] | None:
     """The team with each field in error set aside, to run the cross-reference checks on, and ``kept``:
     a problem of that team at its place in ``data``, or None when it only follows from a set-aside part.
 
@@ -315,8 +336,9 @@ def _salvage(data: dict[str, Any], exc: ValidationError,
     for loc in removed:
         if len(loc) == 2 and loc[0] in _REF_KINDS:
             value = _at(data, loc)
-            ident = loc[1] if isinstance(loc[1], str) else \
-                value.get("id") if isinstance(value, dict) else value
+            ident = (
+                loc[1] if isinstance(loc[1], str) else value.get("id") if isinstance(value, dict) else value
+            )
             gone_ids.setdefault(_REF_KINDS[loc[0]], set()).add(str(ident))
     gone = [format_path(loc) for loc in removed]
 
@@ -341,7 +363,8 @@ def _at(document: Any, loc: tuple[Any, ...]) -> Any:
     node = document
     for part in loc:
         if (isinstance(node, dict) and part in node) or (
-                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         else:
             return _NOWHERE
@@ -420,8 +443,11 @@ def format_path(loc: tuple[Any, ...]) -> str:
 def _is_branch(part: Any) -> bool:
     """Whether a location part names a pydantic union/validator branch rather than a field."""
     # not "date": that is also a field name (fixed[].date, unavailable[].date, …)
-    return isinstance(part, str) and part != "[key]" and (
-        part.startswith("function-") or "[" in part or part in ("str", "datetime"))
+    return (
+        isinstance(part, str)
+        and part != "[key]"
+        and (part.startswith("function-") or "[" in part or part in ("str", "datetime"))
+    )
 
 
 def _drop_union_noise(errors: list[Any]) -> list[Any]:
@@ -472,4 +498,4 @@ def _problem(error: dict[str, Any]) -> Problem:
         msg = f"{msg} (got {json.dumps(value, default=str)})"
     if loc and loc[-1] == "[key]" and kind == "string_pattern_mismatch":
         msg = f'key "{value}" is not a valid id (lower-case letters, digits, "-" and "_")'
-    return Problem(format_path(loc), msg[:1].lower() + msg[1:] if msg[:2] != "\"" else msg)
+    return Problem(format_path(loc), msg[:1].lower() + msg[1:] if msg[:2] != '"' else msg)

@@ -62,8 +62,7 @@ def weighted(terms: Terms, w: dict[str, float]) -> float:
     return round(total, 6) if total != int(total) else int(total)
 
 
-def compute_terms(cal: Calendar, duties: Iterable[Duty],
-                  stretches: list[GapStretch] | None = None) -> Terms:
+def compute_terms(cal: Calendar, duties: Iterable[Duty], stretches: list[GapStretch] | None = None) -> Terms:
     """Every objective term of a rota."""
     duties = list(duties)
     if stretches is None:
@@ -73,8 +72,9 @@ def compute_terms(cal: Calendar, duties: Iterable[Duty],
         gap_core=core,
         gap_other=other,
         shift_cover=shift_cover(cal, duties),
-        contract=sum(abs(v["worked"] - v["target"]) for v in hours(cal, duties).values()
-                     if v["target"] is not None),
+        contract=sum(
+            abs(v["worked"] - v["target"]) for v in hours(cal, duties).values() if v["target"] is not None
+        ),
         over_cover=sum(over_cover_by_role(cal, duties, stretches).values()),
         fairness=sum(fairness_by_role(cal, duties).values()),
         preferences=preference_cost(cal, duties),
@@ -96,9 +96,15 @@ def hours(cal: Calendar, duties: Iterable[Duty]) -> dict[str, PersonHours]:
     worked: Counter[str] = Counter()
     for d in duties:
         worked[d.person] += d.minutes
-    return {p.id: {"worked": worked[p.id], "target": cal.target_minutes(p.id),
-                   "workable_dates": cal.workable_dates(p.id), "basis": cal.target_basis(p.id)}
-            for p in cal.team.people}
+    return {
+        p.id: {
+            "worked": worked[p.id],
+            "target": cal.target_minutes(p.id),
+            "workable_dates": cal.workable_dates(p.id),
+            "basis": cal.target_basis(p.id),
+        }
+        for p in cal.team.people
+    }
 
 
 def demand_minutes(cal: Calendar, role: str) -> int:
@@ -106,8 +112,9 @@ def demand_minutes(cal: Calendar, role: str) -> int:
     return sum(seg.required * (seg.end - seg.start) for seg in cal.requirement(role))
 
 
-def over_cover_by_role(cal: Calendar, duties: Iterable[Duty],
-                       stretches: list[GapStretch] | None = None) -> dict[str, int]:
+def over_cover_by_role(
+    cal: Calendar, duties: Iterable[Duty], stretches: list[GapStretch] | None = None
+) -> dict[str, int]:
     """Per role: person-minutes on duty beyond what demand needs.
 
     A role with demand windows: its duty minutes less the demand minutes it covers (demand less
@@ -125,8 +132,7 @@ def over_cover_by_role(cal: Calendar, duties: Iterable[Duty],
             for entry, day in cal.shift_demand_dates(role):
                 need[(entry.shift, day)] = max(need.get((entry.shift, day), 0), entry.min)
             count = Counter((d.shift, d.date) for d in mine)
-            out[role] = sum(max(0, n - need.get(key, 0)) * cal.slot(*key).minutes
-                            for key, n in count.items())
+            out[role] = sum(max(0, n - need.get(key, 0)) * cal.slot(*key).minutes for key, n in count.items())
         else:
             short = sum(g.person_minutes for g in stretches if g.role == role)
             out[role] = sum(d.minutes for d in mine) - demand_minutes(cal, role) + short
@@ -180,8 +186,9 @@ def fairness_by_role(cal: Calendar, duties: Iterable[Duty]) -> dict[str, int]:
             out[role] = 0
             continue
         target = duty_target(cal, role)
-        out[role] = sum(FAIRNESS_SCALE * abs(total_a * n - avail[p] * target) // total_a
-                        for p, n in counts.items())
+        out[role] = sum(
+            FAIRNESS_SCALE * abs(total_a * n - avail[p] * target) // total_a for p, n in counts.items()
+        )
     return out
 
 
@@ -209,11 +216,13 @@ def preference_cost(cal: Calendar, duties: Iterable[Duty]) -> float:
     return round(cost, 6)
 
 
-def duty_preference_cost(prefer: list[str], avoid: list[str], avoid_days: frozenset[int],
-                         duty: Duty) -> int:
+def duty_preference_cost(prefer: list[str], avoid: list[str], avoid_days: frozenset[int], duty: Duty) -> int:
     """The fixed preference points one duty costs (requests aside)."""
-    return (int(bool(prefer) and duty.shift not in prefer) + int(duty.shift in avoid)
-            + int(duty.date.weekday() in avoid_days))
+    return (
+        int(bool(prefer) and duty.shift not in prefer)
+        + int(duty.shift in avoid)
+        + int(duty.date.weekday() in avoid_days)
+    )
 
 
 def shift_cover(cal: Calendar, duties: Iterable[Duty]) -> int:

@@ -76,7 +76,7 @@ def iso(tz: ZoneInfo, minute: int) -> str:
 
 def pattern_windows(pattern: WeekPattern | None, weekday: int) -> list[tuple[int, int]]:
     """The minute windows a week pattern gives one weekday."""
-    for key, value in (pattern.root.items() if pattern is not None else ()):
+    for key, value in pattern.root.items() if pattern is not None else ():
         if weekday in weekdays_of(key):
             return [minutes_of_window(w) for w in (value if isinstance(value, list) else [value])]
     return []
@@ -89,13 +89,17 @@ def dates(start: date, end: date) -> list[date]:
 
 def closed_dates(team: Team, start: date, end: date) -> set[date]:
     """Public holidays, closures and weekdays without opening hours in [start, end]."""
-    closed = {d for d in dates(start, end)
-              if d in team.closures or not pattern_windows(team.opening_hours, d.weekday())}
+    closed = {
+        d
+        for d in dates(start, end)
+        if d in team.closures or not pattern_windows(team.opening_hours, d.weekday())
+    }
     if team.holidays is not None:
         import holidays
 
-        public = holidays.country_holidays(team.holidays.country, subdiv=team.holidays.subdivision,
-                                           years=range(start.year, end.year + 1))
+        public = holidays.country_holidays(
+            team.holidays.country, subdiv=team.holidays.subdivision, years=range(start.year, end.year + 1)
+        )
         closed |= {d for d in public if start <= d <= end}
     return closed
 
@@ -118,8 +122,7 @@ class Minutes:
             for entry in spec.demand:
                 days = weekdays_of(entry.days)
                 for d in open_dates:
-                    if d.weekday() not in days or (
-                            entry.dates is not None and d not in entry.dates):
+                    if d.weekday() not in days or (entry.dates is not None and d not in entry.dates):
                         continue
                     if entry.time in ("opening_hours", "core_hours"):
                         pattern = team.opening_hours if entry.time == "opening_hours" else team.core_hours
@@ -172,8 +175,9 @@ def reference_gaps(team: Team, start: date, end: date, duties: Iterable[HasInter
     return Minutes(team, start, end, duties).gaps()
 
 
-def reference_gap_minutes(team: Team, start: date, end: date,
-                          duties: Iterable[HasInterval]) -> tuple[int, int]:
+def reference_gap_minutes(
+    team: Team, start: date, end: date, duties: Iterable[HasInterval]
+) -> tuple[int, int]:
     """(core, other) gap person-minutes of the horizon."""
     return Minutes(team, start, end, duties).gap_minutes()
 
@@ -188,11 +192,15 @@ def duty_interval(team: Team, shift: str, day: date) -> tuple[int, int]:
 def document_duties(team: Team, doc: Any) -> list[Interval]:
     """A rota document's distinct known assignments inside its period, as (role, start, end) records."""
     people = {p.id for p in team.people}
-    seen = {(a.person, a.role, a.shift, a.date) for a in doc.assignments
-            if a.person in people and a.role in team.roles and a.shift in team.shifts
-            and doc.period.start <= a.date <= doc.period.end}
-    return [Interval(role, *duty_interval(team, shift, day))
-            for _, role, shift, day in sorted(seen)]
+    seen = {
+        (a.person, a.role, a.shift, a.date)
+        for a in doc.assignments
+        if a.person in people
+        and a.role in team.roles
+        and a.shift in team.shifts
+        and doc.period.start <= a.date <= doc.period.end
+    }
+    return [Interval(role, *duty_interval(team, shift, day)) for _, role, shift, day in sorted(seen)]
 
 
 def _key(g: GapStretch) -> Key:
@@ -231,26 +239,35 @@ def check_document(team: Team, doc: Any) -> tuple[list[GapStretch], list[GapStre
 
 def describe(tz: ZoneInfo, g: GapStretch) -> str:
     """One gap stretch in words."""
-    return (f"{g.role} {iso(tz, g.start)} to {iso(tz, g.end)}: {g.assigned} of {g.required} on duty "
-            f"({'core' if g.core else 'non-core'})")
+    return (
+        f"{g.role} {iso(tz, g.start)} to {iso(tz, g.end)}: {g.assigned} of {g.required} on duty "
+        f"({'core' if g.core else 'non-core'})"
+    )
 
 
-def compare_stretches(team: Team, reference: list[GapStretch], other: list[GapStretch],
-                      name: str = "the validator") -> list[str]:
+def compare_stretches(
+    team: Team, reference: list[GapStretch], other: list[GapStretch], name: str = "the validator"
+) -> list[str]:
     """Stretches one implementation has and the other lacks, in words."""
     tz = ZoneInfo(team.timezone)
     ours, theirs = Counter(map(_key, reference)), Counter(map(_key, other))
-    return ([f"the reference has gap {describe(tz, g)}; {name} does not"
-             for g in reference if (ours - theirs)[_key(g)] > 0]
-            + [f"{name} has gap {describe(tz, g)}; the reference does not"
-               for g in other if (theirs - ours)[_key(g)] > 0])
+    return [
+        f"the reference has gap {describe(tz, g)}; {name} does not"
+        for g in reference
+        if (ours - theirs)[_key(g)] > 0
+    ] + [
+        f"{name} has gap {describe(tz, g)}; the reference does not"
+        for g in other
+        if (theirs - ours)[_key(g)] > 0
+    ]
 
 
 def compare_with_document(team: Team, doc: Any) -> list[str]:
     """Every disagreement between the reference gaps and the document's ``gaps``, in words."""
     tz = ZoneInfo(team.timezone)
     _, missing, phantom = check_document(team, doc)
-    return ([f"missing gap: {describe(tz, g)} is not in the document's gaps" for g in missing]
-            + [f"phantom gap: {g.role} {g.start} to {g.end}: reported as {g.assigned} of {g.required} "
-               f"on duty ({'core' if g.core else 'non-core'}), but the rota does not have this gap"
-               for g in phantom])
+    return [f"missing gap: {describe(tz, g)} is not in the document's gaps" for g in missing] + [
+        f"phantom gap: {g.role} {g.start} to {g.end}: reported as {g.assigned} of {g.required} "
+        f"on duty ({'core' if g.core else 'non-core'}), but the rota does not have this gap"
+        for g in phantom
+    ]

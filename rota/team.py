@@ -38,8 +38,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def _no_control(value: str) -> str:
     bad = CONTROL_CHARACTERS.search(value)
     if bad is not None:
-        raise ValueError(f"control character U+{ord(bad.group()):04X} at character {bad.start() + 1} is "
-                         "not allowed (text may hold tabs and line breaks, no other control characters)")
+        raise ValueError(
+            f"control character U+{ord(bad.group()):04X} at character {bad.start() + 1} is "
+            "not allowed (text may hold tabs and line breaks, no other control characters)"
+        )
     return value
 
 
@@ -63,12 +65,16 @@ def _plain_name(value: str, info: ValidationInfo) -> str:
     bad = re.search(r"[\r\n]", value)
     if bad is not None:
         what = "a line break" if bad.group() == "\n" else "a carriage return"
-        raise ValueError(f"{what} (U+{ord(bad.group()):04X}) at character {bad.start() + 1} is not allowed "
-                         "in a name: write it on one line")
+        raise ValueError(
+            f"{what} (U+{ord(bad.group()):04X}) at character {bad.start() + 1} is not allowed "
+            "in a name: write it on one line"
+        )
     bad = BIDI_CONTROLS.search(value)
     if bad is not None:
-        raise ValueError(f"the bidirectional control character U+{ord(bad.group()):04X} at character "
-                         f"{bad.start() + 1} is not allowed in a name: it reverses the text shown around it")
+        raise ValueError(
+            f"the bidirectional control character U+{ord(bad.group()):04X} at character "
+            f"{bad.start() + 1} is not allowed in a name: it reverses the text shown around it"
+        )
     return value
 
 
@@ -116,8 +122,10 @@ def _after_midnight_hint(text: str, what: str = "a shift") -> str:
     if m is None or not 24 <= int(m.group(1)) < 48 or int(m.group(2)) >= 60:
         return ""
     clock = f"{int(m.group(1)) - 24:02d}:{m.group(2)}"
-    return (f': {what} that ends after midnight is written with the clock time it ends at, "{clock}"; '
-            "an end no later than the start is read as the next day")
+    return (
+        f': {what} that ends after midnight is written with the clock time it ends at, "{clock}"; '
+        "an end no later than the start is read as the next day"
+    )
 
 
 def _check_zone(value: str) -> str:
@@ -186,8 +194,10 @@ class HolidaySpec(Model):
         try:
             holidays.country_holidays(self.country, subdiv=self.subdivision, years=2026)
         except (NotImplementedError, KeyError, ValueError) as exc:
-            raise ValueError(f"the holidays package does not know {self.country!r}"
-                             f"{'/' + self.subdivision if self.subdivision else ''}: {exc}") from None
+            raise ValueError(
+                f"the holidays package does not know {self.country!r}"
+                f"{'/' + self.subdivision if self.subdivision else ''}: {exc}"
+            ) from None
         return self
 
 
@@ -242,14 +252,21 @@ class Shift(Model):
         shift's length (on a day without a clock change)."""
         start, end = timeutil.parse_clock(self.start), timeutil.parse_clock(self.end, allow_24=True)
         if end == start and self.hours is None and not _stored(info):
-            fix = ('write end: "24:00"' if start == 0 else
-                   f"write hours: 24 for a 24-hour shift from {self.start} to {self.end} the next day")
-            raise ValueError(f'end "{self.end}" equals start "{self.start}": a shift of 0 or 24 hours? '
-                             f"{fix}, or make it two shifts")
+            fix = (
+                'write end: "24:00"'
+                if start == 0
+                else f"write hours: 24 for a 24-hour shift from {self.start} to {self.end} the next day"
+            )
+            raise ValueError(
+                f'end "{self.end}" equals start "{self.start}": a shift of 0 or 24 hours? '
+                f"{fix}, or make it two shifts"
+            )
         s, e = self.window()
         if self.hours is not None and self.hours * 60 != e - s:
-            raise ValueError(f"hours: {self.hours:g} does not match {self.start}-{self.end}, which is "
-                             f"{(e - s) / 60:g} hours long")
+            raise ValueError(
+                f"hours: {self.hours:g} does not match {self.start}-{self.end}, which is "
+                f"{(e - s) / 60:g} hours long"
+            )
         return self
 
     def window(self) -> tuple[int, int]:
@@ -317,8 +334,9 @@ def _moment(value: Any) -> Any:
                 return DateTime.fromisoformat(text)
             return Date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f'"{value}" is not a date (YYYY-MM-DD) or local date-time '
-                             "(YYYY-MM-DDTHH:MM)") from None
+            raise ValueError(
+                f'"{value}" is not a date (YYYY-MM-DD) or local date-time (YYYY-MM-DDTHH:MM)'
+            ) from None
     return value
 
 
@@ -452,8 +470,9 @@ class Team(Model):
         for lim in own:
             base = team.pop((lim.role, lim.shift, lim.per), None)
             if base is not None:
-                lim = base.model_copy(update={k: getattr(lim, k) for k in ("min", "max")
-                                              if k in lim.model_fields_set})
+                lim = base.model_copy(
+                    update={k: getattr(lim, k) for k in ("min", "max") if k in lim.model_fields_set}
+                )
             merged.append((lim, True))
         return [(lim, False) for lim in team.values()] + merged
 

@@ -60,10 +60,18 @@ def _problems(team: Team, stored: bool = False) -> Iterator[Problem]:
                 yield Problem(f"roles.{rid}.demand[{j}].time", "core_hours used but the team has none")
             elif entry.time not in ("opening_hours", "core_hours"):
                 # a one-off entry (``dates``) holds only on those dates: check their weekdays' hours
-                days = entry.days if entry.dates is None else sorted(
-                    {d.weekday() for d in entry.dates} & timeutil.parse_days(entry.days))
-                yield from _inside(team.opening_hours, days, timeutil.parse_window(entry.time),
-                                   f"roles.{rid}.demand[{j}].time", entry.time)
+                days = (
+                    entry.days
+                    if entry.dates is None
+                    else sorted({d.weekday() for d in entry.dates} & timeutil.parse_days(entry.days))
+                )
+                yield from _inside(
+                    team.opening_hours,
+                    days,
+                    timeutil.parse_window(entry.time),
+                    f"roles.{rid}.demand[{j}].time",
+                    entry.time,
+                )
             if not stored:
                 yield from _closed_days(team, entry.days, entry.dates, f"roles.{rid}.demand[{j}]")
         for j, sd in enumerate(role.shift_demand):
@@ -76,8 +84,7 @@ def _problems(team: Team, stored: bool = False) -> Iterator[Problem]:
     if team.core_hours is not None:
         for key, value in team.core_hours.root.items():
             for w in value if isinstance(value, list) else [value]:
-                yield from _inside(team.opening_hours, key, timeutil.parse_window(w),
-                                   f"core_hours.{key}", w)
+                yield from _inside(team.opening_hours, key, timeutil.parse_window(w), f"core_hours.{key}", w)
 
     for sid, shift in team.shifts.items():
         for j, r in enumerate(shift.roles or []):
@@ -110,8 +117,9 @@ def _problems(team: Team, stored: bool = False) -> Iterator[Problem]:
         yield from unknown("role", h.role, roles, f"history[{j}].role")
         yield from unknown("shift", h.shift, shifts, f"history[{j}].shift")
         if team.period is not None and h.date >= team.period.start:
-            yield Problem(f"history[{j}].date", f"{h.date} is not before the period start "
-                                                f"{team.period.start}")
+            yield Problem(
+                f"history[{j}].date", f"{h.date} is not before the period start {team.period.start}"
+            )
 
 
 def team_warnings(team: Team) -> list[Problem]:
@@ -142,15 +150,26 @@ def team_warnings(team: Team) -> list[Problem]:
         if sid in per_shift:
             continue
         s, e = shift.window()
-        runs = [(d * 1440 + s, d * 1440 + e) for d in timeutil.parse_days(shift.days)
-                if team.opening_hours.windows(d)]
-        if not any(a < y and x < b for a, b in runs for r in team.shift_roles(sid)
-                   for x, y in demand.get(r, [])):
-            hours = ", ".join(f"{k}: {v if isinstance(v, str) else ', '.join(v)}"
-                              for k, v in team.opening_hours.root.items())
-            out.append(Problem(f"shifts.{sid}", f"never overlaps any demand of "
-                                                f"{', '.join(team.shift_roles(sid))}, so it is never "
-                                                f"offered (opening hours: {hours})"))
+        runs = [
+            (d * 1440 + s, d * 1440 + e)
+            for d in timeutil.parse_days(shift.days)
+            if team.opening_hours.windows(d)
+        ]
+        if not any(
+            a < y and x < b for a, b in runs for r in team.shift_roles(sid) for x, y in demand.get(r, [])
+        ):
+            hours = ", ".join(
+                f"{k}: {v if isinstance(v, str) else ', '.join(v)}"
+                for k, v in team.opening_hours.root.items()
+            )
+            out.append(
+                Problem(
+                    f"shifts.{sid}",
+                    f"never overlaps any demand of "
+                    f"{', '.join(team.shift_roles(sid))}, so it is never "
+                    f"offered (opening hours: {hours})",
+                )
+            )
     return out + _people_warnings(team)
 
 
@@ -165,15 +184,20 @@ def _skill_warnings(team: Team) -> list[Problem]:
     for rid, role in team.roles.items():
         for j, s in enumerate(role.skills):
             if s not in held and team.people:
-                out.append(Problem(f"roles.{rid}.skills[{j}]",
-                                   f'unknown skill "{s}": nobody holds it, so nobody can take {rid}'
-                                   f"{did_you_mean(s, held)}"))
+                out.append(
+                    Problem(
+                        f"roles.{rid}.skills[{j}]",
+                        f'unknown skill "{s}": nobody holds it, so nobody can take {rid}'
+                        f"{did_you_mean(s, held)}",
+                    )
+                )
     for i, p in enumerate(team.people):
         for j, s in enumerate(p.skills):
             hint = did_you_mean(s, needed)
             if s not in needed and hint:
-                out.append(Problem(f"people[{i}].skills[{j}]",
-                                   f'unknown skill "{s}": no role needs it{hint}'))
+                out.append(
+                    Problem(f"people[{i}].skills[{j}]", f'unknown skill "{s}": no role needs it{hint}')
+                )
     return out
 
 
@@ -185,8 +209,9 @@ def _people_warnings(team: Team) -> list[Problem]:
             continue
         needs = "; ".join(f"{rid} needs {', '.join(role.skills)}" for rid, role in team.roles.items())
         has = f"holds {', '.join(p.skills)}" if p.skills else "has no skills"
-        out.append(Problem(f"people[{i}]", f"{p.display} can take no role, so is never on the rota: "
-                                           f"{has} ({needs})"))
+        out.append(
+            Problem(f"people[{i}]", f"{p.display} can take no role, so is never on the rota: {has} ({needs})")
+        )
     return out
 
 
@@ -199,6 +224,7 @@ def _closed_days(team: Team, days: str | list[str], dates: list[date] | None, pa
     A weekday named on its own (``sat``, ``mon-sat``) must be open; a word (``daily``, ``weekdays``,
     ``weekends``) means "those of them that are open" and must name at least one open weekday. A
     one-off date (``dates``) must fall on an open weekday."""
+
     def closed(d: int) -> bool:
         return not team.opening_hours.windows(d)
 
@@ -216,42 +242,54 @@ def _closed_days(team: Team, days: str | list[str], dates: list[date] | None, pa
         else:
             shut |= {d for d in wanted if closed(d)}
     if shut:
-        yield Problem(f"{path}.days", f"demand on {names(shut)}, when the service is closed "
-                                      "(opening_hours gives no hours that day)")
+        yield Problem(
+            f"{path}.days",
+            f"demand on {names(shut)}, when the service is closed (opening_hours gives no hours that day)",
+        )
         return
     for k, day in enumerate(dates or []):
         if closed(day.weekday()):
-            yield Problem(f"{path}.dates[{k}]", f"demand on {day:%a} {day.day} {day:%b %Y}, when the service "
-                                                f"is closed (opening_hours gives no hours on "
-                                                f"{timeutil.DAY_NAMES[day.weekday()]})")
+            yield Problem(
+                f"{path}.dates[{k}]",
+                f"demand on {day:%a} {day.day} {day:%b %Y}, when the service "
+                f"is closed (opening_hours gives no hours on "
+                f"{timeutil.DAY_NAMES[day.weekday()]})",
+            )
 
 
 def _rule_refs(rules: Rules, base: str, roles: set[str], shifts: set[str]) -> Iterator[Problem]:
     for j, lim in enumerate(rules.limits):
         if lim.role is not None and lim.role not in roles:
-            yield Problem(f"{base}.limits[{j}].role",
-                          f'unknown role "{lim.role}"{did_you_mean(lim.role, roles)}')
+            yield Problem(
+                f"{base}.limits[{j}].role", f'unknown role "{lim.role}"{did_you_mean(lim.role, roles)}'
+            )
         if lim.shift is not None and lim.shift not in shifts:
-            yield Problem(f"{base}.limits[{j}].shift",
-                          f'unknown shift "{lim.shift}"{did_you_mean(lim.shift, shifts)}')
+            yield Problem(
+                f"{base}.limits[{j}].shift", f'unknown shift "{lim.shift}"{did_you_mean(lim.shift, shifts)}'
+            )
     for j, succ in enumerate(rules.forbidden_successions):
         for key in ("first", "then"):
             value = getattr(succ, key)
             if value not in shifts:
-                yield Problem(f"{base}.forbidden_successions[{j}].{key}",
-                              f'unknown shift "{value}"{did_you_mean(value, shifts)}')
+                yield Problem(
+                    f"{base}.forbidden_successions[{j}].{key}",
+                    f'unknown shift "{value}"{did_you_mean(value, shifts)}',
+                )
 
 
-def _inside(pattern: WeekPattern, days: str | list[str] | list[int], window: tuple[int, int], path: str,
-            text: str) -> Iterator[Problem]:
+def _inside(
+    pattern: WeekPattern, days: str | list[str] | list[int], window: tuple[int, int], path: str, text: str
+) -> Iterator[Problem]:
     """A window on each weekday of ``days`` (a day spec, or weekday numbers) must lie inside that
     weekday's opening windows.
 
     Opening windows that run past midnight from the previous weekday count for the early hours.
     """
-    weekdays: Iterable[int] = cast("list[int]", days) \
-        if isinstance(days, list) and all(isinstance(d, int) for d in days) \
+    weekdays: Iterable[int] = (
+        cast("list[int]", days)
+        if isinstance(days, list) and all(isinstance(d, int) for d in days)
         else timeutil.parse_days(days)  # type: ignore[arg-type]
+    )
     for d in sorted(weekdays):
         spans = list(pattern.windows(d))
         if not spans:

@@ -64,8 +64,9 @@ def _parse_day_text(spec: str) -> frozenset[int]:
 
 def _day_index(name: str, spec: object) -> int:
     if name not in DAY_NAMES:
-        raise ValueError(f'"{spec}" is not a day spec (use mon..sun, mon-fri, mon,wed, daily, '
-                         "weekdays or weekends)")
+        raise ValueError(
+            f'"{spec}" is not a day spec (use mon..sun, mon-fri, mon,wed, daily, weekdays or weekends)'
+        )
     return DAY_NAMES.index(name)
 
 

@@ -65,20 +65,37 @@ def _read_assignments(cal: Calendar, doc: RotaDocument) -> tuple[list[Violation]
     seen: set[tuple[str, str, str, date]] = set()
     duties: list[Duty] = []
     for a in doc.assignments:
-        unknown = [(kind, value) for kind, value, known in (
-            ("person", a.person, people), ("role", a.role, team.roles), ("shift", a.shift, team.shifts))
-            if value not in known]
+        unknown = [
+            (kind, value)
+            for kind, value, known in (
+                ("person", a.person, people),
+                ("role", a.role, team.roles),
+                ("shift", a.shift, team.shifts),
+            )
+            if value not in known
+        ]
         for kind, value in unknown:
-            out.append(Violation(f"unknown_{kind}", a.person if kind != "person" else None, a.date,
-                                 f'{a.person} {a.shift} ({a.role}) on {a.date}: unknown {kind} "{value}"'))
+            out.append(
+                Violation(
+                    f"unknown_{kind}",
+                    a.person if kind != "person" else None,
+                    a.date,
+                    f'{a.person} {a.shift} ({a.role}) on {a.date}: unknown {kind} "{value}"',
+                )
+            )
         key = (a.person, a.role, a.shift, a.date)
         if unknown or key in seen:
             continue
         seen.add(key)
         if count[key] > 1:
-            out.append(Violation("duplicate_assignment", a.person, a.date,
-                                 f"{a.person}: {a.shift} ({a.role}) on {a.date} is listed "
-                                 f"{count[key]} times"))
+            out.append(
+                Violation(
+                    "duplicate_assignment",
+                    a.person,
+                    a.date,
+                    f"{a.person}: {a.shift} ({a.role}) on {a.date} is listed {count[key]} times",
+                )
+            )
         d = cal.duty(a.person, a.role, a.shift, a.date)
         for name, given, expected in (("start", a.start, d.start), ("end", a.end, d.end)):
             if given is None:
@@ -88,15 +105,22 @@ def _read_assignments(cal: Calendar, doc: RotaDocument) -> tuple[list[Violation]
             except (TypeError, ValueError):
                 ok = False
             if not ok:
-                out.append(Violation("wrong_times", a.person, a.date,
-                                     f"{a.person}: {a.shift} ({a.role}) on {a.date} has {name} {given}; "
-                                     f"the template gives {cal.iso(expected)}"))
+                out.append(
+                    Violation(
+                        "wrong_times",
+                        a.person,
+                        a.date,
+                        f"{a.person}: {a.shift} ({a.role}) on {a.date} has {name} {given}; "
+                        f"the template gives {cal.iso(expected)}",
+                    )
+                )
         duties.append(d)
     return out, sorted(duties)
 
 
-def _compare_gaps(cal: Calendar, stretches: list[GapStretch],
-                  reported: list[GapDoc]) -> tuple[list[GapStretch], list[GapDoc]]:
+def _compare_gaps(
+    cal: Calendar, stretches: list[GapStretch], reported: list[GapDoc]
+) -> tuple[list[GapStretch], list[GapDoc]]:
     """True gaps the document left out, and gaps it reports that are not true (compared as instants)."""
     tally: Counter[GapKey] = Counter(_true_key(g) for g in stretches)
     phantom: list[GapDoc] = []
@@ -121,8 +145,14 @@ def _true_key(g: GapStretch) -> GapKey:
 
 def _doc_key(cal: Calendar, g: GapDoc) -> GapKey | None:
     try:
-        return g.role, timeutil.parse_instant(g.start, cal.tz), timeutil.parse_instant(g.end, cal.tz), \
-            g.required, g.assigned, g.core
+        return (
+            g.role,
+            timeutil.parse_instant(g.start, cal.tz),
+            timeutil.parse_instant(g.end, cal.tz),
+            g.required,
+            g.assigned,
+            g.core,
+        )
     except (TypeError, ValueError):
         return None
 

@@ -43,8 +43,14 @@ class Built:
         return objective.weighted_expr(self.gap_terms, {}, 1)
 
 
-def build(cal: Calendar, baseline: list[Duty] | None = None, relax: bool = False,
-          people: set[str] | None = None, others: list[Duty] | None = None, soft: bool = True) -> Built:
+def build(
+    cal: Calendar,
+    baseline: list[Duty] | None = None,
+    relax: bool = False,
+    people: set[str] | None = None,
+    others: list[Duty] | None = None,
+    soft: bool = True,
+) -> Built:
     """The full model; with ``relax``, min-type rules are switchable and soft terms are left out.
     With ``people``, the model of that part of the rota alone: their duties are the variables, the
     duties of everyone else (``others``) are constants that count toward cover, and the objective is

@@ -20,8 +20,10 @@ class Checkpoint:
         self.last = float("-inf")
 
     def due(self) -> bool:
-        return self.params.on_rota is not None and \
-            time.perf_counter() - self.last >= self.params.checkpoint_seconds
+        return (
+            self.params.on_rota is not None
+            and time.perf_counter() - self.last >= self.params.checkpoint_seconds
+        )
 
     def send(self, duties: list[Duty]) -> None:
         self.last = time.perf_counter()
@@ -33,10 +35,17 @@ class Watcher(cp_model.CpSolverSolutionCallback):
     """Reports each improving rota in objective units. Stopping is ``StopThread``'s: CP-SAT 9.15's
     interleaved search aborts the process when ``stop_search`` is called from inside a callback."""
 
-    def __init__(self, params: SolveParams, started: float, scale: int,
-                 total: cp_model.LinearExpr, gap: cp_model.LinearExpr | None,
-                 bound: float | None = None, checkpoint: Checkpoint | None = None,
-                 rota: Callable[[Callable[[cp_model.IntVar], bool]], list[Duty]] | None = None):
+    def __init__(
+        self,
+        params: SolveParams,
+        started: float,
+        scale: int,
+        total: cp_model.LinearExpr,
+        gap: cp_model.LinearExpr | None,
+        bound: float | None = None,
+        checkpoint: Checkpoint | None = None,
+        rota: Callable[[Callable[[cp_model.IntVar], bool]], list[Duty]] | None = None,
+    ):
         super().__init__()
         self.checkpoint, self.rota = checkpoint, rota
         self.params = params
@@ -54,10 +63,12 @@ class Watcher(cp_model.CpSolverSolutionCallback):
             self.first_zero_gap = elapsed
         if self.params.progress is not None:
             objective = self.value(self.total) / self.scale
-            bound = self.fixed_bound if self.fixed_bound is not None else \
-                self.best_objective_bound / self.scale
-            self.params.progress(Progress(objective=objective, bound=min(bound, objective),
-                                          elapsed=elapsed, gap_minutes=gap))
+            bound = (
+                self.fixed_bound if self.fixed_bound is not None else self.best_objective_bound / self.scale
+            )
+            self.params.progress(
+                Progress(objective=objective, bound=min(bound, objective), elapsed=elapsed, gap_minutes=gap)
+            )
         if self.checkpoint is not None and self.rota is not None and self.checkpoint.due():
             self.checkpoint.send(self.rota(self.boolean_value))
 

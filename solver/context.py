@@ -41,8 +41,13 @@ class Term:
 class Ctx:
     """Everything the rule builders share: duty variables ``x`` and lookups by person, date, role, slot."""
 
-    def __init__(self, cal: Calendar, relax: bool = False, people: set[str] | None = None,
-                 others: list[Duty] | None = None):
+    def __init__(
+        self,
+        cal: Calendar,
+        relax: bool = False,
+        people: set[str] | None = None,
+        others: list[Duty] | None = None,
+    ):
         self.cal = cal
         # a part of the rota (``solver.people``): only ``people`` get duty variables and rules; the
         # duties of everyone else (``others``) are constants that count toward cover

@@ -28,8 +28,9 @@ class _Coverage:
     def __init__(self, cal: Calendar, role: str, slots: list[int]):
         segments = cal.requirement(role)
         spans = [cal.slots[i] for i in slots]
-        cuts = sorted({t for s in segments for t in (s.start, s.end)}
-                      | {t for s in spans for t in (s.start, s.end)})
+        cuts = sorted(
+            {t for s in segments for t in (s.start, s.end)} | {t for s in spans for t in (s.start, s.end)}
+        )
         self.pieces: list[tuple[int, int, int]] = []  # start, end, required
         k = 0
         for a, b in itertools.pairwise(cuts):
@@ -75,8 +76,9 @@ class Greedy:
         self.duties: list[Duty] = []
         holders = [set(obj.eligible(cal, r)) for r in cal.team.roles]
         self.versatility = {p.id: sum(p.id in h for h in holders) for p in cal.team.people}
-        self.target = {p.id: cal.target_minutes(p.id) or cal.workable_dates(p.id) * 480 or 1
-                       for p in cal.team.people}
+        self.target = {
+            p.id: cal.target_minutes(p.id) or cal.workable_dates(p.id) * 480 or 1 for p in cal.team.people
+        }
         for h in cal.history:
             self.on[h.person][h.date] = h
             self.week[(h.person, iso_week(h.date))] += h.minutes
@@ -121,8 +123,9 @@ class Greedy:
         """Sweep each role's pieces in time order; a piece short of people gets the slot covering it
         that ends latest (the classic interval-covering greedy), from the first person allowed."""
         scarce = {r: len(obj.eligible(self.cal, r)) for r in self.cal.team.roles}
-        order = sorted(((a, scarce[r], r, k) for r, cov in self.cover.items()
-                        for k, (a, _, _) in enumerate(cov.pieces)))
+        order = sorted(
+            ((a, scarce[r], r, k) for r, cov in self.cover.items() for k, (a, _, _) in enumerate(cov.pieces))
+        )
         for _, _, role, k in order:
             cov = self.cover[role]
             for i in cov.covering[k]:
@@ -150,10 +153,16 @@ class Greedy:
                 options = mine.get((p, day))
                 if not options or day in self.on[p]:
                     continue
-                best = min(((self._surplus(role, i), i, role) for role, i in options
-                            if self.total[p] + self.slots[i].minutes / 2 <= targets[p]
-                            and self.week[(p, week)] + self.slots[i].minutes / 2 <= weekly[p]
-                            and self.allowed(p, role, self.slots[i])), default=None)
+                best = min(
+                    (
+                        (self._surplus(role, i), i, role)
+                        for role, i in options
+                        if self.total[p] + self.slots[i].minutes / 2 <= targets[p]
+                        and self.week[(p, week)] + self.slots[i].minutes / 2 <= weekly[p]
+                        and self.allowed(p, role, self.slots[i])
+                    ),
+                    default=None,
+                )
                 if best is not None:
                     _, i, role = best
                     s = self.slots[i]

@@ -26,8 +26,13 @@ def explain_infeasible(cal: Calendar, params: SolveParams) -> str:
         return GENERIC
     lits = list(enforcers.values())
     budget = min(EXPLAIN_SECONDS, max(1.0, params.time_limit))
-    quiet = SolveParams(time_limit=budget, workers=params.workers, seed=params.seed, stop=params.stop,
-                        deterministic=params.deterministic)
+    quiet = SolveParams(
+        time_limit=budget,
+        workers=params.workers,
+        seed=params.seed,
+        stop=params.stop,
+        deterministic=params.deterministic,
+    )
     goal = -LinearExpr.sum(lits)
     result = run(relaxed, goal, quiet, budget, Budget(quiet, time.perf_counter()), goal, read=lits)
     if not result.found or result.values is None:

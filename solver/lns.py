@@ -32,8 +32,9 @@ SUB_GAP = 5e-5  # a neighbourhood is done when this close to its own bound (rela
 class BlockLns:
     """Improves a full solution of ``built``'s model (every variable's value) for ``goal``."""
 
-    def __init__(self, built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget: Budget,
-                 seed: int = 0):
+    def __init__(
+        self, built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget: Budget, seed: int = 0
+    ):
         self.built = built
         self.params = params
         self.budget = budget
@@ -60,7 +61,7 @@ class BlockLns:
         per_date = len(self.keys) / max(1, len(self.dates))
         days = max(2, round(self.size / max(1.0, per_date)))
         first = self.rng.randrange(max(1, len(self.dates) - days + 1))
-        return {n for d in self.dates[first:first + days] for n in self.by_date[d]}
+        return {n for d in self.dates[first : first + days] for n in self.by_date[d]}
 
     def _people(self) -> set[int]:
         """A random group of people, about ``size`` duty variables in all."""
@@ -79,11 +80,13 @@ class BlockLns:
         days = max(2, round(2 * self.size / max(1.0, per_date)))
         first = self.rng.randrange(max(1, len(self.dates) - days + 1))
         chosen = set(self.rng.sample(self.people, max(1, len(self.people) // 2)))
-        return {n for d in self.dates[first:first + days] for n in self.by_date[d]
-                if self.keys[n][0] in chosen}
+        return {
+            n for d in self.dates[first : first + days] for n in self.by_date[d] if self.keys[n][0] in chosen
+        }
 
-    def improve(self, solution: list[int], value: int,
-                on_better: Callable[[list[int], int], None] | None = None) -> tuple[list[int], int]:
+    def improve(
+        self, solution: list[int], value: int, on_better: Callable[[list[int], int], None] | None = None
+    ) -> tuple[list[int], int]:
         """Re-solve neighbourhoods until the budget is spent; the best found."""
         kinds = [self._window, self._people, self._mixed]
         rounds = 0
@@ -110,8 +113,9 @@ class BlockLns:
         log.debug("lns: %d neighbourhoods, final %d", rounds, value)
         return solution, value
 
-    def _solve(self, solution: list[int], free: set[int],
-               seconds: float) -> tuple[bool, list[int], int] | None:
+    def _solve(
+        self, solution: list[int], free: set[int], seconds: float
+    ) -> tuple[bool, list[int], int] | None:
         variables = self.proto.variables
         fixed = [self.index[n] for n in range(len(self.keys)) if n not in free]
         for i in fixed:

@@ -176,7 +176,7 @@ def _hull_segments(values: list[int], most: int = 6) -> list[tuple[int, int]]:
         return segments
     low = min(range(len(hull)), key=lambda i: values[hull[i]])
     first = max(0, min(low - most // 2, len(segments) - most))
-    return segments[first:first + most]
+    return segments[first : first + most]
 
 
 def preferences(ctx: Ctx) -> list[Term]:
@@ -190,8 +190,9 @@ def preferences(ctx: Ctx) -> list[Term]:
         avoid_days = timeutil.parse_days(prefs.avoid_days) if prefs.avoid_days else frozenset()
         if prefs.prefer_shifts or prefs.avoid_shifts or avoid_days:
             for key in ctx.person_keys.get(p.id, ()):
-                cost = obj.duty_preference_cost(prefs.prefer_shifts, prefs.avoid_shifts, avoid_days,
-                                                ctx.duty(key))
+                cost = obj.duty_preference_cost(
+                    prefs.prefer_shifts, prefs.avoid_shifts, avoid_days, ctx.duty(key)
+                )
                 if cost:
                     term.add(ctx.x[key], cost)
         for req in prefs.requests:
@@ -257,10 +258,10 @@ def scale_for(terms: Iterable[Term], weights: dict[str, float], limit: int = 6) 
     """The smallest power of ten making every weight × coefficient (and constant) an integer."""
     values = {weights.get(t.name, 1) * c for t in terms for c in (*set(t.coefs), t.const)}
     for k in range(limit + 1):
-        s: int = 10 ** k
+        s: int = 10**k
         if all(abs(v * s - round(v * s)) < 1e-6 for v in values):
             return s
-    top: int = 10 ** limit
+    top: int = 10**limit
     return top
 
 

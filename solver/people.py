@@ -100,9 +100,15 @@ class PeopleSearch:
     def value(self, duties: list[Duty]) -> float:
         return obj.weighted(obj.compute_terms(self.cal, duties), self.weights)
 
-    def _solve(self, group: set[str], others: list[Duty], hint: list[Duty], seconds: float,
-               gap_limit: float = 0.0, window: tuple[date, date] | None = None,
-               ) -> Placed:
+    def _solve(
+        self,
+        group: set[str],
+        others: list[Duty],
+        hint: list[Duty],
+        seconds: float,
+        gap_limit: float = 0.0,
+        window: tuple[date, date] | None = None,
+    ) -> Placed:
         """The best duties of ``group`` against ``others`` within ``seconds``: CP-SAT status, duties.
         With ``window``, the group's duties outside those dates stay as the hint has them."""
         built = self._build(group, others)
@@ -185,8 +191,11 @@ class PeopleSearch:
                     log.debug("people: group %s: CP-SAT status %s", sorted(group), status)
                     return status, None
             placed += found
-        log.debug("people: every group placed at %.1f det s, %.1f wall s", self.budget.spent,
-                  elapsed(self.budget.started))
+        log.debug(
+            "people: every group placed at %.1f det s, %.1f wall s",
+            self.budget.spent,
+            elapsed(self.budget.started),
+        )
         return cp_model.OPTIMAL, placed
 
     def _place(self, group: set[str], hint_of: dict[str, list[Duty]]) -> Placed:
@@ -238,8 +247,7 @@ class PeopleSearch:
             mine = sorted(d for d in duties if d.person in group)
             left = self.budget.left()
             spent = self.budget.spent
-            status, found = self._solve(group, others, mine, min(SUB_SECONDS, left), SUB_GAP,
-                                        window=window)
+            status, found = self._solve(group, others, mine, min(SUB_SECONDS, left), SUB_GAP, window=window)
             quick = self.budget.spent - spent < 0.5 * min(SUB_SECONDS, left)
             grow = 1.25 if quick and status == cp_model.OPTIMAL else 0.85
             self.size = max(MIN_SIZE, int(self.size * grow))
@@ -263,6 +271,6 @@ class PeopleSearch:
         if self.budget.checkpoint.due():
             self.budget.checkpoint.send(sorted(duties))
         if self.params.progress is not None:
-            self.params.progress(Progress(objective=value, bound=0.0, elapsed=elapsed(self.budget.started),
-                                          gap_minutes=None))
-
+            self.params.progress(
+                Progress(objective=value, bound=0.0, elapsed=elapsed(self.budget.started), gap_minutes=None)
+            )

@@ -80,8 +80,12 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
             set_full_hint(built, full)
         first = run(built, gap, params, budget.share(GAP_SHARE), budget, total)
     log.debug("phase 1: %s, gap %s, at %.2fs", first.status, first.objective, elapsed(budget.started))
-    out = Outcome(status_of(first.status, partial=True), [first] if first.found else [],
-                  None if first.bound is None else first.bound / built.scale, first.first_zero_gap)
+    out = Outcome(
+        status_of(first.status, partial=True),
+        [first] if first.found else [],
+        None if first.bound is None else first.bound / built.scale,
+        first.first_zero_gap,
+    )
     stopped = params.stop is not None and params.stop.is_set()
     if first.status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or stopped:
         return out
@@ -99,8 +103,15 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     left = budget.left()
     # block neighbourhoods improve a rota: with none found yet, CP-SAT keeps all the time left
     blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS and first.found
-    second = run(built, goal, params, left * (1 - LNS_SHARE) if blocks else left, budget, total,
-                 out.bound if replan else None)
+    second = run(
+        built,
+        goal,
+        params,
+        left * (1 - LNS_SHARE) if blocks else left,
+        budget,
+        total,
+        out.bound if replan else None,
+    )
     if out.first_zero_gap is None:
         out.first_zero_gap = second.first_zero_gap
     if not second.found:
@@ -117,8 +128,14 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     return out
 
 
-def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget: Budget,
-            second: Run, bound: float | None) -> Run | None:
+def _blocks(
+    built: Built,
+    goal: cp_model.LinearExpr,
+    params: SolveParams,
+    budget: Budget,
+    second: Run,
+    bound: float | None,
+) -> Run | None:
     """Phase 3: block neighbourhoods (``solver.lns``) from phase 2's rota until the time limit."""
     scale = built.scale
 
@@ -128,8 +145,14 @@ def _blocks(built: Built, goal: cp_model.LinearExpr, params: SolveParams, budget
             budget.checkpoint.send([ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]])
         if params.progress is not None:
             objective = value / scale
-            params.progress(Progress(objective=objective, bound=min(bound or 0.0, objective),
-                                     elapsed=elapsed(budget.started), gap_minutes=None))
+            params.progress(
+                Progress(
+                    objective=objective,
+                    bound=min(bound or 0.0, objective),
+                    elapsed=elapsed(budget.started),
+                    gap_minutes=None,
+                )
+            )
 
     start, start_value = second.solution, second.objective
     assert start is not None and start_value is not None  # the caller runs phase 3 only then

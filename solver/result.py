@@ -37,8 +37,9 @@ class SolveResult:
     changes: int | None = None
 
 
-def rota_document(cal: Calendar, duties: list[Duty],
-                  solver: dict[str, Any]) -> tuple[RotaDocument, obj.Terms]:
+def rota_document(
+    cal: Calendar, duties: list[Duty], solver: dict[str, Any]
+) -> tuple[RotaDocument, obj.Terms]:
     """The document of a rota: assignments, true gaps with reasons, terms, hours and duty counts."""
     from rota.explain import explain_all
 
@@ -51,18 +52,25 @@ def rota_document(cal: Calendar, duties: list[Duty],
     if solver.get("bound") is not None:
         solver["bound"] = min(solver["bound"], solver["objective"])
     doc = RotaDocument(
-        team=cal.team.team, timezone=cal.team.timezone,
+        team=cal.team.team,
+        timezone=cal.team.timezone,
         period=PeriodDoc(start=cal.start, end=cal.end),
         assignments=[assignment_doc(cal, d) for d in duties],
         gaps=[gap_doc(cal, g, list(r)) for g, r in zip(stretches, reasons, strict=True)],
         solver=SolverDoc(**solver),
-        terms=terms.as_dict(), objective_weights=weights,
-        hours=obj.hours(cal, duties), duties=obj.duty_counts(cal, duties),
+        terms=terms.as_dict(),
+        objective_weights=weights,
+        hours=obj.hours(cal, duties),
+        duties=obj.duty_counts(cal, duties),
     )
     return doc, terms
 
 
 def empty_document(cal: Calendar, solver: dict[str, Any]) -> RotaDocument:
     """The document of a solve without a rota (infeasible or invalid): no assignments, a message."""
-    return RotaDocument(team=cal.team.team, timezone=cal.team.timezone,
-                        period=PeriodDoc(start=cal.start, end=cal.end), solver=SolverDoc(**solver))
+    return RotaDocument(
+        team=cal.team.team,
+        timezone=cal.team.timezone,
+        period=PeriodDoc(start=cal.start, end=cal.end),
+        solver=SolverDoc(**solver),
+    )

@@ -93,11 +93,18 @@ class Budget:
             return self.left()
         return max(0.0, WALL_FACTOR * self.limit + WALL_SLACK - elapsed(self.started))
 
-    def solver(self, seconds: float, params: SolveParams, seed: int | None = None,
-               least: float = 0.01) -> cp_model.CpSolver:
+    def solver(
+        self, seconds: float, params: SolveParams, seed: int | None = None, least: float = 0.01
+    ) -> cp_model.CpSolver:
         """A CP-SAT solver limited to ``seconds`` of this budget."""
-        return new_solver(seconds, params.workers, params.seed if seed is None else seed,
-                          params.deterministic, self.wall_left(), least)
+        return new_solver(
+            seconds,
+            params.workers,
+            params.seed if seed is None else seed,
+            params.deterministic,
+            self.wall_left(),
+            least,
+        )
 
     def charge(self, solver: cp_model.CpSolver) -> float:
         """Count a finished CP-SAT call; the deterministic time it took."""
@@ -112,8 +119,14 @@ WALL_FACTOR = 4.0
 WALL_SLACK = 10.0
 
 
-def polish(built: Built, duties: list[Duty], goal: cp_model.LinearExpr, params: SolveParams,
-           time_limit: float, budget: Budget) -> list[int] | None:
+def polish(
+    built: Built,
+    duties: list[Duty],
+    goal: cp_model.LinearExpr,
+    params: SolveParams,
+    time_limit: float,
+    budget: Budget,
+) -> list[int] | None:
     """Every variable's value for a rota with the auxiliary ones tight: the rota fixed, ``goal``
     minimised (presolve settles it at once). Hinting this whole solution lets the next phase
     start from the rota's true objective; a partial hint would leave LNS to tighten slack."""
@@ -133,8 +146,14 @@ def polish(built: Built, duties: list[Duty], goal: cp_model.LinearExpr, params: 
     return list(solver.response_proto.solution)
 
 
-def new_solver(seconds: float, workers: int, seed: int, deterministic: bool = True,
-               wall_cap: float | None = None, least: float = 0.01) -> cp_model.CpSolver:
+def new_solver(
+    seconds: float,
+    workers: int,
+    seed: int,
+    deterministic: bool = True,
+    wall_cap: float | None = None,
+    least: float = 0.01,
+) -> cp_model.CpSolver:
     """A CP-SAT solver with our time limit (at least ``least``), worker count, seed and ``tune``.
 
     Deterministic: interleaved search on one thread (the subsolvers take turns, so the result does not
@@ -180,9 +199,16 @@ def set_full_hint(built: Built, solution: list[int]) -> None:
     hint.values.extend(solution)
 
 
-def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit: float,
-        budget: Budget, total: cp_model.LinearExpr, fixed_bound: float | None = None,
-        read: Sequence[cp_model.IntVar] = ()) -> Run:
+def run(
+    built: Built,
+    goal: cp_model.LinearExpr,
+    params: SolveParams,
+    time_limit: float,
+    budget: Budget,
+    total: cp_model.LinearExpr,
+    fixed_bound: float | None = None,
+    read: Sequence[cp_model.IntVar] = (),
+) -> Run:
     """Minimise ``goal`` within ``time_limit`` of ``budget``; progress reports ``total`` (objective units)."""
     ctx = built.ctx
     ctx.model.minimize(goal)
@@ -193,26 +219,39 @@ def run(built: Built, goal: cp_model.LinearExpr, params: SolveParams, time_limit
     if params.log:
         p.log_to_stdout = False
         solver.log_callback = log.info
+
     def rota(value: Callable[[cp_model.IntVar], bool]) -> list[Duty]:
         return [ctx.duty(key) for key, var in ctx.x.items() if value(var)]
 
-    watcher = Watcher(params, started, built.scale, total, built.gap_minutes(), fixed_bound,
-                      budget.checkpoint, rota)
+    watcher = Watcher(
+        params, started, built.scale, total, built.gap_minutes(), fixed_bound, budget.checkpoint, rota
+    )
     if params.stop is not None and params.stop.is_set():
         return Run(cp_model.UNKNOWN, None, None, None, None)
     with StopThread(solver, params.stop):
         status = solver.solve(ctx.model, watcher)
     budget.charge(solver)
-    log.debug("CP-SAT %s in %.2fs: %s", solver.status_name(status), solver.wall_time,
-              solver.response_stats() if params.log else "")
+    log.debug(
+        "CP-SAT %s in %.2fs: %s",
+        solver.status_name(status),
+        solver.wall_time,
+        solver.response_stats() if params.log else "",
+    )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # no rota in time, but the bound CP-SAT proved still holds (an infeasible model has none)
         proved = solver.best_objective_bound if status == cp_model.UNKNOWN else math.nan
         return Run(status, None, None, math.floor(proved + 1e-9) if math.isfinite(proved) else None, None)
     sol = solver.response_proto.solution
     duties = [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
-    return Run(status, duties, round(solver.objective_value), math.floor(solver.best_objective_bound + 1e-9),
-               watcher.first_zero_gap, {v.index: sol[v.index] for v in read}, list(sol))
+    return Run(
+        status,
+        duties,
+        round(solver.objective_value),
+        math.floor(solver.best_objective_bound + 1e-9),
+        watcher.first_zero_gap,
+        {v.index: sol[v.index] for v in read},
+        list(sol),
+    )
 
 
 def elapsed(started: float) -> float:

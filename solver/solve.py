@@ -26,8 +26,9 @@ from solver.result import SolveResult, SolveStatus, empty_document, rota_documen
 from solver.search import Budget, Run, elapsed, set_hint
 
 
-def solve(team: Team, start: date | None = None, end: date | None = None,
-          params: SolveParams | None = None) -> SolveResult:
+def solve(
+    team: Team, start: date | None = None, end: date | None = None, params: SolveParams | None = None
+) -> SolveResult:
     """The best rota found within the time limit (see ``SolveParams``; seconds are wall time since
     the call). A bad team (no period, fixed assignments breaking a rule) raises ``TeamFileError``;
     hard rules that cannot all hold give status infeasible with a message naming them."""
@@ -60,8 +61,11 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     extras["build_seconds"] = round(build_seconds, 3)
     status = outcome.status
     if status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID):
-        message = explain_infeasible(cal, params) if status == SolveStatus.INFEASIBLE else \
-            "CP-SAT rejected the model (a solver bug)"
+        message = (
+            explain_infeasible(cal, params)
+            if status == SolveStatus.INFEASIBLE
+            else "CP-SAT rejected the model (a solver bug)"
+        )
         return _without_rota(cal, status, message, started, build_seconds, extras)
     rotas = [sorted(r.duties) for r in outcome.runs if r.duties is not None]
     if not rotas:
@@ -77,8 +81,12 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
     zero = outcome.first_zero_gap
     seconds = elapsed(started)
     solver_doc: dict[str, Any] = {
-        "status": str(status), "bound": outcome.bound, "seconds": round(seconds, 3),
-        "first_zero_gap_seconds": None if zero is None else round(zero, 3), **extras}
+        "status": str(status),
+        "bound": outcome.bound,
+        "seconds": round(seconds, 3),
+        "first_zero_gap_seconds": None if zero is None else round(zero, 3),
+        **extras,
+    }
     if changes is not None:
         solver_doc["changes"] = changes
     doc, terms = rota_document(cal, duties, solver_doc)
@@ -92,15 +100,31 @@ def solve(team: Team, start: date | None = None, end: date | None = None,
         # search reported may carry slack in its auxiliary variables, or come from another phase)
         final = solved.objective
         bound = final if solved.bound is None else min(solved.bound, final)
-        params.progress(Progress(objective=final, bound=bound, elapsed=elapsed(started),
-                                 gap_minutes=int(terms.gap_core + terms.gap_other)))
-    return SolveResult(status=status, document=doc, duties=duties, objective=solved.objective,
-                       bound=solved.bound, seconds=seconds, build_seconds=build_seconds,
-                       first_zero_gap_seconds=zero, terms=terms, changes=changes)
+        params.progress(
+            Progress(
+                objective=final,
+                bound=bound,
+                elapsed=elapsed(started),
+                gap_minutes=int(terms.gap_core + terms.gap_other),
+            )
+        )
+    return SolveResult(
+        status=status,
+        document=doc,
+        duties=duties,
+        objective=solved.objective,
+        bound=solved.bound,
+        seconds=seconds,
+        build_seconds=build_seconds,
+        first_zero_gap_seconds=zero,
+        terms=terms,
+        changes=changes,
+    )
 
 
-def _people(cal: Calendar, params: SolveParams, budget: Budget, counts: dict[str, int],
-            hint: list[Duty]) -> Outcome:
+def _people(
+    cal: Calendar, params: SolveParams, budget: Budget, counts: dict[str, int], hint: list[Duty]
+) -> Outcome:
     """The search a few people at a time (``solver.people``): construct, then improve until the limit."""
     search_ = PeopleSearch(cal, params, budget, counts)
     cp_status, duties = search_.construct(hint)
@@ -114,15 +138,21 @@ def _people(cal: Calendar, params: SolveParams, budget: Budget, counts: dict[str
     return Outcome(SolveStatus.FEASIBLE, [Run(cp_model.FEASIBLE, duties, None, None, zero)], None, zero)
 
 
-NOT_FOUND = ("no rota that keeps every hard rule was found within the time limit (not proof that none "
-             "exists: a longer time limit may find one)")
+NOT_FOUND = (
+    "no rota that keeps every hard rule was found within the time limit (not proof that none "
+    "exists: a longer time limit may find one)"
+)
 
 
 def _fallback(cal: Calendar, hint: list[Duty]) -> list[Duty] | None:
     """A rota to return when the search found none in time: the starting rota, else the fixed
     assignments alone, whichever keeps every hard rule; None when neither does."""
-    fixed = sorted(cal.duty(p.id, fx.role, fx.shift, fx.date) for p in cal.team.people for fx in p.fixed
-                   if cal.start <= fx.date <= cal.end)
+    fixed = sorted(
+        cal.duty(p.id, fx.role, fx.shift, fx.date)
+        for p in cal.team.people
+        for fx in p.fixed
+        if cal.start <= fx.date <= cal.end
+    )
     for duties in (sorted(hint), fixed):
         if not check_duties(cal, duties):
             return duties
@@ -135,8 +165,13 @@ def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
 
     mode = "deterministic" if params.deterministic else "parallel"
     workers = 1 if params.deterministic else params.workers  # deterministic search runs on one thread
-    out: dict[str, Any] = {"mode": mode, "seed": params.seed, "workers": workers,
-                           "time_limit": params.time_limit, "ortools": version("ortools")}
+    out: dict[str, Any] = {
+        "mode": mode,
+        "seed": params.seed,
+        "workers": workers,
+        "time_limit": params.time_limit,
+        "ortools": version("ortools"),
+    }
     if params.deterministic:
         out["deterministic_time"] = round(budget.spent, 3)
         stopped = params.stop is not None and params.stop.is_set()  # a stop comes at a moment in time
@@ -152,6 +187,7 @@ def _value(cal: Calendar, duties: list[Duty]) -> float:
 
 def _count_changes(duties: list[Duty], baseline: list[Duty], cal: Calendar) -> int:
     """Assignments added plus removed against the baseline (inside the horizon)."""
+
     def key(d: Duty) -> tuple[str, str, str, date]:
         return d.person, d.role, d.shift, d.date
 
@@ -159,12 +195,27 @@ def _count_changes(duties: list[Duty], baseline: list[Duty], cal: Calendar) -> i
     return len(before ^ {key(d) for d in duties})
 
 
-def _without_rota(cal: Calendar, status: SolveStatus, message: str, started: float,
-                  build_seconds: float, extras: dict[str, Any]) -> SolveResult:
+def _without_rota(
+    cal: Calendar,
+    status: SolveStatus,
+    message: str,
+    started: float,
+    build_seconds: float,
+    extras: dict[str, Any],
+) -> SolveResult:
     """A result without assignments: infeasible, invalid, or nothing found in time."""
     seconds = elapsed(started)
-    doc = empty_document(cal, {**extras, "status": str(status), "message": message,
-                               "seconds": round(seconds, 3)})
-    return SolveResult(status=status, document=doc, duties=[], objective=None, bound=None,
-                       seconds=seconds, build_seconds=build_seconds, first_zero_gap_seconds=None,
-                       terms=None)
+    doc = empty_document(
+        cal, {**extras, "status": str(status), "message": message, "seconds": round(seconds, 3)}
+    )
+    return SolveResult(
+        status=status,
+        document=doc,
+        duties=[],
+        objective=None,
+        bound=None,
+        seconds=seconds,
+        build_seconds=build_seconds,
+        first_zero_gap_seconds=None,
+        terms=None,
+    )

@@ -66,8 +66,11 @@ def add_variables(ctx: Ctx) -> None:
                 continue
             fixed = ctx.key_of(ctx.cal.duty(p.id, fx.role, fx.shift, fx.date))
             if fixed is None or fixed not in ctx.x:
-                problems.append(Problem(f"people[{n}].fixed[{j}]",
-                                        f"{p.id} cannot take {fx.role} on {fx.shift} on {fx.date}"))
+                problems.append(
+                    Problem(
+                        f"people[{n}].fixed[{j}]", f"{p.id} cannot take {fx.role} on {fx.shift} on {fx.date}"
+                    )
+                )
             else:
                 ctx.model.add(ctx.x[fixed] == 1)
     if problems:

@@ -46,8 +46,17 @@ def _one_error_line(result) -> str:
 def test_solve_prints_grid_coverage_hours_and_status(tiny: Path) -> None:
     result = runner.invoke(app, ["solve", str(tiny), *FAST], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
-    for text in ("Fatima El Idrissi", "gaps desk", "Coverage", "Hours", "Objective terms", "optimal",
-                 "objective", "bound", "0.00 % from the bound"):
+    for text in (
+        "Fatima El Idrissi",
+        "gaps desk",
+        "Coverage",
+        "Hours",
+        "Objective terms",
+        "optimal",
+        "objective",
+        "bound",
+        "0.00 % from the bound",
+    ):
         assert text in result.stdout
 
 
@@ -74,14 +83,16 @@ def test_solve_writes_csv_and_ics(tiny: Path, tmp_path: Path) -> None:
 
 def test_solve_over_other_dates(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "dec.json"
-    result = runner.invoke(app, ["solve", str(tiny), *FAST, "--from", "2026-12-07", "--to", "2026-12-09",
-                                 "-o", str(out)])
+    result = runner.invoke(
+        app, ["solve", str(tiny), *FAST, "--from", "2026-12-07", "--to", "2026-12-09", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["period"] == {"start": "2026-12-07", "end": "2026-12-09"}
 
 
-def test_solve_a_few_people_at_a_time_gives_the_same_checked_rota(tiny: Path, solved: Path,
-                                                                  tmp_path: Path) -> None:
+def test_solve_a_few_people_at_a_time_gives_the_same_checked_rota(
+    tiny: Path, solved: Path, tmp_path: Path
+) -> None:
     """--strategy people (what auto picks for very large teams) on the tiny team: one group of
     everyone, so the same optimum as the whole model, and `rota check` accepts it."""
     out = tmp_path / "people.json"
@@ -125,8 +136,16 @@ def test_check_clean_rota_exits_0(tiny: Path, solved: Path) -> None:
 def test_check_tampered_rota_names_the_rule(tiny: Path, solved: Path, tmp_path: Path) -> None:
     doc = json.loads(solved.read_text())
     doc["assignments"].append({"person": "joris", "role": "desk", "shift": "morning", "date": "2026-12-02"})
-    doc["gaps"].append({"role": "desk", "start": "2026-12-01T08:30:00+01:00",
-                        "end": "2026-12-01T09:30:00+01:00", "required": 1, "assigned": 0, "core": False})
+    doc["gaps"].append(
+        {
+            "role": "desk",
+            "start": "2026-12-01T08:30:00+01:00",
+            "end": "2026-12-01T09:30:00+01:00",
+            "required": 1,
+            "assigned": 0,
+            "core": False,
+        }
+    )
     bad = tmp_path / "tampered.json"
     bad.write_text(json.dumps(doc))
     result = runner.invoke(app, ["check", str(tiny), str(bad)], env={"COLUMNS": "160"})
@@ -148,9 +167,11 @@ def test_check_reports_a_gap_the_document_left_out(tiny: Path, solved: Path, tmp
 
 def test_bad_team_file_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "team.yaml"
-    bad.write_text("team: Desk\ntimezone: Mars/Olympus\nopening_hours: {weekdays: '09:00-17:00'}\n"
-                   "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
-                   "shifts: {am: {start: '09:00', end: '13:00'}}\npeople: []\n")
+    bad.write_text(
+        "team: Desk\ntimezone: Mars/Olympus\nopening_hours: {weekdays: '09:00-17:00'}\n"
+        "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
+        "shifts: {am: {start: '09:00', end: '13:00'}}\npeople: []\n"
+    )
     line = _one_error_line(runner.invoke(app, ["solve", str(bad)]))
     assert line.startswith("team.yaml: timezone: ")
     assert "Mars/Olympus" in line
@@ -159,18 +180,24 @@ def test_bad_team_file_is_one_line(tmp_path: Path) -> None:
 def test_every_mistake_is_a_line_of_its_own(tmp_path: Path) -> None:
     """Each problem one line (file: path: what), not "(+1 more)"; a cap with a count past 20."""
     bad = tmp_path / "team.yaml"
-    bad.write_text("team: Desk\ntimezone: Mars/Olympus\nopening_hours: {weekdays: '09:00-17:00'}\n"
-                   "roles: {desk: {}}\nshifts: {am: {start: '09:00', end: '13:00'}}\n")
+    bad.write_text(
+        "team: Desk\ntimezone: Mars/Olympus\nopening_hours: {weekdays: '09:00-17:00'}\n"
+        "roles: {desk: {}}\nshifts: {am: {start: '09:00', end: '13:00'}}\n"
+    )
     result = runner.invoke(app, ["solve", str(bad)])
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == ['team.yaml: timezone: "Mars/Olympus" is not an IANA time zone',
-                                          "team.yaml: people: is required"]
+    assert result.stderr.splitlines() == [
+        'team.yaml: timezone: "Mars/Olympus" is not an IANA time zone',
+        "team.yaml: people: is required",
+    ]
     many = tmp_path / "many.yaml"
     people = ", ".join(f"{{id: p{i}, days: funday}}" for i in range(25))
-    many.write_text("team: Desk\ntimezone: UTC\nopening_hours: {weekdays: '09:00-17:00'}\n"
-                    "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
-                    "shifts: {am: {start: '09:00', end: '13:00'}}\n"
-                    f"people: [{people}]\n")
+    many.write_text(
+        "team: Desk\ntimezone: UTC\nopening_hours: {weekdays: '09:00-17:00'}\n"
+        "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
+        "shifts: {am: {start: '09:00', end: '13:00'}}\n"
+        f"people: [{people}]\n"
+    )
     lines = runner.invoke(app, ["solve", str(many)]).stderr.splitlines()
     assert len(lines) == 21 and lines[-1] == "many.yaml: … and 5 more problems"
     assert all(line.startswith("many.yaml: people[") for line in lines[:20])
@@ -181,21 +208,27 @@ def test_missing_team_file_is_one_line(tmp_path: Path) -> None:
     assert "no such file" in line
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--month", "2026-13"], '--month: "2026-13" is not a month YYYY-MM'),
-    (["--from", "2026-12-05", "--to", "2026-12-01"], "--from 2026-12-05 is after --to 2026-12-01"),
-    (["--from", "2026-12-05"], "--from and --to go together"),
-    (["--from", "5 Dec", "--to", "2026-12-09"], '--from: "5 Dec" is not a date'),
-    (["--output", "rota.xlsx"], '--output: "rota.xlsx" must end in'),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--month", "2026-13"], '--month: "2026-13" is not a month YYYY-MM'),
+        (["--from", "2026-12-05", "--to", "2026-12-01"], "--from 2026-12-05 is after --to 2026-12-01"),
+        (["--from", "2026-12-05"], "--from and --to go together"),
+        (["--from", "5 Dec", "--to", "2026-12-09"], '--from: "5 Dec" is not a date'),
+        (["--output", "rota.xlsx"], '--output: "rota.xlsx" must end in'),
+    ],
+)
 def test_bad_options_are_one_line(tiny: Path, args: list[str], expected: str) -> None:
     assert _one_error_line(runner.invoke(app, ["solve", str(tiny), *args])).startswith(expected)
 
 
 def test_bad_rota_document_is_one_line(tiny: Path, tmp_path: Path) -> None:
     bad = tmp_path / "rota.json"
-    bad.write_text(json.dumps({"team": "x", "timezone": "Europe/Amsterdam",
-                               "period": {"start": "2026-11-30", "end": "someday"}}))
+    bad.write_text(
+        json.dumps(
+            {"team": "x", "timezone": "Europe/Amsterdam", "period": {"start": "2026-11-30", "end": "someday"}}
+        )
+    )
     line = _one_error_line(runner.invoke(app, ["check", str(tiny), str(bad)]))
     assert line.startswith("rota.json: period.end: ")
     (tmp_path / "broken.json").write_text("{")
@@ -212,11 +245,13 @@ def test_month_option_sets_the_horizon(tiny: Path, tmp_path: Path) -> None:
 
 def test_gaps_show_in_grid_and_coverage(tmp_path: Path) -> None:
     team = tmp_path / "short.yaml"
-    team.write_text("team: Short\ntimezone: Europe/Amsterdam\nperiod: {start: 2026-11-30, end: 2026-12-01}\n"
-                    "opening_hours: {weekdays: '09:00-17:00'}\ncore_hours: {weekdays: '10:00-16:00'}\n"
-                    "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
-                    "shifts: {am: {start: '09:00', end: '13:00'}, pm: {start: '13:00', end: '17:00'}}\n"
-                    "people: [{id: noor}]\n")
+    team.write_text(
+        "team: Short\ntimezone: Europe/Amsterdam\nperiod: {start: 2026-11-30, end: 2026-12-01}\n"
+        "opening_hours: {weekdays: '09:00-17:00'}\ncore_hours: {weekdays: '10:00-16:00'}\n"
+        "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
+        "shifts: {am: {start: '09:00', end: '13:00'}, pm: {start: '13:00', end: '17:00'}}\n"
+        "people: [{id: noor}]\n"
+    )
     result = runner.invoke(app, ["solve", str(team), *FAST], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     assert "gaps desk" in result.stdout and "!" in result.stdout
@@ -242,8 +277,9 @@ def test_bench_writes_a_synthetic_team(tmp_path: Path) -> None:
 
 def test_bench_runs_a_size_in_a_child_process(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    result = runner.invoke(app, ["bench", "--sizes", "S", "--time-limit", "2", "--json", str(out)],
-                           env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["bench", "--sizes", "S", "--time-limit", "2", "--json", str(out)], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     (run,) = json.loads(out.read_text())
     assert run["size"] == "S" and run["people"] == 10 and run["valid"]
@@ -253,12 +289,14 @@ def test_bench_runs_a_size_in_a_child_process(tmp_path: Path) -> None:
 
 def test_fixed_assignment_breaking_a_rule_names_the_file(tmp_path: Path) -> None:
     team = tmp_path / "fixed.yaml"
-    team.write_text("team: Fixed\ntimezone: Europe/Amsterdam\nperiod: {start: 2026-11-30, end: 2026-12-06}\n"
-                    "opening_hours: {weekdays: '09:00-17:00'}\n"
-                    "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
-                    "shifts: {am: {start: '09:00', end: '13:00'}}\n"
-                    "people: [{id: noor, days: mon-wed,\n"
-                    "          fixed: [{date: 2026-12-03, shift: am, role: desk}]}]\n")
+    team.write_text(
+        "team: Fixed\ntimezone: Europe/Amsterdam\nperiod: {start: 2026-11-30, end: 2026-12-06}\n"
+        "opening_hours: {weekdays: '09:00-17:00'}\n"
+        "roles: {desk: {demand: [{time: opening_hours, min: 1}]}}\n"
+        "shifts: {am: {start: '09:00', end: '13:00'}}\n"
+        "people: [{id: noor, days: mon-wed,\n"
+        "          fixed: [{date: 2026-12-03, shift: am, role: desk}]}]\n"
+    )
     line = _one_error_line(runner.invoke(app, ["solve", str(team), *FAST]))
     assert line.startswith("fixed.yaml: people[0].fixed[0]: breaks working_days")
 
@@ -266,8 +304,10 @@ def test_fixed_assignment_breaking_a_rule_names_the_file(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["solve", "x.yaml", "--time-limit", "0"],
-         "rota solve: Invalid value for '--time-limit': Input should be greater than or equal to 0.1"),
+        (
+            ["solve", "x.yaml", "--time-limit", "0"],
+            "rota solve: Invalid value for '--time-limit': Input should be greater than or equal to 0.1",
+        ),
         (["solve"], "rota solve: Missing argument 'TEAMFILE'."),
         (["bogus"], "rota: No such command 'bogus'."),
         (["check", "a.yaml", "b.json", "--bogus"], "rota check: No such option: --bogus"),

@@ -50,8 +50,18 @@ SECTION_COVER
 """.replace("\n", "\r\n")
 
 # A on 14 days: E L E L L . E . . E . E E E — every hard rule broken once or twice.
-BROKEN = [("A", 0, "E"), ("A", 1, "L"), ("A", 2, "E"), ("A", 3, "L"), ("A", 4, "L"), ("A", 6, "E"),
-          ("A", 9, "E"), ("A", 11, "E"), ("A", 12, "E"), ("A", 13, "E")]
+BROKEN = [
+    ("A", 0, "E"),
+    ("A", 1, "L"),
+    ("A", 2, "E"),
+    ("A", 3, "L"),
+    ("A", 4, "L"),
+    ("A", 6, "E"),
+    ("A", 9, "E"),
+    ("A", 11, "E"),
+    ("A", 12, "E"),
+    ("A", 13, "E"),
+]
 
 
 def instance1_text() -> str:
@@ -70,6 +80,7 @@ def our_objective(text: str, rows) -> float:
 
 # -- parser and importer -------------------------------------------------------------------------
 
+
 def test_parse_instance1():
     inst = read_instance(BENCH / "Instance1.txt")
     assert inst.name == "Instance1"
@@ -78,8 +89,15 @@ def test_parse_instance1():
     assert inst.shifts["D"].cannot_follow == ()
     assert list(inst.staff) == list("ABCDEFGH")
     a = inst.staff["A"]
-    assert (a.max_shifts, a.max_minutes, a.min_minutes, a.max_consecutive, a.min_consecutive,
-            a.min_consecutive_off, a.max_weekends) == ({"D": 14}, 4320, 3360, 5, 2, 2, 1)
+    assert (
+        a.max_shifts,
+        a.max_minutes,
+        a.min_minutes,
+        a.max_consecutive,
+        a.min_consecutive,
+        a.min_consecutive_off,
+        a.max_weekends,
+    ) == ({"D": 14}, 4320, 3360, 5, 2, 2, 1)
     assert inst.days_off["A"] == [0] and inst.days_off["H"] == [7]
     assert len(inst.on_requests) == 21 and len(inst.off_requests) == 5 and len(inst.cover) == 14
     assert inst.on_requests[0].employee == "A" and inst.on_requests[0].day == 2
@@ -110,7 +128,9 @@ def test_to_team_instance1_loads():
     assert a.unavailable[0].date == date(2024, 1, 1)
     assert a.limits == []  # D=14 cannot bind over 14 days
     assert {(r.date, r.want, r.weight) for r in a.preferences.requests} == {
-        (date(2024, 1, 3), "on", 2), (date(2024, 1, 4), "on", 2)}
+        (date(2024, 1, 3), "on", 2),
+        (date(2024, 1, 4), "on", 2),
+    }
     cover = {d: (e.min, e.max) for e in team.roles["nurse"].shift_demand for d in e.dates}
     assert len(cover) == 14 and cover[date(2024, 1, 2)] == (7, 7)
 
@@ -134,6 +154,7 @@ def test_every_size_loads(number):
 
 
 # -- the evaluator on hand-computed rosters ------------------------------------------------------
+
 
 def test_empty_roster_instance1():
     ev = evaluate(instance1_text(), [])
@@ -159,16 +180,20 @@ def test_few_duties_instance1():
 def test_hard_violations_detected():
     ev = evaluate(TINY, BROKEN)
     found = sorted((v.rule, v.employee) for v in ev.violations)
-    assert found == sorted([
-        ("forbidden succession", "A"),  # L on day 1, E on day 2
-        ("max shifts", "A"),  # 3 × L, at most 2
-        ("max minutes", "A"),  # 7 × 480 + 3 × 600 = 5160 > 5000
-        ("max consecutive shifts", "A"),  # days 0-4
-        ("min consecutive shifts", "A"), ("min consecutive shifts", "A"),  # days 6 and 9 alone
-        ("min consecutive days off", "A"), ("min consecutive days off", "A"),  # days 5 and 10 alone
-        ("day off", "A"),  # day 6
-        ("max weekends", "A"),  # weekends 0 and 1, at most 1
-    ]), found
+    assert found == sorted(
+        [
+            ("forbidden succession", "A"),  # L on day 1, E on day 2
+            ("max shifts", "A"),  # 3 × L, at most 2
+            ("max minutes", "A"),  # 7 × 480 + 3 × 600 = 5160 > 5000
+            ("max consecutive shifts", "A"),  # days 0-4
+            ("min consecutive shifts", "A"),
+            ("min consecutive shifts", "A"),  # days 6 and 9 alone
+            ("min consecutive days off", "A"),
+            ("min consecutive days off", "A"),  # days 5 and 10 alone
+            ("day off", "A"),  # day 6
+            ("max weekends", "A"),  # weekends 0 and 1, at most 1
+        ]
+    ), found
     details = {v.rule: v.detail for v in ev.violations}
     assert details["forbidden succession"] == "L on day 1 then E on day 2"
     assert details["max minutes"].startswith("5160 minutes")
@@ -205,8 +230,9 @@ def test_random_rosters_agree_with_our_objective(number):
     rng = random.Random(number)
     shifts = list(inst.shifts)
     for _ in range(3):
-        rows = [(e, d, rng.choice(shifts)) for e in inst.staff for d in range(inst.horizon)
-                if rng.random() < 0.6]
+        rows = [
+            (e, d, rng.choice(shifts)) for e in inst.staff for d in range(inst.horizon) if rng.random() < 0.6
+        ]
         assert our_objective(text, rows) == evaluate(text, rows).objective
 
 
@@ -227,6 +253,7 @@ def test_roster_round_trip(tmp_path):
 
 
 # -- the bench command ---------------------------------------------------------------------------
+
 
 def _app():
     import typer
@@ -275,10 +302,10 @@ def test_the_benchmark_ships_with_the_project():
 
 # -- solving (only when solver/ provides solve) --------------------------------------------------
 
+
 def _has_solver() -> bool:
     try:
-        return importlib.util.find_spec("solver") is not None and hasattr(
-            __import__("solver"), "solve")
+        return importlib.util.find_spec("solver") is not None and hasattr(__import__("solver"), "solve")
     except ImportError:
         return False
 
@@ -305,8 +332,10 @@ def test_bench_command_end_to_end(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
-    result = CliRunner().invoke(_app(), ["bench", "curtois", "--instances", "1", "--time-limit", "5",
-                                         "--workers", "2", "--out", str(out)])
+    result = CliRunner().invoke(
+        _app(),
+        ["bench", "curtois", "--instances", "1", "--time-limit", "5", "--workers", "2", "--out", str(out)],
+    )
     assert result.exit_code == 0, result.output
     assert (out / "Instance1.csv").read_text().startswith("employee,day,shift\n")
     rows = (out / "summary.csv").read_text().splitlines()
@@ -324,13 +353,23 @@ def test_bench_reports_no_roster_instead_of_scoring_an_empty_one(tmp_path, monke
 
     def no_rota(path, out_csv, time_limit, workers):
         out_csv.write_text("employee,day,shift\n")
-        return {"objective": None, "bound": None, "status": "unknown", "seconds": 1.0, "duties": 0,
-                "message": "no rota found within the time limit", "peak_kib": 2048}
+        return {
+            "objective": None,
+            "bound": None,
+            "status": "unknown",
+            "seconds": 1.0,
+            "duties": 0,
+            "message": "no rota found within the time limit",
+            "peak_kib": 2048,
+        }
 
     monkeypatch.setattr(bench, "run_instance", no_rota)
     out = tmp_path / "out"
-    result = CliRunner().invoke(_app(), ["bench", "curtois", "--instances", "1", "--out", str(out),
-                                         "--benchmarks", str(BENCH)], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        _app(),
+        ["bench", "curtois", "--instances", "1", "--out", str(out), "--benchmarks", str(BENCH)],
+        env={"COLUMNS": "200"},
+    )
     assert result.exit_code == 1, result.output
     assert "Instance1: no roster (unknown): no rota found within the time limit" in result.output
     row = (out / "summary.csv").read_text().splitlines()[1].split(",")

@@ -33,24 +33,35 @@ TEAM: dict[str, Any] = {
     "rules": {"limits": [{"role": "smod", "max": 2, "per": "week"}]},
     "people": [
         {"id": "anna", "skills": SMOD},
-        {"id": "bruno", "skills": SMOD, "unavailable": [{"from": "2026-12-07", "to": "2026-12-11",
-                                                          "reason": "leave"}]},
+        {
+            "id": "bruno",
+            "skills": SMOD,
+            "unavailable": [{"from": "2026-12-07", "to": "2026-12-11", "reason": "leave"}],
+        },
         {"id": "claire", "skills": SMOD, "days": "mon-wed"},
         {"id": "dev", "skills": SMOD, "rules": {"min_rest_hours": 16}},
         {"id": "elena", "skills": SMOD},
         {"id": "felix", "skills": [*SMOD, "second-line"], "rules": {"max_consecutive_days": 3}},
-        {"id": "giulia", "skills": SMOD, "rules": {"max_hours_per_week": 12},
-         "limits": [{"role": "smod", "max": 5, "per": "week"}]},
+        {
+            "id": "giulia",
+            "skills": SMOD,
+            "rules": {"max_hours_per_week": 12},
+            "limits": [{"role": "smod", "max": 5, "per": "week"}],
+        },
         {"id": "hana", "skills": SMOD},
         {"id": "ivan", "skills": []},
     ],
 }
 ROTA = [  # (person, role, shift, day of December)
-    ("anna", "smod", "pm", 7), ("anna", "smod", "pm", 8),
+    ("anna", "smod", "pm", 7),
+    ("anna", "smod", "pm", 8),
     ("dev", "smod", "pm", 9),
     ("elena", "smod", "pm", 10),
-    ("felix", "second", "pm", 7), ("felix", "second", "pm", 8), ("felix", "second", "pm", 9),
-    ("giulia", "smod", "am", 7), ("giulia", "smod", "am", 8),
+    ("felix", "second", "pm", 7),
+    ("felix", "second", "pm", 8),
+    ("felix", "second", "pm", 9),
+    ("giulia", "smod", "am", 7),
+    ("giulia", "smod", "am", 8),
 ]
 
 
@@ -100,22 +111,35 @@ def test_nobody_holds_the_skills(cal: Calendar) -> None:
 
 
 def test_person_already_on_duty_in_the_role_is_named(make_team: Callable[..., Team]) -> None:
-    team = make_team(**{**TEAM, "roles": {"smod": {"skills": SMOD, "demand": [
-        {"days": "weekdays", "time": "opening_hours", "min": 2}]}}, "rules": {}})
+    team = make_team(
+        **{
+            **TEAM,
+            "roles": {
+                "smod": {"skills": SMOD, "demand": [{"days": "weekdays", "time": "opening_hours", "min": 2}]}
+            },
+            "rules": {},
+        }
+    )
     cal = Calendar(team)
     duties = duties_of(cal, [("anna", "smod", "am", 7)])
     gap = gap_at(cal, gaps(cal, duties), "smod", 7, "08:00")
     lines = explain(cal, duties, gap)
     assert lines[0].startswith("2 needed, 1 on duty; 8 people hold the skills for smod, some free")
     assert "already on duty in smod then: anna" in lines
-    assert lines[1] == ("free but not chosen: claire (am), dev (am), elena (am), felix (am), giulia (am), "
-                        "hana (am)")
+    assert lines[1] == (
+        "free but not chosen: claire (am), dev (am), elena (am), felix (am), giulia (am), hana (am)"
+    )
 
 
 def test_leave_over_part_of_the_day_and_rest_from_history(make_team: Callable[..., Team]) -> None:
-    people = [{"id": "felix", "skills": SMOD, "unavailable": [
-                  {"from": "2026-12-07T13:00", "to": "2026-12-07T18:00", "reason": "committee"}]},
-              {"id": "ana", "skills": SMOD, "rules": {"min_rest_hours": 48}}]
+    people = [
+        {
+            "id": "felix",
+            "skills": SMOD,
+            "unavailable": [{"from": "2026-12-07T13:00", "to": "2026-12-07T18:00", "reason": "committee"}],
+        },
+        {"id": "ana", "skills": SMOD, "rules": {"min_rest_hours": 48}},
+    ]
     history = [{"person": "ana", "role": "smod", "shift": "pm", "date": "2026-12-04"}]
     cal = Calendar(make_team(**{**TEAM, "people": people, "history": history}))
     gap = gap_at(cal, gaps(cal, []), "smod", 7, "08:00")  # one stretch: the whole open day
@@ -123,23 +147,44 @@ def test_leave_over_part_of_the_day_and_rest_from_history(make_team: Callable[..
     # felix could do the morning; ana's 48 h rest after Friday's pm ends on Sunday: both free
     assert lines[1] == "free but not chosen: felix (am), ana (am, pm)"
     daily = {"smod": {"skills": SMOD, "demand": [{"time": "opening_hours", "min": 1}]}}
-    cal = Calendar(make_team(**{**TEAM, "people": people, "history": history, "roles": daily,
-                                "period": {"start": "2026-12-05", "end": "2026-12-11"},
-                                "opening_hours": {"daily": "08:00-18:00"}, "core_hours": None}))
+    cal = Calendar(
+        make_team(
+            **{
+                **TEAM,
+                "people": people,
+                "history": history,
+                "roles": daily,
+                "period": {"start": "2026-12-05", "end": "2026-12-11"},
+                "opening_hours": {"daily": "08:00-18:00"},
+                "core_hours": None,
+            }
+        )
+    )
     gap = gap_at(cal, gaps(cal, []), "smod", 5, "08:00")  # Saturday: ana has rested 14.5 h of 48
-    assert explain(cal, [], gap)[1:] == ["free but not chosen: felix (am, pm)",
-                                         "resting after a shift: ana (14.5 h after pm on Fri 4 Dec)"]
+    assert explain(cal, [], gap)[1:] == [
+        "free but not chosen: felix (am, pm)",
+        "resting after a shift: ana (14.5 h after pm on Fri 4 Dec)",
+    ]
 
 
 def test_explain_all_is_never_silent_and_fast(make_team: Callable[..., Team]) -> None:
-    people = [{"id": f"p{i:02d}", "skills": ["desk"], "days": "mon-fri" if i % 3 else "daily",
-               "unavailable": [{"date": f"2026-12-{1 + i % 28:02d}", "reason": "leave"}]} for i in range(40)]
-    team = make_team(period={"start": "2026-12-01", "end": "2026-12-31"}, people=people,
-                     opening_hours={"daily": "08:00-18:00"},
-                     roles={"desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 3}]}},
-                     shifts={"am": {"start": "08:00", "end": "13:00"},
-                             "pm": {"start": "13:00", "end": "18:00"}},
-                     rules={"max_hours_per_week": 40, "limits": [{"role": "desk", "max": 4, "per": "week"}]})
+    people = [
+        {
+            "id": f"p{i:02d}",
+            "skills": ["desk"],
+            "days": "mon-fri" if i % 3 else "daily",
+            "unavailable": [{"date": f"2026-12-{1 + i % 28:02d}", "reason": "leave"}],
+        }
+        for i in range(40)
+    ]
+    team = make_team(
+        period={"start": "2026-12-01", "end": "2026-12-31"},
+        people=people,
+        opening_hours={"daily": "08:00-18:00"},
+        roles={"desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 3}]}},
+        shifts={"am": {"start": "08:00", "end": "13:00"}, "pm": {"start": "13:00", "end": "18:00"}},
+        rules={"max_hours_per_week": 40, "limits": [{"role": "desk", "max": 4, "per": "week"}]},
+    )
     cal = Calendar(team)
     duties, k = [], 0
     for slot in cal.slots:
@@ -157,11 +202,13 @@ def test_explain_all_is_never_silent_and_fast(make_team: Callable[..., Team]) ->
 
 
 def test_gap_spanning_midnight_finds_the_night_shift(make_team: Callable[..., Team]) -> None:
-    team = make_team(period={"start": "2026-10-24", "end": "2026-10-25"},
-                     opening_hours={"daily": "00:00-24:00"},
-                     roles={"desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]}},
-                     shifts={"night": {"start": "22:00", "end": "06:00"}},
-                     people=[{"id": "amara", "skills": ["desk"]}])
+    team = make_team(
+        period={"start": "2026-10-24", "end": "2026-10-25"},
+        opening_hours={"daily": "00:00-24:00"},
+        roles={"desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]}},
+        shifts={"night": {"start": "22:00", "end": "06:00"}},
+        people=[{"id": "amara", "skills": ["desk"]}],
+    )
     cal = Calendar(team)
     gap = gap_at(cal, gaps(cal, []), "desk", 24, "00:00")
     lines = explain(cal, [], gap)
@@ -179,17 +226,22 @@ def test_where_each_person_is_names_other_roles_and_caps_the_list(make_team: Cal
     gap = gap_at(cal, gaps(cal, duties), "smod", 7, "08:00")
     lines = explain(cal, duties, gap)
     assert lines[0].startswith("1 needed, none on duty; 12 people hold the skills for smod, some free")
-    assert lines[1] == ("free but not chosen: p0 (am, pm), p1 (am, pm), p2 (am, pm), p3 (am, pm), "
-                        "p4 (am, pm), p5 (am, pm), p6 (am, pm), p7 (am, pm) +3 more")
+    assert lines[1] == (
+        "free but not chosen: p0 (am, pm), p1 (am, pm), p2 (am, pm), p3 (am, pm), "
+        "p4 (am, pm), p5 (am, pm), p6 (am, pm), p7 (am, pm) +3 more"
+    )
     assert lines[2] == "already on another duty: felix (second am)"
 
 
 # two weeks of weekdays: core 08:00-17:00 has shifts, 17:00-18:00 none
-WEEKS: dict[str, Any] = {**TEAM, "period": {"start": "2026-12-07", "end": "2026-12-18"},
-                         "core_hours": {"weekdays": "08:00-17:00"},
-                         "roles": {"smod": TEAM["roles"]["smod"]}, "rules": {},
-                         "shifts": {"am": {"start": "08:00", "end": "13:00"},
-                                    "pm": {"start": "13:00", "end": "17:00"}}}
+WEEKS: dict[str, Any] = {
+    **TEAM,
+    "period": {"start": "2026-12-07", "end": "2026-12-18"},
+    "core_hours": {"weekdays": "08:00-17:00"},
+    "roles": {"smod": TEAM["roles"]["smod"]},
+    "rules": {},
+    "shifts": {"am": {"start": "08:00", "end": "13:00"}, "pm": {"start": "13:00", "end": "17:00"}},
+}
 
 
 def test_ten_weekday_gaps_with_one_reason_are_one_line(make_team: Callable[..., Team]) -> None:
@@ -208,18 +260,22 @@ def test_ten_weekday_gaps_with_one_reason_are_one_line(make_team: Callable[..., 
     assert len(late.dates) == 10 and late.gaps == 10 and late.details == ()
     # the JSON form of the rota document groups the same way
     assert [g.as_dict() for g in group_reasons([d.model_dump(mode="json") for d in docs])] == [
-        g.as_dict() for g in grouped]
+        g.as_dict() for g in grouped
+    ]
     assert late.as_dict()["dates"][:2] == ["2026-12-07", "2026-12-08"] and late.as_dict()["gaps"] == 10
 
 
 def test_reasons_that_differ_stay_separate(make_team: Callable[..., Team]) -> None:
-    people = [{"id": "anna", "skills": SMOD, "unavailable": [{"date": "2026-12-09", "reason": "training"}]},
-              {"id": "bo", "skills": SMOD, "days": "mon-thu"}]
+    people = [
+        {"id": "anna", "skills": SMOD, "unavailable": [{"date": "2026-12-09", "reason": "training"}]},
+        {"id": "bo", "skills": SMOD, "days": "mon-thu"},
+    ]
     cal = Calendar(make_team(**{**WEEKS, "people": people}))
     duties = duties_of(cal, [("bo", "smod", "am", d) for d in (7, 8, 9, 10, 14, 15, 16, 17)])
     found = [g for g in gaps(cal, duties) if cal.instant(g.start).hour < 17]
-    grouped = group_reasons(gap_doc(cal, g, r) for g, r in zip(found, explain_all(cal, duties, found),
-                                                                 strict=True))
+    grouped = group_reasons(
+        gap_doc(cal, g, r) for g, r in zip(found, explain_all(cal, duties, found), strict=True)
+    )
     texts = [g.text for g in grouped]
     assert len(texts) == len(set(texts)) == 3, texts
     by_window = {g.window: g for g in grouped if "some free" in g.reason}
@@ -238,37 +294,63 @@ def test_reasons_that_differ_stay_separate(make_team: Callable[..., Team]) -> No
 
 
 def test_merged_people_keep_figures_only_when_they_agree() -> None:
-    lines = [["outside their working days: bo (mon-thu)", "resting after a shift: dev (14.5 h after pm)"],
-             ["outside their working days: bo (mon-thu)", "resting after a shift: dev (12.0 h after pm)",
-              "on leave: a, b, c, d, e, f, g, h +2 more"]]
-    docs = [{"role": "r", "start": f"2026-12-0{d}T08:00:00+00:00", "end": f"2026-12-0{d}T09:00:00+00:00",
-             "core": True, "reasons": ["same headline", *r]} for d, r in zip((1, 2), lines, strict=True)]
+    lines = [
+        ["outside their working days: bo (mon-thu)", "resting after a shift: dev (14.5 h after pm)"],
+        [
+            "outside their working days: bo (mon-thu)",
+            "resting after a shift: dev (12.0 h after pm)",
+            "on leave: a, b, c, d, e, f, g, h +2 more",
+        ],
+    ]
+    docs = [
+        {
+            "role": "r",
+            "start": f"2026-12-0{d}T08:00:00+00:00",
+            "end": f"2026-12-0{d}T09:00:00+00:00",
+            "core": True,
+            "reasons": ["same headline", *r],
+        }
+        for d, r in zip((1, 2), lines, strict=True)
+    ]
     [grouped] = group_reasons(docs)
-    assert grouped.details == ("on leave: a, b, c, d, e, f, g, h +2 more",
-                               "outside their working days: bo (mon-thu)", "resting after a shift: dev")
+    assert grouped.details == (
+        "on leave: a, b, c, d, e, f, g, h +2 more",
+        "outside their working days: bo (mon-thu)",
+        "resting after a shift: dev",
+    )
     assert grouped.text == "r 08:00–09:00: same headline — 1–2 Dec, 2 dates"
 
 
 def test_rotas_stored_before_grouping_still_group() -> None:
-    old = [{"role": "smod", "start": f"2026-12-{d:02d}T17:30:00+00:00",
-            "end": f"2026-12-{d:02d}T18:00:00+00:00", "core": False,
-            "reasons": [f"no shift template for smod covers 17:30-18:00 on {w} {d} Dec"]}
-           for w, d in (("Mon", 7), ("Tue", 8))]
+    old = [
+        {
+            "role": "smod",
+            "start": f"2026-12-{d:02d}T17:30:00+00:00",
+            "end": f"2026-12-{d:02d}T18:00:00+00:00",
+            "core": False,
+            "reasons": [f"no shift template for smod covers 17:30-18:00 on {w} {d} Dec"],
+        }
+        for w, d in (("Mon", 7), ("Tue", 8))
+    ]
     assert [g.text for g in group_reasons(old)] == [
-        "no shift template for smod covers 17:30–18:00 — 7–8 Dec, 2 dates"]
+        "no shift template for smod covers 17:30–18:00 — 7–8 Dec, 2 dates"
+    ]
 
 
-@pytest.mark.parametrize(("days", "text"), [
-    ([date(2026, 12, 10)], "Thu 10 Dec, 1 date"),
-    ([date(2026, 12, d) for d in (7, 8, 9, 10, 11)], "7–11 Dec, 5 dates"),
-    ([date(2026, 12, d) for d in (7, 14, 21, 28)], "Mondays 7–28 Dec, 4 dates"),
-    ([date(2026, 12, d) for d in (5, 6, 12, 13)], "weekends 5–13 Dec, 4 dates"),
-    ([date(2026, 12, d) for d in (1, 2, 3, 8, 9, 10)], "Tue–Thu 1–10 Dec, 6 dates"),
-    ([date(2026, 12, d) for d in (7, 9, 11, 14, 16)], "Mon/Wed/Fri 7–16 Dec, 5 dates"),
-    ([date(2026, 12, d) for d in (1, 2, 3, 7, 9)], "1–3, 7, 9 Dec, 5 dates"),
-    ([date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)], "30 Nov–1 Dec, 3 Dec, 3 dates"),
-    ([date(2026, 12, 31), date(2027, 1, 1)], "31 Dec 2026–1 Jan 2027, 2 dates"),
-    ([date(2026, 12, d) for d in range(1, 31, 2)], "1, 3, 5, 7, 9, 11, 13, …, 29 Dec, 15 dates"),
-])
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        ([date(2026, 12, 10)], "Thu 10 Dec, 1 date"),
+        ([date(2026, 12, d) for d in (7, 8, 9, 10, 11)], "7–11 Dec, 5 dates"),
+        ([date(2026, 12, d) for d in (7, 14, 21, 28)], "Mondays 7–28 Dec, 4 dates"),
+        ([date(2026, 12, d) for d in (5, 6, 12, 13)], "weekends 5–13 Dec, 4 dates"),
+        ([date(2026, 12, d) for d in (1, 2, 3, 8, 9, 10)], "Tue–Thu 1–10 Dec, 6 dates"),
+        ([date(2026, 12, d) for d in (7, 9, 11, 14, 16)], "Mon/Wed/Fri 7–16 Dec, 5 dates"),
+        ([date(2026, 12, d) for d in (1, 2, 3, 7, 9)], "1–3, 7, 9 Dec, 5 dates"),
+        ([date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)], "30 Nov–1 Dec, 3 Dec, 3 dates"),
+        ([date(2026, 12, 31), date(2027, 1, 1)], "31 Dec 2026–1 Jan 2027, 2 dates"),
+        ([date(2026, 12, d) for d in range(1, 31, 2)], "1, 3, 5, 7, 9, 11, 13, …, 29 Dec, 15 dates"),
+    ],
+)
 def test_compact_dates(days: list[date], text: str) -> None:
     assert compact_dates(days) == text

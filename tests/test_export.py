@@ -35,19 +35,27 @@ TEAM = {
     "opening_hours": {"daily": "00:00-24:00"},
     "roles": {"desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]}},
     "shifts": {"night": {"start": "00:00", "end": "08:00"}, "day": {"start": "08:00", "end": "16:00"}},
-    "people": [{"id": "amara", "name": "Amara Okafor", "skills": ["desk"]},
-               {"id": "ben", "skills": ["desk"]}],
+    "people": [
+        {"id": "amara", "name": "Amara Okafor", "skills": ["desk"]},
+        {"id": "ben", "skills": ["desk"]},
+    ],
 }
-DUTIES = [("ben", "desk", "day", date(2026, 10, 25)), ("amara", "desk", "night", date(2026, 10, 25)),
-          ("ben", "desk", "day", date(2026, 10, 24))]
+DUTIES = [
+    ("ben", "desk", "day", date(2026, 10, 25)),
+    ("amara", "desk", "night", date(2026, 10, 25)),
+    ("ben", "desk", "day", date(2026, 10, 24)),
+]
 
 
 def _team_and_doc() -> tuple[Team, RotaDocument]:
     team = parse_team(TEAM, "night.yaml")
     cal = Calendar(team)
-    return team, RotaDocument(team=team.team, timezone=team.timezone,
-                              period=PeriodDoc(start=cal.start, end=cal.end),
-                              assignments=[assignment_doc(cal, cal.duty(*d)) for d in DUTIES])
+    return team, RotaDocument(
+        team=team.team,
+        timezone=team.timezone,
+        period=PeriodDoc(start=cal.start, end=cal.end),
+        assignments=[assignment_doc(cal, cal.duty(*d)) for d in DUTIES],
+    )
 
 
 def test_rows_per_assignment_in_date_order() -> None:
@@ -57,9 +65,16 @@ def test_rows_per_assignment_in_date_order() -> None:
     assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
     assert all(tuple(r) == CSV_FIELDS for r in rows)
     night = next(r for r in rows if r["shift"] == "night")
-    assert night == {"person": "amara", "name": "Amara Okafor", "role": "desk", "shift": "night",
-                     "date": "2026-10-25", "start": "2026-10-25T00:00:00+01:00",
-                     "end": "2026-10-25T08:00:00+00:00", "hours": "9"}
+    assert night == {
+        "person": "amara",
+        "name": "Amara Okafor",
+        "role": "desk",
+        "shift": "night",
+        "date": "2026-10-25",
+        "start": "2026-10-25T00:00:00+01:00",
+        "end": "2026-10-25T08:00:00+00:00",
+        "hours": "9",
+    }
     assert {r["hours"] for r in rows if r["shift"] == "day"} == {"8"}
     assert next(r for r in rows if r["person"] == "ben")["name"] == "ben"  # no name: the id
 
@@ -115,24 +130,60 @@ def test_shared_tables_of_every_view() -> None:
     assert (lines["ben"].worked, lines["ben"].duties_text, lines["ben"].target) == (960, "desk 2", None)
     figures = coverage_figures(cal, duties)["desk"]
     assert figures["all_covered"] < figures["all_required"]  # 16:00-24:00 is open and nobody is on
-    away = away_dates(Calendar(parse_team({**TEAM, "people": [
-        {"id": "ben", "skills": ["desk"], "unavailable": [{"date": "2026-10-25", "reason": "leave"}]}]},
-        "night.yaml")), cal.dates)
+    away = away_dates(
+        Calendar(
+            parse_team(
+                {
+                    **TEAM,
+                    "people": [
+                        {
+                            "id": "ben",
+                            "skills": ["desk"],
+                            "unavailable": [{"date": "2026-10-25", "reason": "leave"}],
+                        }
+                    ],
+                },
+                "night.yaml",
+            )
+        ),
+        cal.dates,
+    )
     assert away == {("ben", date(2026, 10, 25)): "leave"}
 
 
 def test_html_marks_closed_dates_leave_and_gaps() -> None:
-    data = {**TEAM, "closures": ["2026-10-24"],
-            "people": [{"id": "amara", "name": "Amara <Okafor>", "skills": ["desk"],
-                        "unavailable": [{"date": "2026-10-25", "reason": "annual leave"}]},
-                       {"id": "ben", "skills": ["desk"]}]}
+    data = {
+        **TEAM,
+        "closures": ["2026-10-24"],
+        "people": [
+            {
+                "id": "amara",
+                "name": "Amara <Okafor>",
+                "skills": ["desk"],
+                "unavailable": [{"date": "2026-10-25", "reason": "annual leave"}],
+            },
+            {"id": "ben", "skills": ["desk"]},
+        ],
+    }
     team = parse_team(data, "night.yaml")
     cal = Calendar(team)
-    doc = RotaDocument(team=team.team, timezone=team.timezone, period=PeriodDoc(start=cal.start, end=cal.end),
-                       assignments=[assignment_doc(cal, cal.duty("ben", "desk", "day", date(2026, 10, 25)))],
-                       gaps=[GapDoc(role="desk", start="2026-10-25T00:00:00+01:00",
-                                    end="2026-10-25T08:00:00+00:00", required=1, assigned=0, core=False,
-                                    reasons=["nobody <free>"])])
+    doc = RotaDocument(
+        team=team.team,
+        timezone=team.timezone,
+        period=PeriodDoc(start=cal.start, end=cal.end),
+        assignments=[assignment_doc(cal, cal.duty("ben", "desk", "day", date(2026, 10, 25)))],
+        gaps=[
+            GapDoc(
+                role="desk",
+                start="2026-10-25T00:00:00+01:00",
+                end="2026-10-25T08:00:00+00:00",
+                required=1,
+                assigned=0,
+                core=False,
+                reasons=["nobody <free>"],
+            )
+        ],
+    )
     page = rota_html(team, doc)
     assert 'class="closed weekend" title="closure"' in page
     assert '<td class="away" title="annual leave">–</td>' in page

@@ -18,24 +18,36 @@ TEAM = {
     "timezone": "Europe/London",
     "period": {"start": "2026-10-24", "end": "2026-10-25"},
     "opening_hours": {"daily": "00:00-24:00"},
-    "roles": {"desk": {"name": "Desk analyst", "skills": ["desk"],
-                       "demand": [{"time": "opening_hours", "min": 1}]},
-              "smod": {"skills": ["smod"]}},
-    "shifts": {"night": {"name": "Night", "start": "00:00", "end": "08:00"},
-               "day": {"start": "08:00", "end": "16:00"}},
-    "people": [{"id": "amara", "name": "Amara Okafor", "skills": ["desk", "smod"]},
-               {"id": "ben", "name": "Ben Hughes", "skills": ["desk"]}],
+    "roles": {
+        "desk": {"name": "Desk analyst", "skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]},
+        "smod": {"skills": ["smod"]},
+    },
+    "shifts": {
+        "night": {"name": "Night", "start": "00:00", "end": "08:00"},
+        "day": {"start": "08:00", "end": "16:00"},
+    },
+    "people": [
+        {"id": "amara", "name": "Amara Okafor", "skills": ["desk", "smod"]},
+        {"id": "ben", "name": "Ben Hughes", "skills": ["desk"]},
+    ],
 }
-DUTIES = [("amara", "desk", "night", date(2026, 10, 25)), ("ben", "desk", "day", date(2026, 10, 25)),
-          ("ben", "desk", "day", date(2026, 10, 24)), ("amara", "smod", "day", date(2026, 10, 24))]
+DUTIES = [
+    ("amara", "desk", "night", date(2026, 10, 25)),
+    ("ben", "desk", "day", date(2026, 10, 25)),
+    ("ben", "desk", "day", date(2026, 10, 24)),
+    ("amara", "smod", "day", date(2026, 10, 24)),
+]
 
 
 def _team_and_doc() -> tuple[Team, RotaDocument]:
     team = parse_team(TEAM, "night.yaml")
     cal = Calendar(team)
-    doc = RotaDocument(team=team.team, timezone=team.timezone,
-                       period=PeriodDoc(start=cal.start, end=cal.end),
-                       assignments=[assignment_doc(cal, cal.duty(*d)) for d in DUTIES])
+    doc = RotaDocument(
+        team=team.team,
+        timezone=team.timezone,
+        period=PeriodDoc(start=cal.start, end=cal.end),
+        assignments=[assignment_doc(cal, cal.duty(*d)) for d in DUTIES],
+    )
     return team, doc
 
 
@@ -94,9 +106,15 @@ def test_rota_events_filter_by_person_and_role() -> None:
 
 
 def test_feed_options_refresh_and_transparency() -> None:
-    spec = EventSpec(uid="x@rota", summary="On call", start=datetime(2026, 3, 29, 9, tzinfo=UTC),
-                     end=datetime(2026, 3, 29, 17, tzinfo=UTC), description="d", sequence=3,
-                     last_modified=datetime(2026, 3, 1, 12, tzinfo=UTC))
+    spec = EventSpec(
+        uid="x@rota",
+        summary="On call",
+        start=datetime(2026, 3, 29, 9, tzinfo=UTC),
+        end=datetime(2026, 3, 29, 17, tzinfo=UTC),
+        description="d",
+        sequence=3,
+        last_modified=datetime(2026, 3, 1, 12, tzinfo=UTC),
+    )
     ics = calendar_ics("Feed", "Europe/Amsterdam", [spec], refresh_minutes=30, transparent=True)
     text = ics.decode()
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT30M" in text

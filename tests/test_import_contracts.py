@@ -13,8 +13,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("rota", "solver", "api", "cli", "benchmarks")
-LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command as c; "
-        "sys.exit(c(['--no-cache', '--no-logo']))"]
+LINT = [
+    sys.executable,
+    "-c",
+    "import sys; from importlinter.cli import lint_imports_command as c; "
+    "sys.exit(c(['--no-cache', '--no-logo']))",
+]
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -29,8 +33,11 @@ def test_the_import_contracts_are_kept() -> None:
 
 def _copy(tmp_path: Path) -> Path:
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, tmp_path / package,
-                        ignore=shutil.ignore_patterns("__pycache__", "static", "templates", "migrations"))
+        shutil.copytree(
+            ROOT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("__pycache__", "static", "templates", "migrations"),
+        )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 

@@ -46,8 +46,11 @@ def test_layering_check_can_fail(tmp_path: Path) -> None:
 
 
 def test_only_the_bench_command_reaches_the_benchmarks() -> None:
-    reaching = {str(path.relative_to(ROOT)) for path in sorted((ROOT / "cli").rglob("*.py"))
-                if "benchmarks" in _imports(path)}
+    reaching = {
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "cli").rglob("*.py"))
+        if "benchmarks" in _imports(path)
+    }
     assert reaching == BENCHMARK_DOORS
     moved = {"curtois", "curtois_eval", "synthetic"}
     assert not [p for p in (ROOT / "rota").rglob("*.py") if p.stem in moved]

@@ -53,53 +53,118 @@ def _both(*mutations: Callable[[dict], None]) -> Callable[[dict], None]:
 
 MISTAKES = [
     ("unknown role", _set("shifts.early.roles", ["nope"]), "shifts.early.roles[0]", 'unknown role "nope"'),
-    ("unknown skill", _both(_set("skills", ["desk", "smod"]), _set("people[0].skills", ["desk", "sql"])),
-     "people[0].skills[1]", 'unknown skill "sql"'),
-    ("unknown shift", _set("people[0].preferences", {"avoid_shifts": ["nap"]}),
-     "people[0].preferences.avoid_shifts[0]", 'unknown shift "nap"'),
-    ("unknown fixed shift", _set("people[0].fixed", [{"date": "2026-12-08", "shift": "x", "role": "desk"}]),
-     "people[0].fixed[0].shift", 'unknown shift "x"'),
-    ("unknown history person", _set("history", [{"person": "zed", "role": "desk", "shift": "early",
-                                                 "date": "2026-12-01"}]),
-     "history[0].person", 'unknown person "zed"'),
-    ("unknown limit role", _set("rules", {"limits": [{"role": "x", "max": 1, "per": "week"}]}),
-     "rules.limits[0].role", 'unknown role "x"'),
-    ("weekday twice", _set("opening_hours", {"weekdays": "08:00-18:00", "mon": "09:00-17:00"}),
-     "opening_hours", 'mon is named by both "weekdays" and "mon"'),
-    ("demand outside opening", _set("roles.desk.demand", [{"time": "06:00-08:00", "min": 1}]),
-     "roles.desk.demand[0].time", '"06:00-08:00" on mon lies outside the opening hours'),
-    ("core outside opening", _set("core_hours", {"weekdays": "06:30-09:00"}),
-     "core_hours.weekdays", '"06:30-09:00" on mon lies outside the opening hours'),
+    (
+        "unknown skill",
+        _both(_set("skills", ["desk", "smod"]), _set("people[0].skills", ["desk", "sql"])),
+        "people[0].skills[1]",
+        'unknown skill "sql"',
+    ),
+    (
+        "unknown shift",
+        _set("people[0].preferences", {"avoid_shifts": ["nap"]}),
+        "people[0].preferences.avoid_shifts[0]",
+        'unknown shift "nap"',
+    ),
+    (
+        "unknown fixed shift",
+        _set("people[0].fixed", [{"date": "2026-12-08", "shift": "x", "role": "desk"}]),
+        "people[0].fixed[0].shift",
+        'unknown shift "x"',
+    ),
+    (
+        "unknown history person",
+        _set("history", [{"person": "zed", "role": "desk", "shift": "early", "date": "2026-12-01"}]),
+        "history[0].person",
+        'unknown person "zed"',
+    ),
+    (
+        "unknown limit role",
+        _set("rules", {"limits": [{"role": "x", "max": 1, "per": "week"}]}),
+        "rules.limits[0].role",
+        'unknown role "x"',
+    ),
+    (
+        "weekday twice",
+        _set("opening_hours", {"weekdays": "08:00-18:00", "mon": "09:00-17:00"}),
+        "opening_hours",
+        'mon is named by both "weekdays" and "mon"',
+    ),
+    (
+        "demand outside opening",
+        _set("roles.desk.demand", [{"time": "06:00-08:00", "min": 1}]),
+        "roles.desk.demand[0].time",
+        '"06:00-08:00" on mon lies outside the opening hours',
+    ),
+    (
+        "core outside opening",
+        _set("core_hours", {"weekdays": "06:30-09:00"}),
+        "core_hours.weekdays",
+        '"06:30-09:00" on mon lies outside the opening hours',
+    ),
     ("bad zone", _set("timezone", "Europe/Londn"), "timezone", '"Europe/Londn" is not an IANA time zone'),
-    ("backwards period", _set("period", {"start": "2026-12-20", "end": "2026-12-07"}), "period",
-     "the period runs backwards"),
-    ("backwards unavailability", _set("people[0].unavailable", [{"from": "2026-12-10", "to": "2026-12-08"}]),
-     "people[0].unavailable[0]", "the stretch runs backwards"),
-    ("negative min", _set("roles.desk.demand", [{"time": "opening_hours", "min": -1}]),
-     "roles.desk.demand[0].min", "greater than or equal to 0"),
-    ("negative hours", _set("people[1].hours_per_week", -3), "people[1].hours_per_week",
-     "greater than or equal to 0"),
-    ("negative rest", _set("rules", {"min_rest_hours": -1}), "rules.min_rest_hours",
-     "greater than or equal to 0"),
+    (
+        "backwards period",
+        _set("period", {"start": "2026-12-20", "end": "2026-12-07"}),
+        "period",
+        "the period runs backwards",
+    ),
+    (
+        "backwards unavailability",
+        _set("people[0].unavailable", [{"from": "2026-12-10", "to": "2026-12-08"}]),
+        "people[0].unavailable[0]",
+        "the stretch runs backwards",
+    ),
+    (
+        "negative min",
+        _set("roles.desk.demand", [{"time": "opening_hours", "min": -1}]),
+        "roles.desk.demand[0].min",
+        "greater than or equal to 0",
+    ),
+    (
+        "negative hours",
+        _set("people[1].hours_per_week", -3),
+        "people[1].hours_per_week",
+        "greater than or equal to 0",
+    ),
+    (
+        "negative rest",
+        _set("rules", {"min_rest_hours": -1}),
+        "rules.min_rest_hours",
+        "greater than or equal to 0",
+    ),
     ("duplicate ids", _set("people[2].id", "amara"), "people[2].id", '"amara" is used by two people'),
-    ("window past 24:00", _set("opening_hours", {"daily": "09:00-25:30"}), "opening_hours.daily",
-     '"09:00-25:30" is not a time window'),
-    ("window in a list", _set("opening_hours", {"daily": ["07:00-12:00", "13:00-25:30"]}),
-     "opening_hours.daily[1]", '"13:00-25:30" is not a time window'),
+    (
+        "window past 24:00",
+        _set("opening_hours", {"daily": "09:00-25:30"}),
+        "opening_hours.daily",
+        '"09:00-25:30" is not a time window',
+    ),
+    (
+        "window in a list",
+        _set("opening_hours", {"daily": ["07:00-12:00", "13:00-25:30"]}),
+        "opening_hours.daily[1]",
+        '"13:00-25:30" is not a time window',
+    ),
     ("shift end", _set("shifts.early.end", "25:30"), "shifts.early.end", '"25:30" is not a clock time'),
     ("bad day spec", _set("people[0].days", "mon-frx"), "people[0].days", '"mon-frx" is not a day spec'),
     ("bad id", _set("people[1].id", "Ben B"), "people[1].id", '"Ben B" is not a valid id'),
     ("unknown key", _set("colour", "red"), "colour", "unknown key"),
-    ("bad date", _set("people[0].fixed", [{"date": "2026-02-30", "shift": "early", "role": "desk"}]),
-     "people[0].fixed[0].date", "2026-02-30"),
+    (
+        "bad date",
+        _set("people[0].fixed", [{"date": "2026-02-30", "shift": "early", "role": "desk"}]),
+        "people[0].fixed[0].date",
+        "2026-02-30",
+    ),
     ("unknown weight", _set("weights", {"speed": 1}), "weights", 'unknown objective term "speed"'),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "path", "message"), [m[1:] for m in MISTAKES],
-                         ids=[m[0] for m in MISTAKES])
-def test_each_mistake_is_one_line(base_team_data: dict, mutate: Callable[[dict], None], path: str,
-                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("mutate", "path", "message"), [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES]
+)
+def test_each_mistake_is_one_line(
+    base_team_data: dict, mutate: Callable[[dict], None], path: str, message: str
+) -> None:
     mutate(base_team_data)
     with pytest.raises(TeamFileError) as info:
         parse_team(base_team_data, "team.yaml")
@@ -194,26 +259,53 @@ def fx(day: str, shift: str = "early", role: str = "desk") -> dict:
     return {"date": f"2026-12-{day}", "shift": shift, "role": role}
 
 
-@pytest.mark.parametrize(("person", "overrides", "rule"), [
-    ({"skills": ["desk"], "fixed": [fx("08", "day", "smod")]}, {}, "skills"),
-    ({"skills": ["desk"], "days": "mon-fri", "fixed": [fx("12")]}, {}, "working_days"),
-    ({"skills": ["desk"], "unavailable": [{"date": "2026-12-08", "reason": "leave"}], "fixed": [fx("08")]},
-     {}, "unavailable"),
-    ({"skills": ["desk"], "fixed": [fx("08")]}, {"closures": ["2026-12-08"]}, "closed_date"),
-    ({"skills": ["smod"], "fixed": [fx("08", "early", "smod")]},
-     {"shifts": {"early": {"start": "07:00", "end": "15:00", "roles": ["desk"]}}}, "shift_role"),
-    ({"skills": ["desk"], "fixed": [fx("12")]},
-     {"shifts": {"early": {"start": "07:00", "end": "15:00", "days": "weekdays"}}}, "shift_days"),
-    ({"skills": ["desk"], "fixed": [fx("08", "late"), fx("09", "early")]}, {}, "min_rest"),
-    ({"skills": ["desk"], "fixed": [fx("08", "early"), fx("08", "day")]}, {}, "overlap"),
-    ({"skills": ["desk"], "fixed": [fx(f"{d:02d}") for d in range(7, 14)]}, {}, "max_consecutive_days"),
-    ({"skills": ["desk"], "fixed": [fx("08"), fx("09")],
-      "limits": [{"role": "desk", "max": 1, "per": "week"}]}, {}, "limit_max"),
-    ({"skills": ["desk"], "fixed": [fx("07")]},
-     {"history": [{"person": "amara", "role": "desk", "shift": "late", "date": "2026-12-06"}]}, "min_rest"),
-])
-def test_fixed_breaking_a_hard_rule_is_reported(make_team: Callable[..., Team], person: dict,
-                                                overrides: dict, rule: str) -> None:
+@pytest.mark.parametrize(
+    ("person", "overrides", "rule"),
+    [
+        ({"skills": ["desk"], "fixed": [fx("08", "day", "smod")]}, {}, "skills"),
+        ({"skills": ["desk"], "days": "mon-fri", "fixed": [fx("12")]}, {}, "working_days"),
+        (
+            {
+                "skills": ["desk"],
+                "unavailable": [{"date": "2026-12-08", "reason": "leave"}],
+                "fixed": [fx("08")],
+            },
+            {},
+            "unavailable",
+        ),
+        ({"skills": ["desk"], "fixed": [fx("08")]}, {"closures": ["2026-12-08"]}, "closed_date"),
+        (
+            {"skills": ["smod"], "fixed": [fx("08", "early", "smod")]},
+            {"shifts": {"early": {"start": "07:00", "end": "15:00", "roles": ["desk"]}}},
+            "shift_role",
+        ),
+        (
+            {"skills": ["desk"], "fixed": [fx("12")]},
+            {"shifts": {"early": {"start": "07:00", "end": "15:00", "days": "weekdays"}}},
+            "shift_days",
+        ),
+        ({"skills": ["desk"], "fixed": [fx("08", "late"), fx("09", "early")]}, {}, "min_rest"),
+        ({"skills": ["desk"], "fixed": [fx("08", "early"), fx("08", "day")]}, {}, "overlap"),
+        ({"skills": ["desk"], "fixed": [fx(f"{d:02d}") for d in range(7, 14)]}, {}, "max_consecutive_days"),
+        (
+            {
+                "skills": ["desk"],
+                "fixed": [fx("08"), fx("09")],
+                "limits": [{"role": "desk", "max": 1, "per": "week"}],
+            },
+            {},
+            "limit_max",
+        ),
+        (
+            {"skills": ["desk"], "fixed": [fx("07")]},
+            {"history": [{"person": "amara", "role": "desk", "shift": "late", "date": "2026-12-06"}]},
+            "min_rest",
+        ),
+    ],
+)
+def test_fixed_breaking_a_hard_rule_is_reported(
+    make_team: Callable[..., Team], person: dict, overrides: dict, rule: str
+) -> None:
     problems = _fixed_problems(make_team, [{"id": "amara", **person}], **overrides)
     assert problems, rule
     assert any(p.message.startswith(f"breaks {rule}: ") for p in problems), problems
@@ -225,7 +317,8 @@ def test_fixed_problem_line_names_the_entry(make_team: Callable[..., Team]) -> N
     problems = _fixed_problems(make_team, [person])
     assert [p.line("team.yaml") for p in problems] == [
         "team.yaml: people[0].fixed[1]: breaks min_rest: 8.0 h rest between late on 2026-12-08 and "
-        "early on 2026-12-09; min_rest_hours is 11"]
+        "early on 2026-12-09; min_rest_hours is 11"
+    ]
 
 
 def test_valid_fixed_and_fixed_outside_the_horizon_pass(make_team: Callable[..., Team]) -> None:

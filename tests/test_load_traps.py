@@ -54,15 +54,19 @@ def test_the_desk_loads_without_a_word() -> None:
 def test_a_person_with_no_skills_is_named() -> None:
     doc = desk()
     doc["people"].append({"id": "finn", "name": "Finn O'Brien"})
-    assert warnings(doc) == ["desk.yaml: people[3]: Finn O'Brien can take no role, so is never on the rota: "
-                             "has no skills (phones needs phones; second-line needs second-line)"]
+    assert warnings(doc) == [
+        "desk.yaml: people[3]: Finn O'Brien can take no role, so is never on the rota: "
+        "has no skills (phones needs phones; second-line needs second-line)"
+    ]
 
 
 def test_a_person_whose_skills_no_role_needs_is_named() -> None:
     doc = desk()
     doc["people"].append({"id": "ewa", "skills": ["printers"]})
-    assert warnings(doc) == ["desk.yaml: people[3]: ewa can take no role, so is never on the rota: holds "
-                             "printers (phones needs phones; second-line needs second-line)"]
+    assert warnings(doc) == [
+        "desk.yaml: people[3]: ewa can take no role, so is never on the rota: holds "
+        "printers (phones needs phones; second-line needs second-line)"
+    ]
 
 
 def test_a_role_with_no_skills_lets_everyone_take_it() -> None:
@@ -75,8 +79,10 @@ def test_a_role_with_no_skills_lets_everyone_take_it() -> None:
 def test_a_typo_in_a_persons_skill_without_a_skills_list_is_a_warning() -> None:
     doc = desk()
     doc["people"][0]["skills"] = ["phones", "secondline"]
-    assert warnings(doc) == ['desk.yaml: people[0].skills[1]: unknown skill "secondline": no role needs it '
-                             '(did you mean "second-line"?)']
+    assert warnings(doc) == [
+        'desk.yaml: people[0].skills[1]: unknown skill "secondline": no role needs it '
+        '(did you mean "second-line"?)'
+    ]
 
 
 def test_a_skill_no_role_needs_and_close_to_none_is_no_warning() -> None:
@@ -89,25 +95,30 @@ def test_a_role_skill_nobody_holds_is_a_warning() -> None:
     doc = desk()
     doc["roles"]["phones"]["skills"] = ["phone"]
     lines = warnings(doc)
-    assert 'desk.yaml: roles.phones.skills[0]: unknown skill "phone": nobody holds it, so nobody can take ' \
-           'phones (did you mean "phones"?)' in lines
+    assert (
+        'desk.yaml: roles.phones.skills[0]: unknown skill "phone": nobody holds it, so nobody can take '
+        'phones (did you mean "phones"?)' in lines
+    )
     assert any("Ben Carter can take no role" in line for line in lines)
 
 
 def test_with_a_skills_list_a_typo_stays_an_error() -> None:
     doc = desk(skills=["phones", "second-line"])
     doc["people"][0]["skills"] = ["phones", "secondline"]
-    assert errors(doc) == ['desk.yaml: people[0].skills[1]: unknown skill "secondline" '
-                           '(did you mean "second-line"?)']
+    assert errors(doc) == [
+        'desk.yaml: people[0].skills[1]: unknown skill "secondline" (did you mean "second-line"?)'
+    ]
 
 
 # -- 5. a shift of 0 or 24 hours; an end past midnight --------------------------------------------------
 def test_a_shift_whose_end_equals_its_start_is_refused() -> None:
     doc = desk()
     doc["shifts"]["allday"] = {"start": "08:00", "end": "08:00"}
-    assert errors(doc) == ['desk.yaml: shifts.allday: end "08:00" equals start "08:00": a shift of 0 or 24 '
-                           "hours? write hours: 24 for a 24-hour shift from 08:00 to 08:00 the next day, or "
-                           "make it two shifts"]
+    assert errors(doc) == [
+        'desk.yaml: shifts.allday: end "08:00" equals start "08:00": a shift of 0 or 24 '
+        "hours? write hours: 24 for a 24-hour shift from 08:00 to 08:00 the next day, or "
+        "make it two shifts"
+    ]
     doc["shifts"]["allday"] = {"start": "00:00", "end": "00:00"}
     assert 'write end: "24:00"' in errors(doc)[0]
 
@@ -118,8 +129,9 @@ def test_hours_24_says_a_shift_of_end_equal_to_start_is_a_whole_day() -> None:
     team = parse_team(doc, "desk.yaml")
     assert team.shifts["allday"].window() == (480, 480 + 1440)
     doc["shifts"]["allday"]["hours"] = 12
-    assert errors(doc) == ["desk.yaml: shifts.allday: hours: 12 does not match 08:00-08:00, which is 24 "
-                           "hours long"]
+    assert errors(doc) == [
+        "desk.yaml: shifts.allday: hours: 12 does not match 08:00-08:00, which is 24 hours long"
+    ]
 
 
 def test_hours_of_an_ordinary_shift_must_match_it() -> None:
@@ -127,25 +139,30 @@ def test_hours_of_an_ordinary_shift_must_match_it() -> None:
     doc["shifts"]["early"]["hours"] = 8
     parse_team(doc, "desk.yaml")
     doc["shifts"]["early"]["hours"] = 7.5
-    assert errors(doc) == ["desk.yaml: shifts.early: hours: 7.5 does not match 08:00-16:00, which is 8 hours "
-                           "long"]
+    assert errors(doc) == [
+        "desk.yaml: shifts.early: hours: 7.5 does not match 08:00-16:00, which is 8 hours long"
+    ]
 
 
 def test_an_end_written_past_midnight_gets_the_hint() -> None:
     doc = desk()
     doc["shifts"]["evening"] = {"start": "16:00", "end": "25:30"}
-    assert errors(doc) == ['desk.yaml: shifts.evening.end: "25:30" is not a clock time HH:MM: a shift '
-                           "that ends after midnight is written with the clock time it ends at, "
-                           '"01:30"; an end no later than the start is read as the next day']
+    assert errors(doc) == [
+        'desk.yaml: shifts.evening.end: "25:30" is not a clock time HH:MM: a shift '
+        "that ends after midnight is written with the clock time it ends at, "
+        '"01:30"; an end no later than the start is read as the next day'
+    ]
     doc["shifts"]["evening"]["end"] = "xx"
     assert errors(doc) == ['desk.yaml: shifts.evening.end: "xx" is not a clock time HH:MM']
 
 
 def test_a_window_written_past_midnight_gets_the_hint() -> None:
     doc = desk(opening_hours={"weekdays": "08:00-26:00"})
-    assert errors(doc) == ['desk.yaml: opening_hours.weekdays: "08:00-26:00" is not a time window: a window '
-                           'that ends after midnight is written with the clock time it ends at, "02:00"; an '
-                           "end no later than the start is read as the next day"]
+    assert errors(doc) == [
+        'desk.yaml: opening_hours.weekdays: "08:00-26:00" is not a time window: a window '
+        'that ends after midnight is written with the clock time it ends at, "02:00"; an '
+        "end no later than the start is read as the next day"
+    ]
     doc = desk(opening_hours={"weekdays": "08:00-02:00"})
     parse_team(doc, "desk.yaml")  # written so, it loads
 
@@ -159,13 +176,17 @@ def test_a_stored_version_keeps_its_24_hour_shift() -> None:
 
 
 # -- 6. demand on a weekday the service is closed ---------------------------------------------------------
-@pytest.mark.parametrize(("days", "closed"), [("sat", "sat"), ("mon-sun", "sat, sun"),
-                                              (["fri", "sun"], "sun"), ("weekends", "sat, sun")])
+@pytest.mark.parametrize(
+    ("days", "closed"),
+    [("sat", "sat"), ("mon-sun", "sat, sun"), (["fri", "sun"], "sun"), ("weekends", "sat, sun")],
+)
 def test_demand_on_a_closed_weekday_is_an_error(days: Any, closed: str) -> None:
     doc = desk()
     doc["roles"]["phones"]["demand"].append({"days": days, "time": "09:00-13:00", "min": 1})
-    assert errors(doc) == [f"desk.yaml: roles.phones.demand[1].days: demand on {closed}, when the service is "
-                           "closed (opening_hours gives no hours that day)"]
+    assert errors(doc) == [
+        f"desk.yaml: roles.phones.demand[1].days: demand on {closed}, when the service is "
+        "closed (opening_hours gives no hours that day)"
+    ]
 
 
 @pytest.mark.parametrize("days", ["daily", "weekdays", "mon-fri", "weekdays,sat"])
@@ -183,7 +204,8 @@ def test_one_off_demand_on_a_closed_date_and_per_shift_demand_are_errors() -> No
         "desk.yaml: roles.phones.demand[1].dates[0]: demand on Sat 6 Feb 2027, when the service is "
         "closed (opening_hours gives no hours on sat)",
         "desk.yaml: roles.second-line.shift_demand[0].days: demand on sun, when the service is closed "
-        "(opening_hours gives no hours that day)"]
+        "(opening_hours gives no hours that day)",
+    ]
     doc["roles"]["phones"]["demand"][1]["dates"] = ["2027-02-05"]  # a Friday: open
     doc["roles"]["second-line"]["shift_demand"][0]["days"] = "mon"
     parse_team(doc, "desk.yaml")
@@ -207,8 +229,10 @@ def test_a_shift_set_aside_for_its_error_is_not_also_unknown_where_it_is_named()
     doc = desk()
     doc["shifts"]["late"]["end"] = "99:00"
     doc["people"][0]["preferences"] = {"avoid_shifts": ["late", "lat"]}
-    assert errors(doc) == ['desk.yaml: shifts.late.end: "99:00" is not a clock time HH:MM',
-                           'desk.yaml: people[0].preferences.avoid_shifts[1]: unknown shift "lat"']
+    assert errors(doc) == [
+        'desk.yaml: shifts.late.end: "99:00" is not a clock time HH:MM',
+        'desk.yaml: people[0].preferences.avoid_shifts[1]: unknown shift "lat"',
+    ]
 
 
 def test_indices_after_a_removed_person_are_those_of_the_file() -> None:
@@ -217,8 +241,9 @@ def test_indices_after_a_removed_person_are_those_of_the_file() -> None:
     doc["people"][2]["skills"] = ["secnd-line"]
     lines = errors(doc)
     assert lines[0].startswith("desk.yaml: people[0].id: ")
-    assert lines[1] == ('desk.yaml: people[2].skills[0]: unknown skill "secnd-line" '
-                        '(did you mean "second-line"?)')
+    assert lines[1] == (
+        'desk.yaml: people[2].skills[0]: unknown skill "secnd-line" (did you mean "second-line"?)'
+    )
     assert len(lines) == 2
 
 
@@ -236,8 +261,9 @@ def test_an_error_in_the_opening_hours_stops_the_cross_checks() -> None:
 
 
 # -- 8. version 1.1 -----------------------------------------------------------------------------------
-@pytest.mark.parametrize(("written", "read"), [(1, "1"), ("1", "1"), (1.1, "1.1"), ("1.1", "1.1"),
-                                               (1.0, "1"), (None, None)])
+@pytest.mark.parametrize(
+    ("written", "read"), [(1, "1"), ("1", "1"), (1.1, "1.1"), ("1.1", "1.1"), (1.0, "1"), (None, None)]
+)
 def test_version_1_and_1_1_load(written: Any, read: str | None) -> None:
     assert parse_team(desk(version=written), "desk.yaml").version == read
 

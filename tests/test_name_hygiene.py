@@ -34,30 +34,51 @@ def _with_name(name: str) -> dict:
     return doc
 
 
-@pytest.mark.parametrize(("name", "what"), [
-    ("Noor\rSmit", "a carriage return (U+000D) at character 5"),
-    ("Noor\nSmit", "a line break (U+000A) at character 5"),
-    ("Noor\r\nSmit", "a carriage return (U+000D) at character 5"),
-])
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("Noor\rSmit", "a carriage return (U+000D) at character 5"),
+        ("Noor\nSmit", "a line break (U+000A) at character 5"),
+        ("Noor\r\nSmit", "a carriage return (U+000D) at character 5"),
+    ],
+)
 def test_line_breaks_in_a_name_are_refused(name: str, what: str) -> None:
     with pytest.raises(TeamFileError) as info:
         parse_team(_with_name(name), "team.yaml")
-    assert info.value.lines() == [f"team.yaml: people[0].name: {what} is not allowed in a name: write it on "
-                                  "one line"]
+    assert info.value.lines() == [
+        f"team.yaml: people[0].name: {what} is not allowed in a name: write it on one line"
+    ]
 
 
-@pytest.mark.parametrize("mark", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
-                                  "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"])
+@pytest.mark.parametrize(
+    "mark",
+    [
+        "\u202a",
+        "\u202b",
+        "\u202c",
+        "\u202d",
+        "\u202e",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+        "\u200e",
+        "\u200f",
+        "\u061c",
+    ],
+)
 def test_bidirectional_controls_in_a_name_are_refused(mark: str) -> None:
     with pytest.raises(TeamFileError) as info:
         parse_team(_with_name(f"Noor{mark}gpj.exe"), "team.yaml")
     assert info.value.lines() == [
         f"team.yaml: people[0].name: the bidirectional control character U+{ord(mark):04X} at character 5 is "
-        "not allowed in a name: it reverses the text shown around it"]
+        "not allowed in a name: it reverses the text shown around it"
+    ]
 
 
-@pytest.mark.parametrize(("where", "path"), [("team", "team"), ("role", "roles.desk.name"),
-                                             ("shift", "shifts.early.name")])
+@pytest.mark.parametrize(
+    ("where", "path"), [("team", "team"), ("role", "roles.desk.name"), ("shift", "shifts.early.name")]
+)
 def test_every_kind_of_name_refuses_them(where: str, path: str) -> None:
     doc = copy.deepcopy(BASE_TEAM)
     if where == "team":
@@ -86,24 +107,33 @@ def test_free_text_may_still_hold_line_breaks() -> None:
 def test_a_stored_name_with_a_bare_cr_is_one_quoted_guarded_csv_field() -> None:
     """A version stored before the rule (read with ``stored=True``) still exports safely."""
     team = parse_team(_with_name(INJECTION), "team", stored=True)
-    doc = RotaDocument(team=team.team, timezone=team.timezone,
-                       period=PeriodDoc(start=date(2026, 12, 7), end=date(2026, 12, 7)),
-                       assignments=[AssignmentDoc(person="amara", role="desk", shift="early",
-                                                  date=date(2026, 12, 7))])
+    doc = RotaDocument(
+        team=team.team,
+        timezone=team.timezone,
+        period=PeriodDoc(start=date(2026, 12, 7), end=date(2026, 12, 7)),
+        assignments=[AssignmentDoc(person="amara", role="desk", shift="early", date=date(2026, 12, 7))],
+    )
     text = csv_text(team, doc)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == 1 and rows[0]["name"] == "Noor\r'=cmd|' /C calc'!A0"
-    assert '"Noor\r\'=cmd' in text  # quoted: the CR is inside the field
+    assert "\"Noor\r'=cmd" in text  # quoted: the CR is inside the field
     # a program that ends a row at any CR or LF sees no cell starting with a formula character
     for piece in re.split(r"\r\n|\r|\n", text):
         for cell in piece.split(","):
             assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), piece
 
 
-@pytest.mark.parametrize(("value", "safe"), [
-    ("a\r=1+1", "a\r'=1+1"), ("a\n@SUM(A1)", "a\n'@SUM(A1)"), ("a\r\n-2+3", "a\r\n'-2+3"),
-    ("=x\r+y", "'=x\r'+y"), ("two\nlines", "two\nlines"), ("-1.5", "-1.5"),
-])
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("a\r=1+1", "a\r'=1+1"),
+        ("a\n@SUM(A1)", "a\n'@SUM(A1)"),
+        ("a\r\n-2+3", "a\r\n'-2+3"),
+        ("=x\r+y", "'=x\r'+y"),
+        ("two\nlines", "two\nlines"),
+        ("-1.5", "-1.5"),
+    ],
+)
 def test_the_guard_applies_after_every_line_break(value: str, safe: str) -> None:
     assert safe_cell(value) == safe
 

@@ -18,8 +18,12 @@ from solver import SolveParams, solve
 from solver.greedy import greedy_rota
 
 STARTS = ["2026-03-02", "2026-03-23", "2026-10-19"]  # plain, spring and autumn clock changes
-SHIFTS = {"early": ("07:00", "15:00"), "late": ("13:00", "21:00"), "mid": ("10:00", "18:00"),
-          "night": ("21:00", "07:00")}
+SHIFTS = {
+    "early": ("07:00", "15:00"),
+    "late": ("13:00", "21:00"),
+    "mid": ("10:00", "18:00"),
+    "night": ("21:00", "07:00"),
+}
 WINDOWS = ["07:00-21:00", "07:00-15:00", "09:00-17:00", "13:00-21:00", "10:00-12:30"]
 DAYS = ["daily", "weekdays", "weekends", "mon,wed,fri", "tue-sat"]
 
@@ -29,9 +33,12 @@ def teams(draw: st.DrawFn) -> dict[str, Any]:
     """A random small team: 2-6 people, 1-2 roles, 1-3 shifts, 1-2 weeks, random rules."""
     start = draw(st.sampled_from(STARTS))
     weeks = draw(st.integers(1, 2))
-    end = {"2026-03-02": ["2026-03-08", "2026-03-15"], "2026-03-23": ["2026-03-29", "2026-04-05"],
-           "2026-10-19": ["2026-10-25", "2026-11-01"]}[start][weeks - 1]
-    role_ids = ["desk", "lead"][:draw(st.integers(1, 2))]
+    end = {
+        "2026-03-02": ["2026-03-08", "2026-03-15"],
+        "2026-03-23": ["2026-03-29", "2026-04-05"],
+        "2026-10-19": ["2026-10-25", "2026-11-01"],
+    }[start][weeks - 1]
+    role_ids = ["desk", "lead"][: draw(st.integers(1, 2))]
     shift_ids = draw(st.lists(st.sampled_from(sorted(SHIFTS)), min_size=1, max_size=3, unique=True))
     shifts = {}
     for sid in shift_ids:
@@ -41,8 +48,14 @@ def teams(draw: st.DrawFn) -> dict[str, Any]:
             shifts[sid]["roles"] = [draw(st.sampled_from(role_ids))]
     roles = {}
     for rid in role_ids:
-        entries = [{"days": draw(st.sampled_from(DAYS)), "time": draw(st.sampled_from(WINDOWS)),
-                    "min": draw(st.integers(1, 2))} for _ in range(draw(st.integers(1, 2)))]
+        entries = [
+            {
+                "days": draw(st.sampled_from(DAYS)),
+                "time": draw(st.sampled_from(WINDOWS)),
+                "min": draw(st.integers(1, 2)),
+            }
+            for _ in range(draw(st.integers(1, 2)))
+        ]
         roles[rid] = {"skills": [rid], "demand": entries}
     people = []
     for n in range(draw(st.integers(2, 6))):
@@ -84,21 +97,37 @@ def teams(draw: st.DrawFn) -> dict[str, Any]:
         first = date.fromisoformat(start)
         for person in people:
             for back in draw(st.lists(st.integers(1, 7), max_size=6, unique=True)):
-                history.append({"person": person["id"], "role": person["skills"][0],
-                                "shift": draw(st.sampled_from(shift_ids)),
-                                "date": (first - timedelta(days=back)).isoformat()})
+                history.append(
+                    {
+                        "person": person["id"],
+                        "role": person["skills"][0],
+                        "shift": draw(st.sampled_from(shift_ids)),
+                        "date": (first - timedelta(days=back)).isoformat(),
+                    }
+                )
     team: dict[str, Any] = {
-        "team": "Random", "timezone": "Europe/London", "period": {"start": start, "end": end},
-        "opening_hours": {"daily": "07:00-21:00"}, "roles": roles, "shifts": shifts,
-        "rules": rules, "people": people, "history": history,
+        "team": "Random",
+        "timezone": "Europe/London",
+        "period": {"start": start, "end": end},
+        "opening_hours": {"daily": "07:00-21:00"},
+        "roles": roles,
+        "shifts": shifts,
+        "rules": rules,
+        "people": people,
+        "history": history,
     }
     if draw(st.booleans()):
         team["core_hours"] = {"weekdays": "09:00-17:00"}
     return team
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(teams())
 def test_random_team_is_valid_and_no_worse_than_greedy(data: dict[str, Any]) -> None:
     team = parse_team(data)

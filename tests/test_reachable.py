@@ -19,14 +19,24 @@ from rota.load import parse_team
 
 # February 2027: 4 weeks, Mondays to Saturdays open; a 7.5 h weekday shift and a 7.5 h Saturday shift.
 DESK: dict[str, Any] = {
-    "team": "Desk", "timezone": "Europe/London", "period": {"start": "2027-02-01", "end": "2027-02-28"},
+    "team": "Desk",
+    "timezone": "Europe/London",
+    "period": {"start": "2027-02-01", "end": "2027-02-28"},
     "opening_hours": {"mon-sat": "08:00-18:00"},
     "roles": {"desk": {"skills": ["desk"], "demand": [{"time": "opening_hours", "min": 1}]}},
-    "shifts": {"early": {"start": "08:00", "end": "15:30", "days": "mon-fri"},
-               "sat": {"name": "Saturday", "start": "09:00", "end": "16:30", "days": "sat"}},
+    "shifts": {
+        "early": {"start": "08:00", "end": "15:30", "days": "mon-fri"},
+        "sat": {"name": "Saturday", "start": "09:00", "end": "16:30", "days": "sat"},
+    },
     "people": [
-        {"id": "tom", "name": "Tom", "skills": ["desk"], "hours_per_week": 45, "days": "mon-thu,sat",
-         "limits": [{"shift": "sat", "max": 2, "per": "month"}]},
+        {
+            "id": "tom",
+            "name": "Tom",
+            "skills": ["desk"],
+            "hours_per_week": 45,
+            "days": "mon-thu,sat",
+            "limits": [{"shift": "sat", "max": 2, "per": "month"}],
+        },
         {"id": "ann", "name": "Ann", "skills": ["desk"], "hours_per_week": 30},
     ],
 }
@@ -45,8 +55,9 @@ def test_tom_cannot_reach_his_target_and_the_table_says_why() -> None:
     assert cal.most_minutes("tom") == (135 * 60, "no Fridays, ≤ 2 Saturday duties a month")
     tom, ann = hours_lines(cal, [])
     assert tom.most == 135 * 60
-    assert tom.basis == ("20 workable dates × 9 h; at most 135.0 h possible: no Fridays, ≤ 2 Saturday duties "
-                         "a month")
+    assert tom.basis == (
+        "20 workable dates × 9 h; at most 135.0 h possible: no Fridays, ≤ 2 Saturday duties a month"
+    )
     assert ann.most is None and ann.basis == "24 workable dates × 5 h"  # 180 h possible: reachable
 
 
@@ -65,15 +76,22 @@ def test_the_weekly_hours_cap_binds_when_lower() -> None:
 def test_hours_per_period_and_leave_bind() -> None:
     cal = calendar(limits=[], rules={"max_hours_per_period": 100})
     assert cal.most_minutes("tom") == (100 * 60, "no Fridays, ≤ 100 h over the period")
-    cal = calendar(limits=[], unavailable=[{"from": "2027-02-01", "to": "2027-02-06"},
-                                           {"from": "2027-02-08T14:00", "to": "2027-02-08T15:00"}])
+    cal = calendar(
+        limits=[],
+        unavailable=[
+            {"from": "2027-02-01", "to": "2027-02-06"},
+            {"from": "2027-02-08T14:00", "to": "2027-02-08T15:00"},
+        ],
+    )
     assert cal.most_minutes("tom")[0] == 14 * 450  # a week away; the shift that overlaps leave too
 
 
 def test_a_shift_they_lack_the_skills_for_does_not_count() -> None:
     doc = copy.deepcopy(DESK)
-    doc["roles"]["senior"] = {"skills": ["senior"],
-                              "demand": [{"days": "fri", "time": "08:00-18:00", "min": 1}]}
+    doc["roles"]["senior"] = {
+        "skills": ["senior"],
+        "demand": [{"days": "fri", "time": "08:00-18:00", "min": 1}],
+    }
     doc["shifts"]["long"] = {"start": "08:00", "end": "18:00", "roles": ["senior"], "days": "fri"}
     cal = Calendar(parse_team(doc, "desk"))
     assert cal.most_minutes("ann")[0] == 24 * 450  # the 10 h senior shift is not hers
@@ -92,8 +110,9 @@ def test_a_reached_target_is_not_explained() -> None:
 
 
 def _doc(cal: Calendar) -> RotaDocument:
-    return RotaDocument(team=cal.team.team, timezone=cal.team.timezone,
-                        period=PeriodDoc(start=cal.start, end=cal.end))
+    return RotaDocument(
+        team=cal.team.team, timezone=cal.team.timezone, period=PeriodDoc(start=cal.start, end=cal.end)
+    )
 
 
 def test_the_cli_hours_table_names_it() -> None:

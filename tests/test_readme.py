@@ -64,7 +64,12 @@ def rota_cli(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]
     """Run `rota ARGS` as a user would (a fresh interpreter, 100 columns, no terminal)."""
     done = subprocess.run(
         [sys.executable, "-c", "from cli.main import main; main()", *args],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
     )
     return done.returncode, done.stdout
 
@@ -90,8 +95,14 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     db = tmp_path_factory.mktemp("tourdb") / "rota.db"
     keep = {k: v for k, v in os.environ.items() if not k.startswith("ROTA_")}
-    return {**keep, "COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1", "PYTHONPATH": str(ROOT),
-            "ROTA_DATABASE_URL": f"sqlite:///{db}"}
+    return {
+        **keep,
+        "COLUMNS": "100",
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "PYTHONPATH": str(ROOT),
+        "ROTA_DATABASE_URL": f"sqlite:///{db}",
+    }
 
 
 def edit_smod(work: Path) -> None:
@@ -133,18 +144,18 @@ def shows(readme: list[str], printed: str) -> str | None:
     got = normalise(printed)
     if len(segments) == 1:
         return None if got == segments[0] else _diff(segments[0], got)
-    if got[:len(segments[0])] != segments[0]:
+    if got[: len(segments[0])] != segments[0]:
         return _diff(segments[0], got)
     at = len(segments[0])
     for segment in segments[1:-1]:
         ends = range(at, len(got) - len(segment) + 1)
-        found = next((i for i in ends if got[i:i + len(segment)] == segment), None)
+        found = next((i for i in ends if got[i : i + len(segment)] == segment), None)
         if found is None:
             return f"not printed: {segment[:30]}"
         at = found + len(segment)
     last = segments[-1]
-    if len(got) - at < len(last) or got[len(got) - len(last):] != last:
-        return _diff(last, got[len(got) - len(last):])
+    if len(got) - at < len(last) or got[len(got) - len(last) :] != last:
+        return _diff(last, got[len(got) - len(last) :])
     return None
 
 
@@ -189,5 +200,7 @@ def _diff(expected: list[str], got: list[str]) -> str:
     for i, (e, g) in enumerate(zip(expected, got, strict=False)):
         if e != g:
             lo = max(i - 8, 0)
-            return f"first difference at token {i}: README {expected[lo:i + 8]} vs printed {got[lo:i + 8]}"
+            return (
+                f"first difference at token {i}: README {expected[lo : i + 8]} vs printed {got[lo : i + 8]}"
+            )
     return f"lengths differ: README {len(expected)} tokens, printed {len(got)}"

@@ -52,9 +52,11 @@ class Case:
     team: dict[str, Any] = field(default_factory=dict)  # top-level keys
 
     def make(self, make_team: Callable[..., Team]) -> Team:
-        people: list[dict[str, Any]] = [{"id": "amara", "skills": ["desk", "smod"], **self.amara},
-                                        {"id": "ben", "skills": ["desk"]},
-                                        {"id": "chloe", "skills": ["desk"], "days": "mon-fri"}]
+        people: list[dict[str, Any]] = [
+            {"id": "amara", "skills": ["desk", "smod"], **self.amara},
+            {"id": "ben", "skills": ["desk"]},
+            {"id": "chloe", "skills": ["desk"], "days": "mon-fri"},
+        ]
         return make_team(**{"shifts": SHIFTS, "people": people, **self.team})
 
 
@@ -76,34 +78,54 @@ CASES: dict[str, Case] = {
     "skills": Case(days("day", 8, role="smod", person="ben"), days("day", 8, role="smod")),
     "working_days": Case(days("early", 12, person="chloe"), days("early", 11, person="chloe")),
     "unavailable": Case(days("early", 8), days("early", 9), amara={"unavailable": [{"date": "2026-12-08"}]}),
-    "one_shift_per_date": Case(days("early", 8) + days("late", 8), days("early", 8) + days("late", 9),
-                               amara={"rules": NO_REST}),
-    "overlap": Case(days("night", 8) + days("dawn", 9), days("night", 8) + days("early", 9),
-                    amara={"rules": NO_REST}),
+    "one_shift_per_date": Case(
+        days("early", 8) + days("late", 8), days("early", 8) + days("late", 9), amara={"rules": NO_REST}
+    ),
+    "overlap": Case(
+        days("night", 8) + days("dawn", 9), days("night", 8) + days("early", 9), amara={"rules": NO_REST}
+    ),
     "min_rest": Case(days("late", 8) + days("early", 9), days("late", 8, 9)),
-    "max_consecutive_days": Case(days("early", 8, 9, 10), days("early", 8, 9, 11),
-                                 amara={"rules": {"max_consecutive_days": 2}}),
-    "max_hours_per_week": Case(days("early", 8, 9, 10), days("early", 8, 9, 14),
-                               amara={"rules": {"max_hours_per_week": 16}}),
-    "limit_max": Case(days("day", 8, 9, role="smod"), days("day", 8, 15, role="smod"),
-                      amara={"limits": [{"role": "smod", "max": 1, "per": "week"}]}),
-    "limit_min": Case(days("day", 8, role="smod"), days("day", 8, 15, role="smod"),
-                      amara={"limits": [{"role": "smod", "min": 1, "per": "week"}]}),
-    "fixed": Case([], days("early", 8), amara={"fixed": [{"date": "2026-12-08", "shift": "early",
-                                                          "role": "desk"}]}),
-    "min_consecutive_days": Case(days("early", 10), days("early", 10, 11),
-                                 amara={"rules": {"min_consecutive_days": 2}}),
-    "min_consecutive_days_off": Case(days("early", 8, 10), days("early", 8, 11),
-                                     amara={"rules": {"min_consecutive_days_off": 2}}),
-    "max_weekends": Case(days("early", 12, 19), days("early", 12, 13),
-                         amara={"rules": {"max_weekends": {"max": 1, "per": "period"}}}),
-    "forbidden_succession": Case(days("late", 8) + days("early", 9), days("early", 8) + days("late", 9),
-                                 amara={"rules": {**NO_REST, "forbidden_successions": [
-                                     {"first": "late", "then": "early"}]}}),
-    "min_hours_per_period": Case(days("early", 8), days("early", 8, 9),
-                                 amara={"rules": {"min_hours_per_period": 16}}),
-    "max_hours_per_period": Case(days("early", 8, 9), days("early", 8),
-                                 amara={"rules": {"max_hours_per_period": 8}}),
+    "max_consecutive_days": Case(
+        days("early", 8, 9, 10), days("early", 8, 9, 11), amara={"rules": {"max_consecutive_days": 2}}
+    ),
+    "max_hours_per_week": Case(
+        days("early", 8, 9, 10), days("early", 8, 9, 14), amara={"rules": {"max_hours_per_week": 16}}
+    ),
+    "limit_max": Case(
+        days("day", 8, 9, role="smod"),
+        days("day", 8, 15, role="smod"),
+        amara={"limits": [{"role": "smod", "max": 1, "per": "week"}]},
+    ),
+    "limit_min": Case(
+        days("day", 8, role="smod"),
+        days("day", 8, 15, role="smod"),
+        amara={"limits": [{"role": "smod", "min": 1, "per": "week"}]},
+    ),
+    "fixed": Case(
+        [], days("early", 8), amara={"fixed": [{"date": "2026-12-08", "shift": "early", "role": "desk"}]}
+    ),
+    "min_consecutive_days": Case(
+        days("early", 10), days("early", 10, 11), amara={"rules": {"min_consecutive_days": 2}}
+    ),
+    "min_consecutive_days_off": Case(
+        days("early", 8, 10), days("early", 8, 11), amara={"rules": {"min_consecutive_days_off": 2}}
+    ),
+    "max_weekends": Case(
+        days("early", 12, 19),
+        days("early", 12, 13),
+        amara={"rules": {"max_weekends": {"max": 1, "per": "period"}}},
+    ),
+    "forbidden_succession": Case(
+        days("late", 8) + days("early", 9),
+        days("early", 8) + days("late", 9),
+        amara={"rules": {**NO_REST, "forbidden_successions": [{"first": "late", "then": "early"}]}},
+    ),
+    "min_hours_per_period": Case(
+        days("early", 8), days("early", 8, 9), amara={"rules": {"min_hours_per_period": 16}}
+    ),
+    "max_hours_per_period": Case(
+        days("early", 8, 9), days("early", 8), amara={"rules": {"max_hours_per_period": 8}}
+    ),
 }
 DOCUMENT_SCOPE = {"duplicate_assignment", "wrong_times"}  # rows of a rota document, not duties
 
@@ -127,15 +149,24 @@ def broken(cal: Calendar, rule: str, items: list[str], *, bad: bool) -> set[str]
     if rule in DOCUMENT_SCOPE:
         rows: list[dict[str, Any]] = []
         for d in duties_of(cal, items):
-            row: dict[str, Any] = {"person": d.person, "role": d.role, "shift": d.shift,
-                                   "date": d.date.isoformat()}
+            row: dict[str, Any] = {
+                "person": d.person,
+                "role": d.role,
+                "shift": d.shift,
+                "date": d.date.isoformat(),
+            }
             if rule == "wrong_times":
                 row["start"] = cal.iso(d.start + (60 if bad else 0))
             rows.append(row)
-        doc = RotaDocument.model_validate({
-            "team": cal.team.team, "timezone": cal.team.timezone,
-            "period": {"start": cal.start.isoformat(), "end": cal.end.isoformat()},
-            "assignments": rows, "gaps": []})
+        doc = RotaDocument.model_validate(
+            {
+                "team": cal.team.team,
+                "timezone": cal.team.timezone,
+                "period": {"start": cal.start.isoformat(), "end": cal.end.isoformat()},
+                "assignments": rows,
+                "gaps": [],
+            }
+        )
         return {v.rule for v in validate(cal.team, doc).violations}
     return {v.rule for v in check_duties(cal, duties_of(cal, items))}
 
@@ -164,8 +195,13 @@ def test_nothing_attached_to_an_undeclared_rule() -> None:
 
 
 def test_derived_lists() -> None:
-    assert {"limit_min", "min_hours_per_period", "min_consecutive_days",
-                        "min_consecutive_days_off", "fixed"} == AT_LEAST
+    assert {
+        "limit_min",
+        "min_hours_per_period",
+        "min_consecutive_days",
+        "min_consecutive_days_off",
+        "fixed",
+    } == AT_LEAST
     assert "min_rest" in WORKING_TIME and "limit_min" not in WORKING_TIME
     groups = cause_groups()
     assert [label for label, _ in groups] == list(CAUSES)
@@ -179,8 +215,11 @@ def test_a_checker_of_an_undeclared_rule_is_refused() -> None:
     from rota.checks.registry import checks
     from solver.rules.registry import builds, guards
 
-    for attach in (lambda: checks("no_such_rule", scope="person"), lambda: builds("no_such_rule", order=1),
-                   lambda: guards("no_such_rule")):
+    for attach in (
+        lambda: checks("no_such_rule", scope="person"),
+        lambda: builds("no_such_rule", order=1),
+        lambda: guards("no_such_rule"),
+    ):
         with pytest.raises(ValueError, match="not declared"):
             attach()
 

@@ -22,7 +22,8 @@ SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "exa
 NO_SHARED = pytest.mark.skip(reason="no ../shared/spec/examples beside the checkout")
 EXAMPLE_PARAMS = [pytest.param(p, id=f"ours-{p.stem}") for p in sorted(OUR_EXAMPLES.glob("*.yaml"))] + (
     [pytest.param(p, id=f"shared-{p.stem}") for p in sorted(SHARED_EXAMPLES.glob("*.yaml"))]
-    or [pytest.param(None, id="shared", marks=NO_SHARED)])
+    or [pytest.param(None, id="shared", marks=NO_SHARED)]
+)
 
 
 @pytest.mark.parametrize("path", EXAMPLE_PARAMS)
@@ -48,27 +49,44 @@ def test_document_shape() -> None:
     assert doc["period"] == {"start": "2026-03-02", "end": "2026-03-08"}
     first = doc["assignments"][0]
     assert first["start"].endswith("+00:00") and first["start"][:10] == first["date"]
-    assert set(doc["terms"]) == {"gap_core", "gap_other", "shift_cover", "contract", "over_cover", "fairness",
-                                 "preferences"}
-    assert doc["hours"]["ann"] == {"worked": 7 * 480, "target": 0, "workable_dates": 7,
-                                   "basis": "7 workable dates × 0 h"}
+    assert set(doc["terms"]) == {
+        "gap_core",
+        "gap_other",
+        "shift_cover",
+        "contract",
+        "over_cover",
+        "fairness",
+        "preferences",
+    }
+    assert doc["hours"]["ann"] == {
+        "worked": 7 * 480,
+        "target": 0,
+        "workable_dates": 7,
+        "basis": "7 workable dates × 0 h",
+    }
     assert doc["duties"] == {"desk": {"ann": 7}}
     assert doc["objective_weights"]["gap_core"] == 1000
 
 
 def _night_team(start: str, end: str, cap: float) -> dict[str, Any]:
-    return team_dict(period={"start": start, "end": end}, opening_hours={"daily": "22:00-06:00"},
-                     shifts={"night": {"start": "22:00", "end": "06:00"}},
-                     roles={"desk": {"demand": [{"time": "opening_hours", "min": 1}]}},
-                     rules={"max_consecutive_days": None, "max_hours_per_week": cap})
+    return team_dict(
+        period={"start": start, "end": end},
+        opening_hours={"daily": "22:00-06:00"},
+        shifts={"night": {"start": "22:00", "end": "06:00"}},
+        roles={"desk": {"demand": [{"time": "opening_hours", "min": 1}]}},
+        rules={"max_consecutive_days": None, "max_hours_per_week": cap},
+    )
 
 
-@pytest.mark.parametrize(("start", "end", "short_night", "cap", "gap"), [
-    ("2026-03-23", "2026-03-29", "2026-03-28", 55, 0),    # spring: Saturday's night lasts 7 h
-    ("2026-03-23", "2026-03-29", "2026-03-28", 54, 420),
-    ("2026-10-19", "2026-10-25", "2026-10-24", 57, 0),    # autumn: Saturday's night lasts 9 h
-    ("2026-10-19", "2026-10-25", "2026-10-24", 56, 480),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "short_night", "cap", "gap"),
+    [
+        ("2026-03-23", "2026-03-29", "2026-03-28", 55, 0),  # spring: Saturday's night lasts 7 h
+        ("2026-03-23", "2026-03-29", "2026-03-28", 54, 420),
+        ("2026-10-19", "2026-10-25", "2026-10-24", 57, 0),  # autumn: Saturday's night lasts 9 h
+        ("2026-10-19", "2026-10-25", "2026-10-24", 56, 480),
+    ],
+)
 def test_dst_nights(start: str, end: str, short_night: str, cap: float, gap: int) -> None:
     result = run(_night_team(start, end, cap))
     assert gap_minutes(result) == gap
@@ -95,9 +113,17 @@ def test_forced_gaps_have_reasons() -> None:
 
 
 def test_float_request_weights_scale_back() -> None:
-    people = [{"id": "ann", "preferences": {"requests": [
-        {"date": "2026-03-03", "want": "off", "weight": 2.5},
-        {"date": "2026-03-05", "want": "on", "shift": "late", "weight": 0.25}]}}]
+    people = [
+        {
+            "id": "ann",
+            "preferences": {
+                "requests": [
+                    {"date": "2026-03-03", "want": "off", "weight": 2.5},
+                    {"date": "2026-03-05", "want": "on", "shift": "late", "weight": 0.25},
+                ]
+            },
+        }
+    ]
     data = team_dict(people=people, roles=demand((None, "06:00-14:00", 1)), weights={"preferences": 0.3})
     result = run(data)
     assert result.objective is not None and result.bound is not None
@@ -107,8 +133,11 @@ def test_float_request_weights_scale_back() -> None:
 
 def _replan_team() -> dict[str, Any]:
     people = [{"id": n, "hours_per_week": 20} for n in ("ann", "bob", "cat", "dan")]
-    return team_dict(people=people, roles=demand((None, "06:00-22:00", 1)),
-                     rules={"max_consecutive_days": 5, "max_hours_per_week": 40})
+    return team_dict(
+        people=people,
+        roles=demand((None, "06:00-22:00", 1)),
+        rules={"max_consecutive_days": 5, "max_hours_per_week": 40},
+    )
 
 
 def test_replanning_keeps_unchanged_duties() -> None:
@@ -162,8 +191,11 @@ def test_hint_is_used_and_greedy_is_valid() -> None:
     from rota.checks import check_duties
     from rota.coverage import gaps
 
-    data = team_dict(people=[{"id": "ann"}, {"id": "bob"}], roles=demand((None, "06:00-22:00", 1)),
-                     rules={"max_consecutive_days": 4})
+    data = team_dict(
+        people=[{"id": "ann"}, {"id": "bob"}],
+        roles=demand((None, "06:00-22:00", 1)),
+        rules={"max_consecutive_days": 4},
+    )
     cal = Calendar(parse_team(data))
     hint = greedy_rota(cal)
     assert not check_duties(cal, hint)

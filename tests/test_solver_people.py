@@ -60,8 +60,12 @@ def test_part_model_moves_exactly_as_the_whole_objective(size: str) -> None:
     rota = solve(team, params=SolveParams(time_limit=0.5, strategy="whole")).duties  # keeps every rule
     ids = [p.id for p in team.people]
     rng = random.Random(5)
-    search = people.PeopleSearch(cal, SolveParams(), Budget(SolveParams(time_limit=30), time.perf_counter()),
-                                 people.variables_per_person(cal))
+    search = people.PeopleSearch(
+        cal,
+        SolveParams(),
+        Budget(SolveParams(time_limit=30), time.perf_counter()),
+        people.variables_per_person(cal),
+    )
     for _ in range(10):  # a group whose duties the part model changes
         group = set(rng.sample(ids, 3))
         others = [d for d in rota if d.person not in group]
@@ -150,7 +154,9 @@ def test_auto_solves_a_horizon_longer_than_a_quarter_by_people() -> None:
 
 def test_a_person_whose_own_rules_conflict_makes_the_team_infeasible() -> None:
     data = {
-        "team": "tight", "timezone": "UTC", "period": {"start": "2026-03-02", "end": "2026-03-08"},
+        "team": "tight",
+        "timezone": "UTC",
+        "period": {"start": "2026-03-02", "end": "2026-03-08"},
         "opening_hours": {"daily": "00:00-24:00"},
         "roles": {"desk": {"shift_demand": [{"shift": "day", "min": 1, "max": 1}]}},
         "shifts": {"day": {"start": "09:00", "end": "17:00"}},
@@ -172,6 +178,7 @@ def test_a_group_not_placed_in_time_never_leaves_a_part_rota(monkeypatch) -> Non
             if "ewa-007" in group:
                 return cp_model.UNKNOWN, None
             return original(self, group, *args, **kwargs)
+
         return patched
 
     monkeypatch.setattr(people.PeopleSearch, "_solve", slow_for_one(solve_))

@@ -26,7 +26,8 @@ def test_overlap_without_rest_rule() -> None:
         opening_hours={"daily": "00:00-24:00"},
         shifts={"night": {"start": "22:00", "end": "06:00"}, "early": {"start": "05:00", "end": "13:00"}},
         roles=demand(("2026-03-02", "22:00-24:00", 1), ("2026-03-03", "05:00-13:00", 1)),
-        rules=rules(min_rest_hours=None))
+        rules=rules(min_rest_hours=None),
+    )
     result = run(data)
     assert gap_minutes(result) > 0
     assert len(worked(result)) == 1
@@ -41,10 +42,15 @@ def test_max_consecutive_days(limit: int | None, days: int) -> None:
 
 
 def test_history_seam_max_consecutive_days() -> None:
-    history = [{"person": "ann", "role": "desk", "shift": "early", "date": f"2026-02-{d}"}
-               for d in range(24, 29)]  # the last five days of February
-    data = team_dict(period={"start": "2026-03-01", "end": "2026-03-07"}, history=history,
-                     roles=demand((None, "06:00-14:00", 1)), rules=rules(max_consecutive_days=5))
+    history = [
+        {"person": "ann", "role": "desk", "shift": "early", "date": f"2026-02-{d}"} for d in range(24, 29)
+    ]  # the last five days of February
+    data = team_dict(
+        period={"start": "2026-03-01", "end": "2026-03-07"},
+        history=history,
+        roles=demand((None, "06:00-14:00", 1)),
+        rules=rules(max_consecutive_days=5),
+    )
     result = run(data)
     dates = [d for d, _ in worked(result)]
     assert "2026-03-01" not in dates
@@ -58,10 +64,15 @@ def test_max_hours_per_week(cap: float, days: int) -> None:
 
 
 def test_history_counts_in_weekly_hours() -> None:
-    data = team_dict(period={"start": "2026-03-04", "end": "2026-03-08"},
-                     roles=demand((None, "06:00-14:00", 1)), rules=rules(max_hours_per_week=40),
-                     history=[{"person": "ann", "role": "desk", "shift": "early", "date": "2026-03-02"},
-                              {"person": "ann", "role": "desk", "shift": "early", "date": "2026-03-03"}])
+    data = team_dict(
+        period={"start": "2026-03-04", "end": "2026-03-08"},
+        roles=demand((None, "06:00-14:00", 1)),
+        rules=rules(max_hours_per_week=40),
+        history=[
+            {"person": "ann", "role": "desk", "shift": "early", "date": "2026-03-02"},
+            {"person": "ann", "role": "desk", "shift": "early", "date": "2026-03-03"},
+        ],
+    )
     assert len(worked(run(data))) == 3
 
 
@@ -85,8 +96,9 @@ def test_limit_min(least: int | None, lates: int) -> None:
     if least is not None:
         ann["limits"] = [{"shift": "late", "min": least, "per": "week"}]
     cat = {"id": "cat", "hours_per_week": 0}  # bob and cat cover both shifts (11 h rest: one each)
-    result = run(team_dict(people=[ann, BOB, cat], roles=demand((None, "06:00-22:00", 1)),
-                           weights=NO_FAIRNESS))
+    result = run(
+        team_dict(people=[ann, BOB, cat], roles=demand((None, "06:00-22:00", 1)), weights=NO_FAIRNESS)
+    )
     assert sum(1 for _, s in worked(result) if s == "late") == lates
     assert gap_minutes(result) == 0
 
@@ -104,8 +116,12 @@ def test_impossible_min_limit_is_infeasible_and_named() -> None:
 @pytest.mark.parametrize("least", [3, None])
 def test_min_consecutive_days(least: int | None) -> None:
     ann = {**RELUCTANT_ANN, "fixed": [{"date": "2026-03-04", "shift": "early", "role": "desk"}]}
-    data = team_dict(people=[ann, BOB], roles=demand((None, "06:00-14:00", 1)), weights=NO_FAIRNESS,
-                     rules=rules(min_consecutive_days=least))
+    data = team_dict(
+        people=[ann, BOB],
+        roles=demand((None, "06:00-14:00", 1)),
+        weights=NO_FAIRNESS,
+        rules=rules(min_consecutive_days=least),
+    )
     dates = [d for d, _ in worked(run(data))]
     assert "2026-03-04" in dates
     assert len(dates) == (least or 1)
@@ -114,16 +130,21 @@ def test_min_consecutive_days(least: int | None) -> None:
 @pytest.mark.parametrize(("least", "gap"), [(2, 480), (None, 0)])
 def test_min_consecutive_days_off(least: int | None, gap: int) -> None:
     people = [{"id": "ann", "hours_per_week": 0, "unavailable": [{"date": "2026-03-03"}]}]
-    data = team_dict(roles=demand(("2026-03-02", "06:00-14:00", 1), ("2026-03-04", "06:00-14:00", 1)),
-                     people=people, rules=rules(min_consecutive_days_off=least))
+    data = team_dict(
+        roles=demand(("2026-03-02", "06:00-14:00", 1), ("2026-03-04", "06:00-14:00", 1)),
+        people=people,
+        rules=rules(min_consecutive_days_off=least),
+    )
     assert gap_minutes(run(data)) == gap
 
 
 @pytest.mark.parametrize(("top", "gap"), [(1, 2 * 480), (2, 0)])
 def test_max_weekends(top: int, gap: int) -> None:
-    data = team_dict(period={"start": "2026-03-02", "end": "2026-03-15"},
-                     roles={"desk": {"demand": [{"days": "weekends", "time": "06:00-14:00", "min": 1}]}},
-                     rules=rules(max_weekends={"max": top, "per": "period"}))
+    data = team_dict(
+        period={"start": "2026-03-02", "end": "2026-03-15"},
+        roles={"desk": {"demand": [{"days": "weekends", "time": "06:00-14:00", "min": 1}]}},
+        rules=rules(max_weekends={"max": top, "per": "period"}),
+    )
     assert gap_minutes(run(data)) == gap
 
 
@@ -170,8 +191,9 @@ def test_shift_demand_is_met() -> None:
 
 
 def test_fixed_assignment_kept() -> None:
-    people = [{"id": "ann", "hours_per_week": 0,
-               "fixed": [{"date": "2026-03-05", "shift": "late", "role": "desk"}]}]
+    people = [
+        {"id": "ann", "hours_per_week": 0, "fixed": [{"date": "2026-03-05", "shift": "late", "role": "desk"}]}
+    ]
     result = run(team_dict(people=people, roles=demand((None, "06:00-22:00", 1))))
     assert ("2026-03-05", "late") in worked(result)
 
@@ -179,8 +201,13 @@ def test_fixed_assignment_kept() -> None:
 def test_fixed_assignment_breaking_a_rule_is_rejected() -> None:
     from rota.load import TeamFileError
 
-    people = [{"id": "ann", "unavailable": [{"date": "2026-03-05"}],
-               "fixed": [{"date": "2026-03-05", "shift": "late", "role": "desk"}]}]
+    people = [
+        {
+            "id": "ann",
+            "unavailable": [{"date": "2026-03-05"}],
+            "fixed": [{"date": "2026-03-05", "shift": "late", "role": "desk"}],
+        }
+    ]
     with pytest.raises(TeamFileError):
         run(team_dict(people=people))
 
@@ -189,13 +216,21 @@ def _history(*entries: tuple[str, str]) -> list[dict[str, str]]:
     return [{"person": p, "role": "desk", "shift": "early", "date": d} for p, d in entries]
 
 
-@pytest.mark.parametrize(("history", "forced"), [
-    (_history(("ann", "2026-03-01"), ("bob", "2026-02-27")), 2),  # began after the first known date
-    (_history(("ann", "2026-03-01")), 0),                         # touches the first known date: exempt
-])
+@pytest.mark.parametrize(
+    ("history", "forced"),
+    [
+        (_history(("ann", "2026-03-01"), ("bob", "2026-02-27")), 2),  # began after the first known date
+        (_history(("ann", "2026-03-01")), 0),  # touches the first known date: exempt
+    ],
+)
 def test_min_consecutive_days_across_the_seam(history: list[dict[str, str]], forced: int) -> None:
-    data = team_dict(people=[RELUCTANT_ANN, BOB], history=history, rules=rules(min_consecutive_days=3),
-                     roles=demand((None, "06:00-14:00", 1)), weights=NO_FAIRNESS)
+    data = team_dict(
+        people=[RELUCTANT_ANN, BOB],
+        history=history,
+        rules=rules(min_consecutive_days=3),
+        roles=demand((None, "06:00-14:00", 1)),
+        weights=NO_FAIRNESS,
+    )
     dates = [d for d, _ in worked(run(data))]
     assert dates == ["2026-03-02", "2026-03-03"][:forced]
 
@@ -203,25 +238,34 @@ def test_min_consecutive_days_across_the_seam(history: list[dict[str, str]], for
 def test_min_days_off_across_the_seam() -> None:
     people = [{"id": "ann", "hours_per_week": 0}, {"id": "bob", "hours_per_week": 0}]
     history = _history(("ann", "2026-02-27"), ("bob", "2026-02-25"))
-    data = team_dict(people=people, history=history, roles=demand((None, "06:00-14:00", 1)),
-                     rules=rules(min_consecutive_days_off=5))
+    data = team_dict(
+        people=people,
+        history=history,
+        roles=demand((None, "06:00-14:00", 1)),
+        rules=rules(min_consecutive_days_off=5),
+    )
     result = run(data)
     assert all(d >= "2026-03-05" for d, _ in worked(result, "ann"))  # off from 28 Feb for five dates
 
 
 def test_monthly_limit_counts_history() -> None:
-    data = team_dict(period={"start": "2026-03-16", "end": "2026-03-22"},
-                     roles=demand((None, "06:00-14:00", 1)),
-                     history=_history(("ann", "2026-03-02"), ("ann", "2026-03-03")),
-                     rules=rules(limits=[{"max": 3, "per": "month"}]))
+    data = team_dict(
+        period={"start": "2026-03-16", "end": "2026-03-22"},
+        roles=demand((None, "06:00-14:00", 1)),
+        history=_history(("ann", "2026-03-02"), ("ann", "2026-03-03")),
+        rules=rules(limits=[{"max": 3, "per": "month"}]),
+    )
     assert len(worked(run(data))) == 1
 
 
 def test_monthly_weekends_count_history() -> None:
     weekends = {"desk": {"demand": [{"days": "weekends", "time": "06:00-14:00", "min": 1}]}}
-    data = team_dict(period={"start": "2026-03-09", "end": "2026-03-22"}, roles=weekends,
-                     history=_history(("ann", "2026-03-07")),
-                     rules=rules(max_weekends={"max": 1, "per": "month"}))
+    data = team_dict(
+        period={"start": "2026-03-09", "end": "2026-03-22"},
+        roles=weekends,
+        history=_history(("ann", "2026-03-07")),
+        rules=rules(max_weekends={"max": 1, "per": "month"}),
+    )
     result = run(data)
     assert worked(result) == []
     assert gap_minutes(result) == 4 * 480

@@ -45,8 +45,9 @@ def test_duty_target_counts_what_demand_asks_for() -> None:
     assert obj.duty_target(s, "desk") == -(-minutes // 480)
 
 
-@pytest.mark.parametrize("values", [[500, 420, 330, 250, 170, 80, 10, 60, 150, 230, 300],
-                                    [0, 99, 199, 300], [7], [40, 0, 40, 80]])
+@pytest.mark.parametrize(
+    "values", [[500, 420, 330, 250, 170, 80, 10, 60, 150, 230, 300], [0, 99, 199, 300], [7], [40, 0, 40, 80]]
+)
 def test_hull_cuts_lie_under_every_point(values: list[int]) -> None:
     for k0, k1 in _hull_segments(values):
         v0, v1 = values[k0], values[k1]
@@ -81,7 +82,9 @@ def test_model_objective_equals_the_validators_on_a_fixed_rota(size: str) -> Non
 
 def test_fairness_counts_distance_from_a_constant_share() -> None:
     data = {
-        "team": "two", "timezone": "UTC", "period": {"start": "2026-03-02", "end": "2026-03-05"},
+        "team": "two",
+        "timezone": "UTC",
+        "period": {"start": "2026-03-02", "end": "2026-03-05"},
         "opening_hours": {"daily": "00:00-24:00"},
         "roles": {"desk": {"shift_demand": [{"shift": "day", "min": 1, "max": 1}]}},
         "shifts": {"day": {"start": "09:00", "end": "17:00"}},
@@ -95,7 +98,8 @@ def test_fairness_counts_distance_from_a_constant_share() -> None:
     assert obj.fairness_by_role(cal, even) == {"desk": 0}
     # 3 and 1: 100 hundredths away each
     assert obj.fairness_by_role(cal, [duty("ann", 0), duty("ann", 1), duty("ann", 2), duty("bob", 3)]) == {
-        "desk": 200}
+        "desk": 200
+    }
     # a slot left empty: both still short of the constant share (2, not 1.5)
     assert obj.fairness_by_role(cal, [duty("ann", 0), duty("ann", 1), duty("bob", 2)]) == {"desk": 100}
 

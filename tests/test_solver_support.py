@@ -76,4 +76,3 @@ def test_the_wall_cap_ends_loops_of_small_solves() -> None:
     assert late.left() == 0 and late.wall_capped
     wall = Budget(SolveParams(time_limit=1, deterministic=False), time.perf_counter() - 15)
     assert wall.left() == 0 and not wall.wall_capped  # parallel mode: the limit is wall time itself
-

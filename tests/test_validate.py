@@ -22,10 +22,14 @@ GAP_TEAM: dict[str, Any] = {
     "opening_hours": {"weekdays": "08:00-18:00"},
     "core_hours": {"weekdays": "09:00-17:00"},
     "roles": {
-        "desk": {"skills": ["desk"], "demand": [
-            {"days": "weekdays", "time": "08:00-09:00", "min": 2},
-            {"days": "weekdays", "time": "09:00-17:00", "min": 2},
-            {"days": "weekdays", "time": "17:00-18:00", "min": 1}]},
+        "desk": {
+            "skills": ["desk"],
+            "demand": [
+                {"days": "weekdays", "time": "08:00-09:00", "min": 2},
+                {"days": "weekdays", "time": "09:00-17:00", "min": 2},
+                {"days": "weekdays", "time": "17:00-18:00", "min": 1},
+            ],
+        },
     },
     "shifts": {
         "early": {"start": "08:00", "end": "16:00"},
@@ -42,8 +46,15 @@ def gap_team(make_team: Callable[..., Team]) -> Team:
     return make_team(**GAP_TEAM)
 
 
-def document(team: Team, assignments: list[tuple[str, str, str, str]], *, gap_list: list | None = None,
-             start: str = DAY, end: str = DAY, with_times: bool = True) -> RotaDocument:
+def document(
+    team: Team,
+    assignments: list[tuple[str, str, str, str]],
+    *,
+    gap_list: list | None = None,
+    start: str = DAY,
+    end: str = DAY,
+    with_times: bool = True,
+) -> RotaDocument:
     """A rota document of (person, role, shift, date) rows; gaps as the validator would write them."""
     cal = Calendar(team, date.fromisoformat(start), date.fromisoformat(end))
     rows, duties = [], []
@@ -57,9 +68,15 @@ def document(team: Team, assignments: list[tuple[str, str, str, str]], *, gap_li
         rows.append(a)
     if gap_list is None:
         gap_list = [gap_doc(cal, g).model_dump(mode="json") for g in gaps(cal, duties)]
-    return RotaDocument.model_validate({"team": team.team, "timezone": team.timezone,
-                                        "period": {"start": start, "end": end},
-                                        "assignments": rows, "gaps": gap_list})
+    return RotaDocument.model_validate(
+        {
+            "team": team.team,
+            "timezone": team.timezone,
+            "period": {"start": start, "end": end},
+            "assignments": rows,
+            "gaps": gap_list,
+        }
+    )
 
 
 def rules_of(report: Report) -> set[tuple[str, str | None]]:
@@ -68,20 +85,29 @@ def rules_of(report: Report) -> set[tuple[str, str | None]]:
 
 def stretches(team: Team, report_gaps: list) -> list[tuple[str, str, int, int, bool]]:
     cal = Calendar(team, date.fromisoformat(DAY), date.fromisoformat(DAY))
-    return [(cal.instant(g.start).strftime("%H:%M"), cal.instant(g.end).strftime("%H:%M"), g.required,
-             g.assigned, g.core) for g in report_gaps]
+    return [
+        (
+            cal.instant(g.start).strftime("%H:%M"),
+            cal.instant(g.end).strftime("%H:%M"),
+            g.required,
+            g.assigned,
+            g.core,
+        )
+        for g in report_gaps
+    ]
 
 
 def test_gaps_split_where_required_assigned_or_core_change(gap_team: Team) -> None:
-    report = validate(gap_team, document(gap_team, [("amara", "desk", "early", DAY),
-                                                    ("ben", "desk", "x", DAY)]))
+    report = validate(
+        gap_team, document(gap_team, [("amara", "desk", "early", DAY), ("ben", "desk", "x", DAY)])
+    )
     assert report.ok, report
     assert stretches(gap_team, report.gaps) == [
-        ("08:00", "09:00", 2, 1, False),   # before core
-        ("09:00", "10:00", 2, 1, True),    # core starts
-        ("12:00", "16:00", 2, 1, True),    # ben's x ends: a gap again
-        ("16:00", "17:00", 2, 0, True),    # amara's early ends
-        ("17:00", "18:00", 1, 0, False),   # required drops, core ends
+        ("08:00", "09:00", 2, 1, False),  # before core
+        ("09:00", "10:00", 2, 1, True),  # core starts
+        ("12:00", "16:00", 2, 1, True),  # ben's x ends: a gap again
+        ("16:00", "17:00", 2, 0, True),  # amara's early ends
+        ("17:00", "18:00", 1, 0, False),  # required drops, core ends
     ]
 
 
@@ -89,16 +115,21 @@ def test_gaps_merge_across_a_handover(gap_team: Team) -> None:
     doc = document(gap_team, [("amara", "desk", "am", DAY), ("ben", "desk", "pm", DAY)])
     report = validate(gap_team, doc)
     # am hands over to pm at 12:00 with one person on duty throughout: one stretch, not two
-    assert stretches(gap_team, report.gaps)[:2] == [("08:00", "09:00", 2, 1, False),
-                                                    ("09:00", "16:00", 2, 1, True)]
+    assert stretches(gap_team, report.gaps)[:2] == [
+        ("08:00", "09:00", 2, 1, False),
+        ("09:00", "16:00", 2, 1, True),
+    ]
 
 
 def test_missing_and_phantom_gaps(gap_team: Team) -> None:
     full = document(gap_team, [("amara", "desk", "early", DAY)])
     reported = full.gaps
     assert validate(gap_team, full).ok
-    short = document(gap_team, [("amara", "desk", "early", DAY)],
-                     gap_list=[g.model_dump(mode="json") for g in reported[1:]])
+    short = document(
+        gap_team,
+        [("amara", "desk", "early", DAY)],
+        gap_list=[g.model_dump(mode="json") for g in reported[1:]],
+    )
     report = validate(gap_team, short)
     assert not report.ok and report.violations == []
     assert [(g.start, g.end) for g in report.missing_gaps] == [(report.gaps[0].start, report.gaps[0].end)]
@@ -128,22 +159,33 @@ def test_objective_is_the_weighted_terms(gap_team: Team) -> None:
     doc = document(gap_team, [("amara", "desk", "early", DAY), ("ben", "desk", "late", DAY)])
     report = validate(gap_team, doc)
     cal = Calendar(gap_team, date.fromisoformat(DAY), date.fromisoformat(DAY))
-    duties = [cal.duty("amara", "desk", "early", date(2026, 12, 7)),
-              cal.duty("ben", "desk", "late", date(2026, 12, 7))]
+    duties = [
+        cal.duty("amara", "desk", "early", date(2026, 12, 7)),
+        cal.duty("ben", "desk", "late", date(2026, 12, 7)),
+    ]
     assert report.terms == compute_terms(cal, duties)
     assert report.objective == weighted(report.terms, weights(cal))
 
 
 def test_unknown_ids(gap_team: Team) -> None:
-    doc = document(gap_team, [("zed", "desk", "early", DAY), ("amara", "cook", "early", DAY),
-                              ("ben", "desk", "brunch", DAY)], with_times=False)
+    doc = document(
+        gap_team,
+        [("zed", "desk", "early", DAY), ("amara", "cook", "early", DAY), ("ben", "desk", "brunch", DAY)],
+        with_times=False,
+    )
     report = validate(gap_team, doc)
     assert {("unknown_person", None), ("unknown_role", "amara"), ("unknown_shift", "ben")} <= rules_of(report)
 
 
 def test_outside_period_and_duplicate(gap_team: Team) -> None:
-    doc = document(gap_team, [("amara", "desk", "early", DAY), ("amara", "desk", "early", DAY),
-                              ("ben", "desk", "early", "2026-12-08")])
+    doc = document(
+        gap_team,
+        [
+            ("amara", "desk", "early", DAY),
+            ("amara", "desk", "early", DAY),
+            ("ben", "desk", "early", "2026-12-08"),
+        ],
+    )
     report = validate(gap_team, doc)
     assert rules_of(report) == {("duplicate_assignment", "amara"), ("outside_period", "ben")}
     dup = next(v for v in report.violations if v.rule == "duplicate_assignment")
@@ -157,7 +199,8 @@ def test_wrong_times(gap_team: Team) -> None:
     doc.assignments[1].end = None  # absent times are fine
     report = validate(gap_team, doc)
     assert [(v.rule, v.person, v.date) for v in report.violations] == [
-        ("wrong_times", "amara", date(2026, 12, 7))]
+        ("wrong_times", "amara", date(2026, 12, 7))
+    ]
     doc.assignments[0].start = "not a time"
     assert rules_of(validate(gap_team, doc)) == {("wrong_times", "amara")}
 
@@ -172,18 +215,38 @@ def test_wrong_times_in_summer_time(make_team: Callable[..., Team]) -> None:
 
 
 def test_template_rules_in_documents(make_team: Callable[..., Team]) -> None:
-    team = make_team(closures=["2026-12-08"], shifts={
-        "early": {"start": "07:00", "end": "15:00", "roles": ["desk"]},
-        "wk": {"start": "09:00", "end": "17:00", "days": "weekdays"}})
-    doc = document(team, [("amara", "desk", "early", "2026-12-08"), ("ben", "desk", "wk", "2026-12-12"),
-                          ("amara", "smod", "early", "2026-12-09")], start="2026-12-07", end="2026-12-20")
-    assert rules_of(validate(team, doc)) == {("closed_date", "amara"), ("shift_days", "ben"),
-                                             ("shift_role", "amara")}
+    team = make_team(
+        closures=["2026-12-08"],
+        shifts={
+            "early": {"start": "07:00", "end": "15:00", "roles": ["desk"]},
+            "wk": {"start": "09:00", "end": "17:00", "days": "weekdays"},
+        },
+    )
+    doc = document(
+        team,
+        [
+            ("amara", "desk", "early", "2026-12-08"),
+            ("ben", "desk", "wk", "2026-12-12"),
+            ("amara", "smod", "early", "2026-12-09"),
+        ],
+        start="2026-12-07",
+        end="2026-12-20",
+    )
+    assert rules_of(validate(team, doc)) == {
+        ("closed_date", "amara"),
+        ("shift_days", "ben"),
+        ("shift_role", "amara"),
+    }
 
 
 def test_missing_fixed_assignment(make_team: Callable[..., Team]) -> None:
-    people = [{"id": "amara", "skills": ["desk"],
-               "fixed": [{"date": "2026-12-08", "shift": "early", "role": "desk"}]}]
+    people = [
+        {
+            "id": "amara",
+            "skills": ["desk"],
+            "fixed": [{"date": "2026-12-08", "shift": "early", "role": "desk"}],
+        }
+    ]
     team = make_team(people=people)
     doc = document(team, [], start="2026-12-07", end="2026-12-20")
     report = validate(team, doc)
@@ -194,17 +257,27 @@ def test_missing_fixed_assignment(make_team: Callable[..., Team]) -> None:
 
 def test_hard_rules_reach_the_report(make_team: Callable[..., Team]) -> None:
     team = make_team(rules={"max_consecutive_days": 2})
-    doc = document(team, [("amara", "desk", "late", "2026-12-07"), ("amara", "desk", "early", "2026-12-08"),
-                          ("amara", "desk", "late", "2026-12-09")], start="2026-12-07", end="2026-12-20")
+    doc = document(
+        team,
+        [
+            ("amara", "desk", "late", "2026-12-07"),
+            ("amara", "desk", "early", "2026-12-08"),
+            ("amara", "desk", "late", "2026-12-09"),
+        ],
+        start="2026-12-07",
+        end="2026-12-20",
+    )
     report = validate(team, doc)
-    assert [(v.rule, v.date.day) for v in report.violations] == [
-        ("min_rest", 8), ("max_consecutive_days", 9)]
+    assert [(v.rule, v.date.day) for v in report.violations] == [("min_rest", 8), ("max_consecutive_days", 9)]
     assert not report.ok
     assert report.violations[0].as_dict() == {
-        "rule": "min_rest", "title": "too little rest between shifts", "person": "amara",
+        "rule": "min_rest",
+        "title": "too little rest between shifts",
+        "person": "amara",
         "date": "2026-12-08",
         "message": "amara: 8.0 h rest between late on 2026-12-07 and early on 2026-12-08; "
-                   "min_rest_hours is 11"}
+        "min_rest_hours is 11",
+    }
 
 
 def test_validate_uses_the_document_period(make_team: Callable[..., Team]) -> None:
@@ -223,8 +296,10 @@ def test_violation_rule_ids_come_from_the_catalogue() -> None:
 
 
 def test_duties_from_history_are_never_reported(make_team: Callable[..., Team]) -> None:
-    history = [{"person": "amara", "role": "desk", "shift": "late", "date": "2026-12-05"},
-               {"person": "amara", "role": "desk", "shift": "early", "date": "2026-12-06"}]
+    history = [
+        {"person": "amara", "role": "desk", "shift": "late", "date": "2026-12-05"},
+        {"person": "amara", "role": "desk", "shift": "early", "date": "2026-12-06"},
+    ]
     team = make_team(history=history)
     report = validate(team, document(team, [], start="2026-12-07", end="2026-12-20"))
     assert report.violations == []

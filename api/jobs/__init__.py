@@ -20,8 +20,11 @@ if TYPE_CHECKING:
     from api.jobs.worker import SolveJob
 
 __all__ = ["JobRunner", "SolveJob", "ThreadPoolRunner"]
-_HOMES = {"JobRunner": "api.jobs.runner", "ThreadPoolRunner": "api.jobs.runner",
-          "SolveJob": "api.jobs.worker"}
+_HOMES = {
+    "JobRunner": "api.jobs.runner",
+    "ThreadPoolRunner": "api.jobs.runner",
+    "SolveJob": "api.jobs.worker",
+}
 
 
 def __getattr__(name: str) -> Any:

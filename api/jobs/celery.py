@@ -81,10 +81,17 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_timeout=3,
         # a message is handed out again only after the longest a solve may run (its wall cap): a
         # redelivery while the solve still runs would be harmless (the row decides), only wasted
-        broker_transport_options={"visibility_timeout": int(4 * settings.max_time_limit + 120),
-                                  "socket_connect_timeout": 3, "socket_timeout": 10},
-        task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
-                                   "interval_max": 1.0},
+        broker_transport_options={
+            "visibility_timeout": int(4 * settings.max_time_limit + 120),
+            "socket_connect_timeout": 3,
+            "socket_timeout": 10,
+        },
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0.2,
+            "interval_step": 0.5,
+            "interval_max": 1.0,
+        },
         worker_hijack_root_logger=True,
         worker_redirect_stdouts=False,
     )
@@ -162,22 +169,34 @@ def recover_jobs(db: Database, settings: Settings, app: Celery) -> int:
     change is a guarded UPDATE, so of many workers' keepers one acts. The number of jobs handled."""
     now = utcnow()
     with db.read() as session:
-        rows = session.execute(select(Job.id, Job.team_id, Job.state, Job.owner).where(
-            Job.state.in_(ACTIVE), Job.lease_until < now)).all()
+        rows = session.execute(
+            select(Job.id, Job.team_id, Job.state, Job.owner).where(
+                Job.state.in_(ACTIVE), Job.lease_until < now
+            )
+        ).all()
     handled = 0
     for job_id, team_id, state, owner in rows:
         if state == "queued" or owner == REQUEUED:
             again = " again after its worker stopped answering" if owner == REQUEUED else ""
-            reason = (f"queued{again}, no worker started it within {settings.job_queue_seconds:g} s "
-                      f"(ROTA_JOB_QUEUE_SECONDS): is a `rota worker` running and reading "
-                      f"{queue_for(team_id, settings.job_queues)}?")
+            reason = (
+                f"queued{again}, no worker started it within {settings.job_queue_seconds:g} s "
+                f"(ROTA_JOB_QUEUE_SECONDS): is a `rota worker` running and reading "
+                f"{queue_for(team_id, settings.job_queues)}?"
+            )
             handled += _fail_if_expired(db, settings, job_id, reason, now)
             continue
         with db.write() as session:
-            requeued = session.execute(update(Job).where(
-                Job.id == job_id, Job.state == "running", Job.lease_until < now,
-                Job.attempts < settings.max_job_attempts, Job.cancel_requested.is_(False),
-            ).values(owner=REQUEUED, lease_until=now + timedelta(seconds=settings.job_queue_seconds)))
+            requeued = session.execute(
+                update(Job)
+                .where(
+                    Job.id == job_id,
+                    Job.state == "running",
+                    Job.lease_until < now,
+                    Job.attempts < settings.max_job_attempts,
+                    Job.cancel_requested.is_(False),
+                )
+                .values(owner=REQUEUED, lease_until=now + timedelta(seconds=settings.job_queue_seconds))
+            )
             session.commit()
         if requeued.rowcount:
             log.warning("job %s: its worker (%s) stopped answering; sent to its queue again", job_id, owner)
@@ -226,8 +245,13 @@ class CeleryRunner:
         try:
             self.app.send_task(TASK, args=[job_id], queue=queue_for(team_id, self.settings.job_queues))
         except Exception as exc:
-            log.error("job %s not queued: the broker %s could not be reached: %s: %s", job_id,
-                      safe_url(self.settings.broker_url), type(exc).__name__, exc)
+            log.error(
+                "job %s not queued: the broker %s could not be reached: %s: %s",
+                job_id,
+                safe_url(self.settings.broker_url),
+                type(exc).__name__,
+                exc,
+            )
             reason = f"the job queue could not be reached ({type(exc).__name__})"
             fail_job(self.db, self.settings, job_id, reason)
             with self.db.write() as session:  # a retry with the same Idempotency-Key may try again

@@ -67,8 +67,12 @@ def solve_in_child(
     """
     ctx = _context()
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=_child_main, args=(child, team, start, end, params, limits, baseline),
-                          name="rota-solve", daemon=True)
+    process = ctx.Process(
+        target=_child_main,
+        args=(child, team, start, end, params, limits, baseline),
+        name="rota-solve",
+        daemon=True,
+    )
     process.start()
     child.close()
     stopped_at: float | None = None
@@ -77,8 +81,10 @@ def solve_in_child(
         while True:
             if deadline is not None and time.monotonic() > deadline:
                 process.kill()
-                raise SolveFailed(f"the solve ran past its wall-clock cap ({limits.wall_seconds:g} s) and "
-                                  "was ended (out of memory? the cap is ROTA_SOLVE_MEMORY_MB)")
+                raise SolveFailed(
+                    f"the solve ran past its wall-clock cap ({limits.wall_seconds:g} s) and "
+                    "was ended (out of memory? the cap is ROTA_SOLVE_MEMORY_MB)"
+                )
             if stop.is_set() and stopped_at is None:
                 stopped_at = time.monotonic()
                 _send(parent, ("stop",))
@@ -142,17 +148,30 @@ def _address_space() -> int | None:
         return None
 
 
-def _child_main(conn: Connection, team: Any, start: date, end: date, params: dict[str, Any],
-                limits: ChildLimits, baseline: list[Any] | None) -> None:
+def _child_main(
+    conn: Connection,
+    team: Any,
+    start: date,
+    end: date,
+    params: dict[str, Any],
+    limits: ChildLimits,
+    baseline: list[Any] | None,
+) -> None:
     """In the child: cap resources, solve, send progress, checkpoints and the result."""
     import resource
 
     if limits.memory_bytes:
         in_use = _address_space()
         if in_use is not None and in_use + START_HEADROOM > limits.memory_bytes:
-            _send(conn, ("error", f"the solve's memory cap ({limits.memory_bytes // MiB} MiB, "
-                                  f"ROTA_SOLVE_MEMORY_MB) is below what a solve needs to start "
-                                  f"({(in_use + START_HEADROOM) // MiB} MiB)"))
+            _send(
+                conn,
+                (
+                    "error",
+                    f"the solve's memory cap ({limits.memory_bytes // MiB} MiB, "
+                    f"ROTA_SOLVE_MEMORY_MB) is below what a solve needs to start "
+                    f"({(in_use + START_HEADROOM) // MiB} MiB)",
+                ),
+            )
             conn.close()
             return
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
@@ -165,8 +184,9 @@ def _child_main(conn: Connection, team: Any, start: date, end: date, params: dic
             _send(conn, message)
 
     stop = threading.Event()
-    too_big = (f"the solve needed more memory than its cap ({limits.memory_bytes // MiB} MiB, "
-               "ROTA_SOLVE_MEMORY_MB)")
+    too_big = (
+        f"the solve needed more memory than its cap ({limits.memory_bytes // MiB} MiB, ROTA_SOLVE_MEMORY_MB)"
+    )
 
     def thread_failed(args: threading.ExceptHookArgs) -> None:
         """A thread out of memory (CP-SAT's or ours) would leave the solve waiting forever: end it."""
@@ -189,11 +209,20 @@ def _child_main(conn: Connection, team: Any, start: date, end: date, params: dic
         threading.Thread(target=listen, daemon=True).start()
         from solver import SolveParams, solve
 
-        result = solve(team, start, end, SolveParams(
-            **params, stop=stop, baseline=baseline,
-            progress=lambda p: send(("progress", p)),
-            on_rota=lambda duties: send(("rota", [(d.person, d.role, d.shift, d.date.isoformat())
-                                                  for d in duties]))))
+        result = solve(
+            team,
+            start,
+            end,
+            SolveParams(
+                **params,
+                stop=stop,
+                baseline=baseline,
+                progress=lambda p: send(("progress", p)),
+                on_rota=lambda duties: send(
+                    ("rota", [(d.person, d.role, d.shift, d.date.isoformat()) for d in duties])
+                ),
+            ),
+        )
         send(("result", result))
     except MemoryError:
         send(("error", too_big))

@@ -37,9 +37,14 @@ def expire_leases(db: Database, settings: Settings) -> int:
     now = utcnow()
     grace = now - timedelta(seconds=settings.job_lease_seconds)
     with db.read() as session:
-        ids = list(session.scalars(select(Job.id).where(
-            Job.state.in_(ACTIVE),
-            or_(Job.lease_until < now, Job.lease_until.is_(None) & (Job.created_at < grace)))))
+        ids = list(
+            session.scalars(
+                select(Job.id).where(
+                    Job.state.in_(ACTIVE),
+                    or_(Job.lease_until < now, Job.lease_until.is_(None) & (Job.created_at < grace)),
+                )
+            )
+        )
     return sum(_expire(db, settings, job_id, now) for job_id in ids)
 
 
@@ -47,8 +52,15 @@ def _expire(db: Database, settings: Settings, job_id: str, now: Any) -> bool:
     return fail_job(db, settings, job_id, None, now=now)
 
 
-def fail_job(db: Database, settings: Settings, job_id: str, reason: str | None, *, now: Any = None,
-             attempt: int | None = None) -> bool:
+def fail_job(
+    db: Database,
+    settings: Settings,
+    job_id: str,
+    reason: str | None,
+    *,
+    now: Any = None,
+    attempt: int | None = None,
+) -> bool:
     """Fail an active job, its checkpoint (if any) kept as a draft rota. ``reason`` None: only if its
     lease has run out, saying so; ``attempt``: only while that start still holds it. Whether this call
     failed it."""
@@ -58,8 +70,9 @@ def fail_job(db: Database, settings: Settings, job_id: str, reason: str | None, 
         return fail_job_in(session, settings, job_id, reason, now=now)
 
 
-def fail_job_in(session: Any, settings: Settings, job_id: str, reason: str | None, *,
-                now: Any = None) -> bool:
+def fail_job_in(
+    session: Any, settings: Settings, job_id: str, reason: str | None, *, now: Any = None
+) -> bool:
     """``fail_job`` in the caller's write session (committed here)."""
     now = now or utcnow()
     job = session.get(Job, job_id)
@@ -77,12 +90,15 @@ def fail_job_in(session: Any, settings: Settings, job_id: str, reason: str | Non
     kept = f"; the best rota found by then is kept as draft rota {rota_id}" if rota_id else ""
     if reason is None:
         when = job.lease_until.isoformat(timespec="seconds") if job.lease_until else "its start"
-        reason = (f"the server running it ({job.owner or 'unknown'}) stopped answering "
-                  f"(lease ran out at {when})")
+        reason = (
+            f"the server running it ({job.owner or 'unknown'}) stopped answering (lease ran out at {when})"
+        )
         log.warning("job %s failed: its lease ran out", job_id)
     done = session.execute(
-        update(Job).where(Job.id == job_id, Job.state.in_(ACTIVE)).values(
-            state="failed", finished_at=now, rota_id=rota_id, reason=reason + kept))
+        update(Job)
+        .where(Job.id == job_id, Job.state.in_(ACTIVE))
+        .values(state="failed", finished_at=now, rota_id=rota_id, reason=reason + kept)
+    )
     session.commit()
     return bool(done.rowcount)
 
@@ -94,15 +110,37 @@ def _store_checkpoint(session: Any, settings: Settings, job: Job) -> int:
 
     params = dict(job.params)
     start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
-    team, version = horizon_team(session=session, team_id=job.team_id, start=start, end=end,
-                                 history_days=settings.history_days, version=params.get("team_version"))
+    team, version = horizon_team(
+        session=session,
+        team_id=job.team_id,
+        start=start,
+        end=end,
+        history_days=settings.history_days,
+        version=params.get("team_version"),
+    )
     cal = Calendar(team, start, end)
     keys = [(p, r, s, date.fromisoformat(d)) for p, r, s, d in job.checkpoint or []]
     duties = team_duties(cal, keys)
-    document, _ = rota_document(cal, duties, {
-        "status": "feasible", "message": "recovered from the last checkpoint: the solve's server stopped",
-        "seed": params.get("seed", 0), "time_limit": params.get("time_limit")})
-    rota = store_rota(session=session, team_id=job.team_id, team_version=version, start=start, end=end,
-                      document=document.to_json(), duties=duties, job_id=job.id,
-                      replan_of=params.get("replan_of"), changes=None)
+    document, _ = rota_document(
+        cal,
+        duties,
+        {
+            "status": "feasible",
+            "message": "recovered from the last checkpoint: the solve's server stopped",
+            "seed": params.get("seed", 0),
+            "time_limit": params.get("time_limit"),
+        },
+    )
+    rota = store_rota(
+        session=session,
+        team_id=job.team_id,
+        team_version=version,
+        start=start,
+        end=end,
+        document=document.to_json(),
+        duties=duties,
+        job_id=job.id,
+        replan_of=params.get("replan_of"),
+        changes=None,
+    )
     return rota.id

@@ -57,8 +57,10 @@ class ThreadPoolRunner:
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Condition()
         self._closing = threading.Event()
-        self._threads = [threading.Thread(target=self._work, name=f"rota-solve-{n}", daemon=True)
-                         for n in range(settings.job_workers)]
+        self._threads = [
+            threading.Thread(target=self._work, name=f"rota-solve-{n}", daemon=True)
+            for n in range(settings.job_workers)
+        ]
         self._threads.append(threading.Thread(target=self._keep, name="rota-leases", daemon=True))
         for thread in self._threads:
             thread.start()

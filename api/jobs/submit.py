@@ -115,14 +115,17 @@ def submit_job(
         raise Invalid(
             f"time_limit must be above 0 and at most {settings.max_time_limit} seconds", "time_limit"
         )
-    team, _ = horizon_team(session=session, team_id=team_id, start=start, end=end,
-                           history_days=settings.history_days)
+    team, _ = horizon_team(
+        session=session, team_id=team_id, start=start, end=end, history_days=settings.history_days
+    )
     choices = model_size(team, start, end)
     if choices > settings.max_duty_variables:
         raise Invalid(
             f"this solve would weigh {choices:,} (person, role, shift, date) choices; the most a solve may "
             f"build is {settings.max_duty_variables:,} (the ROTA_MAX_DUTY_VARIABLES setting): solve a "
-            "shorter period, or split the team", "end")
+            "shorter period, or split the team",
+            "end",
+        )
     job = Job(
         id=uuid.uuid4().hex,
         team_id=team_id,
@@ -139,8 +142,12 @@ def submit_job(
         token_id=token_id,
         owner=owner or f"{socket.gethostname()[:30]}:{os.getpid()}",
         # on the celery backend the queue holds a queued job: no worker renews it until one starts it
-        lease_until=utcnow() + timedelta(seconds=settings.job_queue_seconds
-                                         if settings.job_backend == "celery" else settings.job_lease_seconds),
+        lease_until=utcnow()
+        + timedelta(
+            seconds=settings.job_queue_seconds
+            if settings.job_backend == "celery"
+            else settings.job_lease_seconds
+        ),
         idempotency_key=idempotency_key,
     )
     session.add(job)
@@ -166,12 +173,17 @@ def _same_request(job: Job, team_id: str, given: dict[str, Any]) -> Job:
     params = job.params
     same = job.team_id == team_id and all(
         value is None or str(params.get(name)) == str(value.isoformat() if isinstance(value, date) else value)
-        for name, value in given.items() if name != "time_limit")
+        for name, value in given.items()
+        if name != "time_limit"
+    )
     if same and given["time_limit"] is not None:
         same = float(params.get("time_limit", 0)) == float(given["time_limit"])
     if not same:
-        raise Conflict(f"this Idempotency-Key was used for another request (job {job.id}, team "
-                       f'"{job.team_id}"): send a new key for a new request', "idempotency-key")
+        raise Conflict(
+            f"this Idempotency-Key was used for another request (job {job.id}, team "
+            f'"{job.team_id}"): send a new key for a new request',
+            "idempotency-key",
+        )
     return job
 
 
@@ -179,17 +191,34 @@ def _check_caps(*, session: Session, settings: Settings, team_id: str, token_id:
     """429 when the team, or the token, already has as many solves queued or running as allowed."""
     active = select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE))
     retry = int(min(settings.time_limit, settings.max_time_limit)) or 30
-    caps = [(Job.team_id == team_id, settings.max_active_jobs_per_team, f'team "{team_id}"',
-             "ROTA_MAX_ACTIVE_JOBS_PER_TEAM", "team_id")]
+    caps = [
+        (
+            Job.team_id == team_id,
+            settings.max_active_jobs_per_team,
+            f'team "{team_id}"',
+            "ROTA_MAX_ACTIVE_JOBS_PER_TEAM",
+            "team_id",
+        )
+    ]
     if token_id is not None:
-        caps.append((Job.token_id == token_id, settings.max_active_jobs_per_token, "this token",
-                     "ROTA_MAX_ACTIVE_JOBS_PER_TOKEN", "authorization"))
+        caps.append(
+            (
+                Job.token_id == token_id,
+                settings.max_active_jobs_per_token,
+                "this token",
+                "ROTA_MAX_ACTIVE_JOBS_PER_TOKEN",
+                "authorization",
+            )
+        )
     for whose, most, who, setting, path in caps:
         count = session.scalar(active.where(whose)) or 0
         if count >= most:
             raise TooManyRequests(
                 f"{who} already has {count} solves queued or running (at most {most}, {setting}): wait "
-                "for one to end or cancel one, then try again", path, retry_after=retry)
+                "for one to end or cancel one, then try again",
+                path,
+                retry_after=retry,
+            )
 
 
 def model_size(team: Any, start: date, end: date) -> int:

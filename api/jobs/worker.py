@@ -60,8 +60,15 @@ class SolveJob:
 class _Heartbeat(threading.Thread):
     """Writes the solver's latest progress to the job twice a second and passes a cancel request on."""
 
-    def __init__(self, db: Database, job_id: str, stop: threading.Event, interval: float = 0.5,
-                 lease_seconds: float = 30.0, attempt: int | None = None):
+    def __init__(
+        self,
+        db: Database,
+        job_id: str,
+        stop: threading.Event,
+        interval: float = 0.5,
+        lease_seconds: float = 30.0,
+        attempt: int | None = None,
+    ):
         super().__init__(name=f"job-{job_id[:8]}", daemon=True)
         self.db, self.job_id, self.stop, self.interval = db, job_id, stop, interval
         self.attempt = attempt  # the start this process holds: a fence against a worker that took over
@@ -145,7 +152,12 @@ def progress_values(p: Any) -> dict[str, Any]:
 
 
 def run_job(
-    db: Database, job_id: str, stop: threading.Event, *, settings: Settings, solve_fn: SolveFn | None = None,
+    db: Database,
+    job_id: str,
+    stop: threading.Event,
+    *,
+    settings: Settings,
+    solve_fn: SolveFn | None = None,
     owner: str | None = None,
 ) -> None:
     """Run a queued job to its end: done with a rota, cancelled (best rota kept) or failed with the reason.
@@ -174,8 +186,12 @@ def run_job(
             with contextlib.suppress(Exception):
                 heartbeat.flush()  # the last checkpoint, so the failure keeps it as a rota
         try:  # the true reason, written as soon as the database takes it (else the lease's would be)
-            _retry(lambda: fail_job(db, settings, job_id, reason, attempt=attempt), job_id, "its failure",
-                   settings.store_retry_seconds)
+            _retry(
+                lambda: fail_job(db, settings, job_id, reason, attempt=attempt),
+                job_id,
+                "its failure",
+                settings.store_retry_seconds,
+            )
         except Exception:
             log.exception("job %s: its failure could not be recorded: %s", job_id, reason)
     finally:
@@ -192,13 +208,17 @@ def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> 
     from api.jobs.leases import fail_job_in
 
     now = utcnow()
-    values: dict[str, Any] = {"state": "running", "attempts": Job.attempts + 1,
-                              "lease_until": now + timedelta(seconds=settings.job_lease_seconds)}
+    values: dict[str, Any] = {
+        "state": "running",
+        "attempts": Job.attempts + 1,
+        "lease_until": now + timedelta(seconds=settings.job_lease_seconds),
+    }
     if owner is not None:
         values["owner"] = owner
     with db.write() as session:
         started = session.execute(
-            update(Job).where(Job.id == job_id, Job.state == "queued").values(**values, started_at=now))
+            update(Job).where(Job.id == job_id, Job.state == "queued").values(**values, started_at=now)
+        )
         if started.rowcount:
             attempt = session.scalar(select(Job.attempts).where(Job.id == job_id))
             session.commit()
@@ -210,14 +230,26 @@ def _claim(db: Database, job_id: str, settings: Settings, owner: str | None) -> 
             return None  # its worker is alive and renews the lease: a duplicate delivery
         if job.attempts < settings.max_job_attempts and not job.cancel_requested:
             gone, start = job.owner, job.attempts + 1
-            taken = session.execute(update(Job).where(
-                Job.id == job_id, Job.state == "running", or_(Job.lease_until < now, Job.owner == REQUEUED),
-                Job.attempts < settings.max_job_attempts).values(**values))
+            taken = session.execute(
+                update(Job)
+                .where(
+                    Job.id == job_id,
+                    Job.state == "running",
+                    or_(Job.lease_until < now, Job.owner == REQUEUED),
+                    Job.attempts < settings.max_job_attempts,
+                )
+                .values(**values)
+            )
             session.commit()
             if not taken.rowcount:
                 return None
-            log.warning("job %s: taken over from %s (its lease ran out), start %d of at most %d",
-                        job_id, gone, start, settings.max_job_attempts)
+            log.warning(
+                "job %s: taken over from %s (its lease ran out), start %d of at most %d",
+                job_id,
+                gone,
+                start,
+                settings.max_job_attempts,
+            )
             return start
         fail_job_in(session, settings, job_id, lost_reason(job, settings), now=now)
         return None
@@ -232,8 +264,10 @@ def lost_reason(job: Job, settings: Settings) -> str:
         lost = f"its worker ({job.owner or 'unknown'}) stopped answering (lease ran out at {when})"
     if job.cancel_requested:
         return f"{lost} and a cancel was asked: not started again"
-    return (f"{lost} on start {job.attempts} of at most {settings.max_job_attempts} "
-            "(ROTA_MAX_JOB_ATTEMPTS): not started again")
+    return (
+        f"{lost} on start {job.attempts} of at most {settings.max_job_attempts} "
+        "(ROTA_MAX_JOB_ATTEMPTS): not started again"
+    )
 
 
 class StoreFailed(RuntimeError):
@@ -260,13 +294,24 @@ def _retry(write: Callable[[], Any], job_id: str, what: str, seconds: float) -> 
             transient = fault is not None or isinstance(exc, OperationalError)
             left = seconds - (time.monotonic() - started) if transient else float(OTHER_TRIES - tries)
             if left <= 0:
-                cause = (f"{type(exc).__name__}: {exc}" if fault is None
-                         else "the database's disk is full" if fault.kind == "disk full"
-                         else "the database could not be reached")
-                raise StoreFailed(f"{what} could not be stored after {tries} attempts over "
-                                  f"{time.monotonic() - started:.0f} s: {cause}") from exc
-            log.warning("job %s: storing %s failed (%s), again in %.1f s", job_id, what,
-                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__, min(wait, left))
+                cause = (
+                    f"{type(exc).__name__}: {exc}"
+                    if fault is None
+                    else "the database's disk is full"
+                    if fault.kind == "disk full"
+                    else "the database could not be reached"
+                )
+                raise StoreFailed(
+                    f"{what} could not be stored after {tries} attempts over "
+                    f"{time.monotonic() - started:.0f} s: {cause}"
+                ) from exc
+            log.warning(
+                "job %s: storing %s failed (%s), again in %.1f s",
+                job_id,
+                what,
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                min(wait, left),
+            )
             time.sleep(min(wait, left) if transient else wait)
             wait = min(wait * 2, STORE_MAX_WAIT)
 
@@ -310,10 +355,20 @@ def _solve_and_store(
 
         cpu = settings.solve_cpu_seconds or int(4 * job.time_limit + 60)
         result = solve_in_child(
-            team, start, end, options, baseline=baseline, stop=stop,
-            limits=ChildLimits(memory_bytes=settings.solve_memory_mb * 1024 * 1024, cpu_seconds=cpu,
-                               wall_seconds=4 * job.time_limit + 60),
-            on_progress=heartbeat.report, on_rota=heartbeat.keep)
+            team,
+            start,
+            end,
+            options,
+            baseline=baseline,
+            stop=stop,
+            limits=ChildLimits(
+                memory_bytes=settings.solve_memory_mb * 1024 * 1024,
+                cpu_seconds=cpu,
+                wall_seconds=4 * job.time_limit + 60,
+            ),
+            on_progress=heartbeat.report,
+            on_rota=heartbeat.keep,
+        )
     else:
         if solve_fn is None:
             from solver import solve as solve_fn
@@ -322,20 +377,37 @@ def _solve_and_store(
         def keep(duties: list[Any]) -> None:
             heartbeat.keep([(d.person, d.role, d.shift, d.date.isoformat()) for d in duties])
 
-        result = solve_fn(team, start, end, SolveParams(**options, progress=heartbeat.report, stop=stop,
-                                                        baseline=baseline, on_rota=keep))
+        result = solve_fn(
+            team,
+            start,
+            end,
+            SolveParams(**options, progress=heartbeat.report, stop=stop, baseline=baseline, on_rota=keep),
+        )
     heartbeat.done.set()
     status = str(getattr(result.status, "value", result.status))
     document = result.document.to_json()
     # the solved rota stays in memory while the final write is retried with back-off (a disk that
     # filled, a database that went away): freed space or a database back in time keeps the rota
-    _retry(lambda: _store(db, job, result, status=status, document=document, baseline=baseline,
-                          stopped=heartbeat.gone),
-           job_id, "the solve finished but its rota", settings.store_retry_seconds)
+    _retry(
+        lambda: _store(
+            db, job, result, status=status, document=document, baseline=baseline, stopped=heartbeat.gone
+        ),
+        job_id,
+        "the solve finished but its rota",
+        settings.store_retry_seconds,
+    )
 
 
-def _store(db: Database, job: SolveJob, result: Any, *, status: str, document: dict[str, Any],
-           baseline: Any, stopped: str | None = None) -> None:
+def _store(
+    db: Database,
+    job: SolveJob,
+    result: Any,
+    *,
+    status: str,
+    document: dict[str, Any],
+    baseline: Any,
+    stopped: str | None = None,
+) -> None:
     """The final write: the rota and the job's end state, in one transaction; nothing when another
     worker has taken the job over meanwhile (this process stalled past its lease)."""
     job_id, attempt = job.id, job.attempt

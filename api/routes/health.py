@@ -47,8 +47,9 @@ def readyz(request: Request) -> JSONResponse:
     db = state.db
     try:
         at = current(db.engine)
-        checks["database"] = "ok" if at == _head() else (
-            f"at revision {at or 'none'}, not {_head()}: run `rota db upgrade`")
+        checks["database"] = (
+            "ok" if at == _head() else (f"at revision {at or 'none'}, not {_head()}: run `rota db upgrade`")
+        )
         full = _disk_full(db)
         if full is not None and checks["database"] == "ok":
             checks["database"] = full
@@ -70,13 +71,17 @@ def readyz(request: Request) -> JSONResponse:
     headers = {"Cache-Control": "no-store"}
     if not ready and checks["database"] in ("unreachable", "disk full"):
         headers["Retry-After"] = str(
-            DISK_FULL_RETRY_AFTER if checks["database"] == "disk full" else UNREACHABLE_RETRY_AFTER)
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503, headers=headers)
+            DISK_FULL_RETRY_AFTER if checks["database"] == "disk full" else UNREACHABLE_RETRY_AFTER
+        )
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+        headers=headers,
+    )
 
 
 def _disk_full(db: Database) -> str | None:
-    """"disk full" while an SQLite file's filesystem has less than ``MIN_FREE_BYTES`` left; for another
+    """ "disk full" while an SQLite file's filesystem has less than ``MIN_FREE_BYTES`` left; for another
     database (whose disk this process cannot see), when a write met a full disk in the last
     ``DISK_FULL_MEMORY`` seconds; else None."""
     path = db.engine.url.database

@@ -24,8 +24,14 @@ router = APIRouter(tags=["jobs"])
     "/api/teams/{team_id}/rotas",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
-    responses={**ERRORS, 200: {"model": JobAccepted, "description": "a solve of the same team and dates is "
-                               "already queued or running: that job, and no second one"}},
+    responses={
+        **ERRORS,
+        200: {
+            "model": JobAccepted,
+            "description": "a solve of the same team and dates is "
+            "already queued or running: that job, and no second one",
+        },
+    },
 )
 def create_rota(
     team_id: TeamIdPath,
@@ -36,18 +42,27 @@ def create_rota(
     runner: RunnerDep,
     request: Request,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
-        description="a key of the client's choosing (a UUID): a retried request with the same key from the "
-                    "same token gets the same job back and starts no second solve")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="a key of the client's choosing (a UUID): a retried request with the same key from "
+            "the same token gets the same job back and starts no second solve",
+        ),
+    ] = None,
 ) -> JobAccepted:
     """Queue a solve of the team for start..end; with ``replan_of``, keep as much of that rota as possible.
 
     With ``Idempotency-Key``, a retry (same token, same key) answers 202 with the same job; a key used
     for a different request answers 409. While a solve of the same team and dates is queued or running,
     the answer is 200 with that job (``running: true``), and no second solve starts."""
-    replay = idempotency_key is not None and submit.keyed_job(
-        session, principal.token_id, idempotency_key) is not None
+    replay = (
+        idempotency_key is not None
+        and submit.keyed_job(session, principal.token_id, idempotency_key) is not None
+    )
     try:
         job = submit.submit_job(
             session=session,
@@ -100,8 +115,14 @@ def get_job(job_id: JobIdPath, principal: PrincipalDep, session: SessionDep) -> 
 
 
 @router.delete("/api/jobs/{job_id}", response_model=JobRead, responses={**ERRORS, 409: ERRORS[404]})
-def cancel_job(job_id: JobIdPath, principal: PrincipalDep, session: WriteSessionDep, runner: RunnerDep,
-               settings: SettingsDep, request: Request) -> JobRead:
+def cancel_job(
+    job_id: JobIdPath,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    request: Request,
+) -> JobRead:
     """Stop the solve; the best rota found so far is kept (the job ends ``cancelled`` with its rota id).
     A job whose server stopped answering (its lease ran out) is failed instead: 409 says so."""
     job = visible_job(session, principal, job_id)

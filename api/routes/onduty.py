@@ -15,8 +15,10 @@ from rota.team import ID_MAX
 
 router = APIRouter(tags=["on duty"])
 # as documented; the service checks it (and that the date and time exist) in words
-AT_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
-              r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$")
+AT_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
+    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+)
 
 
 @router.get("/api/teams/{team_id}/on-duty", responses=ERRORS)
@@ -27,9 +29,12 @@ def on_duty(
     session: SessionDep,
     at: Annotated[
         str | None,
-        Query(max_length=64, description="the instant, ISO 8601: with an offset, or wall time in the team's "
-                                         "zone (default: now)",
-              json_schema_extra={"pattern": AT_PATTERN}),
+        Query(
+            max_length=64,
+            description="the instant, ISO 8601: with an offset, or wall time in the team's "
+            "zone (default: now)",
+            json_schema_extra={"pattern": AT_PATTERN},
+        ),
     ] = None,
     role: Annotated[str | None, Query(max_length=ID_MAX, description="only this role")] = None,
 ) -> dict[str, Any]:

@@ -64,8 +64,9 @@ def if_match_version(value: str | None) -> int | None:
 def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) -> Response:
     """The stored rota in ``fmt``, for whoever may read its JSON; nothing is solved."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
-    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
-                                             private=not sees_leave_reasons(principal, rota.team_id))
+    body, media_type, name = rotas.rota_file(
+        session=session, rota=rota, fmt=fmt, private=not sees_leave_reasons(principal, rota.team_id)
+    )
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(
         body, media_type=media_type, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
@@ -118,8 +119,10 @@ def publish_rota(
     session: WriteSessionDep,
     response: Response,
     body: PublishRequest | None = None,
-    if_match: Annotated[str | None, Header(
-        description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN})] = None,
+    if_match: Annotated[
+        str | None,
+        Header(description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN}),
+    ] = None,
 ) -> dict[str, Any]:
     """Make it the team's rota for its dates, superseding older published ones; 409 when stale."""
     version = body.version if body is not None and body.version is not None else if_match_version(if_match)
@@ -132,8 +135,10 @@ def discard_rota(
     rota_id: RowIdPath,
     lead_rota: LeadRotaDep,
     session: WriteSessionDep,
-    if_match: Annotated[str | None, Header(
-        description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN})] = None,
+    if_match: Annotated[
+        str | None,
+        Header(description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN}),
+    ] = None,
 ) -> Response:
     """Discard a draft (its assignments and edits go with it); 409 for a published or superseded rota,
     or when If-Match names an older version. 404 to whoever may not read it, 403 to a reader who is not

@@ -42,8 +42,9 @@ def base_version_of(document: Any) -> int | None:
         return None
     value = document.pop("base_version")
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**31 - 1:
-        raise Invalid(f"base_version {value!r} is not a team version (a whole number; 0: a new team)",
-                      "base_version")
+        raise Invalid(
+            f"base_version {value!r} is not a team version (a whole number; 0: a new team)", "base_version"
+        )
     return value
 
 
@@ -65,8 +66,10 @@ def put_team(
     response: Response,
     body: Annotated[tuple[bytes, str | None], Depends(raw_body)],
     settings: SettingsDep,
-    if_match: Annotated[str | None, Header(description="the ETag of the version you read (`GET` sends "
-                                                        "it); another version answers 412")] = None,
+    if_match: Annotated[
+        str | None,
+        Header(description="the ETag of the version you read (`GET` sends it); another version answers 412"),
+    ] = None,
 ) -> TeamRead:
     """Create or update a team from JSON or YAML (`Content-Type: application/yaml`, `application/x-yaml`
     or `text/yaml`); 422 lists each problem with its field path, as `rota check` does, all found in one
@@ -78,9 +81,15 @@ def put_team(
     document = teams.parse_body(*body)
     base_version = base_version_of(document)
     warnings: list[dict[str, str]] = []
-    row, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                           max_people=settings.max_people, if_match=if_match,
-                                           base_version=base_version, warnings=warnings)
+    row, version, changed = teams.put_team(
+        session=session,
+        team_id=team_id,
+        document=document,
+        max_people=settings.max_people,
+        if_match=if_match,
+        base_version=base_version,
+        warnings=warnings,
+    )
     if changed and version.version == 1:
         response.status_code = status.HTTP_201_CREATED
     response.headers["ETag"] = teams.version_etag(version.version)
@@ -155,7 +164,9 @@ def restore_version(
     """Make an older version of the team file current again, saved as a new version (nothing is lost:
     the undo of a removal or any other change)."""
     principal.require_lead(team_id)
-    row, saved, changed = team_edits.restore_version(session=session, team_id=team_id, version=version,
-                                                     max_people=settings.max_people)
-    return TeamRead(**TeamSummary.of(row).model_dump(), versions=saved.version, changed=changed,
-                    document=saved.document)
+    row, saved, changed = team_edits.restore_version(
+        session=session, team_id=team_id, version=version, max_people=settings.max_people
+    )
+    return TeamRead(
+        **TeamSummary.of(row).model_dump(), versions=saved.version, changed=changed, document=saved.document
+    )

@@ -51,18 +51,30 @@ def cell_view(rota: Rota, team: Team, person: str, day: date) -> dict[str, Any]:
         swaps = []
         for theirs, fit, mine in c.swaps:
             lacks = [f"{names[s.person]} lacks {', '.join(s.missing)}" for s in (fit, mine) if s.missing]
-            swaps.append({"value": f"{theirs.person}|{theirs.shift}|{theirs.role}",
-                          "name": f"{names[theirs.person]}: {label(theirs.shift, theirs.role)}",
-                          "note": "missing skill: " + "; ".join(lacks) if lacks else ""})
-        duties.append({
-            "role": c.duty.role, "shift": c.duty.shift, "label": label(c.duty.shift, c.duty.role),
-            "gaps": c.gaps,
-            "takers": [{"id": t.person, "name": names[t.person], "note": note(t)} for t in c.takers],
-            "swaps": swaps,
-        })
-    options = [{"value": f"{shift}|{role}",
-                "label": label(shift, role) + (f" — missing skill: {', '.join(lacks)}" if lacks else "")}
-               for shift, role, lacks in choices.slots]
+            swaps.append(
+                {
+                    "value": f"{theirs.person}|{theirs.shift}|{theirs.role}",
+                    "name": f"{names[theirs.person]}: {label(theirs.shift, theirs.role)}",
+                    "note": "missing skill: " + "; ".join(lacks) if lacks else "",
+                }
+            )
+        duties.append(
+            {
+                "role": c.duty.role,
+                "shift": c.duty.shift,
+                "label": label(c.duty.shift, c.duty.role),
+                "gaps": c.gaps,
+                "takers": [{"id": t.person, "name": names[t.person], "note": note(t)} for t in c.takers],
+                "swaps": swaps,
+            }
+        )
+    options = [
+        {
+            "value": f"{shift}|{role}",
+            "label": label(shift, role) + (f" — missing skill: {', '.join(lacks)}" if lacks else ""),
+        }
+        for shift, role, lacks in choices.slots
+    ]
     return {
         "person": person,
         "name": names[person],

@@ -96,8 +96,14 @@ def _gaps(rota: Rota, team: Team, roles: dict[str, str]) -> list[Gap]:
     out = []
     for g in doc.gaps:
         a, b = datetime.fromisoformat(g.start).astimezone(tz), datetime.fromisoformat(g.end).astimezone(tz)
-        out.append(Gap(roles.get(g.role, g.role), a.date(),
-                       f"{a:%H:%M}–{b:%H:%M}: {g.assigned} of {g.required} on duty", g.core))
+        out.append(
+            Gap(
+                roles.get(g.role, g.role),
+                a.date(),
+                f"{a:%H:%M}–{b:%H:%M}: {g.assigned} of {g.required} on duty",
+                g.core,
+            )
+        )
     return sorted(out, key=lambda g: (g.day, g.when, g.role))
 
 
@@ -112,11 +118,18 @@ def _breaks(session: Session, rota: Rota, names: dict[str, str], text: dict[Key,
         if not e.forced or key not in forced:
             continue
         forced.discard(key)
-        rules = "; ".join(str(v.get("message") or v.get("title") or v.get("rule"))
-                          for v in e.violations or [])
-        out.append(KeptBreak(names.get(person, person), key[3],
-                             text.get((key[1], key[2], key[3].isoformat()), f"{key[1]} {key[2]}"),
-                             rules, e.reason or ""))
+        rules = "; ".join(
+            str(v.get("message") or v.get("title") or v.get("rule")) for v in e.violations or []
+        )
+        out.append(
+            KeptBreak(
+                names.get(person, person),
+                key[3],
+                text.get((key[1], key[2], key[3].isoformat()), f"{key[1]} {key[2]}"),
+                rules,
+                e.reason or "",
+            )
+        )
     return sorted(out, key=lambda b: (b.day, b.name))
 
 
@@ -164,8 +177,15 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
     gaps = _gaps(rota, team, roles)
     text = {(a.role, a.shift, a.date.isoformat()): duty(a.role, a.shift) for a in rota.assignments}
     return Changes(
-        first=not before, people=people, added=n_added, removed=n_removed, moved=n_moved, kept=d["kept"],
-        before=d["kept"] + len(d["removed"]), after=d["kept"] + len(d["added"]), gaps=gaps,
+        first=not before,
+        people=people,
+        added=n_added,
+        removed=n_removed,
+        moved=n_moved,
+        kept=d["kept"],
+        before=d["kept"] + len(d["removed"]),
+        after=d["kept"] + len(d["added"]),
+        gaps=gaps,
         core_gaps=sum(1 for g in gaps if g.core),
         breaks=_breaks(session, rota, names, text),
     )
@@ -180,16 +200,33 @@ def as_json(changes: Changes) -> dict[str, Any]:
     """The review as the API answers it: the same counts, people, gaps and kept rule breaks as the page."""
     return {
         "first": changes.first,
-        "counts": {"added": changes.added, "removed": changes.removed, "moved": changes.moved,
-                   "kept": changes.kept, "before": changes.before, "after": changes.after,
-                   "gaps": len(changes.gaps), "core_gaps": changes.core_gaps, "breaks": len(changes.breaks)},
+        "counts": {
+            "added": changes.added,
+            "removed": changes.removed,
+            "moved": changes.moved,
+            "kept": changes.kept,
+            "before": changes.before,
+            "after": changes.after,
+            "gaps": len(changes.gaps),
+            "core_gaps": changes.core_gaps,
+            "breaks": len(changes.breaks),
+        },
         "people": [
-            {"person": p.person, "name": p.name, "added": p.added, "removed": p.removed, "moved": p.moved,
-             "changes": [{"date": c.day.isoformat(), "kind": c.kind, "duty": c.text} for c in p.items]}
+            {
+                "person": p.person,
+                "name": p.name,
+                "added": p.added,
+                "removed": p.removed,
+                "moved": p.moved,
+                "changes": [{"date": c.day.isoformat(), "kind": c.kind, "duty": c.text} for c in p.items],
+            }
             for p in changes.people
         ],
-        "gaps": [{"role": g.role, "date": g.day.isoformat(), "when": g.when, "core": g.core}
-                 for g in changes.gaps],
-        "breaks": [{"name": b.name, "date": b.day.isoformat(), "duty": b.duty, "rules": b.rules,
-                    "reason": b.reason} for b in changes.breaks],
+        "gaps": [
+            {"role": g.role, "date": g.day.isoformat(), "when": g.when, "core": g.core} for g in changes.gaps
+        ],
+        "breaks": [
+            {"name": b.name, "date": b.day.isoformat(), "duty": b.duty, "rules": b.rules, "reason": b.reason}
+            for b in changes.breaks
+        ],
     }

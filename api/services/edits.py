@@ -209,12 +209,19 @@ def cells_of(op: str, payload: dict[str, Any]) -> set[Cell]:
 def _check_cells(session: Session, cal: Calendar, rota: Rota, version: int, req: EditRequest) -> None:
     """409 when an edit since ``version`` touched a cell this one touches, or something else (a publish)
     moved the rota's version since."""
-    since = list(session.scalars(select(RotaEdit).where(
-        RotaEdit.rota_id == rota.id, RotaEdit.rota_version > version).order_by(RotaEdit.id)))
+    since = list(
+        session.scalars(
+            select(RotaEdit)
+            .where(RotaEdit.rota_id == rota.id, RotaEdit.rota_version > version)
+            .order_by(RotaEdit.id)
+        )
+    )
     if version > rota.version or len(since) != rota.version - version:
         raise Conflict(
             f"rota {rota.id} is at version {rota.version}, not {version}: reload it and try again",
-            "version", extra={"version": rota.version})
+            "version",
+            extra={"version": rota.version},
+        )
     mine = cells_of(req.op, _payload(req))
     names = {p.id: p.display for p in cal.team.people}
     for e in since:
@@ -225,7 +232,9 @@ def _check_cells(session: Session, cal: Calendar, rota: Rota, version: int, req:
             raise Conflict(
                 f"{names.get(person, person)} on {day:%a} {day.day} {day:%b %Y} changed meanwhile{who} "
                 f"(version {e.rota_version}): open the cell again to see it and decide",
-                "cell", extra={"version": rota.version, "cell": {"person": person, "date": day.isoformat()}})
+                "cell",
+                extra={"version": rota.version, "cell": {"person": person, "date": day.isoformat()}},
+            )
 
 
 def _check_key(cal: Calendar, key: Key, prefix: str) -> None:
@@ -253,16 +262,30 @@ def _taken_off(
             keys.add((payload["person"], payload["role"], payload["shift"], day))
         if op == "swap" and payload.get("to"):
             to = payload["to"]
-            keys.add((to["person"], to.get("role", payload["role"]), to.get("shift", payload["shift"]),
-                      date.fromisoformat(to.get("date", payload["date"]))))
+            keys.add(
+                (
+                    to["person"],
+                    to.get("role", payload["role"]),
+                    to.get("shift", payload["shift"]),
+                    date.fromisoformat(to.get("date", payload["date"])),
+                )
+            )
     team = cal.team
     people = {p.id for p in team.people}
-    return sorted(k for k in keys if k not in kept and k[0] in people and k[1] in team.roles
-                  and k[2] in team.shifts and cal.start <= k[3] <= cal.end)
+    return sorted(
+        k
+        for k in keys
+        if k not in kept
+        and k[0] in people
+        and k[1] in team.roles
+        and k[2] in team.shifts
+        and cal.start <= k[3] <= cal.end
+    )
 
 
-def _document(cal: Calendar, duties: list[Duty], old: dict[str, Any],
-              taken_off: list[Duty] | None = None) -> dict[str, Any]:
+def _document(
+    cal: Calendar, duties: list[Duty], old: dict[str, Any], taken_off: list[Duty] | None = None
+) -> dict[str, Any]:
     """The rota document recomputed after an edit: assignments, gaps with reasons, terms, hours.
 
     A gap in the hours of a duty taken off by hand says so first, and not that the solver stopped early."""
@@ -274,14 +297,20 @@ def _document(cal: Calendar, duties: list[Duty], old: dict[str, Any],
     team = cal.team
     for gap in doc.gaps:
         start, end = datetime.fromisoformat(gap.start), datetime.fromisoformat(gap.end)
-        made = [d for d in taken_off or () if d.role == gap.role
-                and cal.instant(d.start) < end and start < cal.instant(d.end)]
+        made = [
+            d
+            for d in taken_off or ()
+            if d.role == gap.role and cal.instant(d.start) < end and start < cal.instant(d.end)
+        ]
         if made:
             what = ", ".join(
                 f"{names.get(d.person, d.person)} ({team.shifts[d.shift].name or d.shift} "
-                f"{cal.instant(d.start):%H:%M}–{cal.instant(d.end):%H:%M})" for d in made)
+                f"{cal.instant(d.start):%H:%M}–{cal.instant(d.end):%H:%M})"
+                for d in made
+            )
             gap.reasons = [f"{HAND_MADE}: taken off by hand: {what}"] + [
-                r.replace(NOT_CHOSEN, "nobody put on after the edit") for r in gap.reasons]
+                r.replace(NOT_CHOSEN, "nobody put on after the edit") for r in gap.reasons
+            ]
     out = doc.to_json()
     out["edited"] = True
     return out
@@ -382,20 +411,38 @@ def cell_choices(cal: Calendar, duties: list[Duty], person: str, day: date) -> C
     away = away_dates(cal, [day])
 
     def standing(pid: str, role: str, duty: Duty | None) -> Standing:
-        busy = tuple(d for d in today if d.person == pid and d != duty
-                     and (duty is None or (d.start < duty.end and duty.start < d.end)))
-        return Standing(pid, tuple(sorted(set(team.roles[role].skills) - set(people[pid].skills))),
-                        away.get((pid, day)), busy)
+        busy = tuple(
+            d
+            for d in today
+            if d.person == pid and d != duty and (duty is None or (d.start < duty.end and duty.start < d.end))
+        )
+        return Standing(
+            pid,
+            tuple(sorted(set(team.roles[role].skills) - set(people[pid].skills))),
+            away.get((pid, day)),
+            busy,
+        )
 
     out = []
     for d in (d for d in today if d.person == person):
         takers = [standing(pid, d.role, d) for pid in people if pid != person]
-        swaps = [(o, standing(o.person, d.role, None), standing(person, o.role, None))
-                 for o in today if o.person != person and (o.role, o.shift) != (d.role, d.shift)]
-        out.append(DutyChoices(
-            d, gaps_opened(cal, duties, d), sorted(takers, key=lambda t: t.rank),
-            sorted(swaps, key=lambda w: (bool(w[1].missing or w[2].missing), w[1].leave is not None))))
+        swaps = [
+            (o, standing(o.person, d.role, None), standing(person, o.role, None))
+            for o in today
+            if o.person != person and (o.role, o.shift) != (d.role, d.shift)
+        ]
+        out.append(
+            DutyChoices(
+                d,
+                gaps_opened(cal, duties, d),
+                sorted(takers, key=lambda t: t.rank),
+                sorted(swaps, key=lambda w: (bool(w[1].missing or w[2].missing), w[1].leave is not None)),
+            )
+        )
     taken = {(c.duty.shift, c.duty.role) for c in out}
-    slots = [(shift, role, standing(person, role, None).missing) for (shift, role) in cell_codes(team)
-             if cal.slot_allowed(shift, day) and (shift, role) not in taken]
+    slots = [
+        (shift, role, standing(person, role, None).missing)
+        for (shift, role) in cell_codes(team)
+        if cal.slot_allowed(shift, day) and (shift, role) not in taken
+    ]
     return CellChoices(out, sorted(slots, key=lambda s: bool(s[2])), away.get((person, day)))

@@ -131,23 +131,25 @@ def on_duty(
     out: list[dict[str, Any]] = []
     for rid in wanted:
         duties = sorted((a for a in rows if a.role == rid), key=lambda a: (a.start_utc, a.person, a.shift))
-        out.append({
-            "role": rid,
-            "role_name": roles.get(rid, rid),
-            "on_duty": [
-                {
-                    "person": a.person,
-                    **contacts.get(a.person, {"name": a.person, "email": None}),
-                    "shift": a.shift,
-                    "shift_name": shifts.get(a.shift, a.shift),
-                    "date": a.date.isoformat(),
-                    "start": a.start_utc.astimezone(tz).isoformat(),
-                    "end": a.end_utc.astimezone(tz).isoformat(),
-                    "rota_id": a.rota_id,
-                }
-                for a in duties
-            ],
-        })
+        out.append(
+            {
+                "role": rid,
+                "role_name": roles.get(rid, rid),
+                "on_duty": [
+                    {
+                        "person": a.person,
+                        **contacts.get(a.person, {"name": a.person, "email": None}),
+                        "shift": a.shift,
+                        "shift_name": shifts.get(a.shift, a.shift),
+                        "date": a.date.isoformat(),
+                        "start": a.start_utc.astimezone(tz).isoformat(),
+                        "end": a.end_utc.astimezone(tz).isoformat(),
+                        "rota_id": a.rota_id,
+                    }
+                    for a in duties
+                ],
+            }
+        )
     covered = session.get(PublishedDay, (team_id, day)) is not None
     answer = OnDuty(team_id, team.name, document["timezone"], moment, covered, out, "")
     return OnDuty(**{**answer.__dict__, "message": _message(answer, roles.get(role or ""))})

@@ -22,7 +22,8 @@ def private_team(team: Team) -> Team:
     """The team without leave reasons (every other field as it is)."""
     people = [
         p.model_copy(update={"unavailable": [u.model_copy(update={"reason": None}) for u in p.unavailable]})
-        if any(u.reason for u in p.unavailable) else p
+        if any(u.reason for u in p.unavailable)
+        else p
         for p in team.people
     ]
     return team.model_copy(update={"people": people})
@@ -53,8 +54,10 @@ def _without_brackets(text: str) -> str:
 
 def private_reasons(reasons: list[str]) -> list[str]:
     """A gap's reason lines with who is on leave named, but not why."""
-    return [LEAVE_LINE + _without_brackets(r[len(LEAVE_LINE):]) if r.startswith(LEAVE_LINE) else r
-            for r in reasons]
+    return [
+        LEAVE_LINE + _without_brackets(r[len(LEAVE_LINE) :]) if r.startswith(LEAVE_LINE) else r
+        for r in reasons
+    ]
 
 
 def private_document(document: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +65,10 @@ def private_document(document: dict[str, Any]) -> dict[str, Any]:
     gaps = document.get("gaps")
     if not isinstance(gaps, list):
         return document
-    return {**document, "gaps": [
-        {**g, "reasons": private_reasons(list(g.get("reasons") or []))} if isinstance(g, dict) else g
-        for g in gaps]}
+    return {
+        **document,
+        "gaps": [
+            {**g, "reasons": private_reasons(list(g.get("reasons") or []))} if isinstance(g, dict) else g
+            for g in gaps
+        ],
+    }

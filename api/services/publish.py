@@ -119,8 +119,11 @@ def discard_rota(*, session: Session, rota_id: int, version: int | None = None) 
     or when ``version`` is stale. Returns the deleted rota (detached) for the caller's message."""
     rota = lock_rota(session, rota_id, version, ": only a draft can be discarded")
     if rota.state != "draft":
-        raise Conflict(f"rota {rota.id} is published and cannot be discarded: staff may have seen it; "
-                       "publish another rota over its dates instead", "state")
+        raise Conflict(
+            f"rota {rota.id} is published and cannot be discarded: staff may have seen it; "
+            "publish another rota over its dates instead",
+            "state",
+        )
     session.execute(delete(RotaEdit).where(RotaEdit.rota_id == rota.id))
     session.execute(delete(Assignment).where(Assignment.rota_id == rota.id))
     session.execute(update(Job).where(Job.rota_id == rota.id).values(rota_id=None))

@@ -75,7 +75,8 @@ def readable_rota(
 def forced_duties(*, session: Session, rota_id: int) -> frozenset[tuple[str, str, str, date]]:
     """(person, role, shift, date) of the duties kept despite a rule: one small query, not every row."""
     query = select(Assignment.person, Assignment.role, Assignment.shift, Assignment.date).where(
-        Assignment.rota_id == rota_id, Assignment.forced.is_(True))
+        Assignment.rota_id == rota_id, Assignment.forced.is_(True)
+    )
     return frozenset(tuple(row) for row in session.execute(query))  # type: ignore[misc]
 
 

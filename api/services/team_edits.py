@@ -66,11 +66,16 @@ def people_rows(document: dict[str, Any] | None) -> list[PersonRow]:
     for p in (document or {}).get("people", []):
         if not isinstance(p, dict) or "id" not in p:
             continue
-        rows.append(PersonRow(
-            id=p["id"], name=p.get("name") or p["id"], skills=_text(p.get("skills") or []),
-            hours=_text(p.get("hours_per_week")), days=_text(p.get("days")),
-            leave=[_leave(u) for u in p.get("unavailable") or [] if isinstance(u, dict)],
-        ))
+        rows.append(
+            PersonRow(
+                id=p["id"],
+                name=p.get("name") or p["id"],
+                skills=_text(p.get("skills") or []),
+                hours=_text(p.get("hours_per_week")),
+                days=_text(p.get("days")),
+                leave=[_leave(u) for u in p.get("unavailable") or [] if isinstance(u, dict)],
+            )
+        )
     return rows
 
 
@@ -89,8 +94,9 @@ def _hours(text: str) -> float | int:
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise Invalid(f'"{text}" is not a number of hours (or "{CLEAR}" for no contract hours)',
-                      "hours_per_week") from None
+        raise Invalid(
+            f'"{text}" is not a number of hours (or "{CLEAR}" for no contract hours)', "hours_per_week"
+        ) from None
     return int(value) if value.is_integer() else value
 
 
@@ -103,8 +109,13 @@ def _cleared(value: str) -> bool:
 
 
 def update_person(
-    document: dict[str, Any], person: str, *, name: str | None = None, skills: str | None = None,
-    hours: str | None = None, days: str | None = None,
+    document: dict[str, Any],
+    person: str,
+    *,
+    name: str | None = None,
+    skills: str | None = None,
+    hours: str | None = None,
+    days: str | None = None,
 ) -> None:
     """Change the fields given (blank: unchanged; ``none``: cleared) of one person, in place."""
     p = find_person(document, person)
@@ -132,7 +143,12 @@ def update_person(
 
 
 def add_person(
-    document: dict[str, Any], person: str, *, name: str = "", skills: str = "", hours: str = "",
+    document: dict[str, Any],
+    person: str,
+    *,
+    name: str = "",
+    skills: str = "",
+    hours: str = "",
     days: str = "",
 ) -> None:
     """Append a person (id, then the fields given)."""
@@ -168,7 +184,11 @@ def add_leave(document: dict[str, Any], person: str, first: str, last: str = "",
 
 
 def change_team(
-    *, session: Session, team_id: str, change: Callable[[dict[str, Any]], Any], max_people: int | None = None,
+    *,
+    session: Session,
+    team_id: str,
+    change: Callable[[dict[str, Any]], Any],
+    max_people: int | None = None,
     warnings: list[dict[str, str]] | None = None,
 ) -> tuple[TeamVersion, bool, int]:
     """Apply ``change`` to a copy of the current document and save it as a new version.
@@ -180,8 +200,9 @@ def change_team(
     stored = teams.get_version(session=session, team_id=team_id)
     document = copy.deepcopy(stored.document)
     change(document)
-    _, version, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                         max_people=max_people, warnings=warnings)
+    _, version, changed = teams.put_team(
+        session=session, team_id=team_id, document=document, max_people=max_people, warnings=warnings
+    )
     return version, changed, stored.version
 
 
@@ -193,9 +214,14 @@ def list_versions(*, session: Session, team_id: str, limit: int = 10) -> list[Te
 
 
 def restore_version(
-    *, session: Session, team_id: str, version: int, max_people: int | None = None,
+    *,
+    session: Session,
+    team_id: str,
+    version: int,
+    max_people: int | None = None,
 ) -> tuple[TeamRow, TeamVersion, bool]:
     """Make an older version's document the current one again (as a new version: history is kept)."""
     old = teams.get_version(session=session, team_id=team_id, version=version)
-    return teams.put_team(session=session, team_id=team_id, document=copy.deepcopy(old.document),
-                          max_people=max_people)
+    return teams.put_team(
+        session=session, team_id=team_id, document=copy.deepcopy(old.document), max_people=max_people
+    )

@@ -85,8 +85,9 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
             raise Invalid(f"the body is not valid YAML: {what}") from None
         line, column = mark.line + 1, mark.column + 1
         message = f"the body is not valid YAML: {what} at line {line} column {column}"
-        raise Invalid(message, problems=[{"path": "", "message": message, "line": line, "column": column}]) \
-            from None
+        raise Invalid(
+            message, problems=[{"path": "", "message": message, "line": line, "column": column}]
+        ) from None
     if _expanded_size(document) > MAX_VALUES:
         raise Invalid(f"the body expands to more than {MAX_VALUES:,} values (aliases of aliases?)")
     _refuse_deep(document)
@@ -119,8 +120,9 @@ def _expanded_size(document: Any) -> int:
 def problems_of(error: TeamFileError) -> list[dict[str, str]]:
     """A team file's mistakes as API problems: the field path and the reason, as the CLI prints them;
     then what is probably not meant either (``team_warnings``), as ``warning: …``."""
-    return [{"path": p.path, "message": p.message} for p in error.problems] + \
-        [{"path": w.path, "message": f"warning: {w.message}"} for w in error.warnings]
+    return [{"path": p.path, "message": p.message} for p in error.problems] + [
+        {"path": w.path, "message": f"warning: {w.message}"} for w in error.warnings
+    ]
 
 
 def warnings_of(team: Team) -> list[dict[str, str]]:
@@ -153,40 +155,60 @@ def if_match_versions(value: str) -> set[int] | None:
             continue
         text = part.strip('"')
         if not text.isdigit():
-            raise Invalid(f"If-Match {value!r} is not a team version's ETag (like \"3\")", "If-Match")
+            raise Invalid(f'If-Match {value!r} is not a team version\'s ETag (like "3")', "If-Match")
         versions.add(int(text))
     return versions
 
 
-def check_version(team_id: str, current: int | None, *, if_match: str | None,
-                  base_version: int | None) -> None:
+def check_version(
+    team_id: str, current: int | None, *, if_match: str | None, base_version: int | None
+) -> None:
     """The optimistic lock of a team update: the version read (``If-Match``, ``base_version``) must be the
     current one. 412 when If-Match names another version (or the team is not stored yet), 409 when
     ``base_version`` does (0: the team must not exist yet)."""
     if if_match is not None:
         wanted = if_match_versions(if_match)
         if current is None:
-            raise PreconditionFailed(f'there is no team "{team_id}" yet, so If-Match {if_match} cannot '
-                                     "match: send it without If-Match to create it", "If-Match")
+            raise PreconditionFailed(
+                f'there is no team "{team_id}" yet, so If-Match {if_match} cannot '
+                "match: send it without If-Match to create it",
+                "If-Match",
+            )
         if wanted is not None and current not in wanted:
             raise PreconditionFailed(
                 f'team "{team_id}" changed since you read it: it is at version {current} now '
                 f"(ETag {version_etag(current)}), not {if_match}; read it again, make your change on it and "
-                "send that ETag", "If-Match")
+                "send that ETag",
+                "If-Match",
+            )
     if base_version is not None and base_version != (current or 0):
         if current is None:
-            raise Conflict(f'there is no team "{team_id}" yet, so it has no version {base_version}: send it '
-                           "with base_version 0 or none to create it", "base_version")
+            raise Conflict(
+                f'there is no team "{team_id}" yet, so it has no version {base_version}: send it '
+                "with base_version 0 or none to create it",
+                "base_version",
+            )
         if base_version == 0:
-            raise Conflict(f'team "{team_id}" exists already (version {current}): read it and make your '
-                           "change on that version", "base_version")
-        raise Conflict(f'team "{team_id}" changed since version {base_version} was read: it is at version '
-                       f"{current} now; read it again and make your change on that version", "base_version")
+            raise Conflict(
+                f'team "{team_id}" exists already (version {current}): read it and make your '
+                "change on that version",
+                "base_version",
+            )
+        raise Conflict(
+            f'team "{team_id}" changed since version {base_version} was read: it is at version '
+            f"{current} now; read it again and make your change on that version",
+            "base_version",
+        )
 
 
 def put_team(
-    *, session: Session, team_id: str, document: Any, max_people: int | None = None,
-    if_match: str | None = None, base_version: int | None = None,
+    *,
+    session: Session,
+    team_id: str,
+    document: Any,
+    max_people: int | None = None,
+    if_match: str | None = None,
+    base_version: int | None = None,
     warnings: list[dict[str, str]] | None = None,
 ) -> tuple[TeamRow, TeamVersion, bool]:
     """Store a team document; a changed one becomes a new version. Returns (team, version, changed).
@@ -201,13 +223,20 @@ def put_team(
     if warnings is not None:
         warnings[:] = warnings_of(team)
     if max_people is not None and len(team.people) > max_people:
-        raise Invalid(f"{len(team.people):,} people: a team may have at most {max_people:,} "
-                      "(the ROTA_MAX_PEOPLE setting)", "people")
+        raise Invalid(
+            f"{len(team.people):,} people: a team may have at most {max_people:,} "
+            "(the ROTA_MAX_PEOPLE setting)",
+            "people",
+        )
     if if_match is not None:
         if_match_versions(if_match)  # 422 for a malformed header before any lock is taken
     row = session.get(TeamRow, team_id, with_for_update=True)
-    check_version(team_id, row.current_version if row is not None else None, if_match=if_match,
-                  base_version=base_version)
+    check_version(
+        team_id,
+        row.current_version if row is not None else None,
+        if_match=if_match,
+        base_version=base_version,
+    )
     now = utcnow()
     if row is None:
         row = TeamRow(id=team_id, name=team.team, current_version=1, created_at=now, updated_at=now)
@@ -216,8 +245,15 @@ def put_team(
             session.flush()
         except IntegrityError:  # another request created the team meanwhile: update it instead
             session.rollback()
-            return put_team(session=session, team_id=team_id, document=document, max_people=max_people,
-                            if_match=if_match, base_version=base_version, warnings=warnings)
+            return put_team(
+                session=session,
+                team_id=team_id,
+                document=document,
+                max_people=max_people,
+                if_match=if_match,
+                base_version=base_version,
+                warnings=warnings,
+            )
         version = TeamVersion(team_id=team_id, version=1, document=document, created_at=now)
         session.add(version)
         session.commit()

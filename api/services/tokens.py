@@ -211,15 +211,15 @@ def revoke_calendar_token(*, session: Session, principal: Principal, token_id: i
     """Revoke a feed: its URL answers 404 from now on."""
     row = session.get(CalendarToken, token_id)
     # a feed the caller may not see answers as one that does not exist (the same 404 and body)
-    mine = row is not None and (row.created_by == principal.token_id if principal.role == "staff"
-                                else principal.manages(row.team_id))
+    mine = row is not None and (
+        row.created_by == principal.token_id if principal.role == "staff" else principal.manages(row.team_id)
+    )
     if row is None or not mine:
         raise NotFound(f"no calendar token {token_id}", "token_id")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     session.commit()
     return row
-
 
 
 # -- web sign-in: one-time links and the token behind a session -----------------------------------------

@@ -43,9 +43,11 @@ def start_web_session(
     """A new session for a live API token: the session id the cookie keeps (the row keeps its hash).
     Sessions that ended, or lapsed ``hours`` ago, are deleted on the way (the table stays small)."""
     now = now or utcnow()
-    session.execute(delete(WebSession).where(
-        or_(WebSession.ended_at.is_not(None), WebSession.seen_at < now - timedelta(hours=hours))
-    ))
+    session.execute(
+        delete(WebSession).where(
+            or_(WebSession.ended_at.is_not(None), WebSession.seen_at < now - timedelta(hours=hours))
+        )
+    )
     sid = secrets.token_urlsafe(32)
     session.add(WebSession(session_hash=hash_secret(sid), api_token_id=token_id, created_at=now, seen_at=now))
     session.commit()
@@ -68,8 +70,9 @@ def web_session_principal(
 
 
 def touch_web_session(*, session: Session, sid: str, now: datetime | None = None) -> None:
-    session.execute(update(WebSession).where(WebSession.session_hash == hash_secret(sid))
-                    .values(seen_at=now or utcnow()))
+    session.execute(
+        update(WebSession).where(WebSession.session_hash == hash_secret(sid)).values(seen_at=now or utcnow())
+    )
     session.commit()
 
 
@@ -86,8 +89,11 @@ def end_web_session(*, session: Session, sid: str, now: datetime | None = None) 
 
 def keep_new_feed(*, session: Session, sid: str, feed: dict[str, Any]) -> None:
     """Keep a feed link just made for the next page of this session (shown there once)."""
-    session.execute(update(WebSession).where(WebSession.session_hash == hash_secret(sid),
-                                             WebSession.ended_at.is_(None)).values(new_feed=feed))
+    session.execute(
+        update(WebSession)
+        .where(WebSession.session_hash == hash_secret(sid), WebSession.ended_at.is_(None))
+        .values(new_feed=feed)
+    )
     session.commit()
 
 
@@ -99,8 +105,11 @@ def take_new_feed(*, session: Session, sid: str) -> dict[str, Any] | None:
 
 def keep_draft(*, session: Session, sid: str, draft: dict[str, Any]) -> None:
     """Keep an unsaved team file (text, problems) for the next page of this session (shown there once)."""
-    session.execute(update(WebSession).where(WebSession.session_hash == hash_secret(sid),
-                                             WebSession.ended_at.is_(None)).values(held_draft=draft))
+    session.execute(
+        update(WebSession)
+        .where(WebSession.session_hash == hash_secret(sid), WebSession.ended_at.is_(None))
+        .values(held_draft=draft)
+    )
     session.commit()
 
 
@@ -116,7 +125,8 @@ def _take(session: Session, sid: str, column: Any) -> dict[str, Any] | None:
     if not held:
         return None
     taken = session.execute(
-        update(WebSession).where(WebSession.session_hash == digest, column.is_not(None))
+        update(WebSession)
+        .where(WebSession.session_hash == digest, column.is_not(None))
         .values({column.key: None})
     )
     if taken.rowcount != 1:  # another page took it first

@@ -113,8 +113,9 @@ def _cell(day: date, hour: int, need: int, covered: int, core: bool, core_gap: b
     return HeatCell(f"{level}{edge}", "!" if core_gap else "?", tip)
 
 
-def period_of(session: Any, team_id: str, today: date, month: str | None, start: date | None,
-              end: date | None) -> tuple[date, date]:
+def period_of(
+    session: Any, team_id: str, today: date, month: str | None, start: date | None, end: date | None
+) -> tuple[date, date]:
     """The period asked for (a month, or from/to), else that of the latest published rota, else this month."""
     if month:
         return month_range(month)
@@ -150,8 +151,9 @@ def coverage_page(
     row = teams.get_team(session=session, team_id=team_id)
     first, last = period_of(session, team_id, request.app.state.clock().date(), month, start, end)
     report, forced = _report(session, settings, team_id, first, last)
-    team = teams.parse_document(teams.current_document(session=session, team_id=team_id), team_id,
-                                stored=True)
+    team = teams.parse_document(
+        teams.current_document(session=session, team_id=team_id), team_id, stored=True
+    )
     cal = Calendar(team, first, last)
     role_names = {r: team.roles[r].name or r for r in team.roles}
     totals = [{**t, "name": role_names.get(t["role"], t["role"])} for t in report.role_totals()]
@@ -194,7 +196,13 @@ def coverage_download(
     report, forced = _report(session, settings, team_id, start, end)
     stem = f"coverage-{team_id}-{start}-{end}"
     if fmt == "csv":
-        return Response(coverage.as_csv(report, table), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}-{table}.csv"'})
-    return Response(coverage.as_xlsx(report, forced), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+        return Response(
+            coverage.as_csv(report, table),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}-{table}.csv"'},
+        )
+    return Response(
+        coverage.as_xlsx(report, forced),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+    )

@@ -55,8 +55,13 @@ def error_page(request: Request, status: int, problems: list[dict[str, Any]]) ->
     title = TITLES.get(status, "Something went wrong")
     if status == 403 and any(p.get("path") == "csrf" for p in problems):
         title = EXPIRED
-        problems = [{"path": "", "message": "this form expired (or came from another site): reload the page, "
-                                            "then make your change again"}]
+        problems = [
+            {
+                "path": "",
+                "message": "this form expired (or came from another site): reload the page, "
+                "then make your change again",
+            }
+        ]
     context = {"status": status, "title": title, "problems": problems, "back": back_link(request)}
     return page(request, "error.html", context, status=status)
 
@@ -81,8 +86,13 @@ def back_link(request: Request) -> dict[str, str]:
             return {"url": target, "text": "Back to the page you came from"}
     principal = getattr(request.state, "principal", None)
     team_id = request.path_params.get("team_id")
-    if principal is not None and team_id and request.url.path != f"/teams/{team_id}" and (
-            principal.manages(team_id)) and _visible(principal, team_id):
+    if (
+        principal is not None
+        and team_id
+        and request.url.path != f"/teams/{team_id}"
+        and (principal.manages(team_id))
+        and _visible(principal, team_id)
+    ):
         return {"url": f"/teams/{team_id}", "text": "Back to the team"}
     return {"url": "/", "text": "Back to your start page"}
 

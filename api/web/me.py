@@ -59,7 +59,9 @@ def team_shifts(session: Any, team_id: str, person: str, now: Any) -> TeamShifts
     tz = timeutil.zone(doc["timezone"])
     today = now.astimezone(tz).date()
     rows = rotas.published_assignments(
-        session=session, team_id=team_id, start=today - timedelta(days=1),
+        session=session,
+        team_id=team_id,
+        start=today - timedelta(days=1),
         end=today + timedelta(days=AHEAD_DAYS),
     )
     by_date: dict[date, list[Any]] = defaultdict(list)
@@ -75,8 +77,16 @@ def team_shifts(session: Any, team_id: str, person: str, now: Any) -> TeamShifts
             for o in by_date[r.date]
             if o.person != person and o.start_utc < r.end_utc and r.start_utc < o.end_utc
         )
-        shifts.append(Shift(r.date, day_text(r.date), f"{start:%H:%M}–{end:%H:%M}",
-                            role_names.get(r.role, r.role), shift_names.get(r.shift, r.shift), others))
+        shifts.append(
+            Shift(
+                r.date,
+                day_text(r.date),
+                f"{start:%H:%M}–{end:%H:%M}",
+                role_names.get(r.role, r.role),
+                shift_names.get(r.shift, r.shift),
+                others,
+            )
+        )
     # the hours of the month of my next shift (this month when nothing is ahead); none without a rota there
     month_of = shifts[0].date if shifts else today
     first, last = month_range(f"{month_of:%Y-%m}")
@@ -88,8 +98,16 @@ def team_shifts(session: Any, team_id: str, person: str, now: Any) -> TeamShifts
         team = teams.parse_document(doc, team_id, stored=True)
         target = Calendar(team, first, last).target_minutes(person) if person in people else None
         month = f"{month_of:%B %Y}"
-    return TeamShifts(team_id, doc.get("team", team_id), doc["timezone"], shifts, worked, target, month,
-                      person_name=people.get(person, person))
+    return TeamShifts(
+        team_id,
+        doc.get("team", team_id),
+        doc["timezone"],
+        shifts,
+        worked,
+        target,
+        month,
+        person_name=people.get(person, person),
+    )
 
 
 def qr_svg(text: str) -> Markup:
@@ -105,8 +123,11 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
     principal.require_role("staff")
     now = request.app.state.clock()
     assert principal.person is not None
-    mine = [team_shifts(session, t, principal.person, now) for t in principal.teams
-            if teams.team_exists(session=session, team_id=t)]
+    mine = [
+        team_shifts(session, t, principal.person, now)
+        for t in principal.teams
+        if teams.team_exists(session=session, team_id=t)
+    ]
     feeds = tokens.list_calendar_tokens(session=session, principal=principal)
     for t in mine:
         t.feeds = [f for f in feeds if f.team_id == t.id]
@@ -144,8 +165,9 @@ def subscribe(
     url, webcal = feed_urls(link_base(request, settings), issued.secret)
     sid = session_id(request)
     assert sid is not None  # WebPrincipal: signed in
-    websessions.keep_new_feed(session=session, sid=sid,
-                              feed={"team": team, "url": url, "webcal": webcal, "id": issued.id})
+    websessions.keep_new_feed(
+        session=session, sid=sid, feed={"team": team, "url": url, "webcal": webcal, "id": issued.id}
+    )
     return redirect("/me#subscribe")
 
 

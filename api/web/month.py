@@ -61,8 +61,9 @@ class Cell:
 
 
 def _inner(chips: list[Chip], mark: str) -> Markup:
-    html = " ".join(f'<span class="chip {c.css}" title="{escape(c.tip)}">{escape(c.code)}</span>'
-                    for c in chips)
+    html = " ".join(
+        f'<span class="chip {c.css}" title="{escape(c.tip)}">{escape(c.code)}</span>' for c in chips
+    )
     return Markup(html) + escape(mark)
 
 
@@ -137,8 +138,10 @@ def shift_classes(team: Team) -> dict[str, str]:
         used = {out[s] for s in team.shifts if s in out and role in team.shift_roles(s)}
         for sid in team.shifts:
             if sid not in out and role in team.shift_roles(sid):
-                free = next((f"shift-{i}" for i in range(SHIFT_STYLES) if f"shift-{i}" not in used),
-                            f"shift-{len(used) % SHIFT_STYLES}")
+                free = next(
+                    (f"shift-{i}" for i in range(SHIFT_STYLES) if f"shift-{i}" not in used),
+                    f"shift-{len(used) % SHIFT_STYLES}",
+                )
                 out[sid] = free
                 used.add(free)
     return out
@@ -155,7 +158,9 @@ class View:
 
 
 def build_month(
-    team: Team, doc: RotaDocument, forced: frozenset[tuple[str, str, str, date]] = frozenset(),
+    team: Team,
+    doc: RotaDocument,
+    forced: frozenset[tuple[str, str, str, date]] = frozenset(),
     view: View | None = None,
 ) -> Month:
     """The month page's tables for ``doc`` of ``team``; ``forced`` (person, role, shift, date) duties were
@@ -173,16 +178,26 @@ def build_month(
         tip = tips.get((d.role, d.shift, d.start, d.end))
         if tip is None:
             start, end = cal.instant(d.start), cal.instant(d.end)
-            tip = tips[(d.role, d.shift, d.start, d.end)] = \
+            tip = tips[(d.role, d.shift, d.start, d.end)] = (
                 f"{role_names[d.role]} · {shift_names[d.shift]} {start:%H:%M}–{end:%H:%M}"
+            )
         kept = (d.person, d.role, d.shift, d.date) in forced
         if kept:
             tip += " (kept despite a rule)"
-        cells[(d.person, d.date)].append(Chip(codes.get((d.shift, d.role), d.shift), d.role, d.shift,
-                                              f"{css[d.role]} {shift_css.get(d.shift, 'shift-0')}"
-                                              + (" forced" if kept else ""), tip))
-    dates = [day for day in cal.dates if (view.start is None or view.start <= day)
-             and (view.end is None or day <= view.end)]
+        cells[(d.person, d.date)].append(
+            Chip(
+                codes.get((d.shift, d.role), d.shift),
+                d.role,
+                d.shift,
+                f"{css[d.role]} {shift_css.get(d.shift, 'shift-0')}" + (" forced" if kept else ""),
+                tip,
+            )
+        )
+    dates = [
+        day
+        for day in cal.dates
+        if (view.start is None or view.start <= day) and (view.end is None or day <= view.end)
+    ]
     away = away_dates(cal, dates)
     heads = [Head(day, f"{day:%a}"[:2], _head_css(cal, day), cal.closed.get(day, "")) for day in dates]
     rows = []
@@ -210,19 +225,28 @@ def build_month(
             what = "; ".join(c.tip for c in chips) or note or "no duty"
             # the accessible name starts with the codes seen in the cell (WCAG 2.5.3, label in name)
             seen = " ".join(c.code for c in chips)
-            label = f"{seen}: {p.display}, {day_names[day]}: {what}" if seen else \
-                f"{p.display}, {day_names[day]}: {what}"
-            row.append(Cell(day, kind, note, _inner(chips, mark), label,
-                            f"person={person}&date={day.isoformat()}"))
+            label = (
+                f"{seen}: {p.display}, {day_names[day]}: {what}"
+                if seen
+                else f"{p.display}, {day_names[day]}: {what}"
+            )
+            row.append(
+                Cell(day, kind, note, _inner(chips, mark), label, f"person={person}&date={day.isoformat()}")
+            )
         line = by_person.get(p.id)
         diff = line.difference if line else None
-        rows.append(Row(
-            p.id, p.display, row,
-            hours="–" if diff is None else f"{diff / 60:+.1f}",
-            hours_tip="no target" if line is None or line.target is None
-            else f"{line.worked / 60:.1f} h worked of a {line.target / 60:.1f} h target",
-            hours_off=hours_off(diff),
-        ))
+        rows.append(
+            Row(
+                p.id,
+                p.display,
+                row,
+                hours="–" if diff is None else f"{diff / 60:+.1f}",
+                hours_tip="no target"
+                if line is None or line.target is None
+                else f"{line.worked / 60:.1f} h worked of a {line.target / 60:.1f} h target",
+                hours_off=hours_off(diff),
+            )
+        )
     roles = [r for r in team.roles if view.role is None or r == view.role]
     return Month(
         heads=heads,
@@ -260,12 +284,15 @@ def _count_rows(
     on: dict[tuple[str, date], set[str]] = defaultdict(set)
     for d in duties:
         on[(d.role, d.date)].add(d.person)
-    return [CountRow(role, role_names[role], [(day, len(on.get((role, day), ()))) for day in dates])
-            for role in roles]
+    return [
+        CountRow(role, role_names[role], [(day, len(on.get((role, day), ()))) for day in dates])
+        for role in roles
+    ]
 
 
-def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str],
-              dates: list[date]) -> list[GapRow]:
+def _gap_rows(
+    cal: Calendar, doc: RotaDocument, role_names: dict[str, str], dates: list[date]
+) -> list[GapRow]:
     """One row per role: a cell per date with its gaps (core ones marked !, others ?) and their reasons."""
     found: dict[tuple[str, date], list[tuple[bool, str]]] = defaultdict(list)
     for g in doc.gaps:
@@ -280,8 +307,11 @@ def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str],
             here = found.get((role, day))
             if here:
                 core = any(c for c, _ in here)
-                cells.append(GapCell(day, "gap-core" if core else "gap-other", "!" if core else "?",
-                                     [t for _, t in here]))
+                cells.append(
+                    GapCell(
+                        day, "gap-core" if core else "gap-other", "!" if core else "?", [t for _, t in here]
+                    )
+                )
             elif day in cal.closed:
                 cells.append(GapCell(day, "closed", "·", []))
             else:
@@ -290,36 +320,50 @@ def _gap_rows(cal: Calendar, doc: RotaDocument, role_names: dict[str, str],
     return out
 
 
-def _legend(team: Team, codes: dict[tuple[str, str], str], css: dict[str, str], shift_css: dict[str, str],
-            role_names: dict[str, str], shift_names: dict[str, str]) -> list[tuple[str, str, str]]:
+def _legend(
+    team: Team,
+    codes: dict[tuple[str, str], str],
+    css: dict[str, str],
+    shift_css: dict[str, str],
+    role_names: dict[str, str],
+    shift_names: dict[str, str],
+) -> list[tuple[str, str, str]]:
     out = []
     for (sid, role), code in codes.items():
         shift = team.shifts[sid]
-        out.append((f"{css[role]} {shift_css.get(sid, 'shift-0')}", code,
-                    f"{shift_names[sid]} {shift.start}–{shift.end}, {role_names[role]}"))
+        out.append(
+            (
+                f"{css[role]} {shift_css.get(sid, 'shift-0')}",
+                code,
+                f"{shift_names[sid]} {shift.start}–{shift.end}, {role_names[role]}",
+            )
+        )
     return out
 
 
-def _coverage(cal: Calendar, duties: list, doc: RotaDocument,
-              role_names: dict[str, str]) -> list[dict[str, str | bool]]:
+def _coverage(
+    cal: Calendar, duties: list, doc: RotaDocument, role_names: dict[str, str]
+) -> list[dict[str, str | bool]]:
     """Coverage per role in hours on duty (core and all opening hours), its gaps and hours uncovered."""
     count: dict[str, int] = defaultdict(int)
     for g in doc.gaps:
         count[g.role] += 1
     out = []
     for role, f in coverage_figures(cal, duties).items():
-        out.append({
-            "role": role_names[role],
-            "core_required": f"{f['core_required'] / 60:.1f}",
-            "core_covered": f"{f['core_covered'] / 60:.1f}",
-            "core_percent": percent_text(f["core_covered"], f["core_required"]),
-            "all_required": f"{f['all_required'] / 60:.1f}",
-            "all_covered": f"{f['all_covered'] / 60:.1f}",
-            "all_percent": percent_text(f["all_covered"], f["all_required"]),
-            "short": f["all_covered"] < f["all_required"],
-            "gaps": str(count[role]),
-            "uncovered": f"{max(f['all_required'] - f['all_covered'], 0) / 60:.1f}",
-        })
+        out.append(
+            {
+                "role": role_names[role],
+                "core_required": f"{f['core_required'] / 60:.1f}",
+                "core_covered": f"{f['core_covered'] / 60:.1f}",
+                "core_percent": percent_text(f["core_covered"], f["core_required"]),
+                "all_required": f"{f['all_required'] / 60:.1f}",
+                "all_covered": f"{f['all_covered'] / 60:.1f}",
+                "all_percent": percent_text(f["all_covered"], f["all_required"]),
+                "short": f["all_covered"] < f["all_required"],
+                "gaps": str(count[role]),
+                "uncovered": f"{max(f['all_required'] - f['all_covered'], 0) / 60:.1f}",
+            }
+        )
     return out
 
 
@@ -328,13 +372,15 @@ def _gap_list(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> l
     out = []
     for g in doc.gaps:
         day = local_date(cal, g.start)
-        out.append({
-            "role": role_names.get(g.role, g.role),
-            "date": day_text(day),
-            "when": _gap_text(cal, g.start, g.end, g.assigned, g.required),
-            "core": g.core,
-            "reasons": "; ".join(g.reasons),
-        })
+        out.append(
+            {
+                "role": role_names.get(g.role, g.role),
+                "date": day_text(day),
+                "when": _gap_text(cal, g.start, g.end, g.assigned, g.required),
+                "core": g.core,
+                "reasons": "; ".join(g.reasons),
+            }
+        )
     return out
 
 

@@ -41,13 +41,15 @@ def on_duty_page(
     """The people on duty per role now (or at ``at``), their shift and times, and how to reach them."""
     principal.require_on_duty_reader(team_id)
     answer = onduty.on_duty(session=session, team_id=team_id, now=request.app.state.clock(), at=at, role=role)
-    roles = [
-        {**r, "on_duty": [{**d, "times": _times(d)} for d in r["on_duty"]]} for r in answer.roles
-    ]
-    return page(request, "on_duty.html", {
-        "answer": answer,
-        "roles": roles,
-        "when": f"{answer.at:%a} {answer.at.day} {answer.at:%b %Y}, {answer.at:%H:%M %Z}",
-        "refresh": REFRESH_SECONDS if at is None else None,  # a chosen instant does not move
-        "team_id": team_id,
-    })
+    roles = [{**r, "on_duty": [{**d, "times": _times(d)} for d in r["on_duty"]]} for r in answer.roles]
+    return page(
+        request,
+        "on_duty.html",
+        {
+            "answer": answer,
+            "roles": roles,
+            "when": f"{answer.at:%a} {answer.at.day} {answer.at:%b %Y}, {answer.at:%H:%M %Z}",
+            "refresh": REFRESH_SECONDS if at is None else None,  # a chosen instant does not move
+            "team_id": team_id,
+        },
+    )

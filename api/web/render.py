@@ -98,13 +98,21 @@ def named_text(text: str, names: dict[str, str] | None = None) -> str:
         alternatives = "|".join(re.escape(w) for w in words if w)
         # a skill is not a role, though it may share the role's id ("lacks skill desk needed for desk")
         skill = r"(?<!skill )(?<!skills )(?<!skill: )(?<!skills: )"
-        text = re.sub(rf"(?<![\w-]){skill}({alternatives})(?![\w-])",
-                      lambda m: names.get(m.group(1), m.group(1)), text)
+        text = re.sub(
+            rf"(?<![\w-]){skill}({alternatives})(?![\w-])", lambda m: names.get(m.group(1), m.group(1)), text
+        )
     return _ISO_DAY.sub(lambda m: day_text(m.group(1)), text)
 
 
-templates.env.filters.update(day=day_text, hours=hours_text, percent=percent_text, moment=moment_text,
-                             within=within_text, named=named_text, bdi=bdi)
+templates.env.filters.update(
+    day=day_text,
+    hours=hours_text,
+    percent=percent_text,
+    moment=moment_text,
+    within=within_text,
+    named=named_text,
+    bdi=bdi,
+)
 
 
 templates.env.globals["static"] = static_url

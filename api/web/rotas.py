@@ -49,10 +49,16 @@ def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tup
         chosen = next((w for w in spans if w[0].isoformat() == week), None)
         if chosen is None:
             raise Invalid(f'"{week}" is not the first date of a week of this rota', "week")
-    view = View(start=chosen[0] if chosen else None, end=chosen[1] if chosen else None,
-                role=role or None, person=person or None)
+    view = View(
+        start=chosen[0] if chosen else None,
+        end=chosen[1] if chosen else None,
+        role=role or None,
+        person=person or None,
+    )
     form = {
-        "role": role, "person": person, "week": week,
+        "role": role,
+        "person": person,
+        "week": week,
         "roles": [(r, team.roles[r].name or r) for r in team.roles],
         "people": [(p.id, p.display) for p in team.people],
         "weeks": [(a.isoformat(), f"{day_text(a)} – {day_text(b)}") for a, b in spans],
@@ -67,19 +73,29 @@ def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tup
 
 @router.get("/teams/{team_id}/rotas/{rota_id}")
 def month_page(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep,
-    role: str = "", person: str = "", week: str = "",
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    principal: WebPrincipal,
+    session: SessionDep,
+    role: str = "",
+    person: str = "",
+    week: str = "",
 ) -> Response:
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
     doc = RotaDocument.model_validate(
-        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document))
+        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document)
+    )
     lead = principal.leads(team_id)
     view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
-    forced = [e for e in edits.list_edits(session=session, rota_id=rota.id) if e.forced] \
-        if principal.role != "staff" else []
+    forced = (
+        [e for e in edits.list_edits(session=session, rota_id=rota.id) if e.forced]
+        if principal.role != "staff"
+        else []
+    )
     context = {
         "rota": rota,
         "team": team,
@@ -104,8 +120,9 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
     if fmt not in DOWNLOADS:
         raise NotFound(f"no {fmt} download (csv, xlsx or ics)", "fmt")
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    body, media_type, name = rotas.rota_file(session=session, rota=rota, fmt=fmt,
-                                             private=not sees_leave_reasons(principal, team_id))
+    body, media_type, name = rotas.rota_file(
+        session=session, rota=rota, fmt=fmt, private=not sees_leave_reasons(principal, team_id)
+    )
     disposition = f'attachment; filename="{name}"'
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
@@ -125,8 +142,15 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/cell")
 def cell_page(
-    request: Request, team_id: str, rota_id: int, person: str, date: date, principal: WebPrincipal,
-    session: SessionDep, pending: str | None = None, conflict: str | None = None,
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    person: str,
+    date: date,
+    principal: WebPrincipal,
+    session: SessionDep,
+    pending: str | None = None,
+    conflict: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
@@ -172,13 +196,27 @@ def edit(
         raise Invalid("choose a duty", "duty")
     to = _to(op, to_person)
     before = cell_context(rota, rotas.rota_team(session=session, rota=rota), person, day)
-    request_ = edits.EditRequest(op=op, person=person, role=role, shift=shift, date=day, to=to, force=force,
-                                 reason=reason.strip() or None)
+    request_ = edits.EditRequest(
+        op=op,
+        person=person,
+        role=role,
+        shift=shift,
+        date=day,
+        to=to,
+        force=force,
+        reason=reason.strip() or None,
+    )
     try:
         if force and not skill_confirmed:
             _refuse_unconfirmed_skill(session, rota, request_, settings.history_days)
-        edits.edit_rota(session=session, rota_id=rota.id, request=request_, version=version,
-                        actor=principal.name, history_days=settings.history_days)
+        edits.edit_rota(
+            session=session,
+            rota_id=rota.id,
+            request=request_,
+            version=version,
+            actor=principal.name,
+            history_days=settings.history_days,
+        )
     except (Invalid, Conflict) as exc:
         if "violations" not in exc.extra and exc.problems[0].get("path") != "cell":
             raise
@@ -189,17 +227,31 @@ def edit(
             request.session[EDIT_CONFLICT] = {"key": key, "rota": rota.id, "message": message}
             return redirect(url(rota, f"/cell?person={quote(person)}&date={day.isoformat()}&conflict={key}"))
         request.session[PENDING] = {
-            "key": key, "rota": rota.id, "person": person, "date": day.isoformat(),
-            "violations": [{k: (v[:300] if isinstance(v, str) else v) for k, v in x.items()}
-                           for x in exc.extra["violations"][:8]],  # the session is a cookie: kept small
-            "pending": {"op": op, "duty": duty, "to_person": to_person, "version": version,
-                        "what": _what(before, op, duty, to_person),
-                        "skill": any(v["rule"] == "skills" for v in exc.extra["violations"])}}
+            "key": key,
+            "rota": rota.id,
+            "person": person,
+            "date": day.isoformat(),
+            "violations": [
+                {k: (v[:300] if isinstance(v, str) else v) for k, v in x.items()}
+                for x in exc.extra["violations"][:8]
+            ],  # the session is a cookie: kept small
+            "pending": {
+                "op": op,
+                "duty": duty,
+                "to_person": to_person,
+                "version": version,
+                "what": _what(before, op, duty, to_person),
+                "skill": any(v["rule"] == "skills" for v in exc.extra["violations"]),
+            },
+        }
         return redirect(url(rota, f"/cell?person={quote(person)}&date={day.isoformat()}&pending={key}"))
     request.session.pop(PENDING, None)
     what = "Kept anyway (recorded with the rules it breaks)" if force else "Saved"
-    opened = next((d["gaps"] for d in before["duties"] if f"{d['shift']}|{d['role']}" == duty), []) \
-        if op == "remove" else []
+    opened = (
+        next((d["gaps"] for d in before["duties"] if f"{d['shift']}|{d['role']}" == duty), [])
+        if op == "remove"
+        else []
+    )
     left = f" It leaves {'; '.join(opened)}." if opened else ""
     flash(request, f"{what}: {_what(before, op, duty, to_person)}.{left}")
     return redirect(url(rota))
@@ -210,8 +262,9 @@ def _to(op: str, to_person: str) -> dict[str, Any] | None:
     if op not in ("move", "swap"):
         return None
     if not to_person:
-        raise Invalid("choose who takes the duty" if op == "move" else "choose whose duty to swap with",
-                      "to_person")
+        raise Invalid(
+            "choose who takes the duty" if op == "move" else "choose whose duty to swap with", "to_person"
+        )
     if op == "move":
         return {"person": to_person}
     other, shift, role = [*to_person.split("|"), "", ""][:3]
@@ -228,8 +281,11 @@ def _refuse_unconfirmed_skill(
     new = edits.check_edit(session=session, rota_id=rota.id, request=request, history_days=history_days)
     skill = [v for v in new if v.rule == "skills"]
     if skill:
-        raise Invalid(f"{skill[0].message}: tick that you keep it despite the missing skill",
-                      "skill_confirmed", extra={"violations": [v.as_dict() for v in new]})
+        raise Invalid(
+            f"{skill[0].message}: tick that you keep it despite the missing skill",
+            "skill_confirmed",
+            extra={"violations": [v.as_dict() for v in new]},
+        )
 
 
 def _what(context: dict[str, Any], op: str, duty: str, to_person: str) -> str:

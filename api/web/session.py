@@ -63,8 +63,9 @@ def sign_in(request: Request, principal: Principal) -> None:
         previous = session_id(request)
         if previous is not None:
             websessions.end_web_session(session=session, sid=previous)
-        sid = websessions.start_web_session(session=session, token_id=principal.token_id,
-                                            hours=request.app.state.settings.session_hours)
+        sid = websessions.start_web_session(
+            session=session, token_id=principal.token_id, hours=request.app.state.settings.session_hours
+        )
     request.session.clear()
     request.session[AUTH] = sid
     request.session[CSRF] = secrets.token_urlsafe(32)

@@ -68,8 +68,11 @@ def check_text(text: str, team_id: str) -> tuple[Any, list[dict[str, Any]], list
         team = teams.parse_document(document, team_id)
     except Invalid as exc:
         found = [placed(p) for p in exc.problems]
-        warned = [{**p, "message": p["message"].removeprefix("warning: ")} for p in found
-                  if p["message"].startswith("warning: ")]
+        warned = [
+            {**p, "message": p["message"].removeprefix("warning: ")}
+            for p in found
+            if p["message"].startswith("warning: ")
+        ]
         return None, [p for p in found if not p["message"].startswith("warning: ")], warned
     return document, [], [placed(w) for w in teams.warnings_of(team)]
 
@@ -113,9 +116,17 @@ def file_page(
     held = _take_draft(request) if draft is not None else None
     if held is None or held.get("team") != team_id:
         return _editor(request, session, team_id)
-    return _editor(request, session, team_id, text=held["text"], problems=held["problems"],
-                   warnings=held["warnings"], checked=held["checked"], version=held["base_version"],
-                   unsaved=held.get("unsaved"))
+    return _editor(
+        request,
+        session,
+        team_id,
+        text=held["text"],
+        problems=held["problems"],
+        warnings=held["warnings"],
+        checked=held["checked"],
+        version=held["base_version"],
+        unsaved=held.get("unsaved"),
+    )
 
 
 def _take_draft(request: Request) -> dict[str, Any] | None:
@@ -149,18 +160,43 @@ def save_file(
     principal.require_lead(team_id)
     document, problems, warnings = check_text(text, team_id)
     if problems or action == "check":
-        return _show_draft(request, session, team_id, text=text, problems=problems, checked=not problems,
-                           warnings=warnings, base_version=base_version)
+        return _show_draft(
+            request,
+            session,
+            team_id,
+            text=text,
+            problems=problems,
+            checked=not problems,
+            warnings=warnings,
+            base_version=base_version,
+        )
     _, version = _current(session, team_id)
     if version != base_version:
-        conflict = Conflict(f"the team file changed since you opened it (it is at version {version} now): "
-                            "reload the page, then make your change again", "version")
-        return _show_draft(request, session, team_id, text=text, problems=conflict.problems, checked=False,
-                           warnings=warnings, base_version=base_version, unsaved="changed meanwhile")
+        conflict = Conflict(
+            f"the team file changed since you opened it (it is at version {version} now): "
+            "reload the page, then make your change again",
+            "version",
+        )
+        return _show_draft(
+            request,
+            session,
+            team_id,
+            text=text,
+            problems=conflict.problems,
+            checked=False,
+            warnings=warnings,
+            base_version=base_version,
+            unsaved="changed meanwhile",
+        )
     warned: list[dict[str, str]] = []
-    _, saved, changed = teams.put_team(session=session, team_id=team_id, document=document,
-                                       max_people=request.app.state.settings.max_people,
-                                       base_version=version, warnings=warned)  # checked again under the lock
+    _, saved, changed = teams.put_team(
+        session=session,
+        team_id=team_id,
+        document=document,
+        max_people=request.app.state.settings.max_people,
+        base_version=version,
+        warnings=warned,
+    )  # checked again under the lock
     flash(request, f"Saved the team file: version {saved.version}." if changed else "Nothing changed.")
     _flash_warnings(request, warned)
     return redirect(f"/teams/{team_id}/file")
@@ -174,9 +210,15 @@ def _flash_warnings(request: Request, warnings: list[dict[str, str]]) -> None:
 
 @router.post("/teams/{team_id}/file/people", dependencies=[Csrf])
 def add_person(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
-    person: Annotated[str, Form()], name: Annotated[str, Form()] = "", skills: Annotated[str, Form()] = "",
-    hours: Annotated[str, Form()] = "", days: Annotated[str, Form()] = "",
+    request: Request,
+    team_id: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    person: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    skills: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a person with their skills and contract."""
     principal.require_lead(team_id)
@@ -184,8 +226,9 @@ def add_person(
     def change(doc: dict[str, Any]) -> None:
         team_edits.add_person(doc, person, name=name, skills=skills, hours=hours, days=days)
 
-    return _change(request, session, team_id, change, f"added {name.strip() or person.strip()}",
-                   f"/teams/{team_id}/file")
+    return _change(
+        request, session, team_id, change, f"added {name.strip() or person.strip()}", f"/teams/{team_id}/file"
+    )
 
 
 def _person_url(team_id: str, person: str) -> str:
@@ -193,7 +236,11 @@ def _person_url(team_id: str, person: str) -> str:
 
 
 def _change(
-    request: Request, session: Session, team_id: str, change: Callable[[dict[str, Any]], Any], what: str,
+    request: Request,
+    session: Session,
+    team_id: str,
+    change: Callable[[dict[str, Any]], Any],
+    what: str,
     back: str,
 ) -> Response:
     """Apply ``change`` to the current document and save it as a new version, then show ``back`` (a GET):
@@ -201,8 +248,9 @@ def _change(
     settings = request.app.state.settings
     try:
         warned: list[dict[str, str]] = []
-        version, changed, _ = team_edits.change_team(session=session, team_id=team_id, change=change,
-                                                    max_people=settings.max_people, warnings=warned)
+        version, changed, _ = team_edits.change_team(
+            session=session, team_id=team_id, change=change, max_people=settings.max_people, warnings=warned
+        )
     except Invalid as exc:
         session.rollback()
         reasons = "; ".join(p["message"] for p in exc.problems[:5])
@@ -230,17 +278,28 @@ def person_page(
     principal.require_lead(team_id)
     row = _current_person(session, team_id, person)
     document, version = _current(session, team_id)
-    context = {"team_id": team_id, "name": (document or {}).get("team", team_id), "version": version,
-               "p": row, "url": _person_url(team_id, person),
-               "skills": ", ".join((document or {}).get("skills") or [])}
+    context = {
+        "team_id": team_id,
+        "name": (document or {}).get("team", team_id),
+        "version": version,
+        "p": row,
+        "url": _person_url(team_id, person),
+        "skills": ", ".join((document or {}).get("skills") or []),
+    }
     return page(request, "person.html", context)
 
 
 @router.post("/teams/{team_id}/file/people/{person}", dependencies=[Csrf])
 def update_person(
-    request: Request, team_id: str, person: str, principal: WebPrincipal, session: WriteSessionDep,
-    name: Annotated[str, Form()] = "", skills: Annotated[str, Form()] = "",
-    hours: Annotated[str, Form()] = "", days: Annotated[str, Form()] = "",
+    request: Request,
+    team_id: str,
+    person: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    name: Annotated[str, Form()] = "",
+    skills: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "",
 ) -> Response:
     """Change a person's name, skills and contract: a field left blank stays as it is."""
     principal.require_lead(team_id)
@@ -254,8 +313,14 @@ def update_person(
 
 @router.post("/teams/{team_id}/file/people/{person}/leave", dependencies=[Csrf])
 def add_person_leave(
-    request: Request, team_id: str, person: str, principal: WebPrincipal, session: WriteSessionDep,
-    first: Annotated[str, Form()], last: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+    request: Request,
+    team_id: str,
+    person: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    first: Annotated[str, Form()],
+    last: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a period of leave (whole dates, inclusive)."""
     principal.require_lead(team_id)
@@ -263,8 +328,14 @@ def add_person_leave(
     def change(doc: dict[str, Any]) -> None:
         team_edits.add_leave(doc, person, first, last, reason)
 
-    return _change(request, session, team_id, change, f"leave for {_display(session, team_id, person)}",
-                   _person_url(team_id, person))
+    return _change(
+        request,
+        session,
+        team_id,
+        change,
+        f"leave for {_display(session, team_id, person)}",
+        _person_url(team_id, person),
+    )
 
 
 @router.get("/teams/{team_id}/file/people/{person}/remove")
@@ -284,8 +355,11 @@ def _remove(request: Request, session: Session, team_id: str, person: str) -> Re
     settings = request.app.state.settings
     try:
         version, _, before = team_edits.change_team(
-            session=session, team_id=team_id, change=lambda doc: team_edits.remove_person(doc, person),
-            max_people=settings.max_people)
+            session=session,
+            team_id=team_id,
+            change=lambda doc: team_edits.remove_person(doc, person),
+            max_people=settings.max_people,
+        )
     except Invalid as exc:
         session.rollback()
         reasons = "; ".join(p["message"] for p in exc.problems[:5])
@@ -298,7 +372,11 @@ def _remove(request: Request, session: Session, team_id: str, person: str) -> Re
 
 @router.post("/teams/{team_id}/file/people/{person}/remove", dependencies=[Csrf])
 def remove_person(
-    request: Request, team_id: str, person: str, principal: WebPrincipal, session: WriteSessionDep,
+    request: Request,
+    team_id: str,
+    person: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
 ) -> Response:
     """Remove a person (asked first on the page before; older rotas keep the version they were made with)."""
     principal.require_lead(team_id)
@@ -307,21 +385,29 @@ def remove_person(
 
 @router.post("/teams/{team_id}/file/restore", dependencies=[Csrf])
 def restore(
-    request: Request, team_id: str, principal: WebPrincipal, session: WriteSessionDep,
+    request: Request,
+    team_id: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
     version: Annotated[int, Form()],
 ) -> Response:
     """Make an older version current again (saved as a new version)."""
     principal.require_lead(team_id)
     settings = request.app.state.settings
     try:
-        _, saved, changed = team_edits.restore_version(session=session, team_id=team_id, version=version,
-                                                       max_people=settings.max_people)
+        _, saved, changed = team_edits.restore_version(
+            session=session, team_id=team_id, version=version, max_people=settings.max_people
+        )
     except Invalid as exc:
         session.rollback()
         flash(request, f"Version {version} cannot be restored: {exc.problems[0]['message']}.", "error")
         return redirect(f"/teams/{team_id}/file")
-    flash(request, f"Restored version {version} as version {saved.version}." if changed
-          else f"Version {version} is what is stored now: nothing changed.")
+    flash(
+        request,
+        f"Restored version {version} as version {saved.version}."
+        if changed
+        else f"Version {version} is what is stored now: nothing changed.",
+    )
     return redirect(f"/teams/{team_id}/file")
 
 

@@ -59,8 +59,10 @@ def month_range(month: str, today: date | None = None) -> tuple[date, date]:
         raise Invalid(f'"{month}" is not a month (YYYY-MM)', "month") from None
     low, high = (today.year - YEARS_BACK, today.year + YEARS_AHEAD) if today else (first.year, first.year)
     if not low <= first.year <= high:
-        raise Invalid(f"{first:%B} {first.year} is out of range: choose a month from January {low} to "
-                      f"December {high}", "month")
+        raise Invalid(
+            f"{first:%B} {first.year} is out of range: choose a month from January {low} to December {high}",
+            "month",
+        )
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, after - timedelta(days=1)
 
@@ -142,12 +144,21 @@ def generate(
     start, end = month_range(month, request.app.state.clock().date())
     try:
         job = submit.submit_job(
-            session=session, settings=settings, team_id=team_id, start=start, end=end, time_limit=time_limit,
-            token_id=principal.token_id, owner=runner.owner,
+            session=session,
+            settings=settings,
+            team_id=team_id,
+            start=start,
+            end=end,
+            time_limit=time_limit,
+            token_id=principal.token_id,
+            owner=runner.owner,
         )
     except submit.SolveRunning as running:
-        flash(request, f"This month is already being solved ({running.job.state}): here it is. "
-                       "No second solve was started.")
+        flash(
+            request,
+            f"This month is already being solved ({running.job.state}): here it is. "
+            "No second solve was started.",
+        )
         return redirect(f"/teams/{team_id}/jobs/{running.job.id}")
     runner.submit(job.id, team_id)
     return redirect(f"/teams/{team_id}/jobs/{job.id}")
@@ -222,7 +233,11 @@ def job_events(
 
 @router.post("/teams/{team_id}/jobs/{job_id}/stop", dependencies=[Csrf])
 def stop_job(
-    team_id: str, job_id: str, principal: WebPrincipal, session: WriteSessionDep, runner: RunnerDep,
+    team_id: str,
+    job_id: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    runner: RunnerDep,
     settings: SettingsDep,
 ) -> Response:
     """Stop the solve; the best rota found so far is kept (as DELETE /api/jobs/{job} does)."""

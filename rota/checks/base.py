@@ -31,8 +31,13 @@ class Violation:
 
     def as_dict(self) -> dict[str, Any]:
         """The violation as JSON-ready data."""
-        return {"rule": self.rule, "title": title(self.rule), "person": self.person,
-                "date": self.date.isoformat() if self.date else None, "message": self.message}
+        return {
+            "rule": self.rule,
+            "title": title(self.rule),
+            "person": self.person,
+            "date": self.date.isoformat() if self.date else None,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,16 @@ class Context:
         if info is None:
             cal, p = self.cal, self.cal.person(pid)
             days = p.days if isinstance(p.days, str) else ",".join(p.days)
-            info = PersonInfo(pid, cal.rules(pid), cal.limits(pid), timeutil.parse_days(p.days), days,
-                              frozenset(p.skills), cal.unavailable(pid),
-                              sorted(self.history.get(pid, []), key=lambda d: (d.start, d.end)))
+            info = PersonInfo(
+                pid,
+                cal.rules(pid),
+                cal.limits(pid),
+                timeutil.parse_days(p.days),
+                days,
+                frozenset(p.skills),
+                cal.unavailable(pid),
+                sorted(self.history.get(pid, []), key=lambda d: (d.start, d.end)),
+            )
             self._people[pid] = info
         return info
 

@@ -28,31 +28,35 @@ from rota.team import Limit
 
 
 @checks("max_hours_per_week", scope="person")
-def max_hours_per_week(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
-                       partial: bool) -> Iterator[Violation]:
+def max_hours_per_week(
+    ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], partial: bool
+) -> Iterator[Violation]:
     if info.rules.max_hours_per_week is not None:
         yield from _weekly_hours(ctx, info.id, every, info.rules.max_hours_per_week)
 
 
 @checks("limit_max", "limit_min", scope="person")
-def limits(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
-           partial: bool) -> Iterator[Violation]:
+def limits(
+    ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], partial: bool
+) -> Iterator[Violation]:
     """Each limit's max, and (unless ``partial``) its min."""
     for lim in info.limits:
         yield from _limit(ctx, info.id, every, lim, partial=partial)
 
 
 @checks("max_weekends", scope="person")
-def max_weekends(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
-                 partial: bool) -> Iterator[Violation]:
+def max_weekends(
+    ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], partial: bool
+) -> Iterator[Violation]:
     rule = info.rules.max_weekends
     if rule is not None:
         yield from _weekends(ctx, info.id, every, rule.max, rule.per)
 
 
 @checks("max_hours_per_period", scope="person")
-def max_hours_per_period(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
-                         partial: bool) -> Iterator[Violation]:
+def max_hours_per_period(
+    ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], partial: bool
+) -> Iterator[Violation]:
     pid = info.id
     total = sum(d.minutes for d in mine)
     top = info.rules.max_hours_per_period
@@ -63,20 +67,29 @@ def max_hours_per_period(ctx: Context, info: PersonInfo, mine: list[Duty], every
             if running > top * 60:
                 day = d.date
                 break
-        yield Violation("max_hours_per_period", pid, day,
-                        f"{pid}: {hours(total)} over the period; max_hours_per_period is {num(top)}",
-                        detail=f"{hours(total)} with it, max {num(top)}")
+        yield Violation(
+            "max_hours_per_period",
+            pid,
+            day,
+            f"{pid}: {hours(total)} over the period; max_hours_per_period is {num(top)}",
+            detail=f"{hours(total)} with it, max {num(top)}",
+        )
 
 
 @checks("min_hours_per_period", scope="person")
-def min_hours_per_period(ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty],
-                         partial: bool) -> Iterator[Violation]:
+def min_hours_per_period(
+    ctx: Context, info: PersonInfo, mine: list[Duty], every: list[Duty], partial: bool
+) -> Iterator[Violation]:
     pid = info.id
     total = sum(d.minutes for d in mine)
     least = info.rules.min_hours_per_period
     if least is not None and total < least * 60:
-        yield Violation("min_hours_per_period", pid, ctx.cal.start,
-                        f"{pid}: {hours(total)} over the period; min_hours_per_period is {num(least)}")
+        yield Violation(
+            "min_hours_per_period",
+            pid,
+            ctx.cal.start,
+            f"{pid}: {hours(total)} over the period; min_hours_per_period is {num(least)}",
+        )
 
 
 def _over(ctx: Context, items: list[tuple[Duty, float]], cap: float) -> Duty | None:
@@ -101,10 +114,13 @@ def _weekly_hours(ctx: Context, pid: str, every: list[Duty], top: float) -> Iter
         hit = _over(ctx, [(d, d.minutes) for d in ds], top * 60)
         if hit is not None:
             total = sum(d.minutes for d in ds)
-            yield Violation("max_hours_per_week", pid, hit.date,
-                            f"{pid}: {hours(total)} in {week_label(ds[0].date)}; "
-                            f"max_hours_per_week is {num(top)}",
-                            detail=f"{hours(total)} with it, max {num(top)}")
+            yield Violation(
+                "max_hours_per_week",
+                pid,
+                hit.date,
+                f"{pid}: {hours(total)} in {week_label(ds[0].date)}; max_hours_per_week is {num(top)}",
+                detail=f"{hours(total)} with it, max {num(top)}",
+            )
 
 
 def _limit(ctx: Context, pid: str, every: list[Duty], lim: Limit, *, partial: bool) -> Iterator[Violation]:
@@ -123,16 +139,23 @@ def _limit(ctx: Context, pid: str, every: list[Duty], lim: Limit, *, partial: bo
             hit = _over(ctx, [(d, 1) for d in ds], lim.max)
             if hit is not None:
                 label = limit_label(lim, "max")
-                yield Violation("limit_max", pid, hit.date,
-                                f"{pid}: {len(ds)} {what} in {_window(lim.per, hit.date)}; limit is {label}",
-                                detail=label)
+                yield Violation(
+                    "limit_max",
+                    pid,
+                    hit.date,
+                    f"{pid}: {len(ds)} {what} in {_window(lim.per, hit.date)}; limit is {label}",
+                    detail=label,
+                )
     if lim.min is not None and not partial:
         for first in timeutil.whole_windows(lim.per, cal.start, cal.end):
             n = len(groups.get(key(first), []))
             if n < lim.min:
-                yield Violation("limit_min", pid, first,
-                                f"{pid}: {n} {what} in {_window(lim.per, first)}; "
-                                f"limit is {limit_label(lim, 'min')}")
+                yield Violation(
+                    "limit_min",
+                    pid,
+                    first,
+                    f"{pid}: {n} {what} in {_window(lim.per, first)}; limit is {limit_label(lim, 'min')}",
+                )
 
 
 def _window(per: timeutil.Per, day: date) -> str:
@@ -154,11 +177,15 @@ def _weekends(ctx: Context, pid: str, every: list[Duty], top: int, per: timeutil
         groups[timeutil.bucket(per, sat)].append(sat)
     for sats in groups.values():
         worked: list[tuple[Duty, float]] = [
-            (min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats]
+            (min((d for d in weekends[s] if ctx.is_new(d)), default=weekends[s][0]), 1) for s in sats
+        ]
         hit = _over(ctx, worked, top)
         if hit is not None:
             where = f"{sats[0]:%B %Y}" if per == "month" else "the period"
-            yield Violation("max_weekends", pid, hit.date,
-                            f"{pid}: {plural(len(sats), 'weekend')} worked in {where}; "
-                            f"max_weekends is {top} per {per}",
-                            detail=f"{plural(len(sats), 'weekend')} with it, max {top} per {per}")
+            yield Violation(
+                "max_weekends",
+                pid,
+                hit.date,
+                f"{pid}: {plural(len(sats), 'weekend')} worked in {where}; max_weekends is {top} per {per}",
+                detail=f"{plural(len(sats), 'weekend')} with it, max {top} per {per}",
+            )

@@ -35,8 +35,8 @@ def max_consecutive_days(ctx: Ctx) -> None:
         lits = [ctx.work.get((person, d)) if d >= cal.start else None for d in days]
         const = [int(d < cal.start and d in hist) for d in days]
         for w in range(len(days) - limit):
-            window = [v for v in lits[w:w + limit + 1] if v is not None]
-            fixed = sum(const[w:w + limit + 1])
+            window = [v for v in lits[w : w + limit + 1] if v is not None]
+            fixed = sum(const[w : w + limit + 1])
             if window and fixed + len(window) > limit:
                 ctx.model.add(LinearExpr.sum(window) <= limit - fixed)
 
@@ -76,8 +76,9 @@ def _min_runs(ctx: Ctx, person: str, n: int, on: bool, rule: str) -> None:
         here, prev = _state(ctx, person, day, on), _state(ctx, person, day - ONE, on)
         if here is None or prev is None or here is False or prev is True:
             continue
-        if day < cal.start and not all(_state(ctx, person, d, on) is True
-                                       for d in timeutil.date_range(day, cal.start - ONE)):
+        if day < cal.start and not all(
+            _state(ctx, person, d, on) is True for d in timeutil.date_range(day, cal.start - ONE)
+        ):
             continue  # the run ends inside the history: nothing the rota can change
         base = [] if here is True else [~here]
         base += [] if prev is False else [prev]

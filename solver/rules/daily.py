@@ -159,7 +159,8 @@ def succession_allowed(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> b
     on = g.on[p]
     for succ in rules.forbidden_successions:
         before, after = on.get(s.date - ONE), on.get(s.date + ONE)
-        if (before and before.shift == succ.first and s.shift == succ.then) or \
-                (after and s.shift == succ.first and after.shift == succ.then):
+        if (before and before.shift == succ.first and s.shift == succ.then) or (
+            after and s.shift == succ.first and after.shift == succ.then
+        ):
             return False
     return True

@@ -49,9 +49,9 @@ def max_hours_per_week(ctx: Ctx) -> None:
         for week, terms in weeks.items():
             room = max(0, cap - used[week])  # history alone over the cap blocks the rest of the week
             if peak[week] > room:
-                ctx.model.add(cp_model.LinearExpr.weighted_sum([v for _, v in terms],
-                                                                [c for c, _ in terms]) <= room)
-
+                ctx.model.add(
+                    cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms]) <= room
+                )
 
 
 @builds("max_hours_per_period", order=60)
@@ -64,8 +64,10 @@ def max_hours_per_period(ctx: Ctx) -> None:
         terms = _minutes_of(ctx, person)
         if sum(c for c, _ in terms) <= hours * 60:
             continue
-        ctx.model.add(cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
-                      <= math.floor(hours * 60 + EPS))
+        ctx.model.add(
+            cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
+            <= math.floor(hours * 60 + EPS)
+        )
 
 
 @builds("min_hours_per_period", order=130)
@@ -88,12 +90,15 @@ def min_hours_per_period(ctx: Ctx) -> None:
 @guards("max_hours_per_week")
 def week_has_room(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
     """The slot's ISO week (history included) stays within ``max_hours_per_week``."""
-    return rules.max_hours_per_week is None or \
-        g.week[(p, iso_week(s.date))] + s.minutes <= rules.max_hours_per_week * 60 + 1e-9
+    return (
+        rules.max_hours_per_week is None
+        or g.week[(p, iso_week(s.date))] + s.minutes <= rules.max_hours_per_week * 60 + 1e-9
+    )
 
 
 @guards("max_hours_per_period")
 def period_has_room(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
     """The horizon's total stays within ``max_hours_per_period``."""
-    return rules.max_hours_per_period is None or \
-        g.total[p] + s.minutes <= rules.max_hours_per_period * 60 + 1e-9
+    return (
+        rules.max_hours_per_period is None or g.total[p] + s.minutes <= rules.max_hours_per_period * 60 + 1e-9
+    )

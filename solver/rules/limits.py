@@ -25,8 +25,10 @@ def limits(ctx: Ctx) -> None:
     its min on buckets wholly inside the horizon and on the period."""
     m = ctx.model
     cal = ctx.cal
-    inside = {per: {bucket(per, d) for d in whole_windows(per, cal.start, cal.end)}
-              for per in ("week", "month", "period")}  # where a min binds
+    inside = {
+        per: {bucket(per, d) for d in whole_windows(per, cal.start, cal.end)}
+        for per in ("week", "month", "period")
+    }  # where a min binds
     for p in cal.team.people:
         if not ctx.modelled(p.id):
             continue
@@ -103,8 +105,11 @@ def max_weekends(ctx: Ctx) -> None:
 def under_limits(g: Greedy, p: str, role: str, s: Slot, rules: Rules) -> bool:
     """Every limit the duty counts toward is below its max (history counted)."""
     for n, lim in enumerate(g.limits[p]):
-        if lim.max is not None and lim.counts(role, s.shift) and \
-                g.counts[(p, n, bucket(lim.per, s.date))] >= lim.max:
+        if (
+            lim.max is not None
+            and lim.counts(role, s.shift)
+            and g.counts[(p, n, bucket(lim.per, s.date))] >= lim.max
+        ):
             return False
     return True
 

@@ -38,8 +38,10 @@ BUILDERS: dict[str, Builder] = {}  # by rule id
 GUARDS: dict[str, Guard] = {}  # by rule id
 
 _CANNOT = "the model cannot produce it: its variables name only the team's people, roles and shifts"
-_NO_VARIABLE = ("the model has no variable for such a duty: variables exist only for eligible person, "
-                "role and slot triples (solver.variables.eligible_keys)")
+_NO_VARIABLE = (
+    "the model has no variable for such a duty: variables exist only for eligible person, "
+    "role and slot triples (solver.variables.eligible_keys)"
+)
 # rules with no builder, and why
 UNMODELLED: dict[str, str] = {
     "unknown_person": _CANNOT,

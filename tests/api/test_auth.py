@@ -64,9 +64,17 @@ _UNSEEN = ("staff", "other_lead", "other_staff")  # the rota is a draft: its tea
 HIDDEN: dict[str, tuple[str, tuple[str, ...]]] = {
     **{f"{m} /api/jobs/{{job}}": ("job_id", _UNSEEN) for m in ("GET", "DELETE")},
     **{f"GET /api/rotas/{{rota}}{s}": ("rota_id", _UNSEEN) for s in ("", ".csv", ".ics", ".xlsx", ".html")},
-    **{f"{m} /api/rotas/{{rota}}/{p}".rstrip("/"): ("rota_id", _UNSEEN)
-       for m, p in (("POST", "publish"), ("POST", "edits"), ("GET", "edits"), ("DELETE", ""),
-                    ("GET", "changes"), ("GET", "cell"))},
+    **{
+        f"{m} /api/rotas/{{rota}}/{p}".rstrip("/"): ("rota_id", _UNSEEN)
+        for m, p in (
+            ("POST", "publish"),
+            ("POST", "edits"),
+            ("GET", "edits"),
+            ("DELETE", ""),
+            ("GET", "changes"),
+            ("GET", "cell"),
+        )
+    },
     "DELETE /api/calendar-tokens/{cal}": ("token_id", ("other_lead", "other_staff")),
 }
 

@@ -48,8 +48,10 @@ def broker_url() -> str:
     """The test Redis database, emptied (it is the tests' own: ROTA_TEST_BROKER_URL)."""
     url = os.environ.get("ROTA_TEST_BROKER_URL")
     if not url:
-        _require("Celery tests need ROTA_TEST_BROKER_URL (a Redis database they may empty, "
-                 "e.g. redis://127.0.0.1:6379/15)")
+        _require(
+            "Celery tests need ROTA_TEST_BROKER_URL (a Redis database they may empty, "
+            "e.g. redis://127.0.0.1:6379/15)"
+        )
     import redis
 
     try:
@@ -86,9 +88,13 @@ class Cluster:
 
     def start_worker(self) -> int:
         log = self.logs / f"worker-{len(self.workers) + 1}.log"
-        process = subprocess.Popen([*_rota(), "worker", "--concurrency", "1", "--solver-threads", "1"],
-                                   env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [*_rota(), "worker", "--concurrency", "1", "--solver-threads", "1"],
+            env=self.env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.workers[process.pid] = process
         _until(lambda: " ready." in log.read_text() or process.poll() is not None, 45, "a worker to start")
         assert process.poll() is None, log.read_text()[-3000:]
@@ -123,8 +129,10 @@ class Cluster:
             _until(ended, seconds, f"job {job_id} to end")
         except AssertionError as exc:
             row = self.row(job_id)
-            raise AssertionError(f"{exc}: {row.state}, owner {row.owner}, attempts {row.attempts}, lease "
-                                 f"{row.lease_until}\n{self.tails()}") from None
+            raise AssertionError(
+                f"{exc}: {row.state}, owner {row.owner}, attempts {row.attempts}, lease "
+                f"{row.lease_until}\n{self.tails()}"
+            ) from None
         return found
 
     def tails(self) -> str:
@@ -161,16 +169,24 @@ def cluster(broker_url: str, pg_url: str, tmp_path_factory: pytest.TempPathFacto
     with db.write() as session:
         lead = create_api_token(session=session, role="lead", teams=["tiny", "big"], label="celery").secret
     port = _free_port()
-    env = {**os.environ, "ROTA_DATABASE_URL": pg_url, "ROTA_BROKER_URL": broker_url,
-           "ROTA_JOB_BACKEND": "celery", "ROTA_JOB_LEASE_SECONDS": str(LEASE), "ROTA_SOLVER_WORKERS": "1",
-           "ROTA_CHECKPOINT_SECONDS": "0.5", "ROTA_MAX_JOB_ATTEMPTS": "2",
-           "ROTA_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        "ROTA_DATABASE_URL": pg_url,
+        "ROTA_BROKER_URL": broker_url,
+        "ROTA_JOB_BACKEND": "celery",
+        "ROTA_JOB_LEASE_SECONDS": str(LEASE),
+        "ROTA_SOLVER_WORKERS": "1",
+        "ROTA_CHECKPOINT_SECONDS": "0.5",
+        "ROTA_MAX_JOB_ATTEMPTS": "2",
+        "ROTA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
     logs = tmp_path_factory.mktemp("celery")
     cluster = Cluster(f"http://127.0.0.1:{port}", env, logs, db, lead)
     api_log = logs / "api.log"
     serve = [*_rota(), "serve", "--workers", "2", "--port", str(port), "--no-upgrade"]
-    api = subprocess.Popen(serve, env=env, stdout=api_log.open("w"), stderr=subprocess.STDOUT,
-                           start_new_session=True)
+    api = subprocess.Popen(
+        serve, env=env, stdout=api_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     cluster.others.append(api)
     try:
         threads = [threading.Thread(target=cluster.start_worker) for _ in range(2)]
@@ -239,8 +255,9 @@ def test_a_repeated_idempotency_key_starts_one_job(cluster: Cluster) -> None:
     answers: list[httpx.Response] = []
 
     def post() -> None:
-        answers.append(cluster.call("POST", "/api/teams/tiny/rotas", json=body,
-                                    headers={"Idempotency-Key": key}))
+        answers.append(
+            cluster.call("POST", "/api/teams/tiny/rotas", json=body, headers={"Idempotency-Key": key})
+        )
 
     racing = [threading.Thread(target=post) for _ in range(3)]  # a client retrying before the first answer
     for t in racing:
@@ -255,8 +272,9 @@ def test_a_repeated_idempotency_key_starts_one_job(cluster: Cluster) -> None:
     job_id = answers[0].json()["job_id"]
     assert cluster.wait(job_id)["state"] == "done"
     assert cluster.row(job_id).attempts == 1  # one solve, however many requests
-    other = cluster.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 2},
-                         headers={"Idempotency-Key": key})
+    other = cluster.call(
+        "POST", "/api/teams/tiny/rotas", json={"time_limit": 2}, headers={"Idempotency-Key": key}
+    )
     assert other.status_code == 409 and "another request" in other.text
 
 
@@ -340,11 +358,26 @@ def test_run_job_takes_over_a_dead_workers_job_up_to_the_limit(make_service: Any
     def left_running(attempts: int, cancel: bool = False) -> str:
         job_id = uuid.uuid4().hex
         with service.db.write() as session:
-            session.add(Job(id=job_id, team_id="tiny", kind="generate", state="running", attempts=attempts,
-                            params={"start": "2026-10-19", "end": "2026-10-30", "time_limit": 1, "seed": 0,
-                                    "team_version": 1}, cancel_requested=cancel,
-                            owner="gone:1:x", lease_until=utcnow() - timedelta(seconds=1),
-                            started_at=utcnow()))
+            session.add(
+                Job(
+                    id=job_id,
+                    team_id="tiny",
+                    kind="generate",
+                    state="running",
+                    attempts=attempts,
+                    params={
+                        "start": "2026-10-19",
+                        "end": "2026-10-30",
+                        "time_limit": 1,
+                        "seed": 0,
+                        "team_version": 1,
+                    },
+                    cancel_requested=cancel,
+                    owner="gone:1:x",
+                    lease_until=utcnow() - timedelta(seconds=1),
+                    started_at=utcnow(),
+                )
+            )
             session.commit()
         return job_id
 

@@ -13,8 +13,9 @@ def _changes(service: Service, rota_id: int, who: str = "lead", expect: int = 20
 
 def _edit(service: Service, rota_id: int, **body: Any) -> dict[str, Any]:
     version = service.call("GET", f"/api/rotas/{rota_id}", expect=200).json()["version"]
-    return service.call("POST", f"/api/rotas/{rota_id}/edits", json={**body, "version": version},
-                        expect=200).json()
+    return service.call(
+        "POST", f"/api/rotas/{rota_id}/edits", json={**body, "version": version}, expect=200
+    ).json()
 
 
 def test_a_first_publish_adds_every_duty(service: Service) -> None:
@@ -23,9 +24,17 @@ def test_a_first_publish_adds_every_duty(service: Service) -> None:
     changes = _changes(service, rota["id"])
     n = len(rota["assignments"])
     assert changes["first"] is True
-    assert changes["counts"] == {"added": n, "removed": 0, "moved": 0, "kept": 0, "before": 0, "after": n,
-                                 "gaps": len(rota["gaps"]), "core_gaps": sum(g["core"] for g in rota["gaps"]),
-                                 "breaks": 0}
+    assert changes["counts"] == {
+        "added": n,
+        "removed": 0,
+        "moved": 0,
+        "kept": 0,
+        "before": 0,
+        "after": n,
+        "gaps": len(rota["gaps"]),
+        "core_gaps": sum(g["core"] for g in rota["gaps"]),
+        "breaks": 0,
+    }
     assert sum(p["added"] for p in changes["people"]) == n
     names = [p["name"] for p in changes["people"]]
     assert names == sorted(names) and "Noor de Vries" in names
@@ -48,16 +57,46 @@ def test_against_the_published_rota_moves_removals_and_kept_rule_breaks(service:
 
     desk = [a for a in second["assignments"] if a["role"] == "desk"]
     busy = {(a["person"], a["date"]) for a in second["assignments"]}
-    am = next(a for a in desk if a["shift"] == "am" and sum(
-        1 for b in second["assignments"] if (b["person"], b["date"]) == (a["person"], a["date"])) == 1)
-    _edit(service, second["id"], op="move", person=am["person"], role="desk", shift="am", date=am["date"],
-          to={"shift": "pm"}, force=True)
+    am = next(
+        a
+        for a in desk
+        if a["shift"] == "am"
+        and sum(1 for b in second["assignments"] if (b["person"], b["date"]) == (a["person"], a["date"])) == 1
+    )
+    _edit(
+        service,
+        second["id"],
+        op="move",
+        person=am["person"],
+        role="desk",
+        shift="am",
+        date=am["date"],
+        to={"shift": "pm"},
+        force=True,
+    )
     gone = next(a for a in desk if a["person"] != am["person"] and a["date"] != am["date"])
-    _edit(service, second["id"], op="remove", person=gone["person"], role="desk", shift=gone["shift"],
-          date=gone["date"], force=True)
+    _edit(
+        service,
+        second["id"],
+        op="remove",
+        person=gone["person"],
+        role="desk",
+        shift=gone["shift"],
+        date=gone["date"],
+        force=True,
+    )
     assert ("sem", "2026-10-21") not in busy  # Sem is on leave that day: kept despite the rule
-    _edit(service, second["id"], op="add", person="sem", role="desk", shift="pm", date="2026-10-21",
-          force=True, reason="covering")
+    _edit(
+        service,
+        second["id"],
+        op="add",
+        person="sem",
+        role="desk",
+        shift="pm",
+        date="2026-10-21",
+        force=True,
+        reason="covering",
+    )
 
     changes = _changes(service, second["id"])
     counts = changes["counts"]

@@ -198,14 +198,19 @@ def test_import_without_id_refuses_a_second_team_of_the_same_name(rota: Run, tmp
     code, _, err = rota("import", str(copy))
     assert code == 2 and err.strip() == (
         'desk-copy.json: team: a team named "tiny help desk" is already stored as tiny: give --id tiny to '
-        "store this file as its new version, or another --id for a separate team")
+        "store this file as its new version, or another --id for a separate team"
+    )
     code, out, _ = rota("teams")
     assert code == 0 and [line.split("\t")[:3] for line in out.splitlines()] == [
-        ["id", "name", "version"], ["tiny", "Tiny Help Desk", "1"]]
+        ["id", "name", "version"],
+        ["tiny", "Tiny Help Desk", "1"],
+    ]
     # the same id (its own file again), or an --id given, store as asked
     assert rota("import", str(first))[1].strip() == "tiny: Tiny Help Desk, version 1 (unchanged)"
     assert rota("import", str(copy), "--id", "tiny")[1].strip().endswith("version 2 (new version)")
     assert rota("import", str(copy), "--id", "desk-copy")[1].strip().endswith("version 1 (created)")
     code, out, _ = rota("teams")
     assert [line.split("\t")[:3] for line in out.splitlines()[1:]] == [
-        ["desk-copy", "tiny help desk", "1"], ["tiny", "tiny help desk", "2"]]
+        ["desk-copy", "tiny help desk", "1"],
+        ["tiny", "tiny help desk", "2"],
+    ]

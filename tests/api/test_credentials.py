@@ -132,8 +132,9 @@ def test_last_used_is_recorded_at_most_every_ten_minutes(service: Service, monke
 # -- rotation -------------------------------------------------------------------------------------------
 def test_rotate_revokes_the_old_and_keeps_the_rights(service: Service) -> None:
     service.put_team()
-    token_id, old = _issue(service, role="lead", teams=["tiny"], label="desk lead",
-                           expires_at=utcnow() + timedelta(days=30))
+    token_id, old = _issue(
+        service, role="lead", teams=["tiny"], label="desk lead", expires_at=utcnow() + timedelta(days=30)
+    )
     with service.db.write() as session:
         _, issued = rotate_api_token(session=session, token_id=token_id)
     assert _get(service, "/api/teams/tiny/rotas", old).status_code == 401
@@ -152,12 +153,19 @@ def test_rotate_revokes_the_old_and_keeps_the_rights(service: Service) -> None:
 def test_a_person_removed_from_the_team_loses_access_and_their_feed(service: Service) -> None:
     service.put_team()
     _, sem = _issue(service, role="staff", teams=["tiny"], person="sem")
-    noor_feed = service.call("POST", "/api/calendar-tokens", "staff", json={"team": "tiny", "kind": "person"},
-                             expect=201).json()
-    sem_feed = service.call("POST", "/api/calendar-tokens", "hr", json={"team": "tiny", "kind": "person",
-                                                                        "person": "sem"}, expect=201).json()
-    team_feed = service.call("POST", "/api/calendar-tokens", "hr", json={"team": "tiny", "kind": "team"},
-                             expect=201).json()
+    noor_feed = service.call(
+        "POST", "/api/calendar-tokens", "staff", json={"team": "tiny", "kind": "person"}, expect=201
+    ).json()
+    sem_feed = service.call(
+        "POST",
+        "/api/calendar-tokens",
+        "hr",
+        json={"team": "tiny", "kind": "person", "person": "sem"},
+        expect=201,
+    ).json()
+    team_feed = service.call(
+        "POST", "/api/calendar-tokens", "hr", json={"team": "tiny", "kind": "team"}, expect=201
+    ).json()
     assert service.call("GET", "/api/teams/tiny/rotas", "staff").status_code == 200
     assert service.client.get(f"/calendars/{noor_feed['token']}.ics").status_code == 200
 
@@ -209,8 +217,11 @@ def test_cli_expires_rotate_and_list(rota: Any) -> None:
     code, _, err = rota("token", "create", "--role", "hr")
     default = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
     assert code == 0 and f"expires {default}" in err
-    for bad, says in (("soon", "is not a number of days"), ("2020-01-01", "is not in the future"),
-                      ("0d", "is not between")):
+    for bad, says in (
+        ("soon", "is not a number of days"),
+        ("2020-01-01", "is not in the future"),
+        ("0d", "is not between"),
+    ):
         code, out, err = rota("token", "create", "--role", "hr", "--expires", bad)
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and says in err, (bad, err)
 

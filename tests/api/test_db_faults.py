@@ -78,14 +78,18 @@ def test_a_database_gone_answers_503_on_every_route_and_readyz_says_so(faulty: t
     service, fault = faulty
     service.put_team()
     fault.kind = "gone"
-    for method, url in (("GET", "/api/teams"), ("GET", "/api/teams/tiny"), ("PUT", "/api/teams/tiny"),
-                        ("GET", "/api/me/shifts"), ("GET", "/calendars/cal_x.ics")):
+    for method, url in (
+        ("GET", "/api/teams"),
+        ("GET", "/api/teams/tiny"),
+        ("PUT", "/api/teams/tiny"),
+        ("GET", "/api/me/shifts"),
+        ("GET", "/calendars/cal_x.ics"),
+    ):
         response = service.call(method, url, json=team_doc() if method == "PUT" else None)
         assert response.status_code == 503, (method, url, response.text)
         assert response.headers["Retry-After"] == "10"
         words = "cannot be reached" if "sqlite" in str(service.db.engine.url) else "does not exist any more"
-        assert _detail(response) == (f"the database {words}, so nothing was read or saved; "
-                                     "try again in 10 s")
+        assert _detail(response) == (f"the database {words}, so nothing was read or saved; try again in 10 s")
     ready = service.client.get("/readyz")
     assert ready.status_code == 503 and ready.json()["checks"]["database"] == "unreachable"
     assert ready.headers["Retry-After"] == "10"
@@ -102,8 +106,10 @@ def test_an_unreachable_or_dropped_postgresql_answers_503(tmp_path: Path) -> Non
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     base = "postgresql+psycopg://postgres@127.0.0.1"
-    for url, words in ((f"{base}:{closed}/rota", "cannot be reached"),
-                       (f"{base}:5432/faults_dropped_db", "does not exist any more")):
+    for url, words in (
+        (f"{base}:{closed}/rota", "cannot be reached"),
+        (f"{base}:5432/faults_dropped_db", "does not exist any more"),
+    ):
         app = create_app(Settings(database_url=url, db_pool_timeout=2))
         with TestClient(app) as client:
             response = client.get("/api/teams", headers={"Authorization": "Bearer rota_x"})
@@ -120,8 +126,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MiB tmpfs (needs root and permission to mount; skipped otherwise)."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs: {done.stderr.strip() or done.returncode}")
     try:
@@ -166,8 +173,9 @@ def test_sqlite_on_a_full_filesystem(small_disk: Path, sqlite_template: Path) ->
 
 
 # -- solves -----------------------------------------------------------------------------------------------
-def test_a_disk_that_fills_during_a_solve_keeps_the_rota(faulty: tuple[Service, Fault],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_disk_that_fills_during_a_solve_keeps_the_rota(
+    faulty: tuple[Service, Fault], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The disk fills as the solve ends and is freed 4.5 s later: the final write, retried with back-off,
     stores the rota and the job ends done (three tries in 3.5 s lost it, and the job ended failed)."""
     service, fault = faulty
@@ -207,8 +215,9 @@ def test_a_worker_whose_database_is_gone_stops_its_solve(make_service: Any) -> N
     service = make_service(solve_fn=patient, job_lease_seconds=2)
     holder["fault"] = Fault(service.db.engine)
     service.put_team()
-    job_id = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 30},
-                          expect=202).json()["job_id"]
+    job_id = service.call("POST", "/api/teams/tiny/rotas", json={"time_limit": 30}, expect=202).json()[
+        "job_id"
+    ]
     deadline = time.monotonic() + 40
     while True:  # the API answers 503 while the database is gone
         ended = service.call("GET", f"/api/jobs/{job_id}").json()
@@ -231,8 +240,9 @@ def test_a_postgresql_database_dropped_under_the_app_answers_503() -> None:
     with socket.socket() as s:
         if s.connect_ex(("127.0.0.1", 5432)) != 0:
             pytest.skip("no PostgreSQL on 127.0.0.1:5432")
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
     name = "faults_dropped_under_load"
     try:
         with admin.connect() as conn:
@@ -255,10 +265,14 @@ def test_a_postgresql_database_dropped_under_the_app_answers_503() -> None:
             assert client.put("/api/teams/tiny", json=team_doc(), headers=lead).status_code == 201
             with admin.connect() as conn:
                 conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))  # its connections terminated
-            for method, path in (("GET", "/api/teams/tiny"), ("PUT", "/api/teams/tiny"),
-                                 ("GET", "/api/teams")):
-                response = client.request(method, path, headers=lead,
-                                          json=team_doc() if method == "PUT" else None)
+            for method, path in (
+                ("GET", "/api/teams/tiny"),
+                ("PUT", "/api/teams/tiny"),
+                ("GET", "/api/teams"),
+            ):
+                response = client.request(
+                    method, path, headers=lead, json=team_doc() if method == "PUT" else None
+                )
                 assert response.status_code == 503, (method, path, response.text)
                 assert "the database does not exist any more" in _detail(response)
                 assert response.headers["Retry-After"] == "10"

@@ -134,7 +134,8 @@ def test_edits_of_a_published_rota_and_a_superseded_one(draft: tuple[Service, di
 
 
 def test_swap_exchanges_two_duties_and_stale_versions_conflict_only_on_the_same_cell(
-        draft: tuple[Service, dict]) -> None:
+    draft: tuple[Service, dict],
+) -> None:
     service, rota = draft
     day = "2026-10-20"
     desk = [a for a in rota["assignments"] if a["role"] == "desk" and a["date"] == day]
@@ -147,21 +148,53 @@ def test_swap_exchanges_two_duties_and_stale_versions_conflict_only_on_the_same_
         one = {"person": person, "role": "desk", "shift": shift, "date": day}
         version = edit(service, rota, 200, op="add", force=True, version=version, **one)["rota"]["version"]
     seen = version
-    swapped = edit(service, rota, 200, op="swap", version=seen, person="noor", role="desk", shift="am",
-                   date=day, to={"person": "lotte", "shift": "pm"})
+    swapped = edit(
+        service,
+        rota,
+        200,
+        op="swap",
+        version=seen,
+        person="noor",
+        role="desk",
+        shift="am",
+        date=day,
+        to={"person": "lotte", "shift": "pm"},
+    )
     keys = {(a["person"], a["shift"]) for a in swapped["rota"]["assignments"] if a["date"] == day}
     assert {("noor", "pm"), ("lotte", "am")} <= keys and not {("noor", "am"), ("lotte", "pm")} & keys
     assert swapped["edit"]["op"] == "swap"
     # a swap that gives someone a duty they lack the skill for: refused by name, like any edit
-    refused = edit(service, rota, 422, op="swap", person="noor", role="desk", shift="pm", date=day,
-                   to={"person": night["person"], "role": "oncall", "shift": night["shift"]})
+    refused = edit(
+        service,
+        rota,
+        422,
+        op="swap",
+        person="noor",
+        role="desk",
+        shift="pm",
+        date=day,
+        to={"person": night["person"], "role": "oncall", "shift": night["shift"]},
+    )
     assert any(v["rule"] == "skills" for v in refused["violations"])
-    assert edit(service, rota, 422, op="swap", person="noor", role="desk", shift="pm", date=day,
-                to={"shift": "am"})["detail"][0]["path"] == "to.person"
+    assert (
+        edit(
+            service,
+            rota,
+            422,
+            op="swap",
+            person="noor",
+            role="desk",
+            shift="pm",
+            date=day,
+            to={"shift": "am"},
+        )["detail"][0]["path"]
+        == "to.person"
+    )
     # the version read before the swap: another cell saves, Noor's date conflicts
     other = next(a for a in rota["assignments"] if a["date"] == "2026-10-27")
     edit(service, rota, 200, op="remove", version=seen, **{k: other[k] for k in KEYS})
-    conflict = edit(service, rota, 409, op="remove", version=seen, person="noor", role="desk", shift="pm",
-                    date=day)
+    conflict = edit(
+        service, rota, 409, op="remove", version=seen, person="noor", role="desk", shift="pm", date=day
+    )
     assert conflict["detail"][0]["path"] == "cell" and "changed meanwhile" in conflict["detail"][0]["message"]
     assert conflict["cell"] == {"person": "noor", "date": day}

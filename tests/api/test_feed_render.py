@@ -65,8 +65,15 @@ def events(zone: str, count: int, *, tag: str = "", names: list[str] = AWKWARD) 
     return out
 
 
-def one_calendar(name: str, tz: str, specs: list[EventSpec], *, refresh_minutes: int | None,
-                 transparent: bool, stamp: datetime) -> bytes:
+def one_calendar(
+    name: str,
+    tz: str,
+    specs: list[EventSpec],
+    *,
+    refresh_minutes: int | None,
+    transparent: bool,
+    stamp: datetime,
+) -> bytes:
     """The reference: one icalendar Calendar holding every event, VTIMEZONE by add_missing_timezones."""
     zone = ZoneInfo(tz)
     cal = icalendar.Calendar()
@@ -137,13 +144,25 @@ def test_a_dst_change_day_keeps_its_instants() -> None:
     london = ZoneInfo("Europe/London")
     specs = [
         # 00:00 BST to 08:00 GMT on the autumn change: 9 hours
-        EventSpec("autumn-night@rota", "Night", datetime(2026, 10, 24, 23, tzinfo=UTC),
-                  datetime(2026, 10, 25, 8, tzinfo=UTC)),
-        EventSpec("autumn-day@rota", "Day", datetime(2026, 10, 25, 8, tzinfo=UTC),
-                  datetime(2026, 10, 25, 16, tzinfo=UTC)),
+        EventSpec(
+            "autumn-night@rota",
+            "Night",
+            datetime(2026, 10, 24, 23, tzinfo=UTC),
+            datetime(2026, 10, 25, 8, tzinfo=UTC),
+        ),
+        EventSpec(
+            "autumn-day@rota",
+            "Day",
+            datetime(2026, 10, 25, 8, tzinfo=UTC),
+            datetime(2026, 10, 25, 16, tzinfo=UTC),
+        ),
         # 00:00 GMT to 08:00 BST on the spring change: 7 hours
-        EventSpec("spring-night@rota", "Night", datetime(2026, 3, 29, 0, tzinfo=UTC),
-                  datetime(2026, 3, 29, 7, tzinfo=UTC)),
+        EventSpec(
+            "spring-night@rota",
+            "Night",
+            datetime(2026, 3, 29, 0, tzinfo=UTC),
+            datetime(2026, 3, 29, 7, tzinfo=UTC),
+        ),
     ]
     body = calendar_ics("DST", "Europe/London", specs, stamp=STAMP)
     text = body.decode()
@@ -161,9 +180,14 @@ def test_a_dst_change_day_keeps_its_instants() -> None:
 
 
 def test_dtstamp_is_last_modified_so_the_bytes_do_not_depend_on_the_render_time() -> None:
-    spec = EventSpec("stamp@rota", "On call", datetime(2026, 3, 1, 9, tzinfo=UTC),
-                     datetime(2026, 3, 1, 17, tzinfo=UTC), sequence=2,
-                     last_modified=datetime(2026, 2, 1, 10, 11, 12, 777, tzinfo=UTC))
+    spec = EventSpec(
+        "stamp@rota",
+        "On call",
+        datetime(2026, 3, 1, 9, tzinfo=UTC),
+        datetime(2026, 3, 1, 17, tzinfo=UTC),
+        sequence=2,
+        last_modified=datetime(2026, 2, 1, 10, 11, 12, 777, tzinfo=UTC),
+    )
     first = calendar_ics("Feed", "Europe/London", [spec], stamp=STAMP)
     assert first == calendar_ics("Feed", "Europe/London", [spec], stamp=STAMP + timedelta(days=3))
     (ev,) = icalendar.Calendar.from_ical(first).walk("VEVENT")
@@ -187,9 +211,15 @@ def test_the_event_cache_gives_the_same_bytes_and_is_bounded() -> None:
     after = _event_bytes.cache_info()
     assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
     # everything the bytes depend on is in the key
-    changes = {"sequence": 9, "summary": "Other", "description": "Other", "uid": "other-cache@rota",
-               "start": spec.start - timedelta(hours=1), "end": spec.end + timedelta(hours=1),
-               "last_modified": datetime(2026, 12, 1, tzinfo=UTC)}
+    changes = {
+        "sequence": 9,
+        "summary": "Other",
+        "description": "Other",
+        "uid": "other-cache@rota",
+        "start": spec.start - timedelta(hours=1),
+        "end": spec.end + timedelta(hours=1),
+        "last_modified": datetime(2026, 12, 1, tzinfo=UTC),
+    }
     for field, value in changes.items():
         assert event_ics(EventSpec(**{**spec.__dict__, field: value}), "Europe/Amsterdam") != first, field
     assert event_ics(spec, "Europe/London") != first

@@ -147,8 +147,9 @@ def test_the_feed_and_the_rota_export_name_shifts_alike(published: tuple[Service
     _, feed = parse_events(get_feed(service, feed_token(service, kind="team")["token"]).text)
     exported = icalendar.Calendar.from_ical(service.call("GET", f"/api/rotas/{rota['id']}.ics").content)
     in_feed = sorted((ev["DTSTART"].astimezone(UTC), ev["SUMMARY"]) for ev in feed)
-    in_file = sorted((e.decoded("DTSTART").astimezone(UTC), str(e["SUMMARY"]))
-                     for e in exported.walk("VEVENT"))
+    in_file = sorted(
+        (e.decoded("DTSTART").astimezone(UTC), str(e["SUMMARY"])) for e in exported.walk("VEVENT")
+    )
     assert in_feed == in_file and len(in_feed) == len(rota["assignments"])
     summaries = {s for _, s in in_feed}
     assert "Noor de Vries: Service desk · Early" in summaries  # the shift's name

@@ -64,8 +64,10 @@ def test_a_cancel_that_finds_the_job_ended_meanwhile_answers_409(make_service: A
 
     def read_then_end(*, session: Any, job_id: str) -> Any:
         found = original(session=session, job_id=job_id)  # read as running
-        session.execute(update(Job).where(Job.id == job_id).values(state="done"),  # then it ends
-                        execution_options={"synchronize_session": False})
+        session.execute(
+            update(Job).where(Job.id == job_id).values(state="done"),  # then it ends
+            execution_options={"synchronize_session": False},
+        )
         return found
 
     monkeypatch.setattr(submit, "get_job", read_then_end)
@@ -84,8 +86,9 @@ def test_one_solve_per_team_and_period_a_second_request_gets_the_running_one(mak
     service.put_team()
     first = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()
     assert first["running"] is False
-    again = service.call("POST", "/api/teams/tiny/rotas",
-                         json={"start": "2026-10-19", "end": "2026-10-30"}, expect=200)
+    again = service.call(
+        "POST", "/api/teams/tiny/rotas", json={"start": "2026-10-19", "end": "2026-10-30"}, expect=200
+    )
     assert again.json()["job_id"] == first["job_id"] and again.json()["running"] is True
     assert again.headers["location"] == first["url"]
     assert _count(service, Job) == 1
@@ -205,16 +208,32 @@ def test_a_solve_job_is_read_once_from_its_row() -> None:
 
     from api.jobs import SolveJob
 
-    params = {"start": "2027-02-01", "end": "2027-02-28", "time_limit": 5.0, "seed": 3,
-              "replan_of": "r1", "team_version": 2}
+    params = {
+        "start": "2027-02-01",
+        "end": "2027-02-28",
+        "time_limit": 5.0,
+        "seed": 3,
+        "replan_of": "r1",
+        "team_version": 2,
+    }
     job = SolveJob.of(Job(id="j1", team_id="t1", params=params), attempt=1)
-    assert job == SolveJob(id="j1", team_id="t1", start=date(2027, 2, 1), end=date(2027, 2, 28),
-                           time_limit=5.0, seed=3, replan_of="r1", team_version=2, attempt=1)
+    assert job == SolveJob(
+        id="j1",
+        team_id="t1",
+        start=date(2027, 2, 1),
+        end=date(2027, 2, 28),
+        time_limit=5.0,
+        seed=3,
+        replan_of="r1",
+        team_version=2,
+        attempt=1,
+    )
     with pytest.raises(dataclasses.FrozenInstanceError):
         job.seed = 4  # type: ignore[misc]
     # a row from before seeds, re-plans and pinned versions: seed 0, no baseline, the current version
-    old = SolveJob.of(Job(id="j2", team_id="t1", params={"start": "2027-02-01", "end": "2027-02-28",
-                                                        "time_limit": 5}))
+    old = SolveJob.of(
+        Job(id="j2", team_id="t1", params={"start": "2027-02-01", "end": "2027-02-28", "time_limit": 5})
+    )
     assert (old.seed, old.replan_of, old.team_version, old.attempt) == (0, None, None, None)
 
 
@@ -225,8 +244,10 @@ def test_the_solve_child_preloads_no_database_code() -> None:
     import subprocess
     import sys
 
-    probe = ("import sys, api.jobs.child; print(sorted(m for m in ('sqlalchemy', 'api.models', "
-             "'api.jobs.runner', 'api.jobs.worker') if m in sys.modules)); "
-             "from api.jobs import JobRunner, SolveJob, ThreadPoolRunner; print(SolveJob.__module__)")
+    probe = (
+        "import sys, api.jobs.child; print(sorted(m for m in ('sqlalchemy', 'api.models', "
+        "'api.jobs.runner', 'api.jobs.worker') if m in sys.modules)); "
+        "from api.jobs import JobRunner, SolveJob, ThreadPoolRunner; print(SolveJob.__module__)"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["[]", "api.jobs.worker"]

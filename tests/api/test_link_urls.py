@@ -49,15 +49,22 @@ def test_a_forged_host_names_nothing(make_service: Any) -> None:
 
 def _from(service: Any, peer: str) -> TestClient:
     """A client of the service's app whose TCP peer is ``peer``, reaching it at 127.0.0.1:8777."""
-    return TestClient(service.client.app, base_url="http://127.0.0.1:8777", client=(peer, 40000),
-                      headers=service.tokens.auth("lead"))
+    return TestClient(
+        service.client.app,
+        base_url="http://127.0.0.1:8777",
+        client=(peer, 40000),
+        headers=service.tokens.auth("lead"),
+    )
 
 
 def test_a_trusted_proxy_names_the_public_address(make_service: Any) -> None:
     service = _service(make_service, trusted_proxies="10.0.0.0/8")
     proxy = _from(service, "10.1.2.3")
-    headers = {"X-Forwarded-Host": "rota.example.org", "X-Forwarded-Proto": "https",
-               "X-Forwarded-For": "203.0.113.9"}
+    headers = {
+        "X-Forwarded-Host": "rota.example.org",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9",
+    }
     made = proxy.post(TOKENS, json=TEAM_FEED, headers=headers).json()
     assert made["url"] == f"https://rota.example.org/calendars/{made['token']}.ics"
     headers["X-Forwarded-Host"] = "evil.example/x?"  # not a host: ignored, the server's own address
@@ -122,8 +129,9 @@ def test_cli_links_name_the_port_given(rota: Run) -> None:
     assert code == 0, err
     assert out.split()[1].startswith("http://127.0.0.1:8777/sign-in?code=link_")
     assert "on http://127.0.0.1:8777 (--host/--port; ROTA_PUBLIC_URL is not set)" in err
-    code, out, err = rota("token", "feed", "--team", "tiny", "--person", "noor", "--host", "rota.lan",
-                          "--port", "8080")
+    code, out, err = rota(
+        "token", "feed", "--team", "tiny", "--person", "noor", "--host", "rota.lan", "--port", "8080"
+    )
     assert code == 0 and out.startswith("http://rota.lan:8080/calendars/cal_"), err
     assert "on http://rota.lan:8080 (--host/--port; ROTA_PUBLIC_URL is not set)" in err
     code, out, err = rota("token", "feed", "--team", "tiny", "--host", "0.0.0.0", "--port", "8777")

@@ -76,8 +76,12 @@ def _feed_events(service: Service) -> dict[str, list[tuple[str, datetime, dateti
     """Each person's feed (what api/feeds.py serves at its URL): (UID, start, end) of its events."""
     events = {}
     for person in PEOPLE:
-        made = service.call("POST", "/api/calendar-tokens", json={"kind": "person", "team": "tiny",
-                                                                  "person": person}, expect=201).json()
+        made = service.call(
+            "POST",
+            "/api/calendar-tokens",
+            json={"kind": "person", "team": "tiny", "person": person},
+            expect=201,
+        ).json()
         body = service.client.get(f"/calendars/{made['token']}.ics")
         assert body.status_code == 200, body.text
         events[person] = [
@@ -187,8 +191,11 @@ def test_contact_fields_and_the_role_filter(team: tuple[Service, list[Any]]) -> 
     answer = _ask(service, mine["start"])
     assert [r["role"] for r in answer["roles"]] == ["desk", "oncall"]
     (noor,) = [d for r in answer["roles"] for d in r["on_duty"] if d["person"] == "noor"]
-    assert (noor["name"], noor["email"], noor["shift_name"]) == ("Noor de Vries", "noor@example.org",
-                                                                 mine["shift"])
+    assert (noor["name"], noor["email"], noor["shift_name"]) == (
+        "Noor de Vries",
+        "noor@example.org",
+        mine["shift"],
+    )
     assert answer["team_name"] == "Tiny Help Desk" and answer["timezone"] == "Europe/Amsterdam"
     assert answer["published"] is True
     others = [d for r in answer["roles"] for d in r["on_duty"] if d["person"] != "noor"]
@@ -235,8 +242,13 @@ def test_bad_at_and_unknown_role_are_422_naming_the_field(service: Service) -> N
     assert bad["path"] == "at" and '"yesterday" is not a date and time' in bad["message"]
     role = service.call("GET", URL, params={"role": "dsk"}, expect=422).json()["detail"][0]
     assert role == {"path": "role", "message": 'team "tiny" has no role "dsk" (did you mean "desk"?)'}
-    bad_ats = ("2026-13-01T10:00", "x" * 65, "0001-01-01T00:00+14:00", "0001-01-01T00:00Z",
-               "9999-12-31T10:00")
+    bad_ats = (
+        "2026-13-01T10:00",
+        "x" * 65,
+        "0001-01-01T00:00+14:00",
+        "0001-01-01T00:00Z",
+        "9999-12-31T10:00",
+    )
     for at in bad_ats:
         assert service.call("GET", URL, params={"at": at}, expect=422).json()["detail"][0]["path"] == "at"
 
@@ -258,14 +270,22 @@ def test_an_integration_token_reads_on_duty_and_nothing_else(service: Service) -
     assert service.client.get(URL, headers=headers).status_code == 200
     other = service.client.get("/api/teams/other/on-duty", headers=headers)
     assert other.status_code == 403 and "does not name team" in other.json()["detail"][0]["message"]
-    for method, path in (("GET", "/api/teams"), ("GET", "/api/teams/tiny"), ("GET", "/api/teams/tiny/rotas"),
-                         ("GET", "/api/calendar-tokens"), ("GET", "/api/me/shifts")):
+    for method, path in (
+        ("GET", "/api/teams"),
+        ("GET", "/api/teams/tiny"),
+        ("GET", "/api/teams/tiny/rotas"),
+        ("GET", "/api/calendar-tokens"),
+        ("GET", "/api/me/shifts"),
+    ):
         refused = service.client.request(method, path, headers=headers)
         assert refused.status_code == 403, (path, refused.text)
-        assert refused.json()["detail"] == [{
-            "path": "authorization",
-            "message": "an integration token may only read who is on duty (GET /api/teams/{team}/on-duty)",
-        }]
+        assert refused.json()["detail"] == [
+            {
+                "path": "authorization",
+                "message": "an integration token may only read who is on duty "
+                "(GET /api/teams/{team}/on-duty)",
+            }
+        ]
 
 
 def test_an_integration_token_needs_its_teams(service: Service) -> None:

@@ -56,14 +56,17 @@ def test_the_document_says_which_dates_are_taken(service: Service) -> None:
     assert dates and dates[0]["format"] == "date" and dates[0]["pattern"].startswith("^2[01]")
 
 
-@pytest.mark.parametrize(("method", "url", "allow"), [
-    ("DELETE", "/api/teams/tiny", "GET, PUT"),
-    ("POST", "/api/teams/tiny", "GET, PUT"),
-    ("DELETE", "/api/teams/tiny/rotas", "GET, POST"),
-    ("PUT", "/api/jobs/abc", "DELETE, GET"),
-    ("PUT", "/api/rotas/3", "DELETE, GET"),
-    ("POST", "/api/calendar-tokens/3", "DELETE"),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "allow"),
+    [
+        ("DELETE", "/api/teams/tiny", "GET, PUT"),
+        ("POST", "/api/teams/tiny", "GET, PUT"),
+        ("DELETE", "/api/teams/tiny/rotas", "GET, POST"),
+        ("PUT", "/api/jobs/abc", "DELETE, GET"),
+        ("PUT", "/api/rotas/3", "DELETE, GET"),
+        ("POST", "/api/calendar-tokens/3", "DELETE"),
+    ],
+)
 def test_a_405_allows_every_method_of_the_path(service: Service, method: str, url: str, allow: str) -> None:
     refused = service.call(method, url, expect=405)
     assert refused.headers["Allow"] == allow

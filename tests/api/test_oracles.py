@@ -17,16 +17,18 @@ def world(make_service: Any) -> tuple[Service, dict[str, Any]]:
     service = make_service(solve_fn=quick_solve)
     service.put_team()
     rota = service.generate()
-    feed = service.call("POST", "/api/calendar-tokens", json={"team": "tiny", "kind": "team"},
-                        expect=201).json()
+    feed = service.call(
+        "POST", "/api/calendar-tokens", json={"team": "tiny", "kind": "team"}, expect=201
+    ).json()
     return service, {"rota": rota, "feed": feed}
 
 
 def _same_refusal(a: Any, b: Any, real: str, missing: str) -> None:
     """Both 404, bodies alike but for the id each asked for."""
     assert a.status_code == b.status_code == 404, (a.text, b.text)
-    assert a.json() == b.json() | {"detail": [{**d, "message": d["message"].replace(missing, real)}
-                                            for d in b.json()["detail"]]}, (a.text, b.text)
+    assert a.json() == b.json() | {
+        "detail": [{**d, "message": d["message"].replace(missing, real)} for d in b.json()["detail"]]
+    }, (a.text, b.text)
 
 
 def test_a_feed_of_a_team_not_yours_is_403_whether_it_exists_or_not(world: tuple[Service, Any]) -> None:
@@ -38,8 +40,10 @@ def test_a_feed_of_a_team_not_yours_is_403_whether_it_exists_or_not(world: tuple
 
     exists, absent = feed("tiny"), feed("nowhere")
     assert exists.status_code == absent.status_code == 403, (exists.text, absent.text)
-    assert exists.json()["detail"][0]["message"].replace('"tiny"', '"nowhere"') == \
-        absent.json()["detail"][0]["message"]
+    assert (
+        exists.json()["detail"][0]["message"].replace('"tiny"', '"nowhere"')
+        == absent.json()["detail"][0]["message"]
+    )
     # where it does not bind: a team the lead may have, not made yet, is not there
     missing = feed("other")
     assert missing.status_code == 404 and missing.json()["detail"][0]["message"] == 'no team "other"'

@@ -39,15 +39,23 @@ EXAMPLES = int(os.environ.get("ROTA_SCHEMATHESIS_EXAMPLES", "12"))
 ROLES = ("lead", "staff", "hr")
 # operations whose valid-by-schema requests may be refused for what the schema cannot say: the team
 # file's cross-references, a person or role the team lacks, a start after the end, a stale version
-SEMANTIC_422 = ("PUT /api/teams/{team_id}", "POST /api/teams/{team_id}/rotas",
-                "POST /api/rotas/{rota_id}/edits", "POST /api/calendar-tokens",
-                "GET /api/teams/{team_id}/coverage", "POST /api/rotas/{rota_id}/publish",
-                "DELETE /api/rotas/{rota_id}", "GET /api/teams/{team_id}/on-duty")
-CONFIG = SchemathesisConfig.from_str(f"""
+SEMANTIC_422 = (
+    "PUT /api/teams/{team_id}",
+    "POST /api/teams/{team_id}/rotas",
+    "POST /api/rotas/{rota_id}/edits",
+    "POST /api/calendar-tokens",
+    "GET /api/teams/{team_id}/coverage",
+    "POST /api/rotas/{rota_id}/publish",
+    "DELETE /api/rotas/{rota_id}",
+    "GET /api/teams/{team_id}/on-duty",
+)
+CONFIG = SchemathesisConfig.from_str(
+    f"""
 [[operations]]
 include-name = {list(SEMANTIC_422)!r}
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
-""".replace("'", '"'))
+""".replace("'", '"')
+)
 
 
 @dataclass
@@ -75,8 +83,13 @@ def target(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
         rota = client.get(f"/api/rotas/{done['rota_id']}", headers=lead).json()
         client.post(f"/api/rotas/{rota['id']}/publish", json={"version": rota["version"]}, headers=lead)
         feed = client.post("/api/calendar-tokens", json={"team": "tiny", "kind": "team"}, headers=lead).json()
-    known = {"team_id": "tiny", "rota_id": rota["id"], "job_id": job["job_id"], "token_id": feed["id"],
-             "token": feed["token"]}
+    known = {
+        "team_id": "tiny",
+        "rota_id": rota["id"],
+        "job_id": job["job_id"],
+        "token_id": feed["id"],
+        "token": feed["token"],
+    }
     yield Target(app, tokens, known)
     try:
         from schemathesis.python.asgi import shutdown_lifespans
@@ -117,15 +130,26 @@ def test_no_operation_answers_5xx(target: Target) -> None:
 
     for operation in operations:
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy(GenerationMode.POSITIVE)
-               | operation.as_strategy(GenerationMode.NEGATIVE))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(
+            case=operation.as_strategy(GenerationMode.POSITIVE)
+            | operation.as_strategy(GenerationMode.NEGATIVE)
+        )
         def check(case: Any) -> None:
             generated = dict(case.path_parameters or {})
             ids = {k: v for k, v in target.known.items() if k in generated}
-            negated = {loc.name.lower() for loc, info in (case.meta.components if case.meta else {}).items()
-                       if info.mode.is_negative}
+            negated = {
+                loc.name.lower()
+                for loc, info in (case.meta.components if case.meta else {}).items()
+                if info.mode.is_negative
+            }
             try:
                 for path_parameters in [generated, {**generated, **ids}] if ids else [generated]:
                     case.path_parameters = path_parameters  # as generated, then on ids that exist
@@ -142,7 +166,10 @@ def test_no_operation_answers_5xx(target: Target) -> None:
                         if response.status_code >= 400:  # one error shape, whoever refused
                             detail = response.json()["detail"]
                             assert detail and all({"path", "message"} <= set(d) for d in detail), (
-                                _request(case), response.status_code, response.text[:300])
+                                _request(case),
+                                response.status_code,
+                                response.text[:300],
+                            )
             finally:
                 case.path_parameters = generated
 

@@ -25,14 +25,31 @@ DRIBBLERS = 200  # half dribble their headers, half their body
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """``rota serve --upgrade`` on a free loopback port, deadlines of 2 s (headers) and 3 s (request)."""
     port = free_port()
-    env = {**os.environ, "ROTA_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('slow') / 'slow.db'}",
-           "ROTA_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "ROTA_BODY_TIMEOUT": str(BODY_TIMEOUT),
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]),
-                                          os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "ROTA_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('slow') / 'slow.db'}",
+        "ROTA_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+        "ROTA_BODY_TIMEOUT": str(BODY_TIMEOUT),
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from cli.main import main; main()", "serve", "--upgrade",
-         "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "from cli.main import main; main()",
+            "serve",
+            "--upgrade",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -89,11 +106,14 @@ Outcome = tuple[float, bytes]
 
 async def _probe(port: int) -> tuple[list[Outcome], list[Outcome], Outcome, list[float]]:
     headers = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"x" * 200 + b"\r\n\r\n"
-    body_head = (b"POST /api/calendar-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                 b"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n")
+    body_head = (
+        b"POST /api/calendar-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+    )
     slow_headers = [asyncio.ensure_future(_dribble(port, b"", headers)) for _ in range(DRIBBLERS // 2)]
-    slow_bodies = [asyncio.ensure_future(_dribble(port, body_head, b"{" + b" " * 499))
-                   for _ in range(DRIBBLERS // 2)]
+    slow_bodies = [
+        asyncio.ensure_future(_dribble(port, body_head, b"{" + b" " * 499)) for _ in range(DRIBBLERS // 2)
+    ]
     silent = asyncio.ensure_future(_dribble(port, b"", b""))
     served: list[float] = []
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
@@ -103,8 +123,12 @@ async def _probe(port: int) -> tuple[list[Outcome], list[Outcome], Outcome, list
             response = await client.get("/healthz")
             assert response.status_code == 200
             served.append(time.monotonic() - t)
-    return (list(await asyncio.gather(*slow_headers)), list(await asyncio.gather(*slow_bodies)),
-            await silent, served)
+    return (
+        list(await asyncio.gather(*slow_headers)),
+        list(await asyncio.gather(*slow_bodies)),
+        await silent,
+        served,
+    )
 
 
 def test_dribbling_clients_are_cut_off_while_others_are_served(server: int) -> None:
@@ -126,9 +150,12 @@ def test_dribbling_clients_are_cut_off_while_others_are_served(server: int) -> N
 def test_a_slow_but_timely_request_is_served(server: int) -> None:
     """The deadline binds the whole request, not each byte: a body sent in 1 s, well within 3, is read
     (FastAPI reads a JSON body before the token is checked)."""
+
     async def send() -> tuple[float, bytes]:
-        head = (b"POST /api/calendar-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                b"Connection: close\r\nContent-Length: 4\r\n\r\n")
+        head = (
+            b"POST /api/calendar-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Connection: close\r\nContent-Length: 4\r\n\r\n"
+        )
         return await _dribble(server, head, b"{}  ")
 
     seconds, answer = asyncio.run(send())

@@ -12,8 +12,35 @@ from apikit import Service, team_doc
 
 from rota.load import MAX_DEPTH, TeamFileError, parse_team
 
-DEPTHS = [1, 2, 5, 10, 20, 30, 31, 32, 33, 40, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 950,
-          990, 1000, 1010, 1100, 1500, 2000]
+DEPTHS = [
+    1,
+    2,
+    5,
+    10,
+    20,
+    30,
+    31,
+    32,
+    33,
+    40,
+    50,
+    100,
+    200,
+    300,
+    400,
+    500,
+    600,
+    700,
+    800,
+    900,
+    950,
+    990,
+    1000,
+    1010,
+    1100,
+    1500,
+    2000,
+]
 
 
 def nested(depth: int, leaf: Any = "x") -> Any:
@@ -38,8 +65,10 @@ def test_the_loader_refuses_deep_nesting_in_words(depth: int) -> None:
         parse_team(doc, "team.json")
     lines = info.value.lines()
     if depth + 4 > MAX_DEPTH:  # people[0].preferences.avoid_days holds it: 4 levels above
-        assert lines == [f"team.json: {lines[0].split(': ')[1]}: nested more than {MAX_DEPTH} levels deep: "
-                         "a team file needs only a few"], lines
+        assert lines == [
+            f"team.json: {lines[0].split(': ')[1]}: nested more than {MAX_DEPTH} levels deep: "
+            "a team file needs only a few"
+        ], lines
         assert lines[0].startswith("team.json: people[0].preferences.avoid_days")
     else:  # shallow: the field's own error (a day spec is text), no traceback
         assert any("people[0].preferences.avoid_days" in line for line in lines), lines
@@ -64,8 +93,9 @@ def test_the_api_answers_422_at_every_depth(service: Service, depth: int) -> Non
     doc = team_doc()
     doc["people"][0]["preferences"] = {"avoid_days": "DEEP"}
     body = json.dumps(doc).replace('"DEEP"', nested_json(depth))
-    response = service.call("PUT", "/api/teams/tiny", content=body,
-                            headers={"content-type": "application/json"})
+    response = service.call(
+        "PUT", "/api/teams/tiny", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422, (depth, response.status_code, response.text[:300])
     message = response.json()["detail"][0]["message"]
     assert "nested" in message or "day spec" in message or "valid" in message, message
@@ -74,6 +104,7 @@ def test_the_api_answers_422_at_every_depth(service: Service, depth: int) -> Non
 @pytest.mark.parametrize("depth", [40, 500, 2000])
 def test_the_api_answers_422_for_deep_yaml(service: Service, depth: int) -> None:
     text = "team: x\nlist: " + "[" * depth + "]" * depth + "\n"
-    response = service.call("PUT", "/api/teams/tiny", content=text.encode(),
-                            headers={"content-type": "application/yaml"})
+    response = service.call(
+        "PUT", "/api/teams/tiny", content=text.encode(), headers={"content-type": "application/yaml"}
+    )
     assert response.status_code == 422, (depth, response.text[:300])

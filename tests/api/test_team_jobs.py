@@ -23,8 +23,9 @@ def test_the_running_and_queued_solves_newest_first_then_none(make_service: Any)
     service.put_team()
     assert service.call("GET", "/api/teams/tiny/jobs", expect=200).json() == []
     first = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
-    second = service.call("POST", "/api/teams/tiny/rotas", json={"start": "2026-10-19", "end": "2026-10-25"},
-                          expect=202).json()["job_id"]
+    second = service.call(
+        "POST", "/api/teams/tiny/rotas", json={"start": "2026-10-19", "end": "2026-10-25"}, expect=202
+    ).json()["job_id"]
     listed = service.call("GET", "/api/teams/tiny/jobs", "hr", expect=200).json()
     assert [j["id"] for j in listed] == [second, first]
     assert {j["state"] for j in listed} <= {"queued", "running"}

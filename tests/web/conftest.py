@@ -34,9 +34,14 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def web(tmp_path: Path, web_template: Path) -> Iterator[Web]:
     path = tmp_path / "rota.db"
     shutil.copy(web_template, path)
-    settings = Settings(database_url=f"sqlite:///{path}", solver_workers=1, job_workers=1,
-                        solve_isolation="thread", session_secret="web-test-secret",
-                        public_url="http://testserver")
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        solver_workers=1,
+        job_workers=1,
+        solve_isolation="thread",
+        session_secret="web-test-secret",
+        public_url="http://testserver",
+    )
     app = create_app(settings, solve_fn=quick_solve)
     with TestClient(app) as started:  # runs the lifespan: the job runner
         db = app.state.db

@@ -114,14 +114,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tokens = issue_tokens(db)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ROTA_DATABASE_URL": url, "ROTA_PUBLIC_URL": base,
-           "ROTA_SESSION_SECRET": "browser-test", "ROTA_SOLVER_WORKERS": "1", "ROTA_JOB_WORKERS": "1",
-           "ROTA_TIME_LIMIT": "2"}
+    env = {
+        **os.environ,
+        "ROTA_DATABASE_URL": url,
+        "ROTA_PUBLIC_URL": base,
+        "ROTA_SESSION_SECRET": "browser-test",
+        "ROTA_SOLVER_WORKERS": "1",
+        "ROTA_JOB_WORKERS": "1",
+        "ROTA_TIME_LIMIT": "2",
+    }
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_until_serving(base, proc, folder / "server.log")
@@ -223,7 +243,9 @@ def test_lead_staff_and_hr_in_a_real_browser(server: Server, open_page: Any) -> 
     expect(shifts.first).to_be_visible()
     listed = shifts.count()
     staff.get_by_role("button", name="Subscribe").click()
-    expect(staff.get_by_role("link", name="Open in my calendar app")).to_have_attribute("href", re.compile("^webcal://"))
+    expect(staff.get_by_role("link", name="Open in my calendar app")).to_have_attribute(
+        "href", re.compile("^webcal://")
+    )
     expect(staff.get_by_role("link", name="Add to Google Calendar")).to_be_visible()
     expect(staff.locator("figure.qr svg")).to_be_visible()
     feed_url = staff.get_by_label("Calendar address to copy").input_value()

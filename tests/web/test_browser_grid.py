@@ -16,13 +16,12 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def month_url(server: Server, browser: Any) -> str:  # noqa: F811
+def month_url(server: Server, browser: Any) -> str:
     """A draft of next month, generated through the pages once for this module."""
     return generate_draft(server, browser)
 
 
-
-def _lead(server: Server, open_page: Any, **options: Any) -> Any:  # noqa: F811
+def _lead(server: Server, open_page: Any, **options: Any) -> Any:
     page = open_page(**options)
     page.goto(server.link("lead"))
     page.get_by_role("button", name="Sign in").click()
@@ -30,20 +29,24 @@ def _lead(server: Server, open_page: Any, **options: Any) -> Any:  # noqa: F811
     return page
 
 
-def test_axe_finds_nothing_on_the_month_grid_and_the_cell_page(server: Server, open_page: Any,  # noqa: F811
-                                                               month_url: str) -> None:
+def test_axe_finds_nothing_on_the_month_grid_and_the_cell_page(
+    server: Server,
+    open_page: Any,
+    month_url: str,
+) -> None:
     page = _lead(server, open_page, viewport={"width": 1500, "height": 1000})
     page.goto(month_url)
     assert_accessible(page)
-    page.goto(month_url + "?role=desk&week=" + re.search(r'<option value="([\d-]+)">Week',
-                                                          page.content()).group(1))
+    page.goto(
+        month_url + "?role=desk&week=" + re.search(r'<option value="([\d-]+)">Week', page.content()).group(1)
+    )
     assert_accessible(page)
     page.goto(month_url)
     page.locator("a.cell").first.click()
     assert_accessible(page)
 
 
-def test_chip_names_start_with_their_codes(server: Server, open_page: Any, month_url: str) -> None:  # noqa: F811
+def test_chip_names_start_with_their_codes(server: Server, open_page: Any, month_url: str) -> None:
     page = _lead(server, open_page, viewport={"width": 1500, "height": 1000})
     page.goto(month_url)
     cells = page.locator("a.cell:has(.chip)")
@@ -54,8 +57,11 @@ def test_chip_names_start_with_their_codes(server: Server, open_page: Any, month
         assert link.get_attribute("aria-label").startswith(codes + ": "), codes
 
 
-def test_the_keyboard_moves_through_the_grid_and_skips_past_it(server: Server, open_page: Any,  # noqa: F811
-                                                               month_url: str) -> None:
+def test_the_keyboard_moves_through_the_grid_and_skips_past_it(
+    server: Server,
+    open_page: Any,
+    month_url: str,
+) -> None:
     page = _lead(server, open_page, viewport={"width": 1500, "height": 1000})
     page.goto(month_url)
     first = page.locator("a.cell").first
@@ -81,8 +87,11 @@ def test_the_keyboard_moves_through_the_grid_and_skips_past_it(server: Server, o
     assert page.evaluate("document.activeElement.id") == "after-grid"
 
 
-def test_two_tabs_editing_different_cells_both_save(server: Server, browser: Any,  # noqa: F811
-                                                     month_url: str) -> None:
+def test_two_tabs_editing_different_cells_both_save(
+    server: Server,
+    browser: Any,
+    month_url: str,
+) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -95,8 +104,11 @@ def test_two_tabs_editing_different_cells_both_save(server: Server, browser: Any
         one.goto(month_url)
         cells = one.locator("a.cell:has(.chip)")
         first = cells.first.get_attribute("href")
-        second = next(h for h in (cells.nth(i).get_attribute("href") for i in range(1, cells.count()))
-                      if h.split("date=")[1] != first.split("date=")[1])
+        second = next(
+            h
+            for h in (cells.nth(i).get_attribute("href") for i in range(1, cells.count()))
+            if h.split("date=")[1] != first.split("date=")[1]
+        )
         one.goto(server.url + first)
         two.goto(server.url + second)  # both cell pages open at the same rota version
         three.goto(server.url + first)  # and a third on the first cell
@@ -120,7 +132,7 @@ def test_two_tabs_editing_different_cells_both_save(server: Server, browser: Any
         context.close()
 
 
-def test_lead_pages_fit_a_390_px_phone(server: Server, open_page: Any, month_url: str) -> None:  # noqa: F811
+def test_lead_pages_fit_a_390_px_phone(server: Server, open_page: Any, month_url: str) -> None:
     page = _lead(server, open_page, viewport=PHONE, is_mobile=True)
     cell = None
     for url in (f"{server.url}/teams", f"{server.url}/teams/tiny", month_url):

@@ -61,8 +61,15 @@ def _publish_next_month(db: Database) -> None:
         cal = Calendar(parse_document(version.document, "tiny"), FIRST, LAST)
         duties = sorted(greedy_rota(cal))
         doc, _ = rota_document(cal, duties, {"status": "feasible", "bound": 0, "seconds": 0.01})
-        rota = store_rota(session=session, team_id="tiny", team_version=version.version, start=FIRST,
-                          end=LAST, document=doc.to_json(), duties=duties)
+        rota = store_rota(
+            session=session,
+            team_id="tiny",
+            team_version=version.version,
+            start=FIRST,
+            end=LAST,
+            document=doc.to_json(),
+            duties=duties,
+        )
         rota_id = rota.id
         session.commit()
     with db.write() as session:
@@ -83,14 +90,30 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Data
     tokens = issue_tokens(db)
     port = _port()
     env = {k: v for k, v in os.environ.items() if k != "ROTA_PUBLIC_URL"}
-    env.update({"ROTA_DATABASE_URL": url, "ROTA_SESSION_SECRET": "links-test", "ROTA_SOLVER_WORKERS": "1",
-                "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))})
+    env.update(
+        {
+            "ROTA_DATABASE_URL": url,
+            "ROTA_SESSION_SECRET": "links-test",
+            "ROTA_SOLVER_WORKERS": "1",
+            "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH")))),
+        }
+    )
     log_path = folder / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port),
-         "--no-upgrade"],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from cli.main import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--no-upgrade",
+        ],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -137,24 +160,41 @@ def test_me_on_a_served_port_hands_out_a_feed_on_that_port(served: tuple[str, Da
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
     events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     assert Counter(str(e["SUMMARY"]) for e in events) == listed
-    assert {e.decoded("DTSTART").date() for e in events} <= {FIRST.replace(day=d) for d in range(1, 32)
-                                                             if d <= LAST.day}
+    assert {e.decoded("DTSTART").date() for e in events} <= {
+        FIRST.replace(day=d) for d in range(1, 32) if d <= LAST.day
+    }
 
 
 def test_the_api_on_that_server_answers_with_its_port(served: tuple[str, Database, Any, str]) -> None:
     base, _, tokens, _ = served
-    made = httpx.post(f"{base}/api/calendar-tokens", json={"team": "tiny", "kind": "person"},
-                      headers={"Authorization": f"Bearer {tokens.secrets['staff']}"}, timeout=10)
+    made = httpx.post(
+        f"{base}/api/calendar-tokens",
+        json={"team": "tiny", "kind": "person"},
+        headers={"Authorization": f"Bearer {tokens.secrets['staff']}"},
+        timeout=10,
+    )
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["url"] == f"{base}/calendars/{body['token']}.ics"
     assert body["webcal"] == f"webcal://{base.removeprefix('http://')}/calendars/{body['token']}.ics"
     bearer = {"Authorization": f"Bearer {tokens.secrets['staff']}"}
-    forged = httpx.post(f"{base}/api/calendar-tokens", json={"team": "tiny", "kind": "person"},
-                        headers={**bearer, "Host": "evil.example"}, timeout=10)
+    forged = httpx.post(
+        f"{base}/api/calendar-tokens",
+        json={"team": "tiny", "kind": "person"},
+        headers={**bearer, "Host": "evil.example"},
+        timeout=10,
+    )
     assert forged.json()["url"].startswith(f"{base}/calendars/")  # the Host header names nothing
     # a proxy on loopback (ROTA_TRUSTED_PROXIES' default, 127.0.0.1): its forwarded host and scheme
-    proxied = httpx.post(f"{base}/api/calendar-tokens", json={"team": "tiny", "kind": "person"},
-                         headers={**bearer, "X-Forwarded-Host": "rota.example.org",
-                                  "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}, timeout=10)
+    proxied = httpx.post(
+        f"{base}/api/calendar-tokens",
+        json={"team": "tiny", "kind": "person"},
+        headers={
+            **bearer,
+            "X-Forwarded-Host": "rota.example.org",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.7",
+        },
+        timeout=10,
+    )
     assert proxied.json()["url"].startswith("https://rota.example.org/calendars/cal_")

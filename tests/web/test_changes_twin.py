@@ -20,10 +20,25 @@ def test_the_page_and_the_api_agree_on_the_counts(web: Web, lead: TestClient, pu
     second = web.wait_job(again.headers["location"].rsplit("/", 1)[1]).rota_id
     rota = api.get(f"/api/rotas/{second}").json()
     gone = next(a for a in rota["assignments"] if a["role"] == "desk")
-    for body in ({"op": "remove", "person": gone["person"], "role": "desk", "shift": gone["shift"],
-                  "date": gone["date"], "force": True},
-                 {"op": "add", "person": "sem", "role": "desk", "shift": "pm", "date": str(LEAVE_WEEKDAY),
-                  "force": True, "reason": "covering"}):
+    for body in (
+        {
+            "op": "remove",
+            "person": gone["person"],
+            "role": "desk",
+            "shift": gone["shift"],
+            "date": gone["date"],
+            "force": True,
+        },
+        {
+            "op": "add",
+            "person": "sem",
+            "role": "desk",
+            "shift": "pm",
+            "date": str(LEAVE_WEEKDAY),
+            "force": True,
+            "reason": "covering",
+        },
+    ):
         version = api.get(f"/api/rotas/{second}").json()["version"]
         assert api.post(f"/api/rotas/{second}/edits", json={**body, "version": version}).status_code == 200
 

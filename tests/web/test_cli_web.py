@@ -40,8 +40,9 @@ def _signs_in(client: TestClient, url: str) -> str:
     """Open a sign-in link, press Sign in; the page it lands on."""
     code = url.split("code=", 1)[1]
     page = client.get(f"/sign-in?code={code}")
-    response = client.post("/sign-in/link", data={"code": code, "csrf": csrf_of(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/sign-in/link", data={"code": code, "csrf": csrf_of(page.text)}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     return response.headers["location"]
 
@@ -52,8 +53,10 @@ def test_token_create_link_prints_a_one_time_sign_in_url(rota: Run) -> None:
     assert code == 0, err
     token, url = out.split()
     assert token.startswith("rota_") and url.startswith("http://127.0.0.1:8000/sign-in?code=link_")
-    assert "one-time sign-in link on http://127.0.0.1:8000 (--host/--port; ROTA_PUBLIC_URL is not set); " \
-           "it expires in 30 minutes, works once" in err
+    assert (
+        "one-time sign-in link on http://127.0.0.1:8000 (--host/--port; ROTA_PUBLIC_URL is not set); "
+        "it expires in 30 minutes, works once" in err
+    )
     with TestClient(create_app(get_settings())) as client:
         assert _signs_in(client, url) == "/teams"
         assert client.get("/teams").status_code == 200
@@ -69,7 +72,7 @@ def test_the_demo_prints_sign_in_links_for_lead_staff_and_hr(rota: Run) -> None:
         assert "Riverside Council IT Service Desk" in lead.get("/teams").text
     with TestClient(create_app(get_settings())) as staff:
         assert _signs_in(staff, links["staff"]) == "/me"
-        assert "<li class=\"shift\">" in staff.get("/me").text
+        assert '<li class="shift">' in staff.get("/me").text
     with TestClient(create_app(get_settings())) as hr:
         assert _signs_in(hr, links["HR"]) == "/teams"
         assert hr.get("/teams/council-desk/coverage").status_code == 200

@@ -17,8 +17,12 @@ def _as(web: Web, who: str) -> TestClient:
 
 def test_an_unknown_team_is_a_404_page_for_every_role(web: Web, lead: TestClient) -> None:
     for client in (lead, _as(web, "hr"), _as(web, "staff")):
-        for path in ("/teams/nowhere", "/teams/nowhere/file", "/teams/nowhere/coverage",
-                     "/teams/nowhere/rotas/1"):
+        for path in (
+            "/teams/nowhere",
+            "/teams/nowhere/file",
+            "/teams/nowhere/coverage",
+            "/teams/nowhere/rotas/1",
+        ):
             response = client.get(path, headers={"accept": "text/html"})
             assert response.status_code == 404, (path, response.status_code)
             assert "Not found" in response.text and "Your role cannot do this" not in response.text
@@ -29,18 +33,24 @@ def test_an_unknown_team_is_a_404_page_for_every_role(web: Web, lead: TestClient
 
 
 def test_an_expired_form_says_reload_and_links_back(lead: TestClient) -> None:
-    response = lead.post("/teams/tiny/generate", data={"month": "2027-01", "csrf": "from-yesterday"},
-                         headers={"referer": "http://testserver/teams/tiny"})
+    response = lead.post(
+        "/teams/tiny/generate",
+        data={"month": "2027-01", "csrf": "from-yesterday"},
+        headers={"referer": "http://testserver/teams/tiny"},
+    )
     assert response.status_code == 403
     text = response.text
     assert "This form has expired" in text and "reload the page" in text
     assert "Your role cannot do this" not in text and "csrf" not in text.split("<main", 1)[1].lower().replace(
-        'name="csrf"', "")
+        'name="csrf"', ""
+    )
     assert '<a href="/teams/tiny">Reload the page</a>' in text
 
 
 def test_no_field_paths_on_error_pages_and_a_way_back(web: Web, lead: TestClient, draft: int) -> None:
-    missing = lead.get("/teams/tiny/rotas/999", headers={"referer": f"http://testserver/teams/tiny/rotas/{draft}"})
+    missing = lead.get(
+        "/teams/tiny/rotas/999", headers={"referer": f"http://testserver/teams/tiny/rotas/{draft}"}
+    )
     assert missing.status_code == 404
     assert "<code>rota_id</code>" not in missing.text and "rota_id:" not in missing.text
     assert f'<a href="/teams/tiny/rotas/{draft}">Back to the page you came from</a>' in missing.text

@@ -25,8 +25,13 @@ def test_a_rule_break_is_named_and_kept_only_when_asked(web: Web, lead: TestClie
     cell = f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}"
     page = lead.get(cell)
     assert page.status_code == 200 and "Put <bdi>Sem Jansen</bdi> on" in page.text
-    form = {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk",
-            "version": _version(page.text)}
+    form = {
+        "op": "add",
+        "person": "sem",
+        "date": str(LEAVE_WEEKDAY),
+        "duty": "am|desk",
+        "version": _version(page.text),
+    }
     posted = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits", form)
     assert posted.status_code == 303 and "&pending=" in posted.headers["location"]  # post-redirect-get
     refused = lead.get(posted.headers["location"])
@@ -54,20 +59,37 @@ def test_take_off_and_swap(web: Web, lead: TestClient, draft: int) -> None:
     page = lead.get(cell)
     assert "Take off" in page.text and "Give it to" in page.text
     duty = f"{a.shift}|{a.role}"
-    moved = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
-                 {"op": "move", "person": "noor", "date": str(a.date), "duty": duty, "to_person": "daan",
-                  "version": _version(page.text)})
+    moved = post(
+        lead,
+        cell,
+        f"/teams/tiny/rotas/{draft}/edits",
+        {
+            "op": "move",
+            "person": "noor",
+            "date": str(a.date),
+            "duty": duty,
+            "to_person": "daan",
+            "version": _version(page.text),
+        },
+    )
     assert moved.status_code == 303  # Daan has no desk skill: the rule break is shown after the redirect
     assert "person lacks a skill" in lead.get(moved.headers["location"]).text
     page = lead.get(cell)
-    gone = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
-                {"op": "remove", "person": "noor", "date": str(a.date), "duty": duty,
-                 "version": _version(page.text)})
+    gone = post(
+        lead,
+        cell,
+        f"/teams/tiny/rotas/{draft}/edits",
+        {"op": "remove", "person": "noor", "date": str(a.date), "duty": duty, "version": _version(page.text)},
+    )
     assert gone.status_code == 303
     _, after = _rota(web, draft)
     assert not any(r.person == "noor" and r.date == a.date and r.shift == a.shift for r in after)
-    stale = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
-                 {"op": "add", "person": "noor", "date": str(a.date), "duty": duty, "version": 1})
+    stale = post(
+        lead,
+        cell,
+        f"/teams/tiny/rotas/{draft}/edits",
+        {"op": "add", "person": "noor", "date": str(a.date), "duty": duty, "version": 1},
+    )
     said = landed(lead, stale).text
     assert "Noor de Vries on" in said and "changed meanwhile" in said
 
@@ -84,9 +106,18 @@ def test_publish_shows_the_changes_and_a_conflict_says_so(web: Web, lead: TestCl
     _, rows = _rota(web, second)
     a = rows[0]
     cell = f"/teams/tiny/rotas/{second}/cell?person={a.person}&date={a.date}"
-    post(lead, cell, f"/teams/tiny/rotas/{second}/edits",
-         {"op": "remove", "person": a.person, "date": str(a.date), "duty": f"{a.shift}|{a.role}",
-          "version": version})
+    post(
+        lead,
+        cell,
+        f"/teams/tiny/rotas/{second}/edits",
+        {
+            "op": "remove",
+            "person": a.person,
+            "date": str(a.date),
+            "duty": f"{a.shift}|{a.role}",
+            "version": version,
+        },
+    )
     posted = post(lead, page.url.path, page.url.path, {"version": version})
     assert posted.status_code == 303 and posted.headers["location"] == page.url.path  # post-redirect-get
     conflict = lead.get(posted.headers["location"])
@@ -101,13 +132,14 @@ def test_publish_shows_the_changes_and_a_conflict_says_so(web: Web, lead: TestCl
 def test_the_team_file_is_checked_line_by_line_before_saving(web: Web, lead: TestClient) -> None:
     page = lead.get("/teams/tiny/file")
     assert page.status_code == 200 and "team: Tiny Help Desk" in page.text
-    text = re.search(r'<textarea[^>]*>(.*?)</textarea>', page.text, re.S).group(1)
+    text = re.search(r"<textarea[^>]*>(.*?)</textarea>", page.text, re.S).group(1)
     import html
 
     broken = html.unescape(text).replace("hours_per_week: 20", "hours_per_week: lots")
     line = broken.splitlines().index(next(x for x in broken.splitlines() if "lots" in x)) + 1
-    checked = post(lead, "/teams/tiny/file", "/teams/tiny/file",
-                   {"text": broken, "base_version": 1, "action": "save"})
+    checked = post(
+        lead, "/teams/tiny/file", "/teams/tiny/file", {"text": broken, "base_version": 1, "action": "save"}
+    )
     assert checked.status_code == 303 and checked.headers["location"] == "/teams/tiny/file?draft=1"
     shown = lead.get(checked.headers["location"]).text  # the text and its problems wait on the session row
     assert f'data-line="{line}">Line {line}</a>' in shown
@@ -116,8 +148,9 @@ def test_the_team_file_is_checked_line_by_line_before_saving(web: Web, lead: Tes
     assert "hours_per_week: lots" not in again and "hours_per_week: 20" in again
     assert 'id="problems-h"' not in again
     fine = html.unescape(text).replace("hours_per_week: 20", "hours_per_week: 24")
-    ok = post(lead, "/teams/tiny/file", "/teams/tiny/file",
-              {"text": fine, "base_version": 1, "action": "check"})
+    ok = post(
+        lead, "/teams/tiny/file", "/teams/tiny/file", {"text": fine, "base_version": 1, "action": "check"}
+    )
     assert "No problems" in landed(lead, ok).text
     saved = post(lead, "/teams/tiny/file", "/teams/tiny/file", {"text": fine, "base_version": 1})
     assert saved.status_code == 303 and "Saved the team file: version 2" in lead.get("/teams/tiny/file").text
@@ -133,21 +166,42 @@ def test_the_quick_forms_make_new_versions(web: Web, lead: TestClient) -> None:
     from api.services.teams import current_document
 
     page = "/teams/tiny/file"
-    assert post(lead, page, f"{page}/people", {"person": "kim", "name": "Kim Ng", "skills": "desk, oncall",
-                                                "hours": "32", "days": "mon-thu"}).status_code == 303
-    assert post(lead, page, f"{page}/people/noor",
-                {"skills": "desk", "hours": "", "days": ""}).status_code == 303
-    assert post(lead, page, f"{page}/people/kim/leave", {"first": "2027-03-01", "last": "2027-03-05",
-                                                         "reason": "course"}).status_code == 303
+    assert (
+        post(
+            lead,
+            page,
+            f"{page}/people",
+            {"person": "kim", "name": "Kim Ng", "skills": "desk, oncall", "hours": "32", "days": "mon-thu"},
+        ).status_code
+        == 303
+    )
+    assert (
+        post(lead, page, f"{page}/people/noor", {"skills": "desk", "hours": "", "days": ""}).status_code
+        == 303
+    )
+    assert (
+        post(
+            lead,
+            page,
+            f"{page}/people/kim/leave",
+            {"first": "2027-03-01", "last": "2027-03-05", "reason": "course"},
+        ).status_code
+        == 303
+    )
     assert post(lead, page, f"{page}/people/eva/remove").status_code == 303
     bad = post(lead, page, f"{page}/people", {"person": "kim", "skills": "desk"})
     assert bad.status_code == 303 and "Not saved" in lead.get(bad.headers["location"]).text
     with web.db.read() as session:
         doc = current_document(session=session, team_id="tiny")
     people = {p["id"]: p for p in doc["people"]}
-    assert people["kim"] == {"id": "kim", "name": "Kim Ng", "skills": ["desk", "oncall"],
-                             "hours_per_week": 32, "days": "mon-thu",
-                             "unavailable": [{"from": "2027-03-01", "to": "2027-03-05", "reason": "course"}]}
+    assert people["kim"] == {
+        "id": "kim",
+        "name": "Kim Ng",
+        "skills": ["desk", "oncall"],
+        "hours_per_week": 32,
+        "days": "mon-thu",
+        "unavailable": [{"from": "2027-03-01", "to": "2027-03-05", "reason": "course"}],
+    }
     assert people["noor"]["hours_per_week"] == 20 and "eva" not in people  # blank: unchanged
     assert "Version 4." in lead.get(page).text  # noor's form changed nothing
 
@@ -159,8 +213,9 @@ def test_me_lists_my_shifts_and_subscribe_gives_a_feed(web: Web, published: int)
     assert page.status_code == 200 and "My hours in" in page.text
     listed = page.text.count('<li class="shift">')
     assert listed > 0 and ">Subscribe</button>" in page.text
-    response = staff.post("/me/subscribe", data={"team": "tiny", "csrf": csrf_of(page.text)},
-                          follow_redirects=False)
+    response = staff.post(
+        "/me/subscribe", data={"team": "tiny", "csrf": csrf_of(page.text)}, follow_redirects=False
+    )
     assert response.status_code == 303
     shown = staff.get("/me").text
     url = re.search(r'id="feed-url" type="text" readonly value="([^"]+)"', shown).group(1)

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from webkit import LEAVE_WEEKDAY, Web, landed, post
 
 
-def test_pages_and_static_files_are_gzipped_and_static_files_cached(web: Web, lead: TestClient,
-                                                                   draft: int) -> None:
+def test_pages_and_static_files_are_gzipped_and_static_files_cached(
+    web: Web, lead: TestClient, draft: int
+) -> None:
     page = lead.get(f"/teams/tiny/rotas/{draft}", headers={"Accept-Encoding": "gzip"})
     assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
     css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]{12})"', page.text).group(1)
@@ -57,15 +58,26 @@ def _edit(lead: TestClient, rota: int, form: dict) -> object:
 
 
 def test_two_tabs_editing_different_cells_both_succeed_and_the_same_cell_twice_conflicts(
-        web: Web, lead: TestClient, draft: int) -> None:
+    web: Web, lead: TestClient, draft: int
+) -> None:
     rows = [r for r in _rows(web, draft) if r.role == "desk"]
     a = rows[0]
     b = next(r for r in rows if r.date != a.date and r.person != a.person)
     seen = _version(lead.get(f"/teams/tiny/rotas/{draft}/cell?person={a.person}&date={a.date}").text)
-    one = {"op": "remove", "person": a.person, "date": str(a.date), "duty": f"{a.shift}|{a.role}",
-           "version": seen}
-    two = {"op": "remove", "person": b.person, "date": str(b.date), "duty": f"{b.shift}|{b.role}",
-           "version": seen}
+    one = {
+        "op": "remove",
+        "person": a.person,
+        "date": str(a.date),
+        "duty": f"{a.shift}|{a.role}",
+        "version": seen,
+    }
+    two = {
+        "op": "remove",
+        "person": b.person,
+        "date": str(b.date),
+        "duty": f"{b.shift}|{b.role}",
+        "version": seen,
+    }
     assert _edit(lead, draft, one).status_code == 303
     assert _edit(lead, draft, two).status_code == 303  # another cell: no conflict
     again = _edit(lead, draft, {**one, "op": "add"})  # the first cell, from the tab that saw `seen`
@@ -85,24 +97,40 @@ def test_two_tabs_editing_different_cells_both_succeed_and_the_same_cell_twice_c
     with web.db.write() as session:
         publish_rota(session=session, rota_id=draft)
     c = next(r for r in rows if r.date not in (a.date, b.date))
-    stale = _edit(lead, draft, {"op": "remove", "person": c.person, "date": str(c.date),
-                                "duty": f"{c.shift}|{c.role}", "version": seen + 2})
+    stale = _edit(
+        lead,
+        draft,
+        {
+            "op": "remove",
+            "person": c.person,
+            "date": str(c.date),
+            "duty": f"{c.shift}|{c.role}",
+            "version": seen + 2,
+        },
+    )
     assert "reload it" in landed(lead, stale).text  # a 409 to a form: said after a redirect
 
 
 def test_an_edit_conflict_left_unread_is_never_shown_on_the_publish_page(
-        web: Web, lead: TestClient, draft: int) -> None:
+    web: Web, lead: TestClient, draft: int
+) -> None:
     """The edit's and the publish's refusals wait under keys of their own."""
     a = next(r for r in _rows(web, draft) if r.role == "desk")
     seen = _version(lead.get(f"/teams/tiny/rotas/{draft}/cell?person={a.person}&date={a.date}").text)
-    one = {"op": "remove", "person": a.person, "date": str(a.date), "duty": f"{a.shift}|{a.role}",
-           "version": seen}
+    one = {
+        "op": "remove",
+        "person": a.person,
+        "date": str(a.date),
+        "duty": f"{a.shift}|{a.role}",
+        "version": seen,
+    }
     assert _edit(lead, draft, one).status_code == 303
     again = _edit(lead, draft, {**one, "op": "add"})  # refused: the cell changed meanwhile; not opened
     assert "&conflict=" in again.headers["location"]
     publish = lead.get(f"/teams/tiny/rotas/{draft}/publish").text
     assert "changed meanwhile" not in publish.lower()
     assert "changed meanwhile" in lead.get(again.headers["location"]).text  # still there for the cell
+
 
 def test_the_api_takes_an_older_version_for_another_cell(web: Web, draft: int) -> None:
     from api.errors import Conflict
@@ -113,18 +141,32 @@ def test_the_api_takes_an_older_version_for_another_cell(web: Web, draft: int) -
 
     def remove(r, version):
         with web.db.write() as session:
-            return edit_rota(session=session, rota_id=draft, version=version, actor="api", history_days=28,
-                             request=EditRequest("remove", r.person, r.role, r.shift, r.date))[0].version
+            return edit_rota(
+                session=session,
+                rota_id=draft,
+                version=version,
+                actor="api",
+                history_days=28,
+                request=EditRequest("remove", r.person, r.role, r.shift, r.date),
+            )[0].version
 
     assert remove(a, 1) == 2 and remove(b, 1) == 3
     try:
         with web.db.write() as session:
-            edit_rota(session=session, rota_id=draft, version=1, actor="api", history_days=28,
-                      request=EditRequest("add", a.person, a.role, a.shift, a.date))
+            edit_rota(
+                session=session,
+                rota_id=draft,
+                version=1,
+                actor="api",
+                history_days=28,
+                request=EditRequest("add", a.person, a.role, a.shift, a.date),
+            )
         raise AssertionError("the same cell twice was not refused")
     except Conflict as exc:
-        assert exc.problems[0]["path"] == "cell" and exc.extra["cell"] == {"person": a.person,
-                                                                           "date": a.date.isoformat()}
+        assert exc.problems[0]["path"] == "cell" and exc.extra["cell"] == {
+            "person": a.person,
+            "date": a.date.isoformat(),
+        }
 
 
 def _desk_alone(web: Web, rota: int):
@@ -137,8 +179,9 @@ def _desk_alone(web: Web, rota: int):
     raise AssertionError("no desk duty held alone")
 
 
-def test_taking_off_says_which_gap_it_opens_and_the_month_then_says_edited(web: Web, lead: TestClient,
-                                                                          draft: int) -> None:
+def test_taking_off_says_which_gap_it_opens_and_the_month_then_says_edited(
+    web: Web, lead: TestClient, draft: int
+) -> None:
     month = lead.get(f"/teams/tiny/rotas/{draft}").text
     assert 'class="status-feasible"' in month and "edited by hand" not in month
     r = _desk_alone(web, draft)
@@ -148,8 +191,17 @@ def test_taking_off_says_which_gap_it_opens_and_the_month_then_says_edited(web: 
     warning = f"Taking this off leaves {day} Service desk {times} uncovered in core hours."
     assert warning in cell.text
     assert "This rota is published" not in cell.text
-    done = _edit(lead, draft, {"op": "remove", "person": r.person, "date": str(r.date),
-                               "duty": f"{r.shift}|desk", "version": _version(cell.text)})
+    done = _edit(
+        lead,
+        draft,
+        {
+            "op": "remove",
+            "person": r.person,
+            "date": str(r.date),
+            "duty": f"{r.shift}|desk",
+            "version": _version(cell.text),
+        },
+    )
     assert done.status_code == 303
     month = lead.get(done.headers["location"]).text
     assert f"It leaves {day} Service desk {times} uncovered in core hours." in month  # the flash
@@ -193,30 +245,59 @@ def test_lists_offer_qualified_free_people_first(web: Web, lead: TestClient, dra
 
 
 def test_swap_exchanges_two_duties_rule_checked_and_a_missing_skill_is_confirmed_twice(
-        web: Web, lead: TestClient, draft: int) -> None:
+    web: Web, lead: TestClient, draft: int
+) -> None:
     from api.services.edits import EditRequest, edit_rota
 
     day = next(r.date for r in _rows(web, draft) if r.date.weekday() == 1 and r.role == "desk")
     with web.db.write() as session:  # on that Tuesday: Noor on the morning desk, Lotte the afternoon one
         for r in [r for r in _rows(web, draft) if r.date == day and r.role == "desk"]:
-            edit_rota(session=session, rota_id=draft, version=None, actor="t", history_days=28,
-                      request=EditRequest("remove", r.person, r.role, r.shift, r.date, force=True))
+            edit_rota(
+                session=session,
+                rota_id=draft,
+                version=None,
+                actor="t",
+                history_days=28,
+                request=EditRequest("remove", r.person, r.role, r.shift, r.date, force=True),
+            )
         for person, shift in (("noor", "am"), ("lotte", "pm")):
-            edit_rota(session=session, rota_id=draft, version=None, actor="t", history_days=28,
-                      request=EditRequest("add", person, "desk", shift, day, force=True))
+            edit_rota(
+                session=session,
+                rota_id=draft,
+                version=None,
+                actor="t",
+                history_days=28,
+                request=EditRequest("add", person, "desk", shift, day, force=True),
+            )
     cell = f"/teams/tiny/rotas/{draft}/cell?person=noor&date={day}"
     page = lead.get(cell).text
     assert '<option value="lotte|pm|desk">Lotte Visser: Service desk · Afternoon 13:00–17:00</option>' in page
-    swapped = _edit(lead, draft, {"op": "swap", "person": "noor", "date": str(day), "duty": "am|desk",
-                                  "to_person": "lotte|pm|desk", "version": _version(page)})
+    swapped = _edit(
+        lead,
+        draft,
+        {
+            "op": "swap",
+            "person": "noor",
+            "date": str(day),
+            "duty": "am|desk",
+            "to_person": "lotte|pm|desk",
+            "version": _version(page),
+        },
+    )
     assert swapped.status_code == 303
     assert "swap Noor de Vries&#39;s Service desk · Morning" in lead.get(swapped.headers["location"]).text
     on = {(r.person, r.shift) for r in _rows(web, draft) if r.date == day and r.role == "desk"}
     assert on == {("noor", "pm"), ("lotte", "am")}
     # a swap that breaks a rule is refused by name: Daan (on call only) for Noor's desk
     night = next(r for r in _rows(web, draft) if r.date == day and r.role == "oncall")
-    form = {"op": "swap", "person": "noor", "date": str(day), "duty": "pm|desk",
-            "to_person": f"{night.person}|night|oncall", "version": _version(lead.get(cell).text)}
+    form = {
+        "op": "swap",
+        "person": "noor",
+        "date": str(day),
+        "duty": "pm|desk",
+        "to_person": f"{night.person}|night|oncall",
+        "version": _version(lead.get(cell).text),
+    }
     refused = _edit(lead, draft, form)  # post-redirect-get: the rule break is shown on the cell's page
     assert refused.status_code == 303 and "&pending=" in refused.headers["location"]
     shown = lead.get(refused.headers["location"]).text
@@ -232,7 +313,8 @@ def test_swap_exchanges_two_duties_rule_checked_and_a_missing_skill_is_confirmed
 
 
 def test_the_cell_page_of_a_published_rota_says_staff_see_a_change_at_once(
-        web: Web, lead: TestClient, published: int) -> None:
+    web: Web, lead: TestClient, published: int
+) -> None:
     r = _rows(web, published)[0]
     page = lead.get(f"/teams/tiny/rotas/{published}/cell?person={r.person}&date={r.date}").text
     assert "This rota is published." in page and "live at once" in page and "calendar feeds" in page
@@ -276,8 +358,20 @@ def test_a_draft_can_be_discarded_and_a_published_rota_cannot(web: Web, lead: Te
     month = lead.get(f"/teams/tiny/rotas/{draft}").text
     assert "Discard the draft</button>" in month
     r = _rows(web, draft)[0]
-    assert _edit(lead, draft, {"op": "remove", "person": r.person, "date": str(r.date),
-                               "duty": f"{r.shift}|{r.role}", "version": 1}).status_code == 303
+    assert (
+        _edit(
+            lead,
+            draft,
+            {
+                "op": "remove",
+                "person": r.person,
+                "date": str(r.date),
+                "duty": f"{r.shift}|{r.role}",
+                "version": 1,
+            },
+        ).status_code
+        == 303
+    )
     stale = post(lead, f"/teams/tiny/rotas/{draft}", f"/teams/tiny/rotas/{draft}/discard", {"version": 1})
     assert "Someone changed this meanwhile" in landed(lead, stale).text  # the version seen before the edit
     gone = post(lead, f"/teams/tiny/rotas/{draft}", f"/teams/tiny/rotas/{draft}/discard", {"version": 2})
@@ -304,8 +398,9 @@ def test_the_api_discards_drafts_only(web: Web, published: int) -> None:
     assert client.get(f"/api/rotas/{published}", headers=bearer).json()["state"] == "published"
 
 
-def test_the_grid_tells_shifts_apart_and_shows_hours_and_headcounts(web: Web, lead: TestClient,
-                                                                   draft: int) -> None:
+def test_the_grid_tells_shifts_apart_and_shows_hours_and_headcounts(
+    web: Web, lead: TestClient, draft: int
+) -> None:
     html = lead.get(f"/teams/tiny/rotas/{draft}").text
     legend = re.search(r'<p class="legend" id="after-grid".*?</p>', html, re.S).group(0)
     morning = re.search(r'<span class="chip (role-0 shift-\d)">\w+</span> Morning', legend).group(1)
@@ -314,8 +409,13 @@ def test_the_grid_tells_shifts_apart_and_shows_hours_and_headcounts(web: Web, le
     assert "position: sticky; top: 0" in lead.get("/static/app.css").text
     assert '<th scope="col" class="hours">' in html
     rows = re.findall(r'<tr><th scope="row" class="name"><bdi>([^<]+)</bdi></th>(.*?)</tr>', html, re.S)
-    assert [name for name, _ in rows] == ["Noor de Vries", "Sem Jansen", "Lotte Visser", "Daan Bakker",
-                                          "Eva Smit"]
+    assert [name for name, _ in rows] == [
+        "Noor de Vries",
+        "Sem Jansen",
+        "Lotte Visser",
+        "Daan Bakker",
+        "Eva Smit",
+    ]
     noor = rows[0][1]
     hours = r'<td class="n hours[^"]*" title="[\d.]+ h worked of a [\d.]+ h target">[+-][\d.]+</td>'
     assert re.search(hours, noor)

@@ -54,25 +54,31 @@ def test_the_month_grid(web: Web, lead: TestClient, draft: int) -> None:
     assert html.count('<td class="away"') == len(LEAVE)  # Sem's holiday
     assert "Gaps and why nobody filled them" in html and 'class="gapmark"' in html  # Fridays need three
     assert "Hours against target" in html and "Coverage per role" in html
-    assert '>Publish</a>' in html and "/cell?person=sem&amp;date=" in html
+    assert ">Publish</a>" in html and "/cell?person=sem&amp;date=" in html
     for fmt in ("csv", "xlsx", "ics"):
         assert lead.get(f"/teams/tiny/rotas/{draft}/file.{fmt}").status_code == 200
 
 
-@pytest.mark.parametrize(("who", "status", "title"), [("staff", 403, "Your role cannot do this"),
-                                                     ("other_lead", 404, "Not found")])
+@pytest.mark.parametrize(
+    ("who", "status", "title"), [("staff", 403, "Your role cannot do this"), ("other_lead", 404, "Not found")]
+)
 def test_others_get_the_403_page_on_lead_pages(
     web: Web, draft: int, who: str, status: int, title: str
 ) -> None:
     """Staff of the team: their role cannot (and a draft is, to them, as if it did not exist, as in the
     API); a lead of another team: as if the team did not exist."""
     client = _as(web, who)
-    for path in ("/teams/tiny", "/teams/tiny/file", f"/teams/tiny/rotas/{draft}",
-                 f"/teams/tiny/rotas/{draft}/publish", "/teams/tiny/coverage"):
+    for path in (
+        "/teams/tiny",
+        "/teams/tiny/file",
+        f"/teams/tiny/rotas/{draft}",
+        f"/teams/tiny/rotas/{draft}/publish",
+        "/teams/tiny/coverage",
+    ):
         response = client.get(path)
         unseen = who == "staff" and "/rotas/" in path
         assert response.status_code == (404 if unseen else status), path
-        assert (("Not found" if unseen else title) in response.text and '"detail"' not in response.text)
+        assert ("Not found" if unseen else title) in response.text and '"detail"' not in response.text
     assert post(client, "/", "/teams/tiny/generate", {"month": MONTH}).status_code == status
 
 

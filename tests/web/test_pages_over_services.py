@@ -36,14 +36,24 @@ def test_no_page_queries_the_database() -> None:
 
 def test_the_scan_finds_a_query() -> None:
     assert _database_calls("from sqlalchemy import select\nrow = session.get(TeamRow, 'tiny')\n") == [
-        "line 1: from sqlalchemy import select", "line 2: session.get"]
+        "line 1: from sqlalchemy import select",
+        "line 2: session.get",
+    ]
     assert _database_calls("held = request.session.get('pending')\n") == []
 
 
-@pytest.mark.parametrize(("difference", "off"), [
-    (None, False), (0, False), (HOURS_OFF_MINUTES, False), (-HOURS_OFF_MINUTES, False),
-    (HOURS_OFF_MINUTES + 1, True), (-HOURS_OFF_MINUTES - 1, True), (600, True),
-])
+@pytest.mark.parametrize(
+    ("difference", "off"),
+    [
+        (None, False),
+        (0, False),
+        (HOURS_OFF_MINUTES, False),
+        (-HOURS_OFF_MINUTES, False),
+        (HOURS_OFF_MINUTES + 1, True),
+        (-HOURS_OFF_MINUTES - 1, True),
+        (600, True),
+    ],
+)
 def test_hours_four_hours_or_more_from_target_are_marked(difference: int | None, off: bool) -> None:
     assert hours_off(difference) is off
 

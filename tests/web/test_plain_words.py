@@ -80,8 +80,10 @@ def test_rule_texts_name_people_and_dates() -> None:
 
     names = team_names(parse_team(team_doc(), "tiny"))
     text = "sem: am (desk) on Tue 2027-01-12 overlaps the person's unavailability; noor-2 stays"
-    assert named_text(text, names) == ("Sem Jansen: Morning (Service desk) on Tue 12 Jan 2027 overlaps the "
-                                       "person's unavailability; noor-2 stays")
+    assert named_text(text, names) == (
+        "Sem Jansen: Morning (Service desk) on Tue 12 Jan 2027 overlaps the "
+        "person's unavailability; noor-2 stays"
+    )
     assert named_text("09:00-17:00 on 2027-01-12T09:00", names) == "09:00-17:00 on 2027-01-12T09:00"
 
 
@@ -90,9 +92,19 @@ def test_coverage_lists_kept_rule_breaks_in_names_and_dates(web: Web, lead: Test
 
     cell = f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}"
     version = int(re.search(r'name="version" value="(\d+)"', lead.get(cell).text).group(1))
-    kept = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
-                {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk", "force": "true",
-                 "version": version})
+    kept = post(
+        lead,
+        cell,
+        f"/teams/tiny/rotas/{draft}/edits",
+        {
+            "op": "add",
+            "person": "sem",
+            "date": str(LEAVE_WEEKDAY),
+            "duty": "am|desk",
+            "force": "true",
+            "version": version,
+        },
+    )
     assert kept.status_code == 303
     page = f"/teams/tiny/rotas/{draft}/publish"
     version = int(re.search(r'name="version" value="(\d+)"', lead.get(page).text).group(1))
@@ -112,8 +124,10 @@ def test_naming_twice_changes_nothing() -> None:
     once = named_text("noor-2 or noor: am (desk) on 2027-01-12", names)
     assert once == "noor-2 or Noor de Vries: Morning (Service desk) on Tue 12 Jan 2027"
     assert named_text(once, names) == once  # not "Service Service desk"
-    assert named_text("noor: lacks skill desk needed for desk", names) == \
-        "Noor de Vries: lacks skill desk needed for Service desk"  # a skill is not the role of that id
+    assert (
+        named_text("noor: lacks skill desk needed for desk", names)
+        == "Noor de Vries: lacks skill desk needed for Service desk"
+    )  # a skill is not the role of that id
 
 
 def test_month_header_says_quality_in_words(web: Web, lead: TestClient, draft: int) -> None:
@@ -146,9 +160,19 @@ def test_month_gaps_and_kept_rule_breaks_in_names_and_dates(web: Web, lead: Test
     assert tips and not re.search(r"\b(noor|lotte|sem|daan)\b", tips)
     cell = f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}"
     version = int(re.search(r'name="version" value="(\d+)"', lead.get(cell).text).group(1))
-    kept = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
-                {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk", "force": "true",
-                 "version": version})
+    kept = post(
+        lead,
+        cell,
+        f"/teams/tiny/rotas/{draft}/edits",
+        {
+            "op": "add",
+            "person": "sem",
+            "date": str(LEAVE_WEEKDAY),
+            "duty": "am|desk",
+            "force": "true",
+            "version": version,
+        },
+    )
     assert kept.status_code == 303
     html = lead.get(f"/teams/tiny/rotas/{draft}").text
     listed = html.split("Changes kept despite a rule", 1)[1].split("</ul>", 1)[0]
@@ -163,9 +187,12 @@ def test_cell_page_rule_break_in_names_and_dates(web: Web, lead: TestClient, dra
 
     cell = f"/teams/tiny/rotas/{draft}/cell?person=sem&date={LEAVE_WEEKDAY}"
     version = int(re.search(r'name="version" value="(\d+)"', lead.get(cell).text).group(1))
-    refused = post(lead, cell, f"/teams/tiny/rotas/{draft}/edits",
-                   {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk",
-                    "version": version})
+    refused = post(
+        lead,
+        cell,
+        f"/teams/tiny/rotas/{draft}/edits",
+        {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "am|desk", "version": version},
+    )
     assert refused.status_code == 303 and "&pending=" in refused.headers["location"]
     shown = lead.get(refused.headers["location"]).text
     broken = _outside_details(shown.split('id="broken-h"', 1)[1].split("</ul>", 1)[0])

@@ -38,22 +38,61 @@ def test_publish_is_a_review(web: Web, lead: TestClient, published: int) -> None
     rows = _rows(web, second)
     desk = sorted((r for r in rows if r.role == "desk"), key=lambda r: (r.date, r.person, r.shift))
     # a move within a date: someone's morning becomes that date's afternoon
-    am = next(r for r in desk if r.shift == "am" and not any(
-        o.person == r.person and o.date == r.date and o.shift == "pm" for o in rows))
+    am = next(
+        r
+        for r in desk
+        if r.shift == "am"
+        and not any(o.person == r.person and o.date == r.date and o.shift == "pm" for o in rows)
+    )
     _edit(lead, second, {"op": "remove", "person": am.person, "date": str(am.date), "duty": "am|desk"})
-    _edit(lead, second, {"op": "add", "person": am.person, "date": str(am.date), "duty": "pm|desk",
-                         "force": "true", "reason": "swap agreed"})
+    _edit(
+        lead,
+        second,
+        {
+            "op": "add",
+            "person": am.person,
+            "date": str(am.date),
+            "duty": "pm|desk",
+            "force": "true",
+            "reason": "swap agreed",
+        },
+    )
     # the same duty on another date is not a move: one removed, one added
     other = next(r for r in desk if r.date > am.date and r.person != am.person)
-    later = next(r.date for r in desk if r.date > other.date and not any(
-        o.person == other.person and o.date == r.date for o in rows))
-    _edit(lead, second, {"op": "remove", "person": other.person, "date": str(other.date),
-                         "duty": f"{other.shift}|desk"})
-    _edit(lead, second, {"op": "add", "person": other.person, "date": str(later),
-                         "duty": f"{other.shift}|desk", "force": "true"})
+    later = next(
+        r.date
+        for r in desk
+        if r.date > other.date and not any(o.person == other.person and o.date == r.date for o in rows)
+    )
+    _edit(
+        lead,
+        second,
+        {"op": "remove", "person": other.person, "date": str(other.date), "duty": f"{other.shift}|desk"},
+    )
+    _edit(
+        lead,
+        second,
+        {
+            "op": "add",
+            "person": other.person,
+            "date": str(later),
+            "duty": f"{other.shift}|desk",
+            "force": "true",
+        },
+    )
     # a rule kept anyway: Sem on holiday
-    _edit(lead, second, {"op": "add", "person": "sem", "date": str(LEAVE_WEEKDAY), "duty": "pm|desk",
-                         "force": "true", "reason": "covering"})
+    _edit(
+        lead,
+        second,
+        {
+            "op": "add",
+            "person": "sem",
+            "date": str(LEAVE_WEEKDAY),
+            "duty": "pm|desk",
+            "force": "true",
+            "reason": "covering",
+        },
+    )
 
     page = lead.get(f"/teams/tiny/rotas/{second}/publish").text
     main = page.split('<main id="main"', 1)[1]
@@ -79,8 +118,11 @@ def test_publish_is_a_review(web: Web, lead: TestClient, published: int) -> None
     assert f"{day}: moved Service desk · Morning 09:00–13:00 → Service desk · Afternoon 13:00–17:00" in row
     row = main.split(f'<th scope="row">{names[other.person]}</th>')[1].split("</tr>")[0]
     dates = [f"{d:%a} {d.day} {d:%b %Y}" for d in (other.date, later)]
-    assert f"{dates[0]}: removed" in row and f"{dates[1]}: added" in row and ": moved" not in row.split(
-        dates[0])[1]
+    assert (
+        f"{dates[0]}: removed" in row
+        and f"{dates[1]}: added" in row
+        and ": moved" not in row.split(dates[0])[1]
+    )
     assert row.index(dates[0]) < row.index(dates[1])
 
 

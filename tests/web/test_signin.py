@@ -25,8 +25,11 @@ def test_signed_out_pages_send_you_to_sign_in_and_back(web: Web) -> None:
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == f"/sign-in?next={path}"
     csrf = csrf_of(client.get("/sign-in?next=/teams/tiny").text)
-    response = client.post("/sign-in", data={"token": web.tokens.secrets["lead"], "csrf": csrf,
-                                             "next": "/teams/tiny"}, follow_redirects=False)
+    response = client.post(
+        "/sign-in",
+        data={"token": web.tokens.secrets["lead"], "csrf": csrf, "next": "/teams/tiny"},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/teams/tiny"
 
 
@@ -115,8 +118,9 @@ def test_unknown_pages_are_pages(web: Web, lead: TestClient) -> None:
 def test_bad_sign_ins_from_an_address_get_429_and_a_valid_token_still_signs_in(web: Web) -> None:
     client = web.client()
     csrf = csrf_of(client.get("/sign-in").text)
-    codes = [client.post("/sign-in", data={"token": f"rota_guess{n}", "csrf": csrf}).status_code
-             for n in range(20)]
+    codes = [
+        client.post("/sign-in", data={"token": f"rota_guess{n}", "csrf": csrf}).status_code for n in range(20)
+    ]
     assert codes == [401] * 20  # ROTA_AUTH_FAILURE_LIMIT, 20 a minute by default
     refused = client.post("/sign-in", data={"token": "rota_guess20", "csrf": csrf})
     assert refused.status_code == 429 and refused.headers["retry-after"].isdigit()
@@ -166,8 +170,9 @@ def test_a_cookie_copied_before_sign_out_is_refused_after(web: Web, lead: TestCl
     assert refused.status_code == 303 and refused.headers["location"] == "/sign-in?next=/teams"
     assert "Your session has ended" in thief.get(refused.headers["location"]).text
     # the copy cannot post a form either, though its CSRF token is right
-    denied = poster.post("/teams/tiny/generate", data={"month": "2027-01", "csrf": csrf},
-                         follow_redirects=False)
+    denied = poster.post(
+        "/teams/tiny/generate", data={"month": "2027-01", "csrf": csrf}, follow_redirects=False
+    )
     assert denied.status_code == 303 and denied.headers["location"].startswith("/sign-in")
     with web.db.read() as session:
         from api.models import Job
@@ -217,8 +222,9 @@ def test_the_cookie_never_carries_a_token_or_a_feed_link(web: Web, published: in
     sign_in(staff, web.tokens.secrets["staff"])
     assert web.tokens.secrets["staff"] not in _cookie_contents(_cookie(staff))
     page = staff.get("/me")
-    response = staff.post("/me/subscribe", data={"team": "tiny", "csrf": csrf_of(page.text)},
-                          follow_redirects=False)
+    response = staff.post(
+        "/me/subscribe", data={"team": "tiny", "csrf": csrf_of(page.text)}, follow_redirects=False
+    )
     assert response.status_code == 303
     contents = _cookie_contents(_cookie(staff))
     assert "cal_" not in contents and "calendars" not in contents and "webcal" not in contents
@@ -251,8 +257,11 @@ def test_ended_and_lapsed_sessions_are_deleted_at_the_next_sign_in(web: Web, lea
     with web.db.write() as session:
         first = session.query(WebSession).order_by(WebSession.id).all()  # lead's, lapsed's, live's
         assert len(first) == 3 and first[0].ended_at is not None
-        session.execute(update(WebSession).where(WebSession.id == first[1].id)
-                        .values(seen_at=utcnow() - timedelta(hours=13)))
+        session.execute(
+            update(WebSession)
+            .where(WebSession.id == first[1].id)
+            .values(seen_at=utcnow() - timedelta(hours=13))
+        )
         session.commit()
     sign_in(web.client(), web.tokens.secrets["lead"])
     with web.db.read() as session:

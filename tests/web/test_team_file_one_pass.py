@@ -22,8 +22,9 @@ def _items(page: str, section: str) -> list[str]:
 def test_every_mistake_is_listed_at_its_line_at_once(web: Web, lead: TestClient) -> None:
     text = DESK.read_text()
     for action in ("check", "save"):
-        page = post(lead, "/teams/tiny/file", "/teams/tiny/file",
-                    {"text": text, "base_version": 1, "action": action})
+        page = post(
+            lead, "/teams/tiny/file", "/teams/tiny/file", {"text": text, "base_version": 1, "action": action}
+        )
         page = landed(lead, page)  # post-redirect-get: the text and problems shown by a GET
         items = [re.sub(r"^Line \d+ ", "", item) for item in _items(page.text, "problems")]
         assert items == [f"{p}: {m}" for p, m in EXPECTED]
@@ -40,12 +41,15 @@ def test_a_valid_files_warnings_are_shown_on_check_and_after_save(web: Web, lead
     page = lead.get("/teams/tiny/file")
     text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page.text, re.S).group(1))
     text = text.rstrip("\n") + "\n- id: kim\n  name: Kim Ng\n"
-    checked = post(lead, "/teams/tiny/file", "/teams/tiny/file",
-                   {"text": text, "base_version": 1, "action": "check"})
+    checked = post(
+        lead, "/teams/tiny/file", "/teams/tiny/file", {"text": text, "base_version": 1, "action": "check"}
+    )
     checked = landed(lead, checked)
     assert checked.status_code == 200 and "No problems" in checked.text
-    warning = ("people[5]: Kim Ng can take no role, so is never on the rota: has no skills (desk needs desk; "
-               "oncall needs oncall)")
+    warning = (
+        "people[5]: Kim Ng can take no role, so is never on the rota: has no skills (desk needs desk; "
+        "oncall needs oncall)"
+    )
     assert [re.sub(r"^Line \d+ ", "", item) for item in _items(checked.text, "warnings")] == [warning]
     saved = post(lead, "/teams/tiny/file", "/teams/tiny/file", {"text": text, "base_version": 1})
     assert saved.status_code == 303
@@ -56,8 +60,9 @@ def test_a_valid_files_warnings_are_shown_on_check_and_after_save(web: Web, lead
 def test_a_file_without_warnings_shows_none(web: Web, lead: TestClient) -> None:
     page = lead.get("/teams/tiny/file")
     text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page.text, re.S).group(1))
-    checked = post(lead, "/teams/tiny/file", "/teams/tiny/file",
-                   {"text": text, "base_version": 1, "action": "check"})
+    checked = post(
+        lead, "/teams/tiny/file", "/teams/tiny/file", {"text": text, "base_version": 1, "action": "check"}
+    )
     checked = landed(lead, checked)
     assert checked.status_code == 200 and "No problems" in checked.text and "warnings-h" not in checked.text
 
@@ -72,8 +77,9 @@ def test_a_checked_file_waits_on_the_session_row_once(web: Web, lead: TestClient
             return [d for d in session.scalars(select(WebSession.held_draft)) if d is not None]
 
     text = DESK.read_text()
-    checked = post(lead, "/teams/tiny/file", "/teams/tiny/file",
-                   {"text": text, "base_version": 1, "action": "check"})
+    checked = post(
+        lead, "/teams/tiny/file", "/teams/tiny/file", {"text": text, "base_version": 1, "action": "check"}
+    )
     assert checked.status_code == 303 and len(held()) == 1  # on the row, not in the cookie
     other = lead.get("/teams/other/file?draft=1")  # another team's page (not this lead's) takes nothing
     assert other.status_code in (403, 404) and len(held()) == 1

@@ -25,7 +25,7 @@ def _field(page: str, name: str) -> str:
 
 def test_the_people_table_shows_skills_contract_and_leave(lead: TestClient) -> None:
     page = lead.get("/teams/tiny/file").text
-    table = page[page.index('<table class="list people">'):page.index("</table>")]
+    table = page[page.index('<table class="list people">') : page.index("</table>")]
     assert "Noor de Vries" in table and "desk, oncall" in table and ">20<" in table
     assert f"{LEAVE[0]:%a} {LEAVE[0].day} {LEAVE[0]:%b %Y} – {LEAVE[-1]:%a} {LEAVE[-1].day}" in table
     assert "(holiday)" in table and 'href="/teams/tiny/file/people/sem"' in table
@@ -36,8 +36,11 @@ def test_only_hours_entered_keeps_skills_days_and_leave(web: Web, lead: TestClie
     with web.db.write() as session:
         from api.services import team_edits
 
-        team_edits.change_team(session=session, team_id="tiny",
-                               change=lambda d: team_edits.update_person(d, "sem", days="mon-thu"))
+        team_edits.change_team(
+            session=session,
+            team_id="tiny",
+            change=lambda d: team_edits.update_person(d, "sem", days="mon-thu"),
+        )
     before = _people(web)["sem"]
     person = "/teams/tiny/file/people/sem"
     page = lead.get(person).text

@@ -55,8 +55,12 @@ TEAM: dict[str, Any] = {
     "rules": {"max_consecutive_days": 6},
     "people": [
         {"id": "noor", "name": "Noor de Vries", "skills": ["desk"], "hours_per_week": 20},
-        {"id": "sem", "name": "Sem Jansen", "skills": ["desk"],
-         "unavailable": [{"from": LEAVE[0].isoformat(), "to": LEAVE[-1].isoformat(), "reason": "holiday"}]},
+        {
+            "id": "sem",
+            "name": "Sem Jansen",
+            "skills": ["desk"],
+            "unavailable": [{"from": LEAVE[0].isoformat(), "to": LEAVE[-1].isoformat(), "reason": "holiday"}],
+        },
         {"id": "lotte", "name": "Lotte Visser", "skills": ["desk", "oncall"]},
         {"id": "daan", "name": "Daan Bakker", "skills": ["oncall"]},
         {"id": "eva", "name": "Eva Smit", "skills": ["oncall"]},
@@ -109,8 +113,9 @@ def issue_tokens(db: Database) -> Tokens:
             "lead": create_api_token(session=session, role="lead", teams=["tiny"], label="Tiny lead"),
             "other_lead": create_api_token(session=session, role="lead", teams=["other"], label="Other lead"),
             "hr": create_api_token(session=session, role="hr", label="HR officer"),
-            "staff": create_api_token(session=session, role="staff", teams=["tiny"], person="noor",
-                                      label="Noor"),
+            "staff": create_api_token(
+                session=session, role="staff", teams=["tiny"], person="noor", label="Noor"
+            ),
         }
     return Tokens({k: v.secret for k, v in made.items()}, {k: v.id for k, v in made.items()})
 
@@ -157,6 +162,14 @@ def quick_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
     doc, terms = rota_document(cal, duties, {"status": "feasible", "bound": 0, "seconds": 0.01})
     if params.progress is not None:
         params.progress(Progress(objective=doc.solver.objective, bound=0, elapsed=0.01, gap_minutes=0))
-    return SolveResult(status=SolveStatus("feasible"), document=doc, duties=duties,
-                       objective=doc.solver.objective, bound=0, seconds=0.01, build_seconds=0.0,
-                       first_zero_gap_seconds=None, terms=terms)
+    return SolveResult(
+        status=SolveStatus("feasible"),
+        document=doc,
+        duties=duties,
+        objective=doc.solver.objective,
+        bound=0,
+        seconds=0.01,
+        build_seconds=0.0,
+        first_zero_gap_seconds=None,
+        terms=terms,
+    )

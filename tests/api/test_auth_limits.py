@@ -25,8 +25,9 @@ def drafted(make_service: Any) -> tuple[Service, int]:
 def test_staff_asking_for_drafts_gets_none(drafted: tuple[Service, int]) -> None:
     service, rota_id = drafted
     # the lead sees the draft by filter and without one
-    assert [r["id"] for r in service.call("GET", "/api/teams/tiny/rotas?state=draft", expect=200).json()] \
-        == [rota_id]
+    assert [r["id"] for r in service.call("GET", "/api/teams/tiny/rotas?state=draft", expect=200).json()] == [
+        rota_id
+    ]
     assert [r["id"] for r in service.call("GET", "/api/teams/tiny/rotas", expect=200).json()] == [rota_id]
     # staff: not by asking for drafts, nor without a filter
     assert service.call("GET", "/api/teams/tiny/rotas?state=draft", "staff", expect=200).json() == []
@@ -58,8 +59,9 @@ def test_get_and_put_send_the_version_etag(service: Service) -> None:
     created = service.call("PUT", "/api/teams/tiny", json=team_doc(), expect=201)
     assert created.headers["etag"] == '"1"'
     assert service.call("GET", "/api/teams/tiny", expect=200).headers["etag"] == '"1"'
-    updated = service.call("PUT", "/api/teams/tiny", json=_renamed("Desk 2"), headers={"If-Match": '"1"'},
-                           expect=200)
+    updated = service.call(
+        "PUT", "/api/teams/tiny", json=_renamed("Desk 2"), headers={"If-Match": '"1"'}, expect=200
+    )
     assert updated.headers["etag"] == '"2"' and updated.json()["version"] == 2
     assert service.call("GET", "/api/teams/tiny?version=1", expect=200).headers["etag"] == '"1"'
     assert service.call("GET", "/api/teams/tiny", expect=200).headers["etag"] == '"2"'
@@ -68,8 +70,9 @@ def test_get_and_put_send_the_version_etag(service: Service) -> None:
 def test_a_stale_if_match_answers_412_in_words_and_stores_nothing(service: Service) -> None:
     service.put_team()
     service.call("PUT", "/api/teams/tiny", json=_renamed("Desk 2"), expect=200)  # someone else: version 2
-    stale = service.call("PUT", "/api/teams/tiny", json=_renamed("Desk 3"), headers={"If-Match": '"1"'},
-                         expect=412)
+    stale = service.call(
+        "PUT", "/api/teams/tiny", json=_renamed("Desk 3"), headers={"If-Match": '"1"'}, expect=412
+    )
     problem = stale.json()["detail"][0]
     assert problem["path"] == "If-Match"
     assert "version 2" in problem["message"] and "read it again" in problem["message"]
@@ -78,8 +81,9 @@ def test_a_stale_if_match_answers_412_in_words_and_stores_nothing(service: Servi
     # a weak tag never matches; "*" and a list holding the current tag do
     service.call("PUT", "/api/teams/tiny", json=_renamed("Desk 3"), headers={"If-Match": 'W/"2"'}, expect=412)
     assert service.call("GET", "/api/teams/tiny", expect=200).json()["document"]["team"] == "Desk 2"
-    service.call("PUT", "/api/teams/tiny", json=_renamed("Desk 3"), headers={"If-Match": '"1", "2"'},
-                 expect=200)
+    service.call(
+        "PUT", "/api/teams/tiny", json=_renamed("Desk 3"), headers={"If-Match": '"1", "2"'}, expect=200
+    )
     service.call("PUT", "/api/teams/tiny", json=_renamed("Desk 4"), headers={"If-Match": "*"}, expect=200)
     assert service.call("GET", "/api/teams/tiny", expect=200).json()["version"] == 4
 
@@ -87,8 +91,9 @@ def test_a_stale_if_match_answers_412_in_words_and_stores_nothing(service: Servi
 def test_if_match_on_a_team_not_stored_and_a_malformed_one(service: Service) -> None:
     service.call("PUT", "/api/teams/tiny", json=team_doc(), headers={"If-Match": "*"}, expect=412)
     service.call("PUT", "/api/teams/tiny", json=team_doc(), headers={"If-Match": '"1"'}, expect=412)
-    bad = service.call("PUT", "/api/teams/tiny", json=team_doc(), headers={"If-Match": "yesterday"},
-                       expect=422)
+    bad = service.call(
+        "PUT", "/api/teams/tiny", json=team_doc(), headers={"If-Match": "yesterday"}, expect=422
+    )
     assert bad.json()["detail"][0]["path"] == "If-Match"
     service.call("GET", "/api/teams/tiny", expect=404)  # none of them stored anything
 
@@ -104,9 +109,11 @@ def test_base_version_in_the_body_answers_409_when_stale(service: Service) -> No
     wrong = service.call("PUT", "/api/teams/tiny", json={**team_doc(), "base_version": "two"}, expect=422)
     assert wrong.json()["detail"][0]["path"] == "base_version"
     yaml_body = "base_version: 2\nteam: Desk 3\n" + "".join(
-        f"{line}\n" for line in _yaml_of(team_doc()).splitlines() if not line.startswith("team:"))
-    done = service.call("PUT", "/api/teams/tiny", content=yaml_body,
-                        headers={"content-type": "application/yaml"}, expect=200)
+        f"{line}\n" for line in _yaml_of(team_doc()).splitlines() if not line.startswith("team:")
+    )
+    done = service.call(
+        "PUT", "/api/teams/tiny", content=yaml_body, headers={"content-type": "application/yaml"}, expect=200
+    )
     assert done.json()["version"] == 3
 
 
@@ -131,8 +138,9 @@ def test_six_concurrent_puts_from_one_version_store_one(service: Service) -> Non
 
     def put(n: int) -> None:
         barrier.wait()
-        response = service.call("PUT", "/api/teams/tiny", json=_renamed(f"Desk {n}"),
-                                headers={"If-Match": '"1"'})
+        response = service.call(
+            "PUT", "/api/teams/tiny", json=_renamed(f"Desk {n}"), headers={"If-Match": '"1"'}
+        )
         with lock:
             codes.append(response.status_code)
 
@@ -194,8 +202,10 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(make_service: Any) 
     assert through_proxy("203.0.113.5", service.tokens.auth("lead")) == 200
     # a peer that is not a trusted proxy is taken as it is: a forged header gives it no fresh count
     direct = TestClient(service.client.app, client=("198.51.100.9", 40000))
-    codes = [direct.get("/api/teams", headers={**bad, "X-Forwarded-For": f"203.0.113.{n}"}).status_code
-             for n in range(10, 13)]
+    codes = [
+        direct.get("/api/teams", headers={**bad, "X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(10, 13)
+    ]
     assert codes == [401, 401, 429]
 
 
@@ -212,8 +222,12 @@ def test_no_trusted_proxies_means_the_peer_always() -> None:
 
     def ip(peer: str, forwarded: str, trusted: str) -> str:
         App.state.settings = type("S", (), {"trusted_proxies": trusted})()
-        scope = {"type": "http", "app": App(), "client": (peer, 1),
-                 "headers": [(b"x-forwarded-for", forwarded.encode())]}
+        scope = {
+            "type": "http",
+            "app": App(),
+            "client": (peer, 1),
+            "headers": [(b"x-forwarded-for", forwarded.encode())],
+        }
         return client_ip(Request(scope))
 
     assert ip("127.0.0.1", "203.0.113.5", "127.0.0.1") == "203.0.113.5"  # the default: a local proxy

@@ -65,6 +65,7 @@ def exit_2_lines(result: Any, name: str) -> list[str]:
 # 1. Reproducible
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def synthetic_s(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench") / "s.yaml"
@@ -75,8 +76,13 @@ def synthetic_s(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _solve_in_process(team: Path, out: Path, hash_seed: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run([str(ROTA), "solve", str(team), "--time-limit", "2", "-o", str(out)],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(ROTA), "solve", str(team), "--time-limit", "2", "-o", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(out.read_text())
 
@@ -156,10 +162,18 @@ def test_the_cli_warns_but_still_solves(tmp_path: Path) -> None:
 
 
 def test_demand_only_on_mondays_means_duty_only_on_mondays() -> None:
-    roles = {"desk": {"demand": [{"time": "opening_hours", "min": 1}]},
-             "triage": {"demand": [{"days": "mon", "time": "09:00-12:00", "min": 1}]}}
-    result = run(desk(roles=roles, shifts={"day": {"start": "08:00", "end": "18:00"}},
-                      people=[{"id": p} for p in ("ann", "bob", "cat", "dan")]), seconds=2)
+    roles = {
+        "desk": {"demand": [{"time": "opening_hours", "min": 1}]},
+        "triage": {"demand": [{"days": "mon", "time": "09:00-12:00", "min": 1}]},
+    }
+    result = run(
+        desk(
+            roles=roles,
+            shifts={"day": {"start": "08:00", "end": "18:00"}},
+            people=[{"id": p} for p in ("ann", "bob", "cat", "dan")],
+        ),
+        seconds=2,
+    )
     triage = [d for d in result.duties if d.role == "triage"]
     assert sorted(d.date for d in triage) == [date(2026, 12, 7), date(2026, 12, 14)]
     assert len([d for d in result.duties if d.role == "desk"]) == 10
@@ -226,8 +240,11 @@ ENGLAND: dict[str, Any] = {
     "shifts": {"day": {"start": "09:00", "end": "17:00"}},
     "people": [
         {"id": "alice", "hours_per_week": 37.5},
-        {"id": "bob", "hours_per_week": 37.5,
-         "unavailable": [{"from": "2026-12-14", "to": "2026-12-18", "reason": "annual leave"}]},
+        {
+            "id": "bob",
+            "hours_per_week": 37.5,
+            "unavailable": [{"from": "2026-12-14", "to": "2026-12-18", "reason": "annual leave"}],
+        },
         {"id": "carol", "hours_per_week": 22.5, "days": "mon,wed,fri"},
     ],
 }
@@ -261,10 +278,18 @@ SATURDAY = {"weekdays": "08:00-18:00", "sat": "09:00-13:00"}
 
 
 def test_one_off_saturday_demand_inside_saturday_hours() -> None:
-    roles = {"desk": {"demand": [{"days": "weekdays", "time": "opening_hours", "min": 1},
-                                 {"dates": ["2026-12-12"], "time": "10:00-12:00", "min": 1}]}}
-    shifts = {"day": {"start": "08:00", "end": "18:00", "days": "weekdays"},
-              "sat": {"start": "09:00", "end": "13:00", "days": "sat"}}
+    roles = {
+        "desk": {
+            "demand": [
+                {"days": "weekdays", "time": "opening_hours", "min": 1},
+                {"dates": ["2026-12-12"], "time": "10:00-12:00", "min": 1},
+            ]
+        }
+    }
+    shifts = {
+        "day": {"start": "08:00", "end": "18:00", "days": "weekdays"},
+        "sat": {"start": "09:00", "end": "13:00", "days": "sat"},
+    }
     data = desk(opening_hours=SATURDAY, roles=roles, shifts=shifts)
     result = run(data, seconds=2)
     saturdays = [d for d in result.duties if d.date.weekday() == 5]
@@ -281,8 +306,11 @@ def _limits_team(person_limits: list[dict[str, Any]]) -> dict[str, Any]:
     """Ann alone on a desk that needs someone every early: only the limits hold her back."""
     return team_dict(
         roles={"desk": {"demand": [{"time": "06:00-14:00", "min": 1}]}},
-        rules={"max_consecutive_days": None, "max_hours_per_week": None,
-               "limits": [{"role": "desk", "max": 2, "per": "week"}]},
+        rules={
+            "max_consecutive_days": None,
+            "max_hours_per_week": None,
+            "limits": [{"role": "desk", "max": 2, "per": "week"}],
+        },
         people=[{"id": "ann", "limits": person_limits}],
     )
 
@@ -304,10 +332,15 @@ def test_person_limit_with_its_own_max_overrides() -> None:
 
 def test_team_min_limit_does_not_bind_people_without_the_skill() -> None:
     data = team_dict(
-        roles={"desk": {"demand": [{"time": "06:00-14:00", "min": 1}]},
-               "smod": {"skills": ["smod"], "demand": [{"time": "14:00-22:00", "min": 1}]}},
-        rules={"max_consecutive_days": None, "max_hours_per_week": None,
-               "limits": [{"role": "smod", "min": 1, "per": "week"}]},
+        roles={
+            "desk": {"demand": [{"time": "06:00-14:00", "min": 1}]},
+            "smod": {"skills": ["smod"], "demand": [{"time": "14:00-22:00", "min": 1}]},
+        },
+        rules={
+            "max_consecutive_days": None,
+            "max_hours_per_week": None,
+            "limits": [{"role": "smod", "min": 1, "per": "week"}],
+        },
         people=[{"id": "ann", "skills": ["smod"]}, {"id": "bob"}],
     )
     result = run(data, seconds=2)
@@ -316,11 +349,14 @@ def test_team_min_limit_does_not_bind_people_without_the_skill() -> None:
     assert roles[("ann", "smod")] >= 1 and roles[("bob", "smod")] == 0
 
 
-@pytest.mark.parametrize(("fixed", "rule"), [
-    ({"date": "2026-12-08", "shift": "day", "role": "desk"}, "unavailable"),
-    ({"date": "2026-12-09", "shift": "night", "role": "desk"}, "no_demand"),
-    ({"date": "2026-12-13", "shift": "day", "role": "desk"}, "closed_date"),
-])
+@pytest.mark.parametrize(
+    ("fixed", "rule"),
+    [
+        ({"date": "2026-12-08", "shift": "day", "role": "desk"}, "unavailable"),
+        ({"date": "2026-12-09", "shift": "night", "role": "desk"}, "no_demand"),
+        ({"date": "2026-12-13", "shift": "day", "role": "desk"}, "closed_date"),
+    ],
+)
 def test_fixed_assignment_breaking_a_rule_is_refused_at_load(fixed: dict[str, str], rule: str) -> None:
     people = [{"id": "ann", "unavailable": [{"date": "2026-12-08"}], "fixed": [fixed]}, {"id": "bob"}]
     with pytest.raises(TeamFileError) as caught:
@@ -331,17 +367,26 @@ def test_fixed_assignment_breaking_a_rule_is_refused_at_load(fixed: dict[str, st
 
 
 def test_fixed_assignment_keeping_the_rules_is_in_the_rota() -> None:
-    people = [{"id": "ann", "unavailable": [{"date": "2026-12-08"}],
-               "fixed": [{"date": "2026-12-09", "shift": "day", "role": "desk"}]}, {"id": "bob"}]
+    people = [
+        {
+            "id": "ann",
+            "unavailable": [{"date": "2026-12-08"}],
+            "fixed": [{"date": "2026-12-09", "shift": "day", "role": "desk"}],
+        },
+        {"id": "bob"},
+    ]
     result = run(desk(people=people), seconds=2)
-    assert ("ann", "desk", "day", date(2026, 12, 9)) in {(d.person, d.role, d.shift, d.date)
-                                                         for d in result.duties}
+    assert ("ann", "desk", "day", date(2026, 12, 9)) in {
+        (d.person, d.role, d.shift, d.date) for d in result.duties
+    }
 
 
 def test_repeated_yaml_key_is_refused_with_key_and_line(tmp_path: Path) -> None:
     path = tmp_path / "team.yaml"
-    path.write_text("team: D\ntimezone: UTC\nopening_hours: {daily: '08:00-18:00'}\nroles:\n"
-                    "  desk: {}\n  desk: {}\nshifts: {a: {start: '08:00', end: '12:00'}}\npeople: []\n")
+    path.write_text(
+        "team: D\ntimezone: UTC\nopening_hours: {daily: '08:00-18:00'}\nroles:\n"
+        "  desk: {}\n  desk: {}\nshifts: {a: {start: '08:00', end: '12:00'}}\npeople: []\n"
+    )
     with pytest.raises(TeamFileError) as caught:
         load_team(path)
     [line] = caught.value.lines()
@@ -351,9 +396,11 @@ def test_repeated_yaml_key_is_refused_with_key_and_line(tmp_path: Path) -> None:
 
 def test_repeated_json_key_is_refused_with_key_and_line(tmp_path: Path) -> None:
     path = tmp_path / "team.json"
-    path.write_text('{"team": "D", "timezone": "UTC",\n "opening_hours": {"daily": "08:00-18:00"},\n'
-                    ' "roles": {"desk": {}},\n "shifts": {"a": {"start": "08:00", "end": "12:00"}},\n'
-                    ' "shifts": {},\n "people": []}\n')
+    path.write_text(
+        '{"team": "D", "timezone": "UTC",\n "opening_hours": {"daily": "08:00-18:00"},\n'
+        ' "roles": {"desk": {}},\n "shifts": {"a": {"start": "08:00", "end": "12:00"}},\n'
+        ' "shifts": {},\n "people": []}\n'
+    )
     with pytest.raises(TeamFileError) as caught:
         load_team(path)
     [line] = caught.value.lines()
@@ -363,7 +410,8 @@ def test_repeated_json_key_is_refused_with_key_and_line(tmp_path: Path) -> None:
 
 def test_impossible_date_is_one_line_naming_the_field(tmp_path: Path) -> None:
     text = yaml.safe_dump(desk(), sort_keys=False).replace(
-        "- id: ann", "- id: ann\n  fixed:\n  - {date: 2027-02-30, shift: day, role: desk}")
+        "- id: ann", "- id: ann\n  fixed:\n  - {date: 2027-02-30, shift: day, role: desk}"
+    )
     (tmp_path / "team.yaml").write_text(text)
     result = runner.invoke(app, ["solve", str(tmp_path / "team.yaml"), "--time-limit", "1"])
     [line] = [x for x in exit_2_lines(result, "team.yaml") if not x.startswith("warning: ")]
@@ -372,8 +420,10 @@ def test_impossible_date_is_one_line_naming_the_field(tmp_path: Path) -> None:
 
 
 # a valid team (no warnings) but for the one mistake each case makes
-_GOOD_YAML = yaml.safe_dump(desk(shifts={"day": {"start": "08:00", "end": "18:00"}},
-                                 people=[{"id": "ann", "hours_per_week": 10}]), sort_keys=False)
+_GOOD_YAML = yaml.safe_dump(
+    desk(shifts={"day": {"start": "08:00", "end": "18:00"}}, people=[{"id": "ann", "hours_per_week": 10}]),
+    sort_keys=False,
+)
 
 NASTY = {
     "python-tag": "team: !!python/object:os.system 'echo hi'\n",
@@ -396,8 +446,10 @@ def test_nasty_yaml_is_exit_2_never_a_traceback(name: str, tmp_path: Path) -> No
 
 
 def test_impossible_min_limit_is_infeasible_with_a_message() -> None:
-    data = team_dict(roles={"desk": {"demand": [{"time": "06:00-14:00", "min": 1}]}},
-                     people=[{"id": "ann", "limits": [{"role": "desk", "min": 8, "per": "week"}]}])
+    data = team_dict(
+        roles={"desk": {"demand": [{"time": "06:00-14:00", "min": 1}]}},
+        people=[{"id": "ann", "limits": [{"role": "desk", "min": 8, "per": "week"}]}],
+    )
     result = run(data, seconds=2)
     assert result.document.solver is not None
     assert result.document.solver.status == "infeasible"
@@ -419,6 +471,7 @@ def test_stop_before_start_gives_a_feasible_rota() -> None:
 # ---------------------------------------------------------------------------------------------
 # 5. Errors a lead can act on
 # ---------------------------------------------------------------------------------------------
+
 
 def test_twenty_five_mistakes_show_twenty_and_a_count(tmp_path: Path) -> None:
     data = desk(people=[{"id": f"p{i}", "days": "funday"} for i in range(25)])
@@ -473,9 +526,14 @@ def test_the_model_is_the_same_whatever_the_hash_seed() -> None:
     a set of role names, so H, whose roles have per-shift demand, came out differently run to run.)"""
     digests = []
     for seed in ("1", "2", "3"):
-        done = subprocess.run([sys.executable, "-c", MODEL_DIGEST, "S", "M", "H"],
-                              env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
-                              timeout=300, cwd=Path(__file__).resolve().parents[1])
+        done = subprocess.run(
+            [sys.executable, "-c", MODEL_DIGEST, "S", "M", "H"],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=Path(__file__).resolve().parents[1],
+        )
         assert done.returncode == 0, done.stderr
         digests.append(done.stdout)
     assert digests[0].count("\n") == 3

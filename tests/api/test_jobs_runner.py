@@ -35,9 +35,16 @@ def _team() -> Any:
 def test_a_child_solves_and_sends_progress_and_checkpoints() -> None:
     team, seen, kept = _team(), [], []
     options = {"time_limit": 2, "checkpoint_seconds": 0}
-    result = solve_in_child(team, team.period.start, team.period.end, options,
-                            limits=ChildLimits(), stop=threading.Event(), on_progress=seen.append,
-                            on_rota=kept.append)
+    result = solve_in_child(
+        team,
+        team.period.start,
+        team.period.end,
+        options,
+        limits=ChildLimits(),
+        stop=threading.Event(),
+        on_progress=seen.append,
+        on_rota=kept.append,
+    )
     assert result.status in ("optimal", "feasible") and result.duties
     assert seen and kept and all(len(row) == 4 for row in kept[-1])  # (person, role, shift, date)
     assert os.getpid() != 0 and not multiprocessing.active_children()  # the child is gone
@@ -52,8 +59,15 @@ def test_a_stop_ends_the_child_within_a_second_keeping_the_best() -> None:
             started.append(time.monotonic())
             stop.set()
 
-    result = solve_in_child(team, team.period.start, team.period.end, {"time_limit": 60},
-                            limits=ChildLimits(), stop=stop, on_progress=progress)
+    result = solve_in_child(
+        team,
+        team.period.start,
+        team.period.end,
+        {"time_limit": 60},
+        limits=ChildLimits(),
+        stop=stop,
+        on_progress=progress,
+    )
     assert started and time.monotonic() - started[0] < 3  # a second to stop, slack for a busy machine
     assert result.status == "feasible" and result.duties
 
@@ -61,9 +75,14 @@ def test_a_stop_ends_the_child_within_a_second_keeping_the_best() -> None:
 def test_a_child_over_its_memory_cap_fails_in_words() -> None:
     team = _team()
     with pytest.raises(SolveFailed, match="memory"):
-        solve_in_child(team, team.period.start, team.period.end, {"time_limit": 5},
-                       limits=ChildLimits(memory_bytes=100 * 1024 * 1024, wall_seconds=30),
-                       stop=threading.Event())
+        solve_in_child(
+            team,
+            team.period.start,
+            team.period.end,
+            {"time_limit": 5},
+            limits=ChildLimits(memory_bytes=100 * 1024 * 1024, wall_seconds=30),
+            stop=threading.Event(),
+        )
 
 
 def test_a_killed_child_fails_the_job_and_its_checkpoint_becomes_a_draft(make_service: Any) -> None:
@@ -91,11 +110,23 @@ def test_a_killed_child_fails_the_job_and_its_checkpoint_becomes_a_draft(make_se
 def _running_job(service: Service, *, lease: timedelta, checkpoint: list | None = None) -> str:
     """A job row as a server that is now gone (or still alive) would have left it."""
     with service.db.write() as session:
-        job = Job(id=f"job{time.monotonic_ns()}"[:32], team_id="tiny", kind="generate", state="running",
-                  params={"start": "2026-10-19", "end": "2026-10-30", "time_limit": 5, "seed": 0,
-                          "team_version": 1},
-                  owner="elsewhere:1", lease_until=utcnow() + lease, checkpoint=checkpoint,
-                  started_at=utcnow())
+        job = Job(
+            id=f"job{time.monotonic_ns()}"[:32],
+            team_id="tiny",
+            kind="generate",
+            state="running",
+            params={
+                "start": "2026-10-19",
+                "end": "2026-10-30",
+                "time_limit": 5,
+                "seed": 0,
+                "team_version": 1,
+            },
+            owner="elsewhere:1",
+            lease_until=utcnow() + lease,
+            checkpoint=checkpoint,
+            started_at=utcnow(),
+        )
         session.add(job)
         session.commit()
         return job.id
@@ -143,8 +174,9 @@ def quick(team: Any, start: Any, end: Any, params: Any) -> Any:
 
 
 @pytest.mark.parametrize(("failures", "state"), [(1, "done"), (99, "failed")])
-def test_a_failed_final_write_is_retried_then_reported(make_service: Any, monkeypatch: pytest.MonkeyPatch,
-                                                        failures: int, state: str) -> None:
+def test_a_failed_final_write_is_retried_then_reported(
+    make_service: Any, monkeypatch: pytest.MonkeyPatch, failures: int, state: str
+) -> None:
     real, calls = worker.store_rota, []
 
     def flaky(**kwargs: Any) -> Any:
@@ -191,34 +223,41 @@ def test_teams_take_turns(make_service: Any) -> None:
         time.sleep(0.2)
         return quick_result(team, start, end)
 
-    service = make_service(solve_fn=record, job_workers=1, max_active_jobs_per_team=5,
-                           max_active_jobs_per_token=10)
+    service = make_service(
+        solve_fn=record, job_workers=1, max_active_jobs_per_team=5, max_active_jobs_per_token=10
+    )
     service.put_team()
     service.put_team("other", doc=team_doc(team="Other Desk"), who="other_lead")
     periods = [{"start": "2026-10-19", "end": f"2026-10-{end}"} for end in (28, 29, 30)]  # one per period
-    ids = [service.call("POST", "/api/teams/tiny/rotas", json=p, expect=202).json()["job_id"]
-           for p in periods]
-    ids.append(service.call("POST", "/api/teams/other/rotas", json={}, who="other_lead",
-                            expect=202).json()["job_id"])
+    ids = [
+        service.call("POST", "/api/teams/tiny/rotas", json=p, expect=202).json()["job_id"] for p in periods
+    ]
+    ids.append(
+        service.call("POST", "/api/teams/other/rotas", json={}, who="other_lead", expect=202).json()["job_id"]
+    )
     for job_id in ids:
         service.wait_job(job_id, who="hr")
     assert order.index("Other Desk") <= 2  # not behind all of tiny's batch
 
 
 # -- input ranges ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("method", "url", "body", "path"), [
-    ("GET", f"/api/rotas/{2**64}", None, "rota_id"),
-    ("GET", f"/api/rotas/{2**64}.csv", None, "rota_id"),
-    ("GET", "/api/jobs/" + "x" * 100, None, "job_id"),
-    ("POST", "/api/teams/tiny/rotas", {"start": "0001-01-01", "end": "0001-01-31"}, "start"),
-    ("POST", "/api/teams/tiny/rotas", {"start": "9999-12-25", "end": "9999-12-31"}, "start"),
-    ("POST", "/api/teams/tiny/rotas", {"seed": 2**64}, "seed"),
-    ("POST", "/api/teams/tiny/rotas", {"replan_of": 2**64}, "replan_of"),
-    ("GET", "/api/teams/tiny/coverage?from=0001-01-01&to=0001-01-02", None, "from"),
-    ("GET", "/api/teams/tiny?version=" + str(2**64), None, "version"),
-])
-def test_out_of_range_inputs_are_422_with_the_field(service: Service, method: str, url: str, body: Any,
-                                                    path: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "url", "body", "path"),
+    [
+        ("GET", f"/api/rotas/{2**64}", None, "rota_id"),
+        ("GET", f"/api/rotas/{2**64}.csv", None, "rota_id"),
+        ("GET", "/api/jobs/" + "x" * 100, None, "job_id"),
+        ("POST", "/api/teams/tiny/rotas", {"start": "0001-01-01", "end": "0001-01-31"}, "start"),
+        ("POST", "/api/teams/tiny/rotas", {"start": "9999-12-25", "end": "9999-12-31"}, "start"),
+        ("POST", "/api/teams/tiny/rotas", {"seed": 2**64}, "seed"),
+        ("POST", "/api/teams/tiny/rotas", {"replan_of": 2**64}, "replan_of"),
+        ("GET", "/api/teams/tiny/coverage?from=0001-01-01&to=0001-01-02", None, "from"),
+        ("GET", "/api/teams/tiny?version=" + str(2**64), None, "version"),
+    ],
+)
+def test_out_of_range_inputs_are_422_with_the_field(
+    service: Service, method: str, url: str, body: Any, path: str
+) -> None:
     service.put_team()
     answer = service.call(method, url, json=body, expect=422).json()
     assert answer["detail"][0]["path"] == path, answer
@@ -230,8 +269,13 @@ def test_a_team_over_the_people_cap_or_with_infinite_hours_is_refused(service: S
     assert answer["detail"][0]["path"] == "people" and "ROTA_MAX_PEOPLE" in answer["detail"][0]["message"]
     doc = team_doc()
     doc["people"][0]["hours_per_week"] = float("inf")  # json.dumps writes Infinity, as a hostile client may
-    answer = service.call("PUT", "/api/teams/tiny", content=json.dumps(doc), expect=422,
-                          headers={"Content-Type": "application/json"}).json()
+    answer = service.call(
+        "PUT",
+        "/api/teams/tiny",
+        content=json.dumps(doc),
+        expect=422,
+        headers={"Content-Type": "application/json"},
+    ).json()
     assert answer["detail"][0]["path"] == "people[0].hours_per_week", answer
     long_id = "a" * 65
     answer = service.call("PUT", f"/api/teams/{long_id}", json=team_doc(), expect=422).json()
@@ -271,8 +315,9 @@ def test_a_stalled_worker_whose_job_was_taken_over_writes_nothing(make_service: 
     job_id = service.call("POST", "/api/teams/tiny/rotas", json={}, expect=202).json()["job_id"]
     _wait_state(service, job_id, "running")
     with service.db.write() as session:  # what a takeover by another worker writes
-        session.execute(update(Job).where(Job.id == job_id).values(attempts=Job.attempts + 1,
-                                                                    owner="worker-b"))
+        session.execute(
+            update(Job).where(Job.id == job_id).values(attempts=Job.attempts + 1, owner="worker-b")
+        )
         session.commit()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

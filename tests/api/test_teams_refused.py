@@ -35,11 +35,14 @@ def test_json_body_with_a_repeated_key_is_422_naming_the_key(service: Service) -
     assert '"team"' in problem["message"] and "repeated" in problem["message"]
 
 
-@pytest.mark.parametrize(("fixed", "rule"), [
-    ({"date": "2026-10-20", "shift": "night", "role": "oncall"}, "skills"),       # noor has only desk
-    ({"date": "2026-10-24", "shift": "am", "role": "desk"}, "shift_days"),        # am is weekdays only
-    ({"date": "2026-10-20", "shift": "night", "role": "desk"}, "shift_role"),     # night serves oncall
-])
+@pytest.mark.parametrize(
+    ("fixed", "rule"),
+    [
+        ({"date": "2026-10-20", "shift": "night", "role": "oncall"}, "skills"),  # noor has only desk
+        ({"date": "2026-10-24", "shift": "am", "role": "desk"}, "shift_days"),  # am is weekdays only
+        ({"date": "2026-10-20", "shift": "night", "role": "desk"}, "shift_role"),  # night serves oncall
+    ],
+)
 def test_fixed_assignment_breaking_a_rule_is_422_with_its_path(
     service: Service, fixed: dict, rule: str
 ) -> None:

@@ -143,14 +143,18 @@ def test_a_body_over_the_limit_is_refused_before_parsing_or_authentication(make_
     service = make_service(max_body_bytes=1000)
     big = b'{"team": "' + b"x" * 2000 + b'"}'
     for headers in ({}, service.tokens.auth("lead"), {"Authorization": "Bearer rota_unknown"}):
-        response = service.client.put("/api/teams/tiny", content=big,
-                                      headers={"content-type": "application/json", **headers})
+        response = service.client.put(
+            "/api/teams/tiny", content=big, headers={"content-type": "application/json", **headers}
+        )
         assert_shape(response, 413, words="1000 bytes")
         assert_secured(response)
     # streamed (chunked, no Content-Length): counted as it arrives
     chunks = (b"[" + b"1," * 400 for _ in range(5))
-    response = service.client.put("/api/teams/tiny", content=chunks,
-                                  headers={**service.tokens.auth("lead"), "content-type": "application/json"})
+    response = service.client.put(
+        "/api/teams/tiny",
+        content=chunks,
+        headers={**service.tokens.auth("lead"), "content-type": "application/json"},
+    )
     assert_shape(response, 413, words="over the limit")
     # under the limit it is read as before (no token: 401, not 422)
     assert_shape(service.client.put("/api/teams/tiny", content=b"{}"), 401)
@@ -328,8 +332,12 @@ def test_every_error_has_one_shape_and_every_response_the_headers(make_service: 
         response = client.get("/test-500")
         assert_shape(response, 500, words="internal error")
         assert_secured(response)
-    for response in (service.client.get("/openapi.json"), service.client.get("/no/such/route"),
-                     service.call("GET", "/api/teams"), service.client.get("/")):
+    for response in (
+        service.client.get("/openapi.json"),
+        service.client.get("/no/such/route"),
+        service.call("GET", "/api/teams"),
+        service.client.get("/"),
+    ):
         assert_secured(response)
 
 
@@ -338,9 +346,13 @@ def test_values_past_what_the_database_holds_are_422_not_500(make_service: Any) 
     ranges name the field; under them the app answers 422 in the shape, never 500."""
     service = published_service(make_service)
     huge = 2**70
-    for method, url in (("GET", f"/api/rotas/{huge}"), ("GET", f"/api/rotas/{huge}.csv"),
-                        ("DELETE", f"/api/calendar-tokens/{huge}"), ("GET", f"/api/rotas/{2**40}"),
-                        ("GET", "/api/teams/tiny/coverage?from=0001-01-01&to=0001-01-01")):
+    for method, url in (
+        ("GET", f"/api/rotas/{huge}"),
+        ("GET", f"/api/rotas/{huge}.csv"),
+        ("DELETE", f"/api/calendar-tokens/{huge}"),
+        ("GET", f"/api/rotas/{2**40}"),
+        ("GET", "/api/teams/tiny/coverage?from=0001-01-01&to=0001-01-01"),
+    ):
         response = service.call(method, url)
         assert response.status_code in (404, 422), (url, response.status_code, response.text)
         assert_shape(response, response.status_code)
@@ -380,8 +392,13 @@ def test_docs_are_served_without_a_cdn(make_service: Any) -> None:
 
 def test_feed_urls_never_reflect_the_host_header(make_service: Any) -> None:
     service = published_service(make_service)
-    made = service.call("POST", "/api/calendar-tokens", json={"team": "tiny", "kind": "team"},
-                        headers={"Host": "evil.example"}, expect=201).json()
+    made = service.call(
+        "POST",
+        "/api/calendar-tokens",
+        json={"team": "tiny", "kind": "team"},
+        headers={"Host": "evil.example"},
+        expect=201,
+    ).json()
     # no ROTA_PUBLIC_URL: the address the request reached (the test client's server), not the Host it sent
     assert made["url"].startswith("http://testserver/calendars/cal_"), made["url"]
     assert "evil" not in made["webcal"]
@@ -393,7 +410,7 @@ API_TOKEN = "rota_" + "Z9y8X7w6" * 5 + "abc"
 
 
 def test_mask_secrets_cuts_every_kind() -> None:
-    line = f'GET /calendars/{SECRET}.ics?x=1 Authorization: Bearer {API_TOKEN} link_{"q" * 43}'
+    line = f"GET /calendars/{SECRET}.ics?x=1 Authorization: Bearer {API_TOKEN} link_{'q' * 43}"
     masked = mask_secrets(line)
     assert SECRET not in masked and API_TOKEN not in masked and "q" * 20 not in masked
     assert "cal_A1b2***" in masked and "Bearer rota_Z9y8***" in masked
@@ -419,8 +436,9 @@ def test_uvicorn_access_log_masks_feed_secrets_and_tokens(monkeypatch: pytest.Mo
 
     app = FastAPI()
     app.add_api_route("/calendars/{token}.ics", lambda token: {"ok": True})
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=config,
-                                           log_level="info", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=config, log_level="info", lifespan="off")
+    )
     buffer = io.StringIO()
     access = logging.getLogger("uvicorn.access")
     handlers = [h for h in access.handlers if isinstance(h, logging.StreamHandler)]
