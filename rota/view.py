@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from itertools import groupby
-from typing import Literal
+from typing import Any, Literal
 
 from rota.calendar import Calendar
 from rota.coverage import gaps as true_gaps
@@ -189,6 +189,7 @@ class HoursColumn:
     ``unit`` "hours" and "signed" are minutes shown as hours (right-aligned; hours in the workbook);
     "text" is shown as it is. ``marks``: the cell is marked when ``hours_off`` of its value."""
 
+    key: str  # as the JSON twin names it: "worked_minutes"
     head: str  # as the terminal, the printable page and the workbook head it: "worked h"
     title: str  # as the pages head it: "Worked h"
     value: Callable[[HoursLine], int | str | None]
@@ -222,11 +223,11 @@ class HoursColumn:
 
 
 HOURS_COLUMNS: tuple[HoursColumn, ...] = (
-    HoursColumn("worked h", "Worked h", lambda h: h.worked, "hours"),
-    HoursColumn("target h", "Target h", lambda h: h.target, "hours"),
-    HoursColumn("± h", "± h", lambda h: h.difference, "signed", marks=True),
-    HoursColumn("duties", "Duties", lambda h: h.duties_text),
-    HoursColumn("target from", "Target from", lambda h: h.basis, in_workbook=False),
+    HoursColumn("worked_minutes", "worked h", "Worked h", lambda h: h.worked, "hours"),
+    HoursColumn("target_minutes", "target h", "Target h", lambda h: h.target, "hours"),
+    HoursColumn("difference_minutes", "± h", "± h", lambda h: h.difference, "signed", marks=True),
+    HoursColumn("duties", "duties", "Duties", lambda h: h.duties_text),
+    HoursColumn("target_from", "target from", "Target from", lambda h: h.basis, in_workbook=False),
 )
 
 
@@ -468,3 +469,84 @@ class RotaView:
     def hours_off(self) -> frozenset[str]:
         """The people whose hours are 4 h or more off target (``hours_off``)."""
         return frozenset(h.person for h in self.hours if hours_off(h.difference))
+
+    # -- the JSON twin ------------------------------------------------------------------------------
+    def as_json(self) -> dict[str, Any]:
+        """The view as the API answers it (``GET /api/rotas/{id}/view``): what the month page shows,
+        figures in minutes, dates in ISO form."""
+        return {
+            "team": self.team.team,
+            "timezone": self.team.timezone,
+            "start": self.cal.start.isoformat(),
+            "end": self.cal.end.isoformat(),
+            "dates": [
+                {"date": h.date.isoformat(), "weekday": h.weekday, "closed": h.closed, "weekend": h.weekend}
+                for h in self.heads
+            ],
+            "people": [
+                {
+                    "person": p.id,
+                    "name": p.display,
+                    "cells": [self._cell_json(p.id, day) for day in self.dates],
+                }
+                for p in self.team.people
+            ],
+            "gap_rows": [
+                {
+                    "role": role,
+                    "name": self.role_names[role],
+                    "cells": [
+                        {"date": day.isoformat(), "mark": m.mark, "kind": m.kind, "gaps": len(m.gaps)}
+                        for day in self.dates
+                        for m in [self.gap_mark(role, day)]
+                    ],
+                }
+                for role in self.team.roles
+            ],
+            "legend": [
+                {"code": k.code, "shift": k.shift, "role": k.role, "text": k.text} for k in self.legend
+            ],
+            "coverage": [
+                {
+                    "role": c.role,
+                    "name": c.name,
+                    "core_required_minutes": c.core_required,
+                    "core_covered_minutes": c.core_covered,
+                    "all_required_minutes": c.all_required,
+                    "all_covered_minutes": c.all_covered,
+                    "uncovered_minutes": c.uncovered,
+                    "gaps": c.gaps,
+                }
+                for c in self.coverage
+            ],
+            "hours": [
+                {
+                    "person": h.person,
+                    "name": h.name,
+                    **{c.key: c.value(h) for c in self.hour_columns},
+                    "duties_per_role": dict(sorted(h.duties.items())),
+                    "most_minutes": h.most,
+                    "off_target": h.person in self.hours_off,
+                }
+                for h in self.hours
+            ],
+        }
+
+    def _cell_json(self, person: str, day: date) -> dict[str, Any]:
+        cell = self.cell(person, day)
+        return {
+            "date": day.isoformat(),
+            "duties": [
+                {
+                    "code": self.code(d),
+                    "role": d.role,
+                    "shift": d.shift,
+                    "start": self.cal.iso(d.start),
+                    "end": self.cal.iso(d.end),
+                }
+                for d in cell.duties
+            ],
+            "kind": cell.kind,
+            "mark": cell.mark,
+            "note": cell.note,
+        }

@@ -113,7 +113,7 @@ def test_one_calendar_for_every_view_of_a_document(monkeypatch: pytest.MonkeyPat
 
 def test_a_new_hours_column_appears_in_every_hours_table(monkeypatch: pytest.MonkeyPatch) -> None:
     team, doc = _team_and_doc()
-    extra = HoursColumn("balance x", "Balance x", lambda h: f"bal-{h.person}")
+    extra = HoursColumn("balance", "balance x", "Balance x", lambda h: f"bal-{h.person}")
     monkeypatch.setattr(read_model, "HOURS_COLUMNS", (*read_model.HOURS_COLUMNS, extra))
     page = rota_html(team, doc)
     assert "<th>target from</th><th>balance x</th>" in page and "<td>bal-mei</td></tr>" in page

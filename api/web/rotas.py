@@ -16,13 +16,12 @@ from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Rota
 from api.services import cells, changes, edits, publish, rotas
-from api.services.privacy import private_document, sees_leave_reasons, team_for
+from api.services.privacy import sees_leave_reasons
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
 from api.web.render import day_text, page, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form, rota_quality
-from rota.document import RotaDocument
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -85,10 +84,8 @@ def month_page(
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
-    doc = RotaDocument.model_validate(
-        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document)
-    )
+    shown = rotas.read_view(session=session, principal=principal, rota=rota)  # staff: no leave reasons
+    team, doc = shown.team, shown.doc
     lead = principal.leads(team_id)
     view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
     forced = (
@@ -100,7 +97,7 @@ def month_page(
         "rota": rota,
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view),
+        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view, shown),
         "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
