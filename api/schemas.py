@@ -153,6 +153,9 @@ class RotaSummary(BaseModel):
     created_at: datetime
     published_at: datetime | None
     replan_of: int | None
+    pending_of: int | None = Field(
+        default=None, description="a pending change set: the published rota whose changes it holds"
+    )
 
 
 class PublishRequest(BaseModel):
@@ -164,6 +167,11 @@ class PublishRequest(BaseModel):
         le=2**31 - 1,
         description="the rota version you read; 409 when an edit since then "
         "touched the same person on the same date",
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=500,
+        description="why, in one line: kept with the published version in the team's history",
     )
 
 

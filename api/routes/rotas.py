@@ -116,6 +116,7 @@ def get_rota(
 def publish_rota(
     rota_id: RowIdPath,
     lead_rota: LeadRotaDep,
+    principal: PrincipalDep,
     session: WriteSessionDep,
     response: Response,
     body: PublishRequest | None = None,
@@ -124,9 +125,20 @@ def publish_rota(
         Header(description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN}),
     ] = None,
 ) -> dict[str, Any]:
-    """Make it the team's rota for its dates, superseding older published ones; 409 when stale."""
+    """Make it the team's rota for its dates, superseding older published ones; 409 when stale.
+
+    A pending change set is published for the dates its published rota still holds, as one new version;
+    naming the published rota publishes its pending change set (``version``: the set's); without one, the
+    published rota is published again. ``note`` (why, one line) is kept with the version, with who
+    published it and when."""
     version = body.version if body is not None and body.version is not None else if_match_version(if_match)
-    rota = publish.publish_rota(session=session, rota_id=rota_id, version=version)
+    rota = publish.publish_rota(
+        session=session,
+        rota_id=rota_id,
+        version=version,
+        actor=principal.name,
+        note=body.note if body is not None else None,
+    )
     return _view(session, rota, response)
 
 
@@ -157,7 +169,10 @@ def edit_rota(
     settings: SettingsDep,
     response: Response,
 ) -> dict[str, Any]:
-    """Add, remove or move an assignment; 422 with the rule and figures unless ``force`` (then recorded)."""
+    """Add, remove or move an assignment; 422 with the rule and figures unless ``force`` (then recorded).
+
+    On a published rota the change waits in its pending change set (made by the first change): ``rota`` is
+    that set and ``pending`` says so; staff see nothing of it until Publish."""
     request = edits.EditRequest(
         op=body.op,
         person=body.person,
@@ -176,7 +191,15 @@ def edit_rota(
         actor=principal.name,
         history_days=settings.history_days,
     )
-    return {"edit": EditRead.of(edit).model_dump(mode="json"), "rota": _view(session, rota, response)}
+    out = {"edit": EditRead.of(edit).model_dump(mode="json"), "rota": _view(session, rota, response)}
+    if rota.pending_of is not None and rota.state == "draft":
+        out["pending"] = {
+            "rota_id": rota.id,
+            "of": rota.pending_of,
+            "message": f"the change waits in the pending change set (rota {rota.id}) of the published rota "
+            f"{rota.pending_of} until it is published",
+        }
+    return out
 
 
 @router.get("/{rota_id}/edits", response_model=list[EditRead], responses=ERRORS)
