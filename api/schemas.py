@@ -88,6 +88,32 @@ class RotaCreate(BaseModel):
     )
 
 
+class ReplanCreate(BaseModel):
+    """A sick call (someone ill or away from … to …) or, with no person, "the team file changed"."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    person: str | None = Field(
+        default=None, min_length=1, max_length=64, description="who is ill or away (the team file's id)"
+    )
+    first: RotaDate | None = Field(default=None, alias="from", description="the first date of the absence")
+    last: RotaDate | None = Field(default=None, alias="to", description="the last date (default: from)")
+    reason: str = Field(default="", max_length=200, description="kept with the absence in the team file")
+    scope: str = Field(
+        default="rest",
+        pattern="^(rest|span|day)$",
+        description="rest: from the first date to the rota's end; span: only the absence's dates; "
+        "day: only `day`",
+    )
+    fixed_before: RotaDate | None = Field(
+        default=None, description="nothing before this date changes (default: the absence's first date)"
+    )
+    day: RotaDate | None = Field(default=None, description="scope day: the one date to re-plan")
+    time_limit: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="seconds (default from settings)"
+    )
+
+
 class JobAccepted(BaseModel):
     job_id: str
     state: str

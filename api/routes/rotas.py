@@ -6,17 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RowIdPath, SettingsDep
+from api.deps import RowIdPath, RunnerDep, SettingsDep
 from api.errors import Invalid
+from api.jobs import submit
+from api.jobs.replan import submit_sick_call
 from api.models import Rota
 from api.routes.common import ERRORS
-from api.schemas import EditCreate, EditRead, PublishRequest
-from api.services import cells, changes, edits, publish, rotas
+from api.schemas import EditCreate, EditRead, JobAccepted, PublishRequest, ReplanCreate
+from api.services import cells, changes, edits, publish, replan, rotas
 from api.services.privacy import private_document, sees_leave_reasons
 from rota.export import MEDIA_TYPES
 
@@ -233,3 +235,84 @@ def get_cell(
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
     principal.require_lead(rota.team_id)
     return cells.cell_view(rota, rotas.rota_team(session=session, rota=rota), person, day)
+
+
+@router.post(
+    "/{rota_id}/replan",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAccepted,
+    responses={**WITH_CONFLICT, 200: {"model": JobAccepted, "description": "that solve is already running"}},
+)
+def start_replan(
+    rota_id: RowIdPath,
+    lead_rota: LeadRotaDep,
+    body: ReplanCreate,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    request: Request,
+    response: Response,
+) -> JobAccepted:
+    """Re-plan a published rota after a sick call (the page's **Re-plan**): the absence goes into the team
+    file as a new version, then the minimal-change solve of the dates to re-plan (``scope``) runs against
+    what staff will see (the rota's pending change set, else the rota), everything before ``fixed_before``
+    kept. The job's rota is a re-plan to review (``GET /api/rotas/{id}/replan``) and keep (``POST
+    /api/rotas/{id}/keep``); nothing reaches staff before Publish. Without ``person``: "the team file
+    changed", re-planned from ``fixed_before`` (default: today)."""
+    call = replan.SickCall(
+        person=body.person,
+        first=body.first,
+        last=body.last,
+        reason=body.reason,
+        scope=body.scope,
+        fixed_before=body.fixed_before,
+        day=body.day,
+    )
+    try:
+        job = submit_sick_call(
+            session=session,
+            settings=settings,
+            rota_id=lead_rota.id,
+            call=call,
+            today=request.app.state.clock().date(),
+            time_limit=body.time_limit,
+            token_id=principal.token_id,
+            owner=runner.owner,
+        )
+    except submit.SolveRunning as running:
+        url = request.app.url_path_for("get_job", job_id=running.job.id)
+        response.status_code = status.HTTP_200_OK
+        return JobAccepted(job_id=running.job.id, state=running.job.state, url=url, running=True)
+    runner.submit(job.id, job.team_id)
+    url = request.app.url_path_for("get_job", job_id=job.id)
+    response.headers["Location"] = url
+    return JobAccepted(job_id=job.id, state=job.state, url=url)
+
+
+@router.get("/{rota_id}/replan", responses=ERRORS)
+def get_replan(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """What keeping a re-plan changes, before anything is kept (the re-plan page): "3 duties change for 4
+    people; no gap opened", per person in date order, gaps opened, and how far from the least possible
+    churn the solver proved (``churn``, ``changes_bound``). For the team's leads; 404 for other rotas."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    principal.require_lead(rota.team_id)
+    return replan.as_json(replan.review(session=session, rota=rota))
+
+
+@router.post("/{rota_id}/keep", responses=WITH_CONFLICT)
+def keep_replan(
+    rota_id: RowIdPath,
+    lead_rota: LeadRotaDep,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Keep a re-plan: its changes join the published rota's pending change set (made now if needed), one
+    recorded edit each; the re-plan draft goes. 409 ``cell`` when the set changed meanwhile on a person and
+    date the re-plan changes. Staff see nothing until the set is published."""
+    held = replan.keep(
+        session=session, rota_id=lead_rota.id, actor=principal.name, history_days=settings.history_days
+    )
+    return {"rota": _view(session, held, response), "pending_of": held.pending_of}
