@@ -158,6 +158,9 @@ def rota_view(rota: Rota, published: list[date] | None = None) -> dict[str, Any]
             "updated_at": rota.updated_at.isoformat(),
             "published_at": rota.published_at.isoformat() if rota.published_at else None,
             "replan_of": rota.replan_of,
+            "pending_of": rota.pending_of,
+            "published_by": rota.published_by if rota.published_at else None,
+            "publish_note": rota.publish_note,
             "job_id": rota.job_id,
         }
     )
