@@ -12,6 +12,7 @@ from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, Job, PublishedDay, Rota, RotaEdit, TeamRow
 from api.services.feeds import sync_events
+from api.services.notify import queue_publish_notices
 from api.services.rotas import get_rota
 from rota.timeutil import date_range
 
@@ -84,6 +85,9 @@ def publish_rota(*, session: Session, rota_id: int, version: int | None = None) 
         raise Conflict("another rota was published for these dates at the same time", "version") from None
     _supersede(session, rota, Counter(r for r, _ in taken if r != rota.id))
     sync_events(session=session, team_id=team_id, start=rota.start, end=rota.end, now=now)
+    queue_publish_notices(
+        session=session, team_id=team_id, rota_id=rota.id, start=rota.start, end=rota.end, now=now
+    )
     session.commit()
     session.refresh(rota)
     return rota

@@ -1,0 +1,70 @@
+"""Telling people on the web: my email choices on /me (and their JSON twin), the team's delivery log
+(and its twin), and the page an unsubscribe link opens."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from webkit import Web, landed, post, sign_in
+
+from api.services import notify
+
+
+def _as(web: Web, who: str) -> TestClient:
+    client = web.client()
+    sign_in(client, web.tokens.secrets[who])
+    return client
+
+
+def test_me_sets_my_email_choices_and_the_api_twin_agrees(web: Web) -> None:
+    staff = _as(web, "staff")
+    page = staff.get("/me").text
+    assert "Save email choices" in page and "has no email address for you" in page  # the test team has none
+    assert (
+        'name="changes" value="true" checked' in page and 'name="reminders" value="true" checked' not in page
+    )
+    shown = landed(
+        staff,
+        post(
+            staff,
+            "/me",
+            "/me/notifications",
+            {"team": "tiny", "email_on": "true", "reminders": "true", "reminder_hours": "6"},
+        ),
+    )
+    assert "Saved: your email choices." in shown.text
+    assert 'name="reminders" value="true" checked' in shown.text and 'value="6"' in shown.text
+    assert 'name="changes" value="true" checked' not in shown.text  # unticked: off
+    api = staff.get(
+        "/api/me/notifications", headers={"Authorization": f"Bearer {web.tokens.secrets['staff']}"}
+    )
+    mine = api.json()[0]
+    assert (mine["person"], mine["email"], mine["email_on"], mine["changes"]) == ("noor", None, True, False)
+    assert (mine["reminders"], mine["reminder_hours"]) == (True, 6)
+    refused = post(staff, "/me", "/me/notifications", {"team": "other", "changes": "true"})
+    assert refused.status_code == 403
+
+
+def test_the_delivery_log_page_and_its_twin(web: Web, published: int) -> None:
+    lead = _as(web, "lead")
+    page = lead.get("/teams/tiny/deliveries")
+    assert page.status_code == 200 and "Who was told" in page.text
+    api = lead.get(
+        "/api/teams/tiny/deliveries", headers={"Authorization": f"Bearer {web.tokens.secrets['lead']}"}
+    )
+    assert api.status_code == 200
+    for row in api.json():  # the same rows (the test team has no addresses: none, or the ones listed)
+        assert row["recipient"] in page.text
+    assert _as(web, "staff").get("/teams/tiny/deliveries").status_code in (403, 404)
+
+
+def test_an_unsubscribe_link_needs_no_sign_in_and_says_what_it_turns_off(web: Web) -> None:
+    with web.db.write() as session:
+        token = notify.unsubscribe_token(session=session, team_id="tiny", person="noor", kind="reminders")
+    anon = web.client()
+    page = anon.get(f"/unsubscribe/{token}")
+    assert page.status_code == 200 and "reminders before my shifts" in page.text
+    done = anon.post(f"/unsubscribe/{token}")
+    assert done.status_code == 200 and "turned off" in done.text
+    with web.db.read() as session:
+        assert notify.get_choices(session=session, team_id="tiny", person="noor").reminders is False
+    assert anon.get(f"/unsubscribe/{token}x").status_code == 404
