@@ -46,6 +46,7 @@ def test_me_sets_my_email_choices_and_the_api_twin_agrees(web: Web) -> None:
 
 def test_the_delivery_log_page_and_its_twin(web: Web, published: int) -> None:
     lead = _as(web, "lead")
+    assert 'href="/teams/tiny/deliveries"' in lead.get("/teams/tiny").text
     page = lead.get("/teams/tiny/deliveries")
     assert page.status_code == 200 and "Who was told" in page.text
     api = lead.get(
