@@ -473,3 +473,47 @@ def test_celery_workers_run_the_courier_task() -> None:
 
     app = make_celery(Settings())
     assert {TASK, DELIVER_TASK} <= set(app.tasks)
+
+
+def test_a_rota_worker_sends_the_outbox_with_the_celery_backend(make_service: Any, database_url: str) -> None:
+    """``rota worker`` processes run the courier too: a publish made by a server whose own courier sleeps
+    is sent by the worker (on PostgreSQL and Redis, as deployed; skipped like the other Celery tests)."""
+    broker = os.environ.get("ROTA_TEST_BROKER_URL")
+    if not broker or database_url.startswith("sqlite"):
+        pytest.skip(
+            "needs ROTA_TEST_BROKER_URL and PostgreSQL (ROTA_TEST_DATABASE_URL), as tests/api/test_celery.py"
+        )
+    with SmtpSink() as sink:
+        service = start(make_service, smtp_url=sink.url, notify_poll_seconds=3600)
+        rota = service.generate(start="2026-10-19", end="2026-10-30")
+        service.publish(rota)
+        wanted = sorted(EMAILS[p] for p in {a["person"] for a in rota["assignments"]} if p in EMAILS)
+        time.sleep(0.5)
+        assert sink.messages == []  # the server's courier sleeps: what comes is the worker's
+        root = Path(__file__).parent.parent.parent
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(root),
+            "ROTA_DATABASE_URL": database_url,
+            "ROTA_BROKER_URL": broker,
+            "ROTA_JOB_BACKEND": "celery",
+            "ROTA_SMTP_URL": sink.url,
+            "ROTA_NOTIFY_POLL_SECONDS": "0.2",
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from cli.main import main; main()", "worker", "--concurrency", "1"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            told = sink.wait(len(wanted), timeout=60)
+            settle(service)
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+        assert sorted(m.envelope_to[0] for m in told) == wanted
