@@ -185,6 +185,9 @@ class Settings(BaseSettings):
     notify_lease_seconds: float = Field(
         default=60.0, gt=0, description="a message claimed by a runner that stopped is sent again after this"
     )
+    notify_keep_days: int = Field(
+        default=90, ge=1, description="sent and failed messages stay in the delivery log this many days"
+    )
     webhook_timeout: float = Field(default=10.0, gt=0, description="seconds a webhook receiver has to answer")
     on_today_hour: int = Field(
         default=7,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from api.db import Database, utcnow
 from api.services import notify, outbox
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY = 3600.0  # seconds between clearing old rows from the delivery log
 
 
 def deliver_round(db: Database, settings: Settings, owner: str) -> int:
@@ -47,9 +49,13 @@ class Courier:
 
     def _run(self) -> None:
         failing = False
+        pruned = 0.0
         while not self._closing.is_set():
             try:
                 deliver_round(self.db, self.settings, self.owner)
+                if time.monotonic() - pruned > PRUNE_EVERY:
+                    outbox.prune(self.db, self.settings.notify_keep_days)
+                    pruned = time.monotonic()
                 failing = False
             except Exception as exc:  # a busy or unmigrated database: next round (said once, not each poll)
                 if not failing:

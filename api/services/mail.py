@@ -11,7 +11,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -57,7 +57,9 @@ def compose(payload: dict[str, Any], *, sender: str, unsubscribe_url: str) -> Em
     msg["From"] = sender
     msg["To"] = formataddr((payload["name"], payload["to"]))
     msg["Subject"] = payload["subject"]
+    msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(domain="rota")
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a robot
     msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     what = "changes to your shifts" if payload["kind"] == "changes" else "reminders before your shifts"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.db import Database, utcnow
@@ -142,6 +142,17 @@ def drain(db: Database, settings: Settings, owner: str, *, limit: int = 50) -> i
             log.info("outbox %d (%s to %s) not sent: %s", row.id, row.event, row.recipient, exc)
         sent += finish(db, settings, row, owner, error) == "sent"
     return sent
+
+
+def prune(db: Database, keep_days: int, now: datetime | None = None) -> int:
+    """Delete sent and failed messages older than ``keep_days`` (the log keeps that long); how many."""
+    before = (now or utcnow()) - timedelta(days=keep_days)
+    with db.write() as session:
+        done = session.execute(
+            delete(OutboxMessage).where(OutboxMessage.state != "pending", OutboxMessage.created_at < before)
+        )
+        session.commit()
+    return int(done.rowcount or 0)
 
 
 # -- the delivery log ---------------------------------------------------------------------------------

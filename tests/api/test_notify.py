@@ -270,6 +270,23 @@ def test_a_send_that_fails_never_loses_the_publish_and_is_retried_then_failed(ma
     service.call("GET", "/api/teams/tiny/deliveries?state=lost", expect=422)
 
 
+def test_the_delivery_log_keeps_sent_messages_for_its_days(make_service: Any) -> None:
+    service = start(make_service, notify_poll_seconds=3600)
+    service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+    with service.db.write() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert len(rows) >= 2
+        rows[0].state, rows[0].created_at = "sent", datetime.now(UTC) - timedelta(days=91)
+        rows[1].created_at = datetime.now(UTC) - timedelta(days=91)  # pending: kept until it is sent or fails
+        session.commit()
+        first, second = rows[0].id, rows[1].id
+    assert outbox.prune(service.db, 90) == 1
+    with service.db.read() as session:
+        left = set(session.scalars(select(OutboxMessage.id)))
+    assert first not in left and second in left
+    assert outbox.prune(service.db, 90) == 0
+
+
 def test_back_off_doubles_and_stops_at_an_hour() -> None:
     settings = Settings(notify_retry_seconds=30)
     assert [outbox.backoff(settings, n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
