@@ -15,6 +15,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -534,3 +535,41 @@ def test_a_rota_worker_sends_the_outbox_with_the_celery_backend(make_service: An
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
         assert sorted(m.envelope_to[0] for m in told) == wanted
+
+
+def test_a_reminder_email_and_the_day_s_webhook_are_sent_once(make_service: Any) -> None:
+    with SmtpSink() as sink, HookReceiver() as receiver:
+        service = start(make_service, smtp_url=sink.url, notify_poll_seconds=3600)
+        service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+        with service.db.write() as session:  # the publish's own messages are not what this test is about
+            session.query(OutboxMessage).delete()
+            session.commit()
+        service.call(
+            "PUT", "/api/me/notifications", "staff", json={"team": "tiny", "reminders": True}, expect=200
+        )
+        service.call(
+            "POST",
+            "/api/teams/tiny/webhooks",
+            json={"url": receiver.url, "secret": "day-secret", "events": ["team.on_today"]},
+            expect=201,
+        )
+        with service.db.read() as session:
+            first = session.scalars(
+                select(FeedEvent).where(FeedEvent.person == "noor").order_by(FeedEvent.start_utc)
+            ).first()
+        assert first is not None
+        now = first.start_utc - timedelta(hours=2)
+        settings = Settings(smtp_url=sink.url, public_url="http://rota.test")
+        for _ in range(2):  # two rounds (or two couriers): each message once
+            with service.db.write() as session:
+                notify.queue_due(session=session, now=now, on_today_hour=0)
+            outbox.drain(service.db, settings, "test")
+        reminders = [m for m in sink.messages if m.message["Subject"].startswith("Reminder:")]
+        assert len(reminders) == 1 and reminders[0].envelope_to == [EMAILS["noor"]]
+        local = first.start_utc.astimezone(ZoneInfo("Europe/Amsterdam"))
+        assert f"{local:%H:%M}–" in reminders[0].text and "reminders before your shifts" in reminders[0].text
+        assert reminders[0].ics is None
+        (hit,) = receiver.hits
+        assert hit.json["event"] == "team.on_today" and hit.json["on"]
+        expected = "sha256=" + hmac.new(b"day-secret", hit.body, hashlib.sha256).hexdigest()
+        assert hit.headers["x-rota-signature"] == expected
