@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from api.db import SessionDep, WriteSessionDep
-from api.services import notify, outbox, teams
+from api.services import notify, outbox, teams, webhooks
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
 from api.web.session import Csrf, WebPrincipal, flash
@@ -36,15 +36,56 @@ def unsubscribe(request: Request, token: str, session: WriteSessionDep) -> Respo
 
 @router.get("/teams/{team_id}/deliveries")
 def deliveries_page(request: Request, team_id: str, principal: WebPrincipal, session: SessionDep) -> Response:
-    """Who was told what: every email and webhook delivery of the team, newest first."""
+    """Who was told what: every email and webhook delivery of the team, newest first; for its leads, the
+    team's webhooks (add, delete)."""
     principal.require_manager(team_id)
     rows = outbox.list_deliveries(session=session, team_id=team_id)
     doc = teams.current_document(session=session, team_id=team_id)
+    lead = principal.leads(team_id)
+    hooks = webhooks.list_webhooks(session=session, team_id=team_id) if lead else []
     return page(
         request,
         "deliveries.html",
-        {"team_id": team_id, "team_name": doc.get("team", team_id), "tz": doc["timezone"], "rows": rows},
+        {
+            "team_id": team_id,
+            "team_name": doc.get("team", team_id),
+            "tz": doc["timezone"],
+            "rows": rows,
+            "lead": lead,
+            "hooks": hooks,
+            "events": notify.EVENTS,
+        },
     )
+
+
+@router.post("/teams/{team_id}/webhooks", dependencies=[Csrf])
+def add_webhook(
+    request: Request,
+    team_id: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    url: Annotated[str, Form(max_length=2000)],
+    secret: Annotated[str, Form(min_length=8, max_length=200)],
+    events: Annotated[list[str], Form()],
+) -> Response:
+    """Register a webhook (as ``POST /api/teams/{team}/webhooks``)."""
+    principal.require_lead(team_id)
+    hook = webhooks.add_webhook(
+        session=session, team_id=team_id, url=url, secret=secret, events=events, actor=principal.name
+    )
+    flash(request, f"Webhook {hook.id} added: {', '.join(hook.events)} go to {hook.url}.")
+    return redirect(f"/teams/{team_id}/deliveries#webhooks")
+
+
+@router.post("/teams/{team_id}/webhooks/{hook_id}/delete", dependencies=[Csrf])
+def delete_webhook(
+    request: Request, team_id: str, hook_id: int, principal: WebPrincipal, session: WriteSessionDep
+) -> Response:
+    """Delete a webhook (as ``DELETE /api/teams/{team}/webhooks/{id}``)."""
+    principal.require_lead(team_id)
+    webhooks.delete_webhook(session=session, team_id=team_id, hook_id=hook_id)
+    flash(request, f"Webhook {hook_id} deleted: nothing more is sent to it.")
+    return redirect(f"/teams/{team_id}/deliveries#webhooks")
 
 
 @router.post("/me/notifications", dependencies=[Csrf])

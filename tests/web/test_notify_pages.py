@@ -69,3 +69,39 @@ def test_an_unsubscribe_link_needs_no_sign_in_and_says_what_it_turns_off(web: We
     with web.db.read() as session:
         assert notify.get_choices(session=session, team_id="tiny", person="noor").reminders is False
     assert anon.get(f"/unsubscribe/{token}x").status_code == 404
+
+
+def test_a_lead_adds_and_deletes_a_webhook_on_the_page_and_the_api_twin_agrees(web: Web) -> None:
+    lead = _as(web, "lead")
+    page = "/teams/tiny/deliveries"
+    shown = landed(
+        lead,
+        post(
+            lead,
+            page,
+            "/teams/tiny/webhooks",
+            {
+                "url": "https://hooks.slack.test/T/B",
+                "secret": "a-long-secret",
+                "events": ["rota.published", "team.on_today"],
+            },
+        ),
+    )
+    assert "Webhook 1 added" in shown.text and "https://hooks.slack.test/T/B" in shown.text
+    api = lead.get(
+        "/api/teams/tiny/webhooks", headers={"Authorization": f"Bearer {web.tokens.secrets['lead']}"}
+    )
+    assert [(h["url"], h["events"]) for h in api.json()] == [
+        ("https://hooks.slack.test/T/B", ["rota.published", "team.on_today"])
+    ]
+    refused = post(
+        lead,
+        page,
+        "/teams/tiny/webhooks",
+        {"url": "ftp://x", "secret": "a-long-secret", "events": ["rota.published"]},
+    )
+    assert refused.status_code == 422 and "http://" in refused.text
+    gone = landed(lead, post(lead, page, "/teams/tiny/webhooks/1/delete"))
+    assert "Webhook 1 deleted" in gone.text and "No webhooks yet." in gone.text
+    hr = _as(web, "hr").get(page)
+    assert hr.status_code == 200 and "Add webhook" not in hr.text  # hr reads the log, leads manage hooks
