@@ -105,3 +105,27 @@ def test_a_lead_adds_and_deletes_a_webhook_on_the_page_and_the_api_twin_agrees(w
     assert "Webhook 1 deleted" in gone.text and "No webhooks yet." in gone.text
     hr = _as(web, "hr").get(page)
     assert hr.status_code == 200 and "Add webhook" not in hr.text  # hr reads the log, leads manage hooks
+
+
+def test_publishing_on_the_page_queues_the_webhook_and_the_log_shows_it(
+    web: Web, lead: TestClient, draft: int
+) -> None:
+    import re
+
+    from api.services import webhooks
+
+    with web.db.write() as session:
+        webhooks.add_webhook(
+            session=session,
+            team_id="tiny",
+            url="http://127.0.0.1:9/closed",  # nobody listens: the delivery waits and says why
+            secret="page-secret",
+            events=["rota.published"],
+            actor="test",
+        )
+    page = f"/teams/tiny/rotas/{draft}/publish"
+    version = int(re.search(r'name="version" value="(\d+)"', lead.get(page).text).group(1))
+    assert post(lead, page, page, {"version": version}).status_code == 303
+    log = lead.get("/teams/tiny/deliveries").text
+    assert "Changes published · Webhook" in log and "http://127.0.0.1:9/closed" in log
+    assert "rota for" in log  # the message in words
