@@ -33,6 +33,7 @@ from rota.ical import PRODID, EventSpec, event_component, event_text
 EVENTS = ("rota.published", "duty.reminder", "team.on_today")
 KINDS = {"changes": "changes to my shifts", "reminders": "reminders before my shifts"}
 DEFAULT_REMINDER_HOURS = 12
+TEXT_PEOPLE = 10  # people named in a webhook's chat text (its "people" list has them all)
 HOOK_REMINDER_HOURS = 12  # a webhook asking for duty.reminder hears of each duty this long before it
 
 
@@ -220,7 +221,9 @@ def queue_publish_notices(
             for p, cs in sorted(changed.items())
         ]
         count = sum(len(cs) for cs in changed.values())
-        who = ", ".join(f"{x['name']} ({x['text']})" for x in per_person)
+        who = ", ".join(f"{x['name']} ({x['text']})" for x in per_person[:TEXT_PEOPLE])
+        if len(per_person) > TEXT_PEOPLE:  # a chat message stays readable; "people" has everyone
+            who += f" and {_count(len(per_person) - TEXT_PEOPLE, 'more person', 'more people')}"
         body = {
             "event": "rota.published",
             "team": team_id,
@@ -230,14 +233,19 @@ def queue_publish_notices(
             "end": end.isoformat(),
             "published_at": now.isoformat(),
             "people": per_person,
-            "text": f"{team_name}: rota for {period} published; {count} shift change(s) for "
-            f"{len(per_person)} people: {who}",
+            "text": f"{team_name}: rota for {period} published; {_count(count, 'shift change')} for "
+            f"{_count(len(per_person), 'person', 'people')}: {who}",
         }
         for hook in hooks:
             rows.append(_hook_row(hook, f"published:{team_id}:{seq}:hook:{hook.id}", body, now))
     session.add_all(rows)
     session.flush()
     return len(rows)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 shift change``, ``3 shift changes``."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _hook_row(hook: Webhook, key: str, body: dict[str, Any], now: datetime) -> OutboxMessage:

@@ -188,7 +188,10 @@ def test_the_unsubscribe_link_turns_that_kind_off(make_service: Any) -> None:
         assert bad.status_code == 404 and "not valid" in bad.text
 
 
-def test_a_webhook_gets_one_signed_delivery_retried_after_a_500(make_service: Any) -> None:
+def test_a_webhook_gets_one_signed_delivery_retried_after_a_500(
+    make_service: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notify, "TEXT_PEOPLE", 1)  # the chat text names one person, then "and N more"
     with HookReceiver(answers=[500]) as receiver:
         service = start(make_service)
         hook = service.call(
@@ -214,6 +217,8 @@ def test_a_webhook_gets_one_signed_delivery_retried_after_a_500(make_service: An
         assert body["event"] == "rota.published" and body["team"] == "tiny"
         assert body["text"].startswith("Tiny Help Desk: rota for")  # what Slack and Teams show
         assert {p["person"] for p in body["people"]} == {a["person"] for a in rota["assignments"]}
+        others = len(body["people"]) - 1
+        assert body["text"].endswith(f" and {others} more people") and body["text"].count("(") == 1
         assert all(c["change"] == "added" for p in body["people"] for c in p["changes"])
         log = service.call("GET", "/api/teams/tiny/deliveries", expect=200).json()
         (delivery,) = [d for d in log if d["channel"] == "webhook"]
