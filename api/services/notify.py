@@ -160,7 +160,14 @@ def hooks_for(session: Session, team_id: str, event: str) -> list[Webhook]:
 
 
 def queue_publish_notices(
-    *, session: Session, team_id: str, rota_id: int, start: date, end: date, now: datetime
+    *,
+    session: Session,
+    team_id: str,
+    rota_id: int,
+    start: date,
+    end: date,
+    now: datetime,
+    note: str | None = None,
 ) -> int:
     """Queue, in the publish's transaction, one email per person whose duties changed (and who wants it)
     and one ``rota.published`` delivery per team webhook asking for it. The number of messages queued."""
@@ -175,6 +182,7 @@ def queue_publish_notices(
     team_name = doc.get("team", team_id)
     seq = session.scalar(select(TeamRow.publish_seq).where(TeamRow.id == team_id))
     period = f"{start:%a} {start.day} {start:%b %Y} to {end:%a} {end.day} {end:%b %Y}"
+    why = " ".join((note or "").split())[:500]  # the lead's one-line note, kept with the version
     rows: list[OutboxMessage] = []
     for person, changes in sorted(changed.items()):
         pref = preference(session, team_id, person)
@@ -201,7 +209,7 @@ def queue_publish_notices(
                     "kind": "changes",
                     "subject": f"Your shifts in {team_name} changed",
                     "intro": f"The rota of {team_name} for {period} was published "
-                    "with changes to your shifts:",
+                    "with changes to your shifts:" + (f"\n(Why: {why})" if why else ""),
                     "lines": lines,
                     "ics": changes_ics(team_name, tz_name, name, changes, now),
                 },
@@ -232,6 +240,7 @@ def queue_publish_notices(
             "start": start.isoformat(),
             "end": end.isoformat(),
             "published_at": now.isoformat(),
+            "note": why or None,
             "people": per_person,
             "text": f"{team_name}: rota for {period} published; {_count(count, 'shift change')} for "
             f"{_count(len(per_person), 'person', 'people')}: {who}",
@@ -241,6 +250,23 @@ def queue_publish_notices(
     session.add_all(rows)
     session.flush()
     return len(rows)
+
+
+def on_published(session: Session, event: Any) -> None:
+    """The publish hook (``publish.on_publish``; ``event`` a ``publish.PublishEvent``, not imported here:
+    publish imports this module): queue what this publish tells, in its transaction. The
+    feed sync just wrote its events with LAST-MODIFIED = the publish's instant (``published_at``)."""
+    rota = event.rota
+    assert rota.published_at is not None
+    queue_publish_notices(
+        session=session,
+        team_id=rota.team_id,
+        rota_id=rota.id,
+        start=rota.start,
+        end=rota.end,
+        now=rota.published_at,
+        note=event.note,
+    )
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

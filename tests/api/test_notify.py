@@ -578,3 +578,43 @@ def test_a_reminder_email_and_the_day_s_webhook_are_sent_once(make_service: Any)
         assert hit.json["event"] == "team.on_today" and hit.json["on"]
         expected = "sha256=" + hmac.new(b"day-secret", hit.body, hashlib.sha256).hexdigest()
         assert hit.headers["x-rota-signature"] == expected
+
+
+def test_publishing_a_pending_change_set_tells_only_the_people_it_changes(make_service: Any) -> None:
+    """Issue 19's month after: an edit of the published rota waits in its pending set (nobody is told);
+    Publish makes it a version, and exactly the people it changes get one email each, with the lead's note."""
+    with SmtpSink() as sink, HookReceiver() as receiver:
+        service = start(make_service, smtp_url=sink.url)
+        rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+        settle(service)
+        sink.messages.clear()
+        service.call(
+            "POST",
+            "/api/teams/tiny/webhooks",
+            json={"url": receiver.url, "secret": "pending-secret", "events": ["rota.published"]},
+            expect=201,
+        )
+        noor = next(a for a in rota["assignments"] if a["person"] == "noor")
+        keys = {k: noor[k] for k in ("person", "role", "shift", "date")}
+        held = service.call(
+            "POST",
+            f"/api/rotas/{rota['id']}/edits",
+            json={"op": "move", **keys, "to": {"person": "sem"}, "force": True},
+            expect=200,
+        ).json()["rota"]
+        time.sleep(0.5)
+        assert sink.messages == [] and receiver.hits == []  # pending: nobody is told yet
+        service.call(
+            "POST",
+            f"/api/rotas/{rota['id']}/publish",
+            json={"version": held["version"], "note": "Noor ill on Monday"},
+            expect=200,
+        )
+        told = sink.wait(2)
+        settle(service)
+        time.sleep(0.3)
+        assert sorted(m.envelope_to[0] for m in sink.messages) == sorted([EMAILS["noor"], EMAILS["sem"]])
+        assert all("(Why: Noor ill on Monday)" in m.text for m in told)
+        (hit,) = receiver.wait(1)
+        assert hit.json["note"] == "Noor ill on Monday"
+        assert {p["person"] for p in hit.json["people"]} == {"noor", "sem"}
