@@ -48,6 +48,8 @@ SEMANTIC_422 = (
     "POST /api/rotas/{rota_id}/publish",
     "DELETE /api/rotas/{rota_id}",
     "GET /api/teams/{team_id}/on-duty",
+    "POST /api/teams/{team_id}/webhooks",  # an unknown event, a URL that is not http(s)
+    "GET /api/teams/{team_id}/deliveries",  # a state that is not pending, sent or failed
 )
 CONFIG = SchemathesisConfig.from_str(
     f"""
