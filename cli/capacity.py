@@ -1,0 +1,136 @@
+"""Capacity commands: ``rota plan`` (the fewest hires that close every gap) and ``rota whatif`` (the
+gap a change opens), on copies of the team: the team file is never written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from cli.errors import fail, guarded
+from cli.inputs import load_team_file, resolve_period, writable
+from rota.capacity import Candidate, parse_candidates, team_profiles, without
+from rota.load import TeamFileError, read_document
+from rota.team import Team
+
+TeamArg = Annotated[
+    Path, typer.Argument(help="Team file (YAML or JSON).", metavar="TEAMFILE", show_default=False)
+]
+MonthOpt = Annotated[str | None, typer.Option("--month", help="Plan this month, YYYY-MM.")]
+LimitOpt = Annotated[
+    float, typer.Option("--time-limit", min=0.1, help="Seconds to search (CP-SAT's deterministic seconds).")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Solver random seed.")]
+
+
+def candidates_of(team: Team, path: Path | None) -> list[Candidate]:
+    """The candidate profiles from ``--candidates FILE``, else the team's own people's profiles."""
+    if path is None:
+        return team_profiles(team)
+    return parse_candidates(read_document(path), team, path.name)
+
+
+def _named(team_file: Path, exc: TeamFileError) -> TeamFileError:
+    """A problem the solver finds in the team, named after the file."""
+    return TeamFileError(team_file.name, exc.problems) if exc.source == "team" else exc
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plan`` and ``whatif`` to ``app``."""
+
+    @app.command("plan")
+    @guarded
+    def plan_command(
+        team_file: TeamArg,
+        month: MonthOpt = None,
+        candidates: Annotated[
+            Path | None,
+            typer.Option(
+                "--candidates",
+                show_default=False,
+                help="Profiles you could hire (a YAML/JSON list of team-file people entries, each with "
+                "an optional max, default 3); default: the profiles of the team's own people.",
+            ),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", show_default=False, help="Write the plan as JSON to FILE."),
+        ] = None,
+        time_limit: LimitOpt = 20,
+        seed: SeedOpt = 0,
+    ) -> None:
+        """The fewest people to hire so that TEAMFILE's rota has no gap, and which gap each one closes."""
+        from solver.plan import plan, plan_document
+
+        team = load_team_file(team_file)
+        first, last = resolve_period(team, month, None, None)
+        if output is not None:
+            writable(output)
+            if output.suffix.lower() != ".json":
+                fail(f'--output: "{output.name}" must end in .json')
+        profiles = candidates_of(team, candidates)
+        if not profiles:
+            fail(f"{team_file.name}: people: no profile to hire from: give --candidates FILE")
+        try:
+            result = plan(team, profiles, first, last, time_limit, seed)
+        except TeamFileError as exc:
+            raise _named(team_file, exc) from None
+        doc = plan_document(team, result, time_limit, seed)
+        console = Console()
+        for line in doc["summary"]:
+            console.print(line)
+        for h in doc["hires"]:
+            console.print(
+                Text(f"{h['name']} ({h['id']}): {h['duties']} duties, {h['closes_text']}", style="bold")
+            )
+            for g in h["closes"][:8]:
+                console.print(Text(f"    {g['text']}", style="dim"))
+            if len(h["closes"]) > 8:
+                console.print(Text(f"    … and {len(h['closes']) - 8} more", style="dim"))
+        if output is not None:
+            output.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            console.print(f"wrote {output}: append its people to the team file to use the plan")
+
+    @app.command("whatif")
+    @guarded
+    def whatif_command(
+        team_file: TeamArg,
+        month: MonthOpt = None,
+        person: Annotated[
+            str | None, typer.Option("--without", show_default=False, help="The person (id) who leaves.")
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output", "-o", show_default=False, help="Also write the what-if as JSON to FILE."
+            ),
+        ] = None,
+        time_limit: LimitOpt = 20,
+        seed: SeedOpt = 0,
+    ) -> None:
+        """How much gap opens if a person leaves: the least gap with and without them (on a copy)."""
+        from solver.plan import what_if, what_if_document, what_if_lines
+
+        team = load_team_file(team_file)
+        first, last = resolve_period(team, month, None, None)
+        if person is None:
+            fail("--without: give the id of the person who leaves")
+        if output is not None:
+            writable(output)
+        changed = without(team, person, team_file.name)
+        name = next(p.name or p.id for p in team.people if p.id == person)
+        try:
+            result = what_if(team, changed, f"without {name}", first, last, time_limit, seed)
+        except TeamFileError as exc:
+            raise _named(team_file, exc) from None
+        console = Console()
+        for n, line in enumerate(what_if_lines(result)):
+            console.print(Text(line, style="bold" if n == 0 else ""))
+        if output is not None:
+            doc = what_if_document(team, result)
+            output.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            console.print(f"wrote {output}")

@@ -1,0 +1,187 @@
+"""Capacity planning, the domain side: candidate profiles, the people a plan may hire, a team without
+someone, and the words a plan or a what-if is told in. The model that chooses is ``solver.plan``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from rota.calendar import Calendar
+from rota.checks.base import clock, day_label
+from rota.load import TeamFileError, format_path
+from rota.records import GapStretch
+from rota.team import Person, Team
+from rota.teamcheck import Problem
+
+DEFAULT_MAX = 3  # copies of one profile a plan may hire unless the candidate says ``max``
+HIRE_PREFIX = "new"
+
+
+class Candidate(Person):
+    """A profile the lead would hire: a team-file ``people`` entry (skills, contract hours, working
+    days, rules) and ``max``, the most people of this profile a plan may add."""
+
+    max: int = Field(default=DEFAULT_MAX, ge=0, le=20)
+
+
+def parse_candidates(data: Any, team: Team, source: str = "candidates") -> list[Candidate]:
+    """The candidate profiles of a document: a list of people entries, or ``{candidates: [...]}``.
+    Every mistake is reported at once with its path (``TeamFileError``)."""
+    items = data.get("candidates") if isinstance(data, dict) else data
+    where = "candidates" if isinstance(data, dict) else ""
+    if not isinstance(items, list) or not items:
+        raise TeamFileError(source, [Problem(where, "must be a non-empty list of candidate profiles")])
+    problems: list[Problem] = []
+    out: list[Candidate] = []
+    for n, item in enumerate(items):
+        at = f"{where}[{n}]" if where else f"[{n}]"
+        try:
+            out.append(Candidate.model_validate(item))
+        except ValidationError as exc:
+            for e in exc.errors():
+                path = format_path(tuple(e["loc"]))
+                problems.append(Problem(f"{at}.{path}" if path else at, e["msg"]))
+    seen: set[str] = set()
+    known = set(team.skills) if team.skills is not None else None
+    for n, cand in enumerate(out):
+        at = f"{where}[{n}]" if where else f"[{n}]"
+        if cand.id in seen:
+            problems.append(Problem(f"{at}.id", f"candidate id {cand.id!r} is used twice"))
+        seen.add(cand.id)
+        for s in cand.skills:
+            if known is not None and s not in known:
+                problems.append(
+                    Problem(f"{at}.skills", f"unknown skill {s!r} (the team's skills: {sorted(known)})")
+                )
+        if cand.fixed or cand.unavailable:
+            problems.append(Problem(at, "a candidate profile has no fixed duties or leave"))
+    if problems:
+        raise TeamFileError(source, problems)
+    return out
+
+
+def team_profiles(team: Team) -> list[Candidate]:
+    """The profiles of the team's own people (skills, contract hours, working days, own rules), one per
+    distinct profile, named after the first person who has it."""
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for p in team.people:
+        key = repr((sorted(p.skills), p.hours_per_week, p.days, p.rules, p.limits))
+        if key in seen or (not p.skills and not any(not r.skills for r in team.roles.values())):
+            continue
+        seen.add(key)
+        out.append(
+            Candidate(
+                id=f"like-{p.id}",
+                name=f"hire like {p.name or p.id}",
+                skills=list(p.skills),
+                hours_per_week=p.hours_per_week,
+                days=p.days,
+                rules=p.rules,
+                limits=list(p.limits),
+            )
+        )
+    return out
+
+
+def slots(team: Team, candidates: Iterable[Candidate]) -> list[tuple[Candidate, Person]]:
+    """The people a plan may add: ``max`` of each profile, ids ``new-<profile>-<k>`` unused in the team."""
+    taken = {p.id for p in team.people}
+    out = []
+    for cand in candidates:
+        for k in range(1, cand.max + 1):
+            pid = f"{HIRE_PREFIX}-{cand.id}-{k}"
+            while pid in taken:
+                pid += "x"
+            taken.add(pid)
+            label = cand.name or cand.id
+            fields = cand.model_dump(exclude={"max", "id", "name"}, exclude_unset=True)
+            out.append((cand, Person.model_validate({**fields, "id": pid, "name": f"New {label} {k}"})))
+    return out
+
+
+def with_people(team: Team, people: list[Person]) -> Team:
+    """A copy of the team with ``people`` added (the team itself is not changed)."""
+    return team.model_copy(update={"people": [*team.people, *people]})
+
+
+def without(team: Team, person: str, source: str = "team") -> Team:
+    """A copy of the team without ``person`` (their history goes too); the team itself is not changed."""
+    if person not in {p.id for p in team.people}:
+        known = ", ".join(p.id for p in team.people)
+        raise TeamFileError(
+            source, [Problem("people", f"no person {person!r} in the team (people: {known})")]
+        )
+    return team.model_copy(
+        update={
+            "people": [p for p in team.people if p.id != person],
+            "history": [h for h in team.history if h.person != person],
+        }
+    )
+
+
+def unavailable_for(team: Team, person: str, first: date, last: date, reason: str) -> Team:
+    """A copy of the team where ``person`` is away from ``first`` to ``last`` (both included)."""
+    people = []
+    for p in team.people:
+        if p.id == person:
+            away = {"from": first.isoformat(), "to": last.isoformat(), "reason": reason}
+            data = p.model_dump(by_alias=True)
+            data["unavailable"] = [*data["unavailable"], away]
+            p = Person.model_validate(data)
+        people.append(p)
+    return team.model_copy(update={"people": people})
+
+
+def person_entry(person: Person) -> dict[str, Any]:
+    """A person as a team-file ``people`` entry (only the keys set), ready to append to the file."""
+    return person.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def roles_of(team: Team, skills: Iterable[str]) -> list[str]:
+    """The roles someone with these skills may take."""
+    have = set(skills)
+    return [r for r, role in team.roles.items() if set(role.skills) <= have]
+
+
+def role_name(team: Team, role: str) -> str:
+    return team.roles[role].name or role
+
+
+def hours_text(minutes: float) -> str:
+    """Person-minutes as a lead says them: ``7.5 hours``, ``1 hour``, ``45 minutes``."""
+    if minutes < 60:
+        return f"{minutes:g} minutes"
+    h = round(minutes / 60, 1)
+    return f"{h:g} hour" if h == 1 else f"{h:g} hours"
+
+
+def gap_text(cal: Calendar, g: GapStretch) -> str:
+    """``Service desk analyst, Mon 11 May 09:00–16:30: 1 of 2 on duty``."""
+    day = cal.instant(g.start).date()
+    return (
+        f"{role_name(cal.team, g.role)}, {day_label(day)} {clock(cal, g.start)}–{clock(cal, g.end)}: "
+        f"{g.assigned} of {g.required} on duty"
+    )
+
+
+def gap_row(cal: Calendar, g: GapStretch) -> dict[str, Any]:
+    """A gap in a plan or what-if's JSON: role, local date and times, people short, and its words."""
+    return {
+        "role": g.role,
+        "date": cal.instant(g.start).date().isoformat(),
+        "start": cal.iso(g.start),
+        "end": cal.iso(g.end),
+        "required": g.required,
+        "on_duty": g.assigned,
+        "core": g.core,
+        "person_hours": round(g.person_minutes / 60, 2),
+        "text": gap_text(cal, g),
+    }
+
+
+def people_word(n: int) -> str:
+    return "1 more person" if n == 1 else f"{n} more people"

@@ -1,0 +1,197 @@
+"""Capacity planning (issue 23): ``rota plan`` finds the fewest hires that close every gap, proved
+minimal by its bound; ``rota whatif --without`` the gap a leaver opens; both on copies of the team."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from cli import commands  # noqa: F401  (registers the commands on the app)
+from cli.main import app
+from rota.capacity import Candidate, parse_candidates, person_entry, team_profiles, without
+from rota.load import TeamFileError, load_team, parse_team
+from rota.validate import validate
+from solver import SolveParams, solve
+from solver.plan import least_gap, plan, what_if
+
+runner = CliRunner()
+DATA = Path(__file__).resolve().parents[1] / "data" / "capacity"
+DESK = DATA / "short-desk.yaml"
+CANDIDATES = DATA / "candidates.yaml"
+MONTH = ["--month", "2026-11"]
+FAST = ["--time-limit", "10", "--seed", "0"]
+
+
+def _desk() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(DESK.read_text(encoding="utf-8"))
+    return data
+
+
+def _solve_gap(team_data: dict[str, Any]) -> int:
+    """Solve a team with the product's solver; the rota must pass the validator. Its gap minutes."""
+    team = parse_team(team_data)
+    result = solve(team, params=SolveParams(time_limit=10, seed=0))
+    report = validate(team, result.document)
+    assert not report.violations, report.violations
+    assert result.terms is not None
+    return int(result.terms.gap_core + result.terms.gap_other)
+
+
+def _plan_cli(tmp_path: Path, *extra: str) -> dict[str, Any]:
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(DESK), *MONTH, *FAST, *extra, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return doc
+
+
+def test_plan_from_the_teams_profiles_is_minimal_and_closes_every_gap(tmp_path: Path) -> None:
+    doc = _plan_cli(tmp_path)
+    # November's 21 weekdays need 8 h of second-line each; Cat can take 2 days a week (and Mon 30
+    # Nov, in a week of its own): 12 days × 8 h stay uncovered
+    assert doc["gap_hours_before"] == 96
+    assert doc["hires_needed"] == 2 and doc["lower_bound"] == 2 and doc["proven_minimal"]
+    assert doc["gap_hours_after"] == 0
+    assert "At least 2 more people are needed; 2 suffice (proved minimal)" in doc["summary"][1]
+    # each hire says which gaps they close, and together they close the whole gap
+    assert sum(h["closes_hours"] for h in doc["hires"]) == 96
+    assert all(g["role"] == "second-line" for h in doc["hires"] for g in h["closes"])
+    # appended to the team file, the hires let the solver make a gapless rota that passes the validator
+    team = _desk()
+    team["people"] += doc["people"]
+    assert _solve_gap(team) == 0
+    assert _solve_gap(_desk()) > 0  # and without them it cannot
+
+
+def test_one_hire_fewer_cannot_close_the_gap() -> None:
+    """The bound: with at most one hire of the same profile, a gap remains whatever the rota."""
+    team = load_team(DESK)
+    (profile,) = [c for c in team_profiles(team) if c.id == "like-cat"]
+    capped = plan(team, [profile.model_copy(update={"max": 1})], time_limit=10)
+    assert len(capped.hires) == 1
+    assert capped.after.minutes > 0 and capped.after.proven
+    full = plan(team, [profile], time_limit=10)
+    assert len(full.hires) == 2 and full.after.minutes == 0 and full.proven
+
+
+def test_candidates_file_gives_the_cheapest_profile(tmp_path: Path) -> None:
+    doc = _plan_cli(tmp_path, "--candidates", str(CANDIDATES))
+    assert doc["hires_needed"] == 1 and doc["proven_minimal"]
+    assert doc["people"][0]["id"] == "new-engineer-1"
+    assert doc["people"][0]["skills"] == ["second-line"]
+    assert "At least 1 more person is needed; 1 suffices" in doc["summary"][1]
+    team = _desk()
+    team["people"] += doc["people"]
+    assert _solve_gap(team) == 0
+
+
+def test_profiles_that_cannot_help_hire_no_one(tmp_path: Path) -> None:
+    first_line = tmp_path / "first-line.yaml"
+    first_line.write_text("- {id: analyst, skills: [first-line], hours_per_week: 37.5}\n", encoding="utf-8")
+    doc = _plan_cli(tmp_path, "--candidates", str(first_line))
+    assert doc["hires_needed"] == 0 and doc["people"] == []
+    assert doc["gap_hours_after"] == doc["gap_hours_before"] == 96
+    assert "No candidate profile can close any of these gaps" in doc["summary"][1]
+
+
+def test_a_team_without_gaps_needs_no_one() -> None:
+    team = load_team(Path(__file__).resolve().parents[1] / "data" / "examples" / "tiny-desk.yaml")
+    result = plan(team, team_profiles(team), time_limit=5)
+    assert result.before.minutes == 0 and result.hires == [] and result.proven
+
+
+def test_min_rules_bind_hires_but_not_empty_slots() -> None:
+    """A min-type rule (here: at least 60 h over the period) binds the team's people and every hire;
+    a candidate slot left empty breaks nothing, so the plan model stays feasible."""
+    data = _desk()
+    data["rules"]["min_hours_per_period"] = 60
+    team = parse_team(data)
+    result = plan(team, team_profiles(team), time_limit=10)
+    assert result.hires and result.after.minutes == 0
+    for h in result.hires:
+        assert sum(d.minutes for d in h.duties) >= 60 * 60
+    data["people"] += [person_entry(h.person) for h in result.hires]
+    assert _solve_gap(data) == 0
+
+
+def test_plan_is_deterministic(tmp_path: Path) -> None:
+    one = _plan_cli(tmp_path)
+    two = _plan_cli(tmp_path)
+    assert one == two
+
+
+def test_plan_bad_candidates_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "cands.yaml"
+    bad.write_text("candidates:\n  - {id: x, skills: [second-line], hours_per_week: -3}\n", encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(DESK), *MONTH, "--candidates", str(bad)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [
+        "cands.yaml: candidates[0].hours_per_week: Input should be greater than or equal to 0"
+    ]
+    unknown = tmp_path / "skill.yaml"
+    unknown.write_text("- {id: x, skills: [third-line]}\n", encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(DESK), *MONTH, "--candidates", str(unknown)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("skill.yaml: [0].skills: unknown skill 'third-line'")
+
+
+def test_parse_candidates_accepts_a_list_or_a_mapping() -> None:
+    team = load_team(DESK)
+    listed = parse_candidates([{"id": "a", "skills": ["second-line"], "max": 1}], team)
+    mapped = parse_candidates({"candidates": [{"id": "a", "skills": ["second-line"], "max": 1}]}, team)
+    assert listed == mapped == [Candidate(id="a", skills=["second-line"], max=1)]
+    with pytest.raises(TeamFileError, match="used twice"):
+        parse_candidates([{"id": "a"}, {"id": "a"}], team)
+    with pytest.raises(TeamFileError, match="non-empty list"):
+        parse_candidates({"candidates": []}, team)
+
+
+def test_whatif_without_a_person_prints_the_gap_it_opens() -> None:
+    before = DESK.read_bytes()
+    result = runner.invoke(
+        app, ["whatif", str(DESK), *MONTH, "--without", "cat", *FAST], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    # Cat's 16 h a week of second-line: two days in each full week and Mon 30 Nov, 9 days of 8 h
+    assert "Without Cat Ng, 72 hours of demand would go uncovered." in result.stdout
+    assert "(As the team is, 96 hours already go uncovered.)" in result.stdout
+    assert "gap: Second-line engineer, Mon 2 Nov 09:00–17:00: 0 of 1 on duty" in result.stdout
+    assert DESK.read_bytes() == before  # a copy: the team file is never written
+
+
+def test_whatif_of_someone_others_can_cover_opens_nothing() -> None:
+    data = _desk()
+    data["people"] += [{"id": "dan", "skills": ["first-line"]}, {"id": "eve", "skills": ["first-line"]}]
+    team = parse_team(data)
+    result = what_if(team, without(team, "dan"), "without dan", time_limit=10)
+    assert result.opened == 0 and result.before.proven and result.after.proven
+    assert result.before.minutes == 96 * 60  # the second-line gap, which first-line people cannot close
+    result = what_if(team, without(team, "cat"), "without Cat Ng", time_limit=10)
+    assert result.opened == 64 * 60  # Cat alone holds second-line: 2 days in each of the period's 4 weeks
+
+
+def test_whatif_unknown_person_is_one_line() -> None:
+    result = runner.invoke(app, ["whatif", str(DESK), *MONTH, "--without", "zed"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == "short-desk.yaml: people: no person 'zed' in the team (people: ann, bob, cat)"
+    )
+    result = runner.invoke(app, ["whatif", str(DESK), *MONTH])
+    assert result.exit_code == 2 and "--without" in result.stderr
+
+
+def test_least_gap_rota_passes_the_validator() -> None:
+    from rota.document import RotaDocument  # noqa: F401  (the validator reads documents)
+    from solver.result import rota_document
+
+    team = load_team(DESK)
+    least = least_gap(team, time_limit=10)
+    assert least.proven and least.minutes == 96 * 60
+    doc, _ = rota_document(least.cal, least.duties, {"status": "feasible"})
+    assert not validate(team, doc).violations
