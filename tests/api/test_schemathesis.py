@@ -48,6 +48,8 @@ SEMANTIC_422 = (
     "POST /api/rotas/{rota_id}/publish",
     "DELETE /api/rotas/{rota_id}",
     "GET /api/teams/{team_id}/on-duty",
+    "POST /api/teams/{team_id}/plans",
+    "POST /api/teams/{team_id}/whatif",
 )
 CONFIG = SchemathesisConfig.from_str(
     f"""
