@@ -87,10 +87,8 @@ def register(app: typer.Typer) -> None:
             console.print(
                 Text(f"{h['name']} ({h['id']}): {h['duties']} duties, {h['closes_text']}", style="bold")
             )
-            for g in h["closes"][:8]:
-                console.print(Text(f"    {g['text']}", style="dim"))
-            if len(h["closes"]) > 8:
-                console.print(Text(f"    … and {len(h['closes']) - 8} more", style="dim"))
+            for line in h["closes_groups"]:
+                console.print(Text(f"    {line}", style="dim"))
         if output is not None:
             output.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             console.print(f"wrote {output}: append its people to the team file to use the plan")

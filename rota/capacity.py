@@ -185,3 +185,18 @@ def gap_row(cal: Calendar, g: GapStretch) -> dict[str, Any]:
 
 def people_word(n: int) -> str:
     return "1 more person" if n == 1 else f"{n} more people"
+
+
+def gap_groups(cal: Calendar, stretches: Iterable[GapStretch]) -> list[str]:
+    """Gaps grouped by role, times and headcount, with their dates as a lead reads them:
+    ``Second-line engineer 09:00–17:00, 0 of 1 on duty: weekdays 2–30 Nov, 21 dates``."""
+    from rota.explain import compact_dates
+
+    groups: dict[tuple[str, str, str, int, int], list[date]] = {}
+    for g in stretches:
+        key = (g.role, clock(cal, g.start), clock(cal, g.end), g.assigned, g.required)
+        groups.setdefault(key, []).append(cal.instant(g.start).date())
+    return [
+        f"{role_name(cal.team, role)} {a}–{b}, {on} of {need} on duty: {compact_dates(days)}"
+        for (role, a, b, on, need), days in groups.items()
+    ]

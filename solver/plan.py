@@ -275,7 +275,7 @@ def summary(team: Team, p: Plan) -> list[str]:
 def plan_document(team: Team, p: Plan, time_limit: float, seed: int) -> dict[str, Any]:
     """The plan as JSON: the words, the figures, the hires as team-file ``people`` entries to append,
     and per hire the gaps they close."""
-    from rota.capacity import gap_row, hours_text, person_entry
+    from rota.capacity import gap_groups, gap_row, hours_text, person_entry
 
     cal = p.after.cal
     return {
@@ -298,6 +298,7 @@ def plan_document(team: Team, p: Plan, time_limit: float, seed: int) -> dict[str
                 "closes_hours": round(h.closes_minutes / 60, 2),
                 "closes_text": f"closes {hours_text(h.closes_minutes)} of gap",
                 "closes": [gap_row(cal, g) for g in h.closes],
+                "closes_groups": gap_groups(cal, h.closes),
             }
             for h in p.hires
         ],
@@ -342,7 +343,7 @@ def what_if(
 
 def what_if_lines(w: WhatIf) -> list[str]:
     """The what-if in a lead's words: the gap it opens, where, and how sure."""
-    from rota.capacity import gap_text, hours_text
+    from rota.capacity import gap_groups, hours_text
 
     what = w.change[:1].upper() + w.change[1:]
     sure = "" if w.before.proven and w.after.proven else " (the least found within the time limit)"
@@ -357,7 +358,7 @@ def what_if_lines(w: WhatIf) -> list[str]:
         lines.append(f"(As the team is, {hours_text(w.before.minutes)} already go uncovered.)")
     if w.after.stretches and w.before.minutes:
         lines.append("The gaps then:")
-    lines += [f"gap: {gap_text(w.after.cal, g)}" for g in w.after.stretches]
+    lines += [f"gap: {text}" for text in gap_groups(w.after.cal, w.after.stretches)]
     return lines
 
 
