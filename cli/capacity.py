@@ -4,6 +4,7 @@ gap a change opens), on copies of the team: the team file is never written."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -101,6 +102,23 @@ def register(app: typer.Typer) -> None:
         person: Annotated[
             str | None, typer.Option("--without", show_default=False, help="The person (id) who leaves.")
         ] = None,
+        exposed: Annotated[
+            bool,
+            typer.Option(
+                "--exposed",
+                help="Single points of failure: who alone can take a role on a date, and what opens if "
+                "the person most often alone on duty is ill for a week.",
+            ),
+        ] = False,
+        rota_file: Annotated[
+            Path | None,
+            typer.Option(
+                "--rota",
+                show_default=False,
+                help="With --exposed: the rota (JSON, e.g. the published one) to find who is alone on duty; "
+                "default: a rota with the least gap.",
+            ),
+        ] = None,
         output: Annotated[
             Path | None,
             typer.Option(
@@ -110,15 +128,24 @@ def register(app: typer.Typer) -> None:
         time_limit: LimitOpt = 20,
         seed: SeedOpt = 0,
     ) -> None:
-        """How much gap opens if a person leaves: the least gap with and without them (on a copy)."""
+        """How much gap opens if a person leaves (the least gap with and without them), or where the rota
+        rests on one person (--exposed); always on a copy of the team."""
         from solver.plan import what_if, what_if_document, what_if_lines
 
         team = load_team_file(team_file)
         first, last = resolve_period(team, month, None, None)
-        if person is None:
-            fail("--without: give the id of the person who leaves")
+        if person is None and not exposed:
+            fail("--without: give the id of the person who leaves (or --exposed)")
+        if person is not None and exposed:
+            fail("--exposed: give either --without PERSON or --exposed, not both")
+        if rota_file is not None and not exposed:
+            fail("--rota: only with --exposed")
         if output is not None:
             writable(output)
+        if exposed:
+            _exposed(team_file, team, first, last, rota_file, time_limit, seed, output)
+            return
+        assert person is not None
         changed = without(team, person, team_file.name)
         name = next(p.name or p.id for p in team.people if p.id == person)
         try:
@@ -132,3 +159,39 @@ def register(app: typer.Typer) -> None:
             doc = what_if_document(team, result)
             output.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             console.print(f"wrote {output}")
+
+
+def _exposed(
+    team_file: Path,
+    team: Team,
+    first: date,
+    last: date,
+    rota_file: Path | None,
+    time_limit: float,
+    seed: int,
+    output: Path | None,
+) -> None:
+    """``rota whatif --exposed``: the single points of failure and the what-if of an illness."""
+    from cli.inputs import check_fits, read_rota
+    from rota.calendar import Calendar
+    from solver.plan import exposure, exposure_document, exposure_lines
+
+    duties = None
+    if rota_file is not None:
+        doc = read_rota(rota_file)
+        check_fits(doc, team, rota_file, team_file)
+        cal = Calendar(team, first, last)
+        duties = [
+            cal.duty(a.person, a.role, a.shift, a.date) for a in doc.assignments if first <= a.date <= last
+        ]
+    try:
+        result = exposure(team, first, last, duties, time_limit, seed)
+    except TeamFileError as exc:
+        raise _named(team_file, exc) from None
+    console = Console()
+    for line in exposure_lines(team, result):
+        console.print(line)
+    if output is not None:
+        data = exposure_document(team, result)
+        output.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        console.print(f"wrote {output}")

@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError
 from rota.calendar import Calendar
 from rota.checks.base import clock, day_label
 from rota.load import TeamFileError, format_path
-from rota.records import GapStretch
+from rota.records import Duty, GapStretch
 from rota.team import Person, Team
 from rota.teamcheck import Problem
 
@@ -124,13 +124,16 @@ def without(team: Team, person: str, source: str = "team") -> Team:
 
 
 def unavailable_for(team: Team, person: str, first: date, last: date, reason: str) -> Team:
-    """A copy of the team where ``person`` is away from ``first`` to ``last`` (both included)."""
+    """A copy of the team where ``person`` is away from ``first`` to ``last`` (both included), their
+    fixed duties on those dates dropped."""
     people = []
     for p in team.people:
         if p.id == person:
             away = {"from": first.isoformat(), "to": last.isoformat(), "reason": reason}
             data = p.model_dump(by_alias=True)
             data["unavailable"] = [*data["unavailable"], away]
+            # an illness overrides a fixed duty: that duty must then be covered by someone else
+            data["fixed"] = [f for f in data["fixed"] if not first <= f["date"] <= last]
             p = Person.model_validate(data)
         people.append(p)
     return team.model_copy(update={"people": people})
@@ -199,4 +202,53 @@ def gap_groups(cal: Calendar, stretches: Iterable[GapStretch]) -> list[str]:
     return [
         f"{role_name(cal.team, role)} {a}–{b}, {on} of {need} on duty: {compact_dates(days)}"
         for (role, a, b, on, need), days in groups.items()
+    ]
+
+
+def sole_holders(cal: Calendar) -> list[tuple[str, date, str]]:
+    """(role, date, person) where ``person`` is the only one who could take ``role`` on a date it has
+    demand: the only one with its skills who works that weekday and is not away the whole date."""
+    from rota.objective import eligible
+
+    out = []
+    for role in cal.team.roles:
+        days = sorted({cal.instant(s.start).date() for s in cal.requirement(role) if s.required > 0})
+        can = eligible(cal, role)
+        for d in days:
+            a, b = cal.window(d, 0, 1440)
+            free = [
+                p
+                for p in can
+                if cal.works_on(p, d) and not any(s <= a and b <= e for s, e, _ in cal.unavailable(p))
+            ]
+            if len(free) == 1:
+                out.append((role, d, free[0]))
+    return out
+
+
+def alone_counts(duties: Iterable[Duty]) -> dict[tuple[str, str], list[date]]:
+    """(role, person) → the dates of their duties on which no one else was on that role at any moment
+    of the duty: where the rota rests on one person."""
+    by_role: dict[str, list[Duty]] = {}
+    for d in duties:
+        by_role.setdefault(d.role, []).append(d)
+    out: dict[tuple[str, str], list[date]] = {}
+    for role, mine in by_role.items():
+        for d in mine:
+            if not any(o.person != d.person and o.start < d.end and d.start < o.end for o in mine):
+                out.setdefault((role, d.person), []).append(d.date)
+    return out
+
+
+def sole_lines(cal: Calendar, sole: list[tuple[str, date, str]]) -> list[str]:
+    """``Second-line engineer: only Hassan Idris can take it on Mon 1 Jun, 1 date``."""
+    from rota.explain import compact_dates
+
+    groups: dict[tuple[str, str], list[date]] = {}
+    for role, d, person in sole:
+        groups.setdefault((role, person), []).append(d)
+    names = {p.id: p.name or p.id for p in cal.team.people}
+    return [
+        f"{role_name(cal.team, role)}: only {names[person]} can take it on {compact_dates(days)}"
+        for (role, person), days in groups.items()
     ]

@@ -378,3 +378,143 @@ def what_if_document(team: Team, w: WhatIf) -> dict[str, Any]:
         "gaps_before": [gap_row(w.before.cal, g) for g in w.before.stretches],
         "gaps_after": [gap_row(cal, g) for g in w.after.stretches],
     }
+
+
+@dataclass
+class IllWeek:
+    """The what-if of one person ill for one week, and the dates on which it opens more gap."""
+
+    first: date
+    last: date
+    what_if: WhatIf
+    days: list[date]
+
+
+@dataclass
+class Exposure:
+    """Where a rota rests on one person: who alone can take a role on a date, who is most often alone
+    on duty in a role, and the what-if of that person being ill, week by week (the worst is ``ill``)."""
+
+    cal: Calendar
+    sole: list[tuple[str, date, str]]
+    alone: dict[tuple[str, str], list[date]]
+    person: str | None = None
+    role: str | None = None
+    weeks: list[IllWeek] = field(default_factory=list)
+
+    @property
+    def ill(self) -> IllWeek | None:
+        """The week whose illness opens the most gap (the earliest among equals)."""
+        return max(reversed(self.weeks), key=lambda w: w.what_if.opened, default=None)
+
+
+def exposure(
+    team: Team,
+    start: date | None = None,
+    end: date | None = None,
+    duties: list[Duty] | None = None,
+    time_limit: float = 10.0,
+    seed: int = 0,
+) -> Exposure:
+    """The single points of failure of ``duties`` (a published rota; default: a least-gap rota of the
+    team) and, for the person most often alone on duty in a role, the what-if of their being ill
+    for each week of the horizon in turn (on copies of the team)."""
+    from datetime import timedelta
+
+    from rota.capacity import alone_counts, sole_holders, unavailable_for
+    from rota.checks.base import day_label
+
+    base = Calendar(team, start, end)
+    mondays = []
+    monday = base.start - timedelta(days=base.start.weekday())
+    opened = set(base.open_dates)
+    while monday <= base.end:
+        if any(monday + timedelta(days=n) in opened for n in range(7)):  # weeks with an open date
+            mondays.append(monday)
+        monday += timedelta(days=7)
+    share = time_limit / (len(mondays) + 1)
+    least = least_gap(team, base.start, base.end, share, seed)
+    alone = alone_counts(least.duties if duties is None else duties)
+    out = Exposure(base, sole_holders(base), alone)
+    if not alone:
+        return out
+    # the most dates alone; among equals the first role and person by id
+    (out.role, out.person), _ = max(sorted(alone.items()), key=lambda kv: len(kv[1]))
+    name = base.person(out.person).name or out.person
+    before = _per_date(least)
+    for monday in mondays:
+        sunday = monday + timedelta(days=6)
+        ill = unavailable_for(team, out.person, monday, sunday, "ill (what-if)")
+        change = f"if {name} were ill {day_label(monday)} to {day_label(sunday)}"
+        w = WhatIf(change, least, least_gap(ill, base.start, base.end, share, seed))
+        days = sorted(d for d, m in _per_date(w.after).items() if m > before.get(d, 0))
+        out.weeks.append(IllWeek(monday, sunday, w, days))
+    return out
+
+
+def _per_date(least: Least) -> dict[date, int]:
+    out: dict[date, int] = {}
+    for g in least.stretches:
+        d = least.cal.instant(g.start).date()
+        out[d] = out.get(d, 0) + g.person_minutes
+    return out
+
+
+def exposure_lines(team: Team, e: Exposure) -> list[str]:
+    """The single points of failure in a lead's words."""
+    from rota.capacity import hours_text, role_name, sole_lines
+    from rota.checks.base import day_label
+    from rota.explain import compact_dates
+
+    cal = e.cal
+    lines = ["Single points of failure (only one person can take the role that day):"]
+    lines += [f"  {line}" for line in sole_lines(cal, e.sole)] or [
+        "  none: every role has two people or more on every date"
+    ]
+    if e.person is None or e.role is None or e.ill is None:
+        lines.append("No one is ever alone on duty in a role.")
+        return lines
+    name = cal.person(e.person).name or e.person
+    times = len(e.alone[(e.role, e.person)])
+    lines.append(
+        f"Most often alone on duty: {name}, alone as {role_name(team, e.role)} on {times} "
+        f"date{'s' if times != 1 else ''}. If {name} were ill for a week:"
+    )
+    for week in e.weeks:
+        head = f"  week of {day_label(week.first)}: "
+        if week.what_if.opened > 0:
+            lines.append(
+                f"{head}{hours_text(week.what_if.opened)} more of demand uncovered, "
+                f"on {compact_dates(week.days)}"
+            )
+        else:
+            lines.append(f"{head}no more gap: the others can cover")
+    return lines
+
+
+def exposure_document(team: Team, e: Exposure) -> dict[str, Any]:
+    """The single points of failure as JSON."""
+    names = {p.id: p.name or p.id for p in team.people}
+    return {
+        "team": team.team,
+        "period": {"start": e.cal.start.isoformat(), "end": e.cal.end.isoformat()},
+        "summary": exposure_lines(team, e),
+        "sole": [{"role": r, "date": d.isoformat(), "person": p, "name": names[p]} for r, d, p in e.sole],
+        "alone": [
+            {"role": r, "person": p, "name": names[p], "dates": [d.isoformat() for d in ds]}
+            for (r, p), ds in sorted(e.alone.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ],
+        "person": e.person,
+        "role": e.role,
+        "ill_weeks": [
+            {
+                "from": w.first.isoformat(),
+                "to": w.last.isoformat(),
+                "opened_hours": round(w.what_if.opened / 60, 2),
+                "days": [d.isoformat() for d in w.days],
+                "summary": what_if_lines(w.what_if)[0],
+                "proven": w.what_if.before.proven and w.what_if.after.proven,
+            }
+            for w in e.weeks
+        ],
+    }

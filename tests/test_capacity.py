@@ -4,6 +4,7 @@ minimal by its bound; ``rota whatif --without`` the gap a leaver opens; both on 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,7 @@ def test_whatif_without_a_person_prints_the_gap_it_opens() -> None:
     # Cat's 16 h a week of second-line: two days in each full week and Mon 30 Nov, 9 days of 8 h
     assert "Without Cat Ng, 72 hours of demand would go uncovered." in result.stdout
     assert "(As the team is, 96 hours already go uncovered.)" in result.stdout
-    assert "gap: Second-line engineer, Mon 2 Nov 09:00–17:00: 0 of 1 on duty" in result.stdout
+    assert "gap: Second-line engineer 09:00–17:00, 0 of 1 on duty: weekdays 2–30 Nov, 21 dates" in result.stdout
     assert DESK.read_bytes() == before  # a copy: the team file is never written
 
 
@@ -195,3 +196,77 @@ def test_least_gap_rota_passes_the_validator() -> None:
     assert least.proven and least.minutes == 96 * 60
     doc, _ = rota_document(least.cal, least.duties, {"status": "feasible"})
     assert not validate(team, doc).violations
+
+
+COUNCIL = Path(__file__).resolve().parents[1] / "data" / "examples" / "council-service-desk.yaml"
+
+
+def test_sole_holders_bind_only_where_one_person_can_take_the_role() -> None:
+    from rota.calendar import Calendar
+    from rota.capacity import sole_holders
+
+    team = load_team(DESK)
+    sole = sole_holders(Calendar(team))
+    assert {(r, p) for r, _, p in sole} == {("second-line", "cat")} and len(sole) == 20
+    # where it does not bind: a second engineer, or Cat on leave (then no one, not one, can take it)
+    data = _desk()
+    data["people"].append({"id": "dev", "skills": ["second-line"]})
+    assert sole_holders(Calendar(parse_team(data))) == []
+    data = _desk()
+    data["people"][2]["unavailable"] = [{"date": "2026-11-02"}]
+    assert len(sole_holders(Calendar(parse_team(data)))) == 19
+
+
+def test_alone_counts_dates_without_a_colleague_on_the_role() -> None:
+    from rota.capacity import alone_counts
+    from rota.records import Duty
+
+    a = Duty("ann", date(2026, 11, 2), "early", "desk", 0, 300)
+    b = Duty("bob", date(2026, 11, 2), "late", "desk", 300, 600)  # touching, not overlapping
+    c = Duty("cat", date(2026, 11, 3), "early", "desk", 1440, 1740)
+    d = Duty("bob", date(2026, 11, 3), "early", "desk", 1440, 1740)
+    assert alone_counts([a, b, c, d]) == {("desk", "ann"): [a.date], ("desk", "bob"): [b.date]}
+
+
+def test_exposed_lists_the_council_weeks_an_illness_would_open_a_gap() -> None:
+    """The council desk: three second-line engineers, so no one alone holds the skill on a date;
+    Hassan is most often alone on duty, and his being ill in the week of Imogen's leave opens a gap."""
+    result = runner.invoke(app, ["whatif", str(COUNCIL), "--exposed", *FAST], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "none: every role has two people or more on every date" in out
+    assert "Most often alone on duty: Hassan Idris, alone as Second-line engineer on 8 dates." in out
+    assert "week of Mon 11 May: no more gap: the others can cover" in out
+    assert "week of Mon 1 Jun: 9.5 hours more of demand uncovered, on Fri 5 Jun, 1 date" in out
+
+
+def test_exposed_of_a_stored_rota_and_its_json(tmp_path: Path) -> None:
+    rota = tmp_path / "rota.json"
+    solved = runner.invoke(app, ["solve", str(DESK), "--time-limit", "5", "-o", str(rota)])
+    assert solved.exit_code == 0, solved.output
+    out = tmp_path / "exposed.json"
+    result = runner.invoke(
+        app,
+        ["whatif", str(DESK), "--exposed", "--rota", str(rota), *FAST, "-o", str(out)],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Second-line engineer: only Cat Ng can take it on weekdays 2–27 Nov, 20 dates" in result.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert len(doc["sole"]) == 20 and doc["person"] in {"ann", "bob", "cat"}
+    assert [w["from"] for w in doc["ill_weeks"]] == ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+    wrong = runner.invoke(app, ["whatif", str(DESK), "--exposed", "--without", "cat"])
+    assert wrong.exit_code == 2
+    assert wrong.stderr.strip() == "--exposed: give either --without PERSON or --exposed, not both"
+
+
+def test_illness_what_if_drops_fixed_duties_of_that_week() -> None:
+    from rota.capacity import unavailable_for
+
+    team = load_team(COUNCIL)
+    ill = unavailable_for(team, "hassan", date(2026, 5, 18), date(2026, 5, 24), "ill")
+    hassan = next(p for p in ill.people if p.id == "hassan")
+    assert hassan.fixed == [] and hassan.unavailable[-1].reason == "ill"
+    assert next(p for p in team.people if p.id == "hassan").fixed  # the team itself is unchanged
+    kept = unavailable_for(team, "hassan", date(2026, 5, 25), date(2026, 5, 31), "ill")
+    assert next(p for p in kept.people if p.id == "hassan").fixed  # a week without it keeps it
