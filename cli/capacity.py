@@ -41,7 +41,10 @@ def _named(team_file: Path, exc: TeamFileError) -> TeamFileError:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``plan`` and ``whatif`` to ``app``."""
+    """Add ``plan``, ``whatif`` and ``demand`` to ``app``."""
+    from cli.demand import demand_app
+
+    app.add_typer(demand_app, name="demand")
 
     @app.command("plan")
     @guarded
