@@ -27,6 +27,14 @@ def show_command(
     role: Annotated[str | None, typer.Option("--role", help="Only this role (id).")] = None,
     month: Annotated[str | None, typer.Option("--month", help="YYYY-MM; default: the team's period.")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=62, help="Show the first N dates.")] = 1,
+    rota_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--rota",
+            show_default=False,
+            help="A rota of the team (JSON): add the people on duty and the service level they give.",
+        ),
+    ] = None,
 ) -> None:
     """Per interval: contacts, agents (Erlang C), headcount after shrinkage, the typed demand and the
     requirement the rota is made against (the higher), for roles with a workload."""
@@ -41,11 +49,21 @@ def show_command(
         fail(f"--role: no role {role!r} in {team_file.name} (roles: {', '.join(team.roles)})")
     if not roles:
         fail(f"{team_file.name}: roles: no role has a workload block")
+    duties = None
+    if rota_file is not None:
+        from cli.inputs import check_fits, read_rota
+        from rota.calendar import Calendar
+
+        doc = read_rota(rota_file)
+        check_fits(doc, team, rota_file, team_file)
+        first, last = doc.period.start, doc.period.end
+        cal = Calendar(team, first, last)
+        duties = [cal.duty(a.person, a.role, a.shift, a.date) for a in doc.assignments]
     console = Console()
     for rid in roles:
         spec = team.roles[rid]
         work = spec.workload
-        rows = profile(team, rid, first, min(last, first + timedelta(days=62)))
+        rows = profile(team, rid, first, min(last, first + timedelta(days=62)), duties)
         dates = sorted({r.date for r in rows})[:days]
         target = (
             f", {work.target.share:.0%} within {work.target.within:g} s, {work.handling_time:g} s a contact, "
@@ -54,11 +72,17 @@ def show_command(
             else ""
         )
         table = Table(title=f"{spec.name or rid}{target}", title_justify="left")
-        for name in ("date", "time", "contacts", "agents", "headcount", "service level", "typed", "required"):
+        names = ["date", "time", "contacts", "agents", "headcount", "service level", "typed", "required"]
+        if duties is not None:
+            names += ["on duty", "predicted"]
+        for name in names:
             table.add_column(name, justify="left" if name in ("date", "time") else "right")
         for r in rows:
             if r.date not in dates:
                 continue
+            extra = []
+            if duties is not None:
+                extra = [str(r.on_duty), "" if r.predicted is None else f"{r.predicted:.0%}"]
             table.add_row(
                 r.date,
                 f"{r.start}–{r.end}",
@@ -68,6 +92,7 @@ def show_command(
                 "" if r.service_level is None else f"{r.service_level:.0%}",
                 str(r.typed),
                 str(r.required),
+                *extra,
             )
         console.print(table)
 

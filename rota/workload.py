@@ -27,9 +27,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import date as Date
 
     from rota.calendar import Calendar
+    from rota.records import Duty
     from rota.team import DemandEntry, Team, Workload
 
 MAX_AGENTS = 10_000
@@ -166,12 +168,17 @@ class Row:
     service_level: float | None
     typed: int
     required: int  # what the rota must cover: the higher of the two
+    on_duty: int | None = None  # in the rota given, at the interval's start
+    predicted: float | None = None  # the service level those people give (after shrinkage)
 
 
-def profile(team: Team, role: str, first: Date, last: Date) -> list[Row]:
+def profile(
+    team: Team, role: str, first: Date, last: Date, duties: Iterable[Duty] | None = None
+) -> list[Row]:
     """The role's demand step function over ``first``..``last`` (open dates), interval by interval:
     the contacts, agents and headcount of its workload beside its typed demand, and the requirement
-    the rota is made against (the higher)."""
+    the rota is made against (the higher). With a rota's ``duties``: the people on duty in the role
+    at each interval's start and the service level they are predicted to give."""
     from rota.calendar import Calendar
 
     spec = team.roles[role]
@@ -182,6 +189,7 @@ def profile(team: Team, role: str, first: Date, last: Date) -> list[Row]:
     typed_cal = Calendar(typed_team, first, last)
     work = spec.workload
     step = work.interval if work is not None else 30
+    mine = None if duties is None else [x for x in duties if x.role == role]
     out = []
     for d in cal.open_dates:
         for a, b in cal.opening[d]:
@@ -189,6 +197,12 @@ def profile(team: Team, role: str, first: Date, last: Date) -> list[Row]:
             while t < b:
                 u = min(b, t + step)
                 here = _step_at(work, d, cal.instant(t).strftime("%H:%M")) if work is not None else None
+                on = None if mine is None else sum(1 for x in mine if x.start <= t < x.end)
+                predicted = (
+                    None
+                    if on is None or here is None or work is None
+                    else predicted_service_level(work, on, here.contacts)
+                )
                 out.append(
                     Row(
                         d.isoformat(),
@@ -200,6 +214,8 @@ def profile(team: Team, role: str, first: Date, last: Date) -> list[Row]:
                         None if here is None else here.service_level,
                         _need(typed_cal, role, t),
                         _need(cal, role, t),
+                        on,
+                        predicted,
                     )
                 )
                 t = u

@@ -20,7 +20,14 @@ from cli.main import app
 from rota.calendar import Calendar
 from rota.load import TeamFileError, load_team, parse_team
 from rota.validate import validate
-from rota.workload import agents_needed, contact_profile, erlang_c, headcount, service_level
+from rota.workload import (
+    agents_needed,
+    contact_profile,
+    erlang_c,
+    headcount,
+    predicted_service_level,
+    service_level,
+)
 from solver import SolveParams, solve
 
 runner = CliRunner()
@@ -177,3 +184,24 @@ def test_demand_import_counts_tickets_by_weekday_and_interval(tmp_path: Path) ->
 
 def test_contact_profile_of_nothing_is_empty() -> None:
     assert contact_profile([]) == []
+
+
+def test_demand_show_with_a_rota_predicts_the_service_level_it_gives(tmp_path: Path) -> None:
+    rota = tmp_path / "phones.json"
+    solved = runner.invoke(app, ["solve", str(PHONES), "--time-limit", "5", "-o", str(rota)])
+    assert solved.exit_code == 0, solved.output
+    result = runner.invoke(app, ["demand", "show", str(PHONES), "--rota", str(rota)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    rows = [r.split("│")[1:-1] for r in result.stdout.splitlines() if r.startswith("│ 2026-11-02")]
+    work = load_team(PHONES).roles["phones"].workload
+    assert work is not None
+    assert len(rows) == 20
+    for cells in rows:
+        contacts, headcount, on_duty, predicted = (cells[i].strip() for i in (2, 4, 8, 9))
+        # as many on duty as the headcount meets the target
+        expected = predicted_service_level(work, int(on_duty), float(contacts))
+        assert predicted == f"{expected:.0%}"
+        if int(on_duty) >= int(headcount):
+            assert expected >= 0.8
+    # the binding side: one person short of the 9 needed at 09:30 gives fewer than 80 % within 20 s
+    assert predicted_service_level(work, 9, 20) >= 0.8 > predicted_service_level(work, 8, 20)
