@@ -14,7 +14,7 @@ from rich.text import Text
 
 from cli.errors import fail, guarded
 from cli.inputs import load_team_file, resolve_period, writable
-from rota.capacity import Candidate, parse_candidates, team_profiles, without
+from rota.capacity import Candidate, parse_candidates, plan_xlsx, team_profiles, without
 from rota.load import TeamFileError, read_document
 from rota.team import Team
 
@@ -62,7 +62,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         output: Annotated[
             Path | None,
-            typer.Option("--output", "-o", show_default=False, help="Write the plan as JSON to FILE."),
+            typer.Option(
+                "--output",
+                "-o",
+                show_default=False,
+                help="Write the plan to FILE.json, or FILE.xlsx for a budget meeting (person-hours per role "
+                "and week, the gap, the hires).",
+            ),
         ] = None,
         time_limit: LimitOpt = 20,
         seed: SeedOpt = 0,
@@ -74,8 +80,8 @@ def register(app: typer.Typer) -> None:
         first, last = resolve_period(team, month, None, None)
         if output is not None:
             writable(output)
-            if output.suffix.lower() != ".json":
-                fail(f'--output: "{output.name}" must end in .json')
+            if output.suffix.lower() not in (".json", ".xlsx"):
+                fail(f'--output: "{output.name}" must end in .json or .xlsx')
         profiles = candidates_of(team, candidates)
         if not profiles:
             fail(f"{team_file.name}: people: no profile to hire from: give --candidates FILE")
@@ -93,7 +99,10 @@ def register(app: typer.Typer) -> None:
             )
             for line in h["closes_groups"]:
                 console.print(Text(f"    {line}", style="dim"))
-        if output is not None:
+        if output is not None and output.suffix.lower() == ".xlsx":
+            output.write_bytes(plan_xlsx(doc))
+            console.print(f"wrote {output}: required and available person-hours per role and week, the hires")
+        elif output is not None:
             output.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             console.print(f"wrote {output}: append its people to the team file to use the plan")
 

@@ -252,3 +252,82 @@ def sole_lines(cal: Calendar, sole: list[tuple[str, date, str]]) -> list[str]:
         f"{role_name(cal.team, role)}: only {names[person]} can take it on {compact_dates(days)}"
         for (role, person), days in groups.items()
     ]
+
+
+def plan_xlsx(plan: dict[str, Any]) -> bytes:
+    """A plan (``solver.plan.plan_document``) as an Excel workbook for a budget meeting: the summary,
+    required against available person-hours per role and week with the gap, and the proposed hires."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from rota.export import xlsx_row
+
+    book = Workbook()
+    book.remove(book.active)
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {
+        "Summary": (
+            [f"{plan['team']}: {plan['period']['start']} to {plan['period']['end']}"],
+            [[line] for line in plan["summary"]],
+        ),
+        "Weeks": (
+            ["role", "week", "required person-hours", "available", "gap", "gap with the hires"],
+            [
+                [
+                    w["role_name"],
+                    w["week"],
+                    w["required_hours"],
+                    w["available_hours"],
+                    w["gap_hours"],
+                    w["gap_hours_with_hires"],
+                ]
+                for w in plan["weeks"]
+            ],
+        ),
+        "Hires": (
+            [
+                "id",
+                "name",
+                "profile",
+                "skills",
+                "hours a week",
+                "days",
+                "duties",
+                "hours",
+                "closes (hours)",
+                "closes",
+            ],
+            [
+                [
+                    h["id"],
+                    h["name"],
+                    h["profile"],
+                    ", ".join(person["skills"]) if "skills" in person else "",
+                    person.get("hours_per_week"),
+                    person["days"]
+                    if isinstance(person.get("days"), str)
+                    else ",".join(person.get("days", [])) or "daily",
+                    h["duties"],
+                    h["hours"],
+                    h["closes_hours"],
+                    "; ".join(h["closes_groups"]),
+                ]
+                for h, person in zip(plan["hires"], plan["people"], strict=True)
+            ],
+        ),
+    }
+    for name, (head, rows) in tables.items():
+        sheet = book.create_sheet(name)
+        sheet.append(xlsx_row(head))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(xlsx_row(row))
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 80)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -302,6 +302,7 @@ def plan_document(team: Team, p: Plan, time_limit: float, seed: int) -> dict[str
             }
             for h in p.hires
         ],
+        "weeks": plan_weeks(p),
         "gaps_before": [gap_row(p.before.cal, g) for g in p.before.stretches],
         "gaps_after": [gap_row(cal, g) for g in p.after.stretches],
         "solver": {
@@ -518,3 +519,44 @@ def exposure_document(team: Team, e: Exposure) -> dict[str, Any]:
             for w in e.weeks
         ],
     }
+
+
+def plan_weeks(p: Plan) -> list[dict[str, Any]]:
+    """Per role and ISO week: the person-hours the demand requires, those the team alone can cover
+    (its least-gap rota), the gap, and the gap left with the hires: the budget meeting's table."""
+    from rota import timeutil
+
+    cal = p.before.cal
+
+    def week_of(start: int) -> str:
+        year, week = timeutil.iso_week(cal.instant(start).date())
+        return f"{year}-W{week:02d}"
+
+    required: dict[tuple[str, str], int] = {}
+    for role in cal.team.roles:
+        for seg in cal.requirement(role):
+            key = (role, week_of(seg.start))
+            required[key] = required.get(key, 0) + seg.required * seg.minutes
+    before: dict[tuple[str, str], int] = {}
+    for g in p.before.stretches:
+        key = (g.role, week_of(g.start))
+        before[key] = before.get(key, 0) + g.person_minutes
+    after: dict[tuple[str, str], int] = {}
+    for g in p.after.stretches:
+        key = (g.role, week_of(g.start))
+        after[key] = after.get(key, 0) + g.person_minutes
+    rows = []
+    for (role, week), need in sorted(required.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        gap = before.get((role, week), 0)
+        rows.append(
+            {
+                "role": role,
+                "role_name": cal.team.roles[role].name or role,
+                "week": week,
+                "required_hours": round(need / 60, 2),
+                "available_hours": round((need - gap) / 60, 2),
+                "gap_hours": round(gap / 60, 2),
+                "gap_hours_with_hires": round(after.get((role, week), 0) / 60, 2),
+            }
+        )
+    return rows

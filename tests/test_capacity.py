@@ -271,3 +271,27 @@ def test_illness_what_if_drops_fixed_duties_of_that_week() -> None:
     assert next(p for p in team.people if p.id == "hassan").fixed  # the team itself is unchanged
     kept = unavailable_for(team, "hassan", date(2026, 5, 25), date(2026, 5, 31), "ill")
     assert next(p for p in kept.people if p.id == "hassan").fixed  # a week without it keeps it
+
+
+def test_plan_xlsx_for_the_budget_meeting(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "plan.xlsx"
+    result = runner.invoke(app, ["plan", str(DESK), *MONTH, *FAST, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    assert book.sheetnames == ["Summary", "Weeks", "Hires"]
+    weeks = list(book["Weeks"].iter_rows(values_only=True))
+    assert weeks[0] == ("role", "week", "required person-hours", "available", "gap", "gap with the hires")
+    second = [r for r in weeks[1:] if r[0] == "Second-line engineer"]
+    assert [r[1] for r in second] == ["2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49"]
+    assert [r[2] for r in second] == [40, 40, 40, 40, 8]  # 8 h a weekday; Mon 30 Nov alone in W49
+    assert sum(r[4] for r in second) == 96 and all(r[3] == r[2] - r[4] for r in second)
+    assert all(r[5] == 0 for r in weeks[1:])
+    hires = list(book["Hires"].iter_rows(values_only=True))
+    assert [h[0] for h in hires[1:]] == ["new-like-cat-1", "new-like-cat-2"]
+    assert sum(h[8] for h in hires[1:]) == 96
+    summary = [r[0] for r in book["Summary"].iter_rows(values_only=True)]
+    assert summary[2].startswith("At least 2 more people are needed; 2 suffice (proved minimal)")
+    wrong = runner.invoke(app, ["plan", str(DESK), "-o", str(tmp_path / "plan.csv")])
+    assert wrong.exit_code == 2 and "must end in .json or .xlsx" in wrong.stderr

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
@@ -17,16 +18,26 @@ from api.services.teams import get_team
 router = APIRouter(tags=["capacity"])
 
 
-@router.post("/api/teams/{team_id}/plans", responses=ERRORS)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post("/api/teams/{team_id}/plans", responses=ERRORS, response_model=dict[str, Any])
 def team_plan(
-    team_id: TeamIdPath, body: PlanCreate, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
+    team_id: TeamIdPath,
+    body: PlanCreate,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    format: Literal["json", "xlsx"] = "json",
+) -> Response:
     """The fewest people to hire (from ``candidates`` or the team's own profiles) so that no gap
     remains from ``start`` to ``end``, the bound that proves it minimal, and which gap each hire
-    closes; ``people`` are team-file entries to append (hr, or the team's leads)."""
+    closes; ``people`` are team-file entries to append. ``format=xlsx``: the workbook for a budget
+    meeting (required and available person-hours per role and week, the gap, the hires). Hr, or the
+    team's leads."""
     principal.require_manager(team_id)
     get_team(session=session, team_id=team_id)
-    return plans.team_plan(
+    doc = plans.team_plan(
         session=session,
         team_id=team_id,
         start=body.start,
@@ -36,6 +47,14 @@ def team_plan(
         seed=body.seed,
         history_days=settings.history_days,
     )
+    if format == "xlsx":
+        name = f"plan-{team_id}-{body.start}-{body.end}.xlsx"
+        return Response(
+            plans.as_xlsx(doc),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return JSONResponse(doc)
 
 
 @router.post("/api/teams/{team_id}/whatif", responses=ERRORS)

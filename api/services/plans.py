@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.errors import Invalid
 from api.services.rotas import horizon_team
 from api.services.teams import problems_of
-from rota.capacity import parse_candidates, team_profiles, without
+from rota.capacity import parse_candidates, plan_xlsx, team_profiles, without
 from rota.load import TeamFileError
 from rota.team import Team
 from solver.plan import plan, plan_document, what_if, what_if_document
@@ -93,3 +93,8 @@ def team_what_if(
     except TeamFileError as exc:
         raise Invalid(str(exc), problems=problems_of(exc)) from None
     return what_if_document(team, result)
+
+
+def as_xlsx(plan_doc: dict[str, Any]) -> bytes:
+    """The plan as the budget meeting's workbook (``rota.capacity.plan_xlsx``)."""
+    return plan_xlsx(plan_doc)

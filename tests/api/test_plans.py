@@ -72,3 +72,17 @@ def test_whatif_without_a_person(service: Service) -> None:
         "POST", "/api/teams/tiny/whatif", json={**NOV, "without": "zed"}, expect=422
     ).json()
     assert unknown["detail"] == [{"path": "without", "message": 'no person "zed" in team "tiny"'}]
+
+
+def test_plan_as_a_workbook(service: Service) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    service.put_team("tiny", _desk())
+    response = service.call("POST", "/api/teams/tiny/plans?format=xlsx", json=NOV, expect=200)
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(BytesIO(response.content))
+    weeks = list(book["Weeks"].iter_rows(values_only=True))[1:]
+    assert sum(r[4] for r in weeks) == 96 and all(r[5] == 0 for r in weeks)
+    assert service.call("POST", "/api/teams/tiny/plans?format=pdf", json=NOV).status_code == 422
