@@ -17,6 +17,7 @@ from rota.team import Person, Team
 from rota.teamcheck import Problem
 
 DEFAULT_MAX = 3  # copies of one profile a plan may hire unless the candidate says ``max``
+MAX_SLOTS = 60  # candidate people offered to one plan model in all
 HIRE_PREFIX = "new"
 
 
@@ -58,6 +59,11 @@ def parse_candidates(data: Any, team: Team, source: str = "candidates") -> list[
                 )
         if cand.fixed or cand.unavailable:
             problems.append(Problem(at, "a candidate profile has no fixed duties or leave"))
+    slots_asked = sum(c.max for c in out)
+    if slots_asked > MAX_SLOTS:
+        problems.append(
+            Problem(where, f"at most {MAX_SLOTS} people in all may be offered (max summed: {slots_asked})")
+        )
     if problems:
         raise TeamFileError(source, problems)
     return out

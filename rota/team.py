@@ -254,6 +254,9 @@ class ServiceTarget(Model):
     within: float = Field(ge=0, le=86_400, allow_inf_nan=False)  # seconds
 
 
+MAX_ERLANGS = 1000  # a workload busier than this (people on contacts at once) is a typo, and slow to size
+
+
 class Workload(Model):
     """Extension (issue 23): a role's demand from contacts (``rota.workload``, Erlang C)."""
 
@@ -274,6 +277,13 @@ class Workload(Model):
                 raise ValueError(
                     f"contacts[{j}].contacts: {entry.time} has {n} intervals of {self.interval} minutes, "
                     f"so {n} numbers, not {len(entry.contacts)}"
+                )
+            most = max(entry.contacts_per_interval(self.interval), default=0)
+            if most / (self.interval * 60) * self.handling_time > MAX_ERLANGS:
+                raise ValueError(
+                    f"contacts[{j}].contacts: {most:g} contacts of {self.handling_time:g} s in "
+                    f"{self.interval} minutes keep more than {MAX_ERLANGS} people busy at once: "
+                    "is a number wrong?"
                 )
         return self
 

@@ -116,6 +116,13 @@ def test_min_rules_bind_hires_but_not_empty_slots() -> None:
     assert result.hires and result.after.minutes == 0
     for h in result.hires:
         assert sum(d.minutes for d in h.duties) >= 60 * 60
+    # the plan model's own rota, team and hires, keeps every rule
+    from rota.capacity import with_people
+    from solver.result import rota_document
+
+    hired = with_people(team, [h.person for h in result.hires])
+    doc, _ = rota_document(result.after.cal, result.after.duties, {"status": "feasible"})
+    assert not validate(hired, doc).violations
     data["people"] += [person_entry(h.person) for h in result.hires]
     assert _solve_gap(data) == 0
 
@@ -150,6 +157,9 @@ def test_parse_candidates_accepts_a_list_or_a_mapping() -> None:
         parse_candidates([{"id": "a"}, {"id": "a"}], team)
     with pytest.raises(TeamFileError, match="non-empty list"):
         parse_candidates({"candidates": []}, team)
+    with pytest.raises(TeamFileError, match="at most 60 people in all"):
+        parse_candidates([{"id": f"p{n}", "max": 20} for n in range(4)], team)
+    assert len(parse_candidates([{"id": f"p{n}", "max": 20} for n in range(3)], team)) == 3
 
 
 def test_whatif_without_a_person_prints_the_gap_it_opens() -> None:

@@ -129,6 +129,7 @@ def test_a_workload_rota_solves_and_passes_the_validator_and_the_reference() -> 
         ),
         ({"time": "08:00-09:00", "contacts": [1, 2, 3]}, "roles.phones.workload", "so 2 numbers, not 3"),
         ({"time": "08:00-09:00", "contacts": -1}, "roles.phones.workload.contacts[0].contacts", "0"),
+        ({"time": "08:00-09:00", "contacts": 7000}, "roles.phones.workload", "more than 1000 people busy"),
     ],
 )
 def test_workload_mistakes_name_the_field(change: dict[str, Any], path: str, message: str) -> None:
