@@ -206,3 +206,29 @@ def test_demand_show_with_a_rota_predicts_the_service_level_it_gives(tmp_path: P
             assert expected >= 0.8
     # the binding side: one person short of the 9 needed at 09:30 gives fewer than 80 % within 20 s
     assert predicted_service_level(work, 9, 20) >= 0.8 > predicted_service_level(work, 8, 20)
+
+
+def test_the_hr_coverage_report_predicts_the_service_level_per_interval() -> None:
+    from rota.report import coverage_report
+
+    team = load_team(PHONES)
+    first = date(2026, 11, 2)
+    result = solve(team, first, first, SolveParams(time_limit=5))
+    assert not validate(team, result.document).violations
+    cal = Calendar(team, first, first)
+    report = coverage_report(cal, result.duties).as_dict()
+    levels = report["service_levels"]
+    assert len(levels) == 20 and {r["date"] for r in levels} == {"2026-11-02"}
+    for row in levels:
+        work = team.roles["phones"].workload
+        assert work is not None
+        expected = predicted_service_level(work, row["on_duty"], row["contacts"])
+        assert row["service_level"] == round(expected, 4)
+        assert row["met"] is (expected >= 0.8) and row["text"].endswith("answered within 20 s")
+        assert (
+            row["met"] or row["on_duty"] < row["headcount"]
+        )  # short of the target only where short of people
+    # a team without a workload: the report is as it was (no service levels)
+    tiny = load_team(Path(__file__).resolve().parents[1] / "data" / "examples" / "tiny-desk.yaml")
+    plain = coverage_report(Calendar(tiny), [])
+    assert "service_levels" not in plain.as_dict() and plain.service_levels == []
