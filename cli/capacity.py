@@ -14,7 +14,7 @@ from rich.text import Text
 
 from cli.errors import fail, guarded
 from cli.inputs import load_team_file, resolve_period, writable
-from rota.capacity import Candidate, parse_candidates, plan_xlsx, team_profiles, without
+from rota.capacity import Candidate, open_longer, parse_candidates, plan_xlsx, team_profiles, without
 from rota.load import TeamFileError, read_document
 from rota.team import Team
 
@@ -114,6 +114,17 @@ def register(app: typer.Typer) -> None:
         person: Annotated[
             str | None, typer.Option("--without", show_default=False, help="The person (id) who leaves.")
         ] = None,
+        longer: Annotated[
+            float | None,
+            typer.Option(
+                "--longer",
+                min=0.25,
+                max=12,
+                show_default=False,
+                help="Hours the service would open longer each day (the demand that ended at closing "
+                "time follows; the shifts stay).",
+            ),
+        ] = None,
         exposed: Annotated[
             bool,
             typer.Option(
@@ -146,10 +157,11 @@ def register(app: typer.Typer) -> None:
 
         team = load_team_file(team_file)
         first, last = resolve_period(team, month, None, None)
-        if person is None and not exposed:
-            fail("--without: give the id of the person who leaves (or --exposed)")
-        if person is not None and exposed:
-            fail("--exposed: give either --without PERSON or --exposed, not both")
+        asked = sum((person is not None, exposed, longer is not None))
+        if asked == 0:
+            fail("--without: give the id of the person who leaves (or --longer HOURS, or --exposed)")
+        if asked > 1:
+            fail("--exposed: give one of --without PERSON, --longer HOURS and --exposed")
         if rota_file is not None and not exposed:
             fail("--rota: only with --exposed")
         if output is not None:
@@ -157,11 +169,15 @@ def register(app: typer.Typer) -> None:
         if exposed:
             _exposed(team_file, team, first, last, rota_file, time_limit, seed, output)
             return
-        assert person is not None
-        changed = without(team, person, team_file.name)
-        name = next(p.name or p.id for p in team.people if p.id == person)
+        if longer is not None:
+            changed = open_longer(team, round(longer * 60), team_file.name)
+            change = f"if the service opened {longer:g} hour{'s' if longer != 1 else ''} longer each day"
+        else:
+            assert person is not None
+            changed = without(team, person, team_file.name)
+            change = f"without {next(p.name or p.id for p in team.people if p.id == person)}"
         try:
-            result = what_if(team, changed, f"without {name}", first, last, time_limit, seed)
+            result = what_if(team, changed, change, first, last, time_limit, seed)
         except TeamFileError as exc:
             raise _named(team_file, exc) from None
         console = Console()

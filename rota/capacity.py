@@ -337,3 +337,45 @@ def plan_xlsx(plan: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def open_longer(team: Team, minutes: int, source: str = "team") -> Team:
+    """A copy of the team whose service opens ``minutes`` longer at the end of each day: the last
+    opening window of every weekday ends later (at most at midnight), and so does every demand window
+    (and workload contact window) that ended at the old closing time; shifts stay as they are, so the
+    gap this opens is what the present shifts cannot cover."""
+    from rota import timeutil
+    from rota.team import WeekPattern
+
+    def clock(m: int) -> str:
+        return "24:00" if m >= 1440 else f"{m // 60:02d}:{m % 60:02d}"
+
+    def later(window: str, closing: set[int]) -> str:
+        a, b = timeutil.parse_window(window)
+        if b not in closing or b >= 1440:
+            return window
+        return f"{clock(a)}-{clock(min(1440, b + minutes))}"
+
+    closing: set[int] = set()
+    pattern: dict[str, Any] = {}
+    for key, value in team.opening_hours.root.items():
+        items = sorted(value if isinstance(value, list) else [value], key=lambda w: timeutil.parse_window(w))
+        closing.add(timeutil.parse_window(items[-1])[1])
+        items[-1] = later(items[-1], {timeutil.parse_window(items[-1])[1]})
+        pattern[key] = items if isinstance(value, list) else items[0]
+    roles = {}
+    for rid, role in team.roles.items():
+        demand = [
+            e
+            if e.time in ("opening_hours", "core_hours")
+            else e.model_copy(update={"time": later(e.time, closing)})
+            for e in role.demand
+        ]
+        update: dict[str, Any] = {"demand": demand}
+        if role.workload is not None:
+            contacts = [c.model_copy(update={"time": later(c.time, closing)}) for c in role.workload.contacts]
+            update["workload"] = role.workload.model_copy(update={"contacts": contacts})
+        roles[rid] = role.model_copy(update=update)
+    if closing and max(closing) >= 1440:
+        raise TeamFileError(source, [Problem("opening_hours", "the service already opens until midnight")])
+    return team.model_copy(update={"opening_hours": WeekPattern.model_validate(pattern), "roles": roles})

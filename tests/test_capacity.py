@@ -268,7 +268,7 @@ def test_exposed_of_a_stored_rota_and_its_json(tmp_path: Path) -> None:
     assert [w["from"] for w in doc["ill_weeks"]] == ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
     wrong = runner.invoke(app, ["whatif", str(DESK), "--exposed", "--without", "cat"])
     assert wrong.exit_code == 2
-    assert wrong.stderr.strip() == "--exposed: give either --without PERSON or --exposed, not both"
+    assert wrong.stderr.strip() == "--exposed: give one of --without PERSON, --longer HOURS and --exposed"
 
 
 def test_illness_what_if_drops_fixed_duties_of_that_week() -> None:
@@ -305,3 +305,37 @@ def test_plan_xlsx_for_the_budget_meeting(tmp_path: Path) -> None:
     assert summary[2].startswith("At least 2 more people are needed; 2 suffice (proved minimal)")
     wrong = runner.invoke(app, ["plan", str(DESK), "-o", str(tmp_path / "plan.csv")])
     assert wrong.exit_code == 2 and "must end in .json or .xlsx" in wrong.stderr
+
+
+def test_whatif_opening_an_hour_longer() -> None:
+    before = COUNCIL.read_bytes()
+    result = runner.invoke(app, ["whatif", str(COUNCIL), "--longer", "1", *FAST], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    # the desk's 16:30–18:00 demand of 2 runs on to 19:00; no shift ends after 18:00: 19 open dates × 2 h
+    assert (
+        "If the service opened 1 hour longer each day, 38 hours of demand would go uncovered."
+        in result.stdout
+    )
+    assert "Service desk analyst 18:00–19:00, 0 of 2 on duty" in result.stdout
+    assert COUNCIL.read_bytes() == before
+
+
+def test_open_longer_moves_only_what_ended_at_closing_time() -> None:
+    from rota.capacity import open_longer
+
+    team = load_team(COUNCIL)
+    longer = open_longer(team, 30)
+    assert longer.opening_hours.root == {"weekdays": "07:30-18:30"}
+    assert [e.time for e in longer.roles["desk"].demand] == ["07:30-09:00", "09:00-16:30", "16:30-18:30"]
+    assert longer.roles["second-line"].demand == team.roles["second-line"].demand  # core hours: unchanged
+    assert team.opening_hours.root == {"weekdays": "07:30-18:00"}  # a copy
+    # where it does not bind: demand that ends before closing time opens no gap
+    data = _desk()
+    data["roles"]["desk"]["demand"] = [{"days": "weekdays", "time": "08:00-17:00", "min": 1}]
+    desk = parse_team(data)
+    result = what_if(desk, open_longer(desk, 60), "longer", time_limit=10)
+    assert result.opened == 0
+    wrong = runner.invoke(app, ["whatif", str(DESK), "--longer", "1", "--without", "cat"])
+    assert (
+        wrong.exit_code == 2 and "give one of --without PERSON, --longer HOURS and --exposed" in wrong.stderr
+    )
