@@ -74,6 +74,18 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
         {"team": "tiny", "changes": False},
         ("lead", "hr", "other_lead", "other_staff"),
     ),
+    (
+        "POST",
+        "/api/teams/tiny/plans",
+        {"start": "2026-10-19", "end": "2026-10-23", "time_limit": 2},
+        ("staff", "other_lead", "other_staff"),
+    ),
+    (
+        "POST",
+        "/api/teams/tiny/whatif",
+        {"start": "2026-10-19", "end": "2026-10-23", "without": "noor", "time_limit": 2},
+        ("staff", "other_lead", "other_staff"),
+    ),
 ]
 # Of those, the callers who may not even see the rota, job or feed an id names: answered as for an id
 # that does not exist (404, the same body), not 403 (issue 21.7); the others may see it, not change it.

@@ -50,6 +50,8 @@ SEMANTIC_422 = (
     "GET /api/teams/{team_id}/on-duty",
     "POST /api/teams/{team_id}/webhooks",  # an unknown event, a URL that is not http(s)
     "GET /api/teams/{team_id}/deliveries",  # a state that is not pending, sent or failed
+    "POST /api/teams/{team_id}/plans",
+    "POST /api/teams/{team_id}/whatif",
 )
 CONFIG = SchemathesisConfig.from_str(
     f"""
