@@ -104,6 +104,15 @@ def get_rota_html(rota_id: RowIdPath, principal: PrincipalDep, session: SessionD
     return _file(session, principal, rota_id, "html")
 
 
+@router.get("/{rota_id}/view", responses=ERRORS)
+def get_rota_view(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """The month as its page shows it (the page's JSON twin): a cell per person and date (duties with
+    their codes, closed dates, leave), a gap row per role, the legend, coverage per role and hours per
+    person against target, figures in minutes."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    return rotas.read_view(session=session, principal=principal, rota=rota).as_json()
+
+
 @router.get("/{rota_id}", responses=ERRORS)
 def get_rota(
     rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep, response: Response

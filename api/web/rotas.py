@@ -19,13 +19,12 @@ from api.jobs.replan import submit_sick_call
 from api.models import Rota
 from api.services import cells, changes, edits, history, publish, replan, rotas
 from api.services import pending as pending_sets
-from api.services.privacy import private_document, sees_leave_reasons, team_for
+from api.services.privacy import sees_leave_reasons
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
 from api.web.render import day_text, moment_text, page, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form, rota_quality
-from rota.document import RotaDocument
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -88,10 +87,8 @@ def month_page(
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
-    doc = RotaDocument.model_validate(
-        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document)
-    )
+    shown = rotas.read_view(session=session, principal=principal, rota=rota)  # staff: no leave reasons
+    team, doc = shown.team, shown.doc
     lead = principal.leads(team_id)
     view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
     forced = (
@@ -107,7 +104,7 @@ def month_page(
         "base_rota": pending_sets.base_of(session, rota),  # a pending set: the published rota it changes
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view),
+        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view, shown),
         "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
