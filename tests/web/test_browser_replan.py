@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from axe import axe_violations, report
 from test_browser import Server, browser, open_page, server  # noqa: F401 (the fixtures)
 from webkit import MONTH
 
@@ -56,6 +57,7 @@ def test_a_sick_call_from_the_page_to_publish_and_history(server: Server, open_p
     assert len(days) == 3
     lead.goto(month_url)
     lead.get_by_role("link", name="Re-plan", exact=True).click()
+    found = {"re-plan form": axe_violations(lead)}
     lead.get_by_label("Someone is ill or away").check()
     lead.get_by_label("Who").select_option(label="Lotte Visser")
     lead.get_by_label("From", exact=True).fill(days[0].isoformat())
@@ -70,6 +72,7 @@ def test_a_sick_call_from_the_page_to_publish_and_history(server: Server, open_p
     )
     changes = lead.get_by_role("table", name="What changes, per person, by date")
     expect(changes.get_by_role("rowheader", name="Lotte Visser")).to_be_visible()
+    found["re-plan review"] = axe_violations(lead)
     lead.get_by_role("button", name="Keep").click()
     expect(lead.get_by_text(re.compile("^Kept: "))).to_be_visible()
     expect(lead.locator("#pending-note")).to_contain_text("Unpublished changes")
@@ -77,6 +80,7 @@ def test_a_sick_call_from_the_page_to_publish_and_history(server: Server, open_p
     # the team page counts them; staff still see the published version
     lead.goto(f"{server.url}/teams/tiny")
     expect(lead.get_by_text(re.compile(r"\d+ unpublished changes?"))).to_be_visible()
+    found["team with unpublished changes"] = axe_violations(lead)
     staff.reload()
     assert staff.locator("li.shift").all_inner_texts() == shifts
     assert _feed(staff, feed_url) == feed
@@ -94,5 +98,10 @@ def test_a_sick_call_from_the_page_to_publish_and_history(server: Server, open_p
     expect(history.get_by_role("row").nth(1)).to_contain_text("Lotte ill for three days")
     expect(history.get_by_role("row").nth(2)).to_contain_text("the month as planned")
     expect(lead.get_by_text("None: every change is published.")).to_be_visible()
+    found["team with history"] = axe_violations(lead)
+    lead.get_by_role("button", name="Compare").click()
+    expect(lead.get_by_role("table", name="What changed, per person")).to_contain_text("Lotte Visser")
+    found["compare"] = axe_violations(lead)
+    assert not any(found.values()), "\n".join(f"{k}:\n{report(v)}" for k, v in found.items() if v)
     with server.db.read() as session:
         assert {d.rota_id for d in session.query(PublishedDay)} != {rota_id}
