@@ -104,7 +104,11 @@ def publish_rota(
                 "state",
             )
         dates = [d for d in dates if d in held]
-    before_rows = published_assignments(session=session, team_id=team_id, start=rota.start, end=rota.end)
+    before_rows = (  # what the hooks compare the new version with, read before the dates move
+        published_assignments(session=session, team_id=team_id, start=rota.start, end=rota.end)
+        if PUBLISH_HOOKS
+        else []
+    )
     taken = session.execute(
         select(PublishedDay.rota_id, PublishedDay.date).where(
             PublishedDay.team_id == team_id, PublishedDay.date.in_(dates)

@@ -86,6 +86,17 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
         {"start": "2026-10-19", "end": "2026-10-23", "without": "noor", "time_limit": 2},
         ("staff", "other_lead", "other_staff"),
     ),
+    (
+        "POST",
+        "/api/rotas/{rota}/replan",
+        {"person": "noor", "from": "2026-10-20"},
+        ("hr", "staff", "other_lead", "other_staff"),
+    ),
+    ("GET", "/api/rotas/{rota}/replan", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/rotas/{rota}/keep", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/rotas/{rota}/restore", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("GET", "/api/teams/tiny/history", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/teams/tiny/history/compare?a=1&b=1", None, ("staff", "other_lead", "other_staff")),
 ]
 # Of those, the callers who may not even see the rota, job or feed an id names: answered as for an id
 # that does not exist (404, the same body), not 403 (issue 21.7); the others may see it, not change it.
@@ -102,6 +113,10 @@ HIDDEN: dict[str, tuple[str, tuple[str, ...]]] = {
             ("DELETE", ""),
             ("GET", "changes"),
             ("GET", "cell"),
+            ("POST", "replan"),
+            ("GET", "replan"),
+            ("POST", "keep"),
+            ("POST", "restore"),
             ("GET", "view"),
         )
     },
