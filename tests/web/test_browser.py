@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,22 +100,24 @@ def generate_draft(server: Server, browser: Any) -> str:
     return url
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """uvicorn on a free loopback port over a temp SQLite file: the team stored, tokens issued."""
+@contextmanager
+def serving(
+    folder: Path, document: dict[str, Any] | None = None, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """uvicorn on a free loopback port over a SQLite file in ``folder``: the team (``document``, default
+    webkit's) stored, tokens issued; ``env`` adds settings (a mail server, say)."""
     _browser_path()
-    folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'rota.db'}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
     db = Database.connect(url)
     with db.write() as session:
-        put_team(session=session, team_id="tiny", document=team_doc())
+        put_team(session=session, team_id="tiny", document=document or team_doc())
     tokens = issue_tokens(db)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
+    settings = {
         **os.environ,
         "ROTA_DATABASE_URL": url,
         "ROTA_PUBLIC_URL": base,
@@ -122,6 +125,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "ROTA_SOLVER_WORKERS": "1",
         "ROTA_JOB_WORKERS": "1",
         "ROTA_TIME_LIMIT": "2",
+        **(env or {}),
     }
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
@@ -139,7 +143,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "warning",
         ],
         cwd=folder,
-        env=env,
+        env=settings,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -154,6 +158,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.kill()
         log.close()
         db.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn on a free loopback port over a temp SQLite file: the team stored, tokens issued."""
+    with serving(tmp_path_factory.mktemp("browser")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
