@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from rota import timeutil
@@ -231,10 +232,7 @@ def contribution(cal: Calendar, duties: Iterable[Duty]) -> dict[str, dict[str, i
 
 def window_start(team: Team, start: date) -> date:
     """The first date the ledger counts for a rota starting ``start``: ``window_months`` earlier."""
-    months = team.fairness.window_months if team.fairness is not None else 12
-    year, month = divmod(start.year * 12 + start.month - 1 - months, 12)
-    day = min(start.day, monthdays.monthrange(year, month + 1)[1])
-    return date(year, month + 1, day)
+    return months_before(start, team.fairness.window_months if team.fairness is not None else 12)
 
 
 def month_spans(first: date, last: date) -> list[tuple[date, date]]:
@@ -388,3 +386,97 @@ def spread(balances: dict[str, int]) -> int:
 def shown(cat: Category, value: int) -> float:
     """A balance in the units people read: duties, or hours for ``hours``."""
     return round(value / 60, 2) if cat.hours else round(value / SCALE, 2)
+
+
+def months_before(start: date, months: int) -> date:
+    """The date ``months`` calendar months before ``start`` (the day clamped to the month's last)."""
+    year, month = divmod(start.year * 12 + start.month - 1 - months, 12)
+    return date(year, month + 1, min(start.day, monthdays.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One person in one category over a ledger's range: what they did, and their balance."""
+
+    done: float  # duties, or hours
+    balance: float  # duties (hours) over their pro-rata share, opening balance included
+
+
+def standings(led: Ledger) -> dict[str, dict[str, Standing]]:
+    """Per category and eligible person (anyone with a balance or a duty): their ``Standing``."""
+    out: dict[str, dict[str, Standing]] = {}
+    for cat in led.categories:
+        bal = led.balance(cat.id)
+        done = led.done.get(cat.id, {})
+        people = [p.id for p in led.team.people if p.id in bal or p.id in done]
+        out[cat.id] = {
+            p: Standing(
+                round(done.get(p, 0) / 60, 2) if cat.hours else done.get(p, 0),
+                shown(cat, bal.get(p, 0)),
+            )
+            for p in people
+        }
+    return out
+
+
+def view(led: Ledger) -> dict[str, Any]:
+    """The ledger as people read it (the HR year view, its JSON twin and the CSV/XLSX tables):
+    per category its spread between the most and least loaded person, per person each balance."""
+    names = {p.id: p.name or p.id for p in led.team.people}
+    table = standings(led)
+    cats = []
+    for cat in led.categories:
+        rows = table[cat.id]
+        balances = {p: s.balance for p, s in rows.items()}
+        most = max(balances, key=lambda p: (balances[p], p), default=None)
+        least = min(balances, key=lambda p: (balances[p], p), default=None)
+        cats.append(
+            {
+                "id": cat.id,
+                "label": cat.label,
+                "unit": "hours" if cat.hours else "duties",
+                "weight": cat.weight,
+                "spread": round(max(balances.values()) - min(balances.values()), 2) if balances else 0,
+                "most_loaded": None if most is None else {"person": most, "balance": balances[most]},
+                "least_loaded": None if least is None else {"person": least, "balance": balances[least]},
+            }
+        )
+    people = []
+    for p in led.team.people:
+        mine = {c.id: table[c.id][p.id] for c in led.categories if p.id in table[c.id]}
+        if mine:
+            people.append(
+                {
+                    "person": p.id,
+                    "name": names[p.id],
+                    "categories": {c: {"done": s.done, "balance": s.balance} for c, s in mine.items()},
+                }
+            )
+    return {
+        "from": led.first.isoformat(),
+        "to": led.last.isoformat(),
+        "months": [m.isoformat()[:7] for m, _ in led.months],
+        "categories": cats,
+        "people": people,
+    }
+
+
+def view_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The view as one table: a row per person (done and balance per category), then the spread."""
+    cats = data["categories"]
+    head = ["person", "name"]
+    for c in cats:
+        unit = " (h)" if c["unit"] == "hours" else ""
+        head += [f"{c['label']}: done{unit}", f"{c['label']}: balance{unit}"]
+    rows: list[list[Any]] = []
+    for p in data["people"]:
+        row: list[Any] = [p["person"], p["name"]]
+        for c in cats:
+            s = p["categories"].get(c["id"])
+            row += [None, None] if s is None else [s["done"], s["balance"]]
+        rows.append(row)
+    spread: list[Any] = ["", "spread: most − least loaded"]
+    for c in cats:
+        spread += [None, c["spread"]]
+    rows.append(spread)
+    return head, rows

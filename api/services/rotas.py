@@ -17,7 +17,7 @@ from api.errors import Forbidden, NotFound
 from api.models import Assignment, PublishedDay, Rota
 from api.services.privacy import private_document, private_team
 from api.services.teams import get_version, parse_document
-from rota import timeutil
+from rota import ledger, timeutil
 from rota.calendar import Calendar
 from rota.document import RotaDocument
 from rota.export import MEDIA_TYPES, export
@@ -230,6 +230,9 @@ def horizon_team(
     doc = copy.deepcopy(stored.document)
     doc["period"] = {"start": start.isoformat(), "end": end.isoformat()}
     first = min(start - timedelta(days=history_days), start.replace(day=1))
+    spec = doc.get("fairness")
+    if isinstance(spec, dict):  # the fairness ledger (issue 24) counts its whole window of published history
+        first = min(first, ledger.months_before(start, int(spec.get("window_months", 12))))
     rows = published_assignments(session=session, team_id=team_id, start=first, end=start - timedelta(days=1))
     covered = {r.date for r in rows}
     people = {p.get("id") for p in doc.get("people", [])}
