@@ -403,12 +403,12 @@ class Standing:
 
 
 def standings(led: Ledger) -> dict[str, dict[str, Standing]]:
-    """Per category and eligible person (anyone with a balance or a duty): their ``Standing``."""
+    """Per category and person with a balance (eligible in a month counted, or an opening balance)."""
     out: dict[str, dict[str, Standing]] = {}
     for cat in led.categories:
         bal = led.balance(cat.id)
         done = led.done.get(cat.id, {})
-        people = [p.id for p in led.team.people if p.id in bal or p.id in done]
+        people = [p.id for p in led.team.people if p.id in bal]  # eligible in a month, or with an opening
         out[cat.id] = {
             p: Standing(
                 round(done.get(p, 0) / 60, 2) if cat.hours else done.get(p, 0),

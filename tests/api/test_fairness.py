@@ -131,3 +131,32 @@ def test_me_shows_my_own_balance(published: tuple[Service, dict[str, Any]], monk
     assert {c["id"]: c["balance"] for c in mine["categories"] if c["id"] in noor["categories"]} == {
         c: v["balance"] for c, v in noor["categories"].items()
     }
+
+
+def test_the_next_rota_starts_from_the_published_balance(published: tuple[Service, dict[str, Any]]) -> None:
+    """A rota solved after a published one reads the ledger's whole window of published history (not
+    only the days the hard rules look back), so its objective counts the balances so far."""
+    from datetime import date
+
+    from api.services.rotas import horizon_team
+    from rota import ledger
+    from rota.calendar import Calendar
+
+    service, rota = published
+    with service.db.write() as session:
+        team, _ = horizon_team(
+            session=session, team_id="tiny", start=date(2027, 3, 1), end=date(2027, 3, 31), history_days=7
+        )
+    assert {h.date.isoformat() for h in team.history} == {a["date"] for a in rota["assignments"]}
+    opening = ledger.opening(Calendar(team, date(2027, 3, 1), date(2027, 3, 31)))
+    view = service.call(
+        "GET", "/api/teams/tiny/fairness?from=2026-03-01&to=2027-02-28", "hr", expect=200
+    ).json()
+    for p in view["people"]:
+        for cat, s in p["categories"].items():
+            assert (
+                ledger.shown(
+                    next(c for c in ledger.categories(team) if c.id == cat), opening[cat][p["person"]]
+                )
+                == (s["balance"])
+            )
