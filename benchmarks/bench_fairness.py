@@ -79,7 +79,11 @@ def fairness_team(ledger_on: bool = True, seed: int = 0) -> dict[str, Any]:
                     {"shift": "night", "min": 1, "max": 1},
                 ],
             },
-            "smod": {"skills": ["smod"], "shift_demand": [{"shift": "office", "min": 1, "max": 1}]},
+            "smod": {
+                "name": "SMoD",
+                "skills": ["smod"],
+                "shift_demand": [{"shift": "office", "min": 1, "max": 1}],
+            },
         },
         "shifts": {
             "day": {"start": "08:00", "end": "20:00", "roles": ["oncall"]},
