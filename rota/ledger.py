@@ -10,10 +10,11 @@ the team's opening balance while its date is inside the window. Positive: more t
 month without any published duty (before the team used rota) adds nothing, hours included.
 
 Units: hundredths of a duty for duty categories, minutes for ``hours`` (worked − contracted target).
-The objective's ledger part (``cost``) is what the solver's ``solver.objective.ledger`` builds: per
-category and eligible person, weight × ⌊|A·B + 100·(A·n − a·N)| / A⌋ (B the opening balance in
-hundredths, n their duties in the category, a their workable dates of it, A and N the totals over the
-eligible people), and weight × ⌊100·|B + worked − target| / 60⌋ for hours.
+The objective's ledger part (``cost``) is what the solver's ``solver.objective._ledger`` builds: per
+category and eligible person, weight × ⌊|A·B + 100·(A·n − a·N)| / A⌋ (B the balance the rota starts
+from in hundredths, less the eligible people's mean: ``starting``; n their duties in the category, a
+their workable dates of it, A and N the totals over the eligible people), and weight ×
+⌊100·|B + worked − target| / 60⌋ for hours.
 """
 
 from __future__ import annotations
@@ -329,6 +330,21 @@ def opening(cal: Calendar) -> dict[str, dict[str, int]]:
     return found
 
 
+def starting(cal: Calendar, cat: Category) -> dict[str, int]:
+    """Per eligible person: the balance the objective starts ``cat`` from. Hours: their own (each
+    against their own contract). Duty categories: their balance less the eligible people's mean, since
+    only the difference between people is unfair — an opening balance listing only debts, or people
+    gone since, would otherwise leave a surplus that the objective cannot tell to spread evenly."""
+    raw = opening(cal).get(cat.id, {})
+    people = scope(cal).eligible(cat)
+    mine = {p: raw.get(p, 0) for p in people}
+    if cat.hours or not people:
+        return mine
+    total, n = sum(mine.values()), len(people)
+    mean = (2 * total + n) // (2 * n)  # rounded to a hundredth, half up, in integers
+    return {p: b - mean for p, b in mine.items()}
+
+
 def person_cost(cat: Category, balance: int, n: int, a: int, total_n: int, total_a: int) -> int:
     """One person's unweighted ledger cost in a duty category: ⌊|A·B + 100·(A·n − a·N)| / A⌋."""
     return abs(total_a * balance + SCALE * (total_a * n - a * total_n)) // total_a
@@ -346,13 +362,12 @@ def cost(cal: Calendar, duties: Iterable[Duty]) -> int:
         return 0
     sc = scope(cal)
     duties = list(duties)
-    start = opening(cal)
     total = 0
     for cat in sc.categories:
         if not cat.weight:
             continue
         people = sc.eligible(cat)
-        bal = start.get(cat.id, {})
+        bal = starting(cal, cat)
         if cat.hours:
             worked: Counter[str] = Counter()
             for d in duties:

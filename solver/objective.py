@@ -161,20 +161,20 @@ def fairness(ctx: Ctx) -> list[Term]:
 
 def _ledger(ctx: Ctx, term: Term) -> None:
     """The fairness ledger's part of the term (``rota.ledger.cost``): per category and eligible person,
-    weight × q with q = ⌊|A·B + 100·(A·n − a·N)| / A⌋ — B their opening balance, n their duties in the
-    category, N everyone's — or ⌊100·|B + worked − target| / 60⌋ hundredths of an hour for ``hours``.
+    weight × q with q = ⌊|A·B + 100·(A·n − a·N)| / A⌋ — B their starting balance (``ledger.starting``),
+    n their duties in the category, N everyone's — or ⌊100·|B + worked − target| / 60⌋ hundredths of an
+    hour for ``hours``.
     n and N are linear in the duty variables (and the fixed duties of people outside a part model), so
     A·q ≥ ±E − A + 1 makes q at least the floor, and minimising makes it equal."""
     m = ctx.model
     cal = ctx.cal
     sc = ledger.scope(cal)
-    opening = ledger.opening(cal)
     scale = ledger.SCALE
     for cat in sc.categories:
         if not cat.weight:
             continue
         people = sc.eligible(cat)
-        bal = opening.get(cat.id, {})
+        bal = ledger.starting(cal, cat)
         if cat.hours:
             for p in people:
                 if not ctx.modelled(p):

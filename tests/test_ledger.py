@@ -382,3 +382,18 @@ def test_a_part_model_moves_as_the_whole_objective_with_the_ledger() -> None:
     part = [_part_value(cal, group, others, mine) for mine in (first, second)]
     assert part[0] - part[1] == pytest.approx(whole[0] - whole[1])
     assert whole[0] != pytest.approx(whole[1])
+
+
+def test_a_surplus_nobody_owes_is_spread_evenly() -> None:
+    """ann brings +2 weekend days that no one else's balance offsets, bob worked January's last
+    weekend: the balances do not sum to 0, so the solver counts each person's balance against the
+    team's mean — February leaves the spread within one duty, not with the surplus on one person."""
+    block = {**WEEKEND, "opening": {"as_of": "2027-01-01", "balances": {"ann": {"weekend": 2}}}}
+    history = [{"person": "bob", "role": "desk", "shift": "day", "date": f"2027-01-{d}"} for d in (30, 31)]
+    doc = desk(block, history)
+    feb = solve_month(doc, 2027, 2)
+    cal = Calendar(parse_team(doc), *month(2027, 2))
+    assert ledger.spread(ledger.opening(cal)["weekend"]) == 200
+    assert ledger.spread(ledger.after(cal, feb)["weekend"]) <= 100
+    starting = ledger.starting(cal, ledger.categories(cal.team)[0])
+    assert starting == {"ann": 120, "bob": 120, "cat": -80, "dan": -80, "eve": -80}
