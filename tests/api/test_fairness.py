@@ -160,3 +160,31 @@ def test_the_next_rota_starts_from_the_published_balance(published: tuple[Servic
                 )
                 == (s["balance"])
             )
+
+
+def test_the_next_months_hours_table_shows_balances_before_and_after(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    """The month after a published one: its hours table (the page's JSON twin, the printable page)
+    starts each person's balance where the published months left it, and adds the month's own."""
+    service, _ = published
+    october = service.call("GET", URL, "hr", expect=200).json()
+    november = service.generate(start="2026-11-02", end="2026-11-13")
+    view = service.call("GET", f"/api/rotas/{november['id']}/view", "lead", expect=200).json()
+    before = {
+        p["person"]: p["categories"]["night"]["balance"]
+        for p in october["people"]
+        if "night" in p["categories"]
+    }
+    shown = {
+        h["person"]: h["balance_night_before"] for h in view["hours"] if h["balance_night_before"] is not None
+    }
+    assert shown == {p: f"{b:+g}" for p, b in before.items()}
+    nights = {
+        h["person"]: float(h["balance_night_after"]) - float(h["balance_night_before"])
+        for h in view["hours"]
+        if h["balance_night_after"]
+    }
+    assert sum(nights.values()) == pytest.approx(0, abs=0.05)  # duties done less shares, over everyone
+    page = service.call("GET", f"/api/rotas/{november['id']}.html", "lead", expect=200).text
+    assert "night shifts before" in page and "night shifts after" in page
