@@ -43,3 +43,24 @@ def test_a_team_without_a_ledger_says_so(web: Web) -> None:
     assert page.status_code == 422 and "no fairness categories" in page.text
     me = _as(web, "staff").get("/me")
     assert me.status_code == 200 and "My fairness balance" not in me.text
+
+
+def test_the_month_page_shows_balances_before_and_after(web: Web, lead: TestClient) -> None:
+    from webkit import MONTH, post
+
+    with web.db.write() as session:
+        doc = {**team_doc(), "fairness": {"categories": {"weekend": 1, "night": 1}}}
+        put_team(session=session, team_id="tiny", document=doc)
+    response = post(lead, "/teams/tiny", "/teams/tiny/generate", {"month": MONTH, "time_limit": "2"})
+    assert response.status_code == 303, response.text
+    job = web.wait_job(response.headers["location"].rsplit("/", 1)[1])
+    assert job.state == "done", job.reason
+    page = lead.get(f"/teams/tiny/rotas/{job.rota_id}")
+    assert page.status_code == 200
+    for head in (
+        "Weekend days: before",
+        "Weekend days: after",
+        "Night shifts: before",
+        "Night shifts: after",
+    ):
+        assert head in page.text
