@@ -402,3 +402,22 @@ def test_a_surplus_nobody_owes_is_spread_evenly() -> None:
     assert ledger.spread(ledger.after(cal, feb)["weekend"]) <= 100
     starting = ledger.starting(cal, ledger.categories(cal.team)[0])
     assert starting == {"ann": 120, "bob": 120, "cat": -80, "dan": -80, "eve": -80}
+
+
+def test_holiday_duties_count_where_the_team_works_them() -> None:
+    """A 24/7 desk that does not close on bank holidays names whose holidays count: ann works New
+    Year's Day (England), her share of that one duty is a fifth."""
+    block = {"categories": {"holiday": 1}, "holidays": {"country": "GB", "subdivision": "ENG"}}
+    doc = desk(block)
+    hist = [
+        {"person": "ann", "role": "desk", "shift": "day", "date": d} for d in ("2027-01-01", "2027-01-02")
+    ]
+    team = parse_team(doc)
+    led = ledger.ledger(team, duties_of(doc, hist), date(2027, 1, 1), date(2027, 1, 31))
+    assert led.balance("holiday") == {"ann": 80, "bob": -20, "cat": -20, "dan": -20, "eve": -20}
+    assert led.done["holiday"] == {"ann": 1}
+    # a team that closes on them has no holiday duty to share
+    closed = parse_team(
+        desk({"categories": {"holiday": 1}}) | {"holidays": {"country": "GB", "subdivision": "ENG"}}
+    )
+    assert ledger.scope(Calendar(closed, *month(2027, 1))).shares(ledger.categories(closed)[0])[0]["ann"] == 0
