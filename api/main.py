@@ -38,6 +38,7 @@ from api.openapi import install as install_openapi
 from api.routes import (
     calendars,
     coverage,
+    fairness,
     health,
     history,
     jobs,
@@ -121,6 +122,7 @@ def create_app(
         webhooks,
         plans,
         history,
+        fairness,
     ):
         app.include_router(module.router)
     app.add_exception_handler(ApiError, _api_error)

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from benchmarks import bench_curtois, bench_feeds, bench_pages
+from benchmarks import bench_curtois, bench_fairness, bench_feeds, bench_pages
 from benchmarks.synthetic import size_names, size_shape, synthetic_document
 from cli.errors import fail, guarded
 from cli.render import gap_percent
@@ -258,5 +258,6 @@ def team_command(
 
 
 bench_curtois.register(bench)
+bench_fairness.register(bench)
 bench_feeds.register(bench)
 bench_pages.register(bench)

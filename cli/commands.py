@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from benchmarks.cli import bench  # `rota bench`: the benchmarks live apart, in benchmarks/
-from cli import capacity, service
+from cli import capacity, fairness, service  # noqa: F401  (fairness: registers `rota fairness`)
 from cli.app import app
 from cli.demo import EXAMPLES, service_demo
 from cli.errors import guarded

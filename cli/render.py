@@ -14,7 +14,15 @@ from rota.explain import group_reasons
 from rota.objective import DEFAULT_WEIGHTS
 from rota.records import Duty
 from rota.team import Team
-from rota.view import HOURS_COLUMNS, HoursColumn, HoursLine, RotaView, gap_text, hours_lines, percent_text
+from rota.view import (
+    HoursColumn,
+    HoursLine,
+    RotaView,
+    gap_text,
+    hour_columns_of,
+    hours_lines,
+    percent_text,
+)
 
 MAX_GAP_LINES = 25
 TERM_UNITS = {
@@ -130,7 +138,7 @@ def gap_line(cal: Calendar, g: GapDoc) -> Text:
 
 def render_hours(console: Console, cal: Calendar, duties: list[Duty]) -> None:
     """Hours worked against the contracted target, and duties per role, for each person."""
-    hours_table(console, hours_lines(cal, duties), HOURS_COLUMNS)
+    hours_table(console, hours_lines(cal, duties), hour_columns_of(cal.team))
 
 
 def hours_table(console: Console, hours: list[HoursLine], columns: tuple[HoursColumn, ...]) -> None:

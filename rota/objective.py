@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TypedDict
 
-from rota import timeutil
+from rota import ledger, timeutil
 from rota.calendar import Calendar
 from rota.coverage import gap_minutes, gaps
 from rota.records import Duty, GapStretch
@@ -76,7 +76,7 @@ def compute_terms(cal: Calendar, duties: Iterable[Duty], stretches: list[GapStre
             abs(v["worked"] - v["target"]) for v in hours(cal, duties).values() if v["target"] is not None
         ),
         over_cover=sum(over_cover_by_role(cal, duties, stretches).values()),
-        fairness=sum(fairness_by_role(cal, duties).values()),
+        fairness=sum(fairness_by_role(cal, duties).values()) + ledger.cost(cal, duties),
         preferences=preference_cost(cal, duties),
     )
 

@@ -483,6 +483,41 @@ class Person(Model):
         return self.name or self.id
 
 
+LEDGER_CATEGORIES = ("weekend", "holiday", "night", "late", "hours")  # ext (issue 24); roles: "role:<id>"
+Balance = Annotated[float, Field(ge=-100_000, le=100_000, allow_inf_nan=False)]  # duties, or hours
+LedgerWeight = Annotated[int, Field(ge=0, le=1000)]  # points per hundredth of a duty (or of an hour)
+
+
+class OpeningBalance(Model):
+    """ext (issue 24): balances a team brings from before rota (its old spreadsheet), as of a date."""
+
+    as_of: Date
+    balances: dict[Id, dict[str, Balance]] = {}  # person → category → duties (hours for "hours") over share
+
+
+class Fairness(Model):
+    """ext (issue 24): the fairness ledger — the categories counted across rotas, weights, window."""
+
+    window_months: Annotated[int, Field(ge=1, le=60)] = 12
+    categories: dict[str, LedgerWeight] = {}  # weekend, holiday, night, late, hours → weight in the objective
+    roles: dict[Id, LedgerWeight] = {}  # a role's duties (SMoD, …) → weight
+    night_shifts: list[Id] | None = None  # default: shifts on duty at 03:00
+    late_shifts: list[Id] | None = None  # default: other shifts that end after 20:00
+    holidays: HolidaySpec | None = None  # whose public holidays count (default: the team's `holidays`)
+    opening: OpeningBalance | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _category_names(cls, value: dict[str, int]) -> dict[str, int]:
+        for name in value:
+            if name not in LEDGER_CATEGORIES:
+                raise ValueError(
+                    f'unknown fairness category "{name}" (known: {", ".join(LEDGER_CATEGORIES)}; '
+                    "a role's duties are listed under `roles`)"
+                )
+        return value
+
+
 def _version(value: Any) -> Any:
     """``version: 1``, ``1.1``, ``"1.1"``: the contract version, as text ("1" or "1.1")."""
     if value is None or isinstance(value, bool):
@@ -511,6 +546,7 @@ class Team(Model):
     people: list[Person]
     weights: dict[str, Weight] = {}
     history: list[HistoryEntry] = []
+    fairness: Fairness | None = None  # ext (issue 24): the fairness ledger across rotas
 
     @field_validator("weights")
     @classmethod

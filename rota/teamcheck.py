@@ -9,7 +9,7 @@ from datetime import date
 from typing import cast
 
 from rota import timeutil
-from rota.team import Rules, Team, WeekPattern
+from rota.team import LEDGER_CATEGORIES, Rules, Team, WeekPattern
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,35 @@ def _problems(team: Team, stored: bool = False) -> Iterator[Problem]:
             yield Problem(
                 f"history[{j}].date", f"{h.date} is not before the period start {team.period.start}"
             )
+    if team.fairness is not None:
+        yield from _fairness_refs(team, roles, shifts, people)
+
+
+def _fairness_refs(team: Team, roles: set[str], shifts: set[str], people: set[str]) -> Iterator[Problem]:
+    """The fairness ledger's names (issue 24): its roles, shifts, people and balance categories."""
+    spec = team.fairness
+    assert spec is not None
+    for rid in spec.roles:
+        if rid not in roles:
+            yield Problem(f"fairness.roles.{rid}", f'unknown role "{rid}"{did_you_mean(rid, roles)}')
+    for key in ("night_shifts", "late_shifts"):
+        for j, s in enumerate(getattr(spec, key) or ()):
+            if s not in shifts:
+                yield Problem(f"fairness.{key}[{j}]", f'unknown shift "{s}"{did_you_mean(s, shifts)}')
+    if spec.opening is None:
+        return
+    known = [c for c in LEDGER_CATEGORIES if c in spec.categories] + [f"role:{r}" for r in spec.roles]
+    for pid, balances in spec.opening.balances.items():
+        if pid not in people:
+            yield Problem(
+                f"fairness.opening.balances.{pid}", f'unknown person "{pid}"{did_you_mean(pid, people)}'
+            )
+        for cat in balances:
+            if cat not in known:
+                yield Problem(
+                    f"fairness.opening.balances.{pid}.{cat}",
+                    f'"{cat}" is not a category this ledger counts (it counts: {", ".join(known) or "none"})',
+                )
 
 
 def team_warnings(team: Team) -> list[Problem]:

@@ -22,6 +22,7 @@ from functools import cached_property
 from itertools import groupby
 from typing import Any, Literal
 
+from rota import ledger
 from rota.calendar import Calendar
 from rota.coverage import gaps as true_gaps
 from rota.document import GapDoc, RotaDocument, duties_of
@@ -152,6 +153,9 @@ class HoursLine:
     basis: str | None = None  # how the target was computed: "20 workable dates × 7.5 h (…)"; and, when
     # the target cannot be reached, "at most 126 h possible: no Fridays, ≤ 2 sat duties a month"
     most: int | None = None  # the most minutes they could work (``Calendar.most_minutes``), when < target
+    # the fairness ledger (issue 24; teams with a ``fairness`` block): per category the balance before the
+    # rota and after it, in the units people read (duties, hours for "hours"); absent when not eligible
+    balances: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def difference(self) -> int | None:
@@ -181,6 +185,8 @@ def hours_lines(cal: Calendar, duties: list[Duty]) -> list[HoursLine]:
         )
         for p in cal.team.people
     ]
+    if cal.team.fairness is not None:
+        _add_balances(cal, duties, lines)
     for line in lines:
         if line.target is not None and line.worked < line.target:  # reached: nothing to explain
             most, why = cal.most_minutes(line.person)
@@ -189,6 +195,16 @@ def hours_lines(cal: Calendar, duties: list[Duty]) -> list[HoursLine]:
                 reach = f"at most {most / 60:.1f} h possible: {why}"
                 line.basis = f"{line.basis}; {reach}" if line.basis else reach
     return lines
+
+
+def _add_balances(cal: Calendar, duties: list[Duty], lines: list[HoursLine]) -> None:
+    """Each line's fairness balances before the rota (from the calendar's history) and after it."""
+    before, after = ledger.opening(cal), ledger.after(cal, duties)
+    by_person = {line.person: line for line in lines}
+    for cat in ledger.categories(cal.team):
+        for person, value in after.get(cat.id, {}).items():
+            start = before.get(cat.id, {}).get(person, 0)
+            by_person[person].balances[cat.id] = (ledger.shown(cat, start), ledger.shown(cat, value))
 
 
 # -- the hours table's columns -----------------------------------------------------------------------
@@ -239,6 +255,37 @@ HOURS_COLUMNS: tuple[HoursColumn, ...] = (
     HoursColumn("duties", "duties", "Duties", lambda h: h.duties_text),
     HoursColumn("target_from", "target from", "Target from", lambda h: h.basis, in_workbook=False),
 )
+
+
+def _balance(cat: str, which: int) -> Callable[[HoursLine], str | None]:
+    def value(line: HoursLine) -> str | None:
+        pair = line.balances.get(cat)
+        return None if pair is None else f"{pair[which]:+g}"
+
+    return value
+
+
+def ledger_columns(team: Team) -> tuple[HoursColumn, ...]:
+    """The fairness ledger's columns (issue 24): per category the balance before the rota and after it
+    (none without a ``fairness`` block)."""
+    out: list[HoursColumn] = []
+    for cat in ledger.categories(team):
+        unit = " (h)" if cat.hours else ""
+        for which, word in enumerate(("before", "after")):
+            out.append(
+                HoursColumn(
+                    f"balance_{cat.id}_{word}",
+                    f"{cat.label}{unit} {word}",
+                    f"{cat.label[:1].upper()}{cat.label[1:]}{unit}: {word}",
+                    _balance(cat.id, which),
+                )
+            )
+    return tuple(out)
+
+
+def hour_columns_of(team: Team) -> tuple[HoursColumn, ...]:
+    """The hours table's columns of a team: ``HOURS_COLUMNS``, then the fairness balances if it keeps them."""
+    return HOURS_COLUMNS + ledger_columns(team)
 
 
 # -- the view ----------------------------------------------------------------------------------------
@@ -356,8 +403,9 @@ class RotaView:
 
     @property
     def hour_columns(self) -> tuple[HoursColumn, ...]:
-        """The hours table's columns after the person: ``HOURS_COLUMNS``, read when drawn."""
-        return HOURS_COLUMNS
+        """The hours table's columns after the person: ``HOURS_COLUMNS`` (and the fairness balances of a
+        team that keeps them), read when drawn."""
+        return hour_columns_of(self.team)
 
     @cached_property
     def role_names(self) -> dict[str, str]:

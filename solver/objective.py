@@ -15,8 +15,8 @@ from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import LinearExpr
 from ortools.util.python.sorted_interval_list import Domain
 
+from rota import ledger, timeutil
 from rota import objective as obj
-from rota import timeutil
 from rota.records import Duty
 from solver.context import Ctx, Key, Lit, Term
 
@@ -154,7 +154,75 @@ def fairness(ctx: Ctx) -> list[Term]:
                 v0, v1 = values[k0], values[k1]
                 m.add((k1 - k0) * q >= (k1 - k0) * v0 + (v1 - v0) * (n_p - k0))
             term.add(q, 1)
+    if cal.team.fairness is not None:
+        _ledger(ctx, term)
     return [term]
+
+
+def _ledger(ctx: Ctx, term: Term) -> None:
+    """The fairness ledger's part of the term (``rota.ledger.cost``): per category and eligible person,
+    weight × q with q = ⌊|A·B + 100·(A·n − a·N)| / A⌋ — B their starting balance (``ledger.starting``),
+    n their duties in the category, N everyone's — or ⌊100·|B + worked − target| / 60⌋ hundredths of an
+    hour for ``hours``.
+    n and N are linear in the duty variables (and the fixed duties of people outside a part model), so
+    A·q ≥ ±E − A + 1 makes q at least the floor, and minimising makes it equal."""
+    m = ctx.model
+    cal = ctx.cal
+    sc = ledger.scope(cal)
+    scale = ledger.SCALE
+    for cat in sc.categories:
+        if not cat.weight:
+            continue
+        people = sc.eligible(cat)
+        bal = ledger.starting(cal, cat)
+        if cat.hours:
+            for p in people:
+                if not ctx.modelled(p):
+                    continue
+                target = cal.target_minutes(p) or 0
+                keys = ctx.person_keys.get(p, [])
+                b = bal.get(p, 0)
+                if not keys:
+                    term.const += cat.weight * ledger.hours_cost(b, 0, target)
+                    continue
+                minutes = [ctx.slots[k[2]].minutes for k in keys]
+                worked = LinearExpr.weighted_sum([ctx.x[k] for k in keys], minutes)
+                e = scale * (worked + b - target)
+                top = ledger.hours_cost(b, 0, target) + ledger.hours_cost(0, sum(minutes), 0) + 1
+                q = m.new_int_var(0, top, f"ledger[{cat.id},{p}]")
+                m.add(60 * q >= e - 59)
+                m.add(60 * q >= -e - 59)
+                term.add(q, cat.weight)
+            continue
+        avail, total_a = sc.shares(cat)
+        lits: dict[str, list[Lit]] = defaultdict(list)
+        for (person, role, i), var in ctx.x.items():
+            slot = ctx.slots[i]
+            if person in avail and sc.counts(cat, role, slot.shift, slot.date):
+                lits[person].append(var)
+        fixed: dict[str, int] = defaultdict(int)
+        for d in ctx.others:
+            if d.person in avail and sc.counts(cat, d.role, d.shift, d.date):
+                fixed[d.person] += 1
+        every = [v for p in people for v in lits.get(p, [])]
+        n_fixed = sum(fixed.values())
+        if not every:
+            for p in people:
+                cost = ledger.person_cost(cat, bal.get(p, 0), fixed[p], avail[p], n_fixed, total_a)
+                term.const += cat.weight * cost
+            continue
+        total_n = m.new_int_var(n_fixed, n_fixed + len(every), f"ledger_n[{cat.id}]")
+        m.add(total_n == LinearExpr.sum(every) + n_fixed)
+        for p in people:
+            b = bal.get(p, 0)
+            mine = lits.get(p, [])
+            n_p = LinearExpr.sum(mine) + fixed[p]
+            e = total_a * b + scale * (total_a * n_p - avail[p] * total_n)
+            top = abs(b) + scale * (len(mine) + fixed[p] + n_fixed + len(every)) + 1
+            q = m.new_int_var(0, top, f"ledger[{cat.id},{p}]")
+            m.add(total_a * q >= e - total_a + 1)
+            m.add(total_a * q >= -e - total_a + 1)
+            term.add(q, cat.weight)
 
 
 def _hull_segments(values: list[int], most: int = 6) -> list[tuple[int, int]]:
@@ -290,6 +358,11 @@ def single_duty_move(ctx: Ctx, terms: Iterable[Term], weights: dict[str, float],
             bound += w * longest
         elif t.name == "fairness":
             bound += w * obj.FAIRNESS_SCALE * 2 + w * len(ctx.cal.team.people)
+            for cat in ledger.categories(ctx.cal.team):  # none without a fairness block
+                per = (
+                    longest * ledger.SCALE / 60 if cat.hours else ledger.SCALE * 2 + len(ctx.cal.team.people)
+                )
+                bound += w * cat.weight * per
         elif t.coefs:
             bound += w * max(abs(c) for c in t.coefs) * 3
     return math.ceil(bound * scale) + 1

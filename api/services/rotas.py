@@ -17,7 +17,7 @@ from api.errors import Forbidden, NotFound
 from api.models import Assignment, PublishedDay, Rota
 from api.services.privacy import private_document, private_team, sees_leave_reasons
 from api.services.teams import get_version, parse_document
-from rota import timeutil
+from rota import ledger, timeutil
 from rota.calendar import Calendar
 from rota.document import RotaDocument
 from rota.export import MEDIA_TYPES, export
@@ -177,11 +177,29 @@ def rota_team(*, session: Session, rota: Rota) -> Team:
     return parse_document(stored.document, rota.team_id, stored=True)
 
 
+def view_team(*, session: Session, rota: Rota) -> Team:
+    """The team version the rota was made with; for a team keeping a fairness ledger (issue 24), with
+    the published history of the ledger's window before the rota, so the hours table's balances
+    before and after it count the published months."""
+    team = rota_team(session=session, rota=rota)
+    if team.fairness is None:
+        return team
+    filled, _ = horizon_team(
+        session=session,
+        team_id=rota.team_id,
+        start=rota.start,
+        end=rota.end,
+        history_days=0,
+        version=rota.team_version,
+    )
+    return filled
+
+
 def read_view(*, session: Session, principal: Principal, rota: Rota) -> RotaView:
     """The stored rota's read model (``rota.view.RotaView``) against the team version it was made with,
     as ``principal`` may see it (staff: leave without its reasons): what the month page lays out and
     ``GET /api/rotas/{id}/view`` answers."""
-    team = rota_team(session=session, rota=rota)
+    team = view_team(session=session, rota=rota)
     if sees_leave_reasons(principal, rota.team_id):
         return RotaView(team, RotaDocument.model_validate(rota.document))
     return RotaView(private_team(team), RotaDocument.model_validate(private_document(rota.document)))
@@ -196,7 +214,7 @@ def rota_file(*, session: Session, rota: Rota, fmt: str, private: bool = False) 
     """
     if fmt not in VIEW_FORMATS:
         raise ValueError(f"unknown rota view {fmt!r}")
-    team = rota_team(session=session, rota=rota)
+    team = view_team(session=session, rota=rota)
     doc = RotaDocument.model_validate(private_document(rota.document) if private else rota.document)
     if private:  # for staff: leave without its reasons
         team = private_team(team)
@@ -244,6 +262,9 @@ def horizon_team(
     doc = copy.deepcopy(stored.document)
     doc["period"] = {"start": start.isoformat(), "end": end.isoformat()}
     first = min(start - timedelta(days=history_days), start.replace(day=1))
+    spec = doc.get("fairness")
+    if isinstance(spec, dict):  # the fairness ledger (issue 24) counts its whole window of published history
+        first = min(first, ledger.months_before(start, int(spec.get("window_months", 12))))
     rows = published_assignments(session=session, team_id=team_id, start=first, end=start - timedelta(days=1))
     covered = {r.date for r in rows}
     people = {p.get("id") for p in doc.get("people", [])}

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
-from api.services import notify, rotas, teams, tokens, websessions
+from api.services import fairness, notify, rotas, teams, tokens, websessions
 from api.urls import feed_urls, link_base
 from api.web.errors import PageRoute
 from api.web.render import day_text, page, redirect
@@ -139,7 +139,12 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
         new["google"] = "https://calendar.google.com/calendar/r?cid=" + quote(new["webcal"], safe="")
         new["qr"] = qr_svg(new["webcal"])
     name = next((t.person_name for t in mine if t.person_name), principal.person)
-    return page(request, "me.html", {"teams": mine, "new": new, "person": principal.person, "name": name})
+    balances = {  # the fairness ledger (issue 24), in teams that keep one
+        t.id: fairness.person_view(session=session, team_id=t.id, person=principal.person, today=now.date())
+        for t in mine
+    }
+    context = {"teams": mine, "new": new, "person": principal.person, "name": name, "balances": balances}
+    return page(request, "me.html", context)
 
 
 def _take_new_feed(request: Request) -> dict[str, Any] | None:

@@ -97,6 +97,13 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("POST", "/api/rotas/{rota}/restore", None, ("hr", "staff", "other_lead", "other_staff")),
     ("GET", "/api/teams/tiny/history", None, ("staff", "other_lead", "other_staff")),
     ("GET", "/api/teams/tiny/history/compare?a=1&b=1", None, ("staff", "other_lead", "other_staff")),
+    (
+        "GET",
+        "/api/teams/tiny/fairness?from=2026-10-19&to=2026-10-30",
+        None,
+        ("staff", "other_lead", "other_staff"),
+    ),
+    ("GET", "/api/me/fairness", None, ("lead", "hr", "other_lead")),
 ]
 # Of those, the callers who may not even see the rota, job or feed an id names: answered as for an id
 # that does not exist (404, the same body), not 403 (issue 21.7); the others may see it, not change it.

@@ -54,6 +54,7 @@ SEMANTIC_422 = (
     "POST /api/teams/{team_id}/whatif",
     "POST /api/rotas/{rota_id}/replan",  # a person the team does not have, an absence ending before it starts
     "GET /api/teams/{team_id}/history/compare",  # two versions that share no date
+    "GET /api/teams/{team_id}/fairness",  # a team without the fairness block, to before from
 )
 CONFIG = SchemathesisConfig.from_str(
     f"""

@@ -1,0 +1,74 @@
+"""The fairness ledger (issue 24): per person × category balances over published rotas; JSON, CSV or Excel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.auth import PrincipalDep
+from api.db import SessionDep
+from api.deps import TeamIdPath
+from api.routes.common import ERRORS
+from api.schemas import RotaDate
+from api.services import fairness
+from api.services.teams import get_team, team_exists
+
+router = APIRouter(tags=["fairness"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/api/teams/{team_id}/fairness", responses=ERRORS)
+def team_fairness(
+    request: Request,
+    team_id: TeamIdPath,
+    principal: PrincipalDep,
+    session: SessionDep,
+    start: Annotated[
+        RotaDate | None, Query(alias="from", description="first date (default: the window back)")
+    ] = None,
+    end: Annotated[
+        RotaDate | None, Query(alias="to", description="last date, inclusive (default: yesterday)")
+    ] = None,
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> Response:
+    """Each person's balance per fairness category over the published rotas, with the spread between the
+    most and least loaded (hr, or the team's leads)."""
+    principal.require_manager(team_id)
+    get_team(session=session, team_id=team_id)
+    if start is None or end is None:
+        first, last = fairness.default_range(session, team_id, request.app.state.clock().date())
+        start, end = start or first, end or last
+    data = fairness.year_view(session=session, team_id=team_id, start=start, end=end)
+    stem = f"fairness-{team_id}-{start}-{end}"
+    if format == "csv":
+        return Response(
+            fairness.as_csv(data),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            fairness.as_xlsx(data),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+        )
+    return JSONResponse(data)
+
+
+@router.get("/api/me/fairness", responses=ERRORS)
+def my_fairness(request: Request, principal: PrincipalDep, session: SessionDep) -> list[dict[str, Any]]:
+    """A staff member's own balance per fairness category, in each team of the token that keeps a ledger
+    (the team's window back from today)."""
+    principal.require_role("staff")
+    assert principal.person is not None
+    today = request.app.state.clock().date()
+    out = []
+    for team_id in principal.teams:
+        if not team_exists(session=session, team_id=team_id):
+            continue
+        mine = fairness.person_view(session=session, team_id=team_id, person=principal.person, today=today)
+        if mine is not None:
+            out.append(mine)
+    return out

@@ -1,0 +1,86 @@
+"""HR: /teams/{team}/fairness — the fairness ledger over published rotas (issue 24): per person × category
+what they did and their balance against a pro-rata share, per category the spread between the most and
+least loaded, with the period picker and the CSV/XLSX downloads. The figures are the fairness service's
+(``api.services.fairness``), the same as GET /api/teams/{team}/fairness."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.db import SessionDep
+from api.errors import Invalid
+from api.services import fairness, teams
+from api.web.errors import PageRoute
+from api.web.render import day_text, page
+from api.web.session import WebPrincipal
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _range(
+    request: Request, session: SessionDep, team_id: str, start: date | None, end: date | None
+) -> tuple[date, date]:
+    if start is not None and end is not None:
+        return start, end
+    first, last = fairness.default_range(session, team_id, request.app.state.clock().date())
+    return start or first, end or last
+
+
+@router.get("/teams/{team_id}/fairness")
+def fairness_page(
+    request: Request,
+    team_id: str,
+    principal: WebPrincipal,
+    session: SessionDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """Balances per person and category over a period (default: the team's window to yesterday)."""
+    principal.require_manager(team_id)
+    row = teams.get_team(session=session, team_id=team_id)
+    first, last = _range(request, session, team_id, start, end)
+    data = fairness.year_view(session=session, team_id=team_id, start=first, end=last)
+    query = f"from={first.isoformat()}&to={last.isoformat()}"
+    context = {
+        "team": row,
+        "first": first,
+        "last": last,
+        "period": f"{day_text(first)} – {day_text(last)}",
+        "data": data,
+        "names": {p["person"]: p["name"] for p in data["people"]},
+        "csv": f"/teams/{team_id}/fairness.csv?{query}",
+        "xlsx": f"/teams/{team_id}/fairness.xlsx?{query}",
+        "api": f"/api/teams/{team_id}/fairness?{query}",
+    }
+    return page(request, "fairness.html", context)
+
+
+@router.get("/teams/{team_id}/fairness.{fmt}")
+def fairness_download(
+    request: Request,
+    team_id: str,
+    fmt: str,
+    principal: WebPrincipal,
+    session: SessionDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """The view as CSV or an Excel workbook, as GET /api/teams/{team}/fairness serves it."""
+    principal.require_manager(team_id)
+    teams.get_team(session=session, team_id=team_id)
+    if fmt not in ("csv", "xlsx"):
+        raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
+    first, last = _range(request, session, team_id, start, end)
+    data = fairness.year_view(session=session, team_id=team_id, start=first, end=last)
+    stem = f"fairness-{team_id}-{first}-{last}"
+    if fmt == "csv":
+        body, media = fairness.as_csv(data).encode(), "text/csv; charset=utf-8"
+    else:
+        body, media = fairness.as_xlsx(data), XLSX
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+    )
