@@ -12,7 +12,7 @@ from rota.records import Duty
 from solver import objective
 from solver.build import Built
 from solver.lns import BlockLns
-from solver.params import Progress, SolveParams
+from solver.params import SolveParams
 from solver.result import SolveStatus
 from solver.search import Budget, Run, elapsed, polish, run, set_full_hint, set_hint
 
@@ -145,14 +145,7 @@ def _blocks(
             budget.checkpoint.send([ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]])
         if params.progress is not None:
             objective = value / scale
-            params.progress(
-                Progress(
-                    objective=objective,
-                    bound=min(bound or 0.0, objective),
-                    elapsed=elapsed(budget.started),
-                    gap_minutes=None,
-                )
-            )
+            params.progress(budget.progress(objective, min(bound or 0.0, objective), None))
 
     start, start_value = second.solution, second.objective
     assert start is not None and start_value is not None  # the caller runs phase 3 only then
