@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from benchmarks import bench_curtois, bench_feeds, bench_pages
+from benchmarks import bench_compare, bench_curtois, bench_feeds, bench_pages
 from benchmarks.limits import as_effort
 from benchmarks.synthetic import size_names, size_shape, synthetic_document
 from cli.errors import fail, guarded
@@ -259,5 +259,6 @@ def team_command(
 
 
 bench_curtois.register(bench)
+bench_compare.register(bench)
 bench_feeds.register(bench)
 bench_pages.register(bench)

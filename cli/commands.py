@@ -90,6 +90,16 @@ def solve_command(
         ),
     ] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            min=1,
+            help="Reproducible search on this many processes (single-thread searches merged at "
+            "fixed points; the rota depends on the number, which the document records). 1: one "
+            "search.",
+        ),
+    ] = 1,
     parallel: Annotated[
         bool,
         typer.Option(
@@ -134,6 +144,7 @@ def solve_command(
     params = SolveParams(
         time_limit=time_limit,
         effort=units,
+        processes=processes,
         workers=workers,
         seed=seed,
         deterministic=not parallel,

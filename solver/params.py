@@ -67,6 +67,10 @@ class SolveParams:
     # alone (faster on big teams, varies by run; ``effort`` is not used).
     deterministic: bool = True
     effort: float = EFFORTS[DEFAULT_EFFORT]
+    # deterministic parallel search (``solver.portfolio``): this many single-thread CP-SAT processes
+    # in the main phase; None: the cores available; 1 (the default): one search, as before. The rota
+    # depends on it, so it is recorded.
+    processes: int | None = 1
     # "whole": one model of the whole rota; "people": a few people at a time (``solver.people``);
     # "auto": whole unless the team has more duty variables than ``solver.people.WHOLE_MAX_VARS`` or
     # more dates than ``WHOLE_MAX_DAYS`` (a quarter)

@@ -13,6 +13,7 @@ from solver import objective
 from solver.build import Built
 from solver.lns import BlockLns
 from solver.params import SolveParams
+from solver.portfolio import parallel_search, processes
 from solver.result import SolveStatus
 from solver.search import Budget, Run, elapsed, polish, run, set_full_hint, set_hint
 
@@ -103,15 +104,13 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     left = budget.left()
     # block neighbourhoods improve a rota: with none found yet, CP-SAT keeps all the time left
     blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS and first.found
-    second = run(
-        built,
-        goal,
-        params,
-        left * (1 - LNS_SHARE) if blocks else left,
-        budget,
-        total,
-        out.bound if replan else None,
-    )
+    share = left * (1 - LNS_SHARE) if blocks else left
+    second = None
+    if processes(params) > 1 and params.deterministic and not replan and tight is not None:
+        # K single-thread searches in K processes, merged at barriers (``solver.portfolio``)
+        second = parallel_search(built, goal, params, share, budget, tight, built.scale)
+    if second is None:
+        second = run(built, goal, params, share, budget, total, out.bound if replan else None)
     if out.first_zero_gap is None:
         out.first_zero_gap = second.first_zero_gap
     if not second.found:

@@ -76,6 +76,7 @@ class Budget:
         self.started = started
         self.spent = 0.0
         self.wall_capped = False
+        self.stop = params.stop
 
     def left(self) -> float:
         """What the search may still spend: deterministic units (reproducible), else wall seconds."""
@@ -120,11 +121,20 @@ class Budget:
 
     def charge(self, solver: cp_model.CpSolver) -> float:
         """Count a finished CP-SAT call; the deterministic time it took."""
-        used = solver.response_proto.deterministic_time
+        response = solver.response_proto
+        used = response.deterministic_time
         self.spent += used
-        if self.deterministic and self.wall_left() <= 0.05 and self.spent < self.limit:
-            self.wall_capped = True
+        if self.deterministic and self.spent < self.limit:
+            # a call that neither finished nor spent its units was stopped by the clock (CP-SAT's own
+            # wall measure may run ahead of ours on a loaded machine, so ask the call itself)
+            finished = response.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+            short = used < solver.parameters.max_deterministic_time * 0.999
+            if self.wall_left() <= 0.05 or (short and not finished and not self.stopping()):
+                self.wall_capped = True
         return used
+
+    def stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
     def progress(
         self, objective: float, bound: float, gap_minutes: int | None, in_call: float = 0.0

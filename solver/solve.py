@@ -22,6 +22,7 @@ from solver.infeasible import explain_infeasible
 from solver.params import SolveParams
 from solver.people import PeopleSearch, by_people, variables_per_person
 from solver.phases import Outcome, search, status_of
+from solver.portfolio import processes
 from solver.result import SolveResult, SolveStatus, empty_document, rota_document
 from solver.search import Budget, Run, elapsed, set_hint
 
@@ -170,6 +171,7 @@ def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
     why = None
     if params.deterministic:
         out["effort"] = params.effort
+        out["processes"] = processes(params)  # the rota depends on K (``solver.portfolio``)
         out["deterministic_time"] = round(budget.spent, 3)
         if params.stop is not None and params.stop.is_set():  # a stop comes at a moment in time
             why = "the search was stopped before its effort was spent"

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -133,3 +134,44 @@ def test_cli_effort_is_recorded_and_a_bad_one_is_one_line(tmp_path: Path) -> Non
     assert bad.exit_code == 2
     lines = bad.output.strip().splitlines()
     assert len(lines) == 1 and "--effort" in lines[0] and "quick, normal, thorough" in lines[0], bad.output
+
+
+def test_deterministic_parallel_search_repeats_idle_and_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``processes=2``: two single-thread searches in two processes, merged at barriers. The same
+    rota idle and with burners on every core; K recorded; every rota valid."""
+    from solver import phases
+
+    rounds: list[int] = []
+    real = phases.parallel_search
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        rounds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(phases, "parallel_search", counted)
+    team = synthetic_team("S")
+    params = {"effort": 2.0, "time_limit": 300.0, "seed": 1, "processes": 2}
+    idle = solve(team, params=SolveParams(**params))  # type: ignore[arg-type]
+    with cpu_load():
+        loaded = solve(team, params=SolveParams(**params))  # type: ignore[arg-type]
+    assert len(rounds) == 2  # the main phase ran on processes, both times
+    assert assignments(idle) == assignments(loaded) and idle.objective == loaded.objective
+    for result in (idle, loaded):
+        solver = result.document.solver
+        assert solver is not None
+        assert (solver.processes, solver.reproducible) == (2, True)  # type: ignore[attr-defined]
+    valid("S", idle)
+
+
+def test_bench_compare_prints_the_modes_side_by_side(tmp_path: Path) -> None:
+    out = tmp_path / "runs.json"
+    args = ["bench", "compare", "--instances", "c1", "--time-limit", "5", "--modes", "default,plain"]
+    result = runner.invoke(app, [*args, "--json", str(out)], env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    runs = json.loads(out.read_text())
+    assert [r["mode"] for r in runs] == ["default", "plain"]
+    assert all(r["valid"] and r["objective"] == 607 and r["best_known"] == 607 for r in runs)
+    assert all(r["wall_seconds"] <= 5 + 1 for r in runs)
+    assert "from best %" in result.output and "÷ default" in result.output
+    bad = runner.invoke(app, ["bench", "compare", "--instances", "c99"])
+    assert bad.exit_code == 2 and "c99" in bad.output
