@@ -77,6 +77,7 @@ class Budget:
         self.spent = 0.0
         self.wall_capped = False
         self.stop = params.stop
+        self.reserve = WALL_RESERVE  # wall seconds kept back to score and write the rota
 
     def left(self) -> float:
         """What the search may still spend: deterministic units (reproducible), else wall seconds."""
@@ -104,7 +105,7 @@ class Budget:
 
     def wall_left(self) -> float:
         """Wall seconds a CP-SAT call may still take."""
-        return max(0.0, self.time_limit - WALL_RESERVE - elapsed(self.started))
+        return max(0.0, self.time_limit - self.reserve - elapsed(self.started))
 
     def solver(
         self, seconds: float, params: SolveParams, seed: int | None = None, least: float = 0.01
@@ -151,7 +152,9 @@ class Budget:
         )
 
 
-WALL_RESERVE = 0.25  # wall seconds kept back from the time limit to score and write the rota
+WALL_RESERVE = 0.25  # wall seconds kept back from the time limit to score and write the rota, at least
+RESERVE_PER_BUILD = 2.0  # and this many times the model's build: scoring costs about as much, and
+# a loaded machine slows both alike
 
 
 def polish(

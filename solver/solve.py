@@ -24,7 +24,7 @@ from solver.people import PeopleSearch, by_people, variables_per_person
 from solver.phases import Outcome, search, status_of
 from solver.portfolio import processes
 from solver.result import SolveResult, SolveStatus, empty_document, rota_document
-from solver.search import Budget, Run, elapsed, set_hint
+from solver.search import RESERVE_PER_BUILD, WALL_RESERVE, Budget, Run, elapsed, set_hint
 
 
 def solve(
@@ -52,6 +52,7 @@ def solve(
     if hint is None:
         hint = greedy_rota(cal)
     budget = Budget(params, started)
+    budget.reserve = max(WALL_RESERVE, min(RESERVE_PER_BUILD * build_seconds, 0.1 * params.time_limit))
     if built is None:
         outcome = _people(cal, params, budget, counts, hint)
     else:

