@@ -308,7 +308,14 @@ def print_report(
 @app.command("demo")
 @guarded
 def demo_command(
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a team.")] = 10,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Effort a team, in units (wall allowance 4 × that + 10 s): the same rotas everywhere.",
+        ),
+    ] = 10,
     examples: Annotated[
         Path, typer.Option("--examples", help="Folder of team files (*.yaml) to store and solve.")
     ] = EXAMPLES,

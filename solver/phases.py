@@ -110,7 +110,10 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
         # K single-thread searches in K processes, merged at barriers (``solver.portfolio``)
         second = parallel_search(built, goal, params, share, budget, tight, built.scale)
     if second is None:
-        second = run(built, goal, params, share, budget, total, out.bound if replan else None)
+        wall_share = 1 - LNS_SHARE if blocks else 1.0  # the block neighbourhoods keep their share
+        second = run(
+            built, goal, params, share, budget, total, out.bound if replan else None, wall_share=wall_share
+        )
     if out.first_zero_gap is None:
         out.first_zero_gap = second.first_zero_gap
     if not second.found:

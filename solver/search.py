@@ -248,6 +248,7 @@ def run(
     total: cp_model.LinearExpr,
     fixed_bound: float | None = None,
     read: Sequence[cp_model.IntVar] = (),
+    wall_share: float = 1.0,
 ) -> Run:
     """Minimise ``goal`` within ``time_limit`` of ``budget``; progress reports ``total`` (objective units)."""
     if budget.out_of_time() or (params.stop is not None and params.stop.is_set()):
@@ -255,6 +256,9 @@ def run(
     ctx = built.ctx
     ctx.model.minimize(goal)
     solver = budget.solver(time_limit, params)
+    # at most this share of the wall seconds left: a later phase keeps the rest should the clock,
+    # not the effort, end this one (the rota is then marked not reproducible, as any wall stop)
+    solver.parameters.max_time_in_seconds = max(0.01, budget.wall_left() * wall_share)
     started = budget.started
     p = solver.parameters
     p.log_search_progress = params.log
