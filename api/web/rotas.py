@@ -12,17 +12,19 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
-from api.deps import SettingsDep
+from api.deps import RunnerDep, SettingsDep
 from api.errors import Conflict, Invalid, NotFound
+from api.jobs import submit
+from api.jobs.replan import submit_sick_call
 from api.models import Rota
-from api.services import cells, changes, edits, publish, rotas
-from api.services.privacy import private_document, sees_leave_reasons, team_for
+from api.services import cells, changes, edits, history, publish, replan, rotas
+from api.services import pending as pending_sets
+from api.services.privacy import sees_leave_reasons
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
-from api.web.render import day_text, page, redirect, team_names
+from api.web.render import day_text, moment_text, page, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form, rota_quality
-from rota.document import RotaDocument
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -85,10 +87,8 @@ def month_page(
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
-    doc = RotaDocument.model_validate(
-        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document)
-    )
+    shown = rotas.read_view(session=session, principal=principal, rota=rota)  # staff: no leave reasons
+    team, doc = shown.team, shown.doc
     lead = principal.leads(team_id)
     view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
     forced = (
@@ -96,14 +96,19 @@ def month_page(
         if principal.role != "staff"
         else []
     )
+    held = pending_sets.pending_for(session, rota.id) if lead and rota.state == "published" else None
     context = {
         "rota": rota,
+        "held": held,  # the published rota's pending change set, for its leads
+        "held_count": changes.unpublished_count(session=session, rota=held) if held is not None else 0,
+        "base_rota": pending_sets.base_of(session, rota),  # a pending set: the published rota it changes
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view),
+        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view, shown),
         "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
+        "edit_base": url(held) if held is not None else url(rota),
         "forced": forced,
         "quality": rota_quality(rota),
         "names": team_names(team),
@@ -155,6 +160,9 @@ def cell_page(
     """Put someone on, take them off, or swap them for someone else, on one date."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
+    held = pending_sets.pending_for(session, rota.id) if rota.state == "published" else None
+    if held is not None:  # its changes wait in the pending set: the cell as it stands there
+        return redirect(f"{url(held)}/cell?person={quote(person)}&date={date.isoformat()}")
     team = rotas.rota_team(session=session, rota=rota)
     context = cell_context(rota, team, person, date)
     if pending is not None:  # the rule break of an edit just refused, shown once its POST redirected here
@@ -191,6 +199,8 @@ def edit(
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
+    if rota.state == "published":  # the change lands in its pending set: refusals are shown there
+        rota = pending_sets.pending_for(session, rota.id) or rota
     shift, _, role = duty.partition("|")
     if not shift or not role:
         raise Invalid("choose a duty", "duty")
@@ -209,7 +219,7 @@ def edit(
     try:
         if force and not skill_confirmed:
             _refuse_unconfirmed_skill(session, rota, request_, settings.history_days)
-        edits.edit_rota(
+        saved, _ = edits.edit_rota(
             session=session,
             rota_id=rota.id,
             request=request_,
@@ -253,8 +263,10 @@ def edit(
         else []
     )
     left = f" It leaves {'; '.join(opened)}." if opened else ""
+    if pending_sets.is_pending(saved):
+        what += " as an unpublished change (staff see it once you publish the changes)"
     flash(request, f"{what}: {_what(before, op, duty, to_person)}.{left}")
-    return redirect(url(rota))
+    return redirect(url(saved))
 
 
 def _to(op: str, to_person: str) -> dict[str, Any] | None:
@@ -338,12 +350,16 @@ def publish_now(
     principal: WebPrincipal,
     session: WriteSessionDep,
     version: Annotated[int, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Publish the version the lead saw; if someone changed or published it meanwhile, say so."""
+    """Publish the version the lead saw, with their note (why); if someone changed or published it
+    meanwhile, say so."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     try:
-        rota = publish.publish_rota(session=session, rota_id=rota.id, version=version)
+        rota = publish.publish_rota(
+            session=session, rota_id=rota.id, version=version, actor=principal.name, note=note.strip() or None
+        )
     except Conflict as exc:
         session.rollback()
         request.session[PUBLISH_CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
@@ -365,5 +381,167 @@ def discard(
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
+    if gone.pending_of is not None:
+        span = f"{day_text(gone.start)} – {day_text(gone.end)}"
+        flash(request, f"Discarded the unpublished changes for {span}.")
+        return redirect(f"/teams/{team_id}/rotas/{gone.pending_of}")
     flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
     return redirect(f"/teams/{team_id}")
+
+
+def _optional_date(value: str, field: str) -> date | None:
+    """A date field of a form, blank for none; 422 naming the field otherwise."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(f'"{value}" is not a date (YYYY-MM-DD)', field) from None
+
+
+@router.get("/teams/{team_id}/rotas/{rota_id}/replan")
+def replan_page(
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """Re-plan a published rota: someone is ill or away from … to …, or the team file changed."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    base = replan.base_for(session, rota)
+    team = rotas.rota_team(session=session, rota=base)
+    today = request.app.state.clock().date()
+    context = {
+        "rota": rota,
+        "base": url(rota),
+        "held": base if pending_sets.is_pending(base) else None,
+        "people": [(p.id, p.display) for p in team.people],
+        "period": f"{day_text(base.start)} – {day_text(base.end)}",
+        "first": replan.recent_day(today, base).isoformat(),
+        "start": base.start.isoformat(),
+        "end": base.end.isoformat(),
+        "scopes": replan.SCOPES,
+        "time_limit": request.app.state.settings.time_limit,
+        "max_time_limit": request.app.state.settings.max_time_limit,
+    }
+    return page(request, "replan.html", context)
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/replan", dependencies=[Csrf])
+def replan_start(
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    kind: Annotated[str, Form()] = "sick",
+    person: Annotated[str, Form()] = "",
+    first: Annotated[str, Form(alias="from")] = "",
+    last: Annotated[str, Form(alias="to")] = "",
+    reason: Annotated[str, Form(max_length=200)] = "",
+    scope: Annotated[str, Form()] = "rest",
+    fixed_before: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    time_limit: Annotated[float | None, Form()] = None,
+) -> Response:
+    """Record the absence and start the minimal-change solve (as POST /api/rotas/{rota}/replan); follow it."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    sick = kind != "file"
+    if sick and not person:
+        raise Invalid("choose who is ill or away", "person")
+    call = replan.SickCall(
+        person=person if sick else None,
+        first=_optional_date(first, "from") if sick else None,
+        last=_optional_date(last, "to") if sick else None,
+        reason=reason,
+        scope=scope,
+        fixed_before=_optional_date(fixed_before, "fixed_before"),
+        day=_optional_date(day, "day"),
+    )
+    try:
+        job = submit_sick_call(
+            session=session,
+            settings=settings,
+            rota_id=rota.id,
+            call=call,
+            today=request.app.state.clock().date(),
+            time_limit=time_limit,
+            token_id=principal.token_id,
+            owner=runner.owner,
+        )
+    except submit.SolveRunning as running:
+        flash(request, "These dates are already being solved: here is that solve. Nothing new was recorded.")
+        return redirect(f"/teams/{team_id}/jobs/{running.job.id}")
+    runner.submit(job.id, team_id)
+    return redirect(f"/teams/{team_id}/jobs/{job.id}")
+
+
+@router.get("/teams/{team_id}/rotas/{rota_id}/review")
+def replan_review(
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """What keeping a re-plan changes, before anything is kept (as GET /api/rotas/{rota}/replan)."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    context = {
+        "rota": rota,
+        "review": replan.review(session=session, rota=rota),
+        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "base": url(rota),
+    }
+    return page(request, "replan_review.html", context)
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/keep", dependencies=[Csrf])
+def replan_keep(
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Keep the re-plan: its changes join the unpublished changes (as POST /api/rotas/{rota}/keep)."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    said = replan.review(session=session, rota=rota)
+    held = replan.keep(
+        session=session, rota_id=rota.id, actor=principal.name, history_days=settings.history_days
+    )
+    flash(
+        request,
+        f"Kept: {said.headline}. The changes wait with the unpublished changes until you publish them.",
+    )
+    return redirect(url(held))
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/restore", dependencies=[Csrf])
+def restore(
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep
+) -> Response:
+    """An older published version as a new draft (as POST /api/rotas/{rota}/restore)."""
+    old = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    draft = history.restore(session=session, rota_id=old.id)
+    flash(
+        request,
+        f"Restored the version published {moment_text(old.published_at)} as a new draft: publish it to make "
+        "it the team's rota again.",
+    )
+    return redirect(url(draft))
+
+
+@router.get("/teams/{team_id}/history/compare")
+def compare_page(
+    request: Request, team_id: str, principal: WebPrincipal, session: SessionDep, a: int, b: int
+) -> Response:
+    """Two published versions: per person what changed (as GET /api/teams/{team}/history/compare)."""
+    principal.require_manager(team_id)
+    result = history.compare(session=session, team_id=team_id, a=a, b=b)
+    context = {
+        "team_id": team_id,
+        "c": result,
+        "period": f"{day_text(result.start)} – {day_text(result.end)}",
+    }
+    return page(request, "compare.html", context)

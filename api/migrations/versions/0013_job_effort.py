@@ -1,7 +1,7 @@
 """A solve job's effort spent (deterministic units) beside its other progress: effort on jobs.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
