@@ -81,6 +81,8 @@ def solve_replan(
     made = _changes(result.duties, baseline)
     bound = least_changes(cal, baseline, result.duties, params, params.time_limit * BOUND_SHARE)
     extra: dict[str, Any] = {"changes": made, "time_limit": params.time_limit}
+    if params.deterministic:
+        extra["effort"] = params.effort  # the user's, shared by the two parts as the time limit is
     if bound is not None:
         extra["changes_bound"] = min(bound, made)
         extra["changes_proved"] = bound >= made

@@ -39,7 +39,7 @@ def test_a_sick_day_is_replanned_with_the_least_churn_proved() -> None:
     doc = copy.deepcopy(TEAM)
     doc["people"][0]["unavailable"] = [{"date": day.isoformat()}]
     ill = parse_team(doc, "churn")
-    result = solve_replan(ill, START, END, SolveParams(effort=4, baseline=base))
+    result = solve_replan(ill, START, END, SolveParams(time_limit=4, effort=4, baseline=base))
     solver = result.document.solver
     assert solver is not None and solver.time_limit == 4  # the user's limit, shared by the two parts
     made = {(d.person, d.shift, d.date) for d in base} ^ {(d.person, d.shift, d.date) for d in result.duties}
