@@ -149,6 +149,7 @@ class Job(Base):
     bound: Mapped[float | None] = mapped_column(Float)
     elapsed: Mapped[float | None] = mapped_column(Float)
     gap_minutes: Mapped[float | None] = mapped_column(Float)
+    effort: Mapped[float | None] = mapped_column(Float)  # deterministic units spent (issue 22)
     rota_id: Mapped[int | None] = mapped_column(ForeignKey("rotas.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -165,6 +166,13 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # the client's Idempotency-Key: a retried request (same token, same key) gets this job back
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+
+    def seconds_left(self, now: datetime | None = None) -> float | None:
+        """Wall seconds until a running solve's time limit (it answers by then); None otherwise."""
+        if self.state != "running" or self.started_at is None:
+            return None
+        spent = ((now or utcnow()) - self.started_at).total_seconds()
+        return round(max(0.0, float(self.params.get("time_limit", 0)) - spent), 1)
 
 
 class ApiToken(Base):

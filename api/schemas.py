@@ -82,6 +82,14 @@ class RotaCreate(BaseModel):
     time_limit: float | None = Field(
         default=None, gt=0, allow_inf_nan=False, description="seconds (default from settings)"
     )
+    effort: (
+        Annotated[float, Field(gt=0, allow_inf_nan=False)] | Literal["quick", "normal", "thorough"] | None
+    ) = Field(
+        default=None,
+        description="how hard to search, which makes the rota reproducible: quick, normal, thorough or "
+        "a number of deterministic units above 0 (default from settings); time_limit still ends the "
+        "search by its wall seconds",
+    )
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="CP-SAT's random seed")
     replan_of: int | None = Field(
         ge=1, le=2**31 - 1, default=None, description="re-plan this rota: keep as much of it as possible"
@@ -130,6 +138,8 @@ class ProgressRead(BaseModel):
     bound: float | None = None
     elapsed: float | None = None
     gap_minutes: float | None = None
+    effort: float | None = Field(default=None, description="deterministic units spent so far")
+    seconds_left: float | None = Field(default=None, description="wall seconds until the time limit")
 
 
 class JobRead(BaseModel):
@@ -154,7 +164,12 @@ class JobRead(BaseModel):
             kind=job.kind,
             state=job.state,  # type: ignore[arg-type]
             progress=ProgressRead(
-                objective=job.objective, bound=job.bound, elapsed=job.elapsed, gap_minutes=job.gap_minutes
+                objective=job.objective,
+                bound=job.bound,
+                elapsed=job.elapsed,
+                gap_minutes=job.gap_minutes,
+                effort=job.effort,
+                seconds_left=job.seconds_left(),
             ),
             rota_id=job.rota_id,
             reason=job.reason,

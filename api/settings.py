@@ -62,7 +62,14 @@ class Settings(BaseSettings):
         description="how long a finished solve keeps "
         "trying to store its rota (disk full, database gone) before failing",
     )
-    time_limit: float = Field(default=30.0, gt=0, description="default solve time limit, seconds")
+    time_limit: float = Field(
+        default=30.0, gt=0, description="default solve time limit, wall seconds (the answer comes by then)"
+    )
+    effort: float | Literal["quick", "normal", "thorough"] = Field(
+        default="normal",
+        description="default search effort of a reproducible solve: quick, normal, thorough or a number "
+        "of deterministic units",
+    )
     max_time_limit: float = Field(default=600.0, gt=0, description="largest time limit a client may ask")
     feed_refresh_minutes: int = Field(default=60, ge=5, description="REFRESH-INTERVAL of the iCal feeds")
     feed_cache_size: int = Field(

@@ -53,13 +53,14 @@ def _child_main(argv: list[str]) -> int:
     summary: dict[str, Any]
     try:
         from benchmarks.curtois import read_instance, roster_rows, to_team, write_roster
+        from benchmarks.limits import as_effort
         from rota.load import parse_team
         from solver import SolveParams, solve
 
         inst = read_instance(path)
         team = parse_team(to_team(inst), inst.name)
         started = time.monotonic()
-        result = solve(team, params=SolveParams(time_limit=float(time_limit), workers=int(workers)))
+        result = solve(team, params=SolveParams(**as_effort(float(time_limit)), workers=int(workers)))
         wall = time.monotonic() - started
         write_roster(out_csv, roster_rows(inst, result.duties))
         status = getattr(result.status, "value", result.status)

@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from benchmarks.limits import as_effort
 from cli.errors import guarded
 from rota import ledger
 from rota.load import parse_team
@@ -126,7 +127,7 @@ def solve_year(ledger_on: bool, months: int, time_limit: float, seed: int = 0) -
         team = parse_team(doc, "fairness benchmark")
         start, end = month_range(m)
         result = solve(
-            team, start, end, SolveParams(time_limit=time_limit, workers=2, seed=seed, strategy="whole")
+            team, start, end, SolveParams(**as_effort(time_limit), workers=2, seed=seed, strategy="whole")
         )
         report = validate(team, result.document)
         broken += len(report.violations)

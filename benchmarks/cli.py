@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from benchmarks import bench_curtois, bench_fairness, bench_feeds, bench_pages
+from benchmarks import bench_compare, bench_curtois, bench_fairness, bench_feeds, bench_pages
+from benchmarks.limits import as_effort
 from benchmarks.synthetic import size_names, size_shape, synthetic_document
 from cli.errors import fail, guarded
 from cli.render import gap_percent
@@ -63,7 +64,7 @@ def run_size(size: str, time_limit: float, workers: int, seed: int, team_seed: i
     from solver import SolveParams, solve
 
     team = parse_team(synthetic_document(size, team_seed), f"synthetic-{size}")
-    result = solve(team, params=SolveParams(time_limit=time_limit, workers=workers, seed=seed))
+    result = solve(team, params=SolveParams(**as_effort(time_limit), workers=workers, seed=seed))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     valid = validate(team, result.document).ok if result.document.assignments else False
     return BenchRun(
@@ -259,5 +260,6 @@ def team_command(
 
 bench_curtois.register(bench)
 bench_fairness.register(bench)
+bench_compare.register(bench)
 bench_feeds.register(bench)
 bench_pages.register(bench)

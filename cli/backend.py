@@ -106,8 +106,10 @@ def generate_rota(
     time_limit: float,
     seed: int,
     publish: bool,
+    effort: float | str | None = None,
 ) -> Any:
-    """Solve a stored team's rota in this process (history from its published rotas); returns the rota."""
+    """Solve a stored team's rota in this process (history from its published rotas); returns the rota.
+    ``time_limit``: wall seconds; ``effort``: a name or units (default: the service's setting)."""
     from api.jobs.submit import SolveRunning, get_job, submit_job
     from api.jobs.worker import run_job
     from api.services.publish import publish_rota
@@ -131,6 +133,7 @@ def generate_rota(
                     start=first,
                     end=last,
                     time_limit=time_limit,
+                    effort=effort,
                     seed=seed,
                 )
             except SolveRunning as running:

@@ -15,7 +15,7 @@ from benchmarks.cli import bench  # `rota bench`: the benchmarks live apart, in 
 from cli import capacity, fairness, service  # noqa: F401  (fairness: registers `rota fairness`)
 from cli.app import app
 from cli.demo import EXAMPLES, service_demo
-from cli.errors import guarded
+from cli.errors import fail, guarded
 from cli.inputs import (
     EXPORT_FORMATS,
     check_fits,
@@ -39,6 +39,7 @@ from rota.load import TeamFileError
 from rota.team import Team
 from rota.validate import Report, validate
 from solver import SolveParams
+from solver.params import DEFAULT_EFFORT, DEFAULT_TIME_LIMIT, parse_effort
 
 TeamArg = Annotated[
     Path, typer.Argument(help="Team file (YAML or JSON).", metavar="TEAMFILE", show_default=False)
@@ -63,10 +64,20 @@ def solve_command(
         typer.Option(
             "--time-limit",
             min=0.1,
-            help="Seconds to search: CP-SAT's deterministic seconds (work units, about a second each on "
-            "an idle machine), or wall seconds with --parallel.",
+            help="Wall seconds: the rota comes by then (plus a moment to write it), however loaded "
+            "the machine. If this comes before the effort is spent, the rota is kept but marked "
+            "not reproducible.",
         ),
-    ] = 30,
+    ] = DEFAULT_TIME_LIMIT,
+    effort: Annotated[
+        str,
+        typer.Option(
+            "--effort",
+            help="How hard to search, which makes the rota reproducible: quick (2 units), normal (10) "
+            "or thorough (60), or a number of units (CP-SAT's deterministic seconds, 1-3 wall "
+            "seconds each on a 2-core machine). Not used with --parallel.",
+        ),
+    ] = DEFAULT_EFFORT,
     workers: Annotated[
         int,
         typer.Option(
@@ -79,6 +90,16 @@ def solve_command(
         ),
     ] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            min=1,
+            help="Reproducible search on this many processes (single-thread searches merged at "
+            "fixed points; the rota depends on the number, which the document records). 1: one "
+            "search.",
+        ),
+    ] = 1,
     parallel: Annotated[
         bool,
         typer.Option(
@@ -116,8 +137,18 @@ def solve_command(
         output_kind(path)
         writable(path)
     console = Console()
+    try:
+        units = parse_effort(effort)
+    except ValueError as exc:
+        fail(f"--effort: {exc}")
     params = SolveParams(
-        time_limit=time_limit, workers=workers, seed=seed, deterministic=not parallel, strategy=strategy.value
+        time_limit=time_limit,
+        effort=units,
+        processes=processes,
+        workers=workers,
+        seed=seed,
+        deterministic=not parallel,
+        strategy=strategy.value,
     )
     try:
         result = solve_and_show(team, first, last, params, console, outputs)
@@ -277,7 +308,14 @@ def print_report(
 @app.command("demo")
 @guarded
 def demo_command(
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds a team.")] = 10,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Effort a team, in units (wall allowance 4 × that + 10 s): the same rotas everywhere.",
+        ),
+    ] = 10,
     examples: Annotated[
         Path, typer.Option("--examples", help="Folder of team files (*.yaml) to store and solve.")
     ] = EXAMPLES,

@@ -77,8 +77,13 @@ def service_demo(
     for path, team_id in zip(files, ids, strict=True):
         import_team(path, team_id)
     month = f"{month:%Y-%m}" if month is not None else next_month(today or date.today())
+    # the demo's limit is effort units, with the wall allowance they had before issue 22 (4 × + 10 s):
+    # the same rotas on every machine, as the README's tour prints them
     rotas = {
-        team_id: generate_rota(team_id, month, None, None, time_limit, 0, publish=True).id for team_id in ids
+        team_id: generate_rota(
+            team_id, month, None, None, 4 * time_limit + 10, 0, publish=True, effort=time_limit
+        ).id
+        for team_id in ids
     }
     if console is not None:
         show_rota(console, rotas[ids[0]])

@@ -171,7 +171,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         demo_time_limit: Annotated[
-            float, typer.Option("--demo-time-limit", min=0.1, help="--demo: seconds per team's solve.")
+            float, typer.Option("--demo-time-limit", min=0.1, help="--demo: effort units per team's solve.")
         ] = 5,
         examples: Annotated[
             Path | None, typer.Option("--examples", help="--demo: folder of team files.")
@@ -240,12 +240,18 @@ def register(app: typer.Typer) -> None:
         month: Annotated[str | None, typer.Option("--month", help="The month to plan, YYYY-MM.")] = None,
         start: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
         end: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
-        time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds to search.")] = 30,
+        time_limit: Annotated[
+            float, typer.Option("--time-limit", min=0.1, help="Wall seconds: the rota comes by then.")
+        ] = 30,
+        effort: Annotated[
+            str | None,
+            typer.Option("--effort", help="quick, normal, thorough or units (default: ROTA_EFFORT)."),
+        ] = None,
         seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
         publish: Annotated[bool, typer.Option("--publish", help="Publish the rota when done.")] = False,
     ) -> None:
         """Solve a stored team's rota (history from its published rotas) and store it as a draft."""
-        generate_rota(team_id, month, start, end, time_limit, seed, publish)
+        generate_rota(team_id, month, start, end, time_limit, seed, publish, effort)
 
     @app.command("publish")
     @service_errors

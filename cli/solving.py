@@ -24,12 +24,29 @@ from solver import Progress, SolveParams, SolveResult, solve
 
 
 class _ClockBar(ProgressColumn):
-    """A bar that fills with wall time against the time limit (the search may stop early)."""
+    """A bar that fills with wall time against the time limit (the search may stop early, when its
+    effort is spent)."""
 
     def render(self, task: Task) -> ProgressBar:
         """The bar of elapsed time out of the time limit."""
         total = task.total or 1
         return ProgressBar(total=total, completed=min(task.elapsed or 0, total), width=30)
+
+
+class _Left(ProgressColumn):
+    """Wall seconds left until the time limit."""
+
+    def render(self, task: Task) -> Text:
+        """ "12 s left", counted down from the time limit."""
+        left = max(0.0, (task.total or 0) - (task.elapsed or 0))
+        return Text(f"{left:.0f} s left")
+
+
+def effort_text(params: SolveParams, spent: float | None) -> str:
+    """ "effort 3.2 of 10 units" (reproducible mode), or what a parallel solve stops by."""
+    if not params.deterministic:
+        return "parallel: stops at the time limit"
+    return f"effort {spent or 0.0:.1f} of {params.effort:g} units ·"
 
 
 def _fmt(value: float | None) -> str:
@@ -48,11 +65,15 @@ def run_solve(
         TextColumn("solving"),
         _ClockBar(),
         TimeElapsedColumn(),
+        _Left(),
+        TextColumn("{task.fields[effort]}"),
         TextColumn("{task.fields[best]}"),
     )
     stop = params.stop or threading.Event()
     with Bar(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("solve", total=params.time_limit, best="building the model…")
+        task = bar.add_task(
+            "solve", total=params.time_limit, best="building the model…", effort=effort_text(params, 0.0)
+        )
         outer = params.progress
 
         def report(p: Progress) -> None:
@@ -60,7 +81,11 @@ def run_solve(
             pct = gap_percent(p.objective, p.bound)
             off = f" ({pct:.1f} % off)" if pct is not None else ""
             short = "" if p.gap_minutes is None else f" · short {p.gap_minutes:,} person-min"
-            bar.update(task, best=Text(f"best {_fmt(p.objective)} · bound {_fmt(p.bound)}{off}{short}"))
+            bar.update(
+                task,
+                best=Text(f"best {_fmt(p.objective)} · bound {_fmt(p.bound)}{off}{short}"),
+                effort=effort_text(params, p.effort),
+            )
             if outer is not None:
                 outer(p)
 

@@ -45,6 +45,7 @@ class Watcher(cp_model.CpSolverSolutionCallback):
         bound: float | None = None,
         checkpoint: Checkpoint | None = None,
         rota: Callable[[Callable[[cp_model.IntVar], bool]], list[Duty]] | None = None,
+        report: Callable[[float, float, int | None, float], Progress] | None = None,
     ):
         super().__init__()
         self.checkpoint, self.rota = checkpoint, rota
@@ -55,6 +56,7 @@ class Watcher(cp_model.CpSolverSolutionCallback):
         self.gap = gap
         self.fixed_bound = bound  # re-planning's second phase reports the first phase's bound
         self.first_zero_gap: float | None = None
+        self.report = report  # a Progress with the effort spent and the seconds left (``Budget.progress``)
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.started
@@ -66,9 +68,13 @@ class Watcher(cp_model.CpSolverSolutionCallback):
             bound = (
                 self.fixed_bound if self.fixed_bound is not None else self.best_objective_bound / self.scale
             )
-            self.params.progress(
-                Progress(objective=objective, bound=min(bound, objective), elapsed=elapsed, gap_minutes=gap)
-            )
+            if self.report is not None:
+                progress = self.report(objective, min(bound, objective), gap, self.deterministic_time)
+            else:
+                progress = Progress(
+                    objective=objective, bound=min(bound, objective), elapsed=elapsed, gap_minutes=gap
+                )
+            self.params.progress(progress)
         if self.checkpoint is not None and self.rota is not None and self.checkpoint.due():
             self.checkpoint.send(self.rota(self.boolean_value))
 

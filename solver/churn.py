@@ -46,7 +46,9 @@ def least_changes(
     model.add(built.expr(built.gap_terms) <= math.ceil(gap * built.scale))
     model.minimize(objective.weighted_expr([changes], {}, 1))
     set_hint(built, duties)
-    solver = new_solver(seconds, params.workers, params.seed, params.deterministic)
+    # reproducible: its share of the effort, within ``seconds`` of wall time (issue 22)
+    units = params.effort * BOUND_SHARE if params.deterministic else seconds
+    solver = new_solver(units, params.workers, params.seed, params.deterministic, wall_cap=seconds)
     status = solver.solve(model)
     from ortools.sat.python import cp_model
 
@@ -67,7 +69,10 @@ def solve_replan(
     params = params or SolveParams()
     if params.baseline is None:
         return solve(team, start, end, params)
-    result = solve(team, start, end, replace(params, time_limit=params.time_limit * (1 - BOUND_SHARE)))
+    rest = 1 - BOUND_SHARE
+    result = solve(
+        team, start, end, replace(params, time_limit=params.time_limit * rest, effort=params.effort * rest)
+    )
     doc = result.document
     if doc.solver is None or result.status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID):
         return result
@@ -76,6 +81,8 @@ def solve_replan(
     made = _changes(result.duties, baseline)
     bound = least_changes(cal, baseline, result.duties, params, params.time_limit * BOUND_SHARE)
     extra: dict[str, Any] = {"changes": made, "time_limit": params.time_limit}
+    if params.deterministic:
+        extra["effort"] = params.effort  # the user's, shared by the two parts as the time limit is
     if bound is not None:
         extra["changes_bound"] = min(bound, made)
         extra["changes_proved"] = bound >= made

@@ -26,8 +26,9 @@ def explain_infeasible(cal: Calendar, params: SolveParams) -> str:
         return GENERIC
     lits = list(enforcers.values())
     budget = min(EXPLAIN_SECONDS, max(1.0, params.time_limit))
-    quiet = SolveParams(
-        time_limit=budget,
+    quiet = SolveParams(  # the same message everywhere: an effort, the old wall allowance (4 × + 10 s)
+        time_limit=4 * budget + 10,
+        effort=budget,
         workers=params.workers,
         seed=params.seed,
         stop=params.stop,

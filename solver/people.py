@@ -32,7 +32,7 @@ from rota import objective as obj
 from rota.calendar import Calendar
 from rota.records import Duty
 from solver.build import Built, build
-from solver.params import Progress, SolveParams
+from solver.params import SolveParams
 from solver.search import Budget, elapsed, set_hint
 from solver.variables import eligible_keys
 
@@ -271,6 +271,4 @@ class PeopleSearch:
         if self.budget.checkpoint.due():
             self.budget.checkpoint.send(sorted(duties))
         if self.params.progress is not None:
-            self.params.progress(
-                Progress(objective=value, bound=0.0, elapsed=elapsed(self.budget.started), gap_minutes=None)
-            )
+            self.params.progress(self.budget.progress(value, 0.0, None))

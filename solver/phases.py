@@ -12,7 +12,8 @@ from rota.records import Duty
 from solver import objective
 from solver.build import Built
 from solver.lns import BlockLns
-from solver.params import Progress, SolveParams
+from solver.params import SolveParams
+from solver.portfolio import parallel_search, processes
 from solver.result import SolveStatus
 from solver.search import Budget, Run, elapsed, polish, run, set_full_hint, set_hint
 
@@ -103,15 +104,16 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     left = budget.left()
     # block neighbourhoods improve a rota: with none found yet, CP-SAT keeps all the time left
     blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS and first.found
-    second = run(
-        built,
-        goal,
-        params,
-        left * (1 - LNS_SHARE) if blocks else left,
-        budget,
-        total,
-        out.bound if replan else None,
-    )
+    share = left * (1 - LNS_SHARE) if blocks else left
+    second = None
+    if processes(params) > 1 and params.deterministic and not replan and tight is not None:
+        # K single-thread searches in K processes, merged at barriers (``solver.portfolio``)
+        second = parallel_search(built, goal, params, share, budget, tight, built.scale)
+    if second is None:
+        wall_share = 1 - LNS_SHARE if blocks else 1.0  # the block neighbourhoods keep their share
+        second = run(
+            built, goal, params, share, budget, total, out.bound if replan else None, wall_share=wall_share
+        )
     if out.first_zero_gap is None:
         out.first_zero_gap = second.first_zero_gap
     if not second.found:
@@ -145,14 +147,7 @@ def _blocks(
             budget.checkpoint.send([ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]])
         if params.progress is not None:
             objective = value / scale
-            params.progress(
-                Progress(
-                    objective=objective,
-                    bound=min(bound or 0.0, objective),
-                    elapsed=elapsed(budget.started),
-                    gap_minutes=None,
-                )
-            )
+            params.progress(budget.progress(objective, min(bound or 0.0, objective), None))
 
     start, start_value = second.solution, second.objective
     assert start is not None and start_value is not None  # the caller runs phase 3 only then

@@ -15,7 +15,7 @@ from rota.records import Duty
 from solver.build import Built
 from solver.callback import Checkpoint, StopThread, Watcher
 from solver.context import Key
-from solver.params import SolveParams
+from solver.params import Progress, SolveParams
 
 log = logging.getLogger(__name__)
 
@@ -60,38 +60,52 @@ def set_hint(built: Built, duties: list[Duty] | None) -> None:
 class Budget:
     """The time a solve may spend, and what it has spent.
 
-    Reproducible solves (``params.deterministic``) count CP-SAT's deterministic time, the same on
-    every run of the same model whatever the machine's load; each CP-SAT call then also stops at
-    ``WALL_FACTOR`` × the limit + ``WALL_SLACK`` wall seconds from the start, so a starved machine
-    still answers (``wall_capped`` says that happened and the rota may differ from run to run).
-    Otherwise the limit is wall seconds since ``started``.
+    Every solve ends by ``params.time_limit`` wall seconds from the start (less ``WALL_RESERVE``
+    to score and write the rota): each CP-SAT call is capped at what is left of them. A
+    reproducible solve (``params.deterministic``) is stopped first by ``params.effort``, counted in
+    CP-SAT's deterministic time (the same on every run of the same model whatever the machine's
+    load); when the wall limit comes first, ``wall_capped`` says so and the rota may differ from
+    run to run. Otherwise the limit is the wall seconds alone.
     """
 
     def __init__(self, params: SolveParams, started: float):
         self.checkpoint = Checkpoint(params)
-        self.limit = params.time_limit
         self.deterministic = params.deterministic
+        self.limit = params.effort if params.deterministic else params.time_limit
+        self.time_limit = params.time_limit
         self.started = started
         self.spent = 0.0
         self.wall_capped = False
+        self.stop = params.stop
+        self.reserve = WALL_RESERVE  # wall seconds kept back to score and write the rota
 
     def left(self) -> float:
-        if not self.deterministic:
-            return max(0.0, self.limit - elapsed(self.started))
-        if self.wall_left() <= 0.05:  # the safety cap binds loops of small solves too
-            self.wall_capped = True
+        """What the search may still spend: deterministic units (reproducible), else wall seconds."""
+        if self.deterministic and self.spent >= self.limit:
             return 0.0
-        return max(0.0, self.limit - self.spent)
+        wall = self.wall_left()
+        if wall <= 0.05:  # the wall limit binds loops of small solves too
+            self.wall_capped = self.deterministic
+            return 0.0
+        if not self.deterministic:
+            return wall
+        return self.limit - self.spent
+
+    def out_of_time(self) -> bool:
+        """The wall limit has come: no CP-SAT call is worth starting (loading a big model alone
+        takes a large part of a second)."""
+        if self.wall_left() > 0.05:
+            return False
+        self.wall_capped = self.deterministic and self.spent < self.limit
+        return True
 
     def share(self, fraction: float) -> float:
         """A share of what is left."""
         return self.left() * fraction
 
     def wall_left(self) -> float:
-        """Wall seconds a CP-SAT call may take (the safety cap of a deterministic solve)."""
-        if not self.deterministic:
-            return self.left()
-        return max(0.0, WALL_FACTOR * self.limit + WALL_SLACK - elapsed(self.started))
+        """Wall seconds a CP-SAT call may still take."""
+        return max(0.0, self.time_limit - self.reserve - elapsed(self.started))
 
     def solver(
         self, seconds: float, params: SolveParams, seed: int | None = None, least: float = 0.01
@@ -108,15 +122,39 @@ class Budget:
 
     def charge(self, solver: cp_model.CpSolver) -> float:
         """Count a finished CP-SAT call; the deterministic time it took."""
-        used = solver.response_proto.deterministic_time
+        response = solver.response_proto
+        used = response.deterministic_time
         self.spent += used
-        if self.deterministic and self.wall_left() <= 0.05:
-            self.wall_capped = True
+        if self.deterministic and self.spent < self.limit:
+            # a call that neither finished nor spent its units was stopped by the clock (CP-SAT's own
+            # wall measure may run ahead of ours on a loaded machine, so ask the call itself)
+            finished = response.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+            short = used < solver.parameters.max_deterministic_time * 0.999
+            if self.wall_left() <= 0.05 or (short and not finished and not self.stopping()):
+                self.wall_capped = True
         return used
 
+    def stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
-WALL_FACTOR = 4.0
-WALL_SLACK = 10.0
+    def progress(
+        self, objective: float, bound: float, gap_minutes: int | None, in_call: float = 0.0
+    ) -> Progress:
+        """A progress report with the effort spent (``in_call``: units of the running CP-SAT call)
+        and the wall seconds left."""
+        return Progress(
+            objective=objective,
+            bound=bound,
+            elapsed=elapsed(self.started),
+            gap_minutes=gap_minutes,
+            effort=round(self.spent + in_call, 3) if self.deterministic else None,
+            seconds_left=round(max(0.0, self.time_limit - elapsed(self.started)), 1),
+        )
+
+
+WALL_RESERVE = 0.25  # wall seconds kept back from the time limit to score and write the rota, at least
+RESERVE_PER_BUILD = 2.0  # and this many times the model's build: scoring costs about as much, and
+# a loaded machine slows both alike
 
 
 def polish(
@@ -130,6 +168,8 @@ def polish(
     """Every variable's value for a rota with the auxiliary ones tight: the rota fixed, ``goal``
     minimised (presolve settles it at once). Hinting this whole solution lets the next phase
     start from the rota's true objective; a partial hint would leave LNS to tighten slack."""
+    if budget.out_of_time():
+        return None
     ctx = built.ctx
     on, days = _chosen(built, duties)
     fixed = [var if key in on else ~var for key, var in ctx.x.items()]
@@ -157,8 +197,8 @@ def new_solver(
     """A CP-SAT solver with our time limit (at least ``least``), worker count, seed and ``tune``.
 
     Deterministic: interleaved search on one thread (the subsolvers take turns, so the result does not
-    depend on the machine's load or thread count) stopped by deterministic time, with ``wall_cap``
-    wall seconds as a safety net; ``workers`` is ignored (CP-SAT 9.15 aborts the process when an
+    depend on the machine's load or thread count) stopped by deterministic time, and by ``wall_cap``
+    wall seconds should those come first; ``workers`` is ignored (CP-SAT 9.15 aborts the process when an
     interleaved search on several threads is stopped). Else the parallel portfolio on ``workers``
     threads, stopped by wall time.
     """
@@ -169,7 +209,7 @@ def new_solver(
     if deterministic:
         p.interleave_search = True
         p.max_deterministic_time = max(least, seconds)
-        p.max_time_in_seconds = max(least, wall_cap if wall_cap is not None else 4 * seconds + 10)
+        p.max_time_in_seconds = max(0.01, wall_cap if wall_cap is not None else 4 * seconds + 10)
     else:
         p.max_time_in_seconds = max(least, seconds)
     tune(p)
@@ -208,11 +248,17 @@ def run(
     total: cp_model.LinearExpr,
     fixed_bound: float | None = None,
     read: Sequence[cp_model.IntVar] = (),
+    wall_share: float = 1.0,
 ) -> Run:
     """Minimise ``goal`` within ``time_limit`` of ``budget``; progress reports ``total`` (objective units)."""
+    if budget.out_of_time() or (params.stop is not None and params.stop.is_set()):
+        return Run(cp_model.UNKNOWN, None, None, None, None)
     ctx = built.ctx
     ctx.model.minimize(goal)
     solver = budget.solver(time_limit, params)
+    # at most this share of the wall seconds left: a later phase keeps the rest should the clock,
+    # not the effort, end this one (the rota is then marked not reproducible, as any wall stop)
+    solver.parameters.max_time_in_seconds = max(0.01, budget.wall_left() * wall_share)
     started = budget.started
     p = solver.parameters
     p.log_search_progress = params.log
@@ -224,10 +270,16 @@ def run(
         return [ctx.duty(key) for key, var in ctx.x.items() if value(var)]
 
     watcher = Watcher(
-        params, started, built.scale, total, built.gap_minutes(), fixed_bound, budget.checkpoint, rota
+        params,
+        started,
+        built.scale,
+        total,
+        built.gap_minutes(),
+        fixed_bound,
+        budget.checkpoint,
+        rota,
+        budget.progress,
     )
-    if params.stop is not None and params.stop.is_set():
-        return Run(cp_model.UNKNOWN, None, None, None, None)
     with StopThread(solver, params.stop):
         status = solver.solve(ctx.model, watcher)
     budget.charge(solver)

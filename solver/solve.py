@@ -19,11 +19,12 @@ from rota.teamcheck import Problem
 from solver.build import build
 from solver.greedy import greedy_rota
 from solver.infeasible import explain_infeasible
-from solver.params import Progress, SolveParams
+from solver.params import SolveParams
 from solver.people import PeopleSearch, by_people, variables_per_person
 from solver.phases import Outcome, search, status_of
+from solver.portfolio import processes
 from solver.result import SolveResult, SolveStatus, empty_document, rota_document
-from solver.search import Budget, Run, elapsed, set_hint
+from solver.search import RESERVE_PER_BUILD, WALL_RESERVE, Budget, Run, elapsed, set_hint
 
 
 def solve(
@@ -51,6 +52,7 @@ def solve(
     if hint is None:
         hint = greedy_rota(cal)
     budget = Budget(params, started)
+    budget.reserve = max(WALL_RESERVE, min(RESERVE_PER_BUILD * build_seconds, 0.1 * params.time_limit))
     if built is None:
         outcome = _people(cal, params, budget, counts, hint)
     else:
@@ -100,14 +102,7 @@ def solve(
         # search reported may carry slack in its auxiliary variables, or come from another phase)
         final = solved.objective
         bound = final if solved.bound is None else min(solved.bound, final)
-        params.progress(
-            Progress(
-                objective=final,
-                bound=bound,
-                elapsed=elapsed(started),
-                gap_minutes=int(terms.gap_core + terms.gap_other),
-            )
-        )
+        params.progress(budget.progress(final, bound, int(terms.gap_core + terms.gap_other)))
     return SolveResult(
         status=status,
         document=doc,
@@ -160,7 +155,9 @@ def _fallback(cal: Calendar, hint: list[Duty]) -> list[Duty] | None:
 
 
 def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
-    """What the rota document records so that the same rota can be made again."""
+    """What the rota document records so that the same rota can be made again, and whether it can:
+    ``reproducible`` is false, with ``why_not_reproducible`` in words, when something other than
+    the effort ended the search (the wall-clock limit, a stop) or in parallel mode."""
     from importlib.metadata import version
 
     mode = "deterministic" if params.deterministic else "parallel"
@@ -172,12 +169,23 @@ def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
         "time_limit": params.time_limit,
         "ortools": version("ortools"),
     }
+    why = None
     if params.deterministic:
+        out["effort"] = params.effort
+        out["processes"] = processes(params)  # the rota depends on K (``solver.portfolio``)
         out["deterministic_time"] = round(budget.spent, 3)
-        stopped = params.stop is not None and params.stop.is_set()  # a stop comes at a moment in time
-        out["reproducible"] = not budget.wall_capped and not stopped
+        if params.stop is not None and params.stop.is_set():  # a stop comes at a moment in time
+            why = "the search was stopped before its effort was spent"
+        elif budget.wall_capped:
+            why = (
+                f"the time limit of {params.time_limit:g} s came before the effort of "
+                f"{params.effort:g} units ({budget.spent:.1f} spent): another run may stop elsewhere"
+            )
     else:
-        out["reproducible"] = False
+        why = "parallel mode: CP-SAT's portfolio on several threads, stopped by the time limit"
+    out["reproducible"] = why is None
+    if why is not None:
+        out["why_not_reproducible"] = why
     return out
 
 

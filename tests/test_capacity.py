@@ -36,7 +36,7 @@ def _desk() -> dict[str, Any]:
 def _solve_gap(team_data: dict[str, Any]) -> int:
     """Solve a team with the product's solver; the rota must pass the validator. Its gap minutes."""
     team = parse_team(team_data)
-    result = solve(team, params=SolveParams(time_limit=10, seed=0))
+    result = solve(team, params=SolveParams(effort=10, seed=0))
     report = validate(team, result.document)
     assert not report.violations, report.violations
     assert result.terms is not None

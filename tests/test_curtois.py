@@ -318,7 +318,7 @@ def test_solved_instances_are_feasible_and_agree(number, tmp_path):
     path = BENCH / f"Instance{number}.txt"
     inst = read_instance(path)
     team = parse_team(to_team(inst))
-    result = solve(team, params=SolveParams(time_limit=5, workers=2))
+    result = solve(team, params=SolveParams(effort=5, workers=2))
     write_roster(tmp_path / "r.csv", roster_rows(inst, result.duties))
     ev = evaluate_files(path, tmp_path / "r.csv")
     assert ev.violations == []

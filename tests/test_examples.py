@@ -19,7 +19,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
 @pytest.mark.parametrize("name", ["council-service-desk.yaml", "smod-pool.yaml"])
 def test_example_solves_gapless_and_valid(name: str) -> None:
     team = load_team(EXAMPLES / name)
-    result = solve(team, params=SolveParams(time_limit=5, workers=2, seed=0))
+    result = solve(team, params=SolveParams(effort=5, workers=2, seed=0))
     assert result.status in ("optimal", "feasible")
     assert result.document.gaps == []
     report = validate(team, result.document)
@@ -50,6 +50,6 @@ def test_synthetic_team_shape(size: str) -> None:
 
 def test_synthetic_small_solves_gapless() -> None:
     team = synthetic_team("S")
-    result = solve(team, params=SolveParams(time_limit=5, workers=2, seed=0))
+    result = solve(team, params=SolveParams(effort=5, workers=2, seed=0))
     assert result.document.gaps == []
     assert validate(team, result.document).ok

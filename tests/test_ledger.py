@@ -61,7 +61,7 @@ def solve_month(doc: dict[str, Any], y: int, m: int) -> list[Duty]:
     """Solve one month and check it: no hard rule broken, the solver and the validator agree."""
     team = parse_team(doc)
     start, end = month(y, m)
-    result = solve(team, start, end, SolveParams(time_limit=5, workers=2, seed=1, strategy="whole"))
+    result = solve(team, start, end, SolveParams(effort=5, workers=2, seed=1, strategy="whole"))
     report = validate(team, result.document)
     assert report.ok, report.violations
     assert report.objective == result.objective
@@ -300,7 +300,7 @@ def test_the_solver_and_the_validator_count_the_ledger_alike() -> None:
     doc = desk(block)
     doc["people"][1]["hours_per_week"] = 30
     team = parse_team(doc)
-    result = solve(team, *month(2027, 2), SolveParams(time_limit=5, workers=2, seed=1, strategy="people"))
+    result = solve(team, *month(2027, 2), SolveParams(effort=5, workers=2, seed=1, strategy="people"))
     cal = Calendar(team, *month(2027, 2))
     terms = compute_terms(cal, result.duties)
     assert result.objective == weighted(terms, weights(cal))
@@ -335,7 +335,7 @@ def test_the_same_team_gives_the_same_rota() -> None:
     wall-clock cap stopped says so and proves nothing)."""
     block = {**WEEKEND, "opening": {"as_of": "2027-02-01", "balances": {"cat": {"weekend": -1}}}}
     team = parse_team(desk(block))
-    runs = [solve(team, *month(2027, 2), SolveParams(time_limit=1, workers=2, seed=1)) for _ in range(2)]
+    runs = [solve(team, *month(2027, 2), SolveParams(effort=1, workers=2, seed=1)) for _ in range(2)]
     if all(r.document.solver is not None and r.document.solver.model_dump()["reproducible"] for r in runs):
         assert runs[0].duties == runs[1].duties
 
@@ -363,7 +363,7 @@ def test_a_part_model_moves_as_the_whole_objective_with_the_ledger() -> None:
         p["hours_per_week"] = 30
     team = parse_team(doc)
     cal = Calendar(team, *month(2027, 2))
-    rota = solve(team, *month(2027, 2), SolveParams(time_limit=0.5, strategy="whole")).duties
+    rota = solve(team, *month(2027, 2), SolveParams(effort=0.5, strategy="whole")).duties
     search = people.PeopleSearch(
         cal,
         SolveParams(),

@@ -134,7 +134,7 @@ def test_random_team_is_valid_and_no_worse_than_greedy(data: dict[str, Any]) -> 
     cal = Calendar(team)
     first = greedy_rota(cal)
     assert not check_duties(cal, first, partial=True)  # greedy honours every max-type rule
-    result = solve(team, params=SolveParams(time_limit=3, workers=2, seed=0))
+    result = solve(team, params=SolveParams(effort=3, workers=2, seed=0))
     if any(k.startswith("min_") and v for k, v in data["rules"].items()):
         if result.status == "infeasible":
             assert result.document.solver is not None and result.document.solver.message

@@ -29,7 +29,7 @@ EXAMPLE_PARAMS = [pytest.param(p, id=f"ours-{p.stem}") for p in sorted(OUR_EXAMP
 @pytest.mark.parametrize("path", EXAMPLE_PARAMS)
 def test_spec_example_solves_without_gaps(path: Path) -> None:
     team = load_team(path)
-    result = solve(team, params=SolveParams(time_limit=4, workers=2, seed=0))
+    result = solve(team, params=SolveParams(effort=4, workers=2, seed=0))
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert result.document.gaps == []
     report = validate(team, result.document)
@@ -168,7 +168,7 @@ def test_stop_event_returns_best_so_far() -> None:
         seen.append(p)
         stop.set()
 
-    result = solve(team, params=SolveParams(time_limit=30, workers=2, seed=0, stop=stop, progress=progress))
+    result = solve(team, params=SolveParams(effort=30, workers=2, seed=0, stop=stop, progress=progress))
     assert seen and seen[0].bound <= seen[0].objective and seen[0].elapsed >= 0
     assert result.status == SolveStatus.FEASIBLE
     assert result.seconds < 15
@@ -181,7 +181,7 @@ def test_stop_before_start_falls_back_to_a_valid_first_rota() -> None:
     data = team_dict(people=[{"id": "ann"}, {"id": "bob"}], roles=demand((None, "06:00-22:00", 1)))
     stop = threading.Event()
     stop.set()
-    result = solve(parse_team(data), params=SolveParams(time_limit=5, stop=stop))
+    result = solve(parse_team(data), params=SolveParams(effort=5, stop=stop))
     assert result.status == SolveStatus.FEASIBLE and result.duties
     check(data, result)
 
@@ -208,11 +208,11 @@ def test_period_override_and_missing_period() -> None:
 
     data = team_dict(roles=demand((None, "06:00-14:00", 1)))
     team = parse_team(data)
-    result = solve(team, date(2026, 3, 3), date(2026, 3, 4), SolveParams(time_limit=2))
+    result = solve(team, date(2026, 3, 3), date(2026, 3, 4), SolveParams(effort=2))
     assert [d for d, _ in worked(result)] == ["2026-03-03", "2026-03-04"]
     del data["period"]
     with pytest.raises(TeamFileError):
-        solve(parse_team(data), params=SolveParams(time_limit=1))
+        solve(parse_team(data), params=SolveParams(effort=1))
 
 
 def test_duty_records_match_the_document() -> None:

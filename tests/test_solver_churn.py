@@ -33,13 +33,13 @@ START, END = date(2026, 10, 19), date(2026, 10, 23)
 
 def test_a_sick_day_is_replanned_with_the_least_churn_proved() -> None:
     team = parse_team(copy.deepcopy(TEAM), "churn")
-    base = solve(team, START, END, SolveParams(time_limit=3)).duties
+    base = solve(team, START, END, SolveParams(effort=3)).duties
     day = min(d.date for d in base if d.person == "ann")
     lost = [d for d in base if d.person == "ann" and d.date == day]
     doc = copy.deepcopy(TEAM)
     doc["people"][0]["unavailable"] = [{"date": day.isoformat()}]
     ill = parse_team(doc, "churn")
-    result = solve_replan(ill, START, END, SolveParams(time_limit=4, baseline=base))
+    result = solve_replan(ill, START, END, SolveParams(time_limit=4, effort=4, baseline=base))
     solver = result.document.solver
     assert solver is not None and solver.time_limit == 4  # the user's limit, shared by the two parts
     made = {(d.person, d.shift, d.date) for d in base} ^ {(d.person, d.shift, d.date) for d in result.duties}
@@ -52,8 +52,8 @@ def test_a_sick_day_is_replanned_with_the_least_churn_proved() -> None:
 
 def test_nothing_to_change_proves_zero_and_a_generate_has_no_churn_figures() -> None:
     team = parse_team(copy.deepcopy(TEAM), "churn")
-    base = solve(team, START, END, SolveParams(time_limit=2)).duties
+    base = solve(team, START, END, SolveParams(effort=2)).duties
     cal = Calendar(team, START, END)
-    assert least_changes(cal, base, base, SolveParams(time_limit=1), 1.0) == 0
-    fresh = solve_replan(team, START, END, SolveParams(time_limit=1))
+    assert least_changes(cal, base, base, SolveParams(effort=1), 1.0) == 0
+    fresh = solve_replan(team, START, END, SolveParams(effort=1))
     assert fresh.document.solver is not None and "changes_bound" not in fresh.document.to_json()["solver"]

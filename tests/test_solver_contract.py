@@ -77,7 +77,7 @@ def synthetic_s(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _solve_in_process(team: Path, out: Path, hash_seed: str) -> dict[str, Any]:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     done = subprocess.run(
-        [str(ROTA), "solve", str(team), "--time-limit", "2", "-o", str(out)],
+        [str(ROTA), "solve", str(team), "--effort", "2", "-o", str(out)],
         env=env,
         capture_output=True,
         text=True,
@@ -96,7 +96,7 @@ def test_two_processes_give_the_same_rota(synthetic_s: Path, tmp_path: Path) -> 
     solver_doc = first["solver"]
     assert solver_doc["mode"] == "deterministic"
     # deterministic search runs on one thread, whatever --workers says
-    assert (solver_doc["seed"], solver_doc["workers"], solver_doc["time_limit"]) == (0, 1, 2.0)
+    assert (solver_doc["seed"], solver_doc["workers"], solver_doc["effort"]) == (0, 1, 2.0)
     assert 0 < solver_doc["deterministic_time"] <= 2.5
     assert solver_doc["ortools"].count(".") == 2
     assert solver_doc["reproducible"] is True and second["solver"]["reproducible"] is True
@@ -151,7 +151,7 @@ def test_a_shift_outside_all_demand_is_a_warning() -> None:
 def test_the_cli_warns_but_still_solves(tmp_path: Path) -> None:
     path = write_team(tmp_path / "team.yaml", desk())
     out = tmp_path / "rota.json"
-    result = runner.invoke(app, ["solve", str(path), "--time-limit", "2", "-o", str(out)])
+    result = runner.invoke(app, ["solve", str(path), "--effort", "2", "-o", str(out)])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and warnings[0].startswith("warning: team.yaml: shifts.night: ")
@@ -253,7 +253,7 @@ ENGLAND: dict[str, Any] = {
 def test_contract_targets_count_workable_dates(tmp_path: Path) -> None:
     path = write_team(tmp_path / "england.yaml", ENGLAND)
     out = tmp_path / "dec.json"
-    result = runner.invoke(app, ["solve", str(path), "--time-limit", "2", "-o", str(out)])
+    result = runner.invoke(app, ["solve", str(path), "--effort", "2", "-o", str(out)])
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text())
     validated(path, doc)
@@ -413,7 +413,7 @@ def test_impossible_date_is_one_line_naming_the_field(tmp_path: Path) -> None:
         "- id: ann", "- id: ann\n  fixed:\n  - {date: 2027-02-30, shift: day, role: desk}"
     )
     (tmp_path / "team.yaml").write_text(text)
-    result = runner.invoke(app, ["solve", str(tmp_path / "team.yaml"), "--time-limit", "1"])
+    result = runner.invoke(app, ["solve", str(tmp_path / "team.yaml"), "--effort", "1"])
     [line] = [x for x in exit_2_lines(result, "team.yaml") if not x.startswith("warning: ")]
     assert line.startswith("team.yaml: people[0].fixed[0].date: ")
     assert "2027-02-30" in line
@@ -441,7 +441,7 @@ NASTY = {
 @pytest.mark.parametrize("name", list(NASTY))
 def test_nasty_yaml_is_exit_2_never_a_traceback(name: str, tmp_path: Path) -> None:
     (tmp_path / "team.yaml").write_text(NASTY[name])
-    result = runner.invoke(app, ["solve", str(tmp_path / "team.yaml"), "--time-limit", "1"])
+    result = runner.invoke(app, ["solve", str(tmp_path / "team.yaml"), "--effort", "1"])
     exit_2_lines(result, "team.yaml")
 
 
@@ -461,7 +461,7 @@ def test_stop_before_start_gives_a_feasible_rota() -> None:
     data = team_dict(roles={"desk": {"demand": [{"time": "06:00-14:00", "min": 1}]}})
     stop = threading.Event()
     stop.set()
-    result = solve(parse_team(data), params=SolveParams(time_limit=2, workers=2, stop=stop))
+    result = solve(parse_team(data), params=SolveParams(effort=2, workers=2, stop=stop))
     assert result.document.solver is not None
     assert result.document.solver.status == "feasible"
     report = validate(parse_team(data), result.document)

@@ -57,13 +57,13 @@ def test_part_model_moves_exactly_as_the_whole_objective(size: str) -> None:
     fills each slot of the group's duties beyond its demand (the fixed duties alone exceed it)."""
     team = _curtois_team(2)[1] if size.startswith("curtois") else synthetic_team(size.split("-")[0])
     cal = Calendar(team)
-    rota = solve(team, params=SolveParams(time_limit=0.5, strategy="whole")).duties  # keeps every rule
+    rota = solve(team, params=SolveParams(effort=0.5, strategy="whole")).duties  # keeps every rule
     ids = [p.id for p in team.people]
     rng = random.Random(5)
     search = people.PeopleSearch(
         cal,
         SolveParams(),
-        Budget(SolveParams(time_limit=30), time.perf_counter()),
+        Budget(SolveParams(effort=30), time.perf_counter()),
         people.variables_per_person(cal),
     )
     for _ in range(10):  # a group whose duties the part model changes
@@ -92,7 +92,7 @@ def test_people_search_keeps_every_rule_and_repeats(monkeypatch) -> None:
     monkeypatch.setattr(people, "GROUP_VARS", 150)
     data = synthetic_document("S")
     team = parse_team(data)
-    params = {"time_limit": 3, "seed": 3, "strategy": "people"}
+    params = {"effort": 3, "seed": 3, "strategy": "people"}
     first = solve(team, params=SolveParams(**params))
     second = solve(team, params=SolveParams(**params))
     # groups grow while they solve quickly; once everyone is one group the optimum is proven
@@ -109,8 +109,8 @@ def test_people_search_keeps_every_rule_and_repeats(monkeypatch) -> None:
 def test_one_group_of_everyone_proves_the_whole_models_optimum() -> None:
     data = synthetic_document("S")
     team = parse_team(data)
-    by_people = solve(team, params=SolveParams(time_limit=10, strategy="people"))
-    whole = solve(team, params=SolveParams(time_limit=10, strategy="whole"))
+    by_people = solve(team, params=SolveParams(effort=10, strategy="people"))
+    whole = solve(team, params=SolveParams(effort=10, strategy="whole"))
     assert str(by_people.status) == str(whole.status) == "optimal"
     assert by_people.objective == whole.objective
     check(data, by_people)
@@ -118,7 +118,7 @@ def test_one_group_of_everyone_proves_the_whole_models_optimum() -> None:
 
 def test_people_search_on_a_benchmark_instance_passes_the_independent_evaluator() -> None:
     inst, team = _curtois_team(3)
-    result = solve(team, params=SolveParams(time_limit=6, strategy="people"))
+    result = solve(team, params=SolveParams(effort=6, strategy="people"))
     assert str(result.status) == "feasible"
     evaluation = evaluate((CURTOIS / "Instance3.txt").read_text(), roster_rows(inst, result.duties))
     assert evaluation.feasible, evaluation.violations
@@ -163,7 +163,7 @@ def test_a_person_whose_own_rules_conflict_makes_the_team_infeasible() -> None:
         "rules": {"max_consecutive_days": 2},
         "people": [{"id": "ann"}, {"id": "bob", "rules": {"min_hours_per_period": 48}}],
     }
-    result = solve(parse_team(data), params=SolveParams(time_limit=5, strategy="people"))
+    result = solve(parse_team(data), params=SolveParams(effort=5, strategy="people"))
     assert str(result.status) == "infeasible"
     assert result.duties == []
 
@@ -187,7 +187,7 @@ def test_a_group_not_placed_in_time_never_leaves_a_part_rota(monkeypatch) -> Non
     data = synthetic_document("S")
     team = parse_team(data)
     assert "ewa-007" in {p.id for p in team.people}
-    result = solve(team, params=SolveParams(time_limit=3, strategy="people"))
+    result = solve(team, params=SolveParams(effort=3, strategy="people"))
     doc = result.document
     assert doc.solver is not None
     if result.duties:  # the starting rota, which keeps every rule, said so
@@ -202,8 +202,8 @@ def test_the_same_rota_on_one_thread_or_two(monkeypatch) -> None:
     and the work counted do not depend on the thread count."""
     monkeypatch.setattr(people, "GROUP_VARS", 150)
     team = synthetic_team("S")
-    one = solve(team, params=SolveParams(time_limit=2, seed=1, workers=1, strategy="people"))
-    two = solve(team, params=SolveParams(time_limit=2, seed=1, workers=2, strategy="people"))
+    one = solve(team, params=SolveParams(effort=2, seed=1, workers=1, strategy="people"))
+    two = solve(team, params=SolveParams(effort=2, seed=1, workers=2, strategy="people"))
     assert one.duties == two.duties
     assert one.document.solver is not None and two.document.solver is not None
     assert one.document.solver.deterministic_time == two.document.solver.deterministic_time

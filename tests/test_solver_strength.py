@@ -108,7 +108,7 @@ def test_phase_two_keeps_the_proven_least_gap_and_proves_small_teams() -> None:
     """S: phase 1 proves zero gap at once, phase 2 keeps it and proves the optimum well inside its
     limit (deterministic, so the same figure on every machine)."""
     team = synthetic_team("S")
-    result = solve(team, params=SolveParams(time_limit=10, seed=0))
+    result = solve(team, params=SolveParams(effort=10, seed=0))
     assert str(result.status) == "optimal"
     assert result.terms is not None and result.terms.gap_core == result.terms.gap_other == 0
     assert result.document.solver is not None and result.document.solver.deterministic_time < 5

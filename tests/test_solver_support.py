@@ -44,7 +44,7 @@ def demand(*entries: tuple[str | None, str, int]) -> dict[str, Any]:
 def run(data: dict[str, Any], seconds: float = 3.0, **params: Any) -> SolveResult:
     """Solve a team dict briefly and check the rota with the validator."""
     team = parse_team(data)
-    result = solve(team, params=SolveParams(time_limit=seconds, workers=2, seed=1, **params))
+    result = solve(team, params=SolveParams(effort=seconds, workers=2, seed=1, **params))
     if result.duties or result.status in ("optimal", "feasible"):
         check(data, result)
     return result
@@ -67,12 +67,17 @@ def worked(result: SolveResult, person: str = "ann") -> list[tuple[str, str]]:
     return sorted((d.date.isoformat(), d.shift) for d in result.duties if d.person == person)
 
 
-def test_the_wall_cap_ends_loops_of_small_solves() -> None:
-    """A deterministic budget counts CP-SAT's work units, which loops of tiny solves barely spend: its
-    wall-clock safety cap (4 × limit + 10 s) must end them too, and say the rota may not repeat."""
-    fresh = Budget(SolveParams(time_limit=1), time.perf_counter())
+def test_the_wall_limit_ends_loops_of_small_solves() -> None:
+    """A deterministic budget counts CP-SAT's work units (the effort), which loops of tiny solves
+    barely spend: the wall-clock time limit must end them too, and say the rota may not repeat."""
+    fresh = Budget(SolveParams(effort=1, time_limit=60), time.perf_counter())
     assert fresh.left() == 1 and not fresh.wall_capped
-    late = Budget(SolveParams(time_limit=1), time.perf_counter() - 15)  # past 4 × 1 + 10 s
+    late = Budget(SolveParams(effort=1, time_limit=10), time.perf_counter() - 10)  # the wall limit passed
     assert late.left() == 0 and late.wall_capped
+    done = Budget(SolveParams(effort=1, time_limit=10), time.perf_counter() - 10)
+    done.spent = 1.0  # the effort is spent: that is what ended the search, not the clock
+    assert done.left() == 0 and not done.wall_capped
     wall = Budget(SolveParams(time_limit=1, deterministic=False), time.perf_counter() - 15)
     assert wall.left() == 0 and not wall.wall_capped  # parallel mode: the limit is wall time itself
+    near = Budget(SolveParams(effort=100, time_limit=5), time.perf_counter() - 3)
+    assert 1.5 < near.wall_left() < 2  # what a CP-SAT call may still take: the limit less the reserve

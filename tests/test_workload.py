@@ -112,7 +112,7 @@ def test_a_workload_rota_solves_and_passes_the_validator_and_the_reference() -> 
     from rota.reference import check_document
 
     team = load_team(PHONES)
-    result = solve(team, date(2026, 11, 2), date(2026, 11, 3), SolveParams(time_limit=5))
+    result = solve(team, date(2026, 11, 2), date(2026, 11, 3), SolveParams(effort=5))
     report = validate(team, result.document)
     assert not report.violations
     _, missing, phantom = check_document(team, result.document)
@@ -213,7 +213,7 @@ def test_the_hr_coverage_report_predicts_the_service_level_per_interval() -> Non
 
     team = load_team(PHONES)
     first = date(2026, 11, 2)
-    result = solve(team, first, first, SolveParams(time_limit=5))
+    result = solve(team, first, first, SolveParams(effort=5))
     assert not validate(team, result.document).violations
     cal = Calendar(team, first, first)
     report = coverage_report(cal, result.duties).as_dict()

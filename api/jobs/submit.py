@@ -55,6 +55,7 @@ def submit_job(
     start: date | None = None,
     end: date | None = None,
     time_limit: float | None = None,
+    effort: float | str | None = None,
     seed: int = 0,
     replan_of: int | None = None,
     token_id: int | None = None,
@@ -71,7 +72,14 @@ def submit_job(
     One solve per team and period: when one of the same dates is queued or running, ``SolveRunning``
     carries it and nothing new is queued (the team's row lock makes two racing requests queue one)."""
     team_row = get_team(session=session, team_id=team_id)
-    given = {"start": start, "end": end, "time_limit": time_limit, "seed": seed, "replan_of": replan_of}
+    given = {
+        "start": start,
+        "end": end,
+        "time_limit": time_limit,
+        "effort": None if effort is None else _effort(effort),
+        "seed": seed,
+        "replan_of": replan_of,
+    }
     if idempotency_key is not None:
         existing = keyed_job(session, token_id, idempotency_key)
         if existing is not None:
@@ -115,6 +123,7 @@ def submit_job(
         raise Invalid(
             f"time_limit must be above 0 and at most {settings.max_time_limit} seconds", "time_limit"
         )
+    units = _effort(settings.effort if effort is None else effort)
     team, _ = horizon_team(
         session=session, team_id=team_id, start=start, end=end, history_days=settings.history_days
     )
@@ -135,6 +144,7 @@ def submit_job(
             "start": start.isoformat(),
             "end": end.isoformat(),
             "time_limit": limit,
+            "effort": units,
             "seed": seed,
             "replan_of": replan_of,
             "team_version": team_row.current_version,
@@ -162,6 +172,16 @@ def submit_job(
     return job
 
 
+def _effort(effort: float | str) -> float:
+    """The effort in deterministic units (``solver.params.EFFORTS``); 422 on a bad one."""
+    from solver.params import parse_effort
+
+    try:
+        return parse_effort(effort)
+    except ValueError as exc:
+        raise Invalid(str(exc), "effort") from None
+
+
 def keyed_job(session: Session, token_id: int | None, key: str) -> Job | None:
     """The job this token started with this Idempotency-Key, if any."""
     owner = Job.token_id.is_(None) if token_id is None else Job.token_id == token_id
@@ -174,10 +194,11 @@ def _same_request(job: Job, team_id: str, given: dict[str, Any]) -> Job:
     same = job.team_id == team_id and all(
         value is None or str(params.get(name)) == str(value.isoformat() if isinstance(value, date) else value)
         for name, value in given.items()
-        if name != "time_limit"
+        if name not in ("time_limit", "effort")
     )
-    if same and given["time_limit"] is not None:
-        same = float(params.get("time_limit", 0)) == float(given["time_limit"])
+    for name in ("time_limit", "effort"):
+        if same and given[name] is not None:
+            same = float(params.get(name, 0)) == float(given[name])
     if not same:
         raise Conflict(
             f"this Idempotency-Key was used for another request (job {job.id}, team "

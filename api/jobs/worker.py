@@ -36,6 +36,7 @@ class SolveJob:
     start: date
     end: date
     time_limit: float
+    effort: float
     seed: int
     replan_of: str | None
     team_version: int | None  # the team file's version: the one asked for; once read, the one solved
@@ -50,6 +51,7 @@ class SolveJob:
             start=date.fromisoformat(params["start"]),
             end=date.fromisoformat(params["end"]),
             time_limit=params["time_limit"],
+            effort=params.get("effort", NORMAL_EFFORT),  # jobs queued before efforts existed
             seed=params.get("seed", 0),
             replan_of=params.get("replan_of"),
             team_version=params.get("team_version"),
@@ -135,6 +137,9 @@ class _Heartbeat(threading.Thread):
             self.stop.set()
 
 
+NORMAL_EFFORT = 10.0  # solver.params.EFFORTS["normal"] (the solver is imported only to solve)
+
+
 def holds(job_id: str, attempt: int | None) -> tuple[Any, ...]:
     """The WHERE of a write by the process holding start ``attempt`` of a running job."""
     if attempt is None:
@@ -148,6 +153,7 @@ def progress_values(p: Any) -> dict[str, Any]:
         "bound": p.bound,
         "elapsed": round(p.elapsed, 3),
         "gap_minutes": p.gap_minutes,
+        "effort": getattr(p, "effort", None),
     }
 
 
@@ -345,6 +351,7 @@ def _solve_and_store(
     heartbeat.start()
     options = {
         "time_limit": job.time_limit,
+        "effort": job.effort,
         "workers": settings.solver_workers,
         "seed": job.seed,
         "deterministic": settings.solver_mode == "deterministic",

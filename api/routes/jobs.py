@@ -71,6 +71,7 @@ def create_rota(
             start=body.start,
             end=body.end,
             time_limit=body.time_limit,
+            effort=body.effort,
             seed=body.seed,
             replan_of=body.replan_of,
             token_id=principal.token_id,

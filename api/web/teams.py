@@ -182,6 +182,19 @@ def _number(value: float | None) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def _effort_text(job: Job) -> str:
+    """ "3.2 of 10 units": the search effort spent as of the last report, of the effort asked."""
+    asked = job.params.get("effort")
+    if asked is None:
+        return "–"
+    return f"{job.effort or 0:,.1f} of {float(asked):g} units"
+
+
+def _left_text(job: Job) -> str:
+    left = job.seconds_left()
+    return "–" if left is None else f"{left:.0f} s"
+
+
 def job_state(job: Job) -> dict[str, Any]:
     """A job's state and progress as the page and its event stream show them."""
     return {
@@ -192,6 +205,8 @@ def job_state(job: Job) -> dict[str, Any]:
         "bound": _number(job.bound),
         "gap_minutes": _number(job.gap_minutes),
         "elapsed": "–" if job.elapsed is None else f"{job.elapsed:.1f} s",
+        "effort": _effort_text(job),
+        "seconds_left": _left_text(job),
         "reason": job.reason or "",
         "rota_url": (
             f"/teams/{job.team_id}/rotas/{job.rota_id}{'/review' if job.kind == 'replan' else ''}"

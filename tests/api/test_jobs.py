@@ -212,6 +212,7 @@ def test_a_solve_job_is_read_once_from_its_row() -> None:
         "start": "2027-02-01",
         "end": "2027-02-28",
         "time_limit": 5.0,
+        "effort": 2.0,
         "seed": 3,
         "replan_of": "r1",
         "team_version": 2,
@@ -223,6 +224,7 @@ def test_a_solve_job_is_read_once_from_its_row() -> None:
         start=date(2027, 2, 1),
         end=date(2027, 2, 28),
         time_limit=5.0,
+        effort=2.0,
         seed=3,
         replan_of="r1",
         team_version=2,
@@ -235,6 +237,7 @@ def test_a_solve_job_is_read_once_from_its_row() -> None:
         Job(id="j2", team_id="t1", params={"start": "2027-02-01", "end": "2027-02-28", "time_limit": 5})
     )
     assert (old.seed, old.replan_of, old.team_version, old.attempt) == (0, None, None, None)
+    assert old.effort == 10.0  # a row from before efforts: "normal"
 
 
 def test_the_solve_child_preloads_no_database_code() -> None:
@@ -251,3 +254,40 @@ def test_the_solve_child_preloads_no_database_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["[]", "api.jobs.worker"]
+
+
+def test_the_effort_asked_reaches_the_solver_and_progress_shows_effort_and_seconds_left(
+    make_service: Any,
+) -> None:
+    """Issue 22: ``effort`` (a name or units) is the job's, the solver gets it, and the job's progress
+    says the effort spent and the wall seconds left until the time limit."""
+    asked: list[Any] = []
+
+    def solve_fn(team: Any, start: Any, end: Any, params: Any) -> Any:
+        asked.append((params.effort, params.time_limit))
+        result = quick_result(team, start, end)
+        params.progress(
+            Progress(
+                objective=result.objective, bound=0, elapsed=0.05, gap_minutes=0, effort=1.5, seconds_left=40
+            )
+        )
+        params.stop.wait(20)
+        return result
+
+    service = make_service(solve_fn=solve_fn)
+    service.put_team()
+    job = service.call(
+        "POST", "/api/teams/tiny/rotas", json={"time_limit": 60, "effort": "quick"}, expect=202
+    )
+    job_id = job.json()["job_id"]
+    running = _wait_state(service, job_id, "running")
+    assert running["params"]["effort"] == 2.0
+    assert running["progress"]["effort"] == 1.5
+    assert 0 < running["progress"]["seconds_left"] <= 60
+    assert asked == [(2.0, 60)]
+    service.call("DELETE", f"/api/jobs/{job_id}", expect=200)
+    ended = service.wait_job(job_id)
+    assert ended["progress"]["seconds_left"] is None  # only a running job has a time limit ahead
+    for bad in (0, -1, "lots"):
+        body = service.call("POST", "/api/teams/tiny/rotas", json={"effort": bad}, expect=422).json()
+        assert "effort" in str(body["detail"]), body

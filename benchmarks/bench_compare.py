@@ -1,0 +1,299 @@
+"""``rota bench compare``: the same instances under the same wall limit, solved three ways.
+
+- ``default``: ``rota solve`` as it is, reproducible (stopped by ``--effort`` or the wall limit);
+- ``parallel``: the old portfolio, ``rota solve --parallel`` (CP-SAT's threads, stopped by wall seconds);
+- ``plain``: our CP-SAT model of the whole rota, minimised as it is with CP-SAT's own default
+  portfolio on ``--workers`` threads: no phases, no hint, no neighbourhoods of ours.
+
+Each solve runs in a freshly spawned interpreter, one at a time; every rota is checked with the
+validator. The table gives objective, distance from the solver's bound and from the best known
+(Curtois & Qu: the published best; a synthetic team: the best of the modes in this run), time to
+the first rota without gaps, and wall seconds, each also as a ratio to the default's, since the
+machine's load makes absolute seconds noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.synthetic import size_names, synthetic_document
+from cli.errors import fail, guarded
+from cli.render import gap_percent
+
+MODES = ("default", "parallel", "plain")
+EXTRA = ("portfolio",)  # the default with --processes = the cores (solver.portfolio), on request
+CURTOIS = Path("data/benchmarks/curtois")
+
+
+def _team(instance: str, benchmarks: Path) -> tuple[Any, int | None]:
+    """The team of an instance name (a synthetic size, or ``cN`` for Curtois & Qu N) and its best known."""
+    from benchmarks.curtois import read_instance, to_team
+    from rota.load import parse_team
+
+    if instance.startswith("c"):
+        inst = read_instance(benchmarks / f"Instance{instance[1:]}.txt")
+        best = _best_known(benchmarks).get(f"Instance{instance[1:]}")
+        return parse_team(to_team(inst), inst.name), best
+    return parse_team(synthetic_document(instance, 0), f"synthetic-{instance}"), None
+
+
+def _best_known(benchmarks: Path) -> dict[str, int]:
+    import csv
+
+    path = benchmarks / "best-known.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return {r["instance"]: int(r["best_known"]) for r in csv.DictReader(fh)}
+
+
+def run_one(
+    instance: str, mode: str, time_limit: float, effort: float, workers: int, seed: int, benchmarks: str
+) -> dict[str, Any]:
+    """Solve one instance one way (in the calling process) and measure it."""
+    from rota.validate import validate
+
+    team, best = _team(instance, Path(benchmarks))
+    started = time.perf_counter()
+    if mode == "plain":
+        doc, bound, zero = _plain(team, time_limit, workers, seed, started)
+        reproducible = False
+    else:
+        from solver import SolveParams, solve
+
+        params = SolveParams(
+            time_limit=time_limit,
+            effort=effort,
+            workers=workers,
+            seed=seed,
+            deterministic=mode != "parallel",
+            processes=None if mode == "portfolio" else 1,
+        )
+        result = solve(team, params=params)
+        doc, bound, zero = result.document, result.bound, result.first_zero_gap_seconds
+        reproducible = bool(getattr(doc.solver, "reproducible", False))
+    wall = time.perf_counter() - started
+    objective = doc.solver.objective if doc.solver is not None else None
+    return {
+        "instance": instance,
+        "mode": mode,
+        "seed": seed,
+        "objective": objective,
+        "bound": bound,
+        "best_known": best,
+        "first_gapless_seconds": zero,
+        "wall_seconds": round(wall, 3),
+        "reproducible": reproducible,
+        "valid": bool(doc.assignments) and validate(team, doc).ok,
+    }
+
+
+def _plain(team: Any, time_limit: float, workers: int, seed: int, started: float) -> tuple[Any, Any, Any]:
+    """Our model minimised by CP-SAT's default portfolio alone, stopped by the wall limit."""
+    from ortools.sat.python import cp_model
+
+    from rota.calendar import Calendar
+    from solver.build import build
+    from solver.result import rota_document
+
+    cal = Calendar(team)
+    built = build(cal, None)
+    ctx = built.ctx
+    ctx.model.minimize(built.expr(built.gap_terms + built.other_terms))
+    gap = built.gap_minutes()
+    first: list[float] = []
+
+    class FirstGapless(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if not first and (gap is None or self.value(gap) == 0):
+                first.append(time.perf_counter() - started)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - started))
+    status = solver.solve(ctx.model, FirstGapless())
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    duties = [ctx.duty(key) for key, var in ctx.x.items() if found and solver.boolean_value(var)]
+    bound = solver.best_objective_bound / built.scale if found else None
+    doc, _ = rota_document(
+        cal, sorted(duties), {"status": "optimal" if status == cp_model.OPTIMAL else "feasible"}
+    )
+    return doc, bound, first[0] if first else None
+
+
+def run_in_child(*args: Any) -> dict[str, Any]:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(run_one, *args).result()
+
+
+def _median(runs: list[dict[str, Any]], name: str) -> float | None:
+    values = [r[name] for r in runs if r[name] is not None]
+    return statistics.median(values) if values else None
+
+
+def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per instance and mode: medians over seeds, distances and ratios to the default."""
+    rows: list[dict[str, Any]] = []
+    for instance in dict.fromkeys(r["instance"] for r in runs):
+        mine = [r for r in runs if r["instance"] == instance]
+        medians = {
+            mode: {
+                name: _median([r for r in mine if r["mode"] == mode], name)
+                for name in ("objective", "bound", "first_gapless_seconds", "wall_seconds")
+            }
+            for mode in MODES + EXTRA
+            if any(r["mode"] == mode for r in mine)
+        }
+        known = mine[0]["best_known"]
+        found = [m["objective"] for m in medians.values() if m["objective"] is not None]
+        best = known if known is not None else (min(found) if found else None)
+        base = medians.get("default", {})
+        for mode, m in medians.items():
+            of_mode = [r for r in mine if r["mode"] == mode]
+            rows.append(
+                {
+                    "instance": instance,
+                    "mode": mode,
+                    **m,
+                    "from_bound_percent": gap_percent(m["objective"], m["bound"]),
+                    "best": best,
+                    "best_is_known": known is not None,
+                    "from_best_percent": _percent(m["objective"], best),
+                    "objective_ratio": _ratio(m["objective"], base.get("objective")),
+                    "wall_ratio": _ratio(m["wall_seconds"], base.get("wall_seconds")),
+                    "reproducible": all(r["reproducible"] for r in of_mode),
+                    "valid": all(r["valid"] for r in of_mode),
+                    "runs": len(of_mode),
+                }
+            )
+    return rows
+
+
+def _percent(value: float | None, ref: float | None) -> float | None:
+    """100 × (ours − best) / best, as ``rota bench curtois`` gives it."""
+    if value is None or ref is None or ref == 0:
+        return None
+    return 100.0 * (value - ref) / ref
+
+
+def _ratio(value: float | None, ref: float | None) -> float | None:
+    if value is None or ref is None or ref == 0:
+        return None
+    return value / ref
+
+
+def _f(value: float | None, fmt: str) -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def table(rows: list[dict[str, Any]], time_limit: float, effort: float, workers: int) -> Table:
+    out = Table(
+        title=f"rota bench compare: wall limit {time_limit:g} s, default effort {effort:g} units, "
+        f"{workers} threads for parallel and plain (medians over seeds)"
+    )
+    for name in (
+        "instance",
+        "mode",
+        "objective",
+        "÷ default",
+        "from bound %",
+        "from best %",
+        "first gapless s",
+        "wall s",
+        "÷ default",
+        "reproducible",
+        "valid",
+    ):
+        out.add_column(name, justify="left" if name in ("instance", "mode") else "right")
+    for r in rows:
+        best = "" if r["best_is_known"] else " (of modes)"
+        out.add_row(
+            r["instance"],
+            r["mode"],
+            _f(r["objective"], "{:,.0f}"),
+            _f(r["objective_ratio"], "{:.3f}"),
+            _f(r["from_bound_percent"], "{:.2f}"),
+            _f(r["from_best_percent"], "{:.2f}") + best,
+            _f(r["first_gapless_seconds"], "{:.2f}"),
+            _f(r["wall_seconds"], "{:.1f}"),
+            _f(r["wall_ratio"], "{:.2f}"),
+            "yes" if r["reproducible"] else "no",
+            "yes" if r["valid"] else "**no**",
+        )
+    return out
+
+
+def register(bench: typer.Typer) -> None:
+    @bench.command("compare")
+    @guarded
+    def compare_command(
+        instances: Annotated[
+            str,
+            typer.Option(
+                "--instances",
+                help="Comma-separated: synthetic sizes (S, M, L, XL, H) and Curtois & Qu instances as "
+                "cN (c1 … c24).",
+            ),
+        ] = "S,M",
+        time_limit: Annotated[
+            float, typer.Option("--time-limit", min=0.1, help="Wall seconds for every solve.")
+        ] = 60.0,
+        effort: Annotated[
+            str, typer.Option("--effort", help="The default mode's effort: a name or units.")
+        ] = "thorough",
+        workers: Annotated[
+            int, typer.Option("--workers", min=1, help="Threads for the parallel and plain modes.")
+        ] = 2,
+        repeat: Annotated[int, typer.Option("--repeat", min=1, help="Seeds 0 … N-1; medians shown.")] = 1,
+        modes: Annotated[
+            str,
+            typer.Option("--modes", help="Any of default, parallel, plain, portfolio."),
+        ] = ",".join(MODES),
+        benchmarks: Annotated[Path, typer.Option("--benchmarks", help="The Curtois & Qu folder.")] = CURTOIS,
+        json_path: Annotated[Path | None, typer.Option("--json", help="Also write every run here.")] = None,
+    ) -> None:
+        """The default, the old --parallel portfolio and plain CP-SAT side by side, same wall limit."""
+        from solver.params import parse_effort
+
+        try:
+            units = parse_effort(effort)
+        except ValueError as exc:
+            fail(f"--effort: {exc}")
+        chosen = [i.strip() for i in instances.split(",") if i.strip()]
+        for name in chosen:
+            if name.startswith("c"):
+                number = name[1:]
+                if not number.isdigit() or not (benchmarks / f"Instance{number}.txt").is_file():
+                    fail(f'--instances: no Curtois & Qu instance "{name}" in {benchmarks}')
+            elif name not in size_names():
+                fail(f'--instances: unknown "{name}" (sizes: {", ".join(size_names())}; Curtois: c1 … c24)')
+        picked = [m.strip() for m in modes.split(",") if m.strip()]
+        for m in picked:
+            if m not in MODES + EXTRA:
+                fail(f'--modes: unknown mode "{m}" (known: {", ".join(MODES + EXTRA)})')
+        console = Console()
+        runs = []
+        for name in chosen:
+            for seed in range(repeat):
+                for mode in picked:
+                    console.print(f"[dim]{name} {mode} seed {seed}…[/dim]")
+                    run = run_in_child(name, mode, time_limit, units, workers, seed, str(benchmarks))
+                    found = _f(run["objective"], "{:,.0f}")
+                    console.print(f"[dim]   objective {found}, {run['wall_seconds']:.1f} s[/dim]")
+                    runs.append(run)
+        console.print(table(summarise(runs), time_limit, units, workers))
+        if json_path is not None:
+            json_path.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
+        if not all(r["valid"] for r in runs):
+            raise typer.Exit(1)
