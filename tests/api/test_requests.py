@@ -1,0 +1,273 @@
+"""Staff self-service in the API: swaps, give-aways and leave checked by the rules before anyone is asked,
+accepted, approved and in the feeds; every step in the audit.
+
+The rota is the greedy one of the test team (``quick_solve``): Noor has am on Mon 19 Oct and Wed 21 Oct,
+Sem pm on the 19th and is on leave on the 21st, Lotte (desk and on call) is free on the 19th, Daan and Eva
+only hold the on-call skill."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from apikit import Service, quick_solve
+from test_feeds import get_feed, parse_events
+
+from api.services.tokens import create_api_token
+from rota.ical import event_uid
+
+OCT_20 = datetime(2026, 10, 20, 12, tzinfo=UTC)
+NOOR_AM = {"date": "2026-10-19", "shift": "am"}
+SEM_PM = {"date": "2026-10-19", "shift": "pm"}
+
+
+@pytest.fixture
+def published(make_service: Any) -> tuple[Service, dict[str, Any]]:
+    service = make_service(solve_fn=quick_solve)
+    service.put_team()
+    rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+    service.client.app.state.clock = lambda: OCT_20
+    with service.db.write() as session:
+        for person in ("sem", "lotte", "daan"):
+            made = create_api_token(
+                session=session, role="staff", teams=["tiny"], person=person, label=person
+            )
+            setattr(service.tokens, person, made.secret)
+    return service, rota
+
+
+def holds(rota: dict[str, Any], person: str, day: str, shift: str) -> bool:
+    return any((a["person"], a["date"], a["shift"]) == (person, day, shift) for a in rota["assignments"])
+
+
+def audit(service: Service) -> list[dict[str, Any]]:
+    return service.call("GET", "/api/teams/tiny/audit", "hr", expect=200).json()
+
+
+def feed(service: Service, person: str) -> dict[str, dict[str, Any]]:
+    token = service.call(
+        "POST", "/api/calendar-tokens", json={"team": "tiny", "kind": "person", "person": person}, expect=201
+    ).json()["token"]
+    return {e["UID"]: e for e in parse_events(get_feed(service, token).text)[1]}
+
+
+def test_a_rule_breaking_give_away_is_refused_with_the_rule_named_and_nobody_asked(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    # Wed 21 Oct: Sem is on leave, Daan lacks the desk skill
+    for colleague, rule in (("sem", "unavailable"), ("daan", "skills")):
+        refused = service.call(
+            "POST",
+            "/api/teams/tiny/requests",
+            "staff",
+            expect=422,
+            json={
+                "kind": "giveaway",
+                "rota": rota["id"],
+                "duty": {"date": "2026-10-21", "shift": "am"},
+                "colleague": colleague,
+            },
+        ).json()
+        assert rule in refused["detail"][0]["rules"] and rule in refused["detail"][0]["message"]
+        assert any(p.get("rule") == rule and p["person"] == colleague for p in refused["detail"][1:])
+    # nothing stored, nobody asked, nothing in the audit
+    assert service.call("GET", "/api/teams/tiny/requests", "sem", expect=200).json() == []
+    assert service.call("GET", "/api/teams/tiny/requests", expect=200).json() == []
+    assert audit(service) == []
+
+
+def test_a_swap_refused_for_the_other_person_too(published: tuple[Service, dict[str, Any]]) -> None:
+    """A swap is checked for both: Noor's pm on the 20th for Eva's night on the 20th: Noor lacks on call,
+    Eva lacks desk."""
+    service, rota = published
+    refused = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=422,
+        json={
+            "kind": "swap",
+            "rota": rota["id"],
+            "duty": {"date": "2026-10-20", "shift": "pm"},
+            "colleague": "eva",
+            "in_return": {"date": "2026-10-20", "shift": "night"},
+        },
+    ).json()
+    broken = {(p["rule"], p["person"]) for p in refused["detail"][1:]}
+    assert ("skills", "noor") in broken and ("skills", "eva") in broken
+
+
+def test_an_open_give_away_is_offered_only_to_eligible_colleagues_then_accepted_and_approved(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={"kind": "giveaway", "rota": rota["id"], "duty": NOOR_AM, "note": "dentist"},
+    ).json()
+    # Sem already works the 19th (one shift a date), Daan and Eva lack the desk skill: only Lotte
+    assert made["offered_to"] == ["lotte"] and made["state"] == "offered" and "note" not in made
+    assert [r["id"] for r in service.call("GET", "/api/teams/tiny/requests", "lotte", expect=200).json()] == [
+        made["id"]
+    ]
+    assert service.call("GET", "/api/teams/tiny/requests", "sem", expect=200).json() == []
+    assert service.call("GET", "/api/teams/tiny/requests", expect=200).json()[0]["note"] == "dentist"
+    service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=404)
+    service.call("POST", f"/api/requests/{made['id']}/approve", expect=409)  # nobody accepted yet
+    accepted = service.call("POST", f"/api/requests/{made['id']}/accept", "lotte", expect=200).json()
+    assert accepted["state"] == "pending" and accepted["colleague"] == "lotte"
+    service.call("POST", f"/api/requests/{made['id']}/approve", "staff", expect=403)
+    approved = service.call(
+        "POST", f"/api/requests/{made['id']}/approve", json={"reason": "fine"}, expect=200
+    ).json()
+    assert approved["state"] == "approved" and approved["decided_by"] == "tiny lead"
+    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    assert holds(now, "lotte", "2026-10-19", "am") and not holds(now, "noor", "2026-10-19", "am")
+    actions = [e["action"] for e in reversed(audit(service))]
+    assert actions[:3] == ["request", "accept", "approve"]
+
+
+def test_a_named_swap_accepted_approved_and_in_both_feeds_under_the_same_uids(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    noor_before, sem_before = feed(service, "noor"), feed(service, "sem")
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
+    ).json()
+    assert made["offered_to"] == ["sem"] and made["in_return"]["shift"] == "pm"
+    service.call("POST", f"/api/requests/{made['id']}/accept", "lotte", expect=404)
+    service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
+    service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=409)
+    service.call("POST", f"/api/requests/{made['id']}/approve", expect=200)
+    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    assert holds(now, "noor", "2026-10-19", "pm") and holds(now, "sem", "2026-10-19", "am")
+    noor_after, sem_after = feed(service, "noor"), feed(service, "sem")
+    for person, before, after, gone, new in (
+        ("noor", noor_before, noor_after, "am", "pm"),
+        ("sem", sem_before, sem_after, "pm", "am"),
+    ):
+        old_uid = event_uid("tiny", person, "desk", "2026-10-19", gone)
+        new_uid = event_uid("tiny", person, "desk", "2026-10-19", new)
+        # a shift's UID is its (person, role, date, shift): the one given away leaves the feed, the one
+        # taken appears; every other shift keeps its UID and SEQUENCE
+        assert old_uid in before and old_uid not in after and new_uid in after and new_uid not in before
+        assert set(after) - {new_uid} == set(before) - {old_uid}
+        assert all(after[u]["SEQUENCE"] == before[u]["SEQUENCE"] for u in set(before) - {old_uid})
+    entries = audit(service)
+    assert [e["action"] for e in reversed(entries)][:3] == ["request", "accept", "approve"]
+    rows = list(
+        csv.reader(io.StringIO(service.call("GET", "/api/teams/tiny/audit?format=csv", expect=200).text))
+    )
+    assert rows[0] == ["when", "who", "action", "what", "why"] and len(rows) == len(entries) + 1
+
+
+def test_a_declined_request_says_why_and_changes_nothing(published: tuple[Service, dict[str, Any]]) -> None:
+    service, rota = published
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
+    ).json()
+    service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
+    service.call("POST", f"/api/requests/{made['id']}/decline", expect=422)  # a lead gives the reason
+    declined = service.call(
+        "POST",
+        f"/api/requests/{made['id']}/decline",
+        json={"reason": "Sem trains the new starter"},
+        expect=200,
+    ).json()
+    assert declined["state"] == "declined" and declined["reason"] == "Sem trains the new starter"
+    service.call("POST", f"/api/requests/{made['id']}/approve", expect=409)
+    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    assert holds(now, "noor", "2026-10-19", "am") and holds(now, "sem", "2026-10-19", "pm")
+    assert (
+        audit(service)[0]["action"] == "decline" and audit(service)[0]["why"] == "Sem trains the new starter"
+    )
+
+
+def test_rules_are_checked_again_at_accept(published: tuple[Service, dict[str, Any]]) -> None:
+    """Offered to Lotte; then the lead puts Lotte on the pm of the 19th: accepting breaks one shift a date."""
+    service, rota = published
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={"kind": "giveaway", "rota": rota["id"], "duty": NOOR_AM, "colleague": "lotte"},
+    ).json()
+    service.call(
+        "POST",
+        f"/api/rotas/{rota['id']}/edits",
+        json={
+            "op": "move",
+            "person": "sem",
+            "role": "desk",
+            "shift": "pm",
+            "date": "2026-10-19",
+            "to": {"person": "lotte"},
+        },
+        expect=200,
+    )
+    refused = service.call("POST", f"/api/requests/{made['id']}/accept", "lotte", expect=422).json()
+    assert "one_shift_per_date" in refused["detail"][0]["rules"]
+
+
+def test_leave_shows_the_duties_that_fall_and_the_gap_then_joins_the_team_file(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, _ = published
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={
+            "kind": "leave",
+            "from": "2026-10-22",
+            "to": "2026-10-23",
+            "leave_kind": "training",
+            "note": "course",
+        },
+    ).json()
+    assert made["state"] == "pending" and made["leave_kind"] == "training"
+    listed = service.call("GET", "/api/teams/tiny/requests", expect=200).json()[0]
+    falls = listed["consequence"]["duties_that_fall"]
+    assert [(f["date"], f["shift"]) for f in falls] == [("2026-10-22", "pm"), ("2026-10-23", "pm")]
+    assert all(f["gaps"] and "uncovered" in f["gaps"][0] for f in falls)
+    assert all([c["person"] for c in f["could_cover"]] == ["lotte"] for f in falls)
+    assert "consequence" not in service.call("GET", "/api/teams/tiny/requests", "staff", expect=200).json()[0]
+    version = service.call("GET", "/api/teams/tiny", expect=200).json()["version"]
+    approved = service.call("POST", f"/api/requests/{made['id']}/approve", expect=200).json()
+    assert approved["state"] == "approved" and approved["team_version"] == version + 1
+    team = service.call("GET", "/api/teams/tiny", expect=200).json()
+    noor = next(p for p in team["document"]["people"] if p["id"] == "noor")
+    assert {"from": "2026-10-22", "to": "2026-10-23", "reason": "training"} in noor["unavailable"]
+    assert audit(service)[0]["action"] == "leave"
+
+
+def test_leave_requests_follow_the_team_rules(published: tuple[Service, dict[str, Any]]) -> None:
+    from apikit import team_doc
+
+    service, _ = published
+    service.put_team(doc=team_doc(requests={"blackout": [{"from": "2026-12-20", "to": "2026-12-31"}]}))
+    refused = service.call(
+        "POST", "/api/teams/tiny/requests", "staff", expect=422, json={"kind": "leave", "from": "2026-12-24"}
+    ).json()
+    assert "blackout" in refused["detail"][0]["message"]
+    service.call(
+        "POST", "/api/teams/tiny/requests", "staff", expect=201, json={"kind": "leave", "from": "2026-12-19"}
+    )
