@@ -338,6 +338,13 @@ def _payload(req: EditRequest) -> dict[str, Any]:
     return out
 
 
+def edit_words(rota_id: int, req: EditRequest) -> str:
+    """An edit in a line, for the audit: "rota 3: move noor am (desk) on 2026-10-19 to person sem"."""
+    to = ", ".join(f"{k} {v}" for k, v in (req.to or {}).items())
+    label = _label((req.person, req.role, req.shift, req.date))
+    return f"rota {rota_id}: {req.op} {label}{' to ' + to if to else ''}{' (forced)' if req.force else ''}"
+
+
 def _label(key: Key) -> str:
     person, role, shift, day = key
     return f"{person} {shift} ({role}) on {day}"
