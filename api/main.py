@@ -35,7 +35,20 @@ from api.jobs.worker import SolveFn
 from api.middleware import CSP, EdgeMiddleware, FailureLimiter, mask_secrets, with_security_headers
 from api.openapi import allowed_methods
 from api.openapi import install as install_openapi
-from api.routes import audit, calendars, coverage, health, jobs, me, onduty, requests, rotas, teams, tokens
+from api.routes import (
+    audit,
+    calendars,
+    coverage,
+    health,
+    imports,
+    jobs,
+    me,
+    onduty,
+    requests,
+    rotas,
+    teams,
+    tokens,
+)
 from api.settings import Settings, get_settings
 from rota.load import format_path
 
@@ -95,7 +108,20 @@ def create_app(
     app.state.feed_cache = BodyCache(settings.feed_cache_size)
     app.state.clock = utcnow  # tests move it to see the feeds' window at a chosen moment
     app.dependency_overrides[get_settings] = lambda: settings
-    for module in (teams, jobs, rotas, coverage, tokens, calendars, me, health, onduty, requests, audit):
+    for module in (
+        teams,
+        jobs,
+        rotas,
+        coverage,
+        tokens,
+        calendars,
+        me,
+        health,
+        onduty,
+        requests,
+        audit,
+        imports,
+    ):
         app.include_router(module.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,0 +1,238 @@
+"""People into a team from a CSV or Excel sheet: a header row naming the columns (id, name, email, skills,
+hours per week, days, department; any order, any case), one person a row. A row whose id the team has
+changes that person's fields given (a blank cell leaves a field as it is); a new id adds a person.
+
+Every row is checked before anything is stored, and then the whole team file as any team file is: a bad row
+is named by its number and column ("row 4, hours per week: "lots" is not a number of hours"), and a file
+with one bad row changes nothing. ``dry_run`` answers the same preview (who is added, what changes for
+whom) without storing anything."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.errors import Invalid, UnsupportedMediaType
+from api.services import audit, teams
+
+CSV_TYPES = ("text/csv", "application/csv")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMNS = {
+    "id": "id",
+    "name": "name",
+    "email": "email",
+    "skills": "skills",
+    "hours per week": "hours_per_week",
+    "hours": "hours_per_week",
+    "days": "days",
+    "department": "department",
+}
+MAX_ROWS = 10_000
+_PEOPLE_PATH = re.compile(r"^people\[(\d+)\]\.?(.*)$")
+
+
+@dataclass
+class Preview:
+    """What an import does: people added, people changed (field → (before, after)), people as they were."""
+
+    added: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    stored: bool = False
+    team_version: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stored": self.stored,
+            "team_version": self.team_version,
+            "summary": f"{len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.unchanged)} unchanged",
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+        }
+
+
+def _header(name: Any) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(name or "").strip().lower())
+
+
+def read_rows(body: bytes, content_type: str | None) -> list[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet shows it, {field: text}) of each non-empty row; 415/422 in words."""
+    kind = teams.media_type(content_type)
+    if kind in CSV_TYPES:
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid(f"the CSV is not UTF-8 text: byte {exc.start} cannot be decoded") from None
+        sample = text[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        table = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    elif kind == XLSX_TYPE:
+        table = _xlsx_rows(body)
+    else:
+        raise UnsupportedMediaType(
+            f'content type "{kind}" is not accepted: send the people as text/csv or {XLSX_TYPE}',
+            "content-type",
+        )
+    if not table or not any(c.strip() for c in table[0]):
+        raise Invalid(
+            "the file is empty: the first row names the columns (id, name, email, skills, …)", "row 1"
+        )
+    heads = [_header(h) for h in table[0]]
+    unknown = [h for h in heads if h and h not in COLUMNS]
+    if unknown:
+        raise Invalid(
+            f'row 1: unknown column "{unknown[0]}" (known: id, name, email, skills, hours per week, days, '
+            "department)",
+            "row 1",
+        )
+    if "id" not in heads:
+        raise Invalid("row 1: the id column is missing", "row 1")
+    if len(table) - 1 > MAX_ROWS:
+        raise Invalid(f"{len(table) - 1:,} rows: an import takes at most {MAX_ROWS:,}", "")
+    out = []
+    for n, raw in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        cells = {COLUMNS[h]: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(heads) if h}
+        out.append((n, cells))
+    return out
+
+
+def _xlsx_rows(body: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise Invalid(f"the body is not an Excel workbook (.xlsx): {type(exc).__name__}") from None
+    sheet = book.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append([_cell(v) for v in values])
+        if len(rows) > MAX_ROWS + 1:
+            break
+    book.close()
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _hours(text: str) -> int | float:
+    value = float(text.replace(",", "."))
+    return int(value) if value.is_integer() else value
+
+
+def _apply(
+    document: dict[str, Any], rows: list[tuple[int, dict[str, str]]]
+) -> tuple[Preview, dict[int, int]]:
+    """Apply the rows to ``document`` in place; returns the preview and people index → row number. Every
+    bad cell is collected and raised together (422, a problem per cell, path "row N, column")."""
+    problems: list[dict[str, str]] = []
+    people: list[dict[str, Any]] = document.setdefault("people", [])
+    index = {p.get("id"): i for i, p in enumerate(people) if isinstance(p, dict)}
+    seen: dict[str, int] = {}
+    preview = Preview()
+    rows_of: dict[int, int] = {}
+
+    def bad(n: int, column: str, message: str) -> None:
+        problems.append({"path": f"row {n}, {column}", "message": f"row {n}, {column}: {message}"})
+
+    for n, cells in rows:
+        pid = cells.get("id", "")
+        if not pid:
+            bad(n, "id", "the id is blank")
+            continue
+        if pid in seen:
+            bad(n, "id", f'"{pid}" is on row {seen[pid]} too')
+            continue
+        seen[pid] = n
+        values: dict[str, Any] = {}
+        for key in ("name", "email", "department", "days"):
+            if cells.get(key):
+                values[key] = cells[key]
+        if cells.get("skills"):
+            values["skills"] = [s.strip() for s in re.split(r"[;,]", cells["skills"]) if s.strip()]
+        if cells.get("hours_per_week"):
+            try:
+                values["hours_per_week"] = _hours(cells["hours_per_week"])
+            except ValueError:
+                bad(n, "hours per week", f'"{cells["hours_per_week"]}" is not a number of hours')
+                continue
+        if pid in index:
+            person = people[index[pid]]
+            diff = {k: {"from": person.get(k), "to": v} for k, v in values.items() if person.get(k) != v}
+            person.update(values)
+            if diff:
+                preview.changed.append({"row": n, "id": pid, "changes": diff})
+            else:
+                preview.unchanged.append(pid)
+        else:
+            index[pid] = len(people)
+            people.append({"id": pid, **values})
+            preview.added.append({"row": n, **people[-1]})
+        rows_of[index[pid]] = n
+    if problems:
+        raise Invalid(f"{len(problems)} bad row(s): nothing was imported", problems=problems)
+    return preview, rows_of
+
+
+def import_people(
+    *,
+    session: Session,
+    principal: Principal,
+    team_id: str,
+    body: bytes,
+    content_type: str | None,
+    dry_run: bool,
+    max_people: int | None = None,
+) -> Preview:
+    """Check every row and the team file they make; store it as a new team version (with its audit entry)
+    unless ``dry_run``. 422 names each bad row; nothing is stored then."""
+    stored = teams.get_version(session=session, team_id=team_id)
+    rows = read_rows(body, content_type)
+    if not rows:
+        raise Invalid("the file has a header row but no people", "row 2")
+    document = copy.deepcopy(stored.document)
+    preview, rows_of = _apply(document, rows)
+    try:
+        teams.parse_document(document, team_id)
+    except Invalid as exc:
+        raise Invalid(
+            "the people would make the team file invalid: nothing was imported",
+            problems=[_by_row(p, rows_of) for p in exc.problems],
+        ) from None
+    if dry_run:
+        return preview
+    what = f"people import: {preview.as_dict()['summary']}"
+    names = [a["id"] for a in preview.added] + [c["id"] for c in preview.changed]
+    if names:
+        what += " (" + ", ".join(names[:20]) + (", …" if len(names) > 20 else "") + ")"
+    audit.record(session, team_id, principal.name, "import", what)
+    _, version, _ = teams.put_team(session=session, team_id=team_id, document=document, max_people=max_people)
+    preview.stored, preview.team_version = True, version.version
+    return preview
+
+
+def _by_row(problem: dict[str, Any], rows_of: dict[int, int]) -> dict[str, Any]:
+    """A team-file problem at ``people[i].field`` named by the row that made person i."""
+    m = _PEOPLE_PATH.match(str(problem.get("path", "")))
+    if m is None or int(m.group(1)) not in rows_of:
+        return problem
+    n = rows_of[int(m.group(1))]
+    column = m.group(2).split(".")[0].split("[")[0].replace("hours_per_week", "hours per week") or "id"
+    return {**problem, "path": f"row {n}, {column}", "message": f"row {n}, {column}: {problem['message']}"}
