@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RowIdPath, SettingsDep, TeamIdPath
-from api.errors import Invalid
+from api.deps import RowIdPath, RunnerDep, SettingsDep, TeamIdPath
+from api.errors import ApiError, Invalid
+from api.jobs import submit
 from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services import openshifts, requests
@@ -172,10 +173,12 @@ def approve_request(
     principal: PrincipalDep,
     session: WriteSessionDep,
     settings: SettingsDep,
+    runner: RunnerDep,
     body: DecisionBody | None = None,
 ) -> dict[str, Any]:
     """A lead grants a request: a swap or give-away the colleague accepted goes into the rota, leave into the
-    team file (a new team version; the answer lists the published duties it touches)."""
+    team file (a new team version). For leave the answer lists the published duties it touches and, for
+    each published rota it touches, the minimal-change re-plan queued (``replans``: the job of each)."""
     row = requests.approve(
         session=session,
         principal=principal,
@@ -185,10 +188,35 @@ def approve_request(
     )
     out = _view(row, principal)
     if row.kind == "leave":
-        out["consequence"] = requests.leave_consequence(
-            session=session, row=row, history_days=settings.history_days
-        ).as_dict()
+        consequence = requests.leave_consequence(session=session, row=row, history_days=settings.history_days)
+        out["consequence"] = consequence.as_dict()
+        out["replans"] = [
+            _replan(session, settings, runner, principal, row.team_id, rota_id)
+            for rota_id in consequence.rota_ids
+        ]
     return out
+
+
+def _replan(
+    session: Any, settings: Any, runner: Any, principal: Any, team_id: str, rota_id: int
+) -> dict[str, Any]:
+    """The minimal-change re-plan of a published rota the approved leave touches (``replan_of``), queued
+    as any re-plan is; the leave is approved whatever happens here, so a refusal is reported, not raised."""
+    try:
+        job = submit.submit_job(
+            session=session,
+            settings=settings,
+            team_id=team_id,
+            replan_of=rota_id,
+            token_id=principal.token_id,
+            owner=runner.owner,
+        )
+    except submit.SolveRunning as running:
+        return {"rota": rota_id, "job_id": running.job.id, "state": running.job.state, "running": True}
+    except ApiError as exc:
+        return {"rota": rota_id, "job_id": None, "refused": exc.problems[0]["message"]}
+    runner.submit(job.id, team_id)
+    return {"rota": rota_id, "job_id": job.id, "state": job.state}
 
 
 @router.post("/api/requests/{request_id}/decline", responses=WITH_CONFLICT)

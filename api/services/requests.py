@@ -476,7 +476,7 @@ def accept(
         f"request {row.id}: {b.names.get(me, me)} accepts the {row.kind} of {detail['words']}",
     )
     if _team_rules(current_document(session=session, team_id=row.team_id)).get("swaps") == "auto-approve":
-        return _apply_change(session, row, "team rule: swaps auto-approve", "auto-approved", history_days)
+        return _apply_change(session, row, "team rule: swaps auto-approve", None, history_days)
     session.commit()
     return row
 

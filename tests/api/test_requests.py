@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from apikit import Service, quick_solve
+from apikit import Service, quick_solve, team_doc
 from test_feeds import get_feed, parse_events
 
 from api.services.tokens import create_api_token
@@ -229,7 +229,7 @@ def test_rules_are_checked_again_at_accept(published: tuple[Service, dict[str, A
 def test_leave_shows_the_duties_that_fall_and_the_gap_then_joins_the_team_file(
     published: tuple[Service, dict[str, Any]],
 ) -> None:
-    service, _ = published
+    service, rota = published
     made = service.call(
         "POST",
         "/api/teams/tiny/requests",
@@ -256,18 +256,72 @@ def test_leave_shows_the_duties_that_fall_and_the_gap_then_joins_the_team_file(
     team = service.call("GET", "/api/teams/tiny", expect=200).json()
     noor = next(p for p in team["document"]["people"] if p["id"] == "noor")
     assert {"from": "2026-10-22", "to": "2026-10-23", "reason": "training"} in noor["unavailable"]
+    # the published month it touches gets its minimal-change re-plan, against the new team version
+    [replan] = approved["replans"]
+    assert replan["rota"] == rota["id"]
+    done = service.wait_job(replan["job_id"])
+    assert done["state"] == "done"
+    proposal = service.call("GET", f"/api/rotas/{done['rota_id']}", expect=200).json()
+    assert proposal["replan_of"] == rota["id"] and proposal["team_version"] == version + 1
+    assert not holds(proposal, "noor", "2026-10-22", "pm") and not holds(proposal, "noor", "2026-10-23", "pm")
     assert audit(service)[0]["action"] == "leave"
 
 
 def test_leave_requests_follow_the_team_rules(published: tuple[Service, dict[str, Any]]) -> None:
-    from apikit import team_doc
-
     service, _ = published
-    service.put_team(doc=team_doc(requests={"blackout": [{"from": "2026-12-20", "to": "2026-12-31"}]}))
+    rules = {
+        "blackout": [{"from": "2026-12-20", "to": "2026-12-31"}],
+        "max_away": {"desk": 1},
+        "notice_days": 7,
+    }
+    service.put_team(doc=team_doc(requests=rules))
     refused = service.call(
         "POST", "/api/teams/tiny/requests", "staff", expect=422, json={"kind": "leave", "from": "2026-12-24"}
     ).json()
     assert "blackout" in refused["detail"][0]["message"]
-    service.call(
-        "POST", "/api/teams/tiny/requests", "staff", expect=201, json={"kind": "leave", "from": "2026-12-19"}
+    soon = (date.today() + timedelta(days=2)).isoformat()
+    refused = service.call(
+        "POST", "/api/teams/tiny/requests", "staff", expect=422, json={"kind": "leave", "from": soon}
+    ).json()
+    assert "7 days ahead" in refused["detail"][0]["message"]
+    first = service.call(
+        "POST", "/api/teams/tiny/requests", "staff", expect=201, json={"kind": "leave", "from": "2027-01-11"}
+    ).json()
+    service.call("POST", f"/api/requests/{first['id']}/approve", expect=200)
+    # one desk person away on the 11th already: Sem may not be too; Daan (no desk skill) may
+    refused = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "sem",
+        expect=422,
+        json={"kind": "leave", "from": "2027-01-10", "to": "2027-01-12"},
+    ).json()
+    assert (
+        "at most 1 of role desk" in refused["detail"][0]["message"]
+        and "Noor" in refused["detail"][0]["message"]
     )
+    service.call(
+        "POST", "/api/teams/tiny/requests", "daan", expect=201, json={"kind": "leave", "from": "2027-01-11"}
+    )
+    refused = service.call(
+        "PUT", "/api/teams/tiny", json=team_doc(requests={"max_away": {"desks": 1}}), expect=422
+    ).json()
+    assert refused["detail"][0]["path"] == "requests.max_away.desks"
+
+
+def test_a_team_that_auto_approves_swaps_applies_one_when_the_colleague_accepts(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    service.put_team(doc=team_doc(requests={"swaps": "auto-approve"}))
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
+    ).json()
+    accepted = service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200).json()
+    assert accepted["state"] == "approved" and accepted["decided_by"] == "team rule: swaps auto-approve"
+    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    assert holds(now, "noor", "2026-10-19", "pm") and holds(now, "sem", "2026-10-19", "am")
