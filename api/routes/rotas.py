@@ -16,7 +16,7 @@ from api.errors import Invalid
 from api.models import Rota
 from api.routes.common import ERRORS
 from api.schemas import EditCreate, EditRead, PublishRequest
-from api.services import audit, cells, changes, edits, publish, rotas
+from api.services import cells, changes, edits, publish, rotas
 from api.services.privacy import private_document, sees_leave_reasons
 from rota.export import MEDIA_TYPES
 
@@ -167,9 +167,6 @@ def edit_rota(
         to=body.to.model_dump(exclude_none=True) if body.to else None,
         force=body.force,
         reason=body.reason,
-    )
-    audit.record(
-        session, lead_rota.team_id, principal.name, "edit", edits.edit_words(rota_id, request), body.reason
     )
     rota, edit = edits.edit_rota(
         session=session,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, PublishedDay, Rota, RotaEdit
+from api.services import audit
 from api.services.feeds import sync_events
 from api.services.publish import lock_rota
 from api.services.rotas import get_rota, horizon_team, team_duties
@@ -108,6 +109,7 @@ def edit_rota(
         created_at=now,
     )
     session.add(edit)
+    audit.record(session, team_id, actor or "unknown", "edit", edit_words(rota.id, request), request.reason)
     session.flush()
     days = sorted({k[3] for k in (*removed, *added)})
     if session.scalar(select(PublishedDay.date).where(PublishedDay.rota_id == rota.id).limit(1)) is not None:

@@ -325,3 +325,23 @@ def test_a_team_that_auto_approves_swaps_applies_one_when_the_colleague_accepts(
     assert accepted["state"] == "approved" and accepted["decided_by"] == "team rule: swaps auto-approve"
     now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
     assert holds(now, "noor", "2026-10-19", "pm") and holds(now, "sem", "2026-10-19", "am")
+
+
+def test_every_edit_of_a_rota_is_in_the_audit_and_a_refused_one_is_not(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    service, rota = published
+    cell = {"person": "sem", "role": "desk", "shift": "am", "date": "2026-10-21"}
+    service.call("POST", f"/api/rotas/{rota['id']}/edits", json={"op": "add", **cell}, expect=422)
+    assert audit(service) == []
+    service.call(
+        "POST",
+        f"/api/rotas/{rota['id']}/edits",
+        json={"op": "add", **cell, "force": True, "reason": "Sem swapped by phone"},
+        expect=200,
+    )
+    [entry] = audit(service)
+    assert (
+        entry["action"] == "edit" and entry["who"] == "tiny lead" and entry["why"] == "Sem swapped by phone"
+    )
+    assert entry["what"] == f"rota {rota['id']}: add sem am (desk) on 2026-10-21 (forced)"

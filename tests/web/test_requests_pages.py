@@ -85,7 +85,7 @@ def test_a_give_away_from_the_page_to_the_lead_and_into_the_audit(
     trail = lead.get("/teams/tiny/audit")
     assert trail.status_code == 200
     twin = api.get("/api/teams/tiny/audit", headers=bearer).json()
-    assert [e["action"] for e in twin][:3] == ["approve", "accept", "request"]
+    assert [e["action"] for e in twin][:4] == ["edit", "approve", "accept", "request"]
     for e in twin:
         assert html.escape(e["what"], quote=False) in trail.text
     assert staff(web).get("/teams/tiny/audit").status_code in (403, 404)
