@@ -350,6 +350,7 @@ class Unavailable(Model):
     from_: Moment | None = Field(default=None, alias="from")
     to: Moment | None = None
     reason: Text | None = None
+    uid: Text | None = None  # ext: the calendar event it was imported from (re-importing updates it)
 
     @model_validator(mode="after")
     def _shape(self) -> Unavailable:

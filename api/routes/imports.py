@@ -62,3 +62,64 @@ def import_people(
         max_people=settings.max_people,
     )
     return preview.as_dict()
+
+
+CALENDAR_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/calendar": {"schema": {"type": "string", "description": "an iCalendar file"}}},
+    }
+}
+
+
+@router.post(
+    "/api/teams/{team_id}/leave/import",
+    responses={**ERRORS, 415: {"model": ErrorBody, "description": "not text/calendar"}},
+    openapi_extra=CALENDAR_BODY,
+)
+def import_leave(
+    team_id: TeamIdPath,
+    principal: LeadOfTeamDep,
+    session: WriteSessionDep,
+    body: Annotated[tuple[bytes, str | None], Depends(raw_body)],
+    person: Annotated[
+        str | None, Query(max_length=64, description="whose leave; default: by attendee email")
+    ] = None,
+    dry_run: Annotated[bool, Query(description="preview what changes; store nothing")] = False,
+) -> dict[str, Any]:
+    """Leave from an iCalendar file: each VEVENT an unavailability (of ``person``, or of the person whose
+    email the event names), by UID, so importing again updates rather than duplicates; a cancelled event
+    removes its entry. All or nothing."""
+    return imports.import_leave(
+        session=session,
+        principal=principal,
+        team_id=team_id,
+        body=body[0],
+        content_type=body[1],
+        person=person,
+        dry_run=dry_run,
+    )
+
+
+@router.post(
+    "/api/teams/{team_id}/closures/import",
+    responses={**ERRORS, 415: {"model": ErrorBody, "description": "not text/calendar"}},
+    openapi_extra=CALENDAR_BODY,
+)
+def import_closures(
+    team_id: TeamIdPath,
+    principal: LeadOfTeamDep,
+    session: WriteSessionDep,
+    body: Annotated[tuple[bytes, str | None], Depends(raw_body)],
+    dry_run: Annotated[bool, Query(description="preview what changes; store nothing")] = False,
+) -> dict[str, Any]:
+    """Closure dates from an iCalendar file (a staff day, the office's own holidays): every date an event
+    covers joins the team file's ``closures``."""
+    return imports.import_closures(
+        session=session,
+        principal=principal,
+        team_id=team_id,
+        body=body[0],
+        content_type=body[1],
+        dry_run=dry_run,
+    )

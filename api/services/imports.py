@@ -236,3 +236,172 @@ def _by_row(problem: dict[str, Any], rows_of: dict[int, int]) -> dict[str, Any]:
     n = rows_of[int(m.group(1))]
     column = m.group(2).split(".")[0].split("[")[0].replace("hours_per_week", "hours per week") or "id"
     return {**problem, "path": f"row {n}, {column}", "message": f"row {n}, {column}: {problem['message']}"}
+
+
+def _events(body: bytes, content_type: str | None) -> list[Any]:
+    """The VEVENTs of an iCalendar body (415 for another type, 422 for one that does not parse)."""
+    import icalendar
+
+    kind = teams.media_type(content_type)
+    if kind != "text/calendar":
+        raise UnsupportedMediaType(
+            f'content type "{kind}" is not accepted: send an iCalendar file as text/calendar', "content-type"
+        )
+    try:
+        calendar = icalendar.Calendar.from_ical(body.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid(f"the body is not an iCalendar file: {exc}") from None
+    return list(calendar.walk("VEVENT"))
+
+
+def _span(event: Any, tz: Any) -> tuple[str, str, bool]:
+    """(from, to, whole dates?) of an event in the team's wall time: whole dates inclusive, or date-times
+    with an exclusive end."""
+    from datetime import date as Date
+    from datetime import datetime as DateTime
+    from datetime import timedelta
+
+    start = event.decoded("DTSTART")
+    end = event.decoded("DTEND") if "DTEND" in event else None
+    if isinstance(start, DateTime):
+        start = start if start.tzinfo else start.replace(tzinfo=tz)
+        end = end if isinstance(end, DateTime) else start + timedelta(hours=1)
+        end = end if end.tzinfo else end.replace(tzinfo=tz)
+        a, z = start.astimezone(tz), end.astimezone(tz)
+        return a.strftime("%Y-%m-%dT%H:%M"), z.strftime("%Y-%m-%dT%H:%M"), False
+    assert isinstance(start, Date)
+    last = (end - timedelta(days=1)) if isinstance(end, Date) and end > start else start
+    return start.isoformat(), last.isoformat(), True
+
+
+def import_leave(
+    *,
+    session: Session,
+    principal: Principal,
+    team_id: str,
+    body: bytes,
+    content_type: str | None,
+    person: str | None,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """Leave from a calendar: each VEVENT an unavailability of ``person`` (or of the person whose email is
+    the event's ATTENDEE or ORGANIZER), kept with the event's UID so importing again updates it (a
+    cancelled event removes it). All or nothing: an event naming nobody is a problem naming its UID."""
+    from rota import timeutil
+
+    stored = teams.get_version(session=session, team_id=team_id)
+    document = copy.deepcopy(stored.document)
+    tz = timeutil.zone(document["timezone"])
+    people = {p["id"]: p for p in document.get("people", []) if isinstance(p, dict)}
+    if person is not None and person not in people:
+        raise Invalid(f'the team has no person "{person}"', "person")
+    by_email = {str(p.get("email", "")).lower(): pid for pid, p in people.items() if p.get("email")}
+    problems: list[dict[str, str]] = []
+    added, updated, removed = [], [], []
+    for n, event in enumerate(_events(body, content_type), start=1):
+        uid = str(event.get("UID") or "").strip()
+        where = f"event {n}" + (f" ({uid})" if uid else "")
+        if not uid:
+            problems.append({"path": where, "message": f"{where}: has no UID"})
+            continue
+        pid = person
+        if pid is None:
+            mails = [str(a) for a in _as_list(event.get("ATTENDEE")) + _as_list(event.get("ORGANIZER"))]
+            found = [
+                by_email[m.lower().removeprefix("mailto:")]
+                for m in mails
+                if m.lower().removeprefix("mailto:") in by_email
+            ]
+            if not found:
+                problems.append(
+                    {"path": where, "message": f"{where}: no person of the team has its attendee's email"}
+                )
+                continue
+            pid = found[0]
+        if "DTSTART" not in event:
+            problems.append({"path": where, "message": f"{where}: has no DTSTART"})
+            continue
+        first, last, whole = _span(event, tz)
+        person_leave = people[pid].setdefault("unavailable", [])
+        old = next((u for u in person_leave if isinstance(u, dict) and u.get("uid") == uid), None)
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            if old is not None:
+                person_leave.remove(old)
+                removed.append({"person": pid, "uid": uid})
+            continue
+        entry: dict[str, Any] = {"date": first} if whole and first == last else {"from": first, "to": last}
+        summary = str(event.get("SUMMARY") or "").strip()
+        if summary:
+            entry["reason"] = summary
+        entry["uid"] = uid
+        if old is None:
+            person_leave.append(entry)
+            added.append({"person": pid, **entry})
+        elif old != entry:
+            person_leave[person_leave.index(old)] = entry
+            updated.append({"person": pid, **entry})
+    if problems:
+        raise Invalid(f"{len(problems)} bad event(s): nothing was imported", problems=problems)
+    teams.parse_document(document, team_id)
+    out: dict[str, Any] = {
+        "stored": False,
+        "summary": f"{len(added)} added, {len(updated)} updated, {len(removed)} removed",
+        "added": added,
+        "updated": updated,
+        "removed": removed,
+    }
+    if dry_run or not (added or updated or removed):
+        return out
+    audit.record(session, team_id, principal.name, "import", f"leave import: {out['summary']}")
+    _, version, _ = teams.put_team(session=session, team_id=team_id, document=document)
+    return {**out, "stored": True, "team_version": version.version}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def import_closures(
+    *,
+    session: Session,
+    principal: Principal,
+    team_id: str,
+    body: bytes,
+    content_type: str | None,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """Closure dates from a calendar: every date each VEVENT covers (whole dates; a timed event, the dates
+    it touches) joins ``closures``; dates already there are not added twice."""
+    from datetime import date as Date
+    from datetime import timedelta
+
+    from rota import timeutil
+
+    stored = teams.get_version(session=session, team_id=team_id)
+    document = copy.deepcopy(stored.document)
+    tz = timeutil.zone(document["timezone"])
+    have = {str(d) for d in document.get("closures", [])}
+    new: list[str] = []
+    for event in _events(body, content_type):
+        if "DTSTART" not in event or str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        first, last, _ = _span(event, tz)
+        day, end = Date.fromisoformat(first[:10]), Date.fromisoformat(last[:10])
+        while day <= end:
+            if day.isoformat() not in have and day.isoformat() not in new:
+                new.append(day.isoformat())
+            day += timedelta(days=1)
+    out: dict[str, Any] = {
+        "stored": False,
+        "summary": f"{len(new)} closure date(s) added",
+        "added": sorted(new),
+    }
+    if dry_run or not new:
+        return out
+    document["closures"] = [*document.get("closures", []), *sorted(new)]
+    teams.parse_document(document, team_id)
+    audit.record(session, team_id, principal.name, "import", f"closures import: {', '.join(sorted(new))}")
+    _, version, _ = teams.put_team(session=session, team_id=team_id, document=document)
+    return {**out, "stored": True, "team_version": version.version}

@@ -78,6 +78,8 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("POST", "/api/open-shifts/{open_shift_id}/claim", None, ("lead", "hr", "other_lead", "other_staff")),
     ("GET", "/api/teams/tiny/audit", None, ("staff", "other_lead", "other_staff")),
     ("POST", "/api/teams/tiny/people/import", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/teams/tiny/leave/import", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/teams/tiny/closures/import", None, ("hr", "staff", "other_lead", "other_staff")),
 ]
 # Of those, the callers who may not even see the rota, job or feed an id names: answered as for an id
 # that does not exist (404, the same body), not 403 (issue 21.7); the others may see it, not change it.

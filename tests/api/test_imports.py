@@ -97,3 +97,110 @@ def test_an_excel_sheet_imports_like_a_csv_and_other_types_are_refused(team: Ser
     send(team, b"not a workbook", kind=XLSX, expect=422)
     send(team, "id,colour\nnoor,blue\n", expect=422)
     send(team, GOOD, who="staff", expect=403)
+
+
+ICS = "text/calendar"
+
+
+def calendar(*events: str) -> str:
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + "".join(events) + "END:VCALENDAR\r\n"
+
+
+def vevent(uid: str, start: str, end: str, summary: str = "", extra: str = "") -> str:
+    lines = [f"UID:{uid}", "DTSTAMP:20261001T000000Z", start, end]
+    if summary:
+        lines.append(f"SUMMARY:{summary}")
+    if extra:
+        lines.append(extra)
+    return "BEGIN:VEVENT\r\n" + "\r\n".join(lines) + "\r\nEND:VEVENT\r\n"
+
+
+def leave_of(service: Service, person: str) -> list[dict[str, Any]]:
+    return people(service)[person].get("unavailable", [])
+
+
+def test_leave_from_a_calendar_by_uid_updates_on_re_import(team: Service) -> None:
+    first = calendar(
+        vevent("a@hr", "DTSTART;VALUE=DATE:20261102", "DTEND;VALUE=DATE:20261105", "Holiday"),
+        vevent(
+            "b@hr",
+            "DTSTART;TZID=Europe/Amsterdam:20261110T090000",
+            "DTEND;TZID=Europe/Amsterdam:20261110T130000",
+        ),
+    )
+    preview = team.call(
+        "POST",
+        "/api/teams/tiny/leave/import?person=noor&dry_run=true",
+        content=first,
+        headers={"Content-Type": ICS},
+        expect=200,
+    ).json()
+    assert preview["stored"] is False and preview["summary"] == "2 added, 0 updated, 0 removed"
+    assert leave_of(team, "noor") == []
+    url = "/api/teams/tiny/leave/import?person=noor"
+    done = team.call("POST", url, content=first, headers={"Content-Type": ICS}, expect=200).json()
+    assert done["stored"] is True
+    assert leave_of(team, "noor") == [
+        {"from": "2026-11-02", "to": "2026-11-04", "reason": "Holiday", "uid": "a@hr"},
+        {"from": "2026-11-10T09:00", "to": "2026-11-10T13:00", "uid": "b@hr"},
+    ]
+    again = calendar(
+        vevent("a@hr", "DTSTART;VALUE=DATE:20261102", "DTEND;VALUE=DATE:20261103", "Holiday"),
+        vevent("b@hr", "DTSTART:20261110T080000Z", "DTEND:20261110T120000Z", extra="STATUS:CANCELLED"),
+    )
+    done = team.call("POST", url, content=again, headers={"Content-Type": ICS}, expect=200).json()
+    assert done["summary"] == "0 added, 1 updated, 1 removed"
+    assert leave_of(team, "noor") == [{"date": "2026-11-02", "reason": "Holiday", "uid": "a@hr"}]
+
+
+def test_leave_by_attendee_email_and_an_event_naming_nobody_imports_nothing(team: Service) -> None:
+    doc = team.call("GET", "/api/teams/tiny", expect=200).json()["document"]
+    doc["people"][1]["email"] = "sem@example.org"
+    team.put_team(doc=doc)
+    both = calendar(
+        vevent(
+            "c@hr",
+            "DTSTART;VALUE=DATE:20261201",
+            "DTEND;VALUE=DATE:20261202",
+            extra="ATTENDEE:mailto:SEM@example.org",
+        ),
+        vevent(
+            "d@hr",
+            "DTSTART;VALUE=DATE:20261201",
+            "DTEND;VALUE=DATE:20261202",
+            extra="ATTENDEE:mailto:who@example.org",
+        ),
+    )
+    url = "/api/teams/tiny/leave/import"
+    refused = team.call("POST", url, content=both, headers={"Content-Type": ICS}, expect=422).json()
+    assert [p["path"] for p in refused["detail"]] == ["event 2 (d@hr)"]
+    assert all("uid" not in u for u in leave_of(team, "sem"))
+    one = calendar(
+        vevent(
+            "c@hr",
+            "DTSTART;VALUE=DATE:20261201",
+            "DTEND;VALUE=DATE:20261202",
+            extra="ATTENDEE:mailto:SEM@example.org",
+        )
+    )
+    team.call("POST", url, content=one, headers={"Content-Type": ICS}, expect=200)
+    assert {"date": "2026-12-01", "uid": "c@hr"} in leave_of(team, "sem")
+    team.call("POST", url, content="not a calendar", headers={"Content-Type": ICS}, expect=422)
+    team.call("POST", url, content=one, headers={"Content-Type": CSV}, expect=415)
+
+
+def test_closures_from_a_calendar(team: Service) -> None:
+    staff_day = calendar(
+        vevent("s@hr", "DTSTART;VALUE=DATE:20261223", "DTEND;VALUE=DATE:20261225", "Staff days"),
+        vevent("t@hr", "DTSTART;VALUE=DATE:20261224", "DTEND;VALUE=DATE:20261225", "Twice"),
+    )
+    url = "/api/teams/tiny/closures/import"
+    done = team.call("POST", url, content=staff_day, headers={"Content-Type": ICS}, expect=200).json()
+    assert done["added"] == ["2026-12-23", "2026-12-24"] and done["stored"] is True
+    doc = team.call("GET", "/api/teams/tiny", expect=200).json()["document"]
+    assert doc["closures"] == ["2026-12-23", "2026-12-24"]
+    again = team.call("POST", url, content=staff_day, headers={"Content-Type": ICS}, expect=200).json()
+    assert again["added"] == [] and again["stored"] is False
+    assert (
+        team.call("GET", "/api/teams/tiny/audit", expect=200).json()[0]["what"].startswith("closures import")
+    )
