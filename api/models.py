@@ -68,6 +68,13 @@ class Rota(Base):
     document: Mapped[dict[str, Any]]
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     replan_of: Mapped[int | None] = mapped_column(ForeignKey("rotas.id", ondelete="SET NULL"))
+    # a pending change set: the draft holding the changes to this published rota until Publish (one per rota);
+    # once published, the version it replaced
+    pending_of: Mapped[int | None] = mapped_column(
+        ForeignKey("rotas.id", ondelete="SET NULL"), unique=True, index=True
+    )
+    published_by: Mapped[str | None] = mapped_column(String(200))  # who published this version
+    publish_note: Mapped[str | None] = mapped_column(Text)  # why, in their words (asked on Publish)
     job_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

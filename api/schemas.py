@@ -88,6 +88,32 @@ class RotaCreate(BaseModel):
     )
 
 
+class ReplanCreate(BaseModel):
+    """A sick call (someone ill or away from … to …) or, with no person, "the team file changed"."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    person: str | None = Field(
+        default=None, min_length=1, max_length=64, description="who is ill or away (the team file's id)"
+    )
+    first: RotaDate | None = Field(default=None, alias="from", description="the first date of the absence")
+    last: RotaDate | None = Field(default=None, alias="to", description="the last date (default: from)")
+    reason: str = Field(default="", max_length=200, description="kept with the absence in the team file")
+    scope: str = Field(
+        default="rest",
+        pattern="^(rest|span|day)$",
+        description="rest: from the first date to the rota's end; span: only the absence's dates; "
+        "day: only `day`",
+    )
+    fixed_before: RotaDate | None = Field(
+        default=None, description="nothing before this date changes (default: the absence's first date)"
+    )
+    day: RotaDate | None = Field(default=None, description="scope day: the one date to re-plan")
+    time_limit: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="seconds (default from settings)"
+    )
+
+
 class JobAccepted(BaseModel):
     job_id: str
     state: str
@@ -153,6 +179,9 @@ class RotaSummary(BaseModel):
     created_at: datetime
     published_at: datetime | None
     replan_of: int | None
+    pending_of: int | None = Field(
+        default=None, description="a pending change set: the published rota whose changes it holds"
+    )
 
 
 class PublishRequest(BaseModel):
@@ -164,6 +193,11 @@ class PublishRequest(BaseModel):
         le=2**31 - 1,
         description="the rota version you read; 409 when an edit since then "
         "touched the same person on the same date",
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=500,
+        description="why, in one line: kept with the published version in the team's history",
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 
 from rich import box
@@ -12,12 +11,12 @@ from rich.text import Text
 
 from cli.grid import render_grid
 from rota.calendar import Calendar
-from rota.document import GapDoc, RotaDocument, duties_of
+from rota.document import GapDoc, RotaDocument
 from rota.explain import group_reasons
-from rota.export import coverage_figures, hours_lines, hours_text, percent_text
 from rota.objective import DEFAULT_WEIGHTS
 from rota.records import Duty
 from rota.team import Team
+from rota.view import HOURS_COLUMNS, HoursColumn, HoursLine, RotaView, hours_lines, percent_text
 
 MAX_GAP_LINES = 25
 TERM_UNITS = {
@@ -60,19 +59,21 @@ def timing(doc: RotaDocument) -> str:
     return ", ".join(parts)
 
 
-def render_rota(console: Console, team: Team, doc: RotaDocument, *, extra: str = "") -> None:
-    """Everything about one rota: grid, coverage, hours, objective terms and the status line."""
-    cal = Calendar(team, doc.period.start, doc.period.end)
-    duties = duties_of(cal, doc)
-    render_grid(console, cal, duties, doc.gaps)
-    render_coverage(console, cal, duties, doc.gaps)
-    render_hours(console, cal, duties)
+def render_rota(
+    console: Console, team: Team, doc: RotaDocument, *, extra: str = "", view: RotaView | None = None
+) -> None:
+    """Everything about one rota: grid, coverage, hours, objective terms and the status line (``view``:
+    the rota's read model, when one is built already)."""
+    view = view if view is not None else RotaView(team, doc)
+    render_grid(console, view)
+    render_coverage(console, view)
+    hours_table(console, view.hours, view.hour_columns)
     if doc.terms:
         render_terms(console, doc.terms, doc.objective_weights or DEFAULT_WEIGHTS)
     console.print(status_line(doc, extra=extra))
 
 
-def render_coverage(console: Console, cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> None:
+def render_coverage(console: Console, view: RotaView) -> None:
     """Coverage per role in person-minutes, then each gap with its reasons."""
     table = Table(title="Coverage (person-minutes)", box=box.SIMPLE_HEAD, title_justify="left")
     for name in (
@@ -86,22 +87,19 @@ def render_coverage(console: Console, cal: Calendar, duties: list[Duty], gaps: l
         "gaps",
     ):
         table.add_column(name, justify="left" if name == "role" else "right")
-    count: dict[str, int] = defaultdict(int)
-    for g in gaps:
-        count[g.role] += 1
-    for role, f in coverage_figures(cal, duties).items():
+    for c in view.coverage:
         table.add_row(
-            role,
-            f"{f['core_required']:,}",
-            f"{f['core_covered']:,}",
-            percent_text(f["core_covered"], f["core_required"]),
-            f"{f['all_required']:,}",
-            f"{f['all_covered']:,}",
-            percent_text(f["all_covered"], f["all_required"]),
-            Text(str(count[role]), style="bold red" if count[role] else "green"),
+            c.role,
+            f"{c.core_required:,}",
+            f"{c.core_covered:,}",
+            percent_text(c.core_covered, c.core_required),
+            f"{c.all_required:,}",
+            f"{c.all_covered:,}",
+            percent_text(c.all_covered, c.all_required),
+            Text(str(c.gaps), style="bold red" if c.gaps else "green"),
         )
     console.print(table)
-    for line in gap_lines(cal, gaps):
+    for line in gap_lines(view.cal, view.doc.gaps):
         console.print(line)
 
 
@@ -139,20 +137,22 @@ def gap_line(cal: Calendar, g: GapDoc) -> Text:
 
 def render_hours(console: Console, cal: Calendar, duties: list[Duty]) -> None:
     """Hours worked against the contracted target, and duties per role, for each person."""
+    hours_table(console, hours_lines(cal, duties), HOURS_COLUMNS)
+
+
+def hours_table(console: Console, hours: list[HoursLine], columns: tuple[HoursColumn, ...]) -> None:
+    """The hours table: person, name, then ``columns`` (``RotaView.hour_columns``; a marked figure in
+    yellow)."""
     table = Table(title="Hours", box=box.SIMPLE_HEAD, title_justify="left")
-    for name in ("person", "name", "worked h", "target h", "± h", "duties", "target from"):
-        table.add_column(name, justify="right" if name.endswith("h") else "left")
-    for h in hours_lines(cal, duties):
-        off = h.difference is not None and abs(h.difference) >= 240
-        table.add_row(
-            h.person,
-            h.name,
-            hours_text(h.worked),
-            hours_text(h.target),
-            Text(hours_text(h.difference, sign=True), style="yellow" if off else ""),
-            h.duties_text,
-            h.basis or "",
-        )
+    table.add_column("person")
+    table.add_column("name")
+    for c in columns:
+        table.add_column(c.head, justify="right" if c.numeric else "left")
+    for h in hours:
+        cells: list[Text | str] = [
+            Text(c.text(h), style="yellow" if c.off(h) else "") if c.marks else c.text(h) for c in columns
+        ]
+        table.add_row(h.person, h.name, *cells)
     console.print(table)
 
 

@@ -19,6 +19,7 @@ from cli.render import gap_percent, show_document, status_line, timing
 from rota.document import RotaDocument
 from rota.export import export
 from rota.team import Team
+from rota.view import RotaView
 from solver import Progress, SolveParams, SolveResult, solve
 
 
@@ -73,12 +74,15 @@ def run_solve(
             params.progress = outer
 
 
-def write_output(team: Team, doc: RotaDocument, path: Path, fmt: str | None = None) -> None:
+def write_output(
+    team: Team, doc: RotaDocument, path: Path, fmt: str | None = None, view: RotaView | None = None
+) -> None:
     """Write the rota to ``path`` in ``fmt`` (default: by the suffix, as ``rota solve -o`` takes it):
-    the rota document (JSON), one row per assignment (CSV), iCalendar, Excel or the HTML page."""
+    the rota document (JSON), one row per assignment (CSV), iCalendar, Excel or the HTML page
+    (``view``: the rota's read model, shared by the files of one solve)."""
     fmt = fmt or output_kind(path).lstrip(".")
     try:
-        path.write_bytes(export(team, doc, fmt))
+        path.write_bytes(export(team, doc, fmt, view=view))
     except OSError as exc:
         fail(f"{path}: cannot be written: {exc.strerror or exc}")
 
@@ -95,8 +99,9 @@ def solve_and_show(
     result = run_solve(team, start, end, params, console)
     doc = result.document
     if outputs and (doc.assignments or result.status not in ("infeasible", "invalid", "unknown")):
+        view = RotaView(team, doc) if any(output_kind(p) != ".json" for p in outputs) else None
         for path in outputs:
-            write_output(team, doc, path)
+            write_output(team, doc, path, view=view)
             console.print(f"wrote {path}")
         console.print(status_line(doc, extra=timing(doc)))
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 
@@ -306,12 +306,15 @@ class Calendar:
         spans = self.unavailable(person_id)
         days = timeutil.parse_days(person.days)
         options: dict[date, list[tuple[int, str, str]]] = defaultdict(list)
-        for slot in self.slots:
-            if slot.date.weekday() not in days or any(a < slot.end and slot.start < b for a, b, _ in spans):
+        for day in self.open_dates:
+            if day.weekday() not in days:  # only the dates they work: not every slot of the horizon
                 continue
-            for role in self.offered_roles(slot.shift, slot.date):
-                if self.team.can_take(person, role, slot.shift):
-                    options[slot.date].append((slot.end - slot.start, role, slot.shift))
+            for slot in self.slots_by_date.get(day, ()):
+                if any(a < slot.end and slot.start < b for a, b, _ in spans):
+                    continue
+                for role in self.offered_roles(slot.shift, day):
+                    if self.team.can_take(person, role, slot.shift):
+                        options[day].append((slot.end - slot.start, role, slot.shift))
         best = {d: max(m for m, _, _ in opts) for d, opts in options.items()}
         total = sum(best.values())
         longest = max(best.values(), default=0)
@@ -325,7 +328,7 @@ class Calendar:
         if cap is not None:
             weeks: dict[tuple[int, int], int] = defaultdict(int)
             for d, m in best.items():
-                weeks[d.isocalendar()[:2]] += m
+                weeks[timeutil.iso_week(d)] += m
             bounds.append((sum(min(m, round(cap * 60)) for m in weeks.values()), f"≤ {cap:g} h a week"))
         if rules.max_hours_per_period is not None:
             period = rules.max_hours_per_period
@@ -333,18 +336,11 @@ class Calendar:
         for lim in self.limits(person_id):
             if lim.max is None:
                 continue
-            windows: dict[object, list[tuple[int, int]]] = defaultdict(list)
+            windows: dict[Hashable, list[tuple[int, int]]] = defaultdict(list)
             for d, opts in options.items():
                 free = max((m for m, r, sh in opts if not lim.counts(r, sh)), default=0)
                 counted = max((m for m, r, sh in opts if lim.counts(r, sh)), default=0)
-                key = (
-                    d.isocalendar()[:2]
-                    if lim.per == "week"
-                    else (d.year, d.month)
-                    if lim.per == "month"
-                    else None
-                )
-                windows[key].append((free, max(0, counted - free)))
+                windows[timeutil.bucket(lim.per, d)].append((free, max(0, counted - free)))
             bound = sum(
                 sum(f for f, _ in v) + sum(sorted((g for _, g in v), reverse=True)[: lim.max])
                 for v in windows.values()
@@ -357,7 +353,7 @@ class Calendar:
         most, why = min(bounds, key=lambda b: b[0])
         closed_to_them = [d for d in range(7) if d not in days and self.team.opening_hours.windows(d)]
         if closed_to_them:
-            why = f"no {', '.join(_DAY_PLURALS[d] for d in closed_to_them)}, {why}"
+            why = f"no {', '.join(timeutil.DAY_PLURALS[d] for d in closed_to_them)}, {why}"
         return most, why
 
     # -- offered shifts (spec 1.1) --------------------------------------------------------
@@ -406,9 +402,6 @@ class Calendar:
                     and self.slot_allowed(entry.shift, day)
                 ):
                     yield entry, day
-
-
-_DAY_PLURALS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
 def _aware(moment: datetime, tz: tzinfo) -> datetime:

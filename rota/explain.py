@@ -24,6 +24,7 @@ from rota.checks import Violation, check_duties
 from rota.checks.base import clock
 from rota.objective import eligible
 from rota.records import Duty, GapStretch, Slot
+from rota.timeutil import DAY_PLURALS
 
 # cause groups, most telling first: (label, rule ids), from each rule's declaration
 CAUSES: tuple[tuple[str, frozenset[str]], ...] = cause_groups()
@@ -318,7 +319,6 @@ def _merge(per_gap: list[list[str]]) -> tuple[str, ...]:
 
 
 _DAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
 def _weekday_label(days: set[int]) -> str:
@@ -329,7 +329,7 @@ def _weekday_label(days: set[int]) -> str:
     if ordered == [5, 6]:
         return "weekends"
     if len(ordered) <= 2:
-        return " and ".join(_DAYS[d] for d in ordered)
+        return " and ".join(DAY_PLURALS[d] for d in ordered)
     if ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{_DAY[ordered[0]]}{DASH}{_DAY[ordered[-1]]}"
     return "/".join(_DAY[d] for d in ordered)

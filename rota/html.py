@@ -7,24 +7,13 @@ tables as the terminal view (``rota.export``), so the page and ``rota show`` agr
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
-from itertools import groupby
 
-from rota.calendar import Calendar
-from rota.document import GapDoc, RotaDocument, duties_of
-from rota.export import (
-    away_dates,
-    cell_codes,
-    coverage_figures,
-    gap_days,
-    hours_lines,
-    hours_text,
-    percent_text,
-)
+from rota.document import RotaDocument
 from rota.records import Duty
 from rota.team import Team
+from rota.view import RotaView, day_text, hours_text, percent_text
 
 # Role colours (background, border), by the role's place in the team file.
 PALETTE = (
@@ -95,13 +84,15 @@ ul.gaps .why { color: #555; }
 """
 
 
-def rota_html(team: Team, doc: RotaDocument, *, heading: str | None = None) -> str:
-    """The whole page for ``doc`` of ``team``; ``heading`` replaces the team name as the title."""
-    cal = Calendar(team, doc.period.start, doc.period.end)
-    duties = duties_of(cal, doc)
+def rota_html(
+    team: Team, doc: RotaDocument, *, heading: str | None = None, view: RotaView | None = None
+) -> str:
+    """The whole page for ``doc`` of ``team``; ``heading`` replaces the team name as the title; ``view``:
+    the rota's read model, when one is built already."""
+    view = view if view is not None else RotaView(team, doc)
     colour = {role: PALETTE[i % len(PALETTE)] for i, role in enumerate(team.roles)}
     title = heading or team.team
-    period = f"{_day(doc.period.start)} – {_day(doc.period.end)}"
+    period = f"{day_text(doc.period.start)} – {day_text(doc.period.end)}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -116,11 +107,11 @@ def rota_html(team: Team, doc: RotaDocument, *, heading: str | None = None) -> s
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(period)} · {escape(team.timezone)} · {_status(doc)}</p>',
         "</header>",
-        _grid(cal, duties, doc.gaps, colour),
-        _legend(cal, colour),
+        _grid(view, colour),
+        _legend(view, colour),
         '<section class="figures">',
-        _coverage(cal, duties, doc.gaps),
-        _hours(cal, duties),
+        _coverage(view),
+        _hours(view),
         "</section>",
         "</body>",
         "</html>",
@@ -142,59 +133,36 @@ def _status(doc: RotaDocument) -> str:
     return text
 
 
-def _day(day: date) -> str:
-    """``Tue 1 Dec 2026``."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
 def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _blocks(dates: list[date]) -> list[list[date]]:
-    """The dates in one block when a page holds them (up to 31), else one block per calendar month."""
-    if len(dates) <= 31:
-        return [dates]
-    return [list(g) for _, g in groupby(dates, key=lambda d: (d.year, d.month))]
-
-
-def _grid(cal: Calendar, duties: list[Duty], gaps: list[GapDoc], colour: dict[str, tuple[str, str]]) -> str:
+def _grid(view: RotaView, colour: dict[str, tuple[str, str]]) -> str:
     """One table per month: a row per person with a chip per duty, then a gap row per role."""
-    team = cal.team
-    codes = cell_codes(team)
-    cells: dict[tuple[str, date], list[Duty]] = defaultdict(list)
-    for d in duties:
-        cells[(d.person, d.date)].append(d)
-    away = away_dates(cal, cal.dates)
-    gapped = gap_days(cal, gaps)
+    team = view.team
+    heads = {h.date: h for h in view.heads}
     out = []
-    for dates in _blocks(cal.dates):
+    for dates in view.blocks():
         rows = [
             '<table class="grid">',
-            f"<caption>{_day(dates[0])} – {_day(dates[-1])}</caption>",
+            f"<caption>{day_text(dates[0])} – {day_text(dates[-1])}</caption>",
             '<thead><tr><th class="name" scope="col">person</th>',
         ]
         for day in dates:
-            css = ["closed"] if day in cal.closed else []
-            if day.weekday() >= 5:
-                css.append("weekend")
-            why = f' title="{escape(cal.closed[day])}"' if day in cal.closed else ""
-            rows.append(f'<th scope="col"{_cls(css)}{why}>{f"{day:%a}"[:2]}<br>{day.day:02d}</th>')
+            h = heads[day]
+            why = f' title="{escape(h.closed)}"' if h.closed is not None else ""
+            rows.append(f'<th scope="col"{_cls(h.css)}{why}>{h.weekday}<br>{day.day:02d}</th>')
         rows.append("</tr></thead>")
         rows.append("<tbody>")
         for p in team.people:
             row = [f'<tr><th class="name" scope="row" title="{escape(p.id)}">{escape(p.display)}</th>']
             for day in dates:
-                here = cells.get((p.id, day))
-                if here:
-                    chips = "".join(
-                        _chip(cal, d, codes.get((d.shift, d.role), d.shift), colour) for d in here
-                    )
-                    row.append(f"<td{_cls(['away'] if (p.id, day) in away else [])}>{chips}</td>")
-                elif day in cal.closed:
-                    row.append(f'<td class="closed" title="{escape(cal.closed[day])}">·</td>')
-                elif (p.id, day) in away:
-                    row.append(f'<td class="away" title="{escape(away[(p.id, day)])}">–</td>')
+                cell = view.cell(p.id, day)
+                if cell.duties:
+                    chips = "".join(_chip(view, d, colour) for d in cell.duties)
+                    row.append(f"<td{_cls('away' if cell.away is not None else '')}>{chips}</td>")
+                elif cell.kind:
+                    row.append(f'<td class="{cell.kind}" title="{escape(cell.note)}">{cell.mark}</td>')
                 else:
                     row.append("<td></td>")
             rows.append("".join(row) + "</tr>")
@@ -203,52 +171,41 @@ def _grid(cal: Calendar, duties: list[Duty], gaps: list[GapDoc], colour: dict[st
         for role in team.roles:
             row = [f'<tr><th class="name" scope="row">gaps {escape(role)}</th>']
             for day in dates:
-                if day in gapped.get(role, {}):
-                    core = gapped[role][day]
-                    what = "core gap" if core else "gap outside core hours"
-                    row.append(
-                        f'<td class="{"gap-core" if core else "gap-other"}" title="{what}">'
-                        f"{'!' if core else '?'}</td>"
-                    )
-                elif day in cal.closed:
-                    row.append('<td class="closed">·</td>')
+                gap = view.gap_mark(role, day)
+                if gap.gaps:
+                    what = "core gap" if gap.core else "gap outside core hours"
+                    row.append(f'<td class="{gap.kind}" title="{what}">{gap.mark}</td>')
                 else:
-                    row.append("<td></td>")
+                    row.append(f"<td{_cls(gap.kind)}>{gap.mark}</td>")
             rows.append("".join(row) + "</tr>")
         rows.append("</tbody></table>")
         out.append("\n".join(rows))
     return "\n".join(out)
 
 
-def _cls(names: list[str]) -> str:
-    return f' class="{" ".join(names)}"' if names else ""
+def _cls(names: str) -> str:
+    return f' class="{names}"' if names else ""
 
 
-def _chip(cal: Calendar, d: Duty, code: str, colour: dict[str, tuple[str, str]]) -> str:
+def _chip(view: RotaView, d: Duty, colour: dict[str, tuple[str, str]]) -> str:
     """A duty: its shift code over its role, coloured by role; the title has the names and times."""
-    team = cal.team
     bg, border = colour.get(d.role, PALETTE[0])
-    role = team.roles[d.role].name or d.role
-    shift = team.shifts[d.shift].name or d.shift
-    start, end = cal.instant(d.start), cal.instant(d.end)
-    tip = f"{role} · {shift} {start:%H:%M}–{end:%H:%M}"
+    start, end = view.cal.instant(d.start), view.cal.instant(d.end)
+    tip = f"{view.role_names[d.role]} · {view.shift_names[d.shift]} {start:%H:%M}–{end:%H:%M}"
     return (
         f'<span class="chip" style="background:{bg};border-color:{border}" title="{escape(tip)}">'
-        f"<b>{escape(code)}</b><i>{escape(d.role)}</i></span>"
+        f"<b>{escape(view.code(d))}</b><i>{escape(d.role)}</i></span>"
     )
 
 
-def _legend(cal: Calendar, colour: dict[str, tuple[str, str]]) -> str:
+def _legend(view: RotaView, colour: dict[str, tuple[str, str]]) -> str:
     """What each code means, and the marks for leave, closed dates and gaps."""
-    team = cal.team
     keys = []
-    for (sid, role), code in cell_codes(team).items():
-        bg, border = colour.get(role, PALETTE[0])
-        shift = team.shifts[sid]
-        label = f"{shift.name or sid} {shift.start}–{shift.end}, {team.roles[role].name or role}"
+    for k in view.legend:
+        bg, border = colour.get(k.role, PALETTE[0])
         keys.append(
             f'<span class="key"><span class="chip" style="background:{bg};border-color:{border}">'
-            f"<b>{escape(code)}</b></span> {escape(label)}</span>"
+            f"<b>{escape(k.code)}</b></span> {escape(k.text)}</span>"
         )
     keys.append(
         '<span class="key">– away (leave)</span><span class="key">· closed</span>'
@@ -258,35 +215,32 @@ def _legend(cal: Calendar, colour: dict[str, tuple[str, str]]) -> str:
     return f'<p class="legend">{"".join(keys)}</p>'
 
 
-def _coverage(cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> str:
+def _coverage(view: RotaView) -> str:
     """Coverage per role in person-hours (core and all opening hours), then each gap with its reasons."""
-    count: dict[str, int] = defaultdict(int)
-    for g in gaps:
-        count[g.role] += 1
+    gaps, tz = view.doc.gaps, view.cal.tz
     rows = [
         "<h2>Coverage (person-hours)</h2>",
         '<table class="figures">',
         "<thead><tr><th>role</th><th>core required</th><th>core covered</th><th>core</th>"
         "<th>all required</th><th>all covered</th><th>all</th><th>gaps</th></tr></thead><tbody>",
     ]
-    for role, f in coverage_figures(cal, duties).items():
-        short = f["all_covered"] < f["all_required"]
+    for c in view.coverage:
         rows.append(
-            f"<tr><td>{escape(role)}</td>"
-            f'<td class="n">{hours_text(f["core_required"])}</td>'
-            f'<td class="n">{hours_text(f["core_covered"])}</td>'
-            f'<td class="n">{percent_text(f["core_covered"], f["core_required"])}</td>'
-            f'<td class="n">{hours_text(f["all_required"])}</td>'
-            f'<td class="n">{hours_text(f["all_covered"])}</td>'
-            f'<td class="n{" bad" if short else ""}">{percent_text(f["all_covered"], f["all_required"])}</td>'
-            f'<td class="n{" bad" if count[role] else ""}">{count[role]}</td></tr>'
+            f"<tr><td>{escape(c.role)}</td>"
+            f'<td class="n">{hours_text(c.core_required)}</td>'
+            f'<td class="n">{hours_text(c.core_covered)}</td>'
+            f'<td class="n">{percent_text(c.core_covered, c.core_required)}</td>'
+            f'<td class="n">{hours_text(c.all_required)}</td>'
+            f'<td class="n">{hours_text(c.all_covered)}</td>'
+            f'<td class="n{" bad" if c.short else ""}">{percent_text(c.all_covered, c.all_required)}</td>'
+            f'<td class="n{" bad" if c.gaps else ""}">{c.gaps}</td></tr>'
         )
     rows.append("</tbody></table>")
     if gaps:
         rows.append('<ul class="gaps">')
         for g in gaps[:MAX_GAP_LINES]:
-            a = datetime.fromisoformat(g.start).astimezone(cal.tz)
-            b = datetime.fromisoformat(g.end).astimezone(cal.tz)
+            a = datetime.fromisoformat(g.start).astimezone(tz)
+            b = datetime.fromisoformat(g.end).astimezone(tz)
             what = (
                 f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
                 f"{g.assigned} of {g.required} on duty"
@@ -299,21 +253,23 @@ def _coverage(cal: Calendar, duties: list[Duty], gaps: list[GapDoc]) -> str:
     return "\n".join(rows)
 
 
-def _hours(cal: Calendar, duties: list[Duty]) -> str:
-    """Hours worked against the contracted target, and duties per role, for each person."""
+def _hours(view: RotaView) -> str:
+    """Hours worked against the contracted target, and duties per role, for each person
+    (the view's ``hour_columns`` after the person)."""
+    columns = view.hour_columns
+    heads = "".join(f"<th>{escape(c.head)}</th>" for c in columns)
     rows = [
         "<h2>Hours</h2>",
         '<table class="figures">',
-        "<thead><tr><th>person</th><th>name</th><th>worked h</th><th>target h</th><th>± h</th>"
-        "<th>duties</th><th>target from</th></tr></thead><tbody>",
+        f"<thead><tr><th>person</th><th>name</th>{heads}</tr></thead><tbody>",
     ]
-    for h in hours_lines(cal, duties):
-        off = h.difference is not None and abs(h.difference) >= 240
-        rows.append(
-            f"<tr><td>{escape(h.person)}</td><td>{escape(h.name)}</td>"
-            f'<td class="n">{hours_text(h.worked)}</td><td class="n">{hours_text(h.target)}</td>'
-            f'<td class="n{" off" if off else ""}">{hours_text(h.difference, sign=True)}</td>'
-            f"<td>{escape(h.duties_text)}</td><td>{escape(h.basis or '')}</td></tr>"
+    for h in view.hours:
+        cells = "".join(
+            f'<td class="n{" off" if c.off(h) else ""}">{escape(c.text(h))}</td>'
+            if c.numeric
+            else f"<td>{escape(c.text(h))}</td>"
+            for c in columns
         )
+        rows.append(f"<tr><td>{escape(h.person)}</td><td>{escape(h.name)}</td>{cells}</tr>")
     rows.append("</tbody></table>")
     return "\n".join(rows)

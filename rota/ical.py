@@ -244,13 +244,15 @@ def rota_events(
     person: str | None = None,
     role: str | None = None,
     with_person_names: bool = False,
+    cal: RotaCalendar | None = None,
 ) -> list[EventSpec]:
     """An event per assignment of ``doc`` (optionally one person's or one role's), in date order.
 
     The summary names the role and the shift (and the person, with ``with_person_names``), as the live
     feeds do (``event_text``); the description the shift, its local times, the team and the person.
+    ``cal``: the team's calendar of the rota's period, when one is built already.
     """
-    cal = RotaCalendar(team, doc.period.start, doc.period.end)
+    cal = cal if cal is not None else RotaCalendar(team, doc.period.start, doc.period.end)
     names = {p.id: p.display for p in team.people}
     out = []
     for a in sorted(doc.assignments, key=lambda a: (a.date, a.shift, a.role, a.person)):
@@ -313,7 +315,8 @@ def _times(
     return cal.instant(slot.start), cal.instant(slot.end)
 
 
-def rota_ics(team: Team, doc: RotaDocument, **options: Any) -> bytes:
-    """The whole rota as one calendar (``rota solve -o FILE.ics``): every shift, with people's names."""
-    events = rota_events(team, doc, with_person_names=True)
+def rota_ics(team: Team, doc: RotaDocument, cal: RotaCalendar | None = None, **options: Any) -> bytes:
+    """The whole rota as one calendar (``rota solve -o FILE.ics``): every shift, with people's names
+    (``cal``: the team's calendar of the rota's period, when one is built already)."""
+    events = rota_events(team, doc, with_person_names=True, cal=cal)
     return calendar_ics(f"{team.team} rota", team.timezone, events, **options)

@@ -207,9 +207,10 @@ def _child_main(
 
     try:
         threading.Thread(target=listen, daemon=True).start()
-        from solver import SolveParams, solve
+        from solver import SolveParams
+        from solver.churn import solve_replan  # a re-plan also proves how few changes it could make
 
-        result = solve(
+        result = solve_replan(
             team,
             start,
             end,

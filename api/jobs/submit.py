@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound, TooManyRequests
 from api.models import Job
-from api.services.publish import lock_team
+from api.services.locks import lock_team
 from api.services.rotas import get_rota, horizon_team
 from api.services.teams import current_document, get_team
 from api.settings import Settings

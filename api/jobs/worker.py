@@ -370,8 +370,8 @@ def _solve_and_store(
             on_rota=heartbeat.keep,
         )
     else:
-        if solve_fn is None:
-            from solver import solve as solve_fn
+        if solve_fn is None:  # a re-plan also proves how few changes it could make (solver.churn)
+            from solver.churn import solve_replan as solve_fn
         from solver import SolveParams
 
         def keep(duties: list[Any]) -> None:

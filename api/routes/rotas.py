@@ -6,17 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RowIdPath, SettingsDep
+from api.deps import RowIdPath, RunnerDep, SettingsDep
 from api.errors import Invalid
+from api.jobs import submit
+from api.jobs.replan import submit_sick_call
 from api.models import Rota
 from api.routes.common import ERRORS
-from api.schemas import EditCreate, EditRead, PublishRequest
-from api.services import cells, changes, edits, publish, rotas
+from api.schemas import EditCreate, EditRead, JobAccepted, PublishRequest, ReplanCreate
+from api.services import cells, changes, edits, publish, replan, rotas
 from api.services.privacy import private_document, sees_leave_reasons
 from rota.export import MEDIA_TYPES
 
@@ -102,6 +104,15 @@ def get_rota_html(rota_id: RowIdPath, principal: PrincipalDep, session: SessionD
     return _file(session, principal, rota_id, "html")
 
 
+@router.get("/{rota_id}/view", responses=ERRORS)
+def get_rota_view(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """The month as its page shows it (the page's JSON twin): a cell per person and date (duties with
+    their codes, closed dates, leave), a gap row per role, the legend, coverage per role and hours per
+    person against target, figures in minutes."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    return rotas.read_view(session=session, principal=principal, rota=rota).as_json()
+
+
 @router.get("/{rota_id}", responses=ERRORS)
 def get_rota(
     rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep, response: Response
@@ -116,6 +127,7 @@ def get_rota(
 def publish_rota(
     rota_id: RowIdPath,
     lead_rota: LeadRotaDep,
+    principal: PrincipalDep,
     session: WriteSessionDep,
     response: Response,
     body: PublishRequest | None = None,
@@ -124,9 +136,20 @@ def publish_rota(
         Header(description="the rota version you read", json_schema_extra={"pattern": IF_MATCH_PATTERN}),
     ] = None,
 ) -> dict[str, Any]:
-    """Make it the team's rota for its dates, superseding older published ones; 409 when stale."""
+    """Make it the team's rota for its dates, superseding older published ones; 409 when stale.
+
+    A pending change set is published for the dates its published rota still holds, as one new version;
+    naming the published rota publishes its pending change set (``version``: the set's); without one, the
+    published rota is published again. ``note`` (why, one line) is kept with the version, with who
+    published it and when."""
     version = body.version if body is not None and body.version is not None else if_match_version(if_match)
-    rota = publish.publish_rota(session=session, rota_id=rota_id, version=version)
+    rota = publish.publish_rota(
+        session=session,
+        rota_id=rota_id,
+        version=version,
+        actor=principal.name,
+        note=body.note if body is not None else None,
+    )
     return _view(session, rota, response)
 
 
@@ -157,7 +180,10 @@ def edit_rota(
     settings: SettingsDep,
     response: Response,
 ) -> dict[str, Any]:
-    """Add, remove or move an assignment; 422 with the rule and figures unless ``force`` (then recorded)."""
+    """Add, remove or move an assignment; 422 with the rule and figures unless ``force`` (then recorded).
+
+    On a published rota the change waits in its pending change set (made by the first change): ``rota`` is
+    that set and ``pending`` says so; staff see nothing of it until Publish."""
     request = edits.EditRequest(
         op=body.op,
         person=body.person,
@@ -176,7 +202,15 @@ def edit_rota(
         actor=principal.name,
         history_days=settings.history_days,
     )
-    return {"edit": EditRead.of(edit).model_dump(mode="json"), "rota": _view(session, rota, response)}
+    out = {"edit": EditRead.of(edit).model_dump(mode="json"), "rota": _view(session, rota, response)}
+    if rota.pending_of is not None and rota.state == "draft":
+        out["pending"] = {
+            "rota_id": rota.id,
+            "of": rota.pending_of,
+            "message": f"the change waits in the pending change set (rota {rota.id}) of the published rota "
+            f"{rota.pending_of} until it is published",
+        }
+    return out
 
 
 @router.get("/{rota_id}/edits", response_model=list[EditRead], responses=ERRORS)
@@ -210,3 +244,84 @@ def get_cell(
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
     principal.require_lead(rota.team_id)
     return cells.cell_view(rota, rotas.rota_team(session=session, rota=rota), person, day)
+
+
+@router.post(
+    "/{rota_id}/replan",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAccepted,
+    responses={**WITH_CONFLICT, 200: {"model": JobAccepted, "description": "that solve is already running"}},
+)
+def start_replan(
+    rota_id: RowIdPath,
+    lead_rota: LeadRotaDep,
+    body: ReplanCreate,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    request: Request,
+    response: Response,
+) -> JobAccepted:
+    """Re-plan a published rota after a sick call (the page's **Re-plan**): the absence goes into the team
+    file as a new version, then the minimal-change solve of the dates to re-plan (``scope``) runs against
+    what staff will see (the rota's pending change set, else the rota), everything before ``fixed_before``
+    kept. The job's rota is a re-plan to review (``GET /api/rotas/{id}/replan``) and keep (``POST
+    /api/rotas/{id}/keep``); nothing reaches staff before Publish. Without ``person``: "the team file
+    changed", re-planned from ``fixed_before`` (default: today)."""
+    call = replan.SickCall(
+        person=body.person,
+        first=body.first,
+        last=body.last,
+        reason=body.reason,
+        scope=body.scope,
+        fixed_before=body.fixed_before,
+        day=body.day,
+    )
+    try:
+        job = submit_sick_call(
+            session=session,
+            settings=settings,
+            rota_id=lead_rota.id,
+            call=call,
+            today=request.app.state.clock().date(),
+            time_limit=body.time_limit,
+            token_id=principal.token_id,
+            owner=runner.owner,
+        )
+    except submit.SolveRunning as running:
+        url = request.app.url_path_for("get_job", job_id=running.job.id)
+        response.status_code = status.HTTP_200_OK
+        return JobAccepted(job_id=running.job.id, state=running.job.state, url=url, running=True)
+    runner.submit(job.id, job.team_id)
+    url = request.app.url_path_for("get_job", job_id=job.id)
+    response.headers["Location"] = url
+    return JobAccepted(job_id=job.id, state=job.state, url=url)
+
+
+@router.get("/{rota_id}/replan", responses=ERRORS)
+def get_replan(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """What keeping a re-plan changes, before anything is kept (the re-plan page): "3 duties change for 4
+    people; no gap opened", per person in date order, gaps opened, and how far from the least possible
+    churn the solver proved (``churn``, ``changes_bound``). For the team's leads; 404 for other rotas."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    principal.require_lead(rota.team_id)
+    return replan.as_json(replan.review(session=session, rota=rota))
+
+
+@router.post("/{rota_id}/keep", responses=WITH_CONFLICT)
+def keep_replan(
+    rota_id: RowIdPath,
+    lead_rota: LeadRotaDep,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> dict[str, Any]:
+    """Keep a re-plan: its changes join the published rota's pending change set (made now if needed), one
+    recorded edit each; the re-plan draft goes. 409 ``cell`` when the set changed meanwhile on a person and
+    date the re-plan changes. Staff see nothing until the set is published."""
+    held = replan.keep(
+        session=session, rota_id=lead_rota.id, actor=principal.name, history_days=settings.history_days
+    )
+    return {"rota": _view(session, held, response), "pending_of": held.pending_of}

@@ -8,6 +8,7 @@ One result, two renderings: the publish page (``publish.html``) and its JSON twi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from api.models import Rota
 from api.services.edits import list_edits
 from api.services.rotas import diff, duty_of, published_assignments, rota_team
 from rota.document import RotaDocument
+from rota.records import Duty
 from rota.team import Team
 
 Key = tuple[str, str, str]  # role, shift, date (ISO)
@@ -133,16 +135,8 @@ def _breaks(session: Session, rota: Rota, names: dict[str, str], text: dict[Key,
     return sorted(out, key=lambda b: (b.day, b.name))
 
 
-def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
-    """The review shown before ``rota`` is published."""
-    before = [
-        duty_of(a)
-        for a in published_assignments(session=session, team_id=rota.team_id, start=rota.start, end=rota.end)
-        if a.rota_id != rota.id
-    ]
-    after = [duty_of(a) for a in rota.assignments]
-    d = diff(before, after)
-    names = {p.id: p.display for p in team.people}
+def duty_labeller(team: Team) -> Callable[[str, str], str]:
+    """A duty in words: "Service desk · AM 09:00–13:00"."""
     roles = {r: team.roles[r].name or r for r in team.roles}
     shifts = {s: team.shifts[s].name or s for s in team.shifts}
 
@@ -151,6 +145,17 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
         times = f" {s.start}–{s.end}" if s is not None else ""
         return f"{roles.get(role, role)} · {shifts.get(shift, shift)}{times}"
 
+    return duty
+
+
+def person_changes(team: Team, before: list[Duty], after: list[Duty]) -> tuple[list[PersonChanges], int]:
+    """Per person (by name), what going from ``before`` to ``after`` changes in date order — duties added,
+    removed and moved (another shift or role on the same date) — and how many duties stay unchanged.
+
+    The seam of notifications: ``publish.PublishEvent.people`` gives this for each publish."""
+    d = diff(before, after)
+    names = {p.id: p.display for p in team.people}
+    duty = duty_labeller(team)
     removed: dict[str, list[Key]] = defaultdict(list)
     added: dict[str, list[Key]] = defaultdict(list)
     for x in d["removed"]:
@@ -171,6 +176,27 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
         change.items += [Change(_day(k[2]), "added", duty(*k[:2])) for k in new]
         change.items.sort(key=lambda c: (c.day, ORDER[c.kind], c.text))
         people.append(change)
+    return people, int(d["kept"])
+
+
+def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
+    """The review shown before ``rota`` is published."""
+    before = [
+        duty_of(a)
+        for a in published_assignments(session=session, team_id=rota.team_id, start=rota.start, end=rota.end)
+        if a.rota_id != rota.id
+    ]
+    after = [duty_of(a) for a in rota.assignments]
+    return review(session, rota, team, before, after)
+
+
+def review(session: Session, rota: Rota, team: Team, before: list[Duty], after: list[Duty]) -> Changes:
+    """The review of going from ``before`` to ``after`` (the duties of ``rota``): gaps and kept rule breaks
+    of ``rota`` first, then per person what changes."""
+    people, kept = person_changes(team, before, after)
+    names = {p.id: p.display for p in team.people}
+    roles = {r: team.roles[r].name or r for r in team.roles}
+    duty = duty_labeller(team)
     n_added = sum(p.added for p in people)
     n_removed = sum(p.removed for p in people)
     n_moved = sum(p.moved for p in people)
@@ -182,9 +208,9 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
         added=n_added,
         removed=n_removed,
         moved=n_moved,
-        kept=d["kept"],
-        before=d["kept"] + len(d["removed"]),
-        after=d["kept"] + len(d["added"]),
+        kept=kept,
+        before=kept + n_removed + n_moved,
+        after=kept + n_added + n_moved,
         gaps=gaps,
         core_gaps=sum(1 for g in gaps if g.core),
         breaks=_breaks(session, rota, names, text),
@@ -194,6 +220,12 @@ def publish_changes(session: Session, rota: Rota, team: Team) -> Changes:
 def preview(*, session: Session, rota: Rota) -> Changes:
     """What publishing ``rota`` would change now, against its stored team version."""
     return publish_changes(session, rota, rota_team(session=session, rota=rota))
+
+
+def unpublished_count(*, session: Session, rota: Rota) -> int:
+    """How many changes publishing ``rota`` (a pending change set) makes: duties added, removed and moved."""
+    c = preview(session=session, rota=rota)
+    return c.added + c.removed + c.moved
 
 
 def as_json(changes: Changes) -> dict[str, Any]:

@@ -24,6 +24,17 @@ def team_coverage(
     *, session: Session, team_id: str, start: date, end: date, history_days: int
 ) -> tuple[CoverageReport, list[dict[str, Any]]]:
     """The report for ``start``..``end`` against the team's current version, and the forced edits."""
+    _, report, edits = coverage_calendar(
+        session=session, team_id=team_id, start=start, end=end, history_days=history_days
+    )
+    return report, edits
+
+
+def coverage_calendar(
+    *, session: Session, team_id: str, start: date, end: date, history_days: int
+) -> tuple[Calendar, CoverageReport, list[dict[str, Any]]]:
+    """``team_coverage`` with the team's calendar of ``start``..``end`` it was computed on (the team's
+    current version, its history filled from published rotas), for a page that lays the report over it."""
     if end < start:
         raise Invalid(f"to {end} is before from {start}", "to")
     if (end - start).days >= MAX_DAYS:
@@ -56,7 +67,7 @@ def team_coverage(
         }
         for e in forced
     ]
-    return report, edits
+    return cal, report, edits
 
 
 def as_json(report: CoverageReport, forced: list[dict[str, Any]]) -> dict[str, Any]:

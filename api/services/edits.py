@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
-from api.models import Assignment, PublishedDay, Rota, RotaEdit
-from api.services import audit
-from api.services.feeds import sync_events
-from api.services.publish import lock_rota
+from api.models import Assignment, Rota, RotaEdit
+from api.services import audit, pending
+from api.services.locks import lock_rota
 from api.services.rotas import get_rota, horizon_team, team_duties
 from rota import timeutil
 from rota.calendar import Calendar
@@ -54,13 +53,22 @@ def edit_rota(
     actor: str | None,
     history_days: int,
 ) -> tuple[Rota, RotaEdit]:
-    """Apply one edit to a draft or published rota, checked against the team's current version.
+    """Apply one edit to a draft, checked against the team's current version.
+
+    An edit of a published rota lands in its pending change set (``pending.open_pending``: made by the first
+    edit), never straight in the feeds: the rota returned is the set (``rota.pending_of`` is the published
+    rota's id); Publish makes the changes the team's. ``version`` is then the set's version (as the answer of
+    the previous edit gives it), ignored by the edit that opens the set.
 
     ``version`` is the rota version the client read: when edits came since, this one still goes through
     unless one of them touched the same person on the same date (409 naming them, path ``cell``); a
     version moved by anything but edits (a publish) answers 409 as before."""
     rota = lock_rota(session, rota_id, None, ": edit the rota that replaced it")
-    team_id = rota.team_id
+    if rota.state == "published":
+        held = pending.pending_for(session, rota.id)
+        if held is None:
+            held, version = pending.open_pending(session, rota.id, actor), None
+        rota = held
     cal, rows, removed, added, after, new = _evaluate(session, rota, request, version, history_days)
     if new and not request.force:
         raise Invalid(
@@ -109,11 +117,10 @@ def edit_rota(
         created_at=now,
     )
     session.add(edit)
-    audit.record(session, team_id, actor or "unknown", "edit", edit_words(rota.id, request), request.reason)
+    audit.record(
+        session, rota.team_id, actor or "unknown", "edit", edit_words(rota.id, request), request.reason
+    )
     session.flush()
-    days = sorted({k[3] for k in (*removed, *added)})
-    if session.scalar(select(PublishedDay.date).where(PublishedDay.rota_id == rota.id).limit(1)) is not None:
-        sync_events(session=session, team_id=team_id, start=days[0], end=days[-1], now=now)
     session.commit()
     session.refresh(rota)
     return rota, edit
@@ -142,6 +149,8 @@ def _evaluate(
 def check_edit(*, session: Session, rota_id: int, request: EditRequest, history_days: int) -> list[Violation]:
     """The rule breaks an edit would add, without saving anything (404/409/422 as the edit would)."""
     rota = get_rota(session=session, rota_id=rota_id)
+    if rota.state == "published":  # the edit would land in its pending change set
+        rota = pending.pending_for(session, rota.id) or rota
     return _evaluate(session, rota, request, None, history_days)[-1]
 
 

@@ -3,77 +3,123 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
-from api.errors import Conflict, Invalid, NotFound
-from api.models import Assignment, Job, PublishedDay, Rota, RotaEdit, TeamRow
+from api.errors import Conflict, Invalid
+from api.models import Assignment, Job, PublishedDay, Rota, RotaEdit
+from api.services import pending
 from api.services.feeds import sync_events
-from api.services.rotas import get_rota
+from api.services.locks import check_version as check_version  # where the locks were first defined
+from api.services.locks import lock_rota as lock_rota
+from api.services.locks import lock_team as lock_team
+from api.services.rotas import duty_of, get_rota, published_assignments, rota_team
+from rota.records import Duty
 from rota.timeutil import date_range
 
-
-def lock_team(session: Session, team_id: str) -> None:
-    """Take the team's publish lock: the first write of the transaction, so writers queue here.
-
-    On PostgreSQL the row lock is held to commit; on SQLite the write session began IMMEDIATE.
-    """
-    session.execute(update(TeamRow).where(TeamRow.id == team_id).values(publish_seq=TeamRow.publish_seq + 1))
+if TYPE_CHECKING:
+    from api.services.changes import PersonChanges
 
 
-def check_version(rota: Rota, version: int | None) -> None:
-    """409 when the client's version of the rota is not the stored one."""
-    if version is not None and version != rota.version:
-        raise Conflict(
-            f"rota {rota.id} is at version {rota.version}, not {version}: reload it and try again",
-            "version",
-            extra={"version": rota.version},
-        )
+@dataclass
+class PublishEvent:
+    """One publish, as the hooks see it inside its transaction (before the commit): the rota now published,
+    who published it and why, the duties published for its dates before and after.
+
+    ``people()`` gives per person what changed (``changes.PersonChanges``: items of ``Change(day, kind,
+    text)``, kind added / removed / moved) — exactly the people whose duties changed."""
+
+    rota: Rota
+    replaces: list[int]  # the rotas published for these dates before (their duties are ``before``)
+    before: list[Duty]
+    after: list[Duty]
+    actor: str | None
+    note: str | None
+
+    def people(self, session: Session) -> dict[str, PersonChanges]:
+        from api.services.changes import person_changes
+
+        team = rota_team(session=session, rota=self.rota)
+        return {p.person: p for p in person_changes(team, self.before, self.after)[0]}
 
 
-def lock_rota(session: Session, rota_id: int, version: int | None, superseded: str) -> Rota:
-    """Take the rota's team lock, then re-read the rota: 409 when the client's version is stale or the rota
-    is superseded (``superseded`` says what to do instead), 404 when it went meanwhile."""
-    lock_team(session, get_rota(session=session, rota_id=rota_id).team_id)
-    rota = session.get(Rota, rota_id, populate_existing=True)
-    if rota is None:
-        raise NotFound(f"no rota {rota_id}", "rota_id")
-    check_version(rota, version)
-    if rota.state == "superseded":
-        raise Conflict(f"rota {rota.id} is superseded{superseded}", "state")
-    return rota
+PublishHook = Callable[[Session, PublishEvent], None]
+PUBLISH_HOOKS: list[PublishHook] = []
 
 
-def publish_rota(*, session: Session, rota_id: int, version: int | None = None) -> Rota:
+def on_publish(hook: PublishHook) -> PublishHook:
+    """Register ``hook(session, event)``: called in every publish's transaction after the feed sync, before
+    the commit (what it writes commits with the publish; an exception rolls the publish back)."""
+    PUBLISH_HOOKS.append(hook)
+    return hook
+
+
+def publish_rota(
+    *,
+    session: Session,
+    rota_id: int,
+    version: int | None = None,
+    actor: str | None = None,
+    note: str | None = None,
+) -> Rota:
     """Make the rota the team's published rota for each of its dates, superseding older ones there.
+
+    A pending change set (``pending``) is published for the dates its published rota still holds, as one
+    new version that supersedes it; naming the published rota itself publishes its pending set (``version``
+    is then the set's version); a published rota without one is published again (it takes back its
+    dates). ``actor`` and ``note`` (why, one line) are kept with the version for the history.
 
     Draft rotas of the team overlapping those dates move to a new version, so a publish racing this
     one with the version it read answers 409; the published_days key forbids two rotas on one date.
     """
+    named = get_rota(session=session, rota_id=rota_id)
+    if named.state == "published":
+        lock_team(session, named.team_id)
+        waiting = pending.pending_for(session, named.id)
+        if waiting is not None:
+            rota_id = waiting.id
     rota = lock_rota(session, rota_id, version, "; generate or re-plan a new one")
     team_id = rota.team_id
     if rota.status in ("infeasible", "invalid"):
         raise Invalid(f"rota {rota.id} has no rota to publish (solver status {rota.status})", "status")
     dates = date_range(rota.start, rota.end)
+    if pending.is_pending(rota):
+        base = session.get(Rota, rota.pending_of)
+        held = set(pending.held_dates(session, rota.pending_of or 0))
+        if base is None or base.state != "published" or not held:
+            raise Conflict(
+                f"the rota these changes were made to (rota {rota.pending_of}) is no longer published: "
+                "another rota replaced it meanwhile; discard these changes and make them on the rota "
+                "published now",
+                "state",
+            )
+        dates = [d for d in dates if d in held]
+    before_rows = published_assignments(session=session, team_id=team_id, start=rota.start, end=rota.end)
     taken = session.execute(
         select(PublishedDay.rota_id, PublishedDay.date).where(
-            PublishedDay.team_id == team_id, PublishedDay.date >= rota.start, PublishedDay.date <= rota.end
+            PublishedDay.team_id == team_id, PublishedDay.date.in_(dates)
         )
     ).all()
-    session.execute(
-        delete(PublishedDay).where(
-            PublishedDay.team_id == team_id, PublishedDay.date >= rota.start, PublishedDay.date <= rota.end
-        )
-    )
+    session.execute(delete(PublishedDay).where(PublishedDay.team_id == team_id, PublishedDay.date.in_(dates)))
     session.add_all(PublishedDay(team_id=team_id, date=d, rota_id=rota.id) for d in dates)
     now = utcnow()
     done = session.execute(
         update(Rota)
         .where(Rota.id == rota.id, Rota.version == rota.version)
-        .values(state="published", version=rota.version + 1, published_at=now, updated_at=now)
+        .values(
+            state="published",
+            version=rota.version + 1,
+            published_at=now,
+            updated_at=now,
+            published_by=actor,
+            publish_note=(note or "").strip()[:500] or None,
+        )
     )
     if done.rowcount != 1:
         raise Conflict(f"rota {rota.id} changed while publishing; reload it and try again", "version")
@@ -84,6 +130,19 @@ def publish_rota(*, session: Session, rota_id: int, version: int | None = None) 
         raise Conflict("another rota was published for these dates at the same time", "version") from None
     _supersede(session, rota, Counter(r for r, _ in taken if r != rota.id))
     sync_events(session=session, team_id=team_id, start=rota.start, end=rota.end, now=now)
+    if PUBLISH_HOOKS:
+        on = set(dates)
+        session.refresh(rota)
+        event = PublishEvent(
+            rota=rota,
+            replaces=sorted({r for r, _ in taken if r != rota.id}),
+            before=[duty_of(a) for a in before_rows if a.date in on and a.rota_id != rota.id],
+            after=[duty_of(a) for a in rota.assignments if a.date in on],
+            actor=actor,
+            note=note,
+        )
+        for hook in PUBLISH_HOOKS:
+            hook(session, event)
     session.commit()
     session.refresh(rota)
     return rota

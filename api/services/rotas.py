@@ -15,7 +15,7 @@ from api.auth import Principal
 from api.db import utcnow
 from api.errors import Forbidden, NotFound
 from api.models import Assignment, PublishedDay, Rota
-from api.services.privacy import private_document, private_team
+from api.services.privacy import private_document, private_team, sees_leave_reasons
 from api.services.teams import get_version, parse_document
 from rota import timeutil
 from rota.calendar import Calendar
@@ -23,6 +23,7 @@ from rota.document import RotaDocument
 from rota.export import MEDIA_TYPES, export
 from rota.records import Duty
 from rota.team import Team
+from rota.view import RotaView
 
 VIEW_FORMATS = ("csv", "ics", "xlsx", "html")
 
@@ -157,6 +158,9 @@ def rota_view(rota: Rota, published: list[date] | None = None) -> dict[str, Any]
             "updated_at": rota.updated_at.isoformat(),
             "published_at": rota.published_at.isoformat() if rota.published_at else None,
             "replan_of": rota.replan_of,
+            "pending_of": rota.pending_of,
+            "published_by": rota.published_by if rota.published_at else None,
+            "publish_note": rota.publish_note,
             "job_id": rota.job_id,
         }
     )
@@ -171,6 +175,16 @@ def rota_team(*, session: Session, rota: Rota) -> Team:
     """The team as it was when the rota was made (the team version it was solved against)."""
     stored = get_version(session=session, team_id=rota.team_id, version=rota.team_version)
     return parse_document(stored.document, rota.team_id, stored=True)
+
+
+def read_view(*, session: Session, principal: Principal, rota: Rota) -> RotaView:
+    """The stored rota's read model (``rota.view.RotaView``) against the team version it was made with,
+    as ``principal`` may see it (staff: leave without its reasons): what the month page lays out and
+    ``GET /api/rotas/{id}/view`` answers."""
+    team = rota_team(session=session, rota=rota)
+    if sees_leave_reasons(principal, rota.team_id):
+        return RotaView(team, RotaDocument.model_validate(rota.document))
+    return RotaView(private_team(team), RotaDocument.model_validate(private_document(rota.document)))
 
 
 def rota_file(*, session: Session, rota: Rota, fmt: str, private: bool = False) -> tuple[bytes, str, str]:

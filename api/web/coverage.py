@@ -1,8 +1,8 @@
 """HR coverage: /teams/{team}/coverage — a heat map per role (dates × hours of the day, required against
 covered, core hours outlined, gaps marked), totals per role, the period picker and the CSV/XLSX downloads.
 
-The figures are the coverage service's (``api.services.coverage``): its report's gaps, laid over the
-requirement of the team's calendar hour by hour.
+The figures are the coverage service's (``api.services.coverage.coverage_calendar``): its report's gaps,
+laid over the requirement of the calendar the report was computed on, hour by hour.
 """
 
 from __future__ import annotations
@@ -150,11 +150,10 @@ def coverage_page(
     principal.require_manager(team_id)
     row = teams.get_team(session=session, team_id=team_id)
     first, last = period_of(session, team_id, request.app.state.clock().date(), month, start, end)
-    report, forced = _report(session, settings, team_id, first, last)
-    team = teams.parse_document(
-        teams.current_document(session=session, team_id=team_id), team_id, stored=True
+    cal, report, forced = coverage.coverage_calendar(
+        session=session, team_id=team_id, start=first, end=last, history_days=settings.history_days
     )
-    cal = Calendar(team, first, last)
+    team = cal.team
     role_names = {r: team.roles[r].name or r for r in team.roles}
     totals = [{**t, "name": role_names.get(t["role"], t["role"])} for t in report.role_totals()]
     query = f"from={first.isoformat()}&to={last.isoformat()}"

@@ -1,8 +1,10 @@
 """The month view model: people × dates with a chip per duty, leave and closed dates, a gap row per role
 whose cells carry the gaps' reasons, then coverage per role and hours against target.
 
-Every figure comes from the tables all views share (``rota.export``), as the printable page and the
-terminal grid take them, so the pages show what the API and the CLI show.
+It lays out the rota's read model (``rota.view.RotaView``: the calendar expanded once, cells, gap marks,
+coverage, hours), which the printable page, the terminal and the downloads draw too, so the pages show
+what the API and the CLI show. What is the page's own: its CSS classes, the chips as ready HTML, the
+accessible names, the edit links, the role/person/week filter and the duties kept despite a rule.
 """
 
 from __future__ import annotations
@@ -14,28 +16,15 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from api.web.render import day_text
-from rota.calendar import Calendar
-from rota.document import RotaDocument, duties_of
-from rota.export import (
-    HoursLine,
-    away_dates,
-    cell_codes,
-    coverage_figures,
-    hours_lines,
-    local_date,
-    percent_text,
-)
+from rota.document import GapDoc, RotaDocument
+from rota.records import Duty
 from rota.team import Team
+from rota.view import HOURS_OFF_MINUTES as HOURS_OFF_MINUTES  # named here for the pages and their tests
+from rota.view import HoursColumn, HoursLine, RotaView, day_text, local_date, percent_text
+from rota.view import hours_off as hours_off
 
 PALETTE_SIZE = 8  # role colours in app.css: .role-0 … .role-7
 SHIFT_STYLES = 4  # shift patterns within a role's colour in app.css: .shift-0 … .shift-3
-HOURS_OFF_MINUTES = 239  # hours worked this far from target (4 h or more, in whole minutes) are marked
-
-
-def hours_off(difference: int | None) -> bool:
-    """Whether minutes worked against target are far enough off to mark: 4 h or more either way."""
-    return difference is not None and abs(difference) > HOURS_OFF_MINUTES
 
 
 @dataclass
@@ -125,6 +114,7 @@ class Month:
     roles: dict[str, str] = field(default_factory=dict)
     shifts: dict[str, str] = field(default_factory=dict)
     hours_off: frozenset[str] = frozenset()  # people whose hours are marked (``hours_off``)
+    hour_columns: tuple[HoursColumn, ...] = ()  # the hours table's columns after the name
 
 
 def role_classes(team: Team) -> dict[str, str]:
@@ -162,19 +152,20 @@ def build_month(
     doc: RotaDocument,
     forced: frozenset[tuple[str, str, str, date]] = frozenset(),
     view: View | None = None,
+    rota: RotaView | None = None,
 ) -> Month:
     """The month page's tables for ``doc`` of ``team``; ``forced`` (person, role, shift, date) duties were
-    kept despite a rule; ``view`` narrows the grid (a week, a role, a person; the figures stay whole)."""
+    kept despite a rule; ``view`` narrows the grid (a week, a role, a person; the figures stay whole);
+    ``rota``: the rota's read model, when one is built already."""
     view = view or View()
-    cal = Calendar(team, doc.period.start, doc.period.end)
-    every = duties_of(cal, doc)
-    duties = [d for d in every if view.role is None or d.role == view.role]
-    codes, css, shift_css = cell_codes(team), role_classes(team), shift_classes(team)
-    role_names = {r: team.roles[r].name or r for r in team.roles}
-    shift_names = {s: team.shifts[s].name or s for s in team.shifts}
-    cells: dict[tuple[str, date], list[Chip]] = defaultdict(list)
+    rv = rota if rota is not None else RotaView(team, doc)
+    cal = rv.cal
+    grid = rv.grid(view.role)
+    css, shift_css = role_classes(team), shift_classes(team)
+    role_names, shift_names = rv.role_names, rv.shift_names
     tips: dict[tuple[str, str, int, int], str] = {}  # the same duty of everyone on a date reads the same
-    for d in duties:
+
+    def chip(d: Duty) -> Chip:
         tip = tips.get((d.role, d.shift, d.start, d.end))
         if tip is None:
             start, end = cal.instant(d.start), cal.instant(d.end)
@@ -184,28 +175,25 @@ def build_month(
         kept = (d.person, d.role, d.shift, d.date) in forced
         if kept:
             tip += " (kept despite a rule)"
-        cells[(d.person, d.date)].append(
-            Chip(
-                codes.get((d.shift, d.role), d.shift),
-                d.role,
-                d.shift,
-                f"{css[d.role]} {shift_css.get(d.shift, 'shift-0')}" + (" forced" if kept else ""),
-                tip,
-            )
+        return Chip(
+            rv.code(d),
+            d.role,
+            d.shift,
+            f"{css[d.role]} {shift_css.get(d.shift, 'shift-0')}" + (" forced" if kept else ""),
+            tip,
         )
-    dates = [
-        day
-        for day in cal.dates
-        if (view.start is None or view.start <= day) and (view.end is None or day <= view.end)
+
+    shown = [
+        h
+        for h in rv.heads
+        if (view.start is None or view.start <= h.date) and (view.end is None or h.date <= view.end)
     ]
-    away = away_dates(cal, dates)
-    heads = [Head(day, f"{day:%a}"[:2], _head_css(cal, day), cal.closed.get(day, "")) for day in dates]
+    dates = [h.date for h in shown]
+    heads = [Head(h.date, h.weekday, h.css, h.closed or "") for h in shown]
     rows = []
-    hours = hours_lines(cal, every)
-    by_person = {h.person: h for h in hours}
-    day_names = {day: day_text(day) for day in dates}  # once a date, not once a cell
+    day_names = rv.day_names
     need = set(team.roles[view.role].skills) if view.role else set()
-    with_duty = {d.person for d in duties}
+    with_duty = {person for person, _ in grid}
     for p in team.people:
         if view.person is not None and p.id != view.person:
             continue
@@ -214,15 +202,9 @@ def build_month(
         row = []
         person = quote(p.id)
         for day in dates:
-            chips = cells.get((p.id, day), [])
-            leave = away.get((p.id, day))
-            if day in cal.closed and not chips:
-                kind, mark, note = "closed", "·", cal.closed[day]
-            elif leave is not None:
-                kind, mark, note = "away", "" if chips else "–", leave
-            else:
-                kind, mark, note = "", "", ""
-            what = "; ".join(c.tip for c in chips) or note or "no duty"
+            cell = rv.cell(p.id, day, view.role)
+            chips = [chip(d) for d in cell.duties]
+            what = "; ".join(c.tip for c in chips) or cell.note or "no duty"
             # the accessible name starts with the codes seen in the cell (WCAG 2.5.3, label in name)
             seen = " ".join(c.code for c in chips)
             label = (
@@ -231,9 +213,16 @@ def build_month(
                 else f"{p.display}, {day_names[day]}: {what}"
             )
             row.append(
-                Cell(day, kind, note, _inner(chips, mark), label, f"person={person}&date={day.isoformat()}")
+                Cell(
+                    day,
+                    cell.kind,
+                    cell.note,
+                    _inner(chips, cell.mark),
+                    label,
+                    f"person={person}&date={day.isoformat()}",
+                )
             )
-        line = by_person.get(p.id)
+        line = rv.hours_of.get(p.id)
         diff = line.difference if line else None
         rows.append(
             Row(
@@ -251,137 +240,87 @@ def build_month(
     return Month(
         heads=heads,
         rows=rows,
-        gap_rows=[g for g in _gap_rows(cal, doc, role_names, dates) if g.role in roles],
-        count_rows=_count_rows(duties, roles, role_names, dates),
-        legend=_legend(team, codes, css, shift_css, role_names, shift_names),
-        coverage=_coverage(cal, every, doc, role_names),
-        hours=hours,
-        hours_off=frozenset(h.person for h in hours if hours_off(h.difference)),
-        gaps=_gap_list(cal, doc, role_names),
-        names={p.id: p.display for p in team.people},
+        gap_rows=_gap_rows(rv, roles, dates),
+        count_rows=_count_rows(grid, roles, role_names, dates),
+        legend=[(f"{css[k.role]} {shift_css.get(k.shift, 'shift-0')}", k.code, k.text) for k in rv.legend],
+        coverage=_coverage(rv),
+        hours=rv.hours,
+        hours_off=rv.hours_off,
+        hour_columns=rv.hour_columns,
+        gaps=_gap_list(rv),
+        names=dict(rv.names),
         roles=role_names,
         shifts=shift_names,
     )
 
 
-def _head_css(cal: Calendar, day: date) -> str:
-    names = ["closed"] if day in cal.closed else []
-    if day.weekday() >= 5:
-        names.append("weekend")
-    return " ".join(names)
-
-
-def _gap_text(cal: Calendar, start: str, end: str, assigned: int, required: int) -> str:
-    a = datetime.fromisoformat(start).astimezone(cal.tz)
-    b = datetime.fromisoformat(end).astimezone(cal.tz)
-    return f"{a:%H:%M}–{b:%H:%M}: {assigned} of {required} on duty"
+def _gap_text(rv: RotaView, g: GapDoc) -> str:
+    a = datetime.fromisoformat(g.start).astimezone(rv.cal.tz)
+    b = datetime.fromisoformat(g.end).astimezone(rv.cal.tz)
+    return f"{a:%H:%M}–{b:%H:%M}: {g.assigned} of {g.required} on duty"
 
 
 def _count_rows(
-    duties: list, roles: list[str], role_names: dict[str, str], dates: list[date]
+    grid: dict[tuple[str, date], list[Duty]], roles: list[str], role_names: dict[str, str], dates: list[date]
 ) -> list[CountRow]:
     """Per role and date, how many people are on duty in it (at any time of the date)."""
     on: dict[tuple[str, date], set[str]] = defaultdict(set)
-    for d in duties:
-        on[(d.role, d.date)].add(d.person)
+    for duties in grid.values():
+        for d in duties:
+            on[(d.role, d.date)].add(d.person)
     return [
         CountRow(role, role_names[role], [(day, len(on.get((role, day), ()))) for day in dates])
         for role in roles
     ]
 
 
-def _gap_rows(
-    cal: Calendar, doc: RotaDocument, role_names: dict[str, str], dates: list[date]
-) -> list[GapRow]:
+def _gap_rows(rv: RotaView, roles: list[str], dates: list[date]) -> list[GapRow]:
     """One row per role: a cell per date with its gaps (core ones marked !, others ?) and their reasons."""
-    found: dict[tuple[str, date], list[tuple[bool, str]]] = defaultdict(list)
-    for g in doc.gaps:
-        text = _gap_text(cal, g.start, g.end, g.assigned, g.required)
-        if g.reasons:
-            text += " — " + "; ".join(g.reasons)
-        found[(g.role, local_date(cal, g.start))].append((g.core, text))
     out = []
-    for role in cal.team.roles:
+    for role in roles:
         cells = []
         for day in dates:
-            here = found.get((role, day))
-            if here:
-                core = any(c for c, _ in here)
-                cells.append(
-                    GapCell(
-                        day, "gap-core" if core else "gap-other", "!" if core else "?", [t for _, t in here]
-                    )
-                )
-            elif day in cal.closed:
-                cells.append(GapCell(day, "closed", "·", []))
-            else:
-                cells.append(GapCell(day, "", "", []))
-        out.append(GapRow(role, role_names[role], cells))
+            gap = rv.gap_mark(role, day)
+            reasons = [
+                _gap_text(rv, g) + (" — " + "; ".join(g.reasons) if g.reasons else "") for g in gap.gaps
+            ]
+            cells.append(GapCell(day, gap.kind, gap.mark, reasons))
+        out.append(GapRow(role, rv.role_names[role], cells))
     return out
 
 
-def _legend(
-    team: Team,
-    codes: dict[tuple[str, str], str],
-    css: dict[str, str],
-    shift_css: dict[str, str],
-    role_names: dict[str, str],
-    shift_names: dict[str, str],
-) -> list[tuple[str, str, str]]:
-    out = []
-    for (sid, role), code in codes.items():
-        shift = team.shifts[sid]
-        out.append(
-            (
-                f"{css[role]} {shift_css.get(sid, 'shift-0')}",
-                code,
-                f"{shift_names[sid]} {shift.start}–{shift.end}, {role_names[role]}",
-            )
-        )
-    return out
-
-
-def _coverage(
-    cal: Calendar, duties: list, doc: RotaDocument, role_names: dict[str, str]
-) -> list[dict[str, str | bool]]:
+def _coverage(rv: RotaView) -> list[dict[str, str | bool]]:
     """Coverage per role in hours on duty (core and all opening hours), its gaps and hours uncovered."""
-    count: dict[str, int] = defaultdict(int)
-    for g in doc.gaps:
-        count[g.role] += 1
-    out = []
-    for role, f in coverage_figures(cal, duties).items():
-        out.append(
-            {
-                "role": role_names[role],
-                "core_required": f"{f['core_required'] / 60:.1f}",
-                "core_covered": f"{f['core_covered'] / 60:.1f}",
-                "core_percent": percent_text(f["core_covered"], f["core_required"]),
-                "all_required": f"{f['all_required'] / 60:.1f}",
-                "all_covered": f"{f['all_covered'] / 60:.1f}",
-                "all_percent": percent_text(f["all_covered"], f["all_required"]),
-                "short": f["all_covered"] < f["all_required"],
-                "gaps": str(count[role]),
-                "uncovered": f"{max(f['all_required'] - f['all_covered'], 0) / 60:.1f}",
-            }
-        )
-    return out
+    return [
+        {
+            "role": c.name,
+            "core_required": f"{c.core_required / 60:.1f}",
+            "core_covered": f"{c.core_covered / 60:.1f}",
+            "core_percent": percent_text(c.core_covered, c.core_required),
+            "all_required": f"{c.all_required / 60:.1f}",
+            "all_covered": f"{c.all_covered / 60:.1f}",
+            "all_percent": percent_text(c.all_covered, c.all_required),
+            "short": c.short,
+            "gaps": str(c.gaps),
+            "uncovered": f"{c.uncovered / 60:.1f}",
+        }
+        for c in rv.coverage
+    ]
 
 
-def _gap_list(cal: Calendar, doc: RotaDocument, role_names: dict[str, str]) -> list[dict[str, str | bool]]:
+def _gap_list(rv: RotaView) -> list[dict[str, str | bool]]:
     """Every gap in words, with its reasons: the list below the grid."""
-    out = []
-    for g in doc.gaps:
-        day = local_date(cal, g.start)
-        out.append(
-            {
-                "role": role_names.get(g.role, g.role),
-                "date": day_text(day),
-                "when": _gap_text(cal, g.start, g.end, g.assigned, g.required),
-                "core": g.core,
-                "reasons": "; ".join(g.reasons),
-            }
-        )
-    return out
+    return [
+        {
+            "role": rv.role_names.get(g.role, g.role),
+            "date": rv.day_names.get(day) or day_text(day),
+            "when": _gap_text(rv, g),
+            "core": g.core,
+            "reasons": "; ".join(g.reasons),
+        }
+        for g in rv.doc.gaps
+        for day in [local_date(rv.cal, g.start)]
+    ]
 
 
 def weeks(start: date, end: date) -> list[tuple[date, date]]:

@@ -16,13 +16,13 @@ from api.deps import SettingsDep
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Rota
 from api.services import cells, changes, edits, publish, rotas
-from api.services.privacy import private_document, sees_leave_reasons, team_for
+from api.services import pending as pending_sets
+from api.services.privacy import sees_leave_reasons
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
 from api.web.render import day_text, page, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form, rota_quality
-from rota.document import RotaDocument
 from rota.team import Team
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -85,10 +85,8 @@ def month_page(
     """The grid of people × dates, gap rows, coverage per role and hours against target; ``role``,
     ``person`` and ``week`` (its first date) narrow the grid."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    team = team_for(principal, rotas.rota_team(session=session, rota=rota), team_id)  # staff: no reasons
-    doc = RotaDocument.model_validate(
-        rota.document if sees_leave_reasons(principal, team_id) else private_document(rota.document)
-    )
+    shown = rotas.read_view(session=session, principal=principal, rota=rota)  # staff: no leave reasons
+    team, doc = shown.team, shown.doc
     lead = principal.leads(team_id)
     view, form = month_view(team, rota, role.strip(), person.strip(), week.strip())
     forced = (
@@ -96,14 +94,19 @@ def month_page(
         if principal.role != "staff"
         else []
     )
+    held = pending_sets.pending_for(session, rota.id) if lead and rota.state == "published" else None
     context = {
         "rota": rota,
+        "held": held,  # the published rota's pending change set, for its leads
+        "held_count": changes.unpublished_count(session=session, rota=held) if held is not None else 0,
+        "base_rota": pending_sets.base_of(session, rota),  # a pending set: the published rota it changes
         "team": team,
         "doc": doc,
-        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view),
+        "month": build_month(team, doc, rotas.forced_duties(session=session, rota_id=rota.id), view, shown),
         "view": form,
         "lead": lead,
         "editable": lead and rota.state != "superseded",
+        "edit_base": url(held) if held is not None else url(rota),
         "forced": forced,
         "quality": rota_quality(rota),
         "names": team_names(team),
@@ -155,6 +158,9 @@ def cell_page(
     """Put someone on, take them off, or swap them for someone else, on one date."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
+    held = pending_sets.pending_for(session, rota.id) if rota.state == "published" else None
+    if held is not None:  # its changes wait in the pending set: the cell as it stands there
+        return redirect(f"{url(held)}/cell?person={quote(person)}&date={date.isoformat()}")
     team = rotas.rota_team(session=session, rota=rota)
     context = cell_context(rota, team, person, date)
     if pending is not None:  # the rule break of an edit just refused, shown once its POST redirected here
@@ -191,6 +197,8 @@ def edit(
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
+    if rota.state == "published":  # the change lands in its pending set: refusals are shown there
+        rota = pending_sets.pending_for(session, rota.id) or rota
     shift, _, role = duty.partition("|")
     if not shift or not role:
         raise Invalid("choose a duty", "duty")
@@ -209,7 +217,7 @@ def edit(
     try:
         if force and not skill_confirmed:
             _refuse_unconfirmed_skill(session, rota, request_, settings.history_days)
-        edits.edit_rota(
+        saved, _ = edits.edit_rota(
             session=session,
             rota_id=rota.id,
             request=request_,
@@ -253,8 +261,10 @@ def edit(
         else []
     )
     left = f" It leaves {'; '.join(opened)}." if opened else ""
+    if pending_sets.is_pending(saved):
+        what += " as an unpublished change (staff see it once you publish the changes)"
     flash(request, f"{what}: {_what(before, op, duty, to_person)}.{left}")
-    return redirect(url(rota))
+    return redirect(url(saved))
 
 
 def _to(op: str, to_person: str) -> dict[str, Any] | None:
@@ -338,12 +348,16 @@ def publish_now(
     principal: WebPrincipal,
     session: WriteSessionDep,
     version: Annotated[int, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    """Publish the version the lead saw; if someone changed or published it meanwhile, say so."""
+    """Publish the version the lead saw, with their note (why); if someone changed or published it
+    meanwhile, say so."""
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     try:
-        rota = publish.publish_rota(session=session, rota_id=rota.id, version=version)
+        rota = publish.publish_rota(
+            session=session, rota_id=rota.id, version=version, actor=principal.name, note=note.strip() or None
+        )
     except Conflict as exc:
         session.rollback()
         request.session[PUBLISH_CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
@@ -365,5 +379,9 @@ def discard(
     rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     principal.require_lead(team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
+    if gone.pending_of is not None:
+        span = f"{day_text(gone.start)} – {day_text(gone.end)}"
+        flash(request, f"Discarded the unpublished changes for {span}.")
+        return redirect(f"/teams/{team_id}/rotas/{gone.pending_of}")
     flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
     return redirect(f"/teams/{team_id}")

@@ -24,6 +24,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("GET", "/api/rotas/{rota}.ics", None, ("staff", "other_lead", "other_staff")),
     ("GET", "/api/rotas/{rota}.xlsx", None, ("staff", "other_lead", "other_staff")),
     ("GET", "/api/rotas/{rota}.html", None, ("staff", "other_lead", "other_staff")),
+    ("GET", "/api/rotas/{rota}/view", None, ("staff", "other_lead", "other_staff")),
     ("POST", "/api/rotas/{rota}/publish", {}, ("hr", "staff", "other_lead", "other_staff")),
     ("DELETE", "/api/rotas/{rota}", None, ("hr", "staff", "other_lead", "other_staff")),
     (
@@ -96,6 +97,7 @@ HIDDEN: dict[str, tuple[str, tuple[str, ...]]] = {
             ("DELETE", ""),
             ("GET", "changes"),
             ("GET", "cell"),
+            ("GET", "view"),
         )
     },
     "DELETE /api/calendar-tokens/{cal}": ("token_id", ("other_lead", "other_staff")),

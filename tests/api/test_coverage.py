@@ -41,6 +41,11 @@ def test_coverage_json_matches_the_rota_and_shows_gaps_and_forced_edits(
     service.call(
         "POST", f"/api/rotas/{rota['id']}/edits", json={"op": "add", "force": True, **leave}, expect=200
     )
+    # the edits wait in the rota's pending change set: HR coverage shows the published version until Publish
+    assert service.call("GET", URL, "hr", expect=200).json() == full
+    service.call(
+        "POST", f"/api/rotas/{rota['id']}/publish", json={"note": "desk short on the 22nd"}, expect=200
+    )
     after = service.call("GET", URL, "lead", expect=200).json()
     desk = next(d for d in after["days"] if d["role"] == "desk" and d["date"] == "2026-10-22")
     assert (desk["core_covered"], desk["core_percent"]) == (240, 50.0)

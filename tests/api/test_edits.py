@@ -127,10 +127,25 @@ def test_edits_of_a_published_rota_and_a_superseded_one(draft: tuple[Service, di
     service, rota = draft
     published = service.publish(rota)
     one = {k: published["assignments"][0][k] for k in KEYS}
-    after = edit(service, published, 200, op="remove", version=published["version"], **one)["rota"]
-    assert after["state"] == "published" and after["version"] == published["version"] + 1
+    answer = edit(service, published, 200, op="remove", version=published["version"], **one)
+    after = answer["rota"]  # the change waits in the published rota's pending change set
+    assert after["state"] == "draft" and after["pending_of"] == published["id"] and after["version"] == 2
+    assert answer["pending"] == {
+        "rota_id": after["id"],
+        "of": published["id"],
+        "message": answer["pending"]["message"],
+    }
+    still = service.call("GET", f"/api/rotas/{published['id']}", expect=200).json()
+    assert still["version"] == published["version"] and one in [
+        {k: a[k] for k in KEYS} for a in still["assignments"]
+    ]
+    again = edit(service, published, 200, op="add", version=after["version"], **one)["rota"]
+    assert again["id"] == after["id"] and again["version"] == 3  # the same set: one per published rota
     service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
     edit(service, rota, 409, op="add", **one)
+    # the set of a rota replaced meanwhile cannot be published
+    fresh = service.call("GET", f"/api/rotas/{again['id']}", expect=200).json()
+    assert service.publish(fresh, expect=409)["detail"][0]["path"] == "state"
 
 
 def test_swap_exchanges_two_duties_and_stale_versions_conflict_only_on_the_same_cell(

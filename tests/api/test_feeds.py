@@ -192,6 +192,8 @@ def test_etag_304_and_republish_raises_sequence_and_removes_shifts(
         json={"op": "remove", **{k: gone[k] for k in ("person", "role", "shift", "date")}, "force": True},
         expect=200,
     )
+    assert len(parse_events(get_feed(service, token).text)[1]) == len(before)  # the edit waits for Publish
+    service.call("POST", f"/api/rotas/{rota['id']}/publish", json={"note": "one shift less"}, expect=200)
     service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
     service.call(
         "POST",
@@ -229,6 +231,9 @@ def test_a_removed_shift_disappears(published: tuple[Service, dict[str, Any]]) -
         json={"op": "remove", **{k: gone[k] for k in ("person", "role", "shift", "date")}, "force": True},
         expect=200,
     )
+    _, events = parse_events(get_feed(service, token).text)
+    assert len(events) == len(rota["assignments"])  # the change waits for Publish
+    service.call("POST", f"/api/rotas/{rota['id']}/publish", expect=200)
     _, events = parse_events(get_feed(service, token).text)
     assert len(events) == len(rota["assignments"]) - 1
     assert not any(

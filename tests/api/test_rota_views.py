@@ -108,3 +108,36 @@ def test_unknown_rotas_and_formats(stored: Any) -> None:
     bad = service.call("GET", f"/api/rotas/{rota['id']}.pdf", expect=422).json()  # no such view
     assert bad["detail"][0]["path"] == "rota_id"
     service.call("GET", f"/api/rotas/{rota['id']}", expect=200)  # the JSON route is still there
+
+
+def test_the_month_view_is_the_read_model_as_json(make_service: Any) -> None:
+    """GET /api/rotas/{id}/view, the month page's JSON twin: the read model of the stored document and
+    team version (``RotaView.as_json``), never solved; the same figures as the printable page; leave
+    reasons for hr and leads, not for staff."""
+    from rota.view import RotaView
+
+    doc = team_doc()
+    doc["people"][0]["unavailable"] = [{"date": "2026-10-21", "reason": "dentist"}]
+    service = make_service()
+    service.put_team(doc=doc)
+    rota = service.generate(start="2026-10-19", end="2026-10-30")
+    url = f"/api/rotas/{rota['id']}/view"
+    shown = service.call("GET", url, "hr", expect=200).json()
+    team = parse_team(doc, "tiny")
+    assert shown == RotaView(team, RotaDocument.model_validate(rota)).as_json()
+    person = doc["people"][0]["id"]
+    cells = {c["date"]: c for p in shown["people"] if p["person"] == person for c in p["cells"]}
+    assert (cells["2026-10-21"]["kind"], cells["2026-10-21"]["note"]) == ("away", "dentist")
+    assert sum(len(c["duties"]) for p in shown["people"] for c in p["cells"]) == len(rota["assignments"])
+    page = service.call("GET", f"/api/rotas/{rota['id']}.html", "hr", expect=200).text
+    for h in shown["hours"]:
+        assert (
+            f'<td>{h["person"]}</td><td>{h["name"]}</td><td class="n">{h["worked_minutes"] / 60:.1f}</td>'
+            in page
+        )
+    service.call("GET", url, "staff", expect=404)  # a draft: not theirs to see
+    service.publish(rota)
+    private = service.call("GET", url, "staff", expect=200).json()
+    cells = {c["date"]: c for p in private["people"] if p["person"] == person for c in p["cells"]}
+    assert (cells["2026-10-21"]["kind"], cells["2026-10-21"]["note"]) == ("away", "unavailable")
+    assert private["hours"] == shown["hours"] and private["coverage"] == shown["coverage"]
