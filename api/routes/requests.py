@@ -271,8 +271,9 @@ def claim_open_shift(
     open_shift_id: RowIdPath, principal: PrincipalDep, session: WriteSessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """Take an open shift: the rules are checked at claim time and the first valid claim wins; a later one
-    answers 409 saying it was taken."""
-    row = openshifts.claim(
+    answers 409 saying it was taken. The duty waits in the published rota's pending change set
+    (``pending_rota``) until the lead publishes it."""
+    row, held = openshifts.claim(
         session=session, principal=principal, open_shift_id=open_shift_id, history_days=settings.history_days
     )
-    return openshifts.open_shift_view(row)
+    return {**openshifts.open_shift_view(row), "pending_rota": held}

@@ -19,7 +19,7 @@ from api.models import OpenShift
 from api.services import audit, swapcheck
 from api.services.edits import EditRequest, edit_rota
 from api.services.requests import Board, DutyRef, board, duty_words, find_duty, published_rota
-from api.services.rotas import get_rota, readable_rota
+from api.services.rotas import readable_rota
 
 
 @dataclass(frozen=True)
@@ -128,17 +128,27 @@ def list_open(
     boards: dict[int, Board] = {}
     out = []
     for row in rows:
-        if row.rota_id not in boards:
-            boards[row.rota_id] = board(session, get_rota(session=session, rota_id=row.rota_id), history_days)
-        who = eligible(boards[row.rota_id], row)
+        try:
+            rota = published_rota(session, row.team_id, row.rota_id, "rota", row.date)
+        except Invalid:  # the rota is no longer published on that date: nothing to claim
+            continue
+        if rota.id not in boards:
+            boards[rota.id] = board(session, rota, history_days)
+        try:
+            who = eligible(boards[rota.id], row)
+        except Conflict:  # the dropped duty is no longer its person's
+            continue
         if principal.manages(team_id) or principal.person in who:
             out.append((row, who))
     return out
 
 
-def claim(*, session: Session, principal: Principal, open_shift_id: int, history_days: int) -> OpenShift:
+def claim(
+    *, session: Session, principal: Principal, open_shift_id: int, history_days: int
+) -> tuple[OpenShift, int]:
     """Take an open shift (staff of its team, for themselves): the rules are checked now, the first valid
-    claim wins; a later one answers 409 naming who took it."""
+    claim wins; a later one answers 409 naming who took it. Returns the shift and the pending change set
+    (rota id) the duty waits in until Publish."""
     row = get_open_shift(session=session, open_shift_id=open_shift_id)
     if not principal.member(row.team_id) or principal.person is None:
         raise NotFound(f"no open shift {open_shift_id}", "open_shift_id")
@@ -147,7 +157,7 @@ def claim(*, session: Session, principal: Principal, open_shift_id: int, history
         raise Conflict(_taken(row), "state")
     if me == row.person:
         raise Invalid("this is your own duty, posted as open: a colleague takes it", "person")
-    b = board(session, published_rota(session, row.team_id, row.rota_id, "rota"), history_days)
+    b = board(session, published_rota(session, row.team_id, row.rota_id, "rota", row.date), history_days)
     change = swapcheck.claim(b.cal, row.role, row.shift, row.date, me, _dropped(b, row))
     found = swapcheck.new_breaks(b.cal, b.duties, change)
     if found:
@@ -170,16 +180,16 @@ def claim(*, session: Session, principal: Principal, open_shift_id: int, history
             op="move", person=row.person, role=row.role, shift=row.shift, date=row.date, to={"person": me}
         )
     edit = EditRequest(**{**edit.__dict__, "reason": f"open shift {row.id} claimed"})
-    edit_rota(
+    held, _ = edit_rota(
         session=session,
-        rota_id=row.rota_id,
+        rota_id=b.rota.id,
         request=edit,
         version=None,
         actor=principal.name,
         history_days=history_days,
     )
     session.refresh(row)
-    return row
+    return row, held.id
 
 
 def _taken(row: OpenShift) -> str:

@@ -24,7 +24,7 @@ from api.auth import Principal
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import PublishedDay, Rota, StaffRequest
-from api.services import audit, swapcheck, team_edits
+from api.services import audit, pending, swapcheck, team_edits
 from api.services.edits import EditRequest, edit_rota, gaps_opened
 from api.services.rotas import duty_of, get_rota, horizon_team
 from api.services.teams import current_document, display_names, get_team
@@ -82,17 +82,24 @@ class Board:
 
 
 def board(session: Session, rota: Rota, history_days: int) -> Board:
+    """The published ``rota`` with the changes waiting in its pending change set, if it has one: what the
+    next Publish makes the team's, so what a swap, give-away or claim is checked against."""
     team, _ = horizon_team(
         session=session, team_id=rota.team_id, start=rota.start, end=rota.end, history_days=history_days
     )
     cal = Calendar(team, rota.start, rota.end)
     people = {p.id for p in team.people}
-    duties = sorted(duty_of(a) for a in rota.assignments if a.person in people)
+    held = pending.pending_for(session, rota.id)
+    rows = held.assignments if held is not None else rota.assignments
+    duties = sorted(duty_of(a) for a in rows if a.person in people)
     return Board(rota, cal, duties, {p.id: p.display for p in team.people})
 
 
-def published_rota(session: Session, team_id: str, rota_id: int | None, path: str = "rota") -> Rota:
-    """The team's published rota ``rota_id`` (422 naming ``path`` otherwise)."""
+def published_rota(
+    session: Session, team_id: str, rota_id: int | None, path: str = "rota", day: date | None = None
+) -> Rota:
+    """The team's published rota ``rota_id`` (422 naming ``path`` otherwise). When a later publish replaced
+    it (its pending changes published as a new version), the rota published now on ``day``."""
     if rota_id is None:
         raise Invalid("name the rota (its id) the duty is on", path)
     try:
@@ -101,6 +108,12 @@ def published_rota(session: Session, team_id: str, rota_id: int | None, path: st
         raise Invalid(f"there is no rota {rota_id}", path) from None
     if rota.team_id != team_id:
         raise Invalid(f'rota {rota_id} is not one of team "{team_id}"', path)
+    if rota.state == "superseded" and day is not None:
+        now = session.scalar(
+            select(PublishedDay.rota_id).where(PublishedDay.team_id == team_id, PublishedDay.date == day)
+        )
+        if now is not None:
+            rota = get_rota(session=session, rota_id=now)
     if rota.state != "published":
         raise Invalid(
             f"rota {rota_id} is not published ({rota.state}): only published duties change hands", path
@@ -174,7 +187,7 @@ def create_request(
         raise Invalid(f'the team has no person "{new.person}"', "person")
     if new.kind == "leave":
         return _create_leave(session, team_id, principal, new, names)
-    rota = published_rota(session, team_id, new.rota_id)
+    rota = published_rota(session, team_id, new.rota_id, day=new.duty.date if new.duty else None)
     if new.duty is None:
         raise Invalid(f"a {new.kind} names the duty: its date and shift", "duty")
     b = board(session, rota, history_days)
@@ -447,7 +460,7 @@ def accept(
         raise Forbidden("only a colleague this offer was made to can accept it", "authorization")
     if row.state != "offered":
         raise Conflict(f"request {row.id} is {row.state} already", "state")
-    rota = published_rota(session, row.team_id, row.rota_id, "rota")
+    rota = published_rota(session, row.team_id, row.rota_id, "rota", DutyRef.of(row.detail["duty"]).date)
     b = board(session, rota, history_days)
     detail = dict(row.detail)
     if row.kind == "swap":
@@ -533,13 +546,15 @@ def _apply_change(
         to=to,
         reason=f"request {row.id} ({row.kind}){': ' + reason if reason else ''}",
     )
+    rota = published_rota(session, row.team_id, row.rota_id, "rota", duty.date)
+    held = pending.open_pending(session, rota.id, actor)  # the change waits there for Publish
+    session.execute(
+        update(StaffRequest)
+        .where(StaffRequest.id == row.id)
+        .values(rota_id=rota.id, detail={**detail, "pending_rota": held.id})
+    )
     edit_rota(
-        session=session,
-        rota_id=row.rota_id,
-        request=edit,
-        version=None,
-        actor=actor,
-        history_days=history_days,
+        session=session, rota_id=rota.id, request=edit, version=None, actor=actor, history_days=history_days
     )
     session.refresh(row)
     return row

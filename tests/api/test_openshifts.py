@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from apikit import Service
-from test_requests import holds, published  # noqa: F401  (the fixture)
+from test_requests import holds, pending_set, published, published_now  # noqa: F401  (the fixture)
 
 
 def post(service: Service, rota: dict[str, Any], expect: int = 201, **body: Any) -> dict[str, Any]:
@@ -30,8 +30,10 @@ def test_a_gap_posted_as_open_is_offered_to_the_eligible_and_claimed(
     assert "one_shift_per_date" in refused["detail"][0]["rules"]
     claimed = service.call("POST", f"/api/open-shifts/{made['id']}/claim", "lotte", expect=200).json()
     assert claimed["state"] == "claimed" and claimed["claimed_by"] == "lotte"
-    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    now = pending_set(service, rota)  # waits for Publish
+    assert claimed["pending_rota"] == now["id"]
     assert holds(now, "lotte", "2026-10-19", "pm") and holds(now, "sem", "2026-10-19", "pm")
+    assert not holds(published_now(service, rota), "lotte", "2026-10-19", "pm")
     again = service.call("POST", f"/api/open-shifts/{made['id']}/claim", "lotte", expect=409).json()
     assert "no longer open" in again["detail"][0]["message"]
     actions = [e["action"] for e in service.call("GET", "/api/teams/tiny/audit", expect=200).json()]
@@ -46,7 +48,7 @@ def test_a_dropped_duty_moves_to_who_claims_it(published: tuple[Service, dict[st
     made = post(service, rota, date="2026-10-19", shift="am", person="noor")
     assert made["eligible"] == ["lotte"]
     service.call("POST", f"/api/open-shifts/{made['id']}/claim", "lotte", expect=200)
-    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    now = pending_set(service, rota)
     assert holds(now, "lotte", "2026-10-19", "am") and not holds(now, "noor", "2026-10-19", "am")
 
 
@@ -81,6 +83,6 @@ def test_two_claims_at_once_one_wins_the_other_is_told(
     winner = next(k for k, v in answers.items() if v.status_code == 200)
     loser = next(v for v in answers.values() if v.status_code == 409).json()
     assert "someone else took this shift first" in loser["detail"][0]["message"]
-    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    now = pending_set(service, rota)
     takers = [a["person"] for a in now["assignments"] if (a["date"], a["shift"]) == ("2026-10-23", "am")]
     assert takers == [winner]

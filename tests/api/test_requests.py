@@ -43,8 +43,22 @@ def holds(rota: dict[str, Any], person: str, day: str, shift: str) -> bool:
     return any((a["person"], a["date"], a["shift"]) == (person, day, shift) for a in rota["assignments"])
 
 
+def pending_set(service: Service, rota: dict[str, Any]) -> dict[str, Any]:
+    """The published rota's pending change set: where approved requests and claims wait for Publish."""
+    drafts = service.call("GET", "/api/teams/tiny/rotas?state=draft", expect=200).json()
+    [held] = [r for r in drafts if r["pending_of"] == rota["id"]]
+    return service.call("GET", f"/api/rotas/{held['id']}", expect=200).json()
+
+
+def published_now(service: Service, rota: dict[str, Any]) -> dict[str, Any]:
+    return service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+
+
 def audit(service: Service) -> list[dict[str, Any]]:
-    return service.call("GET", "/api/teams/tiny/audit", "hr", expect=200).json()
+    """The audit since the fixture's first publish, newest first."""
+    entries = service.call("GET", "/api/teams/tiny/audit", "hr", expect=200).json()
+    assert entries[-1]["action"] == "publish"
+    return entries[:-1]
 
 
 def feed(service: Service, person: str) -> dict[str, dict[str, Any]]:
@@ -128,10 +142,13 @@ def test_an_open_give_away_is_offered_only_to_eligible_colleagues_then_accepted_
         "POST", f"/api/requests/{made['id']}/approve", json={"reason": "fine"}, expect=200
     ).json()
     assert approved["state"] == "approved" and approved["decided_by"] == "tiny lead"
-    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
-    assert holds(now, "lotte", "2026-10-19", "am") and not holds(now, "noor", "2026-10-19", "am")
+    # the change waits in the pending change set; the published rota is as it was until Publish
+    held = pending_set(service, rota)
+    assert approved["pending_rota"] == held["id"]
+    assert holds(held, "lotte", "2026-10-19", "am") and not holds(held, "noor", "2026-10-19", "am")
+    assert holds(published_now(service, rota), "noor", "2026-10-19", "am")
     actions = [e["action"] for e in reversed(audit(service))]
-    assert actions[:3] == ["request", "accept", "approve"]
+    assert actions == ["request", "accept", "approve", "edit"]
 
 
 def test_a_named_swap_accepted_approved_and_in_both_feeds_under_the_same_uids(
@@ -151,8 +168,14 @@ def test_a_named_swap_accepted_approved_and_in_both_feeds_under_the_same_uids(
     service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
     service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=409)
     service.call("POST", f"/api/requests/{made['id']}/approve", expect=200)
-    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
-    assert holds(now, "noor", "2026-10-19", "pm") and holds(now, "sem", "2026-10-19", "am")
+    held = pending_set(service, rota)
+    assert holds(held, "noor", "2026-10-19", "pm") and holds(held, "sem", "2026-10-19", "am")
+    # until Publish both feeds show the published version
+    assert feed(service, "noor") == noor_before and feed(service, "sem") == sem_before
+    published = service.call(
+        "POST", f"/api/rotas/{rota['id']}/publish", json={"version": held["version"]}, expect=200
+    ).json()
+    assert published["id"] == held["id"] and published["state"] == "published"
     noor_after, sem_after = feed(service, "noor"), feed(service, "sem")
     for person, before, after, gone, new in (
         ("noor", noor_before, noor_after, "am", "pm"),
@@ -166,11 +189,16 @@ def test_a_named_swap_accepted_approved_and_in_both_feeds_under_the_same_uids(
         assert set(after) - {new_uid} == set(before) - {old_uid}
         assert all(after[u]["SEQUENCE"] == before[u]["SEQUENCE"] for u in set(before) - {old_uid})
     entries = audit(service)
-    assert [e["action"] for e in reversed(entries)][:3] == ["request", "accept", "approve"]
+    assert [e["action"] for e in reversed(entries)] == ["request", "accept", "approve", "edit", "publish"]
+    assert entries[0]["what"] == (
+        f"rota {held['id']} published (replacing rota {rota['id']}): 2 duties added, 2 removed"
+    )
     rows = list(
         csv.reader(io.StringIO(service.call("GET", "/api/teams/tiny/audit?format=csv", expect=200).text))
     )
-    assert rows[0] == ["when", "who", "action", "what", "why"] and len(rows) == len(entries) + 1
+    assert (
+        rows[0] == ["when", "who", "action", "what", "why"] and len(rows) == len(entries) + 2
+    )  # a header, the first publish
 
 
 def test_a_declined_request_says_why_and_changes_nothing(published: tuple[Service, dict[str, Any]]) -> None:
@@ -192,8 +220,10 @@ def test_a_declined_request_says_why_and_changes_nothing(published: tuple[Servic
     ).json()
     assert declined["state"] == "declined" and declined["reason"] == "Sem trains the new starter"
     service.call("POST", f"/api/requests/{made['id']}/approve", expect=409)
-    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    now = published_now(service, rota)
     assert holds(now, "noor", "2026-10-19", "am") and holds(now, "sem", "2026-10-19", "pm")
+    drafts = service.call("GET", "/api/teams/tiny/rotas?state=draft", expect=200).json()
+    assert [r for r in drafts if r["pending_of"] == rota["id"]] == []  # nothing waits for Publish
     assert (
         audit(service)[0]["action"] == "decline" and audit(service)[0]["why"] == "Sem trains the new starter"
     )
@@ -323,7 +353,7 @@ def test_a_team_that_auto_approves_swaps_applies_one_when_the_colleague_accepts(
     ).json()
     accepted = service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200).json()
     assert accepted["state"] == "approved" and accepted["decided_by"] == "team rule: swaps auto-approve"
-    now = service.call("GET", f"/api/rotas/{rota['id']}", expect=200).json()
+    now = pending_set(service, rota)
     assert holds(now, "noor", "2026-10-19", "pm") and holds(now, "sem", "2026-10-19", "am")
 
 
@@ -344,4 +374,5 @@ def test_every_edit_of_a_rota_is_in_the_audit_and_a_refused_one_is_not(
     assert (
         entry["action"] == "edit" and entry["who"] == "tiny lead" and entry["why"] == "Sem swapped by phone"
     )
-    assert entry["what"] == f"rota {rota['id']}: add sem am (desk) on 2026-10-21 (forced)"
+    held = pending_set(service, rota)  # an edit of a published rota lands in its pending change set
+    assert entry["what"] == f"rota {held['id']}: add sem am (desk) on 2026-10-21 (forced)"

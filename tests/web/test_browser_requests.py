@@ -1,7 +1,7 @@
 """Staff self-service in a real browser (chromium, Playwright, uvicorn): Noor offers one of her published
 duties to everyone the rules allow, a colleague it is offered to accepts it on /me/requests, the lead
-approves it on the team's requests page, and the duty shows on the colleague's /me; the audit page lists
-every step."""
+approves it on the team's requests page (it waits in the pending change set: not on the colleague's /me
+yet), publishes the changes, and the duty shows on the colleague's /me; the audit page lists every step."""
 
 from __future__ import annotations
 
@@ -68,6 +68,12 @@ def test_a_give_away_from_offer_to_the_colleagues_shifts(
     expect(lead.get_by_text(re.compile("^Approved:"))).to_be_visible()
     day = made.detail["duty"]["date"]
     colleague.goto(f"{server.url}/me")
+    expect(colleague.locator(f'time[datetime="{day}"]')).to_have_count(0)  # not before Publish
+    lead.goto(f"{server.url}/teams/tiny/rotas/{rota_id}")
+    lead.get_by_role("link", name="Publish the changes").click()
+    lead.get_by_role("button", name="Publish").first.click()
+    expect(lead.get_by_text(re.compile("^Published:"))).to_be_visible()
+    colleague.goto(f"{server.url}/me")
     expect(colleague.locator(f'time[datetime="{day}"]')).to_be_visible()
     lead.goto(f"{server.url}/teams/tiny/audit")
     audit = lead.get_by_role("table")
@@ -75,3 +81,4 @@ def test_a_give_away_from_offer_to_the_colleagues_shifts(
         cell = lead.get_by_role("cell", name=action, exact=True)
         row = audit.get_by_role("row").filter(has=cell).filter(has_text=f"request {made.id}:")
         expect(row.first).to_be_visible()
+    expect(audit.get_by_role("cell", name="publish", exact=True)).to_have_count(2)  # the month, the change

@@ -79,9 +79,13 @@ def test_a_give_away_from_the_page_to_the_lead_and_into_the_audit(
     assert decide.status_code == 200 and "taken by Lotte Visser" in decide.text
     shown = landed(lead, post(lead, "/teams/tiny/requests", f"/teams/tiny/requests/{made['id']}/approve"))
     assert "Approved" in shown.text
-    rota = api.get(f"/api/rotas/{published}", headers=bearer).json()
     _, day, shift, _ = duty.split("|")
+    drafts = api.get("/api/teams/tiny/rotas?state=draft", headers=bearer).json()
+    [held] = [r["id"] for r in drafts if r["pending_of"] == published]  # waits for Publish
+    rota = api.get(f"/api/rotas/{held}", headers=bearer).json()
     assert any((a["person"], a["date"], a["shift"]) == ("lotte", day, shift) for a in rota["assignments"])
+    rota = api.get(f"/api/rotas/{published}", headers=bearer).json()
+    assert not any((a["person"], a["date"], a["shift"]) == ("lotte", day, shift) for a in rota["assignments"])
     trail = lead.get("/teams/tiny/audit")
     assert trail.status_code == 200
     twin = api.get("/api/teams/tiny/audit", headers=bearer).json()
