@@ -110,6 +110,7 @@ def generate_rota(
     """Solve a stored team's rota in this process (history from its published rotas); returns the rota."""
     from api.jobs.submit import SolveRunning, get_job, submit_job
     from api.jobs.worker import run_job
+    from api.services import audit_publish  # noqa: F401  (every publish in the audit)
     from api.services.publish import publish_rota
     from api.services.rotas import get_rota
     from api.services.teams import get_version, parse_document

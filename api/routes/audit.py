@@ -11,9 +11,10 @@ from api.db import SessionDep
 from api.deps import TeamIdPath
 from api.routes.common import ERRORS
 from api.schemas import RotaDate
-from api.services import audit
+from api.services import audit, audit_publish
 
 router = APIRouter(tags=["audit"])
+assert audit_publish  # imported for its publish hook: every publish is in the audit
 
 
 @router.get(

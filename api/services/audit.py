@@ -10,13 +10,13 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.models import AuditEntry
-from api.services.publish import PublishEvent, on_publish
 from api.services.teams import get_team
 
 ACTIONS = (
@@ -34,6 +34,14 @@ ACTIONS = (
     "replan",
 )
 CSV_COLUMNS = ("when", "who", "action", "what", "why")
+
+
+def actor_of(principal: Any, names: dict[str, str] | None = None) -> str:
+    """Who acts, in words: a staff member's name (from the team file when given), else the token's label."""
+    person = getattr(principal, "person", None)
+    if person:
+        return (names or {}).get(person, person)
+    return str(principal.name)
 
 
 def record(
@@ -79,20 +87,3 @@ def as_csv(rows: Sequence[AuditEntry]) -> str:
     for e in rows:
         writer.writerow([e.at.isoformat(), e.actor, e.action, e.what, e.why or ""])
     return out.getvalue()
-
-
-@on_publish
-def _published(session: Session, event: PublishEvent) -> None:
-    """Every publish, in its transaction: who, which rota, how many duties changed, the note."""
-    key = lambda d: (d.person, d.role, d.shift, d.date)  # noqa: E731
-    before, after = {key(d) for d in event.before}, {key(d) for d in event.after}
-    added, removed = len(after - before), len(before - after)
-    replaced = f" (replacing rota {', '.join(map(str, event.replaces))})" if event.replaces else ""
-    record(
-        session,
-        event.rota.team_id,
-        event.actor or "unknown",
-        "publish",
-        f"rota {event.rota.id} published{replaced}: {added} duties added, {removed} removed",
-        event.note,
-    )

@@ -172,7 +172,9 @@ def claim(
         session.rollback()
         raise Conflict(_taken(get_open_shift(session=session, open_shift_id=open_shift_id)), "state")
     words = duty_words(b, change.added[0])
-    audit.record(session, row.team_id, principal.name, "claim", f"open shift {row.id}: {words}")
+    audit.record(
+        session, row.team_id, audit.actor_of(principal, b.names), "claim", f"open shift {row.id}: {words}"
+    )
     if row.person is None:
         edit = EditRequest(op="add", person=me, role=row.role, shift=row.shift, date=row.date)
     else:

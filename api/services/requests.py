@@ -252,7 +252,7 @@ def create_request(
     audit.record(
         session,
         team_id,
-        principal.name,
+        audit.actor_of(principal, names),
         "request",
         f"request {row.id}: {new.kind} of {detail['words']}, offered to {to}",
     )
@@ -315,7 +315,9 @@ def _create_leave(
     )
     session.add(row)
     session.flush()
-    audit.record(session, team_id, principal.name, "request", f"request {row.id}: {detail['words']}")
+    audit.record(
+        session, team_id, audit.actor_of(principal, names), "request", f"request {row.id}: {detail['words']}"
+    )
     session.commit()
     return row
 
@@ -480,11 +482,12 @@ def accept(
     found = swapcheck.new_breaks(b.cal, b.duties, change)
     if found:
         raise swapcheck.refusal(found, f"this {row.kind} now")
+    detail["colleague_name"] = b.names.get(me, me)
     _move(session, row, "pending", ("offered",), colleague=me, detail=detail)
     audit.record(
         session,
         row.team_id,
-        principal.name,
+        audit.actor_of(principal, b.names),
         "accept",
         f"request {row.id}: {b.names.get(me, me)} accepts the {row.kind} of {detail['words']}",
     )
@@ -534,7 +537,7 @@ def _apply_change(
         row.team_id,
         actor,
         "approve",
-        f"request {row.id}: {row.kind} of {detail['words']} to {row.colleague}",
+        f"request {row.id}: {row.kind} of {detail['words']} to {detail.get('colleague_name', row.colleague)}",
         reason,
     )
     edit = EditRequest(
@@ -577,12 +580,14 @@ def decline(*, session: Session, principal: Principal, request_id: int, reason: 
         raise Forbidden(
             "a lead of the team, the requester or the colleague asked decides this", "authorization"
         )
-    _move(session, row, state, OPEN_STATES, decided_by=principal.name, reason=reason)
+    names = display_names(current_document(session=session, team_id=row.team_id))[0]
+    who = audit.actor_of(principal, names)
+    _move(session, row, state, OPEN_STATES, decided_by=who, reason=reason)
     action = "withdraw" if state == "withdrawn" else "decline"
     audit.record(
         session,
         row.team_id,
-        principal.name,
+        who,
         action,
         f"request {row.id}: {row.detail.get('words', row.kind)} {state}",
         reason,
