@@ -294,7 +294,11 @@ def test_leave_shows_the_duties_that_fall_and_the_gap_then_joins_the_team_file(
     proposal = service.call("GET", f"/api/rotas/{done['rota_id']}", expect=200).json()
     assert proposal["replan_of"] == rota["id"] and proposal["team_version"] == version + 1
     assert not holds(proposal, "noor", "2026-10-22", "pm") and not holds(proposal, "noor", "2026-10-23", "pm")
-    assert audit(service)[0]["action"] == "leave"
+    # kept, it becomes the published rota's pending change set; staff see it at Publish
+    kept = service.call("POST", f"/api/rotas/{proposal['id']}/keep", expect=200).json()
+    assert kept["pending_of"] == rota["id"] and not holds(kept["rota"], "noor", "2026-10-22", "pm")
+    assert holds(published_now(service, rota), "noor", "2026-10-22", "pm")
+    assert [e["action"] for e in audit(service)][:2] == ["replan", "leave"]
 
 
 def test_leave_requests_follow_the_team_rules(published: tuple[Service, dict[str, Any]]) -> None:
