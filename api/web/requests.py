@@ -289,11 +289,57 @@ def team_requests_page(
             ).as_dict()
         views.append(view)
     open_first = sorted(views, key=lambda v: (v["state"] != "pending", v["state"] != "offered"))
+    shifts = [
+        {**openshifts.open_shift_view(row, who), "names": [names.get(p, p) for p in who]}
+        for row, who in openshifts.list_open(
+            session=session, principal=principal, team_id=team_id, history_days=settings.history_days
+        )
+    ]
+    published = rotas.list_rotas(session=session, team_id=team_id, states=("published",))
     return page(
         request,
         "team_requests.html",
-        {"team_id": team_id, "items": open_first, "lead": principal.leads(team_id)},
+        {
+            "team_id": team_id,
+            "items": open_first,
+            "lead": principal.leads(team_id),
+            "open_shifts": shifts,
+            "published": published,
+        },
     )
+
+
+@router.post("/teams/{team_id}/open-shifts", dependencies=[Csrf])
+def post_open_shift(
+    request: Request,
+    team_id: str,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    rota: Annotated[int, Form()],
+    day: Annotated[str, Form()],
+    shift: Annotated[str, Form()],
+    role: Annotated[str, Form()] = "",
+    person: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Post a gap, or a duty someone drops (a duty that falls to approved leave), as an open shift."""
+    try:
+        new = openshifts.NewOpenShift(
+            _date(day, "date"),
+            shift.strip(),
+            role.strip() or None,
+            person.strip() or None,
+            note.strip() or None,
+        )
+        _, who = openshifts.post(
+            session=session, principal=principal, rota_id=rota, new=new, history_days=settings.history_days
+        )
+    except ApiError as exc:
+        _refused(request, exc)
+    else:
+        flash(request, f"Posted as open: {len(who)} colleague(s) the rules allow can take it.")
+    return redirect(f"/teams/{team_id}/requests")
 
 
 @router.post("/teams/{team_id}/requests/{request_id}/approve", dependencies=[Csrf])

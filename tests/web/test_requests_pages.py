@@ -117,6 +117,26 @@ def test_leave_from_the_page_shows_the_lead_what_falls_then_is_declined_with_a_r
     [twin] = api.get("/api/teams/tiny/requests", headers=bearer).json()
     fall = twin["consequence"]["duties_that_fall"][0]
     assert html.escape(fall["words"], quote=False) in decide
+    # the duty that falls, posted as an open shift from the same page: those the rules allow may take it
+    posted = landed(
+        lead,
+        post(
+            lead,
+            "/teams/tiny/requests",
+            "/teams/tiny/open-shifts",
+            {
+                "rota": fall["rota"],
+                "day": fall["date"],
+                "shift": fall["shift"],
+                "role": fall["role"],
+                "person": "noor",
+            },
+        ),
+    )
+    assert "Posted as open" in posted.text
+    [shift] = api.get("/api/teams/tiny/open-shifts", headers=bearer).json()
+    assert (shift["date"], shift["person"]) == (fall["date"], "noor")
+    assert f"can take it: {', '.join(c['name'] for c in fall['could_cover']) or 'nobody'}" in posted.text
     shown = landed(
         lead,
         post(
