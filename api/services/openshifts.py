@@ -20,6 +20,7 @@ from api.services import audit, swapcheck
 from api.services.edits import EditRequest, edit_rota
 from api.services.requests import Board, DutyRef, board, duty_words, find_duty, published_rota
 from api.services.rotas import readable_rota
+from api.services.teams import get_team
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,9 @@ def get_open_shift(*, session: Session, open_shift_id: int) -> OpenShift:
 def list_open(
     *, session: Session, principal: Principal, team_id: str, history_days: int
 ) -> list[tuple[OpenShift, list[str]]]:
-    """The team's open shifts with who may claim each; staff see those they may claim."""
+    """The team's open shifts with who may claim each; staff see those they may claim (404: no such team)."""
     principal.require_reader(team_id)
+    get_team(session=session, team_id=team_id)
     rows = list(
         session.scalars(
             select(OpenShift)
