@@ -380,3 +380,31 @@ def test_every_edit_of_a_rota_is_in_the_audit_and_a_refused_one_is_not(
     )
     held = pending_set(service, rota)  # an edit of a published rota lands in its pending change set
     assert entry["what"] == f"rota {held['id']}: add sem am (desk) on 2026-10-21 (forced)"
+
+
+def test_an_open_swap_goes_to_those_with_a_duty_to_give_back_who_name_it_on_accepting(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    """Noor offers Monday's am for any duty in return: only Sem has one the rules allow (his pm that day);
+    Lotte's only desk duty falls on a date Noor already works, Daan and Eva lack the desk skill."""
+    service, rota = published
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM},
+    ).json()
+    assert made["offered_to"] == ["sem"] and made["colleague"] is None
+    refused = service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=422).json()
+    assert (
+        refused["detail"][0]["path"] == "in_return"
+        and "Mon 19 Oct 2026 pm" in refused["detail"][0]["message"]
+    )
+    accepted = service.call(
+        "POST", f"/api/requests/{made['id']}/accept", "sem", json={"in_return": SEM_PM}, expect=200
+    ).json()
+    assert accepted["state"] == "pending" and accepted["in_return"] == {**SEM_PM, "role": "desk"}
+    service.call("POST", f"/api/requests/{made['id']}/approve", expect=200)
+    held = pending_set(service, rota)
+    assert holds(held, "noor", "2026-10-19", "pm") and holds(held, "sem", "2026-10-19", "am")
