@@ -35,20 +35,10 @@ from api.jobs.worker import SolveFn
 from api.middleware import CSP, EdgeMiddleware, FailureLimiter, mask_secrets, with_security_headers
 from api.openapi import allowed_methods
 from api.openapi import install as install_openapi
-from api.routes import (
-    audit,
-    calendars,
-    coverage,
-    health,
-    imports,
-    jobs,
-    me,
-    onduty,
-    requests,
-    rotas,
-    teams,
-    tokens,
-)
+from api.routes import audit as audit_routes
+from api.routes import calendars, coverage, health, jobs, me, onduty, rotas, teams, tokens
+from api.routes import imports as import_routes
+from api.routes import requests as request_routes
 from api.settings import Settings, get_settings
 from rota.load import format_path
 
@@ -108,20 +98,9 @@ def create_app(
     app.state.feed_cache = BodyCache(settings.feed_cache_size)
     app.state.clock = utcnow  # tests move it to see the feeds' window at a chosen moment
     app.dependency_overrides[get_settings] = lambda: settings
-    for module in (
-        teams,
-        jobs,
-        rotas,
-        coverage,
-        tokens,
-        calendars,
-        me,
-        health,
-        onduty,
-        requests,
-        audit,
-        imports,
-    ):
+    for module in (teams, jobs, rotas, coverage, tokens, calendars, me, health, onduty):
+        app.include_router(module.router)
+    for module in (request_routes, audit_routes, import_routes):  # staff self-service (issue 20)
         app.include_router(module.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
