@@ -36,7 +36,20 @@ from api.middleware import CSP, EdgeMiddleware, FailureLimiter, mask_secrets, wi
 from api.openapi import allowed_methods
 from api.openapi import install as install_openapi
 from api.routes import audit as audit_routes
-from api.routes import calendars, coverage, health, jobs, me, onduty, rotas, teams, tokens
+from api.routes import (
+    calendars,
+    coverage,
+    health,
+    history,
+    jobs,
+    me,
+    onduty,
+    plans,
+    rotas,
+    teams,
+    tokens,
+    webhooks,
+)
 from api.routes import imports as import_routes
 from api.routes import requests as request_routes
 from api.settings import Settings, get_settings
@@ -98,7 +111,20 @@ def create_app(
     app.state.feed_cache = BodyCache(settings.feed_cache_size)
     app.state.clock = utcnow  # tests move it to see the feeds' window at a chosen moment
     app.dependency_overrides[get_settings] = lambda: settings
-    for module in (teams, jobs, rotas, coverage, tokens, calendars, me, health, onduty):
+    for module in (
+        teams,
+        jobs,
+        rotas,
+        coverage,
+        tokens,
+        calendars,
+        me,
+        health,
+        onduty,
+        webhooks,
+        plans,
+        history,
+    ):
         app.include_router(module.router)
     for module in (request_routes, audit_routes, import_routes):  # staff self-service (issue 20)
         app.include_router(module.router)

@@ -271,6 +271,67 @@ class AppSecret(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OutboxMessage(Base):
+    """One message to send (an email to a person, a delivery to a webhook), written in the transaction of
+    what caused it (a publish, a reminder due) and sent by the job runner: claimed with a lease, marked sent
+    after the send, retried with back-off. ``key`` makes each message once (a reminder per duty, a day's
+    "who is on today"); the rows are the delivery log a lead reads."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_outbox_key"),
+        Index("ix_outbox_state_due", "state", "next_at"),
+        Index("ix_outbox_team_created", "team_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))  # email | webhook
+    event: Mapped[str] = mapped_column(String(32))  # rota.published | duty.reminder | team.on_today
+    recipient: Mapped[str] = mapped_column(String(300))  # the address, or the hook's URL
+    person: Mapped[str | None] = mapped_column(String(64))
+    webhook_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)  # what it says, in words, for the log
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class Webhook(Base):
+    """An outgoing webhook of a team: its URL, the secret its deliveries are signed with, the events."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[Any]]
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotifyPreference(Base):
+    """A person's choices of what rota tells them by email, per team (no row: the defaults)."""
+
+    __tablename__ = "notify_preferences"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    person: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+    changes: Mapped[bool] = mapped_column(Boolean, default=True)
+    reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_hours: Mapped[int] = mapped_column(Integer, default=12)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEntry(Base):
     """One change to a team or its rotas (an edit, an import, a request and its decision, a claim, a publish):
     who, when, what and why, written in the same transaction as the change (``api.services.audit``)."""

@@ -287,3 +287,32 @@ class CalendarTokenCreated(CalendarTokenRead):
     token: str = Field(description="the secret; shown once, stored hashed")
     url: str
     webcal: str
+
+
+class PlanCreate(BaseModel):
+    """A capacity plan: the fewest people to hire so that the team's rota has no gap (issue 23)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: RotaDate
+    end: RotaDate
+    candidates: list[dict[str, Any]] | None = Field(
+        default=None,
+        max_length=50,
+        description="profiles you could hire: team-file people entries, each with an optional max "
+        "(default 3); default: the profiles of the team's own people",
+    )
+    time_limit: float = Field(default=20, gt=0, le=60, allow_inf_nan=False, description="seconds")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="CP-SAT's random seed")
+
+
+class WhatIfCreate(BaseModel):
+    """A what-if on a copy of the team: the gap that opens if a person leaves (issue 23)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: RotaDate
+    end: RotaDate
+    without: str = Field(min_length=1, max_length=64, description="the id of the person who leaves")
+    time_limit: float = Field(default=20, gt=0, le=60, allow_inf_nan=False, description="seconds")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="CP-SAT's random seed")

@@ -161,6 +161,41 @@ class Settings(BaseSettings):
         "take from the queues in turn, so one team's batch waits behind itself, not others",
     )
 
+    # telling people (issue 19): email over SMTP, team webhooks, reminders; sent from the outbox table
+    smtp_url: str | None = Field(
+        default=None,
+        description="the mail server: smtp://host:port (plain, or STARTTLS with ROTA_SMTP_STARTTLS), "
+        "smtps://host:port (TLS from the start); user:password@ in the URL or the two settings below "
+        "(unset: no email is sent, the outbox says so)",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP user, when not in ROTA_SMTP_URL")
+    smtp_password: str | None = Field(default=None, description="SMTP password, when not in ROTA_SMTP_URL")
+    smtp_starttls: bool = Field(default=False, description="smtp:// only: upgrade the connection (STARTTLS)")
+    smtp_timeout: float = Field(default=20.0, gt=0, description="seconds an SMTP conversation may take")
+    mail_from: str = Field(default="rota@localhost", description="the From address of the emails rota sends")
+    notify_poll_seconds: float = Field(
+        default=2.0, gt=0, description="how often the runner looks for messages due in the outbox"
+    )
+    notify_max_attempts: int = Field(
+        default=8, ge=1, description="sends of one message before it is marked failed in the delivery log"
+    )
+    notify_retry_seconds: float = Field(
+        default=30.0, gt=0, description="the wait before the first retry; doubled each time, at most an hour"
+    )
+    notify_lease_seconds: float = Field(
+        default=60.0, gt=0, description="a message claimed by a runner that stopped is sent again after this"
+    )
+    notify_keep_days: int = Field(
+        default=90, ge=1, description="sent and failed messages stay in the delivery log this many days"
+    )
+    webhook_timeout: float = Field(default=10.0, gt=0, description="seconds a webhook receiver has to answer")
+    on_today_hour: int = Field(
+        default=7,
+        ge=0,
+        le=23,
+        description="local hour of the team's zone the daily 'who is on today' goes out",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from benchmarks.cli import bench  # `rota bench`: the benchmarks live apart, in benchmarks/
-from cli import service
+from cli import capacity, service
 from cli.app import app
 from cli.demo import EXAMPLES, service_demo
 from cli.errors import guarded
@@ -297,3 +297,4 @@ def demo_command(
 
 app.add_typer(bench, name="bench")
 service.register(app)
+capacity.register(app)  # `rota plan`, `rota whatif`

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +14,7 @@ from rota.explain import group_reasons
 from rota.objective import DEFAULT_WEIGHTS
 from rota.records import Duty
 from rota.team import Team
-from rota.view import HOURS_COLUMNS, HoursColumn, HoursLine, RotaView, hours_lines, percent_text
+from rota.view import HOURS_COLUMNS, HoursColumn, HoursLine, RotaView, gap_text, hours_lines, percent_text
 
 MAX_GAP_LINES = 25
 TERM_UNITS = {
@@ -123,13 +121,8 @@ def gap_lines(cal: Calendar, gaps: list[GapDoc]) -> list[Text]:
 
 def gap_line(cal: Calendar, g: GapDoc) -> Text:
     """One gap: role, local date and times, core or not, headcount, and the headline of its reasons."""
-    a = datetime.fromisoformat(g.start).astimezone(cal.tz)
-    b = datetime.fromisoformat(g.end).astimezone(cal.tz)
     text = Text("gap ", style="bold red" if g.core else "yellow")
-    text.append(
-        f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
-        f"{g.assigned} of {g.required} on duty"
-    )
+    text.append(gap_text(cal, g))
     if g.reasons:
         text.append(" — " + g.reasons[0], style="dim")
     return text

@@ -131,7 +131,7 @@ class Calendar:
     def demand_intervals(self, role: str) -> list[tuple[int, int, int]]:
         """(start, end, min) of each demand entry of ``role`` on each open date it holds."""
         out: list[tuple[int, int, int]] = []
-        for entry in self.team.roles[role].demand:
+        for entry in self.team.roles[role].all_demand():
             days = timeutil.parse_days(entry.days)
             only = set(entry.dates) if entry.dates is not None else None
             for d in self.open_dates:

@@ -7,13 +7,12 @@ tables as the terminal view (``rota.export``), so the page and ``rota show`` agr
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
 from rota.document import RotaDocument
 from rota.records import Duty
 from rota.team import Team
-from rota.view import RotaView, day_text, hours_text, percent_text
+from rota.view import RotaView, day_text, gap_text, hours_text, percent_text
 
 # Role colours (background, border), by the role's place in the team file.
 PALETTE = (
@@ -217,7 +216,7 @@ def _legend(view: RotaView, colour: dict[str, tuple[str, str]]) -> str:
 
 def _coverage(view: RotaView) -> str:
     """Coverage per role in person-hours (core and all opening hours), then each gap with its reasons."""
-    gaps, tz = view.doc.gaps, view.cal.tz
+    gaps = view.doc.gaps
     rows = [
         "<h2>Coverage (person-hours)</h2>",
         '<table class="figures">',
@@ -239,12 +238,7 @@ def _coverage(view: RotaView) -> str:
     if gaps:
         rows.append('<ul class="gaps">')
         for g in gaps[:MAX_GAP_LINES]:
-            a = datetime.fromisoformat(g.start).astimezone(tz)
-            b = datetime.fromisoformat(g.end).astimezone(tz)
-            what = (
-                f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
-                f"{g.assigned} of {g.required} on duty"
-            )
+            what = gap_text(view.cal, g)
             why = f' <span class="why">— {escape("; ".join(g.reasons))}</span>' if g.reasons else ""
             rows.append(f'<li><span class="{"bad" if g.core else ""}">{escape(what)}</span>{why}</li>')
         if len(gaps) > MAX_GAP_LINES:

@@ -119,7 +119,7 @@ class Minutes:
         self.required: dict[str, dict[int, int]] = {r: {} for r in self.roles}
         for role, spec in team.roles.items():
             need = self.required[role]
-            for entry in spec.demand:
+            for entry in spec.all_demand():  # typed, and from workload (issue 23)
                 days = weekdays_of(entry.days)
                 for d in open_dates:
                     if d.weekday() not in days or (entry.dates is not None and d not in entry.dates):

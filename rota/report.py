@@ -87,6 +87,8 @@ class CoverageReport:
     days: list[RoleDay]
     gaps: list[GapLine]
     people: list[PersonLine]
+    # roles with a workload (issue 23): per interval, the service level the rota is predicted to give
+    service_levels: list[dict[str, Any]] = field(default_factory=list)
 
     def totals(self) -> dict[str, Any]:
         targets = [p.target_minutes for p in self.people if p.target_minutes is not None]
@@ -124,6 +126,7 @@ class CoverageReport:
             ],
             "roles": self.role_totals(),
             "totals": self.totals(),
+            **({"service_levels": self.service_levels} if self.service_levels else {}),
         }
 
     def role_table(self) -> tuple[list[str], list[list[Any]]]:
@@ -281,8 +284,13 @@ def coverage_report(cal: Calendar, duties: list[Duty], *, reasons: bool = True) 
         )
         for g, r in zip(stretches, explained, strict=True)
     ]
+    levels: list[dict[str, Any]] = []
+    if any(r.workload is not None for r in cal.team.roles.values()):
+        from rota.workload import service_levels
+
+        levels = service_levels(cal, inside)
     return CoverageReport(
-        cal.team.team, cal.team.timezone, cal.start, cal.end, days, gap_lines, _people(cal, inside)
+        cal.team.team, cal.team.timezone, cal.start, cal.end, days, gap_lines, _people(cal, inside), levels
     )
 
 

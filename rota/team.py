@@ -229,12 +229,80 @@ class ShiftDemandEntry(Model):
     weight_over: Count = 0
 
 
+class ContactEntry(Model):
+    """Extension (issue 23): contacts expected per interval over a window on matching open dates: one
+    number for every interval of the window, or a list with one number per interval."""
+
+    days: DaySpec = "daily"
+    dates: list[Date] | None = None
+    time: Window
+    contacts: (
+        Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+        | list[Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]]
+    )
+
+    def contacts_per_interval(self, interval: int) -> list[float]:
+        a, b = timeutil.parse_window(self.time)
+        n = -(-(b - a) // interval)
+        return [float(self.contacts)] * n if not isinstance(self.contacts, list) else list(self.contacts)
+
+
+class ServiceTarget(Model):
+    """The share of contacts to answer within a time: ``{share: 0.8, within: 20}`` is 80 % in 20 s."""
+
+    share: float = Field(gt=0, lt=1, allow_inf_nan=False)
+    within: float = Field(ge=0, le=86_400, allow_inf_nan=False)  # seconds
+
+
+MAX_ERLANGS = 1000  # a workload busier than this (people on contacts at once) is a typo, and slow to size
+
+
+class Workload(Model):
+    """Extension (issue 23): a role's demand from contacts (``rota.workload``, Erlang C)."""
+
+    interval: Literal[15, 30, 60] = 30  # minutes
+    handling_time: float = Field(gt=0, le=86_400, allow_inf_nan=False)  # seconds, on average
+    target: ServiceTarget
+    shrinkage: float = Field(default=0, ge=0, le=0.9, allow_inf_nan=False)
+    contacts: list[ContactEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _intervals(self) -> Workload:
+        for j, entry in enumerate(self.contacts):
+            a, b = timeutil.parse_window(entry.time)
+            if b > 1440:
+                raise ValueError(f"contacts[{j}].time: a workload window ends by midnight ({entry.time})")
+            n = -(-(b - a) // self.interval)
+            if isinstance(entry.contacts, list) and len(entry.contacts) != n:
+                raise ValueError(
+                    f"contacts[{j}].contacts: {entry.time} has {n} intervals of {self.interval} minutes, "
+                    f"so {n} numbers, not {len(entry.contacts)}"
+                )
+            most = max(entry.contacts_per_interval(self.interval), default=0)
+            if most / (self.interval * 60) * self.handling_time > MAX_ERLANGS:
+                raise ValueError(
+                    f"contacts[{j}].contacts: {most:g} contacts of {self.handling_time:g} s in "
+                    f"{self.interval} minutes keep more than {MAX_ERLANGS} people busy at once: "
+                    "is a number wrong?"
+                )
+        return self
+
+
 class Role(Model):
     name: Name | None = None
     description: Text | None = None
     skills: list[Id] = []
     demand: list[DemandEntry] = []
     shift_demand: list[ShiftDemandEntry] = []
+    workload: Workload | None = None  # ext (issue 23): demand from contacts, mixed with ``demand``
+
+    def all_demand(self) -> list[DemandEntry]:
+        """The typed demand and the workload's, one entry per interval (``rota.workload``)."""
+        if self.workload is None:
+            return self.demand
+        from rota.workload import demand_entries
+
+        return [*self.demand, *demand_entries(self.workload)]
 
 
 class Shift(Model):

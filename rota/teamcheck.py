@@ -78,6 +78,18 @@ def _problems(team: Team, stored: bool = False) -> Iterator[Problem]:
                 )
             if not stored:
                 yield from _closed_days(team, entry.days, entry.dates, f"roles.{rid}.demand[{j}]")
+        for j, contact in enumerate(role.workload.contacts if role.workload is not None else []):
+            path = f"roles.{rid}.workload.contacts[{j}]"  # ext (issue 23): as a demand entry's window
+            days = (
+                contact.days
+                if contact.dates is None
+                else sorted({d.weekday() for d in contact.dates} & timeutil.parse_days(contact.days))
+            )
+            yield from _inside(
+                team.opening_hours, days, timeutil.parse_window(contact.time), f"{path}.time", contact.time
+            )
+            if not stored:
+                yield from _closed_days(team, contact.days, contact.dates, path)
         for j, sd in enumerate(role.shift_demand):
             yield from unknown("shift", sd.shift, shifts, f"roles.{rid}.shift_demand[{j}].shift")
             if not stored:
@@ -133,7 +145,7 @@ def team_warnings(team: Team) -> list[Problem]:
     demand: dict[str, list[tuple[int, int]]] = {}
     for rid, role in team.roles.items():
         spans = []
-        for entry in role.demand:
+        for entry in role.all_demand():
             if entry.min <= 0:
                 continue
             days = timeutil.parse_days(entry.days)

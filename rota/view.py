@@ -125,6 +125,16 @@ def hours_off(difference: int | None) -> bool:
     return difference is not None and abs(difference) > HOURS_OFF_MINUTES
 
 
+def gap_text(cal: Calendar, g: GapDoc) -> str:
+    """A gap in one line: ``desk Mon 2026-10-19 09:00–13:00 core: 0 of 1 on duty``."""
+    a = datetime.fromisoformat(g.start).astimezone(cal.tz)
+    b = datetime.fromisoformat(g.end).astimezone(cal.tz)
+    return (
+        f"{g.role} {a:%a %Y-%m-%d %H:%M}–{b:%H:%M} {'core' if g.core else 'non-core'}: "
+        f"{g.assigned} of {g.required} on duty"
+    )
+
+
 def day_text(day: date) -> str:
     """``Tue 1 Dec 2026``."""
     return f"{day:%a} {day.day} {day:%b %Y}"

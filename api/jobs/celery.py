@@ -40,6 +40,7 @@ from sqlalchemy import select, update
 
 from api.db import Database, utcnow
 from api.errors import ServiceUnavailable
+from api.jobs.courier import Courier, deliver_round
 from api.jobs.leases import ACTIVE, fail_job, fail_job_in, renew_leases
 from api.jobs.worker import REQUEUED, lost_reason, run_job
 from api.models import Job
@@ -47,6 +48,7 @@ from api.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 TASK = "rota.solve_job"
+DELIVER_TASK = "rota.deliver_outbox"  # one round of the courier (api/jobs/courier.py), on demand
 QUEUE_PREFIX = "rota.solve"
 
 
@@ -96,6 +98,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_redirect_stdouts=False,
     )
     app.task(name=TASK, ignore_result=True)(solve_job)
+    app.task(name=DELIVER_TASK, ignore_result=True)(deliver_outbox)
     return app
 
 
@@ -113,11 +116,14 @@ class WorkerState:
         self.lock = threading.Lock()
         self.closing = threading.Event()
         self.keeper: threading.Thread | None = None
+        self.courier: Courier | None = None
 
     def start_keeper(self, sender: Celery) -> None:
         if self.keeper is None:
             self.keeper = threading.Thread(target=self._keep, args=(sender,), name="rota-leases", daemon=True)
             self.keeper.start()
+        if self.courier is None:  # every worker sends the outbox too (each message claimed before it goes)
+            self.courier = Courier(self.db, self.settings, self.owner)
 
     def _keep(self, sender: Celery) -> None:
         """Renew the leases of the jobs held here; recover the jobs of workers that died."""
@@ -161,6 +167,12 @@ def solve_job(job_id: str) -> str:
             state.held.pop(job_id, None)
     with state.db.read() as session:
         return session.scalar(select(Job.state).where(Job.id == job_id)) or "gone"
+
+
+def deliver_outbox() -> int:
+    """The task: one courier round (queue reminders due, send the outbox); the number sent."""
+    state = worker_state()
+    return deliver_round(state.db, state.settings, state.owner)
 
 
 def recover_jobs(db: Database, settings: Settings, app: Celery) -> int:
@@ -226,6 +238,8 @@ def _worker_ready(sender: Any = None, **_: Any) -> None:
 def _worker_shutdown(**_: Any) -> None:
     if _state is not None:
         _state.closing.set()
+        if _state.courier is not None:
+            _state.courier.stop()
 
 
 app = make_celery(get_settings())  # `celery -A api.jobs.celery worker` finds this; `rota worker` runs it

@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import update
 
 from api.db import Database, utcnow
+from api.jobs.courier import Courier
 from api.jobs.leases import expire_leases, renew_leases
 from api.jobs.worker import SolveFn, run_job
 from api.models import Job
@@ -64,6 +65,7 @@ class ThreadPoolRunner:
         self._threads.append(threading.Thread(target=self._keep, name="rota-leases", daemon=True))
         for thread in self._threads:
             thread.start()
+        self.courier = Courier(db, settings, self.owner)  # sends the outbox: emails, webhooks, reminders
 
     def submit(self, job_id: str, team_id: str = "") -> None:
         """Queue a job (its row already names this runner's owner and a lease: ``submit_job``)."""
@@ -138,6 +140,7 @@ class ThreadPoolRunner:
             self._lock.notify_all()
         for thread in self._threads:
             thread.join()
+        self.courier.stop()
 
 
 def _mark_shutdown(db: Database, ids: list[str]) -> None:

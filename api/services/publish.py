@@ -19,6 +19,7 @@ from api.services.feeds import sync_events
 from api.services.locks import check_version as check_version  # where the locks were first defined
 from api.services.locks import lock_rota as lock_rota
 from api.services.locks import lock_team as lock_team
+from api.services.notify import on_published as notify_on_published
 from api.services.rotas import duty_of, get_rota, published_assignments, rota_team
 from rota.records import Duty
 from rota.timeutil import date_range
@@ -58,6 +59,9 @@ def on_publish(hook: PublishHook) -> PublishHook:
     the commit (what it writes commits with the publish; an exception rolls the publish back)."""
     PUBLISH_HOOKS.append(hook)
     return hook
+
+
+on_publish(notify_on_published)  # telling people: the outbox rows of each publish (api/services/notify.py)
 
 
 def publish_rota(
@@ -100,7 +104,11 @@ def publish_rota(
                 "state",
             )
         dates = [d for d in dates if d in held]
-    before_rows = published_assignments(session=session, team_id=team_id, start=rota.start, end=rota.end)
+    before_rows = (  # what the hooks compare the new version with, read before the dates move
+        published_assignments(session=session, team_id=team_id, start=rota.start, end=rota.end)
+        if PUBLISH_HOOKS
+        else []
+    )
     taken = session.execute(
         select(PublishedDay.rota_id, PublishedDay.date).where(
             PublishedDay.team_id == team_id, PublishedDay.date.in_(dates)

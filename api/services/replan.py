@@ -30,6 +30,7 @@ from api.services.locks import lock_rota
 from api.services.rotas import duty_of, horizon_team, rota_team, team_duties
 from rota import timeutil
 from rota.calendar import Calendar
+from rota.checks import check_duties
 from rota.records import Duty
 
 SCOPES = {
@@ -89,7 +90,8 @@ def plan_range(rota: Rota, call: SickCall, today: date | None = None) -> tuple[d
         start = call.fixed_before
     start, end = max(start, rota.start), min(end, rota.end)
     if start > end:
-        raise Invalid(f"nothing to re-plan: the rota runs {rota.start} to {rota.end}", "fixed_before")
+        where = {"day": "day", "span": "from"}.get(call.scope, "fixed_before")
+        raise Invalid(f"nothing to re-plan: the rota runs {rota.start} to {rota.end}", where)
     return start, end
 
 
@@ -136,6 +138,7 @@ class Review:
     proved: bool
     gaps_opened: list[str] = field(default_factory=list)
     gaps_closed: int = 0
+    breaks: list[str] = field(default_factory=list)  # rules kept rota-wide would break (at its edges)
     start: date | None = None
     end: date | None = None
 
@@ -188,6 +191,11 @@ def review(*, session: Session, rota: Rota) -> Review:
     removed = len({_k(d) for d in before} - {_k(d) for d in after})
     bound = solver.get("changes_bound")
     opened, closed = _gaps(cal, base, rota)
+    whole = Calendar(team, base.start, base.end)
+    around = [k for k in _keys(base.assignments, base.start, base.end) if not rota.start <= k[3] <= rota.end]
+    was = set(check_duties(whole, team_duties(whole, _keys(base.assignments, base.start, base.end))))
+    merged = team_duties(whole, [*around, *_keys(rota.assignments, rota.start, rota.end)])
+    breaks = [v.message for v in check_duties(whole, merged) if v not in was]
     return Review(
         rota=rota,
         base=base,
@@ -201,6 +209,7 @@ def review(*, session: Session, rota: Rota) -> Review:
         proved=bool(solver.get("changes_proved")),
         gaps_opened=opened,
         gaps_closed=closed,
+        breaks=breaks,
         start=rota.start,
         end=rota.end,
     )
@@ -252,6 +261,7 @@ def as_json(r: Review) -> dict[str, Any]:
         "changes_bound": r.bound,
         "changes_proved": r.proved,
         "gaps_opened": r.gaps_opened,
+        "breaks": r.breaks,
         "people": [
             {
                 "person": p.person,

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from api.db import SessionDep, WriteSessionDep
 from api.deps import SettingsDep
-from api.services import rotas, teams, tokens, websessions
+from api.services import notify, rotas, teams, tokens, websessions
 from api.urls import feed_urls, link_base
 from api.web.errors import PageRoute
 from api.web.render import day_text, page, redirect
@@ -50,6 +50,7 @@ class TeamShifts:
     month: str  # the month the hours are of; "" when no rota is published for it
     person_name: str = ""  # the person's name in this team
     feeds: list[Any] = field(default_factory=list)
+    mail: notify.Choices | None = None  # what rota emails me in this team (api/web/notify.py saves it)
 
 
 def team_shifts(session: Any, team_id: str, person: str, now: Any) -> TeamShifts:
@@ -131,6 +132,7 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
     feeds = tokens.list_calendar_tokens(session=session, principal=principal)
     for t in mine:
         t.feeds = [f for f in feeds if f.team_id == t.id]
+        t.mail = notify.get_choices(session=session, team_id=t.id, person=principal.person)
     request.session.pop(NEW_FEED, None)  # a cookie from before feed links were kept server-side
     new = _take_new_feed(request)
     if new:

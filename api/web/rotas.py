@@ -12,15 +12,17 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
-from api.deps import SettingsDep
+from api.deps import RunnerDep, SettingsDep
 from api.errors import Conflict, Invalid, NotFound
+from api.jobs import submit
+from api.jobs.replan import submit_sick_call
 from api.models import Rota
-from api.services import cells, changes, edits, publish, rotas
+from api.services import cells, changes, edits, history, publish, replan, rotas
 from api.services import pending as pending_sets
 from api.services.privacy import sees_leave_reasons
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
-from api.web.render import day_text, page, redirect, team_names
+from api.web.render import day_text, moment_text, page, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form, rota_quality
 from rota.team import Team
@@ -385,3 +387,161 @@ def discard(
         return redirect(f"/teams/{team_id}/rotas/{gone.pending_of}")
     flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
     return redirect(f"/teams/{team_id}")
+
+
+def _optional_date(value: str, field: str) -> date | None:
+    """A date field of a form, blank for none; 422 naming the field otherwise."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(f'"{value}" is not a date (YYYY-MM-DD)', field) from None
+
+
+@router.get("/teams/{team_id}/rotas/{rota_id}/replan")
+def replan_page(
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """Re-plan a published rota: someone is ill or away from … to …, or the team file changed."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    base = replan.base_for(session, rota)
+    team = rotas.rota_team(session=session, rota=base)
+    today = request.app.state.clock().date()
+    context = {
+        "rota": rota,
+        "base": url(rota),
+        "held": base if pending_sets.is_pending(base) else None,
+        "people": [(p.id, p.display) for p in team.people],
+        "period": f"{day_text(base.start)} – {day_text(base.end)}",
+        "first": replan.recent_day(today, base).isoformat(),
+        "start": base.start.isoformat(),
+        "end": base.end.isoformat(),
+        "scopes": replan.SCOPES,
+        "time_limit": request.app.state.settings.time_limit,
+        "max_time_limit": request.app.state.settings.max_time_limit,
+    }
+    return page(request, "replan.html", context)
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/replan", dependencies=[Csrf])
+def replan_start(
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    kind: Annotated[str, Form()] = "sick",
+    person: Annotated[str, Form()] = "",
+    first: Annotated[str, Form(alias="from")] = "",
+    last: Annotated[str, Form(alias="to")] = "",
+    reason: Annotated[str, Form(max_length=200)] = "",
+    scope: Annotated[str, Form()] = "rest",
+    fixed_before: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    time_limit: Annotated[float | None, Form()] = None,
+) -> Response:
+    """Record the absence and start the minimal-change solve (as POST /api/rotas/{rota}/replan); follow it."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    sick = kind != "file"
+    if sick and not person:
+        raise Invalid("choose who is ill or away", "person")
+    call = replan.SickCall(
+        person=person if sick else None,
+        first=_optional_date(first, "from") if sick else None,
+        last=_optional_date(last, "to") if sick else None,
+        reason=reason,
+        scope=scope,
+        fixed_before=_optional_date(fixed_before, "fixed_before"),
+        day=_optional_date(day, "day"),
+    )
+    try:
+        job = submit_sick_call(
+            session=session,
+            settings=settings,
+            rota_id=rota.id,
+            call=call,
+            today=request.app.state.clock().date(),
+            time_limit=time_limit,
+            token_id=principal.token_id,
+            owner=runner.owner,
+        )
+    except submit.SolveRunning as running:
+        flash(request, "These dates are already being solved: here is that solve. Nothing new was recorded.")
+        return redirect(f"/teams/{team_id}/jobs/{running.job.id}")
+    runner.submit(job.id, team_id)
+    return redirect(f"/teams/{team_id}/jobs/{job.id}")
+
+
+@router.get("/teams/{team_id}/rotas/{rota_id}/review")
+def replan_review(
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+) -> Response:
+    """What keeping a re-plan changes, before anything is kept (as GET /api/rotas/{rota}/replan)."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    context = {
+        "rota": rota,
+        "review": replan.review(session=session, rota=rota),
+        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "base": url(rota),
+    }
+    return page(request, "replan_review.html", context)
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/keep", dependencies=[Csrf])
+def replan_keep(
+    request: Request,
+    team_id: str,
+    rota_id: int,
+    principal: WebPrincipal,
+    session: WriteSessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Keep the re-plan: its changes join the unpublished changes (as POST /api/rotas/{rota}/keep)."""
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    said = replan.review(session=session, rota=rota)
+    held = replan.keep(
+        session=session, rota_id=rota.id, actor=principal.name, history_days=settings.history_days
+    )
+    flash(
+        request,
+        f"Kept: {said.headline}. The changes wait with the unpublished changes until you publish them.",
+    )
+    return redirect(url(held))
+
+
+@router.post("/teams/{team_id}/rotas/{rota_id}/restore", dependencies=[Csrf])
+def restore(
+    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep
+) -> Response:
+    """An older published version as a new draft (as POST /api/rotas/{rota}/restore)."""
+    old = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(team_id)
+    draft = history.restore(session=session, rota_id=old.id)
+    flash(
+        request,
+        f"Restored the version published {moment_text(old.published_at)} as a new draft: publish it to make "
+        "it the team's rota again.",
+    )
+    return redirect(url(draft))
+
+
+@router.get("/teams/{team_id}/history/compare")
+def compare_page(
+    request: Request, team_id: str, principal: WebPrincipal, session: SessionDep, a: int, b: int
+) -> Response:
+    """Two published versions: per person what changed (as GET /api/teams/{team}/history/compare)."""
+    principal.require_manager(team_id)
+    result = history.compare(session=session, team_id=team_id, a=a, b=b)
+    context = {
+        "team_id": team_id,
+        "c": result,
+        "period": f"{day_text(result.start)} – {day_text(result.end)}",
+    }
+    return page(request, "compare.html", context)

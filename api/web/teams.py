@@ -19,7 +19,7 @@ from api.errors import Invalid, NotFound
 from api.jobs import submit
 from api.jobs.leases import fail_job_in
 from api.models import Job, Rota, TeamRow
-from api.services import rotas, teams
+from api.services import history, rotas, teams
 from api.web.errors import PageRoute
 from api.web.render import page, redirect, within_text
 from api.web.session import Csrf, WebPrincipal, flash
@@ -116,8 +116,13 @@ def team_page(request: Request, team_id: str, principal: WebPrincipal, session: 
     every = rotas.list_rotas(session=session, team_id=team_id)
     groups = {state: [r for r in every if r.state == state] for state in STATES}
     document = teams.current_document(session=session, team_id=team_id)
+    held = history.pending_sets(session=session, team_id=team_id)
+    waiting = {p.rota.id for p in held}
+    groups["draft"] = [r for r in groups["draft"] if r.id not in waiting]  # listed as unpublished changes
     context = {
         "team": row,
+        "pending": held,
+        "history": history.versions(session=session, team_id=team_id),
         "zone": document.get("timezone"),
         "quality": {r.id: rota_quality(r) for r in every},
         "groups": groups,
@@ -188,7 +193,11 @@ def job_state(job: Job) -> dict[str, Any]:
         "gap_minutes": _number(job.gap_minutes),
         "elapsed": "–" if job.elapsed is None else f"{job.elapsed:.1f} s",
         "reason": job.reason or "",
-        "rota_url": f"/teams/{job.team_id}/rotas/{job.rota_id}" if job.rota_id else "",
+        "rota_url": (
+            f"/teams/{job.team_id}/rotas/{job.rota_id}{'/review' if job.kind == 'replan' else ''}"
+            if job.rota_id
+            else ""
+        ),
         "active": job.state in submit.ACTIVE,
     }
 

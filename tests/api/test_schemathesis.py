@@ -48,6 +48,12 @@ SEMANTIC_422 = (
     "POST /api/rotas/{rota_id}/publish",
     "DELETE /api/rotas/{rota_id}",
     "GET /api/teams/{team_id}/on-duty",
+    "POST /api/teams/{team_id}/webhooks",  # an unknown event, a URL that is not http(s)
+    "GET /api/teams/{team_id}/deliveries",  # a state that is not pending, sent or failed
+    "POST /api/teams/{team_id}/plans",
+    "POST /api/teams/{team_id}/whatif",
+    "POST /api/rotas/{rota_id}/replan",  # a person the team does not have, an absence ending before it starts
+    "GET /api/teams/{team_id}/history/compare",  # two versions that share no date
     # staff self-service: the rules refuse a request, a claim or an import row the schema cannot judge
     "POST /api/teams/{team_id}/requests",
     "POST /api/requests/{request_id}/accept",

@@ -54,6 +54,7 @@ def test_a_sick_call_is_replanned_within_one_change_of_the_least_possible(servic
     assert counts["changes"] == counts["added"] + counts["removed"] == draft["changes"]["count"]
     assert review["changes_bound"] is not None and counts["changes"] - review["changes_bound"] <= 1
     assert review["churn"] in ("the fewest possible (proved)", "within 1 change of the least possible")
+    assert review["breaks"] == []  # nothing it keeps breaks a rule with the days around it
     assert review["headline"].startswith(f"{counts['duties']} duties change for {counts['people']} people; ")
     removed = {
         (p["person"], c["date"]) for p in review["people"] for c in p["changes"] if c["kind"] == "removed"
@@ -104,3 +105,39 @@ def test_a_replan_is_refused_on_a_draft_and_names_bad_fields(service: Service) -
     assert service.call("GET", "/api/teams/tiny", expect=200).json()["version"] == 1  # nothing recorded
     service.call("GET", f"/api/rotas/{published['id']}/replan", expect=404)  # not a re-plan
     service.call("POST", f"/api/rotas/{published['id']}/keep", expect=409)
+
+
+def test_what_to_replan_one_day_the_absence_or_the_rest(make_service: Any) -> None:
+    from apikit import quick_solve
+
+    service = make_service(solve_fn=quick_solve)
+    service.put_team()
+    rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+
+    def period(**body: Any) -> dict[str, str]:
+        job = service.call("POST", f"/api/rotas/{rota['id']}/replan", json=body, expect=202).json()
+        done = service.wait_job(job["job_id"])
+        made = service.call("GET", f"/api/rotas/{done['rota_id']}", expect=200).json()
+        service.call("DELETE", f"/api/rotas/{made['id']}", expect=204)  # discarded: nothing was kept
+        return made["period"]
+
+    # the team file changed: one day, or from a chosen date to the end; nothing added to the team file
+    assert period(scope="day", day="2026-10-22") == {"start": "2026-10-22", "end": "2026-10-22"}
+    assert period(fixed_before="2026-10-27") == {"start": "2026-10-27", "end": "2026-10-30"}
+    assert service.call("GET", "/api/teams/tiny", expect=200).json()["version"] == 1
+    # a sick call: only its dates, or from its first date (or a later fixed date) to the end
+    sick = {"person": "sem", "from": "2026-10-26", "to": "2026-10-27"}
+    assert period(**sick, scope="span") == {"start": "2026-10-26", "end": "2026-10-27"}
+    assert period(**sick) == {"start": "2026-10-26", "end": "2026-10-30"}
+    assert period(**sick, fixed_before="2026-10-27") == {"start": "2026-10-27", "end": "2026-10-30"}
+    refused = service.call(
+        "POST", f"/api/rotas/{rota['id']}/replan", json={"scope": "span"}, expect=422
+    ).json()
+    assert refused["detail"][0]["path"] == "scope"
+    outside = service.call(
+        "POST", f"/api/rotas/{rota['id']}/replan", json={"scope": "day", "day": "2026-11-02"}, expect=422
+    ).json()
+    assert (
+        outside["detail"][0]["path"] == "day"
+        and "2026-10-19 to 2026-10-30" in outside["detail"][0]["message"]
+    )
