@@ -16,7 +16,7 @@ from api.auth import Principal
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.models import OpenShift
-from api.services import audit, swapcheck
+from api.services import audit, request_notices, swapcheck
 from api.services.edits import EditRequest, edit_rota
 from api.services.requests import Board, DutyRef, board, duty_words, find_duty, published_rota
 from api.services.rotas import readable_rota
@@ -82,8 +82,19 @@ def post(
     audit.record(
         session, rota.team_id, principal.name, "open-shift", f"open shift {row.id}: {words}{whose}", new.note
     )
+    who = eligible(b, row)
+    request_notices.queue(
+        session,
+        rota.team_id,
+        who,
+        f"open-shift:{row.id}",
+        "An open shift you can take",
+        "A shift is open and the rules allow it for you; the first to take it on your page Leave, swaps and "
+        "open shifts (/me/requests) has it.",
+        [words + (f" ({new.note})" if new.note else "")],
+    )
     session.commit()
-    return row, eligible(b, row)
+    return row, who
 
 
 def eligible(b: Board, row: OpenShift) -> list[str]:

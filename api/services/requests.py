@@ -24,7 +24,7 @@ from api.auth import Principal
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import PublishedDay, Rota, StaffRequest
-from api.services import audit, pending, swapcheck, team_edits
+from api.services import audit, pending, request_notices, swapcheck, team_edits
 from api.services.edits import EditRequest, edit_rota, gaps_opened
 from api.services.rotas import duty_of, get_rota, horizon_team
 from api.services.teams import current_document, display_names, get_team
@@ -255,6 +255,20 @@ def create_request(
         audit.actor_of(principal, names),
         "request",
         f"request {row.id}: {new.kind} of {detail['words']}, offered to {to}",
+    )
+    what = "a swap" if new.kind == "swap" else "a give-away"
+    lines = [f"Their duty: {detail['words']}"]
+    if "in_return_words" in detail:
+        lines.append(f"Yours in return: {detail['in_return_words']}")
+    request_notices.queue(
+        session,
+        team_id,
+        offered,
+        f"request:{row.id}:offer",
+        f"{names[new.person]} offers you {what}",
+        f"{names[new.person]} offers you {what}; the rules allow it for you. Accept it or turn it down on "
+        "your page Leave, swaps and open shifts (/me/requests).",
+        lines,
     )
     session.commit()
     return row
@@ -556,6 +570,16 @@ def _apply_change(
         .where(StaffRequest.id == row.id)
         .values(rota_id=rota.id, detail={**detail, "pending_rota": held.id})
     )
+    request_notices.queue(
+        session,
+        row.team_id,
+        [row.person, row.colleague],
+        f"request:{row.id}:approved",
+        f"Your {'swap' if row.kind == 'swap' else 'give-away'} is approved",
+        "The lead approved it; your calendar changes when the rota is published."
+        + (f" (Why: {reason})" if reason else ""),
+        [detail["words"], *([detail["in_return_words"]] if "in_return_words" in detail else [])],
+    )
     edit_rota(
         session=session, rota_id=rota.id, request=edit, version=None, actor=actor, history_days=history_days
     )
@@ -592,6 +616,16 @@ def decline(*, session: Session, principal: Principal, request_id: int, reason: 
         f"request {row.id}: {row.detail.get('words', row.kind)} {state}",
         reason,
     )
+    if state == "declined":
+        request_notices.queue(
+            session,
+            row.team_id,
+            [row.person],
+            f"request:{row.id}:declined",
+            f"Your {'leave' if row.kind == 'leave' else row.kind} request is declined",
+            f"{who} declined it" + (f": {reason}" if reason else "."),
+            [str(row.detail.get("words", row.kind))],
+        )
     session.commit()
     return row
 
@@ -683,6 +717,15 @@ def _approve_leave(
         "leave",
         f"request {row.id}: {row.detail['words']} approved, added to the team file",
         reason,
+    )
+    request_notices.queue(
+        session,
+        row.team_id,
+        [row.person],
+        f"request:{row.id}:approved",
+        "Your leave is approved",
+        "The lead approved your leave." + (f" (Why: {reason})" if reason else ""),
+        [str(row.detail["words"])],
     )
     version, _, _ = team_edits.change_team(session=session, team_id=row.team_id, change=add)
     detail = {**row.detail, "team_version": version.version}

@@ -408,3 +408,66 @@ def test_an_open_swap_goes_to_those_with_a_duty_to_give_back_who_name_it_on_acce
     service.call("POST", f"/api/requests/{made['id']}/approve", expect=200)
     held = pending_set(service, rota)
     assert holds(held, "noor", "2026-10-19", "pm") and holds(held, "sem", "2026-10-19", "am")
+
+
+def test_offers_decisions_and_open_shifts_are_emailed_through_the_outbox(
+    published: tuple[Service, dict[str, Any]],
+) -> None:
+    """With emails in the team file: the colleague asked hears of the offer, both hear of the approval,
+    those the rules allow hear of an open shift; a person who turned emails off hears nothing."""
+    from sqlalchemy import select
+
+    from api.models import OutboxMessage
+
+    service, rota = published
+    doc = team_doc()
+    for p in doc["people"]:
+        p["email"] = f"{p['id']}@example.org"
+    service.put_team(doc=doc)
+
+    def queued() -> list[tuple[str, str, str]]:
+        with service.db.read() as session:
+            rows = session.scalars(select(OutboxMessage).where(OutboxMessage.event == "request"))
+            return [(r.recipient, r.payload["subject"]) for r in rows.all()]
+
+    made = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "staff",
+        expect=201,
+        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
+    ).json()
+    assert queued() == [("sem@example.org", "Noor de Vries offers you a swap")]
+    service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
+    service.call("POST", f"/api/requests/{made['id']}/approve", expect=200)
+    assert set(queued()) == {
+        ("sem@example.org", "Noor de Vries offers you a swap"),
+        ("noor@example.org", "Your swap is approved"),
+        ("sem@example.org", "Your swap is approved"),
+    }
+    # a second desk on Fri 23 Oct am: only Lotte is free and qualified; then Mon 26 Oct, after she said no
+    posted = service.call(
+        "POST", f"/api/rotas/{rota['id']}/open-shifts", json={"date": "2026-10-23", "shift": "am"}, expect=201
+    ).json()
+    assert posted["eligible"] == ["lotte"] and ("lotte@example.org", "An open shift you can take") in queued()
+    service.call("PUT", "/api/me/notifications", "lotte", json={"team": "tiny", "changes": False}, expect=200)
+    posted = service.call(
+        "POST", f"/api/rotas/{rota['id']}/open-shifts", json={"date": "2026-10-26", "shift": "am"}, expect=201
+    ).json()
+    assert posted["eligible"] == ["lotte"]
+    assert [q for q in queued() if q[1] == "An open shift you can take"] == [
+        ("lotte@example.org", "An open shift you can take")
+    ]
+    refused = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        "daan",
+        expect=422,
+        json={
+            "kind": "giveaway",
+            "rota": rota["id"],
+            "duty": {"date": "2026-10-19", "shift": "night"},
+            "colleague": "sem",
+        },
+    )
+    assert refused.status_code == 422 and len(queued()) == 4  # a refusal asks nobody: no email
