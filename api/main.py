@@ -35,6 +35,7 @@ from api.jobs.worker import SolveFn
 from api.middleware import CSP, EdgeMiddleware, FailureLimiter, mask_secrets, with_security_headers
 from api.openapi import allowed_methods
 from api.openapi import install as install_openapi
+from api.routes import audit as audit_routes
 from api.routes import (
     calendars,
     coverage,
@@ -50,6 +51,8 @@ from api.routes import (
     tokens,
     webhooks,
 )
+from api.routes import imports as import_routes
+from api.routes import requests as request_routes
 from api.settings import Settings, get_settings
 from rota.load import format_path
 
@@ -124,6 +127,8 @@ def create_app(
         history,
         fairness,
     ):
+        app.include_router(module.router)
+    for module in (request_routes, audit_routes, import_routes):  # staff self-service (issue 20)
         app.include_router(module.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

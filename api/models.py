@@ -338,3 +338,66 @@ class NotifyPreference(Base):
     reminders: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_hours: Mapped[int] = mapped_column(Integer, default=12)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One change to a team or its rotas (an edit, an import, a request and its decision, a claim, a publish):
+    who, when, what and why, written in the same transaction as the change (``api.services.audit``)."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    what: Mapped[str] = mapped_column(Text)
+    why: Mapped[str | None] = mapped_column(Text)
+
+
+class StaffRequest(Base):
+    """A staff member's leave, swap or give-away request and where it stands: ``offered`` (a colleague is
+    asked), ``pending`` (the lead decides), ``approved``, ``declined``, ``withdrawn``. ``detail`` holds the
+    duty (and the one in return), or the leave span and kind; ``note`` is for the lead only."""
+
+    __tablename__ = "staff_requests"
+    __table_args__ = (Index("ix_staff_requests_team_state", "team_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    person: Mapped[str] = mapped_column(String(64))
+    colleague: Mapped[str | None] = mapped_column(String(64))
+    rota_id: Mapped[int | None] = mapped_column(ForeignKey("rotas.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any]]
+    offered_to: Mapped[list[Any]]
+    note: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OpenShift(Base):
+    """A duty of a published rota posted for anyone eligible to claim: a gap (``person`` None) or a duty
+    someone drops (``person`` theirs). ``state``: ``open``, ``claimed``, ``withdrawn``; the first valid claim
+    wins (a conditional update of ``state``)."""
+
+    __tablename__ = "open_shifts"
+    __table_args__ = (Index("ix_open_shifts_team_state", "team_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    rota_id: Mapped[int] = mapped_column(ForeignKey("rotas.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(64))
+    shift: Mapped[str] = mapped_column(String(64))
+    date: Mapped[date]
+    person: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    note: Mapped[str | None] = mapped_column(Text)
+    posted_by: Mapped[str] = mapped_column(String(200))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]

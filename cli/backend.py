@@ -112,6 +112,7 @@ def generate_rota(
     ``time_limit``: wall seconds; ``effort``: a name or units (default: the service's setting)."""
     from api.jobs.submit import SolveRunning, get_job, submit_job
     from api.jobs.worker import run_job
+    from api.services import audit_publish  # noqa: F401  (every publish in the audit)
     from api.services.publish import publish_rota
     from api.services.rotas import get_rota
     from api.services.teams import get_version, parse_document

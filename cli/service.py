@@ -262,6 +262,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Make a rota its team's rota for its dates, superseding older published ones."""
+        from api.services import audit_publish  # noqa: F401  (every publish in the audit)
         from api.services.publish import publish_rota
 
         with database() as db, db.write() as session:

@@ -418,6 +418,7 @@ class Unavailable(Model):
     from_: Moment | None = Field(default=None, alias="from")
     to: Moment | None = None
     reason: Text | None = None
+    uid: Text | None = None  # ext: the calendar event it was imported from (re-importing updates it)
 
     @model_validator(mode="after")
     def _shape(self) -> Unavailable:
@@ -530,6 +531,34 @@ def _version(value: Any) -> Any:
     raise ValueError(f"version {json.dumps(value)} is not a team-file version rota reads (1 or 1.1)")
 
 
+class Blackout(Model):
+    """Dates on which no leave is granted: one ``date``, or ``from``/``to`` inclusive."""
+
+    date: Date | None = None
+    from_: Date | None = Field(default=None, alias="from")
+    to: Date | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Blackout:
+        if (self.date is None) == (self.from_ is None or self.to is None):
+            raise ValueError("give date, or both from and to")
+        if self.from_ is not None and self.to is not None and self.to < self.from_:
+            raise ValueError(f"the blackout runs backwards: to {self.to} is before from {self.from_}")
+        return self
+
+
+class RequestRules(Model):
+    """Optional rules of staff requests (the service's self-service; a solve ignores them): how many days
+    ahead leave is asked, dates with no leave, how many people holding a role's skills may be away at once,
+    and whether a swap or give-away a colleague accepted needs the lead (``lead``) or goes through at once
+    (``auto-approve``)."""
+
+    notice_days: Annotated[int, Field(ge=0, le=3660)] | None = None
+    blackout: list[Date | Blackout] = []
+    max_away: dict[Id, Annotated[int, Field(ge=0, le=100_000)]] = {}
+    swaps: Literal["lead", "auto-approve"] = "lead"
+
+
 class Team(Model):
     version: Annotated[str | None, BeforeValidator(_version)] = None
     team: Name = Field(min_length=1)
@@ -547,6 +576,7 @@ class Team(Model):
     weights: dict[str, Weight] = {}
     history: list[HistoryEntry] = []
     fairness: Fairness | None = None  # ext (issue 24): the fairness ledger across rotas
+    requests: RequestRules | None = None
 
     @field_validator("weights")
     @classmethod

@@ -51,6 +51,10 @@ def _problems(team: Team, stored: bool = False) -> Iterator[Problem]:
         if value is not None and value not in known:
             yield Problem(path, f'unknown {kind} "{value}"{did_you_mean(value, known)}')
 
+    if team.requests is not None:
+        for rid in team.requests.max_away:
+            yield from unknown("role", rid, roles, f"requests.max_away.{rid}")
+
     for rid, role in team.roles.items():
         for j, s in enumerate(role.skills):
             if skills is not None:

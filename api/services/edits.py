@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, Rota, RotaEdit
-from api.services import pending
+from api.services import audit, pending
 from api.services.locks import lock_rota
 from api.services.rotas import get_rota, horizon_team, team_duties
 from rota import timeutil
@@ -117,6 +117,9 @@ def edit_rota(
         created_at=now,
     )
     session.add(edit)
+    audit.record(
+        session, rota.team_id, actor or "unknown", "edit", edit_words(rota.id, request), request.reason
+    )
     session.flush()
     session.commit()
     session.refresh(rota)
@@ -344,6 +347,13 @@ def _payload(req: EditRequest) -> dict[str, Any]:
     if req.to:
         out["to"] = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in req.to.items()}
     return out
+
+
+def edit_words(rota_id: int, req: EditRequest) -> str:
+    """An edit in a line, for the audit: "rota 3: move noor am (desk) on 2026-10-19 to person sem"."""
+    to = ", ".join(f"{k} {v}" for k, v in (req.to or {}).items())
+    label = _label((req.person, req.role, req.shift, req.date))
+    return f"rota {rota_id}: {req.op} {label}{' to ' + to if to else ''}{' (forced)' if req.force else ''}"
 
 
 def _label(key: Key) -> str:

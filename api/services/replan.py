@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, Job, Rota, RotaEdit
-from api.services import edits, pending, team_edits
+from api.services import audit, edits, pending, team_edits
 from api.services.changes import PersonChanges, person_changes
 from api.services.locks import lock_rota
 from api.services.rotas import duty_of, horizon_team, rota_team, team_duties
@@ -96,7 +96,7 @@ def plan_range(rota: Rota, call: SickCall, today: date | None = None) -> tuple[d
 
 
 def record_absence(
-    *, session: Session, team_id: str, call: SickCall, max_people: int | None = None
+    *, session: Session, team_id: str, call: SickCall, max_people: int | None = None, actor: str = "a lead"
 ) -> int | None:
     """Add the absence to the team file as a new version (nothing when no one is named); the version."""
     if call.person is None or call.first is None:
@@ -109,6 +109,13 @@ def record_absence(
             raise Invalid(f'the team has no person "{call.person}"', "person")
         team_edits.add_leave(document, str(call.person), first, last, reason)
 
+    audit.record(
+        session,
+        team_id,
+        actor,
+        "leave",
+        f"{call.person}: {reason} {first} to {last} (a sick call), into the team file",
+    )
     version, _, _ = team_edits.change_team(
         session=session, team_id=team_id, change=change, max_people=max_people
     )
@@ -349,6 +356,13 @@ def keep(*, session: Session, rota_id: int, actor: str | None, history_days: int
     if done.rowcount != 1:
         raise Conflict(f"rota {target.id} changed meanwhile; keep the re-plan again", "version")
     _drop(session, replan.id)
+    audit.record(
+        session,
+        target.team_id,
+        actor or "unknown",
+        "replan",
+        f"re-plan {replan.id} kept in rota {target.id}: {n} changes",
+    )
     session.commit()
     session.refresh(target)
     return target

@@ -79,7 +79,19 @@ class NoStorePages:
 
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the web app to ``app``: session middleware, ``/static``, the pages and their error pages."""
-    from api.web import capacity, coverage, fairness, me, notify, onduty, rotas, signin, teamfile, teams
+    from api.web import (
+        capacity,
+        coverage,
+        fairness,
+        me,
+        notify,
+        onduty,
+        requests,
+        rotas,
+        signin,
+        teamfile,
+        teams,
+    )
     from api.web.errors import install_error_pages
     from api.web.session import session_secret
 
@@ -93,6 +105,18 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         https_only=(settings.public_url or "").startswith("https://"),
     )
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
-    for module in (signin, teams, teamfile, rotas, coverage, me, onduty, notify, capacity, fairness):
+    for module in (
+        signin,
+        teams,
+        teamfile,
+        rotas,
+        coverage,
+        me,
+        onduty,
+        notify,
+        capacity,
+        fairness,
+        requests,
+    ):
         app.include_router(module.router)
     install_error_pages(app)

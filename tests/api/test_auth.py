@@ -104,6 +104,29 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
         ("staff", "other_lead", "other_staff"),
     ),
     ("GET", "/api/me/fairness", None, ("lead", "hr", "other_lead")),
+    # staff self-service (issue 20); {request_id} is a leave request of noor's, {open_shift_id} none
+    (
+        "POST",
+        "/api/teams/tiny/requests",
+        {"kind": "leave", "from": "2026-10-21"},
+        ("hr", "other_lead", "other_staff"),
+    ),
+    ("GET", "/api/teams/tiny/requests", None, ("other_lead", "other_staff")),
+    ("POST", "/api/requests/{request_id}/accept", None, ("lead", "hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/requests/{request_id}/approve", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/requests/{request_id}/decline", None, ("hr", "other_lead", "other_staff")),
+    (
+        "POST",
+        "/api/rotas/{rota}/open-shifts",
+        {"date": "2026-10-19", "shift": "am"},
+        ("hr", "staff", "other_lead", "other_staff"),
+    ),
+    ("GET", "/api/teams/tiny/open-shifts", None, ("other_lead", "other_staff")),
+    ("POST", "/api/open-shifts/{open_shift_id}/claim", None, ("lead", "hr", "other_lead", "other_staff")),
+    ("GET", "/api/teams/tiny/audit", None, ("staff", "other_lead", "other_staff")),
+    ("POST", "/api/teams/tiny/people/import", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/teams/tiny/leave/import", None, ("hr", "staff", "other_lead", "other_staff")),
+    ("POST", "/api/teams/tiny/closures/import", None, ("hr", "staff", "other_lead", "other_staff")),
 ]
 # Of those, the callers who may not even see the rota, job or feed an id names: answered as for an id
 # that does not exist (404, the same body), not 403 (issue 21.7); the others may see it, not change it.
@@ -128,6 +151,15 @@ HIDDEN: dict[str, tuple[str, tuple[str, ...]]] = {
         )
     },
     "DELETE /api/calendar-tokens/{cal}": ("token_id", ("other_lead", "other_staff")),
+    **{
+        f"POST /api/requests/{{request_id}}/{p}": ("request_id", ("other_lead", "other_staff"))
+        for p in ("accept", "approve", "decline")
+    },
+    "POST /api/rotas/{rota}/open-shifts": ("rota_id", _UNSEEN),
+    "POST /api/open-shifts/{open_shift_id}/claim": (
+        "open_shift_id",
+        ("lead", "hr", "other_lead", "other_staff"),
+    ),
 }
 
 
@@ -141,7 +173,19 @@ def ids(make_service: Any) -> tuple[Service, dict[str, Any]]:
     cal = service.call(
         "POST", "/api/calendar-tokens", json={"kind": "team", "team": "tiny"}, expect=201
     ).json()
-    return service, {"job": job["job_id"], "rota": done["rota_id"], "cal": cal["id"]}
+    leave = service.call(
+        "POST",
+        "/api/teams/tiny/requests",
+        json={"kind": "leave", "person": "noor", "from": "2026-10-21"},
+        expect=201,
+    ).json()
+    return service, {
+        "job": job["job_id"],
+        "rota": done["rota_id"],
+        "cal": cal["id"],
+        "request_id": leave["id"],
+        "open_shift_id": 1,  # none is posted: the claim answers 404 to whoever is not staff of the team
+    }
 
 
 def test_the_table_names_every_api_route(service: Service) -> None:

@@ -55,6 +55,16 @@ SEMANTIC_422 = (
     "POST /api/rotas/{rota_id}/replan",  # a person the team does not have, an absence ending before it starts
     "GET /api/teams/{team_id}/history/compare",  # two versions that share no date
     "GET /api/teams/{team_id}/fairness",  # a team without the fairness block, to before from
+    # staff self-service: the rules refuse a request, a claim or an import row the schema cannot judge
+    "POST /api/teams/{team_id}/requests",
+    "POST /api/requests/{request_id}/accept",
+    "POST /api/requests/{request_id}/approve",
+    "POST /api/requests/{request_id}/decline",
+    "POST /api/rotas/{rota_id}/open-shifts",
+    "POST /api/open-shifts/{open_shift_id}/claim",
+    "POST /api/teams/{team_id}/people/import",
+    "POST /api/teams/{team_id}/leave/import",
+    "POST /api/teams/{team_id}/closures/import",
 )
 CONFIG = SchemathesisConfig.from_str(
     f"""

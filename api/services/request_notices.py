@@ -1,0 +1,69 @@
+"""Emails of staff self-service through the outbox (``api.services.outbox`` sends them): an offer to the
+colleague asked, the decision to the requester, an open shift to those who may take it. Each is a row of the
+outbox written in the transaction of the step that causes it, keyed so it is queued once, and only for people
+with an email in the team file who have not turned emails about their shifts off (``notify.preference``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db import utcnow
+from api.models import OutboxMessage
+from api.services import notify
+from api.services.teams import current_document, display_names
+
+
+def queue(
+    session: Session,
+    team_id: str,
+    people: Iterable[str],
+    key: str,
+    subject: str,
+    intro: str,
+    lines: list[str],
+) -> int:
+    """One email per person of ``people`` who has an address and wants emails about their shifts; returns
+    how many were queued (nothing is sent here: the caller's commit makes them due)."""
+    doc = current_document(session=session, team_id=team_id)
+    names = display_names(doc)[0]
+    emails = {p["id"]: p["email"] for p in doc.get("people", []) if isinstance(p, dict) and p.get("email")}
+    now = utcnow()
+    n = 0
+    for person in dict.fromkeys(people):
+        pref = notify.preference(session, team_id, person)
+        address = emails.get(person)
+        row_key = f"{key}:{person}"
+        if not (address and pref.email and pref.changes):
+            continue
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == row_key)) is not None:
+            continue
+        name = names.get(person, person)
+        session.add(
+            OutboxMessage(
+                team_id=team_id,
+                key=row_key,
+                channel="email",
+                event="request",
+                recipient=address,
+                person=person,
+                summary=f"{name}: {subject}",
+                payload={
+                    "to": address,
+                    "name": name,
+                    "team": team_id,
+                    "team_name": doc.get("team", team_id),
+                    "person": person,
+                    "kind": "changes",
+                    "subject": subject,
+                    "intro": intro,
+                    "lines": lines,
+                },
+                next_at=now,
+                created_at=now,
+            )
+        )
+        n += 1
+    return n
