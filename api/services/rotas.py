@@ -73,6 +73,14 @@ def readable_rota(
     return rota
 
 
+def led_rota(*, session: Session, principal: Principal, rota_id: int, team_id: str | None = None) -> Rota:
+    """The rota if the caller leads its team (editing, solving, publishing): 404 as ``readable_rota``
+    first, then 403 for a caller who may read it but does not lead its team."""
+    rota = readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(rota.team_id)
+    return rota
+
+
 def forced_duties(*, session: Session, rota_id: int) -> frozenset[tuple[str, str, str, date]]:
     """(person, role, shift, date) of the duties kept despite a rule: one small query, not every row."""
     query = select(Assignment.person, Assignment.role, Assignment.shift, Assignment.date).where(

@@ -158,8 +158,7 @@ def cell_page(
     conflict: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = pending_sets.pending_for(session, rota.id) if rota.state == "published" else None
     if held is not None:  # its changes wait in the pending set: the cell as it stands there
         return redirect(f"{url(held)}/cell?person={quote(person)}&date={date.isoformat()}")
@@ -197,8 +196,7 @@ def edit(
 ) -> Response:
     """One edit through the API's checks: a new rule break is shown by name, and kept only when asked
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     if rota.state == "published":  # the change lands in its pending set: refusals are shown there
         rota = pending_sets.pending_for(session, rota.id) or rota
     shift, _, role = duty.partition("|")
@@ -324,8 +322,7 @@ def publish_page(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """What publishing changes, per person, against what is published for these dates now."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = request.session.pop(PUBLISH_CONFLICT, None) or {}
     conflict = held.get("message", "") if held.get("rota") == rota.id else ""
     return _publish_view(request, session, rota, conflict=conflict)
@@ -354,8 +351,7 @@ def publish_now(
 ) -> Response:
     """Publish the version the lead saw, with their note (why); if someone changed or published it
     meanwhile, say so."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     try:
         rota = publish.publish_rota(
             session=session, rota_id=rota.id, version=version, actor=principal.name, note=note.strip() or None
@@ -378,8 +374,7 @@ def discard(
     version: Annotated[int, Form()],
 ) -> Response:
     """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
     if gone.pending_of is not None:
         span = f"{day_text(gone.start)} – {day_text(gone.end)}"
@@ -404,8 +399,7 @@ def replan_page(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """Re-plan a published rota: someone is ill or away from … to …, or the team file changed."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     base = replan.base_for(session, rota)
     team = rotas.rota_team(session=session, rota=base)
     today = request.app.state.clock().date()
@@ -445,8 +439,7 @@ def replan_start(
     time_limit: Annotated[float | None, Form()] = None,
 ) -> Response:
     """Record the absence and start the minimal-change solve (as POST /api/rotas/{rota}/replan); follow it."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     sick = kind != "file"
     if sick and not person:
         raise Invalid("choose who is ill or away", "person")
@@ -482,8 +475,7 @@ def replan_review(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """What keeping a re-plan changes, before anything is kept (as GET /api/rotas/{rota}/replan)."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     context = {
         "rota": rota,
         "review": replan.review(session=session, rota=rota),
@@ -503,8 +495,7 @@ def replan_keep(
     settings: SettingsDep,
 ) -> Response:
     """Keep the re-plan: its changes join the unpublished changes (as POST /api/rotas/{rota}/keep)."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     said = replan.review(session=session, rota=rota)
     held = replan.keep(
         session=session, rota_id=rota.id, actor=principal.name, history_days=settings.history_days
@@ -521,8 +512,7 @@ def restore(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep
 ) -> Response:
     """An older published version as a new draft (as POST /api/rotas/{rota}/restore)."""
-    old = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    old = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     draft = history.restore(session=session, rota_id=old.id)
     flash(
         request,
