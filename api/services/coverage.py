@@ -14,7 +14,7 @@ from api.errors import Invalid
 from api.models import PublishedDay, RotaEdit
 from api.services.rotas import duty_of, horizon_team, published_assignments
 from rota.calendar import Calendar
-from rota.export import safe_row, xlsx_table
+from rota.export import MEDIA_TYPES, safe_row, xlsx_table
 from rota.report import CoverageReport, coverage_report
 
 MAX_DAYS = 366
@@ -91,6 +91,23 @@ def as_csv(report: CoverageReport, table: str = "coverage") -> str:
     writer.writerow(safe_row(head))
     writer.writerows([safe_row(["" if v is None else v for v in row]) for row in rows])
     return out.getvalue()
+
+
+def coverage_file(
+    report: CoverageReport,
+    forced: list[dict[str, Any]],
+    fmt: str,
+    table: str,
+    team_id: str,
+    start: date,
+    end: date,
+) -> tuple[str | bytes, str, str]:
+    """(body, media type, file name) of the report as a download: CSV (one ``table``) or, for any other
+    ``fmt``, the Excel workbook (the API and the coverage page serve the same file)."""
+    stem = f"coverage-{team_id}-{start}-{end}"
+    if fmt == "csv":
+        return as_csv(report, table), MEDIA_TYPES["csv"], f"{stem}-{table}.csv"
+    return as_xlsx(report, forced), MEDIA_TYPES["xlsx"], f"{stem}.xlsx"
 
 
 def as_xlsx(report: CoverageReport, forced: list[dict[str, Any]]) -> bytes:

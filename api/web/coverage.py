@@ -27,7 +27,6 @@ from rota.calendar import Calendar
 from rota.report import CoverageReport
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -193,15 +192,7 @@ def coverage_download(
     if fmt not in ("csv", "xlsx"):
         raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
     report, forced = _report(session, settings, team_id, start, end)
-    stem = f"coverage-{team_id}-{start}-{end}"
-    if fmt == "csv":
-        return Response(
-            coverage.as_csv(report, table),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{stem}-{table}.csv"'},
-        )
+    body, media_type, name = coverage.coverage_file(report, forced, fmt, table, team_id, start, end)
     return Response(
-        coverage.as_xlsx(report, forced),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
