@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
-from api.deps import SettingsDep, TeamIdPath
+from api.deps import SettingsDep, TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services import coverage
@@ -38,6 +38,4 @@ def team_coverage(
     if format == "json":
         return JSONResponse(coverage.as_json(report, forced))
     body, media_type, name = coverage.coverage_file(report, forced, format, table, team_id, start, end)
-    return Response(
-        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return file_response(body, media_type, name)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
-from api.deps import SettingsDep, TeamIdPath
+from api.deps import SettingsDep, TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import PlanCreate, WhatIfCreate
 from api.services import plans
@@ -49,11 +49,7 @@ def team_plan(
     )
     if format == "xlsx":
         name = f"plan-{team_id}-{body.start}-{body.end}.xlsx"
-        return Response(
-            plans.as_xlsx(doc),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return file_response(plans.as_xlsx(doc), XLSX, name)
     return JSONResponse(doc)
 
 

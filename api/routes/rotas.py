@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RowIdPath, RunnerDep, SettingsDep
+from api.deps import RowIdPath, RunnerDep, SettingsDep, file_response
 from api.errors import Invalid
 from api.jobs import submit
 from api.jobs.replan import submit_sick_call
@@ -69,10 +69,7 @@ def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) 
     body, media_type, name = rotas.rota_file(
         session=session, rota=rota, fmt=fmt, private=not sees_leave_reasons(principal, rota.team_id)
     )
-    disposition = "inline" if fmt == "html" else "attachment"
-    return Response(
-        body, media_type=media_type, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
-    )
+    return file_response(body, media_type, name, inline=fmt == "html")
 
 
 def _as(media_type: str) -> dict[int | str, dict[str, Any]]:

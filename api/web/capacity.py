@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import SettingsDep, file_response
 from api.services import plans, teams
 from api.web.errors import PageRoute
 from api.web.render import day_text, page
@@ -85,8 +85,4 @@ def capacity_download(
         seed=0,
         history_days=settings.history_days,
     )
-    return Response(
-        plans.as_xlsx(plan),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="plan-{team_id}-{month}.xlsx"'},
-    )
+    return file_response(plans.as_xlsx(plan), XLSX, f"plan-{team_id}-{month}.xlsx")

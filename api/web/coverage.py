@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import SettingsDep, file_response
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
@@ -193,6 +193,4 @@ def coverage_download(
         raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
     report, forced = _report(session, settings, team_id, start, end)
     body, media_type, name = coverage.coverage_file(report, forced, fmt, table, team_id, start, end)
-    return Response(
-        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return file_response(body, media_type, name)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RunnerDep, SettingsDep
+from api.deps import RunnerDep, SettingsDep, file_response
 from api.errors import Conflict, Invalid, NotFound
 from api.jobs import submit
 from api.jobs.replan import submit_sick_call
@@ -128,8 +128,7 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
     body, media_type, name = rotas.rota_file(
         session=session, rota=rota, fmt=fmt, private=not sees_leave_reasons(principal, team_id)
     )
-    disposition = f'attachment; filename="{name}"'
-    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
+    return file_response(body, media_type, name)
 
 
 def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, Any]:
