@@ -11,7 +11,7 @@ from api.db import SessionDep
 from api.deps import SettingsDep, file_response
 from api.services import plans, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page
+from api.web.render import page, period_text
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
 
@@ -52,7 +52,7 @@ def capacity_page(
     context = {
         "team": row,
         "month": month,
-        "period": f"{day_text(first)} – {day_text(last)}",
+        "period": period_text(first, last),
         "plan": plan,
         "what_if": what_if,
         "without": without,

@@ -19,7 +19,7 @@ from api.deps import SettingsDep, file_response
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page, team_names
+from api.web.render import day_text, page, period_text, team_names
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
 from rota import timeutil
@@ -161,7 +161,7 @@ def coverage_page(
         "first": first,
         "last": last,
         "month": f"{first:%Y-%m}",
-        "period": f"{day_text(first)} – {day_text(last)}",
+        "period": period_text(first, last),
         "maps": heat_maps(cal, report),
         "totals": totals,
         "overall": report.totals(),

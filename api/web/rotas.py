@@ -22,7 +22,7 @@ from api.services import pending as pending_sets
 from api.services.privacy import sees_leave_reasons
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
-from api.web.render import day_text, moment_text, page, redirect, team_names
+from api.web.render import day_text, moment_text, page, period_text, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form, rota_quality
 from rota.team import Team
@@ -63,7 +63,7 @@ def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tup
         "week": week,
         "roles": [(r, team.roles[r].name or r) for r in team.roles],
         "people": [(p.id, p.display) for p in team.people],
-        "weeks": [(a.isoformat(), f"{day_text(a)} – {day_text(b)}") for a, b in spans],
+        "weeks": [(a.isoformat(), period_text(a, b)) for a, b in spans],
         "filtered": bool(role or person or week),
     }
     if chosen:
@@ -112,7 +112,7 @@ def month_page(
         "forced": forced,
         "quality": rota_quality(rota),
         "names": team_names(team),
-        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "period": period_text(rota.start, rota.end),
         "generate": generate_form(request, team_id, f"{rota.start:%Y-%m}") if lead else None,
         "base": url(rota),
     }
@@ -332,7 +332,7 @@ def _publish_view(request: Request, session: Session, rota: Rota, conflict: str 
         "rota": rota,
         "changes": changes.preview(session=session, rota=rota),
         "conflict": conflict,
-        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "period": period_text(rota.start, rota.end),
         "base": url(rota),
     }
     return page(request, "publish.html", context)
@@ -359,7 +359,7 @@ def publish_now(
         session.rollback()
         request.session[PUBLISH_CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
         return redirect(url(rota, "/publish"))  # post-redirect-get: the changes as they stand now
-    flash(request, f"Published: the team's rota for {day_text(rota.start)} – {day_text(rota.end)}.")
+    flash(request, f"Published: the team's rota for {period_text(rota.start, rota.end)}.")
     return redirect(url(rota))
 
 
@@ -376,10 +376,10 @@ def discard(
     rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
     if gone.pending_of is not None:
-        span = f"{day_text(gone.start)} – {day_text(gone.end)}"
+        span = period_text(gone.start, gone.end)
         flash(request, f"Discarded the unpublished changes for {span}.")
         return redirect(f"/teams/{team_id}/rotas/{gone.pending_of}")
-    flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
+    flash(request, f"Discarded the draft rota {gone.id} for {period_text(gone.start, gone.end)}.")
     return redirect(f"/teams/{team_id}")
 
 
@@ -407,7 +407,7 @@ def replan_page(
         "base": url(rota),
         "held": base if pending_sets.is_pending(base) else None,
         "people": [(p.id, p.display) for p in team.people],
-        "period": f"{day_text(base.start)} – {day_text(base.end)}",
+        "period": period_text(base.start, base.end),
         "first": replan.recent_day(today, base).isoformat(),
         "start": base.start.isoformat(),
         "end": base.end.isoformat(),
@@ -478,7 +478,7 @@ def replan_review(
     context = {
         "rota": rota,
         "review": replan.review(session=session, rota=rota),
-        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "period": period_text(rota.start, rota.end),
         "base": url(rota),
     }
     return page(request, "replan_review.html", context)
@@ -531,6 +531,6 @@ def compare_page(
     context = {
         "team_id": team_id,
         "c": result,
-        "period": f"{day_text(result.start)} – {day_text(result.end)}",
+        "period": period_text(result.start, result.end),
     }
     return page(request, "compare.html", context)
