@@ -14,11 +14,9 @@ from api.routes.common import ERRORS
 from api.schemas import PlanCreate, WhatIfCreate
 from api.services import plans
 from api.services.teams import get_team
+from rota.export import MEDIA_TYPES
 
 router = APIRouter(tags=["capacity"])
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post("/api/teams/{team_id}/plans", responses=ERRORS, response_model=dict[str, Any])
@@ -49,7 +47,7 @@ def team_plan(
     )
     if format == "xlsx":
         name = f"plan-{team_id}-{body.start}-{body.end}.xlsx"
-        return file_response(plans.as_xlsx(doc), XLSX, name)
+        return file_response(plans.as_xlsx(doc), MEDIA_TYPES["xlsx"], name)
     return JSONResponse(doc)
 
 

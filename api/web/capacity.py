@@ -14,9 +14,9 @@ from api.web.errors import PageRoute
 from api.web.render import page, period_text
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
+from rota.export import MEDIA_TYPES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SECONDS = 10.0  # the page waits for the plan: a shorter search than the API's default
 
 
@@ -85,4 +85,4 @@ def capacity_download(
         seed=0,
         history_days=settings.history_days,
     )
-    return file_response(plans.as_xlsx(plan), XLSX, f"plan-{team_id}-{month}.xlsx")
+    return file_response(plans.as_xlsx(plan), MEDIA_TYPES["xlsx"], f"plan-{team_id}-{month}.xlsx")
