@@ -1,10 +1,10 @@
-"""Shared route dependencies: settings, the job runner, the caller's principal."""
+"""Shared route dependencies: settings, the job runner, the caller's principal; a file download's response."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Response
 
 from api.auth import Principal, PrincipalDep
 from api.jobs.runner import JobRunner
@@ -28,6 +28,14 @@ def lead_of_team(team_id: TeamIdPath, principal: PrincipalDep) -> Principal:
 
 
 LeadOfTeamDep = Annotated[Principal, Depends(lead_of_team)]
+
+
+def file_response(body: str | bytes, media_type: str, name: str, *, inline: bool = False) -> Response:
+    """A file for the browser to save as ``name`` (``inline``: to show, e.g. the printable HTML page)."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
+    )
 
 
 def get_runner(request: Request) -> JobRunner:

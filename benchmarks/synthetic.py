@@ -244,14 +244,16 @@ def _person(
     return person
 
 
-def _contract(rng: random.Random) -> tuple[float, str]:
-    """Contracted hours and working days, drawn by the shares in ``CONTRACTS``."""
+def _contract(
+    rng: random.Random, contracts: tuple[tuple[float, str, float], ...] = CONTRACTS
+) -> tuple[float, str]:
+    """Contracted hours and working days, drawn by the shares in ``contracts`` (hours, days, share)."""
     x = rng.random()
-    for hours, days, share in CONTRACTS:
+    for hours, days, share in contracts:
         if x < share:
             return hours, days
         x -= share
-    return CONTRACTS[0][0], CONTRACTS[0][1]
+    return contracts[0][0], contracts[0][1]
 
 
 def _preferences(rng: random.Random, role: str, start: date, end: date) -> dict[str, Any]:
@@ -422,7 +424,7 @@ def hospital_document(seed: int = 0) -> dict[str, Any]:
             rest = [loc for loc in LOCATIONS if loc not in (home, second)]
             others = [second, *rng.sample(rest, rng.choice((0, 1)))]
             skills = {"senior": ["rn", "senior"], "rn": ["rn"], "hca": ["hca"]}[grade]
-            hours, days = _hospital_contract(rng)
+            hours, days = _contract(rng, HOSPITAL_CONTRACTS)
             person: dict[str, Any] = {
                 "id": f"{first}-{index:03d}",
                 "name": f"{first.title()} {last.title()}",
@@ -478,12 +480,3 @@ def hospital_document(seed: int = 0) -> dict[str, Any]:
         "rules": {"min_rest_hours": 11, "max_consecutive_days": 6, "max_hours_per_week": 48},
         "people": people,
     }
-
-
-def _hospital_contract(rng: random.Random) -> tuple[float, str]:
-    x = rng.random()
-    for hours, days, share in HOSPITAL_CONTRACTS:
-        if x < share:
-            return hours, days
-        x -= share
-    return HOSPITAL_CONTRACTS[0][0], HOSPITAL_CONTRACTS[0][1]

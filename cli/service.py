@@ -27,6 +27,9 @@ LinkHost = Annotated[
         help="The server's address, as given to `rota serve`: links name it when ROTA_PUBLIC_URL is unset.",
     ),
 ]
+LinkFlag = Annotated[
+    bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
+]
 LinkPort = Annotated[
     int,
     typer.Option(
@@ -323,9 +326,7 @@ def register_tokens() -> None:
             str | None,
             typer.Option("--expires", help="90d, 2027-06-30 or never (default: ROTA_TOKEN_DAYS, 365 days)."),
         ] = None,
-        link: Annotated[
-            bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
-        ] = False,
+        link: LinkFlag = False,
         host: LinkHost = "127.0.0.1",
         port: LinkPort = 8000,
     ) -> None:
@@ -364,9 +365,7 @@ def register_tokens() -> None:
     @service_errors
     def rotate_command(
         token: Annotated[str, typer.Argument(help="The token, or its id.")],
-        link: Annotated[
-            bool, typer.Option("--link", help="Also print a one-time web sign-in link (short expiry).")
-        ] = False,
+        link: LinkFlag = False,
         host: LinkHost = "127.0.0.1",
         port: LinkPort = 8000,
     ) -> None:

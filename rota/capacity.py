@@ -266,9 +266,8 @@ def plan_xlsx(plan: dict[str, Any]) -> bytes:
     import io
 
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    from rota.export import xlsx_row
+    from rota.export import xlsx_table
 
     book = Workbook()
     book.remove(book.active)
@@ -324,16 +323,7 @@ def plan_xlsx(plan: dict[str, Any]) -> bytes:
         ),
     }
     for name, (head, rows) in tables.items():
-        sheet = book.create_sheet(name)
-        sheet.append(xlsx_row(head))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(xlsx_row(row))
-        sheet.freeze_panes = "A2"
-        for column in sheet.columns:
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 80)
+        xlsx_table(book, name, head, rows, widths=(10, 80))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

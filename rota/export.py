@@ -82,6 +82,35 @@ def xlsx_row(row: list[Any]) -> list[Any]:
     return [xlsx_cell(v) for v in row]
 
 
+def xlsx_table(
+    book: Any,
+    name: str,
+    head: list[Any],
+    rows: list[list[Any]],
+    *,
+    widths: tuple[int, int] = (8, 60),
+    first_width: int | None = None,
+) -> Any:
+    """A new sheet ``name`` in the openpyxl ``book``: the head in bold and frozen, then the rows (both
+    through ``xlsx_row``); each column as wide as its longest text + 2, within ``widths`` (min, max),
+    the first column at most ``first_width`` when given. The sheet is returned."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(name)
+    sheet.append(xlsx_row(head))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(xlsx_row(row))
+    sheet.freeze_panes = "A2"
+    least, most = widths
+    for i, column in enumerate(sheet.columns, start=1):
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+        cap = first_width if i == 1 and first_width is not None else most
+        sheet.column_dimensions[column[0].column_letter].width = min(max(least, width + 2), cap)
+    return sheet
+
+
 # -- CSV ---------------------------------------------------------------------------------------------
 def csv_rows(team: Team, doc: RotaDocument, cal: Calendar | None = None) -> list[dict[str, str]]:
     """The rota's assignments as CSV rows (ISO instants with offsets, hours as a decimal); ``cal``: the
@@ -213,16 +242,7 @@ def xlsx_bytes(team: Team, doc: RotaDocument, view: RotaView | None = None) -> b
         ),
     }
     for name, (head, rows) in sheets.items():
-        sheet = book.create_sheet(name)
-        sheet.append(xlsx_row(head))
-        for row in rows:
-            sheet.append(xlsx_row(row))
-        for c in sheet[1]:
-            c.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for column in sheet.columns:
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(max(8, width + 2), 60)
+        xlsx_table(book, name, head, rows)
     for c in grid[1]:
         c.font = Font(bold=True)
     out = io.BytesIO()

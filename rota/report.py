@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from rota import catalogue
@@ -131,27 +133,11 @@ class CoverageReport:
 
     def role_table(self) -> tuple[list[str], list[list[Any]]]:
         """The per-role totals as a flat table, in hours."""
-        head = [
-            "role",
-            "core_required_h",
-            "core_covered_h",
-            "core_percent",
-            "open_required_h",
-            "open_covered_h",
-            "open_percent",
-            "gaps",
-            "gap_core_person_hours",
-            "gap_other_person_hours",
-        ]
+        head = ["role", *COVER_HEAD, "gaps", "gap_core_person_hours", "gap_other_person_hours"]
         rows = [
             [
                 r["role"],
-                _h(r["core_required"]),
-                _h(r["core_covered"]),
-                r["core_percent"],
-                _h(r["open_required"]),
-                _h(r["open_covered"]),
-                r["open_percent"],
+                *_cover_cells(r.__getitem__),
                 r["gaps"],
                 _h(r["gap_core_minutes"]),
                 _h(r["gap_other_minutes"]),
@@ -162,42 +148,10 @@ class CoverageReport:
 
     def tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
         """The report as flat tables (coverage, gaps, people, totals), hours rounded to two decimals."""
-        cov_head = [
-            "role",
-            "date",
-            "core_required_h",
-            "core_covered_h",
-            "core_percent",
-            "open_required_h",
-            "open_covered_h",
-            "open_percent",
-        ]
-        cov = [
-            [
-                d.role,
-                d.date.isoformat(),
-                _h(d.core_required),
-                _h(d.core_covered),
-                d.core_percent,
-                _h(d.open_required),
-                _h(d.open_covered),
-                d.open_percent,
-            ]
-            for d in self.days
-        ]
+        cov_head = ["role", "date", *COVER_HEAD]
+        cov = [[d.role, d.date.isoformat(), *_cover_cells(partial(getattr, d))] for d in self.days]
         t = self.totals()
-        cov.append(
-            [
-                "TOTAL",
-                "",
-                _h(t["core_required"]),
-                _h(t["core_covered"]),
-                t["core_percent"],
-                _h(t["open_required"]),
-                _h(t["open_covered"]),
-                t["open_percent"],
-            ]
-        )
+        cov.append(["TOTAL", "", *_cover_cells(t.__getitem__)])
         gap_head = ["role", "date", "start", "end", "required", "assigned", "core", "person_hours", "reasons"]
         gaps = [
             [
@@ -237,6 +191,23 @@ class CoverageReport:
 
 def _h(minutes: int | None) -> float | None:
     return None if minutes is None else round(minutes / 60, 2)
+
+
+# the covered figures of a coverage row (a role's totals, a day, the grand total): minutes as hours
+COVER_FIELDS = (
+    "core_required",
+    "core_covered",
+    "core_percent",
+    "open_required",
+    "open_covered",
+    "open_percent",
+)
+COVER_HEAD = [f if f.endswith("_percent") else f"{f}_h" for f in COVER_FIELDS]
+
+
+def _cover_cells(figure: Callable[[str], Any]) -> list[Any]:
+    """The ``COVER_HEAD`` cells of a row whose figures ``figure(name)`` gives (percents as they are)."""
+    return [figure(f) if f.endswith("_percent") else _h(figure(f)) for f in COVER_FIELDS]
 
 
 def _coverage_sums(days: list[RoleDay], gaps: list[GapLine]) -> dict[str, Any]:

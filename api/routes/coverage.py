@@ -9,14 +9,13 @@ from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
-from api.deps import SettingsDep, TeamIdPath
+from api.deps import SettingsDep, TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services import coverage
 from api.services.teams import get_team
 
 router = APIRouter(tags=["coverage"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/api/teams/{team_id}/coverage", responses=ERRORS)
@@ -36,17 +35,7 @@ def team_coverage(
     report, forced = coverage.team_coverage(
         session=session, team_id=team_id, start=start, end=end, history_days=settings.history_days
     )
-    stem = f"coverage-{team_id}-{start}-{end}"
-    if format == "csv":
-        return Response(
-            coverage.as_csv(report, table),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{stem}-{table}.csv"'},
-        )
-    if format == "xlsx":
-        return Response(
-            coverage.as_xlsx(report, forced),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
-        )
-    return JSONResponse(coverage.as_json(report, forced))
+    if format == "json":
+        return JSONResponse(coverage.as_json(report, forced))
+    body, media_type, name = coverage.coverage_file(report, forced, format, table, team_id, start, end)
+    return file_response(body, media_type, name)

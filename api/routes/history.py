@@ -48,8 +48,7 @@ def restore_version(
 ) -> dict[str, Any]:
     """A new draft with an older published version's duties: review it and publish it as any draft
     (nothing staff see changes until then). For the team's leads."""
-    old = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
-    principal.require_lead(old.team_id)
+    old = rotas.led_rota(session=session, principal=principal, rota_id=rota_id)
     draft = history.restore(session=session, rota_id=old.id)
     response.headers["Location"] = f"/api/rotas/{draft.id}"
     return rotas.rota_view(draft, [])

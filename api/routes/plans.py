@@ -9,16 +9,14 @@ from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
-from api.deps import SettingsDep, TeamIdPath
+from api.deps import SettingsDep, TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import PlanCreate, WhatIfCreate
 from api.services import plans
 from api.services.teams import get_team
+from rota.export import MEDIA_TYPES
 
 router = APIRouter(tags=["capacity"])
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post("/api/teams/{team_id}/plans", responses=ERRORS, response_model=dict[str, Any])
@@ -49,11 +47,7 @@ def team_plan(
     )
     if format == "xlsx":
         name = f"plan-{team_id}-{body.start}-{body.end}.xlsx"
-        return Response(
-            plans.as_xlsx(doc),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return file_response(plans.as_xlsx(doc), MEDIA_TYPES["xlsx"], name)
     return JSONResponse(doc)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, PrincipalDep
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RowIdPath, RunnerDep, SettingsDep
+from api.deps import RowIdPath, RunnerDep, SettingsDep, file_response
 from api.errors import Invalid
 from api.jobs import submit
 from api.jobs.replan import submit_sick_call
@@ -69,10 +69,7 @@ def _file(session: Session, principal: Principal, rota_id: RowIdPath, fmt: str) 
     body, media_type, name = rotas.rota_file(
         session=session, rota=rota, fmt=fmt, private=not sees_leave_reasons(principal, rota.team_id)
     )
-    disposition = "inline" if fmt == "html" else "attachment"
-    return Response(
-        body, media_type=media_type, headers={"Content-Disposition": f'{disposition}; filename="{name}"'}
-    )
+    return file_response(body, media_type, name, inline=fmt == "html")
 
 
 def _as(media_type: str) -> dict[int | str, dict[str, Any]]:
@@ -225,8 +222,7 @@ def get_changes(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep
     """What Publish would change now, as the publish page shows it: per person the duties added, removed and
     moved (another shift or role on the same date) with counts, then the gaps and the duties kept despite
     a rule. For the team's leads."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
-    principal.require_lead(rota.team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id)
     return changes.as_json(changes.preview(session=session, rota=rota))
 
 
@@ -241,8 +237,7 @@ def get_cell(
     """A person's date, as the cell page shows it: their duties, each with the hours taking it off leaves
     uncovered, who could take it over and whose duty it could be swapped with (qualified and free people
     first, the others with why), and the duties they could be put on. For the team's leads."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
-    principal.require_lead(rota.team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id)
     return cells.cell_view(rota, rotas.rota_team(session=session, rota=rota), person, day)
 
 
@@ -304,8 +299,7 @@ def get_replan(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep)
     """What keeping a re-plan changes, before anything is kept (the re-plan page): "3 duties change for 4
     people; no gap opened", per person in date order, gaps opened, and how far from the least possible
     churn the solver proved (``churn``, ``changes_bound``). For the team's leads; 404 for other rotas."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
-    principal.require_lead(rota.team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id)
     return replan.as_json(replan.review(session=session, rota=rota))
 
 

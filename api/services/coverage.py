@@ -14,7 +14,7 @@ from api.errors import Invalid
 from api.models import PublishedDay, RotaEdit
 from api.services.rotas import duty_of, horizon_team, published_assignments
 from rota.calendar import Calendar
-from rota.export import safe_row, xlsx_row
+from rota.export import MEDIA_TYPES, safe_row, xlsx_table
 from rota.report import CoverageReport, coverage_report
 
 MAX_DAYS = 366
@@ -93,10 +93,26 @@ def as_csv(report: CoverageReport, table: str = "coverage") -> str:
     return out.getvalue()
 
 
+def coverage_file(
+    report: CoverageReport,
+    forced: list[dict[str, Any]],
+    fmt: str,
+    table: str,
+    team_id: str,
+    start: date,
+    end: date,
+) -> tuple[str | bytes, str, str]:
+    """(body, media type, file name) of the report as a download: CSV (one ``table``) or, for any other
+    ``fmt``, the Excel workbook (the API and the coverage page serve the same file)."""
+    stem = f"coverage-{team_id}-{start}-{end}"
+    if fmt == "csv":
+        return as_csv(report, table), MEDIA_TYPES["csv"], f"{stem}-{table}.csv"
+    return as_xlsx(report, forced), MEDIA_TYPES["xlsx"], f"{stem}.xlsx"
+
+
 def as_xlsx(report: CoverageReport, forced: list[dict[str, Any]]) -> bytes:
     """The report as an Excel workbook: a sheet per table, plus the forced edits."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
@@ -117,18 +133,7 @@ def as_xlsx(report: CoverageReport, forced: list[dict[str, Any]]) -> bytes:
         ],
     )
     for name, (head, rows) in tables.items():
-        sheet = book.create_sheet(name.capitalize())
-        sheet.append(xlsx_row(head))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(xlsx_row(row))
-        sheet.freeze_panes = "A2"
-        for i, column in enumerate(sheet.columns, start=1):
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(
-                max(10, width + 2), 60 if i > 1 else 30
-            )
+        xlsx_table(book, name.capitalize(), head, rows, widths=(10, 60), first_width=30)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -27,8 +27,7 @@ from api.models import Assignment, Job, Rota, RotaEdit
 from api.services import audit, edits, pending, team_edits
 from api.services.changes import PersonChanges, person_changes
 from api.services.locks import lock_rota
-from api.services.rotas import duty_of, horizon_team, rota_team, team_duties
-from rota import timeutil
+from api.services.rotas import assignment_values, duty_of, horizon_team, rota_team, team_duties
 from rota.calendar import Calendar
 from rota.checks import check_duties
 from rota.records import Duty
@@ -325,16 +324,7 @@ def keep(*, session: Session, rota_id: int, actor: str | None, history_days: int
         if k in held or k[0] not in {p.id for p in team.people}:
             continue
         d = cal.duty(*k)
-        row = Assignment(
-            rota_id=target.id,
-            person=d.person,
-            role=d.role,
-            shift=d.shift,
-            date=d.date,
-            start_utc=timeutil.from_minutes(d.start, UTC),
-            end_utc=timeutil.from_minutes(d.end, UTC),
-            forced=False,
-        )
+        row = Assignment(rota_id=target.id, **assignment_values(d))
         session.add(row)
         held[k] = row
         n += 1

@@ -34,6 +34,19 @@ def duty_of(row: Assignment) -> Duty:
     return Duty(row.person, row.date, row.shift, row.role, start, end)
 
 
+def assignment_values(d: Duty, *, forced: bool = False) -> dict[str, Any]:
+    """A duty as an assignment row's columns (its instants in UTC), ``duty_of`` the other way."""
+    return {
+        "person": d.person,
+        "role": d.role,
+        "shift": d.shift,
+        "date": d.date,
+        "start_utc": timeutil.from_minutes(d.start, UTC),
+        "end_utc": timeutil.from_minutes(d.end, UTC),
+        "forced": forced,
+    }
+
+
 def team_duties(cal: Calendar, keys: Iterable[tuple[str, str, str, date]]) -> list[Duty]:
     """The duties of (person, role, shift, date) keys the team still has, sorted; the others are dropped."""
     team = cal.team
@@ -70,6 +83,14 @@ def readable_rota(
         require_read(principal, rota)
     except Forbidden:
         raise NotFound(f"no rota {rota_id}", "rota_id") from None
+    return rota
+
+
+def led_rota(*, session: Session, principal: Principal, rota_id: int, team_id: str | None = None) -> Rota:
+    """The rota if the caller leads its team (editing, solving, publishing): 404 as ``readable_rota``
+    first, then 403 for a caller who may read it but does not lead its team."""
+    rota = readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+    principal.require_lead(rota.team_id)
     return rota
 
 
@@ -126,19 +147,7 @@ def store_rota(
     )
     session.add(rota)
     session.flush()
-    rows = [
-        {
-            "rota_id": rota.id,
-            "person": d.person,
-            "role": d.role,
-            "shift": d.shift,
-            "date": d.date,
-            "start_utc": timeutil.from_minutes(d.start, UTC),
-            "end_utc": timeutil.from_minutes(d.end, UTC),
-            "forced": False,
-        }
-        for d in sorted(duties)
-    ]
+    rows = [{"rota_id": rota.id, **assignment_values(d)} for d in sorted(duties)]
     if rows:
         session.execute(insert(Assignment), rows)
     return rota

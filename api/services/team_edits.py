@@ -119,27 +119,24 @@ def update_person(
 ) -> None:
     """Change the fields given (blank: unchanged; ``none``: cleared) of one person, in place."""
     p = find_person(document, person)
-    if not _blank(name):
-        assert name is not None
-        if _cleared(name):
-            p.pop("name", None)
-        else:
-            p["name"] = name.strip()
+    _change(p, "name", name, str.strip)
     if not _blank(skills):
         assert skills is not None
         p["skills"] = [] if _cleared(skills) else _list(skills)
-    if not _blank(hours):
-        assert hours is not None
-        if _cleared(hours):
-            p.pop("hours_per_week", None)
-        else:
-            p["hours_per_week"] = _hours(hours)
-    if not _blank(days):
-        assert days is not None
-        if _cleared(days):
-            p.pop("days", None)
-        else:
-            p["days"] = days.strip()
+    _change(p, "hours_per_week", hours, _hours)
+    _change(p, "days", days, str.strip)
+
+
+def _change(p: dict[str, Any], key: str, value: str | None, read: Callable[[str], Any]) -> None:
+    """A form field onto the person: blank leaves ``key`` as it is, ``CLEAR`` removes it, else it is set
+    to ``read(value)``."""
+    if _blank(value):
+        return
+    assert value is not None
+    if _cleared(value):
+        p.pop(key, None)
+    else:
+        p[key] = read(value)
 
 
 def add_person(

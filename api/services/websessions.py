@@ -79,22 +79,22 @@ def touch_web_session(*, session: Session, sid: str, now: datetime | None = None
 def end_web_session(*, session: Session, sid: str, now: datetime | None = None) -> None:
     """Sign out: the session is refused from now on, wherever its cookie is; a feed link not yet shown
     is dropped."""
+    _set_live(session, sid, ended_at=now or utcnow(), new_feed=None, held_draft=None)
+
+
+def _set_live(session: Session, sid: str, **values: Any) -> None:
+    """Write ``values`` on the session's row while it is live (nothing once it has ended), committed."""
     session.execute(
         update(WebSession)
         .where(WebSession.session_hash == hash_secret(sid), WebSession.ended_at.is_(None))
-        .values(ended_at=now or utcnow(), new_feed=None, held_draft=None)
+        .values(**values)
     )
     session.commit()
 
 
 def keep_new_feed(*, session: Session, sid: str, feed: dict[str, Any]) -> None:
     """Keep a feed link just made for the next page of this session (shown there once)."""
-    session.execute(
-        update(WebSession)
-        .where(WebSession.session_hash == hash_secret(sid), WebSession.ended_at.is_(None))
-        .values(new_feed=feed)
-    )
-    session.commit()
+    _set_live(session, sid, new_feed=feed)
 
 
 def take_new_feed(*, session: Session, sid: str) -> dict[str, Any] | None:
@@ -105,12 +105,7 @@ def take_new_feed(*, session: Session, sid: str) -> dict[str, Any] | None:
 
 def keep_draft(*, session: Session, sid: str, draft: dict[str, Any]) -> None:
     """Keep an unsaved team file (text, problems) for the next page of this session (shown there once)."""
-    session.execute(
-        update(WebSession)
-        .where(WebSession.session_hash == hash_secret(sid), WebSession.ended_at.is_(None))
-        .values(held_draft=draft)
-    )
-    session.commit()
+    _set_live(session, sid, held_draft=draft)
 
 
 def take_draft(*, session: Session, sid: str) -> dict[str, Any] | None:

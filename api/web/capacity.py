@@ -8,15 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import SettingsDep, file_response
 from api.services import plans, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page
+from api.web.render import page, period_text
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
+from rota.export import MEDIA_TYPES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SECONDS = 10.0  # the page waits for the plan: a shorter search than the API's default
 
 
@@ -52,7 +52,7 @@ def capacity_page(
     context = {
         "team": row,
         "month": month,
-        "period": f"{day_text(first)} – {day_text(last)}",
+        "period": period_text(first, last),
         "plan": plan,
         "what_if": what_if,
         "without": without,
@@ -85,8 +85,4 @@ def capacity_download(
         seed=0,
         history_days=settings.history_days,
     )
-    return Response(
-        plans.as_xlsx(plan),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="plan-{team_id}-{month}.xlsx"'},
-    )
+    return file_response(plans.as_xlsx(plan), MEDIA_TYPES["xlsx"], f"plan-{team_id}-{month}.xlsx")

@@ -15,11 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.db import SessionDep
-from api.deps import SettingsDep
+from api.deps import SettingsDep, file_response
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page, team_names
+from api.web.render import day_text, page, period_text, team_names
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
 from rota import timeutil
@@ -27,7 +27,6 @@ from rota.calendar import Calendar
 from rota.report import CoverageReport
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -162,7 +161,7 @@ def coverage_page(
         "first": first,
         "last": last,
         "month": f"{first:%Y-%m}",
-        "period": f"{day_text(first)} – {day_text(last)}",
+        "period": period_text(first, last),
         "maps": heat_maps(cal, report),
         "totals": totals,
         "overall": report.totals(),
@@ -193,15 +192,5 @@ def coverage_download(
     if fmt not in ("csv", "xlsx"):
         raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
     report, forced = _report(session, settings, team_id, start, end)
-    stem = f"coverage-{team_id}-{start}-{end}"
-    if fmt == "csv":
-        return Response(
-            coverage.as_csv(report, table),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{stem}-{table}.csv"'},
-        )
-    return Response(
-        coverage.as_xlsx(report, forced),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
-    )
+    body, media_type, name = coverage.coverage_file(report, forced, fmt, table, team_id, start, end)
+    return file_response(body, media_type, name)

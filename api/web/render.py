@@ -29,6 +29,11 @@ def day_text(day: date | str) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+def period_text(first: date | str, last: date | str) -> str:
+    """``Tue 1 Dec 2026 – Thu 31 Dec 2026``: a period, both dates included."""
+    return f"{day_text(first)} – {day_text(last)}"
+
+
 def moment_text(moment: datetime | str | None, zone: str | None = None) -> str:
     """``Tue 1 Dec 2026 14:05 CET``: an instant (or its ISO text) in the team's time zone (UTC when none is
     known). Stored times without a zone are UTC."""

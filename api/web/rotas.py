@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
-from api.deps import RunnerDep, SettingsDep
+from api.deps import RunnerDep, SettingsDep, file_response
 from api.errors import Conflict, Invalid, NotFound
 from api.jobs import submit
 from api.jobs.replan import submit_sick_call
@@ -22,7 +22,7 @@ from api.services import pending as pending_sets
 from api.services.privacy import sees_leave_reasons
 from api.web.errors import PageRoute
 from api.web.month import View, build_month, weeks
-from api.web.render import day_text, moment_text, page, redirect, team_names
+from api.web.render import day_text, moment_text, page, period_text, redirect, team_names
 from api.web.session import Csrf, WebPrincipal, flash
 from api.web.teams import generate_form, rota_quality
 from rota.team import Team
@@ -63,7 +63,7 @@ def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tup
         "week": week,
         "roles": [(r, team.roles[r].name or r) for r in team.roles],
         "people": [(p.id, p.display) for p in team.people],
-        "weeks": [(a.isoformat(), f"{day_text(a)} – {day_text(b)}") for a, b in spans],
+        "weeks": [(a.isoformat(), period_text(a, b)) for a, b in spans],
         "filtered": bool(role or person or week),
     }
     if chosen:
@@ -112,7 +112,7 @@ def month_page(
         "forced": forced,
         "quality": rota_quality(rota),
         "names": team_names(team),
-        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "period": period_text(rota.start, rota.end),
         "generate": generate_form(request, team_id, f"{rota.start:%Y-%m}") if lead else None,
         "base": url(rota),
     }
@@ -128,8 +128,7 @@ def download(team_id: str, rota_id: int, fmt: str, principal: WebPrincipal, sess
     body, media_type, name = rotas.rota_file(
         session=session, rota=rota, fmt=fmt, private=not sees_leave_reasons(principal, team_id)
     )
-    disposition = f'attachment; filename="{name}"'
-    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
+    return file_response(body, media_type, name)
 
 
 def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, Any]:
@@ -158,8 +157,7 @@ def cell_page(
     conflict: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = pending_sets.pending_for(session, rota.id) if rota.state == "published" else None
     if held is not None:  # its changes wait in the pending set: the cell as it stands there
         return redirect(f"{url(held)}/cell?person={quote(person)}&date={date.isoformat()}")
@@ -197,8 +195,7 @@ def edit(
 ) -> Response:
     """One edit through the API's checks: a new rule break is shown by name, and kept only when asked
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     if rota.state == "published":  # the change lands in its pending set: refusals are shown there
         rota = pending_sets.pending_for(session, rota.id) or rota
     shift, _, role = duty.partition("|")
@@ -324,8 +321,7 @@ def publish_page(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """What publishing changes, per person, against what is published for these dates now."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = request.session.pop(PUBLISH_CONFLICT, None) or {}
     conflict = held.get("message", "") if held.get("rota") == rota.id else ""
     return _publish_view(request, session, rota, conflict=conflict)
@@ -336,7 +332,7 @@ def _publish_view(request: Request, session: Session, rota: Rota, conflict: str 
         "rota": rota,
         "changes": changes.preview(session=session, rota=rota),
         "conflict": conflict,
-        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "period": period_text(rota.start, rota.end),
         "base": url(rota),
     }
     return page(request, "publish.html", context)
@@ -354,8 +350,7 @@ def publish_now(
 ) -> Response:
     """Publish the version the lead saw, with their note (why); if someone changed or published it
     meanwhile, say so."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     try:
         rota = publish.publish_rota(
             session=session, rota_id=rota.id, version=version, actor=principal.name, note=note.strip() or None
@@ -364,7 +359,7 @@ def publish_now(
         session.rollback()
         request.session[PUBLISH_CONFLICT] = {"rota": rota.id, "message": exc.problems[0]["message"]}
         return redirect(url(rota, "/publish"))  # post-redirect-get: the changes as they stand now
-    flash(request, f"Published: the team's rota for {day_text(rota.start)} – {day_text(rota.end)}.")
+    flash(request, f"Published: the team's rota for {period_text(rota.start, rota.end)}.")
     return redirect(url(rota))
 
 
@@ -378,14 +373,13 @@ def discard(
     version: Annotated[int, Form()],
 ) -> Response:
     """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
     if gone.pending_of is not None:
-        span = f"{day_text(gone.start)} – {day_text(gone.end)}"
+        span = period_text(gone.start, gone.end)
         flash(request, f"Discarded the unpublished changes for {span}.")
         return redirect(f"/teams/{team_id}/rotas/{gone.pending_of}")
-    flash(request, f"Discarded the draft rota {gone.id} for {day_text(gone.start)} – {day_text(gone.end)}.")
+    flash(request, f"Discarded the draft rota {gone.id} for {period_text(gone.start, gone.end)}.")
     return redirect(f"/teams/{team_id}")
 
 
@@ -404,8 +398,7 @@ def replan_page(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """Re-plan a published rota: someone is ill or away from … to …, or the team file changed."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     base = replan.base_for(session, rota)
     team = rotas.rota_team(session=session, rota=base)
     today = request.app.state.clock().date()
@@ -414,7 +407,7 @@ def replan_page(
         "base": url(rota),
         "held": base if pending_sets.is_pending(base) else None,
         "people": [(p.id, p.display) for p in team.people],
-        "period": f"{day_text(base.start)} – {day_text(base.end)}",
+        "period": period_text(base.start, base.end),
         "first": replan.recent_day(today, base).isoformat(),
         "start": base.start.isoformat(),
         "end": base.end.isoformat(),
@@ -445,8 +438,7 @@ def replan_start(
     time_limit: Annotated[float | None, Form()] = None,
 ) -> Response:
     """Record the absence and start the minimal-change solve (as POST /api/rotas/{rota}/replan); follow it."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     sick = kind != "file"
     if sick and not person:
         raise Invalid("choose who is ill or away", "person")
@@ -482,12 +474,11 @@ def replan_review(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
 ) -> Response:
     """What keeping a re-plan changes, before anything is kept (as GET /api/rotas/{rota}/replan)."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     context = {
         "rota": rota,
         "review": replan.review(session=session, rota=rota),
-        "period": f"{day_text(rota.start)} – {day_text(rota.end)}",
+        "period": period_text(rota.start, rota.end),
         "base": url(rota),
     }
     return page(request, "replan_review.html", context)
@@ -503,8 +494,7 @@ def replan_keep(
     settings: SettingsDep,
 ) -> Response:
     """Keep the re-plan: its changes join the unpublished changes (as POST /api/rotas/{rota}/keep)."""
-    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     said = replan.review(session=session, rota=rota)
     held = replan.keep(
         session=session, rota_id=rota.id, actor=principal.name, history_days=settings.history_days
@@ -521,8 +511,7 @@ def restore(
     request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep
 ) -> Response:
     """An older published version as a new draft (as POST /api/rotas/{rota}/restore)."""
-    old = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    principal.require_lead(team_id)
+    old = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     draft = history.restore(session=session, rota_id=old.id)
     flash(
         request,
@@ -542,6 +531,6 @@ def compare_page(
     context = {
         "team_id": team_id,
         "c": result,
-        "period": f"{day_text(result.start)} – {day_text(result.end)}",
+        "period": period_text(result.start, result.end),
     }
     return page(request, "compare.html", context)
