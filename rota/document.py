@@ -60,6 +60,9 @@ class RotaDocument(Doc):
     objective_weights: dict[str, float] | None = Field(default=None)
     hours: dict[str, dict[str, Any]] | None = None
     duties: dict[str, dict[str, int]] | None = None
+    # ext (issue 23): roles with a workload block — per interval, the people on duty and the service
+    # level they are predicted to give ("71% answered within 20 s"); absent for other teams
+    service_levels: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

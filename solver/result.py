@@ -11,6 +11,7 @@ from rota.calendar import Calendar
 from rota.coverage import gaps as true_gaps
 from rota.document import PeriodDoc, RotaDocument, SolverDoc, assignment_doc, gap_doc
 from rota.records import Duty
+from rota.workload import service_levels
 
 
 class SolveStatus(StrEnum):
@@ -62,6 +63,7 @@ def rota_document(
         objective_weights=weights,
         hours=obj.hours(cal, duties),
         duties=obj.duty_counts(cal, duties),
+        service_levels=service_levels(cal, duties) or None,
     )
     return doc, terms
 

@@ -228,7 +228,11 @@ def test_the_hr_coverage_report_predicts_the_service_level_per_interval() -> Non
         assert (
             row["met"] or row["on_duty"] < row["headcount"]
         )  # short of the target only where short of people
-    # a team without a workload: the report is as it was (no service levels)
+    # the rota document says the same per interval
+    assert result.document.to_json()["service_levels"] == levels
+    # a team without a workload: the report and the rota document are as they were (no service levels)
     tiny = load_team(Path(__file__).resolve().parents[1] / "data" / "examples" / "tiny-desk.yaml")
     plain = coverage_report(Calendar(tiny), [])
     assert "service_levels" not in plain.as_dict() and plain.service_levels == []
+    doc = solve(tiny, params=SolveParams(effort=1)).document.to_json()
+    assert "service_levels" not in doc and doc["assignments"]
