@@ -86,17 +86,24 @@ def create_app(
                 log.warning("%d job(s) left by a stopped server marked failed", failed)
         except Exception as exc:  # an unmigrated database: the routes will say so
             log.warning("jobs not checked: %s", exc)
-        app.state.runner = (
-            runner(db, settings) if runner else ThreadPoolRunner(db, settings, solve_fn=solve_fn)
-        )
+        # a second start of the same app (two test clients, one inside the other) must stop its own
+        # runner and give the first back, or the first one's threads (solves, the courier) outlive it
+        live: list[JobRunner] = getattr(app.state, "live_runners", [])
+        started = runner(db, settings) if runner else ThreadPoolRunner(db, settings, solve_fn=solve_fn)
+        app.state.live_runners = [*live, started]
+        app.state.runner = started
         # the start-up heap (solver, pandas, templates) never goes: keep full collections off it, or a
         # page render now and then pays for walking it (the month page's p95 ~300 ms → ~90 ms)
         gc.freeze()
         try:
             yield
         finally:
-            app.state.runner.shutdown()
-            db.dispose()
+            started.shutdown()
+            app.state.live_runners = [r for r in app.state.live_runners if r is not started]
+            if app.state.live_runners:
+                app.state.runner = app.state.live_runners[-1]
+            else:
+                db.dispose()
 
     app = FastAPI(
         title="rota",

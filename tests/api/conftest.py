@@ -96,3 +96,21 @@ def make_service(database_url: str) -> Iterator[Callable[..., Service]]:
 @pytest.fixture
 def service(make_service: Callable[..., Service]) -> Service:
     return make_service()
+
+
+@pytest.fixture(autouse=True)
+def no_runner_outlives_its_test() -> Iterator[None]:
+    """Every job runner a test starts is stopped by its end. On PostgreSQL the tests share one schema, so a
+    runner left running (its courier polling the outbox with another test's settings) takes the next
+    tests' messages: a second lifespan of one app once left the first's runner behind this way."""
+    import threading
+    import time
+
+    yield
+    deadline = time.monotonic() + 5
+    while True:
+        left = sorted(t.name for t in threading.enumerate() if t.name in ("rota-courier", "rota-leases"))
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert not left, f"a job runner outlived the test: {left}"
