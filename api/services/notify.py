@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from api.db import utcnow
 from api.errors import Invalid, NotFound
 from api.models import AppSecret, FeedEvent, NotifyPreference, OutboxMessage, PublishedDay, TeamRow, Webhook
+from api.services.feeds import handovers
 from api.services.teams import display_names, get_version
 from rota import timeutil
 from rota.ical import PRODID, EventSpec, event_component, event_text
@@ -78,7 +79,11 @@ class Change:
 def publish_changes(
     *, session: Session, team_id: str, start: date, end: date, now: datetime
 ) -> dict[str, list[Change]]:
-    """Per person, the shifts the feed sync at ``now`` added or took away (in date order)."""
+    """Per person, the shifts the feed sync at ``now`` added or took away (in date order).
+
+    A shift handed to another person keeps its feed event (same UID, SEQUENCE raised), which now names
+    the new holder: the sync's ``Handover`` records (``api.services.feeds.handovers``, kept in the
+    session for its transaction) tell the previous holder it was removed, under that UID."""
     rows = session.scalars(
         select(FeedEvent)
         .where(
@@ -105,6 +110,24 @@ def publish_changes(
                 ev.sequence,
             )
         )
+    for h in handovers(session, team_id, now):
+        if start <= h.date <= end:
+            out[h.person].append(
+                Change(
+                    h.uid,
+                    h.date,
+                    h.role,
+                    h.shift,
+                    h.role_name,
+                    h.shift_name,
+                    h.start_utc,
+                    h.end_utc,
+                    "removed",
+                    h.sequence,
+                )
+            )
+    for changes in out.values():
+        changes.sort(key=lambda c: (c.date, c.start, c.shift))
     return dict(out)
 
 

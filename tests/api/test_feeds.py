@@ -12,7 +12,7 @@ import pytest
 from apikit import Service, quick_solve, team_doc
 from sqlalchemy import select
 
-from api.models import CalendarToken
+from api.models import CalendarToken, OutboxMessage
 from rota.ical import event_uid
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -305,3 +305,69 @@ def test_a_feed_ends_with_the_staff_token_that_made_it(published: tuple[Service,
         session.commit()
     assert get_feed(service, mine["token"]).status_code == 404
     assert get_feed(service, team["token"]).status_code == 200
+
+
+def test_a_duty_handed_to_another_person_keeps_its_uid_with_a_higher_sequence(make_service: Any) -> None:
+    """Noor's duty moved to Lotte: the same UID, SEQUENCE 1, in the team feed and Lotte's, gone from Noor's,
+    and Noor's email says removed under that UID; moved back, the same UID again (SEQUENCE 2); a new duty of
+    Noor's on a date where her own UID went to Lotte gets another UID, the same on every publish."""
+    service = make_service(solve_fn=quick_solve, notify_poll_seconds=3600)
+    doc = team_doc()
+    for person in doc["people"]:
+        person["email"] = f"{person['id']}@desk.test"
+    service.put_team(doc=doc)
+    rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+    service.client.app.state.clock = lambda: OCT_20
+    duty = next(a for a in rota["assignments"] if a["person"] == "noor" and a["role"] == "desk")
+    key = {k: duty[k] for k in ("role", "shift", "date")}
+    uid = event_uid("tiny", "noor", duty["role"], duty["date"], duty["shift"])
+    feeds = {
+        who: feed_token(service, **({"kind": "team"} if who == "team" else {"kind": "person", "person": who}))
+        for who in ("team", "noor", "lotte")
+    }
+
+    def events(who: str) -> dict[str, dict[str, Any]]:
+        return {e["UID"]: e for e in parse_events(get_feed(service, feeds[who]["token"]).text)[1]}
+
+    def publish_edit(rota_id: int, **edit: Any) -> int:
+        service.call("POST", f"/api/rotas/{rota_id}/edits", json={**edit, "force": True}, expect=200)
+        return int(service.call("POST", f"/api/rotas/{rota_id}/publish", json={}, expect=200).json()["id"])
+
+    team_before = events("team")
+    assert team_before[uid]["SEQUENCE"] == "0" and uid in events("noor")
+    rota_id = publish_edit(rota["id"], op="move", person="noor", **key, to={"person": "lotte"})
+    team = events("team")
+    assert team[uid]["SEQUENCE"] == "1" and team[uid]["SUMMARY"].startswith("Lotte")
+    assert set(team) == set(team_before)  # no UID vanished, none appeared
+    assert all(team[u] == team_before[u] for u in set(team) - {uid})
+    assert events("lotte")[uid]["SEQUENCE"] == "1" and uid not in events("noor")
+    with service.db.read() as session:
+        mails = {
+            m.person: m.payload
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email"))
+        }
+    day = datetime.fromisoformat(duty["start"])
+    assert mails["noor"]["lines"] == [f"{day:%a} {day.day} {day:%b}: {duty['shift']} removed"]
+    (cancelled,) = icalendar.Calendar.from_ical(mails["noor"]["ics"]).walk("VEVENT")
+    assert (str(cancelled["UID"]), str(cancelled["STATUS"]), int(cancelled["SEQUENCE"])) == (
+        uid,
+        "CANCELLED",
+        1,
+    )
+    (added,) = icalendar.Calendar.from_ical(mails["lotte"]["ics"]).walk("VEVENT")
+    assert (str(added["UID"]), str(added["STATUS"]), int(added["SEQUENCE"])) == (uid, "CONFIRMED", 1)
+    assert " added" in mails["lotte"]["lines"][0]
+    # moved back: the same UID once more
+    rota_id = publish_edit(rota_id, op="move", person="lotte", **key, to={"person": "noor"})
+    assert events("team")[uid]["SEQUENCE"] == "2" and events("noor")[uid]["SEQUENCE"] == "2"
+    assert uid not in events("lotte") and set(events("team")) == set(team_before)
+    # to Lotte again, then Noor added beside her: Noor's own UID is Lotte's event now, so another one
+    rota_id = publish_edit(rota_id, op="move", person="noor", **key, to={"person": "lotte"})
+    rota_id = publish_edit(rota_id, op="add", person="noor", **key)
+    team = events("team")
+    [other] = set(team) - set(team_before)
+    assert other != uid and other.endswith("@rota") and team[other]["SEQUENCE"] == "0"
+    assert team[uid]["SUMMARY"].startswith("Lotte") and team[uid]["SEQUENCE"] == "3"
+    assert set(events("noor")) - set(team_before) == {other}
+    service.call("POST", f"/api/rotas/{rota_id}/publish", json={}, expect=200)  # published again: unchanged
+    assert events("team") == team

@@ -111,14 +111,15 @@ def test_a_publish_emails_exactly_the_people_whose_shifts_changed(make_service: 
         assert noor.message["From"] == "rota@desk.test" and "Noor de Vries" in noor.message["To"]
         assert "http://rota.test/unsubscribe/" in noor.text
         assert noor.message["List-Unsubscribe"].startswith("<http://rota.test/unsubscribe/")
-        # the .ics: METHOD:PUBLISH, the feed's UID, the removed shift cancelled
-        for msg, person, status in ((noor, "noor", "CANCELLED"), (lotte, "lotte", "CONFIRMED")):
+        # the .ics: METHOD:PUBLISH, the feed's UID (the shift handed to Lotte keeps the UID it had as Noor's,
+        # SEQUENCE raised), cancelled in Noor's, confirmed in Lotte's
+        for msg, status in ((noor, "CANCELLED"), (lotte, "CONFIRMED")):
             assert msg.ics is not None
             cal = icalendar.Calendar.from_ical(msg.ics)
             assert cal["METHOD"] == "PUBLISH"
             (event,) = list(cal.walk("VEVENT"))
-            assert str(event["UID"]) == event_uid("tiny", person, duty["role"], duty["date"], duty["shift"])
-            assert str(event["STATUS"]) == status
+            assert str(event["UID"]) == event_uid("tiny", "noor", duty["role"], duty["date"], duty["shift"])
+            assert str(event["STATUS"]) == status and int(event["SEQUENCE"]) == 1
         with service.db.read() as session:
             feed_uids = set(session.scalars(select(FeedEvent.uid)))
         assert str(event["UID"]) in feed_uids

@@ -177,17 +177,19 @@ def test_a_named_swap_accepted_approved_and_in_both_feeds_under_the_same_uids(
     ).json()
     assert published["id"] == held["id"] and published["state"] == "published"
     noor_after, sem_after = feed(service, "noor"), feed(service, "sem")
-    for person, before, after, gone, new in (
-        ("noor", noor_before, noor_after, "am", "pm"),
-        ("sem", sem_before, sem_after, "pm", "am"),
+    noor_am = event_uid("tiny", "noor", "desk", "2026-10-19", "am")
+    sem_pm = event_uid("tiny", "sem", "desk", "2026-10-19", "pm")
+    # each shift keeps its UID when it changes hands: Noor's morning is in Sem's feed under the UID it had
+    # in Noor's, with a higher SEQUENCE, and Sem's afternoon in Noor's; every other shift is unchanged
+    for before, after, other, gone, came in (
+        (noor_before, noor_after, sem_before, noor_am, sem_pm),
+        (sem_before, sem_after, noor_before, sem_pm, noor_am),
     ):
-        old_uid = event_uid("tiny", person, "desk", "2026-10-19", gone)
-        new_uid = event_uid("tiny", person, "desk", "2026-10-19", new)
-        # a shift's UID is its (person, role, date, shift): the one given away leaves the feed, the one
-        # taken appears; every other shift keeps its UID and SEQUENCE
-        assert old_uid in before and old_uid not in after and new_uid in after and new_uid not in before
-        assert set(after) - {new_uid} == set(before) - {old_uid}
-        assert all(after[u]["SEQUENCE"] == before[u]["SEQUENCE"] for u in set(before) - {old_uid})
+        assert gone in before and gone not in after and came in after and came not in before
+        assert int(after[came]["SEQUENCE"]) == int(other[came]["SEQUENCE"]) + 1
+        assert after[came]["DTSTART"] == other[came]["DTSTART"]
+        assert set(after) - {came} == set(before) - {gone}
+        assert all(after[u] == before[u] for u in set(before) - {gone})
     entries = audit(service)
     assert [e["action"] for e in reversed(entries)] == ["request", "accept", "approve", "edit", "publish"]
     assert entries[0]["what"] == (
