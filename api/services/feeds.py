@@ -110,7 +110,7 @@ def sync_events(*, session: Session, team_id: str, start: date, end: date, now: 
         ),
         key=lambda ev: (not ev.active, ev.uid),  # active events first, then by UID: a stable order
     )
-    handovers: list[Handover] = []
+    handed: list[Handover] = []
     matched: dict[int, Key] = {}  # id(event) -> the wanted key it now shows
     left: dict[Key, dict[str, Any]] = {}
     by_key: dict[Key, list[FeedEvent]] = defaultdict(list)
@@ -133,7 +133,7 @@ def sync_events(*, session: Session, team_id: str, start: date, end: date, now: 
         if free:
             ev = free.pop(0)
             matched[id(ev)] = key
-            handovers.append(
+            handed.append(
                 Handover(
                     team_id,
                     now,
@@ -187,7 +187,7 @@ def sync_events(*, session: Session, team_id: str, start: date, end: date, now: 
     if fresh:
         session.execute(insert(FeedEvent), fresh)
     kept = [h for h in session.info.get(HANDOVERS, []) if h.team_id != team_id]
-    session.info[HANDOVERS] = kept + handovers
+    session.info[HANDOVERS] = kept + handed
     if changed:
         team = session.get(TeamRow, team_id)
         if team is not None:
