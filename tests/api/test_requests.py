@@ -547,3 +547,16 @@ def test_the_lead_s_webhook_hears_of_each_request_that_waits_for_them(make_servi
         time.sleep(0.8)
         assert len(lead_hook.hits) == 2
         assert other_hook.hits == []  # not asked for request.waiting: never told
+
+
+def test_the_waiting_text_names_dates_and_times_in_short() -> None:
+    from zoneinfo import ZoneInfo
+
+    from api.services.requests import _short_span
+
+    ams = ZoneInfo("Europe/Amsterdam")
+    assert _short_span(date(2026, 10, 20), date(2026, 10, 22)) == "Tue 20 Oct – Thu 22 Oct"
+    assert _short_span(date(2026, 10, 20), date(2026, 10, 20)) == "Tue 20 Oct"
+    late = datetime(2026, 10, 24, 22, tzinfo=ams)  # the night the clocks go back
+    assert _short_span(late, datetime(2026, 10, 25, 6, tzinfo=ams)) == "Sat 24 Oct 22:00 – Sun 25 Oct 06:00"
+    assert _short_span(late - timedelta(hours=9), late - timedelta(hours=5)) == "Sat 24 Oct 13:00–17:00"
