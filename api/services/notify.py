@@ -31,7 +31,7 @@ from api.services.teams import display_names, get_version
 from rota import timeutil
 from rota.ical import PRODID, EventSpec, event_component, event_text
 
-EVENTS = ("rota.published", "duty.reminder", "team.on_today")
+EVENTS = ("rota.published", "duty.reminder", "team.on_today", "request.waiting")
 KINDS = {"changes": "changes to my shifts", "reminders": "reminders before my shifts"}
 DEFAULT_REMINDER_HOURS = 12
 TEXT_PEOPLE = 10  # people named in a webhook's chat text (its "people" list has them all)
@@ -298,6 +298,11 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _hook_row(hook: Webhook, key: str, body: dict[str, Any], now: datetime) -> OutboxMessage:
+    return hook_row(hook, key, body, now)
+
+
+def hook_row(hook: Webhook, key: str, body: dict[str, Any], now: datetime) -> OutboxMessage:
+    """One delivery of ``body`` to ``hook`` (an outbox row keyed ``key``, due at ``now``)."""
     return OutboxMessage(
         team_id=hook.team_id,
         key=key,

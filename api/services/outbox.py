@@ -91,7 +91,11 @@ def send(db: Database, settings: Settings, row: OutboxMessage) -> None:
         url, secret = (hook.url, hook.secret) if hook is not None else (None, None)
     if url is None or secret is None:
         raise webhooks.DeliveryFailed("the webhook was deleted", retry=False)
-    webhooks.post(url, secret, row.payload["body"], settings.webhook_timeout, row.id)
+    body = row.payload["body"]
+    link = body.get("link")
+    if isinstance(link, str) and link.startswith("/"):  # a page of this server: made absolute when sent
+        body = {**body, "link": (settings.public_url or "http://127.0.0.1:8000").rstrip("/") + link}
+    webhooks.post(url, secret, body, settings.webhook_timeout, row.id)
 
 
 def finish(

@@ -6,6 +6,7 @@ with an email in the team file who have not turned emails about their shifts off
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,5 +66,36 @@ def queue(
                 created_at=now,
             )
         )
+        n += 1
+    return n
+
+
+def queue_waiting(session: Session, team_id: str, request: dict[str, Any], phrase: str) -> int:
+    """One ``request.waiting`` delivery per team webhook asking for it: a request now waits for the lead's
+    decision (a leave request made; a swap or give-away accepted by the colleague). ``request`` is what the
+    body says of it (id, kind, who, dates or duty; never the note, which is for the lead's page only);
+    ``phrase`` the words a chat shows ("Noor de Vries asks for leave Tue 20 Oct – Thu 22 Oct"). Queued in
+    the caller's transaction; the number queued."""
+    hooks = notify.hooks_for(session, team_id, "request.waiting")
+    if not hooks:
+        return 0
+    doc = current_document(session=session, team_id=team_id)
+    team_name = doc.get("team", team_id)
+    link = f"/teams/{team_id}/requests"
+    body = {
+        "event": "request.waiting",
+        "team": team_id,
+        "team_name": team_name,
+        "request": request,
+        "link": link,  # the lead's page; the courier makes it absolute (ROTA_PUBLIC_URL)
+        "text": f"{team_name}: {phrase}. Waiting for the lead's decision.",
+    }
+    now = utcnow()
+    n = 0
+    for hook in hooks:
+        key = f"request:{request['id']}:waiting:hook:{hook.id}"
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+            continue
+        session.add(notify.hook_row(hook, key, body, now))
         n += 1
     return n

@@ -332,8 +332,37 @@ def _create_leave(
     audit.record(
         session, team_id, audit.actor_of(principal, names), "request", f"request {row.id}: {detail['words']}"
     )
+    what = "leave" if new.leave_kind == "annual leave" else f"leave ({new.leave_kind})"
+    request_notices.queue_waiting(
+        session,
+        team_id,
+        {
+            "id": row.id,
+            "kind": "leave",
+            "leave_kind": new.leave_kind,
+            "person": new.person,
+            "name": names[new.person],
+            "from": detail["from"],
+            "to": detail["to"],
+            "words": detail["words"],
+        },
+        f"{names[new.person]} asks for {what} {_short_span(start, end)}",
+    )
     session.commit()
     return row
+
+
+def _short_day(d: date) -> str:
+    return f"{d:%a} {d.day} {d:%b}"
+
+
+def _short_span(start: date | datetime, end: date | datetime) -> str:
+    """``Tue 20 Oct – Thu 22 Oct``, ``Tue 20 Oct 09:00–13:00``, ``Tue 20 Oct 22:00 – Wed 21 Oct 06:00``."""
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        if start.date() == end.date():
+            return f"{_short_day(start.date())} {start:%H:%M}–{end:%H:%M}"
+        return f"{_short_day(start.date())} {start:%H:%M} – {_short_day(end.date())} {end:%H:%M}"
+    return _short_day(start) if start == end else f"{_short_day(start)} – {_short_day(end)}"
 
 
 def _span_words(start: date | datetime, end: date | datetime) -> str:
@@ -507,8 +536,41 @@ def accept(
     )
     if _team_rules(current_document(session=session, team_id=row.team_id)).get("swaps") == "auto-approve":
         return _apply_change(session, row, "team rule: swaps auto-approve", None, history_days)
+    _queue_waiting_change(session, b, row)
     session.commit()
     return row
+
+
+def _queue_waiting_change(session: Session, b: Board, row: StaffRequest) -> None:
+    """Tell the team's ``request.waiting`` webhooks that an accepted swap or give-away waits for the lead."""
+    team = b.cal.team
+
+    def short(ref: dict[str, Any]) -> str:
+        d = DutyRef.of(ref)
+        shift = team.shifts[d.shift].name if d.shift in team.shifts else None
+        return f"{_short_day(d.date)} {shift or d.shift}"
+
+    detail = row.detail
+    name, other = b.names.get(row.person, row.person), detail.get("colleague_name", row.colleague)
+    if row.kind == "swap":
+        phrase = f"{name} asks to swap {short(detail['duty'])} for {other}'s {short(detail['in_return'])}"
+    else:
+        phrase = f"{name} asks to give {short(detail['duty'])} to {other}"
+    body: dict[str, Any] = {
+        "id": row.id,
+        "kind": row.kind,
+        "person": row.person,
+        "name": name,
+        "colleague": row.colleague,
+        "colleague_name": other,
+        "rota_id": row.rota_id,
+        "duty": detail["duty"],
+        "words": detail["words"],
+    }
+    if row.kind == "swap":
+        body["in_return"] = detail["in_return"]
+        body["in_return_words"] = detail.get("in_return_words")
+    request_notices.queue_waiting(session, row.team_id, body, f"{phrase}; {other} accepted")
 
 
 def approve(

@@ -473,3 +473,92 @@ def test_offers_decisions_and_open_shifts_are_emailed_through_the_outbox(
         },
     )
     assert refused.status_code == 422 and len(queued()) == 4  # a refusal asks nobody: no email
+
+
+def test_the_lead_s_webhook_hears_of_each_request_that_waits_for_them(make_service: Any) -> None:
+    """``request.waiting``: a leave request made → one signed delivery; a swap the colleague accepts → one;
+    a swap of a team that auto-approves → none (nothing waits); a webhook not asking for it → none."""
+    import hashlib
+    import hmac
+    import time
+
+    from notifykit import HookReceiver
+
+    with HookReceiver() as lead_hook, HookReceiver() as other_hook:
+        service = make_service(solve_fn=quick_solve, notify_poll_seconds=0.1, public_url="http://rota.test")
+        service.put_team()
+        rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+        service.client.app.state.clock = lambda: OCT_20
+        with service.db.write() as session:
+            service.tokens.sem = create_api_token(
+                session=session, role="staff", teams=["tiny"], person="sem", label="sem"
+            ).secret
+        for url, secret, events in (
+            (lead_hook.url, "lead-secret", ["request.waiting"]),
+            (other_hook.url, "other-secret", ["rota.published", "duty.reminder"]),
+        ):
+            service.call(
+                "POST",
+                "/api/teams/tiny/webhooks",
+                json={"url": url, "secret": secret, "events": events},
+                expect=201,
+            )
+        leave = service.call(
+            "POST",
+            "/api/teams/tiny/requests",
+            "staff",
+            expect=201,
+            json={"kind": "leave", "from": "2026-10-20", "to": "2026-10-22", "note": "family, private"},
+        ).json()
+        (hit,) = lead_hook.wait(1)
+        expected = "sha256=" + hmac.new(b"lead-secret", hit.body, hashlib.sha256).hexdigest()
+        assert (
+            hit.headers["x-rota-signature"] == expected and hit.headers["x-rota-event"] == "request.waiting"
+        )
+        body = hit.json
+        assert body["event"] == "request.waiting" and body["team"] == "tiny"
+        assert body["link"] == "http://rota.test/teams/tiny/requests"
+        assert "Noor de Vries asks for leave Tue 20 Oct – Thu 22 Oct" in body["text"]
+        req = body["request"]
+        assert (req["id"], req["kind"], req["person"], req["from"], req["to"]) == (
+            leave["id"],
+            "leave",
+            "noor",
+            "2026-10-20",
+            "2026-10-22",
+        )
+        assert "family" not in hit.body.decode()  # the note is for the lead's page only
+        swap = {"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM}
+        made = service.call("POST", "/api/teams/tiny/requests", "staff", expect=201, json=swap).json()
+        time.sleep(0.5)
+        assert len(lead_hook.hits) == 1  # an offer waits for the colleague, not the lead
+        service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
+        hits = lead_hook.wait(2)
+        body = hits[1].json
+        assert body["request"]["id"] == made["id"] and body["request"]["kind"] == "swap"
+        assert body["request"]["colleague"] == "sem" and body["request"]["in_return"]["shift"] == "pm"
+        assert (
+            "Noor de Vries asks to swap Mon 19 Oct am for Sem" in body["text"] and "accepted" in body["text"]
+        )
+        # a team that auto-approves swaps: accepting applies it, nothing waits for the lead
+        service.call("POST", f"/api/requests/{made['id']}/decline", json={"reason": "not now"}, expect=200)
+        service.put_team(doc=team_doc(requests={"swaps": "auto-approve"}))
+        again = service.call("POST", "/api/teams/tiny/requests", "staff", expect=201, json=swap).json()
+        done = service.call("POST", f"/api/requests/{again['id']}/accept", "sem", expect=200).json()
+        assert done["state"] == "approved"
+        time.sleep(0.8)
+        assert len(lead_hook.hits) == 2
+        assert other_hook.hits == []  # not asked for request.waiting: never told
+
+
+def test_the_waiting_text_names_dates_and_times_in_short() -> None:
+    from zoneinfo import ZoneInfo
+
+    from api.services.requests import _short_span
+
+    ams = ZoneInfo("Europe/Amsterdam")
+    assert _short_span(date(2026, 10, 20), date(2026, 10, 22)) == "Tue 20 Oct – Thu 22 Oct"
+    assert _short_span(date(2026, 10, 20), date(2026, 10, 20)) == "Tue 20 Oct"
+    late = datetime(2026, 10, 24, 22, tzinfo=ams)  # the night the clocks go back
+    assert _short_span(late, datetime(2026, 10, 25, 6, tzinfo=ams)) == "Sat 24 Oct 22:00 – Sun 25 Oct 06:00"
+    assert _short_span(late - timedelta(hours=9), late - timedelta(hours=5)) == "Sat 24 Oct 13:00–17:00"
