@@ -6,7 +6,7 @@ an edit sent with an older version goes through when no edit since then touched 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -17,8 +17,7 @@ from api.errors import Conflict, Invalid, NotFound
 from api.models import Assignment, Rota, RotaEdit
 from api.services import audit, pending
 from api.services.locks import lock_rota
-from api.services.rotas import get_rota, horizon_team, team_duties
-from rota import timeutil
+from api.services.rotas import assignment_values, get_rota, horizon_team, team_duties
 from rota.calendar import Calendar
 from rota.checks import Violation, check_duties
 from rota.explain import NOT_CHOSEN
@@ -83,17 +82,7 @@ def edit_rota(
         session.delete(rows[k])
     for k in added:
         d = cal.duty(*k)
-        rota.assignments.append(
-            Assignment(
-                person=d.person,
-                role=d.role,
-                shift=d.shift,
-                date=d.date,
-                start_utc=timeutil.from_minutes(d.start, UTC),
-                end_utc=timeutil.from_minutes(d.end, UTC),
-                forced=bool(new),
-            )
-        )
+        rota.assignments.append(Assignment(**assignment_values(d, forced=bool(new))))
     now, seen = utcnow(), rota.version
     kept = {(d.person, d.role, d.shift, d.date) for d in after}
     taken_off = _taken_off(session, cal, rota.id, removed, kept)
