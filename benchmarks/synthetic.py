@@ -1,5 +1,6 @@
 """Reproducible synthetic teams for the benchmark: sizes S, M, L and XL, feasible with zero gaps,
-and H, a hospital of narrow roles with fixed shift slots (``hospital_document``, at the end).
+and H, a hospital of narrow roles with fixed shift slots (``hospital_document``, at the end); LARGE,
+a hospital after Timefold's employee-scheduling demo, is made by ``benchmarks.large``.
 
 A team is a service desk open weekdays 08:00-18:00 and Saturday mornings (core hours 09:00-17:00,
 GB/ENG holidays), with some of: desk analysts, second-line engineers, application support, field
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from benchmarks import large
 from rota.calendar import Calendar
 from rota.load import parse_team
 from rota.team import Team
@@ -153,7 +155,7 @@ DEPARTMENTS = (
 
 
 def synthetic_team(size: str, seed: int = 0) -> Team:
-    """The checked ``Team`` of a size (``S``, ``M``, ``L``, ``XL``, ``H``) for a seed."""
+    """The checked ``Team`` of a size (``S``, ``M``, ``L``, ``XL``, ``H``, ``LARGE``) for a seed."""
     return parse_team(synthetic_document(size, seed), f"synthetic-{size}")
 
 
@@ -161,6 +163,8 @@ def synthetic_document(size: str, seed: int = 0) -> dict[str, Any]:
     """The team document of a size for a seed: the same inputs give the same document."""
     if size == HOSPITAL.name:
         return hospital_document(seed)
+    if size == large.NAME:
+        return large.large_document(seed)
     if size not in SIZES:
         raise ValueError(f'unknown size "{size}" (known: {", ".join(size_names())})')
     spec = SIZES[size]
@@ -387,14 +391,16 @@ HOSPITAL_CONTRACTS = (
 
 
 def size_names() -> list[str]:
-    """Every benchmark size: the service-desk sizes, then H."""
-    return [*SIZES, HOSPITAL.name]
+    """Every benchmark size: the service-desk sizes, then H and LARGE (``benchmarks.large``)."""
+    return [*SIZES, HOSPITAL.name, large.NAME]
 
 
 def size_shape(size: str) -> tuple[int, int]:
     """(people, weeks) of a size."""
     if size == HOSPITAL.name:
         return HOSPITAL.people, HOSPITAL.weeks
+    if size == large.NAME:
+        return large.PEOPLE, large.DAYS // 7
     spec = SIZES[size]
     return spec.people, spec.weeks
 

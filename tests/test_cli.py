@@ -278,11 +278,15 @@ def test_bench_writes_a_synthetic_team(tmp_path: Path) -> None:
 def test_bench_runs_a_size_in_a_child_process(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = runner.invoke(
-        app, ["bench", "--sizes", "S", "--time-limit", "2", "--json", str(out)], env={"COLUMNS": "200"}
+        app,
+        ["bench", "--sizes", "S", "--time-limit", "60", "--effort", "quick", "--json", str(out)],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
     (run,) = json.loads(out.read_text())
     assert run["size"] == "S" and run["people"] == 10 and run["valid"]
+    assert (run["effort"], run["reproducible"]) == (2.0, True)  # wall limit far off: the effort stopped it
+    assert "wall seconds, effort 2 units" in result.output
     assert run["peak_mb"] > 10
     assert run["first_zero_gap_seconds"] is not None
 
