@@ -93,11 +93,13 @@ def run_one(
         reproducible = bool(getattr(doc.solver, "reproducible", False))
     wall = time.perf_counter() - started
     objective = doc.solver.objective if doc.solver is not None else None
+    status = str(doc.solver.status) if doc.solver is not None else "none"
     return {
         "instance": instance,
         "mode": mode,
         "seed": seed,
         "objective": objective,
+        "status": status,
         "bound": bound,
         "best_known": best,
         "first_gapless_seconds": zero,
@@ -183,12 +185,21 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "objective_ratio": _ratio(m["objective"], base.get("objective")),
                     "gapless_ratio": _ratio(m["first_gapless_seconds"], base.get("first_gapless_seconds")),
                     "wall_ratio": _ratio(m["wall_seconds"], base.get("wall_seconds")),
+                    "status": _statuses([r.get("status", "") for r in of_mode]),
                     "reproducible": all(r["reproducible"] for r in of_mode),
                     "valid": all(r["valid"] for r in of_mode),
                     "runs": len(of_mode),
                 }
             )
     return rows
+
+
+def _statuses(found: list[str]) -> str:
+    """The runs' statuses: one word when they agree, else how many of each (``optimal 2/3``)."""
+    counts = {s: found.count(s) for s in dict.fromkeys(found)}
+    if len(counts) == 1:
+        return found[0]
+    return ", ".join(f"{s} {n}/{len(found)}" for s, n in counts.items())
 
 
 def _percent(value: float | None, ref: float | None) -> float | None:
@@ -219,6 +230,7 @@ COLUMNS = (
     "÷ default",
     "wall s",
     "÷ default",
+    "status",
     "reproducible",
     "valid",
 )
@@ -238,6 +250,7 @@ def cells(r: dict[str, Any]) -> list[str]:
         _f(r["gapless_ratio"], "{:.2f}"),
         _f(r["wall_seconds"], "{:.1f}"),
         _f(r["wall_ratio"], "{:.2f}"),
+        r["status"],
         "yes" if r["reproducible"] else "no",
         "yes" if r["valid"] else "**no**",
     ]
@@ -256,7 +269,7 @@ def title(time_limit: float, effort: float, workers: int, repeat: int, loads: tu
 def table(rows: list[dict[str, Any]], caption: str) -> Table:
     out = Table(title=caption)
     for name in COLUMNS:
-        out.add_column(name, justify="left" if name in ("instance", "mode") else "right")
+        out.add_column(name, justify="left" if name in ("instance", "mode", "status") else "right")
     for r in rows:
         out.add_row(*cells(r))
     return out
@@ -281,7 +294,9 @@ def markdown(rows: list[dict[str, Any]], caption: str, command: str) -> str:
     """The table in Markdown, headed by its caption and the command that made it."""
     out = [f"`{command}`", "", caption, ""]
     out.append("| " + " | ".join(COLUMNS) + " |")
-    out.append("| " + " | ".join("---" if c in ("instance", "mode") else "---:" for c in COLUMNS) + " |")
+    out.append(
+        "| " + " | ".join("---" if c in ("instance", "mode", "status") else "---:" for c in COLUMNS) + " |"
+    )
     out += ["| " + " | ".join(cells(r)) + " |" for r in rows]
     counts = best_known_counts(rows)
     if counts:

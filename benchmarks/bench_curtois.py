@@ -179,7 +179,14 @@ def register(bench: typer.Typer) -> None:
     @bench.command("curtois")
     def curtois(
         instances: str = typer.Option("1-24", "--instances", help="Instance numbers: 1-24, 1-5,9, …"),
-        time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver seconds per instance."),
+        time_limit: float = typer.Option(
+            60.0,
+            "--time-limit",
+            min=0.1,
+            help="Effort per instance in deterministic units (wall seconds are capped at 4 × this "
+            "+ 10 s), so the tables stay comparable with earlier runs; rota bench compare holds "
+            "solves to wall seconds.",
+        ),
         workers: int = typer.Option(2, "--workers", min=1, help="Solver search workers."),
         out: Path = typer.Option(DEFAULT_OUT, "--out", help="Folder for rosters and summary.csv."),
         benchmarks: Path = typer.Option(

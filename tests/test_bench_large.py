@@ -120,7 +120,7 @@ def test_bench_compare_prints_the_issues_columns(tmp_path: Path) -> None:
         app, [*args, "--modes", "default,parallel", "--markdown", str(md)], env={"COLUMNS": "250"}
     )
     assert result.exit_code == 0, result.output
-    for column in ("objective", "from bound %", "from best %", "first gapless s", "wall s", "reproducible"):
+    for column in ("objective", "from bound %", "from best %", "first gapless s", "wall s", "status"):
         assert column in result.output
     assert result.output.count("÷ default") == 3 and "load average" in result.output
     text = md.read_text(encoding="utf-8")
@@ -149,6 +149,7 @@ def test_best_known_counts_and_markdown() -> None:
             "gapless_ratio": None,
             "wall_seconds": 60.0,
             "wall_ratio": None,
+            "status": "feasible",
             "reproducible": mode == "default",
             "valid": True,
         }
