@@ -10,6 +10,8 @@ validator. The table gives objective, distance from the solver's bound and from 
 (Curtois & Qu: the published best; a synthetic team: the best of the modes in this run), time to
 the first rota without gaps, and wall seconds, each also as a ratio to the default's, since the
 machine's load makes absolute seconds noisy; the title gives the load average before and after.
+Also the status (optimal when proven) and the peak memory of the solve's process (or of the
+processes it started, the larger).
 Beneath the table, per mode, how many Curtois & Qu instances reached their best known and came
 within 2 % of it. ``--markdown FILE`` writes the same as a Markdown table, to paste into the docs.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -104,10 +107,19 @@ def run_one(
         "best_known": best,
         "first_gapless_seconds": zero,
         "wall_seconds": round(wall, 3),
+        "peak_mb": round(_peak_mb(), 1),
         "load": round(os.getloadavg()[0], 2),  # 1-minute load average when the solve ended
         "reproducible": reproducible,
         "valid": bool(doc.assignments) and validate(team, doc).ok,
     }
+
+
+def _peak_mb() -> float:
+    """The most memory this process, or any process it started and waited for, has held (MB)."""
+    kilobytes = max(
+        resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return kilobytes / 1024  # kilobytes on Linux
 
 
 def _plain(team: Any, time_limit: float, workers: int, seed: int, started: float) -> tuple[Any, Any, Any]:
@@ -162,7 +174,7 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         medians = {
             mode: {
                 name: _median([r for r in mine if r["mode"] == mode], name)
-                for name in ("objective", "bound", "first_gapless_seconds", "wall_seconds")
+                for name in ("objective", "bound", "first_gapless_seconds", "wall_seconds", "peak_mb")
             }
             for mode in MODES + EXTRA
             if any(r["mode"] == mode for r in mine)
@@ -231,6 +243,7 @@ COLUMNS = (
     "wall s",
     "÷ default",
     "status",
+    "peak MB",
     "reproducible",
     "valid",
 )
@@ -251,6 +264,7 @@ def cells(r: dict[str, Any]) -> list[str]:
         _f(r["wall_seconds"], "{:.1f}"),
         _f(r["wall_ratio"], "{:.2f}"),
         r["status"],
+        _f(r.get("peak_mb"), "{:,.0f}"),
         "yes" if r["reproducible"] else "no",
         "yes" if r["valid"] else "**no**",
     ]

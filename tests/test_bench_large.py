@@ -120,7 +120,8 @@ def test_bench_compare_prints_the_issues_columns(tmp_path: Path) -> None:
         app, [*args, "--modes", "default,parallel", "--markdown", str(md)], env={"COLUMNS": "250"}
     )
     assert result.exit_code == 0, result.output
-    for column in ("objective", "from bound %", "from best %", "first gapless s", "wall s", "status"):
+    columns = ("objective", "from bound %", "from best %", "first gapless s", "wall s", "status", "peak MB")
+    for column in columns:
         assert column in result.output
     assert result.output.count("÷ default") == 3 and "load average" in result.output
     text = md.read_text(encoding="utf-8")
@@ -150,6 +151,7 @@ def test_best_known_counts_and_markdown() -> None:
             "wall_seconds": 60.0,
             "wall_ratio": None,
             "status": "feasible",
+            "peak_mb": 200.0,
             "reproducible": mode == "default",
             "valid": True,
         }
