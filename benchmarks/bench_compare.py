@@ -248,6 +248,8 @@ COLUMNS = (
     "valid",
 )
 
+WORDS = ("instance", "mode", "status", "reproducible", "valid")  # left-aligned; the figures right
+
 
 def cells(r: dict[str, Any]) -> list[str]:
     """One row of the table as text, in the order of ``COLUMNS``."""
@@ -283,7 +285,7 @@ def title(time_limit: float, effort: float, workers: int, repeat: int, loads: tu
 def table(rows: list[dict[str, Any]], caption: str) -> Table:
     out = Table(title=caption)
     for name in COLUMNS:
-        out.add_column(name, justify="left" if name in ("instance", "mode", "status") else "right")
+        out.add_column(name, justify="left" if name in WORDS else "right")
     for r in rows:
         out.add_row(*cells(r))
     return out
@@ -308,9 +310,7 @@ def markdown(rows: list[dict[str, Any]], caption: str, command: str) -> str:
     """The table in Markdown, headed by its caption and the command that made it."""
     out = [f"`{command}`", "", caption, ""]
     out.append("| " + " | ".join(COLUMNS) + " |")
-    out.append(
-        "| " + " | ".join("---" if c in ("instance", "mode", "status") else "---:" for c in COLUMNS) + " |"
-    )
+    out.append("| " + " | ".join("---" if c in WORDS else "---:" for c in COLUMNS) + " |")
     out += ["| " + " | ".join(cells(r)) + " |" for r in rows]
     counts = best_known_counts(rows)
     if counts:
