@@ -3,8 +3,9 @@
 FastAPI documents its own 422 body (``HTTPValidationError``: ``detail[].loc/msg/type``) on every operation
 with parameters or a body; ours is ``ErrorBody`` (``detail[].path/message``, api/main.py), so the 422s
 and every other refusal point at it. An operation that reads a body can answer 400 (a body that cannot
-be read): documented too. A 405's ``Allow`` names every method the document gives the path, not only those
-of the first route that matched it (Starlette's).
+be read), and every operation can answer 400 to a request whose ``Content-Length`` is not a number
+(``api.middleware``): documented too. A 405's ``Allow`` names every method the document gives the path,
+not only those of the first route that matched it (Starlette's).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def install(app: FastAPI) -> None:
 
 
 def corrected(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with our error body on every 4xx/5xx, and 400 where a body is read."""
+    """``document`` with our error body on every 4xx/5xx, and the 400 every operation can answer."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     if "ErrorBody" not in schemas:
         from api.schemas import ErrorBody
@@ -48,8 +49,9 @@ def corrected(document: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = _error("the request's problems, each with its field path")
-            if "requestBody" in operation and "400" not in responses:
-                responses["400"] = _error("the body could not be read")
+            if "400" not in responses:
+                what = "the body could not be read, or" if "requestBody" in operation else "the"
+                responses["400"] = _error(f"{what} Content-Length header is not a number")
             for status, response in responses.items():
                 if status[:1] in ("4", "5") and "application/json" in response.get("content", {}):
                     response["content"]["application/json"]["schema"] = dict(ERROR_REF)
