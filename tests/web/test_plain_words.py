@@ -25,6 +25,8 @@ def test_quality_in_words() -> None:
     assert within_text(200.0, 180.0) == "within 10.0 % of the best possible"
     assert within_text(None, None) == "no rota yet"
     assert within_text(50.0, None) == "best possible not known"
+    assert within_text(4786.0, 7.0) == "no useful bound yet"  # a bound of 7 says nothing of the rota
+    assert within_text(200.0, 0.0) == "no useful bound yet"
 
 
 def test_moments_in_the_teams_zone() -> None:
@@ -134,7 +136,10 @@ def test_month_header_says_quality_in_words(web: Web, lead: TestClient, draft: i
     html = lead.get(f"/teams/tiny/rotas/{draft}").text
     head = html.split('<header class="page-head">', 1)[1].split("</header>", 1)[0]
     plain = _outside_details(head)
-    words = r"quality: (the best possible|within [\d.]+ % of the best possible|best possible not known)"
+    words = (
+        r"quality: (the best possible|within [\d.]+ % of the best possible|best possible not known"
+        r"|no useful bound yet)"
+    )
     assert re.search(words, plain)
     assert "objective" not in plain and "solver" not in plain and "assignments" not in plain
     assert " duties · " in plain
