@@ -36,6 +36,28 @@ def term_floor(term: Term) -> float:
     return low
 
 
+def most_minutes(ctx: Ctx, person: str) -> int:
+    """At most how many minutes the person can work in any rota of this model: on each date their
+    longest duty variable (one shift starts per person and date), then capped per ISO week by
+    ``max_hours_per_week`` and over the horizon by ``max_hours_per_period`` — each cap alone bounds
+    the sum. Like ``Calendar.most_minutes`` but read off the model's variables, so cheap on big teams."""
+    longest: dict[date, int] = defaultdict(int)
+    for key in ctx.person_keys.get(person, ()):
+        slot = ctx.slots[key[2]]
+        longest[slot.date] = max(longest[slot.date], slot.minutes)
+    total = sum(longest.values())
+    rules = ctx.cal.rules(person)
+    if rules.max_hours_per_week is not None:
+        weeks: dict[Hashable, int] = defaultdict(int)
+        for day, minutes in longest.items():
+            weeks[bucket("week", day)] += minutes
+        cap = math.floor(rules.max_hours_per_week * 60 + EPS)
+        total = min(total, sum(min(cap, minutes) for minutes in weeks.values()))
+    if rules.max_hours_per_period is not None:
+        total = min(total, math.floor(rules.max_hours_per_period * 60 + EPS))
+    return total
+
+
 def whole(ctx: Ctx) -> bool:
     """The model holds everyone's duties (not a part model, whose constants the floor ignores)."""
     return not ctx.others and len(ctx.people) == len(ctx.cal.team.people)
@@ -47,11 +69,11 @@ def cover_floor(ctx: Ctx, term: Term) -> int | None:
 
     Why it is valid: map any rota that keeps the hard rules to y[r, i] = its duties of role r in slot
     i. That y satisfies every constraint of the pooled model: y ≤ the people with a variable there;
-    per date Σ y ≤ the people with a variable that date (one shift starts per person and date); Σ
-    minutes·y ≤ Σ over those people of ``Calendar.most_minutes`` (each person's duties are within
-    their own cap, and these slots are a part of them); per shift, Σ y ≤ Σ per person of their dates
-    on it cut by their ``max`` limits on it; weekend dates ≤ Σ per person of 2 × their weekends
-    allowed; over every run of k + 1 dates at most k per person with ``max_consecutive_days`` k; and,
+    per date Σ y ≤ the people with a variable that date (one shift starts per person and date);
+    Σ minutes·y ≤ Σ over those people of ``most_minutes`` (each person's duties keep within it, and
+    these slots are a part of their duties); per shift, Σ y ≤ Σ per person of their dates on it cut by
+    their ``max`` limits on it; weekend dates ≤ Σ per person of 2 × the weekends they may work; over
+    every run of L dates at most L − ⌊L / (r + 1)⌋ per person with ``max_consecutive_days`` r; and,
     when every duty variable is in these slots, Σ minutes·y ≥ Σ ``min_hours_per_period``. The rota's
     shift_cover equals the pooled objective at that y, so the pooled optimum — or CP-SAT's proved
     bound on it, if the effort ends first — is at most the rota's term."""
@@ -114,7 +136,7 @@ def _pool_rules(ctx: Ctx, m: cp_model.CpModel, y: dict[tuple[str, int], cp_model
     for day, counts in by_date.items():
         m.add(LinearExpr.sum(counts) <= sum(1 for dates in mine.values() if day in dates))
     minutes = LinearExpr.weighted_sum(list(y.values()), [slots[i].minutes for _, i in y])
-    m.add(minutes <= sum(cal.most_minutes(p)[0] for p in mine))
+    m.add(minutes <= sum(most_minutes(ctx, p) for p in mine))
     if all((k[1], k[2]) in y for k in ctx.x):  # every duty is counted here: the minimum hours bind too
         least = sum(
             math.ceil(hours * 60 - EPS)
