@@ -193,11 +193,13 @@ def test_a_cap_below_the_contract_raises_the_floor() -> None:
     _holds(team, _random_rotas(team, 3, 0))
 
 
-def test_an_ample_crew_keeps_its_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where the pooled model proves no more than the variables' domains, nothing is added."""
-    team = _team(6, 7, {"early": 1, "late": 1})
-    assert _cover_floor(team) is None
-    for t in (team, synthetic_team("S")):
+def test_the_cover_floor_leaves_the_model_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pooled model's floor goes to the bound, not into the model: the search is the same."""
+    ample = _team(6, 7, {"early": 1, "late": 1})
+    assert _cover_floor(ample) is None
+    short = _team(3, 7, {"early": 2}, {"max_hours_per_period": 24})
+    assert _cover_floor(short) == 500
+    for t in (ample, short, synthetic_team("S")):
         with_floor = str(build(Calendar(t)).ctx.model.proto)
         with monkeypatch.context() as patch:
             patch.setattr(floors, "cover_floor", lambda ctx, term: None)
