@@ -1,4 +1,4 @@
-"""Floors of the soft terms: lower bounds proved before the search, added as cuts and to the bound.
+"""Floors of the soft terms: lower bounds proved before the search, for the bound a solve reports.
 
 CP-SAT's bound on a rota model comes from its linear relaxation, and on a single deterministic thread
 that relaxation is often not solved within the effort on a few thousand duty variables: Curtois & Qu
