@@ -50,10 +50,13 @@ def test_team_and_job_pages_speak_plainly(web: Web, lead: TestClient) -> None:
     assert f"Solving {FIRST:%a} {FIRST.day} {FIRST:%b %Y} – " in job
     events = lead.get(job_url + "/events").text.splitlines()
     last = json.loads([x for x in events if x.startswith("data:")][-1][5:])
-    assert "best possible" in last["quality"] and last["uncovered"].endswith(" h")
+    # a 2-second solve on a busy machine may stop with a weak bound: then it says so, in words
+    assert "best possible" in last["quality"] or last["quality"] == "no useful bound yet"
+    assert last["uncovered"].endswith(" h")
     team = lead.get("/teams/tiny").text
     plain = _outside_details(team)
-    assert "quality: " in plain and "best possible" in plain and MADE.search(plain)
+    assert "quality: " in plain and MADE.search(plain)
+    assert "best possible" in plain or "no useful bound yet" in plain
     assert " UTC" not in plain and "objective" not in plain
     assert "Technical figures" in team
 
