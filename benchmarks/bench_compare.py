@@ -35,6 +35,7 @@ from rich.table import Table
 from benchmarks.synthetic import size_names, synthetic_document
 from cli.errors import fail, guarded
 from cli.render import gap_percent
+from rota.bound import bound_useful
 
 MODES = ("default", "parallel", "plain")
 EXTRA = ("portfolio",)  # the default with --processes = the cores (solver.portfolio), on request
@@ -259,7 +260,9 @@ def cells(r: dict[str, Any]) -> list[str]:
         r["mode"],
         _f(r["objective"], "{:,.0f}"),
         _f(r["objective_ratio"], "{:.3f}"),
-        _f(r["from_bound_percent"], "{:.2f}"),
+        _f(r["from_bound_percent"], "{:.2f}")
+        if r["from_bound_percent"] is None or bound_useful(r["objective"], r["bound"])
+        else "no useful bound",
         _f(r["from_best_percent"], "{:.2f}") + best,
         _f(r["first_gapless_seconds"], "{:.2f}"),
         _f(r["gapless_ratio"], "{:.2f}"),

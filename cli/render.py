@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.grid import render_grid
+from rota.bound import NO_USEFUL_BOUND, bound_useful, from_bound_percent
 from rota.calendar import Calendar
 from rota.document import GapDoc, RotaDocument
 from rota.explain import group_reasons
@@ -177,24 +178,30 @@ def number(value: float | None) -> str:
 
 def gap_percent(objective: float | None, bound: float | None) -> float | None:
     """The relative distance between objective and bound, in percent of the objective."""
-    if objective is None or bound is None:
-        return None
-    if objective == bound:
-        return 0.0
-    return 100 * abs(objective - bound) / max(abs(objective), 1e-9)
+    return from_bound_percent(objective, bound)
+
+
+def bound_text(objective: float | None, bound: float | None) -> str:
+    """ "2.76 % from the bound", or "no useful bound yet" where the bound proves too little of the
+    objective for the distance to mean anything (``rota.bound``); "" without both figures."""
+    pct = from_bound_percent(objective, bound)
+    if pct is None:
+        return ""
+    return f"{pct:.2f} % from the bound" if bound_useful(objective, bound) else NO_USEFUL_BOUND
 
 
 def status_line(doc: RotaDocument, *, extra: str = "") -> Text:
     """``feasible · objective 1,234 · bound 1,200 · 2.76 % from the bound · 1.7 s · 120 assignments, 0 gaps``
-    (the distance to the proven bound is never called a "gap": users read that as uncovered time)."""
+    ("no useful bound yet" instead of the distance when the bound proves too little of the objective;
+    the distance to the proven bound is never called a "gap": users read that as uncovered time)."""
     solver = doc.solver
     status = solver.status if solver else "unknown"
     text = Text(status, style=STATUS_STYLE.get(status, "bold"))
     if solver is not None:
-        pct = gap_percent(solver.objective, solver.bound)
         text.append(f" · objective {number(solver.objective)} · bound {number(solver.bound)}")
-        if pct is not None:
-            text.append(f" · {pct:.2f} % from the bound")
+        words = bound_text(solver.objective, solver.bound)
+        if words:
+            text.append(f" · {words}")
         if solver.seconds is not None:
             text.append(f" · {solver.seconds:.1f} s")
         if solver.message:

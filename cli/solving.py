@@ -16,6 +16,7 @@ from rich.text import Text
 from cli.errors import fail
 from cli.inputs import output_kind
 from cli.render import gap_percent, show_document, status_line, timing
+from rota.bound import NO_USEFUL_BOUND, bound_useful
 from rota.document import RotaDocument
 from rota.export import export
 from rota.team import Team
@@ -80,6 +81,8 @@ def run_solve(
             """Show an improving rota on the bar, then pass it on."""
             pct = gap_percent(p.objective, p.bound)
             off = f" ({pct:.1f} % off)" if pct is not None else ""
+            if pct is not None and not bound_useful(p.objective, p.bound):
+                off = f" ({NO_USEFUL_BOUND})"
             short = "" if p.gap_minutes is None else f" · short {p.gap_minutes:,} person-min"
             bar.update(
                 task,

@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 from rota import objective as obj
 from rota.calendar import Calendar
 from rota.records import Duty
-from solver import coverage, objective
+from solver import coverage, floors, objective
 from solver.context import Ctx, Term
 from solver.rules import registry
 from solver.variables import add_variables
@@ -34,6 +34,9 @@ class Built:
     gap_terms: list[Term] = field(default_factory=list)
     other_terms: list[Term] = field(default_factory=list)
     changes: Term | None = None
+    # a lower bound on the objective (its units) proved before the search: each term at least what its
+    # variables allow, shift_cover at least ``floors.cover_floor``; the solve reports the larger bound
+    floor: float = 0.0
 
     def expr(self, terms: list[Term]) -> cp_model.LinearExpr:
         return objective.weighted_expr(terms, self.weights, self.scale)
@@ -68,7 +71,11 @@ def build(
     if weights["over_cover"]:
         other += objective.over_cover(ctx, gap_terms)
     scale = objective.scale_for(gap_terms + other, weights)
-    built = Built(ctx, weights, scale, gap_terms, other)
+    least = {t.name: floors.cover_floor(ctx, t) for t in other if t.name == "shift_cover"}
+    floor = sum(
+        weights.get(t.name, 1) * (least.get(t.name) or floors.term_floor(t)) for t in gap_terms + other
+    )
+    built = Built(ctx, weights, scale, gap_terms, other, floor=max(0.0, floor))
     if baseline is not None:
         built.changes = objective.changes(ctx, baseline)
     return built

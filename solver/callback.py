@@ -46,6 +46,7 @@ class Watcher(cp_model.CpSolverSolutionCallback):
         checkpoint: Checkpoint | None = None,
         rota: Callable[[Callable[[cp_model.IntVar], bool]], list[Duty]] | None = None,
         report: Callable[[float, float, int | None, float], Progress] | None = None,
+        floor: float = 0.0,
     ):
         super().__init__()
         self.checkpoint, self.rota = checkpoint, rota
@@ -57,6 +58,7 @@ class Watcher(cp_model.CpSolverSolutionCallback):
         self.fixed_bound = bound  # re-planning's second phase reports the first phase's bound
         self.first_zero_gap: float | None = None
         self.report = report  # a Progress with the effort spent and the seconds left (``Budget.progress``)
+        self.floor = floor  # the bound proved before the search (``Built.floor``), in objective units
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.started
@@ -68,6 +70,7 @@ class Watcher(cp_model.CpSolverSolutionCallback):
             bound = (
                 self.fixed_bound if self.fixed_bound is not None else self.best_objective_bound / self.scale
             )
+            bound = max(bound, self.floor)
             if self.report is not None:
                 progress = self.report(objective, min(bound, objective), gap, self.deterministic_time)
             else:

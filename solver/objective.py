@@ -18,11 +18,16 @@ from ortools.util.python.sorted_interval_list import Domain
 from rota import ledger, timeutil
 from rota import objective as obj
 from rota.records import Duty
+from solver import floors
 from solver.context import Ctx, Key, Lit, Term
 
 
 def contract(ctx: Ctx) -> list[Term]:
-    """|worked − target| minutes per person with ``hours_per_week``."""
+    """|worked − target| minutes per person with ``hours_per_week``.
+
+    A person whose hard rules and leave let them work at most ``floors.most_minutes`` below their
+    target is that far short in every rota (worked ≤ most, so |worked − target| ≥ target − most): the
+    deviation's domain starts there, which the bound sees at once. Others keep their domain as it was."""
     term = Term("contract")
     m = ctx.model
     for p in ctx.cal.team.people:
@@ -35,7 +40,11 @@ def contract(ctx: Ctx) -> list[Term]:
             continue
         minutes = [ctx.slots[k[2]].minutes for k in keys]
         worked = cp_model.LinearExpr.weighted_sum([ctx.x[k] for k in keys], minutes)
-        dev = m.new_int_var_from_domain(_deviations(minutes, target), f"contract[{p.id}]")
+        domain = _deviations(minutes, target)
+        most = floors.most_minutes(ctx, p.id)
+        if most < target:  # leave or a cap keeps them short of their contract whatever the rota
+            domain = domain.intersection_with(Domain(target - most, domain.max()))
+        dev = m.new_int_var_from_domain(domain, f"contract[{p.id}]")
         m.add(dev >= worked - target)
         m.add(dev >= target - worked)
         # worked is a multiple g·k of the gcd of the shift lengths, and |g·k − target| is convex in

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from rota import objective as obj
+from rota.bound import quality_words
 from rota.calendar import Calendar
 from rota.coverage import gaps as true_gaps
 from rota.document import PeriodDoc, RotaDocument, SolverDoc, assignment_doc, gap_doc
@@ -52,6 +53,8 @@ def rota_document(
     solver = {**solver, "objective": obj.weighted(terms, weights)}
     if solver.get("bound") is not None:
         solver["bound"] = min(solver["bound"], solver["objective"])
+        # the distance in words, where the bound supports one ("no useful bound yet" otherwise)
+        solver["quality"] = quality_words(solver["objective"], solver["bound"])
     doc = RotaDocument(
         team=cal.team.team,
         timezone=cal.team.timezone,

@@ -279,6 +279,7 @@ def run(
         budget.checkpoint,
         rota,
         budget.progress,
+        floor=built.floor,
     )
     with StopThread(solver, params.stop):
         status = solver.solve(ctx.model, watcher)

@@ -16,7 +16,7 @@ from rota.load import TeamFileError
 from rota.records import Duty
 from rota.team import Team
 from rota.teamcheck import Problem
-from solver.build import build
+from solver.build import Built, build
 from solver.greedy import greedy_rota
 from solver.infeasible import explain_infeasible
 from solver.params import SolveParams
@@ -84,7 +84,7 @@ def solve(
     seconds = elapsed(started)
     solver_doc: dict[str, Any] = {
         "status": str(status),
-        "bound": outcome.bound,
+        "bound": _bound(outcome.bound, built),
         "seconds": round(seconds, 3),
         "first_zero_gap_seconds": None if zero is None else round(zero, 3),
         **extras,
@@ -115,6 +115,13 @@ def solve(
         terms=terms,
         changes=changes,
     )
+
+
+def _bound(proved: float | None, built: Built | None) -> float | None:
+    """The larger of the search's bound and the floor proved before it (``Built.floor``)."""
+    if built is None or not built.floor:
+        return proved
+    return built.floor if proved is None else max(proved, built.floor)
 
 
 def _people(

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from api.web import static_url
 from api.web.session import csrf_token, take_flashes
+from rota.bound import quality_words
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 
@@ -71,15 +72,9 @@ def bdi(text: Any) -> Markup:
 
 
 def within_text(objective: float | None, bound: float | None) -> str:
-    """The solver's figures in words: "the best possible" or "within N % of the best possible"."""
-    if objective is None:
-        return "no rota yet"
-    if bound is None:
-        return "best possible not known"
-    if objective <= bound or objective == 0:
-        return "the best possible"
-    share = (objective - bound) / max(abs(objective), 1e-9) * 100
-    return f"within {max(share, 0.1):.1f} % of the best possible"
+    """The solver's figures in words: "the best possible", "within N % of the best possible", or "no
+    useful bound yet" where the bound does not support a distance (``rota.bound``)."""
+    return quality_words(objective, bound)
 
 
 _ISO_DAY = re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(\d{4}-\d{2}-\d{2})(?![\d:T])")

@@ -25,6 +25,8 @@ def test_quality_in_words() -> None:
     assert within_text(200.0, 180.0) == "within 10.0 % of the best possible"
     assert within_text(None, None) == "no rota yet"
     assert within_text(50.0, None) == "best possible not known"
+    assert within_text(4786.0, 7.0) == "no useful bound yet"  # a bound of 7 says nothing of the rota
+    assert within_text(200.0, 0.0) == "no useful bound yet"
 
 
 def test_moments_in_the_teams_zone() -> None:
@@ -48,10 +50,13 @@ def test_team_and_job_pages_speak_plainly(web: Web, lead: TestClient) -> None:
     assert f"Solving {FIRST:%a} {FIRST.day} {FIRST:%b %Y} – " in job
     events = lead.get(job_url + "/events").text.splitlines()
     last = json.loads([x for x in events if x.startswith("data:")][-1][5:])
-    assert "best possible" in last["quality"] and last["uncovered"].endswith(" h")
+    # a 2-second solve on a busy machine may stop with a weak bound: then it says so, in words
+    assert "best possible" in last["quality"] or last["quality"] == "no useful bound yet"
+    assert last["uncovered"].endswith(" h")
     team = lead.get("/teams/tiny").text
     plain = _outside_details(team)
-    assert "quality: " in plain and "best possible" in plain and MADE.search(plain)
+    assert "quality: " in plain and MADE.search(plain)
+    assert "best possible" in plain or "no useful bound yet" in plain
     assert " UTC" not in plain and "objective" not in plain
     assert "Technical figures" in team
 
@@ -134,7 +139,10 @@ def test_month_header_says_quality_in_words(web: Web, lead: TestClient, draft: i
     html = lead.get(f"/teams/tiny/rotas/{draft}").text
     head = html.split('<header class="page-head">', 1)[1].split("</header>", 1)[0]
     plain = _outside_details(head)
-    words = r"quality: (the best possible|within [\d.]+ % of the best possible|best possible not known)"
+    words = (
+        r"quality: (the best possible|within [\d.]+ % of the best possible|best possible not known"
+        r"|no useful bound yet)"
+    )
     assert re.search(words, plain)
     assert "objective" not in plain and "solver" not in plain and "assignments" not in plain
     assert " duties · " in plain
