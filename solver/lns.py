@@ -6,6 +6,11 @@ CP-SAT's own neighbourhoods free scattered variables; the soft terms of a rota (
 fair shares over the horizon, per-shift cover) need coordinated moves across many people and dates,
 which a block of dates or people gives: on the synthetic L team this reaches in seconds what the
 built-in search does not reach in a minute.
+
+Besides random blocks, neighbourhoods aimed at what the current rota pays for (``solver.aims``):
+slots short of people, people over and under their hours or share in pairs, dates of over-cover.
+Each round draws its kind with the seeded generator by the kinds' records (improvements / tries),
+so the same seed and effort give the same rota.
 """
 
 from __future__ import annotations
@@ -27,15 +32,15 @@ from solver.search import Budget
 
 log = logging.getLogger(__name__)
 MIN_FREE = 200  # duty variables a neighbourhood frees at least, and at first
-SUB_SECONDS = 2.0  # the most one neighbourhood may take: wall seconds (parallel mode)
-# and deterministic units (reproducible mode). Measured at effort 10 against 2.0: H 227,822 (was
-# 237,294), Curtois 8 3,062 (3,147), 10 6,556 (8,514), L 1,166,726 (1,159,166): many smaller
+SUB_SECONDS = 2.0  # the most one neighbourhood may take in wall seconds (parallel mode)
+# and in deterministic units (reproducible mode). Measured at effort 10 against 2 units: H 227,822
+# (was 237,294), Curtois 8 3,062 (3,147), 10 6,556 (8,514), L 1,166,726 (1,159,166): many short
 # tries beat a few long ones
 SUB_EFFORT = 0.5
 SUB_GAP = 5e-5  # a neighbourhood is done when this close to its own bound (relative)
 SPREAD = 3  # dates either side of a costly date whose duties an aimed neighbourhood frees too
 KINDS = ("window", "people", "mixed", "short", "over", "imbalance")  # the order draws are made in
-AIMED = True
+AIMED = True  # False: the random kinds alone (to measure what the aimed ones buy)
 T = TypeVar("T")
 
 
