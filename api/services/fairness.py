@@ -18,7 +18,7 @@ from api.errors import Invalid
 from api.services.rotas import duty_of, published_assignments
 from api.services.teams import current_document, parse_document
 from rota import ledger
-from rota.export import safe_row, xlsx_sheet
+from rota.export import MEDIA_TYPES, safe_row, xlsx_sheet
 from rota.team import Team
 
 MAX_DAYS = 731  # two years: a year view, or a window of up to 24 months
@@ -84,6 +84,17 @@ def person_view(*, session: Session, team_id: str, person: str, today: date) -> 
             for c in data["categories"]
         ],
     }
+
+
+def fairness_file(
+    data: dict[str, Any], fmt: str, team_id: str, start: date, end: date
+) -> tuple[str | bytes, str, str]:
+    """(body, media type, file name) of the view as a download: CSV or, for any other ``fmt``, the Excel
+    workbook (the API and the fairness page serve the same file)."""
+    name = f"fairness-{team_id}-{start}-{end}.{'csv' if fmt == 'csv' else 'xlsx'}"
+    if fmt == "csv":
+        return as_csv(data), MEDIA_TYPES["csv"], name
+    return as_xlsx(data), MEDIA_TYPES["xlsx"], name
 
 
 def as_csv(data: dict[str, Any]) -> str:

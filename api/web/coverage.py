@@ -19,7 +19,7 @@ from api.deps import SettingsDep, file_response
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page, period_text, team_names
+from api.web.render import day_text, download_format, page, period_text, team_names
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
 from rota import timeutil
@@ -189,8 +189,7 @@ def coverage_download(
     """The report as CSV (one table) or an Excel workbook, as GET /api/teams/{team}/coverage serves it."""
     principal.require_manager(team_id)
     teams.get_team(session=session, team_id=team_id)
-    if fmt not in ("csv", "xlsx"):
-        raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
+    download_format(fmt)
     report, forced = _report(session, settings, team_id, start, end)
     body, media_type, name = coverage.coverage_file(report, forced, fmt, table, team_id, start, end)
     return file_response(body, media_type, name)

@@ -11,14 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from api.db import SessionDep
-from api.errors import Invalid
+from api.deps import file_response
 from api.services import fairness, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page
+from api.web.render import day_text, download_format, page
 from api.web.session import WebPrincipal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _range(
@@ -72,15 +71,7 @@ def fairness_download(
     """The view as CSV or an Excel workbook, as GET /api/teams/{team}/fairness serves it."""
     principal.require_manager(team_id)
     teams.get_team(session=session, team_id=team_id)
-    if fmt not in ("csv", "xlsx"):
-        raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
+    download_format(fmt)
     first, last = _range(request, session, team_id, start, end)
     data = fairness.year_view(session=session, team_id=team_id, start=first, end=last)
-    stem = f"fairness-{team_id}-{first}-{last}"
-    if fmt == "csv":
-        body, media = fairness.as_csv(data).encode(), "text/csv; charset=utf-8"
-    else:
-        body, media = fairness.as_xlsx(data), XLSX
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
-    )
+    return file_response(*fairness.fairness_file(data, fmt, team_id, first, last))
