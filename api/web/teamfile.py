@@ -17,7 +17,7 @@ from api.errors import Conflict, Invalid, NotFound
 from api.services import team_edits, teams, websessions
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
-from api.web.session import Csrf, WebPrincipal, flash, session_id
+from api.web.session import Csrf, WebPrincipal, flash, session_id, take_kept
 from rota.load import TeamFileLoader
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -113,7 +113,7 @@ def file_page(
     """The team file as YAML, and the forms; a lead's team not stored yet starts empty. ``?draft=1``: the
     text just checked (or refused) with its problems, once; a reload shows the stored file."""
     principal.require_lead(team_id)
-    held = _take_draft(request) if draft is not None else None
+    held = take_kept(request, websessions.take_draft) if draft is not None else None
     if held is None or held.get("team") != team_id:
         return _editor(request, session, team_id)
     return _editor(
@@ -127,14 +127,6 @@ def file_page(
         version=held["base_version"],
         unsaved=held.get("unsaved"),
     )
-
-
-def _take_draft(request: Request) -> dict[str, Any] | None:
-    sid = session_id(request)
-    if sid is None:
-        return None
-    with request.app.state.db.write() as session:
-        return websessions.take_draft(session=session, sid=sid)
 
 
 def _show_draft(request: Request, session: Session, team_id: str, **draft: Any) -> Response:
