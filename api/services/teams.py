@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -130,13 +132,20 @@ def warnings_of(team: Team) -> list[dict[str, str]]:
     return [{"path": w.path, "message": w.message} for w in team_warnings(team)]
 
 
+@contextmanager
+def team_file_errors() -> Iterator[None]:
+    """A team file's mistakes (``TeamFileError``) raised inside, answered as a 422 naming each one."""
+    try:
+        yield
+    except TeamFileError as exc:
+        raise Invalid(str(exc), problems=problems_of(exc)) from None
+
+
 def parse_document(document: Any, source: str, *, stored: bool = False) -> Team:
     """Parse and check a team document; 422 with every problem's path when it is invalid. ``stored``:
     a stored version, read by the rules it was accepted under (``rota.load.parse_team``)."""
-    try:
+    with team_file_errors():
         return parse_team(document, source, stored=stored)
-    except TeamFileError as exc:
-        raise Invalid(str(exc), problems=problems_of(exc)) from None
 
 
 def version_etag(version: int) -> str:
