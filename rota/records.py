@@ -6,12 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
-    """A shift template placed on a date: when it starts and ends."""
+class Span:
+    """What lasts from ``start`` to ``end`` (epoch minutes): the records below but for their own fields."""
 
-    date: date
-    shift: str
     start: int
     end: int
 
@@ -21,7 +18,17 @@ class Slot:
 
 
 @dataclass(frozen=True, order=True)
-class Duty:
+class Slot(Span):
+    """A shift template placed on a date: when it starts and ends."""
+
+    date: date
+    shift: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, order=True)
+class Duty(Span):
     """An assignment: ``person`` on duty in ``role`` over ``shift`` on ``date``."""
 
     person: str
@@ -31,13 +38,9 @@ class Duty:
     start: int
     end: int
 
-    @property
-    def minutes(self) -> int:
-        return self.end - self.start
-
 
 @dataclass(frozen=True)
-class Segment:
+class Segment(Span):
     """A stretch where a role's headcount requirement and the core-hours flag are constant."""
 
     role: str
@@ -46,13 +49,9 @@ class Segment:
     required: int
     core: bool
 
-    @property
-    def minutes(self) -> int:
-        return self.end - self.start
-
 
 @dataclass(frozen=True)
-class GapStretch:
+class GapStretch(Span):
     """A stretch where ``role`` has fewer people on duty than it needs."""
 
     role: str
@@ -64,4 +63,4 @@ class GapStretch:
 
     @property
     def person_minutes(self) -> int:
-        return (self.end - self.start) * (self.required - self.assigned)
+        return self.minutes * (self.required - self.assigned)
