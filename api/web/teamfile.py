@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import yaml
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
@@ -200,6 +201,28 @@ def _flash_warnings(request: Request, warnings: list[dict[str, str]]) -> None:
         flash(request, f"Warning: {w['path']}: {w['message']}", "error")
 
 
+@dataclass(frozen=True)
+class PersonFields:
+    """A person's form as typed (the add and the change form): name, skills, hours, days; blank: not given."""
+
+    name: str
+    skills: str
+    hours: str
+    days: str
+
+
+def person_fields(
+    name: Annotated[str, Form()] = "",
+    skills: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "",
+) -> PersonFields:
+    return PersonFields(name, skills, hours, days)
+
+
+PersonForm = Annotated[PersonFields, Depends(person_fields)]
+
+
 @router.post("/teams/{team_id}/file/people", dependencies=[Csrf])
 def add_person(
     request: Request,
@@ -207,20 +230,16 @@ def add_person(
     principal: WebPrincipal,
     session: WriteSessionDep,
     person: Annotated[str, Form()],
-    name: Annotated[str, Form()] = "",
-    skills: Annotated[str, Form()] = "",
-    hours: Annotated[str, Form()] = "",
-    days: Annotated[str, Form()] = "",
+    fields: PersonForm,
 ) -> Response:
     """Add a person with their skills and contract."""
     principal.require_lead(team_id)
 
     def change(doc: dict[str, Any]) -> None:
-        team_edits.add_person(doc, person, name=name, skills=skills, hours=hours, days=days)
+        team_edits.add_person(doc, person, **asdict(fields))
 
-    return _change(
-        request, session, team_id, change, f"added {name.strip() or person.strip()}", f"/teams/{team_id}/file"
-    )
+    what = f"added {fields.name.strip() or person.strip()}"
+    return _change(request, session, team_id, change, what, f"/teams/{team_id}/file")
 
 
 def _person_url(team_id: str, person: str) -> str:
@@ -288,16 +307,13 @@ def update_person(
     person: str,
     principal: WebPrincipal,
     session: WriteSessionDep,
-    name: Annotated[str, Form()] = "",
-    skills: Annotated[str, Form()] = "",
-    hours: Annotated[str, Form()] = "",
-    days: Annotated[str, Form()] = "",
+    fields: PersonForm,
 ) -> Response:
     """Change a person's name, skills and contract: a field left blank stays as it is."""
     principal.require_lead(team_id)
 
     def change(doc: dict[str, Any]) -> None:
-        team_edits.update_person(doc, person, name=name, skills=skills, hours=hours, days=days)
+        team_edits.update_person(doc, person, **asdict(fields))
 
     what = f"skills and contract of {_display(session, team_id, person)}"
     return _change(request, session, team_id, change, what, _person_url(team_id, person))
