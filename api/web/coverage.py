@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.db import SessionDep
-from api.deps import SettingsDep, file_response
+from api.deps import FromQuery, SettingsDep, ToQuery, file_response
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
@@ -142,8 +142,8 @@ def coverage_page(
     session: SessionDep,
     settings: SettingsDep,
     month: str | None = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
 ) -> Response:
     """The heat map and totals of the published rotas over a period (hr, or the team's leads)."""
     principal.require_manager(team_id)

@@ -6,12 +6,11 @@ least loaded, with the period picker and the CSV/XLSX downloads. The figures are
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.db import SessionDep
-from api.deps import file_response
+from api.deps import FromQuery, ToQuery, file_response
 from api.services import fairness, teams
 from api.web.errors import PageRoute
 from api.web.render import day_text, download_format, page
@@ -35,8 +34,8 @@ def fairness_page(
     team_id: str,
     principal: WebPrincipal,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
 ) -> Response:
     """Balances per person and category over a period (default: the team's window to yesterday)."""
     principal.require_manager(team_id)
@@ -65,8 +64,8 @@ def fairness_download(
     fmt: str,
     principal: WebPrincipal,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
 ) -> Response:
     """The view as CSV or an Excel workbook, as GET /api/teams/{team}/fairness serves it."""
     principal.require_manager(team_id)
