@@ -38,6 +38,13 @@ def url(rota: Rota, tail: str = "") -> str:
     return f"/teams/{rota.team_id}/rotas/{rota.id}{tail}"
 
 
+def rota_page(request: Request, name: str, rota: Rota, context: dict[str, Any]) -> Response:
+    """A page about ``rota``: the template ``name`` gets the rota, its period in words and its URL
+    (``base``), then ``context`` (which may say otherwise)."""
+    about = {"rota": rota, "period": period_text(rota.start, rota.end), "base": url(rota)}
+    return page(request, name, {**about, **context})
+
+
 def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tuple[View, dict[str, Any]]:
     """The grid's filter from the query (a role, a person, a week: blank for all) and the form's choices;
     an unknown value is refused in words (422 naming the field)."""
@@ -98,7 +105,6 @@ def month_page(
     )
     held = pending_sets.pending_for(session, rota.id) if lead and rota.state == "published" else None
     context = {
-        "rota": rota,
         "held": held,  # the published rota's pending change set, for its leads
         "held_count": changes.unpublished_count(session=session, rota=held) if held is not None else 0,
         "base_rota": pending_sets.base_of(session, rota),  # a pending set: the published rota it changes
@@ -112,11 +118,9 @@ def month_page(
         "forced": forced,
         "quality": rota_quality(rota),
         "names": team_names(team),
-        "period": period_text(rota.start, rota.end),
         "generate": generate_form(request, team_id, f"{rota.start:%Y-%m}") if lead else None,
-        "base": url(rota),
     }
-    return page(request, "rota.html", context)
+    return rota_page(request, "rota.html", rota, context)
 
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/file.{fmt}")
@@ -328,14 +332,8 @@ def publish_page(
 
 
 def _publish_view(request: Request, session: Session, rota: Rota, conflict: str = "") -> Response:
-    context = {
-        "rota": rota,
-        "changes": changes.preview(session=session, rota=rota),
-        "conflict": conflict,
-        "period": period_text(rota.start, rota.end),
-        "base": url(rota),
-    }
-    return page(request, "publish.html", context)
+    context = {"changes": changes.preview(session=session, rota=rota), "conflict": conflict}
+    return rota_page(request, "publish.html", rota, context)
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/publish", dependencies=[Csrf])
@@ -403,8 +401,6 @@ def replan_page(
     team = rotas.rota_team(session=session, rota=base)
     today = request.app.state.clock().date()
     context = {
-        "rota": rota,
-        "base": url(rota),
         "held": base if pending_sets.is_pending(base) else None,
         "people": [(p.id, p.display) for p in team.people],
         "period": period_text(base.start, base.end),
@@ -415,7 +411,7 @@ def replan_page(
         "time_limit": request.app.state.settings.time_limit,
         "max_time_limit": request.app.state.settings.max_time_limit,
     }
-    return page(request, "replan.html", context)
+    return rota_page(request, "replan.html", rota, context)
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/replan", dependencies=[Csrf])
@@ -475,13 +471,9 @@ def replan_review(
 ) -> Response:
     """What keeping a re-plan changes, before anything is kept (as GET /api/rotas/{rota}/replan)."""
     rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    context = {
-        "rota": rota,
-        "review": replan.review(session=session, rota=rota),
-        "period": period_text(rota.start, rota.end),
-        "base": url(rota),
-    }
-    return page(request, "replan_review.html", context)
+    return rota_page(
+        request, "replan_review.html", rota, {"review": replan.review(session=session, rota=rota)}
+    )
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/keep", dependencies=[Csrf])
