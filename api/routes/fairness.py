@@ -13,7 +13,7 @@ from api.deps import TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services import fairness
-from api.services.teams import get_team, team_exists
+from api.services.teams import managed_team, team_exists
 
 router = APIRouter(tags=["fairness"])
 
@@ -34,8 +34,7 @@ def team_fairness(
 ) -> Response:
     """Each person's balance per fairness category over the published rotas, with the spread between the
     most and least loaded (hr, or the team's leads)."""
-    principal.require_manager(team_id)
-    get_team(session=session, team_id=team_id)
+    managed_team(session=session, principal=principal, team_id=team_id)
     if start is None or end is None:
         first, last = fairness.default_range(session, team_id, request.app.state.clock().date())
         start, end = start or first, end or last

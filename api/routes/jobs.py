@@ -99,8 +99,7 @@ def visible_job(session: Any, principal: Principal, job_id: str) -> Job:
 @router.get("/api/teams/{team_id}/jobs", response_model=list[JobRead], responses=ERRORS)
 def list_active_jobs(team_id: TeamIdPath, principal: PrincipalDep, session: SessionDep) -> list[JobRead]:
     """The team's solves still queued or running, newest first (as its team page lists them)."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
     return [JobRead.of(j) for j in submit.active_jobs(session=session, team_id=team_id)]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound, PreconditionFailed, UnsupportedMediaType
 from api.models import TeamRow, TeamVersion
@@ -285,6 +286,12 @@ def get_team(*, session: Session, team_id: str) -> TeamRow:
     if row is None:
         raise NotFound(f'no team "{team_id}"', "team_id")
     return row
+
+
+def managed_team(*, session: Session, principal: Principal, team_id: str) -> TeamRow:
+    """The team, for hr or one of its leads: 403 for anyone else (before a 404 for a team not stored)."""
+    principal.require_manager(team_id)
+    return get_team(session=session, team_id=team_id)
 
 
 def team_exists(*, session: Session, team_id: str) -> bool:

@@ -146,8 +146,7 @@ def coverage_page(
     end: ToQuery = None,
 ) -> Response:
     """The heat map and totals of the published rotas over a period (hr, or the team's leads)."""
-    principal.require_manager(team_id)
-    row = teams.get_team(session=session, team_id=team_id)
+    row = teams.managed_team(session=session, principal=principal, team_id=team_id)
     first, last = period_of(session, team_id, request.app.state.clock().date(), month, start, end)
     cal, report, forced = coverage.coverage_calendar(
         session=session, team_id=team_id, start=first, end=last, history_days=settings.history_days
@@ -187,8 +186,7 @@ def coverage_download(
     table: str = "coverage",
 ) -> Response:
     """The report as CSV (one table) or an Excel workbook, as GET /api/teams/{team}/coverage serves it."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
     download_format(fmt)
     report, forced = _report(session, settings, team_id, start, end)
     body, media_type, name = coverage.coverage_file(report, forced, fmt, table, team_id, start, end)

@@ -38,8 +38,7 @@ def fairness_page(
     end: ToQuery = None,
 ) -> Response:
     """Balances per person and category over a period (default: the team's window to yesterday)."""
-    principal.require_manager(team_id)
-    row = teams.get_team(session=session, team_id=team_id)
+    row = teams.managed_team(session=session, principal=principal, team_id=team_id)
     first, last = _range(request, session, team_id, start, end)
     data = fairness.year_view(session=session, team_id=team_id, start=first, end=last)
     query = f"from={first.isoformat()}&to={last.isoformat()}"
@@ -68,8 +67,7 @@ def fairness_download(
     end: ToQuery = None,
 ) -> Response:
     """The view as CSV or an Excel workbook, as GET /api/teams/{team}/fairness serves it."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
     download_format(fmt)
     first, last = _range(request, session, team_id, start, end)
     data = fairness.year_view(session=session, team_id=team_id, start=first, end=last)
