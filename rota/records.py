@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
+
+Reported = TypeVar("Reported")
+GapKey = tuple[str, int, int, int, int, bool]  # role, start, end, required, assigned, core
 
 
 class Span:
@@ -64,3 +70,28 @@ class GapStretch(Span):
     @property
     def person_minutes(self) -> int:
         return self.minutes * (self.required - self.assigned)
+
+
+def gap_key(g: GapStretch) -> GapKey:
+    return g.role, g.start, g.end, g.required, g.assigned, g.core
+
+
+def unmatched_gaps(
+    true: list[GapStretch], reported: list[Reported], key: Callable[[Reported], GapKey | None]
+) -> tuple[list[GapStretch], list[Reported]]:
+    """The true gaps ``reported`` left out, and the reported gaps that are not true: matched one for one
+    by their ``gap_key`` (a reported gap's ``key``; None, its times unreadable, matches nothing)."""
+    tally = Counter(gap_key(g) for g in true)
+    phantom: list[Reported] = []
+    for g in reported:
+        k = key(g)
+        if k is not None and tally[k] > 0:
+            tally[k] -= 1
+        else:
+            phantom.append(g)
+    missing = []
+    for t in true:
+        if tally[gap_key(t)] > 0:
+            tally[gap_key(t)] -= 1
+            missing.append(t)
+    return missing, phantom
