@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
@@ -32,6 +32,20 @@ PENDING = "pending_edit"  # session key: an edit refused for a rule break, until
 EDIT_CONFLICT = "edit_conflict"  # session key: an edit refused as the cell changed meanwhile, shown once
 PUBLISH_CONFLICT = "publish_conflict"  # session key: a publish refused, shown once
 DOWNLOADS = ("csv", "xlsx", "ics")
+
+
+def _led(team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep) -> Rota:
+    return rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+
+
+def _led_to_change(team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep) -> Rota:
+    return rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+
+
+# The page's rota (/teams/{team_id}/rotas/{rota_id}), for a lead of its team: 404 (another team's, or
+# none), then 403 (readable, not led). Resolved before the form is read; the session is the handler's.
+LedRota = Annotated[Rota, Depends(_led)]
+LedRotaToChange = Annotated[Rota, Depends(_led_to_change)]
 
 
 def url(rota: Rota, tail: str = "") -> str:
@@ -151,17 +165,14 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
 @router.get("/teams/{team_id}/rotas/{rota_id}/cell")
 def cell_page(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRota,
     person: str,
     date: date,
-    principal: WebPrincipal,
     session: SessionDep,
     pending: str | None = None,
     conflict: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = pending_sets.pending_for(session, rota.id) if rota.state == "published" else None
     if held is not None:  # its changes wait in the pending set: the cell as it stands there
         return redirect(f"{url(held)}/cell?person={quote(person)}&date={date.isoformat()}")
@@ -182,8 +193,7 @@ def cell_page(
 @router.post("/teams/{team_id}/rotas/{rota_id}/edits", dependencies=[Csrf])
 def edit(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     settings: SettingsDep,
@@ -199,7 +209,6 @@ def edit(
 ) -> Response:
     """One edit through the API's checks: a new rule break is shown by name, and kept only when asked
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     if rota.state == "published":  # the change lands in its pending set: refusals are shown there
         rota = pending_sets.pending_for(session, rota.id) or rota
     shift, _, role = duty.partition("|")
@@ -322,10 +331,11 @@ def _what(context: dict[str, Any], op: str, duty: str, to_person: str) -> str:
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/publish")
 def publish_page(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request,
+    rota: LedRota,
+    session: SessionDep,
 ) -> Response:
     """What publishing changes, per person, against what is published for these dates now."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = request.session.pop(PUBLISH_CONFLICT, None) or {}
     conflict = held.get("message", "") if held.get("rota") == rota.id else ""
     return _publish_view(request, session, rota, conflict=conflict)
@@ -339,8 +349,7 @@ def _publish_view(request: Request, session: Session, rota: Rota, conflict: str 
 @router.post("/teams/{team_id}/rotas/{rota_id}/publish", dependencies=[Csrf])
 def publish_now(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     version: Annotated[int, Form()],
@@ -348,7 +357,6 @@ def publish_now(
 ) -> Response:
     """Publish the version the lead saw, with their note (why); if someone changed or published it
     meanwhile, say so."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     try:
         rota = publish.publish_rota(
             session=session, rota_id=rota.id, version=version, actor=principal.name, note=note.strip() or None
@@ -365,13 +373,11 @@ def publish_now(
 def discard(
     request: Request,
     team_id: str,
-    rota_id: int,
-    principal: WebPrincipal,
+    rota: LedRotaToChange,
     session: WriteSessionDep,
     version: Annotated[int, Form()],
 ) -> Response:
     """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
     if gone.pending_of is not None:
         span = period_text(gone.start, gone.end)
@@ -393,10 +399,11 @@ def _optional_date(value: str, field: str) -> date | None:
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/replan")
 def replan_page(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request,
+    rota: LedRota,
+    session: SessionDep,
 ) -> Response:
     """Re-plan a published rota: someone is ill or away from … to …, or the team file changed."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     base = replan.base_for(session, rota)
     team = rotas.rota_team(session=session, rota=base)
     today = request.app.state.clock().date()
@@ -418,7 +425,7 @@ def replan_page(
 def replan_start(
     request: Request,
     team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     settings: SettingsDep,
@@ -434,7 +441,6 @@ def replan_start(
     time_limit: Annotated[float | None, Form()] = None,
 ) -> Response:
     """Record the absence and start the minimal-change solve (as POST /api/rotas/{rota}/replan); follow it."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     sick = kind != "file"
     if sick and not person:
         raise Invalid("choose who is ill or away", "person")
@@ -467,10 +473,11 @@ def replan_start(
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/review")
 def replan_review(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request,
+    rota: LedRota,
+    session: SessionDep,
 ) -> Response:
     """What keeping a re-plan changes, before anything is kept (as GET /api/rotas/{rota}/replan)."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     return rota_page(
         request, "replan_review.html", rota, {"review": replan.review(session=session, rota=rota)}
     )
@@ -479,14 +486,12 @@ def replan_review(
 @router.post("/teams/{team_id}/rotas/{rota_id}/keep", dependencies=[Csrf])
 def replan_keep(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     settings: SettingsDep,
 ) -> Response:
     """Keep the re-plan: its changes join the unpublished changes (as POST /api/rotas/{rota}/keep)."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     said = replan.review(session=session, rota=rota)
     held = replan.keep(
         session=session, rota_id=rota.id, actor=principal.name, history_days=settings.history_days
@@ -500,10 +505,11 @@ def replan_keep(
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/restore", dependencies=[Csrf])
 def restore(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep
+    request: Request,
+    old: LedRotaToChange,
+    session: WriteSessionDep,
 ) -> Response:
     """An older published version as a new draft (as POST /api/rotas/{rota}/restore)."""
-    old = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     draft = history.restore(session=session, rota_id=old.id)
     flash(
         request,
