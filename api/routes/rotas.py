@@ -36,9 +36,7 @@ def visible_rota(session: Session, principal: Principal, rota_id: int) -> Rota:
 def _lead_rota(rota_id: RowIdPath, principal: PrincipalDep, session: WriteSessionDep) -> Rota:
     """The rota a lead of its team changes: 404 when the caller may not read it, 403 when they may read
     but not change it. A dependency, so both come before the body is validated."""
-    rota = visible_rota(session, principal, rota_id)
-    principal.require_lead(rota.team_id)
-    return rota
+    return rotas.led_rota(session=session, principal=principal, rota_id=rota_id)
 
 
 LeadRotaDep = Annotated[Rota, Depends(_lead_rota)]
