@@ -75,3 +75,18 @@ def spec_examples(request: pytest.FixtureRequest) -> Path:
     if not SPEC_EXAMPLES.is_dir():
         pytest.skip(f"the contract's examples are not beside the checkout: {SPEC_EXAMPLES} is missing")
     return SPEC_EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file (the service's tests, API and pages); each test copies it."""
+    from api.db import make_engine
+    from api.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path

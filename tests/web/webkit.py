@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -173,3 +177,31 @@ def quick_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
         first_zero_gap_seconds=None,
         terms=terms,
     )
+
+
+@contextmanager
+def serve(
+    template: Path, tmp_path: Path, solve_fn: Callable[..., Any] | None, **settings: Any
+) -> Iterator[Web]:
+    """The app on a copy of the migrated ``template`` database, its lifespan running (the job runner),
+    the test team stored and tokens issued; ``solve_fn`` None: the real solver, in a thread."""
+    from api.main import create_app
+    from api.services.teams import put_team
+    from api.settings import Settings
+
+    path = tmp_path / "rota.db"
+    shutil.copy(template, path)
+    config = Settings(
+        database_url=f"sqlite:///{path}",
+        solver_workers=1,
+        job_workers=1,
+        solve_isolation="thread",
+        session_secret="web-test-secret",
+        public_url="http://testserver",
+        **settings,
+    )
+    app = create_app(config, solve_fn=solve_fn)
+    with TestClient(app):
+        with app.state.db.write() as session:
+            put_team(session=session, team_id="tiny", document=team_doc())
+        yield Web(app, app.state.db, issue_tokens(app.state.db))
