@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 
 from api.auth import Principal, PrincipalDep
 from api.jobs.runner import JobRunner
@@ -18,6 +19,8 @@ ROW_MAX = 2**31 - 1  # the database's integer ids (PostgreSQL's INTEGER is 32-bi
 TeamIdPath = Annotated[str, Path(max_length=ID_MAX, description="the team's id")]
 RowIdPath = Annotated[int, Path(ge=1, le=ROW_MAX)]
 JobIdPath = Annotated[str, Path(max_length=64)]
+FromQuery = Annotated[date | None, Query(alias="from")]  # a page's period: ?from=YYYY-MM-DD
+ToQuery = Annotated[date | None, Query(alias="to")]  # …&to=YYYY-MM-DD, inclusive
 
 
 def lead_of_team(team_id: TeamIdPath, principal: PrincipalDep) -> Principal:

@@ -22,6 +22,14 @@ class ErrorBody(BaseModel):
     detail: list[Problem]
 
 
+def of_row(
+    model: type[BaseModel], row: Any, *, skip: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The fields of ``model`` read from the database ``row``'s attributes of the same names (but ``skip``),
+    for the models a row fills but for a few fields of their own."""
+    return {name: getattr(row, name) for name in model.model_fields if name not in skip}
+
+
 class TeamSummary(BaseModel):
     id: str
     name: str
@@ -158,27 +166,10 @@ class JobRead(BaseModel):
 
     @classmethod
     def of(cls, job: Job) -> JobRead:
-        return cls(
-            id=job.id,
-            team_id=job.team_id,
-            kind=job.kind,
-            state=job.state,  # type: ignore[arg-type]
-            progress=ProgressRead(
-                objective=job.objective,
-                bound=job.bound,
-                elapsed=job.elapsed,
-                gap_minutes=job.gap_minutes,
-                effort=job.effort,
-                seconds_left=job.seconds_left(),
-            ),
-            rota_id=job.rota_id,
-            reason=job.reason,
-            cancel_requested=job.cancel_requested,
-            params=job.params,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
+        progress = ProgressRead.model_validate(
+            {"seconds_left": job.seconds_left(), **of_row(ProgressRead, job, skip={"seconds_left"})}
         )
+        return cls.model_validate({**of_row(cls, job, skip={"progress"}), "progress": progress})
 
 
 class RotaSummary(BaseModel):
@@ -266,18 +257,7 @@ class EditRead(BaseModel):
 
     @classmethod
     def of(cls, edit: RotaEdit) -> EditRead:
-        return cls(
-            id=edit.id,
-            rota_id=edit.rota_id,
-            op=edit.op,
-            payload=edit.payload,
-            forced=edit.forced,
-            violations=edit.violations,
-            reason=edit.reason,
-            actor=edit.actor,
-            rota_version=edit.rota_version,
-            created_at=edit.created_at,
-        )
+        return cls.model_validate(edit, from_attributes=True)
 
 
 class CalendarTokenCreate(BaseModel):

@@ -82,6 +82,21 @@ def xlsx_row(row: list[Any]) -> list[Any]:
     return [xlsx_cell(v) for v in row]
 
 
+def xlsx_sheet(book: Any, name: str, head: list[Any], rows: list[list[Any]], *, freeze: str = "A2") -> Any:
+    """A new sheet ``name`` in the openpyxl ``book``: the head in bold, then the rows (both through
+    ``xlsx_row``), panes frozen above and left of the cell ``freeze``. The sheet is returned."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(name)
+    sheet.append(xlsx_row(head))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(xlsx_row(row))
+    sheet.freeze_panes = freeze
+    return sheet
+
+
 def xlsx_table(
     book: Any,
     name: str,
@@ -91,18 +106,9 @@ def xlsx_table(
     widths: tuple[int, int] = (8, 60),
     first_width: int | None = None,
 ) -> Any:
-    """A new sheet ``name`` in the openpyxl ``book``: the head in bold and frozen, then the rows (both
-    through ``xlsx_row``); each column as wide as its longest text + 2, within ``widths`` (min, max),
-    the first column at most ``first_width`` when given. The sheet is returned."""
-    from openpyxl.styles import Font
-
-    sheet = book.create_sheet(name)
-    sheet.append(xlsx_row(head))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(xlsx_row(row))
-    sheet.freeze_panes = "A2"
+    """``xlsx_sheet`` with the head frozen and each column as wide as its longest text + 2, within
+    ``widths`` (min, max), the first column at most ``first_width`` when given. The sheet is returned."""
+    sheet = xlsx_sheet(book, name, head, rows)
     least, most = widths
     for i, column in enumerate(sheet.columns, start=1):
         width = max(len(str(c.value)) if c.value is not None else 0 for c in column)

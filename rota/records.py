@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
+
+Reported = TypeVar("Reported")
+GapKey = tuple[str, int, int, int, int, bool]  # role, start, end, required, assigned, core
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
-    """A shift template placed on a date: when it starts and ends."""
+class Span:
+    """What lasts from ``start`` to ``end`` (epoch minutes): the records below but for their own fields."""
 
-    date: date
-    shift: str
     start: int
     end: int
 
@@ -21,7 +24,17 @@ class Slot:
 
 
 @dataclass(frozen=True, order=True)
-class Duty:
+class Slot(Span):
+    """A shift template placed on a date: when it starts and ends."""
+
+    date: date
+    shift: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, order=True)
+class Duty(Span):
     """An assignment: ``person`` on duty in ``role`` over ``shift`` on ``date``."""
 
     person: str
@@ -31,13 +44,9 @@ class Duty:
     start: int
     end: int
 
-    @property
-    def minutes(self) -> int:
-        return self.end - self.start
-
 
 @dataclass(frozen=True)
-class Segment:
+class Segment(Span):
     """A stretch where a role's headcount requirement and the core-hours flag are constant."""
 
     role: str
@@ -46,13 +55,9 @@ class Segment:
     required: int
     core: bool
 
-    @property
-    def minutes(self) -> int:
-        return self.end - self.start
-
 
 @dataclass(frozen=True)
-class GapStretch:
+class GapStretch(Span):
     """A stretch where ``role`` has fewer people on duty than it needs."""
 
     role: str
@@ -64,4 +69,29 @@ class GapStretch:
 
     @property
     def person_minutes(self) -> int:
-        return (self.end - self.start) * (self.required - self.assigned)
+        return self.minutes * (self.required - self.assigned)
+
+
+def gap_key(g: GapStretch) -> GapKey:
+    return g.role, g.start, g.end, g.required, g.assigned, g.core
+
+
+def unmatched_gaps(
+    true: list[GapStretch], reported: list[Reported], key: Callable[[Reported], GapKey | None]
+) -> tuple[list[GapStretch], list[Reported]]:
+    """The true gaps ``reported`` left out, and the reported gaps that are not true: matched one for one
+    by their ``gap_key`` (a reported gap's ``key``; None, its times unreadable, matches nothing)."""
+    tally = Counter(gap_key(g) for g in true)
+    phantom: list[Reported] = []
+    for g in reported:
+        k = key(g)
+        if k is not None and tally[k] > 0:
+            tally[k] -= 1
+        else:
+            phantom.append(g)
+    missing = []
+    for t in true:
+        if tally[gap_key(t)] > 0:
+            tally[gap_key(t)] -= 1
+            missing.append(t)
+    return missing, phantom

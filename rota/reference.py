@@ -14,12 +14,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from rota.records import GapStretch
+from rota.records import GapKey, GapStretch, gap_key, unmatched_gaps
 from rota.team import Team, WeekPattern
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GROUPS = {"daily": range(7), "weekdays": range(5), "weekends": (5, 6)}
-Key = tuple[str, int, int, int, int, bool]
 
 
 class HasInterval(Protocol):
@@ -203,11 +202,7 @@ def document_duties(team: Team, doc: Any) -> list[Interval]:
     return [Interval(role, *duty_interval(team, shift, day)) for _, role, shift, day in sorted(seen)]
 
 
-def _key(g: GapStretch) -> Key:
-    return g.role, g.start, g.end, g.required, g.assigned, g.core
-
-
-def _doc_key(tz: ZoneInfo, g: Any) -> Key | None:
+def _doc_key(tz: ZoneInfo, g: Any) -> GapKey | None:
     """A document gap as instants, or None when its times cannot be read."""
     try:
         moments = [datetime.fromisoformat(x) for x in (g.start, g.end)]
@@ -221,19 +216,7 @@ def check_document(team: Team, doc: Any) -> tuple[list[GapStretch], list[GapStre
     """(reference gaps, gaps the document left out, document gaps that are not true)."""
     tz = ZoneInfo(team.timezone)
     true = reference_gaps(team, doc.period.start, doc.period.end, document_duties(team, doc))
-    tally = Counter(_key(g) for g in true)
-    phantom = []
-    for g in doc.gaps:
-        key = _doc_key(tz, g)
-        if key is not None and tally[key] > 0:
-            tally[key] -= 1
-        else:
-            phantom.append(g)
-    missing = []
-    for g in true:
-        if tally[_key(g)] > 0:
-            tally[_key(g)] -= 1
-            missing.append(g)
+    missing, phantom = unmatched_gaps(true, list(doc.gaps), lambda g: _doc_key(tz, g))
     return true, missing, phantom
 
 
@@ -250,15 +233,15 @@ def compare_stretches(
 ) -> list[str]:
     """Stretches one implementation has and the other lacks, in words."""
     tz = ZoneInfo(team.timezone)
-    ours, theirs = Counter(map(_key, reference)), Counter(map(_key, other))
+    ours, theirs = Counter(map(gap_key, reference)), Counter(map(gap_key, other))
     return [
         f"the reference has gap {describe(tz, g)}; {name} does not"
         for g in reference
-        if (ours - theirs)[_key(g)] > 0
+        if (ours - theirs)[gap_key(g)] > 0
     ] + [
         f"{name} has gap {describe(tz, g)}; the reference does not"
         for g in other
-        if (theirs - ours)[_key(g)] > 0
+        if (theirs - ours)[gap_key(g)] > 0
     ]
 
 

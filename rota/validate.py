@@ -17,13 +17,11 @@ from rota.checks.registry import checks
 from rota.coverage import gaps as true_gaps
 from rota.document import GapDoc, RotaDocument
 from rota.objective import Terms, compute_terms, weighted, weights
-from rota.records import Duty, GapStretch
+from rota.records import Duty, GapKey, GapStretch, unmatched_gaps
 from rota.team import Team
 from rota.teamcheck import Problem
 
 __all__ = ["Report", "Violation", "check_duties", "check_fixed", "validate"]
-
-GapKey = tuple[str, int, int, int, int, bool]
 
 
 @dataclass
@@ -122,25 +120,7 @@ def _compare_gaps(
     cal: Calendar, stretches: list[GapStretch], reported: list[GapDoc]
 ) -> tuple[list[GapStretch], list[GapDoc]]:
     """True gaps the document left out, and gaps it reports that are not true (compared as instants)."""
-    tally: Counter[GapKey] = Counter(_true_key(g) for g in stretches)
-    phantom: list[GapDoc] = []
-    for g in reported:
-        key = _doc_key(cal, g)
-        if key is not None and tally[key] > 0:
-            tally[key] -= 1
-        else:
-            phantom.append(g)
-    missing = []
-    for s in stretches:
-        key = _true_key(s)
-        if tally[key] > 0:
-            tally[key] -= 1
-            missing.append(s)
-    return missing, phantom
-
-
-def _true_key(g: GapStretch) -> GapKey:
-    return g.role, g.start, g.end, g.required, g.assigned, g.core
+    return unmatched_gaps(stretches, reported, lambda g: _doc_key(cal, g))
 
 
 def _doc_key(cal: Calendar, g: GapDoc) -> GapKey | None:

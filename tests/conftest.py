@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +75,43 @@ def spec_examples(request: pytest.FixtureRequest) -> Path:
     if not SPEC_EXAMPLES.is_dir():
         pytest.skip(f"the contract's examples are not beside the checkout: {SPEC_EXAMPLES} is missing")
     return SPEC_EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file (the service's tests, API and pages); each test copies it."""
+    from api.db import make_engine
+    from api.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    """Run ``rota …`` in-process against a fresh SQLite file (``cli.db``, not migrated yet), the settings
+    read afresh on each run; returns (exit code, stdout, stderr). A module overrides it to add to it."""
+    from typer.testing import CliRunner
+
+    import cli.commands  # noqa: F401  (registers the commands)
+    from api.settings import get_settings
+    from cli.main import app
+
+    monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        get_settings.cache_clear()
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    yield run
+    get_settings.cache_clear()

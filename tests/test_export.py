@@ -23,6 +23,8 @@ from rota.export import (
     csv_text,
     export,
     hours_lines,
+    xlsx_sheet,
+    xlsx_table,
 )
 from rota.html import rota_html
 from rota.load import parse_team
@@ -190,3 +192,17 @@ def test_html_marks_closed_dates_leave_and_gaps() -> None:
     assert '<td class="gap-other" title="gap outside core hours">?</td>' in page
     assert "<b>D</b><i>desk</i>" in page
     assert "Amara &lt;Okafor&gt;" in page and "nobody &lt;free&gt;" in page and "<Okafor>" not in page
+
+
+def test_xlsx_sheet_bolds_the_head_and_freezes_where_told_and_xlsx_table_sizes_columns() -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    plain = xlsx_sheet(book, "Plain", ["person", "hours"], [["noor", 7.5]], freeze="C2")
+    assert [[c.value for c in r] for r in plain.iter_rows()] == [["person", "hours"], ["noor", 7.5]]
+    assert plain["A1"].font.bold and not plain["A2"].font.bold
+    assert plain.freeze_panes == "C2"
+    assert plain.column_dimensions["A"].width != 8  # left as openpyxl has it: no sizing
+    sized = xlsx_table(book, "Sized", ["person"], [["a very long name indeed"]], widths=(8, 12))
+    assert sized.freeze_panes == "A2" and sized["A1"].font.bold
+    assert sized.column_dimensions["A"].width == 12

@@ -13,7 +13,7 @@ from api.deps import SettingsDep, TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services import coverage
-from api.services.teams import get_team
+from api.services.teams import managed_team
 
 router = APIRouter(tags=["coverage"])
 
@@ -30,8 +30,7 @@ def team_coverage(
     table: Annotated[str, Query(description="csv: coverage, roles, gaps, people or totals")] = "coverage",
 ) -> Response:
     """Coverage of the published rotas against core and opening hours (hr, or the team's leads)."""
-    principal.require_manager(team_id)
-    get_team(session=session, team_id=team_id)
+    managed_team(session=session, principal=principal, team_id=team_id)
     report, forced = coverage.team_coverage(
         session=session, team_id=team_id, start=start, end=end, history_days=settings.history_days
     )

@@ -9,14 +9,13 @@ from fastapi.responses import JSONResponse
 
 from api.auth import PrincipalDep
 from api.db import SessionDep
-from api.deps import TeamIdPath
+from api.deps import TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import RotaDate
 from api.services import fairness
-from api.services.teams import get_team, team_exists
+from api.services.teams import managed_team, team_exists
 
 router = APIRouter(tags=["fairness"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/api/teams/{team_id}/fairness", responses=ERRORS)
@@ -35,25 +34,13 @@ def team_fairness(
 ) -> Response:
     """Each person's balance per fairness category over the published rotas, with the spread between the
     most and least loaded (hr, or the team's leads)."""
-    principal.require_manager(team_id)
-    get_team(session=session, team_id=team_id)
+    managed_team(session=session, principal=principal, team_id=team_id)
     if start is None or end is None:
         first, last = fairness.default_range(session, team_id, request.app.state.clock().date())
         start, end = start or first, end or last
     data = fairness.year_view(session=session, team_id=team_id, start=start, end=end)
-    stem = f"fairness-{team_id}-{start}-{end}"
-    if format == "csv":
-        return Response(
-            fairness.as_csv(data),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
-        )
-    if format == "xlsx":
-        return Response(
-            fairness.as_xlsx(data),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
-        )
+    if format != "json":
+        return file_response(*fairness.fairness_file(data, format, team_id, start, end))
     return JSONResponse(data)
 
 

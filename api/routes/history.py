@@ -21,8 +21,7 @@ def list_history(team_id: TeamIdPath, principal: PrincipalDep, session: SessionD
     """Every version the team published, newest first, with who published it, when and the note; and the
     pending change sets waiting for Publish with how many changes each holds (the team page's lists). For
     hr and the team's leads."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
     return {
         "versions": [history.version_json(v) for v in history.versions(session=session, team_id=team_id)],
         "pending": [

@@ -13,7 +13,7 @@ from api.errors import NotFound
 from api.jobs import submit
 from api.jobs.leases import fail_job_in
 from api.models import Job
-from api.routes.common import ERRORS
+from api.routes.common import ERRORS, job_accepted
 from api.schemas import JobAccepted, JobRead, RotaCreate
 from api.services import teams
 
@@ -79,17 +79,12 @@ def create_rota(
             idempotency_key=idempotency_key,
         )
     except submit.SolveRunning as running:
-        url = request.app.url_path_for("get_job", job_id=running.job.id)
-        response.status_code = status.HTTP_200_OK
-        response.headers["Location"] = url
-        return JobAccepted(job_id=running.job.id, state=running.job.state, url=url, running=True)
+        return job_accepted(request, response, running.job, running=True)
     if replay:
         response.headers["Idempotent-Replayed"] = "true"
     else:
         runner.submit(job.id, team_id)
-    url = request.app.url_path_for("get_job", job_id=job.id)  # a path: the Host header is not echoed
-    response.headers["Location"] = url
-    return JobAccepted(job_id=job.id, state=job.state, url=url)
+    return job_accepted(request, response, job)
 
 
 def visible_job(session: Any, principal: Principal, job_id: str) -> Job:
@@ -104,8 +99,7 @@ def visible_job(session: Any, principal: Principal, job_id: str) -> Job:
 @router.get("/api/teams/{team_id}/jobs", response_model=list[JobRead], responses=ERRORS)
 def list_active_jobs(team_id: TeamIdPath, principal: PrincipalDep, session: SessionDep) -> list[JobRead]:
     """The team's solves still queued or running, newest first (as its team page lists them)."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
     return [JobRead.of(j) for j in submit.active_jobs(session=session, team_id=team_id)]
 
 

@@ -13,7 +13,7 @@ from api.deps import SettingsDep, TeamIdPath, file_response
 from api.routes.common import ERRORS
 from api.schemas import PlanCreate, WhatIfCreate
 from api.services import plans
-from api.services.teams import get_team
+from api.services.teams import managed_team
 from rota.export import MEDIA_TYPES
 
 router = APIRouter(tags=["capacity"])
@@ -33,8 +33,7 @@ def team_plan(
     closes; ``people`` are team-file entries to append. ``format=xlsx``: the workbook for a budget
     meeting (required and available person-hours per role and week, the gap, the hires). Hr, or the
     team's leads."""
-    principal.require_manager(team_id)
-    get_team(session=session, team_id=team_id)
+    managed_team(session=session, principal=principal, team_id=team_id)
     doc = plans.team_plan(
         session=session,
         team_id=team_id,
@@ -61,8 +60,7 @@ def team_what_if(
 ) -> dict[str, Any]:
     """How much gap opens from ``start`` to ``end`` if the person ``without`` leaves: the least gap of
     the team with and without them, on a copy (hr, or the team's leads)."""
-    principal.require_manager(team_id)
-    get_team(session=session, team_id=team_id)
+    managed_team(session=session, principal=principal, team_id=team_id)
     return plans.team_what_if(
         session=session,
         team_id=team_id,

@@ -16,7 +16,7 @@ from api.errors import Invalid
 from api.jobs import submit
 from api.jobs.replan import submit_sick_call
 from api.models import Rota
-from api.routes.common import ERRORS
+from api.routes.common import ERRORS, job_accepted
 from api.schemas import EditCreate, EditRead, JobAccepted, PublishRequest, ReplanCreate
 from api.services import cells, changes, edits, publish, replan, rotas
 from api.services.privacy import private_document, sees_leave_reasons
@@ -36,9 +36,7 @@ def visible_rota(session: Session, principal: Principal, rota_id: int) -> Rota:
 def _lead_rota(rota_id: RowIdPath, principal: PrincipalDep, session: WriteSessionDep) -> Rota:
     """The rota a lead of its team changes: 404 when the caller may not read it, 403 when they may read
     but not change it. A dependency, so both come before the body is validated."""
-    rota = visible_rota(session, principal, rota_id)
-    principal.require_lead(rota.team_id)
-    return rota
+    return rotas.led_rota(session=session, principal=principal, rota_id=rota_id)
 
 
 LeadRotaDep = Annotated[Rota, Depends(_lead_rota)]
@@ -285,13 +283,9 @@ def start_replan(
             owner=runner.owner,
         )
     except submit.SolveRunning as running:
-        url = request.app.url_path_for("get_job", job_id=running.job.id)
-        response.status_code = status.HTTP_200_OK
-        return JobAccepted(job_id=running.job.id, state=running.job.state, url=url, running=True)
+        return job_accepted(request, response, running.job, running=True)
     runner.submit(job.id, job.team_id)
-    url = request.app.url_path_for("get_job", job_id=job.id)
-    response.headers["Location"] = url
-    return JobAccepted(job_id=job.id, state=job.state, url=url)
+    return job_accepted(request, response, job)
 
 
 @router.get("/{rota_id}/replan", responses=ERRORS)

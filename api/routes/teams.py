@@ -120,8 +120,7 @@ def get_team(
 ) -> TeamRead:
     """The team document (current version unless ``version`` is given); the version's ETag, for
     ``If-Match`` on a later ``PUT``."""
-    principal.require_manager(team_id)
-    row = teams.get_team(session=session, team_id=team_id)
+    row = teams.managed_team(session=session, principal=principal, team_id=team_id)
     stored = teams.get_version(session=session, team_id=team_id, version=version)
     response.headers["ETag"] = teams.version_etag(stored.version)
     return TeamRead(

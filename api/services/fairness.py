@@ -18,7 +18,7 @@ from api.errors import Invalid
 from api.services.rotas import duty_of, published_assignments
 from api.services.teams import current_document, parse_document
 from rota import ledger
-from rota.export import safe_row, xlsx_row
+from rota.export import MEDIA_TYPES, safe_row, xlsx_sheet
 from rota.team import Team
 
 MAX_DAYS = 731  # two years: a year view, or a window of up to 24 months
@@ -86,6 +86,17 @@ def person_view(*, session: Session, team_id: str, person: str, today: date) -> 
     }
 
 
+def fairness_file(
+    data: dict[str, Any], fmt: str, team_id: str, start: date, end: date
+) -> tuple[str | bytes, str, str]:
+    """(body, media type, file name) of the view as a download: CSV or, for any other ``fmt``, the Excel
+    workbook (the API and the fairness page serve the same file)."""
+    name = f"fairness-{team_id}-{start}-{end}.{'csv' if fmt == 'csv' else 'xlsx'}"
+    if fmt == "csv":
+        return as_csv(data), MEDIA_TYPES["csv"], name
+    return as_xlsx(data), MEDIA_TYPES["xlsx"], name
+
+
 def as_csv(data: dict[str, Any]) -> str:
     head, rows = ledger.view_table(data)
     out = io.StringIO()
@@ -98,7 +109,6 @@ def as_csv(data: dict[str, Any]) -> str:
 def as_xlsx(data: dict[str, Any]) -> bytes:
     """A workbook: the per-person table, and the categories with their spread and extremes."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
@@ -123,13 +133,7 @@ def as_xlsx(data: dict[str, Any]) -> bytes:
         ),
     }
     for name, (head, rows) in sheets.items():
-        sheet = book.create_sheet(name)
-        sheet.append(xlsx_row(head))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(xlsx_row(row))
-        sheet.freeze_panes = "C2" if name == "Fairness" else "A2"
+        xlsx_sheet(book, name, head, rows, freeze="C2" if name == "Fairness" else "A2")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -38,6 +38,14 @@ MAX_ROWS = 10_000
 _PEOPLE_PATH = re.compile(r"^people\[(\d+)\]\.?(.*)$")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A request's body as sent: its bytes and its Content-Type header (None when it had none)."""
+
+    body: bytes
+    content_type: str | None
+
+
 @dataclass
 class Preview:
     """What an import does: people added, people changed (field → (before, after)), people as they were."""
@@ -196,15 +204,14 @@ def import_people(
     session: Session,
     principal: Principal,
     team_id: str,
-    body: bytes,
-    content_type: str | None,
+    upload: Upload,
     dry_run: bool,
     max_people: int | None = None,
 ) -> Preview:
     """Check every row and the team file they make; store it as a new team version (with its audit entry)
     unless ``dry_run``. 422 names each bad row; nothing is stored then."""
     stored = teams.get_version(session=session, team_id=team_id)
-    rows = read_rows(body, content_type)
+    rows = read_rows(upload.body, upload.content_type)
     if not rows:
         raise Invalid("the file has a header row but no people", "row 2")
     document = copy.deepcopy(stored.document)
@@ -222,10 +229,25 @@ def import_people(
     names = [a["id"] for a in preview.added] + [c["id"] for c in preview.changed]
     if names:
         what += " (" + ", ".join(names[:20]) + (", …" if len(names) > 20 else "") + ")"
+    preview.stored, preview.team_version = (
+        True,
+        _store(session, principal, team_id, document, what, max_people),
+    )
+    return preview
+
+
+def _store(
+    session: Session,
+    principal: Principal,
+    team_id: str,
+    document: dict[str, Any],
+    what: str,
+    max_people: int | None = None,
+) -> int:
+    """Store the imported team file as the team's new version, with its audit entry ``what``; its number."""
     audit.record(session, team_id, principal.name, "import", what)
     _, version, _ = teams.put_team(session=session, team_id=team_id, document=document, max_people=max_people)
-    preview.stored, preview.team_version = True, version.version
-    return preview
+    return version.version
 
 
 def _by_row(problem: dict[str, Any], rows_of: dict[int, int]) -> dict[str, Any]:
@@ -238,17 +260,17 @@ def _by_row(problem: dict[str, Any], rows_of: dict[int, int]) -> dict[str, Any]:
     return {**problem, "path": f"row {n}, {column}", "message": f"row {n}, {column}: {problem['message']}"}
 
 
-def _events(body: bytes, content_type: str | None) -> list[Any]:
+def _events(upload: Upload) -> list[Any]:
     """The VEVENTs of an iCalendar body (415 for another type, 422 for one that does not parse)."""
     import icalendar
 
-    kind = teams.media_type(content_type)
+    kind = teams.media_type(upload.content_type)
     if kind != "text/calendar":
         raise UnsupportedMediaType(
             f'content type "{kind}" is not accepted: send an iCalendar file as text/calendar', "content-type"
         )
     try:
-        calendar = icalendar.Calendar.from_ical(body.decode("utf-8-sig"))
+        calendar = icalendar.Calendar.from_ical(upload.body.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise Invalid(f"the body is not an iCalendar file: {exc}") from None
     return list(calendar.walk("VEVENT"))
@@ -279,8 +301,7 @@ def import_leave(
     session: Session,
     principal: Principal,
     team_id: str,
-    body: bytes,
-    content_type: str | None,
+    upload: Upload,
     person: str | None,
     dry_run: bool,
 ) -> dict[str, Any]:
@@ -298,7 +319,7 @@ def import_leave(
     by_email = {str(p.get("email", "")).lower(): pid for pid, p in people.items() if p.get("email")}
     problems: list[dict[str, str]] = []
     added, updated, removed = [], [], []
-    for n, event in enumerate(_events(body, content_type), start=1):
+    for n, event in enumerate(_events(upload), start=1):
         uid = str(event.get("UID") or "").strip()
         where = f"event {n}" + (f" ({uid})" if uid else "")
         if not uid:
@@ -352,9 +373,8 @@ def import_leave(
     }
     if dry_run or not (added or updated or removed):
         return out
-    audit.record(session, team_id, principal.name, "import", f"leave import: {out['summary']}")
-    _, version, _ = teams.put_team(session=session, team_id=team_id, document=document)
-    return {**out, "stored": True, "team_version": version.version}
+    version = _store(session, principal, team_id, document, f"leave import: {out['summary']}")
+    return {**out, "stored": True, "team_version": version}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -368,8 +388,7 @@ def import_closures(
     session: Session,
     principal: Principal,
     team_id: str,
-    body: bytes,
-    content_type: str | None,
+    upload: Upload,
     dry_run: bool,
 ) -> dict[str, Any]:
     """Closure dates from a calendar: every date each VEVENT covers (whole dates; a timed event, the dates
@@ -384,7 +403,7 @@ def import_closures(
     tz = timeutil.zone(document["timezone"])
     have = {str(d) for d in document.get("closures", [])}
     new: list[str] = []
-    for event in _events(body, content_type):
+    for event in _events(upload):
         if "DTSTART" not in event or str(event.get("STATUS", "")).upper() == "CANCELLED":
             continue
         first, last, _ = _span(event, tz)
@@ -402,6 +421,5 @@ def import_closures(
         return out
     document["closures"] = [*document.get("closures", []), *sorted(new)]
     teams.parse_document(document, team_id)
-    audit.record(session, team_id, principal.name, "import", f"closures import: {', '.join(sorted(new))}")
-    _, version, _ = teams.put_team(session=session, team_id=team_id, document=document)
-    return {**out, "stored": True, "team_version": version.version}
+    version = _store(session, principal, team_id, document, f"closures import: {', '.join(sorted(new))}")
+    return {**out, "stored": True, "team_version": version}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import Invalid
 from api.services.rotas import horizon_team
-from api.services.teams import problems_of
+from api.services.teams import problems_of, team_file_errors
 from rota.capacity import parse_candidates, plan_xlsx, team_profiles, without
 from rota.load import TeamFileError
 from rota.team import Team
@@ -20,21 +20,21 @@ MAX_DAYS = 92  # a plan is one model of the whole horizon: a quarter at most
 MAX_SECONDS = 60.0  # answered while the caller waits
 
 
-def _horizon(session: Session, team_id: str, start: date, end: date, history_days: int) -> Team:
+def _horizon(
+    session: Session, team_id: str, start: date, end: date, time_limit: float, history_days: int
+) -> tuple[Team, float]:
+    """The team over ``start``..``end`` (with its history) and the seconds to plan it, once both are
+    within what is answered while the caller waits."""
+    if time_limit > MAX_SECONDS:
+        raise Invalid(
+            f"a plan is answered at once: time_limit is at most {MAX_SECONDS:g} seconds", "time_limit"
+        )
     if end < start:
         raise Invalid(f"end {end} is before start {start}", "end")
     if (end - start).days >= MAX_DAYS:
         raise Invalid(f"a plan spans at most {MAX_DAYS} days", "end")
     team, _ = horizon_team(session=session, team_id=team_id, start=start, end=end, history_days=history_days)
-    return team
-
-
-def _seconds(time_limit: float) -> float:
-    if time_limit > MAX_SECONDS:
-        raise Invalid(
-            f"a plan is answered at once: time_limit is at most {MAX_SECONDS:g} seconds", "time_limit"
-        )
-    return time_limit
+    return team, time_limit
 
 
 def team_plan(
@@ -49,8 +49,7 @@ def team_plan(
     history_days: int,
 ) -> dict[str, Any]:
     """The fewest hires that close the team's gaps over ``start``..``end`` (``rota plan``'s JSON)."""
-    seconds = _seconds(time_limit)
-    team = _horizon(session, team_id, start, end, history_days)
+    team, seconds = _horizon(session, team_id, start, end, time_limit, history_days)
     try:
         profiles = team_profiles(team) if candidates is None else parse_candidates(candidates, team)
     except TeamFileError as exc:
@@ -59,10 +58,8 @@ def team_plan(
         ) from None
     if not profiles:
         raise Invalid("the team has no profile to hire from: send candidates", "candidates")
-    try:
+    with team_file_errors():
         result = plan(team, profiles, start, end, seconds, seed)
-    except TeamFileError as exc:
-        raise Invalid(str(exc), problems=problems_of(exc)) from None
     return plan_document(team, result, seconds, seed)
 
 
@@ -83,15 +80,12 @@ def team_what_if(
     history_days: int,
 ) -> dict[str, Any]:
     """The gap that opens over ``start``..``end`` if ``person`` leaves (``rota whatif``'s JSON)."""
-    seconds = _seconds(time_limit)
-    team = _horizon(session, team_id, start, end, history_days)
+    team, seconds = _horizon(session, team_id, start, end, time_limit, history_days)
     names = {p.id: p.name or p.id for p in team.people}
     if person not in names:
         raise Invalid(f'no person "{person}" in team "{team_id}"', "without")
-    try:
+    with team_file_errors():
         result = what_if(team, without(team, person), f"without {names[person]}", start, end, seconds, seed)
-    except TeamFileError as exc:
-        raise Invalid(str(exc), problems=problems_of(exc)) from None
     return what_if_document(team, result)
 
 

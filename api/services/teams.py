@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.auth import Principal
 from api.db import utcnow
 from api.errors import Conflict, Invalid, NotFound, PreconditionFailed, UnsupportedMediaType
 from api.models import TeamRow, TeamVersion
@@ -130,13 +133,20 @@ def warnings_of(team: Team) -> list[dict[str, str]]:
     return [{"path": w.path, "message": w.message} for w in team_warnings(team)]
 
 
+@contextmanager
+def team_file_errors() -> Iterator[None]:
+    """A team file's mistakes (``TeamFileError``) raised inside, answered as a 422 naming each one."""
+    try:
+        yield
+    except TeamFileError as exc:
+        raise Invalid(str(exc), problems=problems_of(exc)) from None
+
+
 def parse_document(document: Any, source: str, *, stored: bool = False) -> Team:
     """Parse and check a team document; 422 with every problem's path when it is invalid. ``stored``:
     a stored version, read by the rules it was accepted under (``rota.load.parse_team``)."""
-    try:
+    with team_file_errors():
         return parse_team(document, source, stored=stored)
-    except TeamFileError as exc:
-        raise Invalid(str(exc), problems=problems_of(exc)) from None
 
 
 def version_etag(version: int) -> str:
@@ -276,6 +286,12 @@ def get_team(*, session: Session, team_id: str) -> TeamRow:
     if row is None:
         raise NotFound(f'no team "{team_id}"', "team_id")
     return row
+
+
+def managed_team(*, session: Session, principal: Principal, team_id: str) -> TeamRow:
+    """The team, for hr or one of its leads: 403 for anyone else (before a 404 for a team not stored)."""
+    principal.require_manager(team_id)
+    return get_team(session=session, team_id=team_id)
 
 
 def team_exists(*, session: Session, team_id: str) -> bool:

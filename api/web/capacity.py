@@ -32,8 +32,7 @@ def capacity_page(
 ) -> Response:
     """The hiring plan of a month (the team's own profiles) and, with ``without``, the gap a leaver
     would open (hr, or the team's leads)."""
-    principal.require_manager(team_id)
-    row = teams.get_team(session=session, team_id=team_id)
+    row = teams.managed_team(session=session, principal=principal, team_id=team_id)
     month = month or f"{request.app.state.clock().date():%Y-%m}"
     first, last = month_range(month)
     common: dict[str, Any] = {
@@ -72,8 +71,7 @@ def capacity_download(
     month: str,
 ) -> Response:
     """The plan's workbook, as POST /api/teams/{team}/plans?format=xlsx gives it."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
     first, last = month_range(month)
     plan = plans.team_plan(
         session=session,

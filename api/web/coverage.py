@@ -15,11 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.db import SessionDep
-from api.deps import SettingsDep, file_response
+from api.deps import FromQuery, SettingsDep, ToQuery, file_response
 from api.errors import Invalid
 from api.services import coverage, rotas, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page, period_text, team_names
+from api.web.render import day_text, download_format, page, period_text, team_names
 from api.web.session import WebPrincipal
 from api.web.teams import month_range
 from rota import timeutil
@@ -142,12 +142,11 @@ def coverage_page(
     session: SessionDep,
     settings: SettingsDep,
     month: str | None = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
 ) -> Response:
     """The heat map and totals of the published rotas over a period (hr, or the team's leads)."""
-    principal.require_manager(team_id)
-    row = teams.get_team(session=session, team_id=team_id)
+    row = teams.managed_team(session=session, principal=principal, team_id=team_id)
     first, last = period_of(session, team_id, request.app.state.clock().date(), month, start, end)
     cal, report, forced = coverage.coverage_calendar(
         session=session, team_id=team_id, start=first, end=last, history_days=settings.history_days
@@ -187,10 +186,8 @@ def coverage_download(
     table: str = "coverage",
 ) -> Response:
     """The report as CSV (one table) or an Excel workbook, as GET /api/teams/{team}/coverage serves it."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
-    if fmt not in ("csv", "xlsx"):
-        raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
+    download_format(fmt)
     report, forced = _report(session, settings, team_id, start, end)
     body, media_type, name = coverage.coverage_file(report, forced, fmt, table, team_id, start, end)
     return file_response(body, media_type, name)

@@ -6,19 +6,17 @@ least loaded, with the period picker and the CSV/XLSX downloads. The figures are
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.db import SessionDep
-from api.errors import Invalid
+from api.deps import FromQuery, ToQuery, file_response
 from api.services import fairness, teams
 from api.web.errors import PageRoute
-from api.web.render import day_text, page
+from api.web.render import day_text, download_format, page
 from api.web.session import WebPrincipal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _range(
@@ -36,12 +34,11 @@ def fairness_page(
     team_id: str,
     principal: WebPrincipal,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
 ) -> Response:
     """Balances per person and category over a period (default: the team's window to yesterday)."""
-    principal.require_manager(team_id)
-    row = teams.get_team(session=session, team_id=team_id)
+    row = teams.managed_team(session=session, principal=principal, team_id=team_id)
     first, last = _range(request, session, team_id, start, end)
     data = fairness.year_view(session=session, team_id=team_id, start=first, end=last)
     query = f"from={first.isoformat()}&to={last.isoformat()}"
@@ -66,21 +63,12 @@ def fairness_download(
     fmt: str,
     principal: WebPrincipal,
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
 ) -> Response:
     """The view as CSV or an Excel workbook, as GET /api/teams/{team}/fairness serves it."""
-    principal.require_manager(team_id)
-    teams.get_team(session=session, team_id=team_id)
-    if fmt not in ("csv", "xlsx"):
-        raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")
+    teams.managed_team(session=session, principal=principal, team_id=team_id)
+    download_format(fmt)
     first, last = _range(request, session, team_id, start, end)
     data = fairness.year_view(session=session, team_id=team_id, start=first, end=last)
-    stem = f"fairness-{team_id}-{first}-{last}"
-    if fmt == "csv":
-        body, media = fairness.as_csv(data).encode(), "text/csv; charset=utf-8"
-    else:
-        body, media = fairness.as_xlsx(data), XLSX
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
-    )
+    return file_response(*fairness.fairness_file(data, fmt, team_id, first, last))

@@ -19,7 +19,7 @@ from api.services import fairness, notify, rotas, teams, tokens, websessions
 from api.urls import feed_urls, link_base
 from api.web.errors import PageRoute
 from api.web.render import day_text, page, redirect
-from api.web.session import Csrf, WebPrincipal, flash, session_id
+from api.web.session import Csrf, WebPrincipal, flash, session_id, take_kept
 from api.web.teams import month_range
 from rota import timeutil
 from rota.calendar import Calendar
@@ -134,7 +134,7 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
         t.feeds = [f for f in feeds if f.team_id == t.id]
         t.mail = notify.get_choices(session=session, team_id=t.id, person=principal.person)
     request.session.pop(NEW_FEED, None)  # a cookie from before feed links were kept server-side
-    new = _take_new_feed(request)
+    new = take_kept(request, websessions.take_new_feed)
     if new:
         new["google"] = "https://calendar.google.com/calendar/r?cid=" + quote(new["webcal"], safe="")
         new["qr"] = qr_svg(new["webcal"])
@@ -145,15 +145,6 @@ def me_page(request: Request, principal: WebPrincipal, session: SessionDep) -> R
     }
     context = {"teams": mine, "new": new, "person": principal.person, "name": name, "balances": balances}
     return page(request, "me.html", context)
-
-
-def _take_new_feed(request: Request) -> dict[str, Any] | None:
-    """The feed link this session made on its last POST, once (kept on the session row, not the cookie)."""
-    sid = session_id(request)
-    if sid is None:
-        return None
-    with request.app.state.db.write() as session:
-        return websessions.take_new_feed(session=session, sid=sid)
 
 
 @router.post("/me/subscribe", dependencies=[Csrf])

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from api.errors import Invalid
 from api.web import static_url
 from api.web.session import csrf_token, take_flashes
 from rota.bound import quality_words
@@ -134,3 +135,9 @@ def page(
 def redirect(url: str) -> RedirectResponse:
     """See-other: after a POST, the browser GETs the page."""
     return RedirectResponse(url, status_code=303)
+
+
+def download_format(fmt: str) -> None:
+    """Refuse (422 naming ``format``) a download a report page does not offer: csv and xlsx only."""
+    if fmt not in ("csv", "xlsx"):
+        raise Invalid(f'"{fmt}" is not a download: csv or xlsx', "format")

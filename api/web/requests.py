@@ -12,6 +12,7 @@ A refusal of the rules comes back to the form's page as a message naming the rul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -113,10 +114,17 @@ def _moment(text: str, path: str) -> date | datetime | None:
         raise Invalid(f'"{text}" is not a date (YYYY-MM-DD) or a date and time', path) from None
 
 
-def _refused(request: Request, exc: ApiError) -> None:
-    """A refusal as the message on the next page: the first line, then each rule broken."""
-    lines = [p["message"] for p in exc.problems]
-    flash(request, " · ".join(lines[:4]) + (" …" if len(lines) > 4 else ""), "error")
+def _done(request: Request, where: str, act: Callable[[], str]) -> Response:
+    """Do ``act`` and go to ``where`` (post-redirect-get), the next page saying what was done (the words
+    ``act`` returns) or, when it was refused, why: the first line, then each rule broken."""
+    try:
+        done = act()
+    except ApiError as exc:
+        lines = [p["message"] for p in exc.problems]
+        flash(request, " · ".join(lines[:4]) + (" …" if len(lines) > 4 else ""), "error")
+    else:
+        flash(request, done)
+    return redirect(where)
 
 
 @router.post("/me/requests/leave", dependencies=[Csrf])
@@ -134,7 +142,8 @@ def ask_leave(
     principal.require_role("staff")
     principal.require_reader(team)
     assert principal.person is not None
-    try:
+
+    def act() -> str:
         new = requests.NewRequest(
             kind="leave",
             person=principal.person,
@@ -146,11 +155,9 @@ def ask_leave(
         requests.create_request(
             session=session, team_id=team, principal=principal, new=new, history_days=settings.history_days
         )
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(request, "Leave asked for: your lead decides.")
-    return redirect("/me/requests")
+        return "Leave asked for: your lead decides."
+
+    return _done(request, "/me/requests", act)
 
 
 @router.post("/me/requests/offer", dependencies=[Csrf])
@@ -169,14 +176,12 @@ def offer_duty(
     principal.require_role("staff")
     principal.require_reader(team)
     assert principal.person is not None
-    try:
+
+    def act() -> str:
         rota_id, day, shift, role = [*duty.split("|"), "", "", "", ""][:4]
         if not rota_id.isdigit():
             raise Invalid("choose one of your duties", "duty")
-        back = None
-        if kind == "swap" and in_return.strip():
-            back_day, _, back_shift = in_return.strip().partition(" ")
-            back = requests.DutyRef(_date(back_day, "in_return"), back_shift.strip())
+        back = _in_return(in_return) if kind == "swap" else None
         new = requests.NewRequest(
             kind=kind,
             person=principal.person,
@@ -188,11 +193,9 @@ def offer_duty(
         made = requests.create_request(
             session=session, team_id=team, principal=principal, new=new, history_days=settings.history_days
         )
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(request, f"Offered to {len(made.offered_to)} colleague(s) the rules allow.")
-    return redirect("/me/requests")
+        return f"Offered to {len(made.offered_to)} colleague(s) the rules allow."
+
+    return _done(request, "/me/requests", act)
 
 
 def _date(text: str, path: str) -> date:
@@ -200,6 +203,14 @@ def _date(text: str, path: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise Invalid(f'"{text}" is not a date (YYYY-MM-DD)', path) from None
+
+
+def _in_return(text: str) -> requests.DutyRef | None:
+    """The duty offered in return for a swap as typed, "2027-01-05 late" (a date, a shift); blank: none."""
+    if not text.strip():
+        return None
+    day, _, shift = text.strip().partition(" ")
+    return requests.DutyRef(_date(day, "in_return"), shift.strip())
 
 
 @router.post("/me/requests/{request_id}/accept", dependencies=[Csrf])
@@ -211,39 +222,28 @@ def accept_offer(
     settings: SettingsDep,
     in_return: Annotated[str, Form()] = "",
 ) -> Response:
-    back = None
-    try:
-        if in_return.strip():
-            back_day, _, back_shift = in_return.strip().partition(" ")
-            back = requests.DutyRef(_date(back_day, "in_return"), back_shift.strip())
+    def act() -> str:
         row = requests.accept(
             session=session,
             principal=principal,
             request_id=request_id,
-            in_return=back,
+            in_return=_in_return(in_return),
             history_days=settings.history_days,
         )
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(
-            request,
-            "Accepted." + (" Your lead decides next." if row.state == "pending" else " It is in the rota."),
-        )
-    return redirect("/me/requests")
+        return "Accepted." + (" Your lead decides next." if row.state == "pending" else " It is in the rota.")
+
+    return _done(request, "/me/requests", act)
 
 
 @router.post("/me/requests/{request_id}/decline", dependencies=[Csrf])
 def decline_offer(
     request: Request, request_id: int, principal: WebPrincipal, session: WriteSessionDep
 ) -> Response:
-    try:
+    def act() -> str:
         requests.decline(session=session, principal=principal, request_id=request_id, reason=None)
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(request, "Done.")
-    return redirect("/me/requests")
+        return "Done."
+
+    return _done(request, "/me/requests", act)
 
 
 @router.post("/me/open-shifts/{open_shift_id}/claim", dependencies=[Csrf])
@@ -254,18 +254,16 @@ def claim_shift(
     session: WriteSessionDep,
     settings: SettingsDep,
 ) -> Response:
-    try:
+    def act() -> str:
         openshifts.claim(
             session=session,
             principal=principal,
             open_shift_id=open_shift_id,
             history_days=settings.history_days,
         )
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(request, "The shift is yours.")
-    return redirect("/me/requests")
+        return "The shift is yours."
+
+    return _done(request, "/me/requests", act)
 
 
 @router.get("/teams/{team_id}/requests")
@@ -324,7 +322,8 @@ def post_open_shift(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Post a gap, or a duty someone drops (a duty that falls to approved leave), as an open shift."""
-    try:
+
+    def act() -> str:
         new = openshifts.NewOpenShift(
             _date(day, "date"),
             shift.strip(),
@@ -335,11 +334,9 @@ def post_open_shift(
         _, who = openshifts.post(
             session=session, principal=principal, rota_id=rota, new=new, history_days=settings.history_days
         )
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(request, f"Posted as open: {len(who)} colleague(s) the rules allow can take it.")
-    return redirect(f"/teams/{team_id}/requests")
+        return f"Posted as open: {len(who)} colleague(s) the rules allow can take it."
+
+    return _done(request, f"/teams/{team_id}/requests", act)
 
 
 @router.post("/teams/{team_id}/requests/{request_id}/approve", dependencies=[Csrf])
@@ -352,7 +349,7 @@ def approve_request(
     settings: SettingsDep,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    def act() -> str:
         row = requests.approve(
             session=session,
             principal=principal,
@@ -360,11 +357,9 @@ def approve_request(
             reason=reason.strip() or None,
             history_days=settings.history_days,
         )
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(request, f"Approved: {row.detail.get('words', row.kind)}.")
-    return redirect(f"/teams/{team_id}/requests")
+        return f"Approved: {row.detail.get('words', row.kind)}."
+
+    return _done(request, f"/teams/{team_id}/requests", act)
 
 
 @router.post("/teams/{team_id}/requests/{request_id}/decline", dependencies=[Csrf])
@@ -376,15 +371,13 @@ def decline_request(
     session: WriteSessionDep,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+    def act() -> str:
         requests.decline(
             session=session, principal=principal, request_id=request_id, reason=reason.strip() or None
         )
-    except ApiError as exc:
-        _refused(request, exc)
-    else:
-        flash(request, "Declined; the requester sees your reason.")
-    return redirect(f"/teams/{team_id}/requests")
+        return "Declined; the requester sees your reason."
+
+    return _done(request, f"/teams/{team_id}/requests", act)
 
 
 @router.get("/teams/{team_id}/audit")

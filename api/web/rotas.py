@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
@@ -34,8 +34,29 @@ PUBLISH_CONFLICT = "publish_conflict"  # session key: a publish refused, shown o
 DOWNLOADS = ("csv", "xlsx", "ics")
 
 
+def _led(team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep) -> Rota:
+    return rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+
+
+def _led_to_change(team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep) -> Rota:
+    return rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
+
+
+# The page's rota (/teams/{team_id}/rotas/{rota_id}), for a lead of its team: 404 (another team's, or
+# none), then 403 (readable, not led). Resolved before the form is read; the session is the handler's.
+LedRota = Annotated[Rota, Depends(_led)]
+LedRotaToChange = Annotated[Rota, Depends(_led_to_change)]
+
+
 def url(rota: Rota, tail: str = "") -> str:
     return f"/teams/{rota.team_id}/rotas/{rota.id}{tail}"
+
+
+def rota_page(request: Request, name: str, rota: Rota, context: dict[str, Any]) -> Response:
+    """A page about ``rota``: the template ``name`` gets the rota, its period in words and its URL
+    (``base``), then ``context`` (which may say otherwise)."""
+    about = {"rota": rota, "period": period_text(rota.start, rota.end), "base": url(rota)}
+    return page(request, name, {**about, **context})
 
 
 def month_view(team: Team, rota: Rota, role: str, person: str, week: str) -> tuple[View, dict[str, Any]]:
@@ -98,7 +119,6 @@ def month_page(
     )
     held = pending_sets.pending_for(session, rota.id) if lead and rota.state == "published" else None
     context = {
-        "rota": rota,
         "held": held,  # the published rota's pending change set, for its leads
         "held_count": changes.unpublished_count(session=session, rota=held) if held is not None else 0,
         "base_rota": pending_sets.base_of(session, rota),  # a pending set: the published rota it changes
@@ -112,11 +132,9 @@ def month_page(
         "forced": forced,
         "quality": rota_quality(rota),
         "names": team_names(team),
-        "period": period_text(rota.start, rota.end),
         "generate": generate_form(request, team_id, f"{rota.start:%Y-%m}") if lead else None,
-        "base": url(rota),
     }
-    return page(request, "rota.html", context)
+    return rota_page(request, "rota.html", rota, context)
 
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/file.{fmt}")
@@ -147,17 +165,14 @@ def cell_context(rota: Rota, team: Team, person: str, day: date) -> dict[str, An
 @router.get("/teams/{team_id}/rotas/{rota_id}/cell")
 def cell_page(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRota,
     person: str,
     date: date,
-    principal: WebPrincipal,
     session: SessionDep,
     pending: str | None = None,
     conflict: str | None = None,
 ) -> Response:
     """Put someone on, take them off, or swap them for someone else, on one date."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = pending_sets.pending_for(session, rota.id) if rota.state == "published" else None
     if held is not None:  # its changes wait in the pending set: the cell as it stands there
         return redirect(f"{url(held)}/cell?person={quote(person)}&date={date.isoformat()}")
@@ -178,8 +193,7 @@ def cell_page(
 @router.post("/teams/{team_id}/rotas/{rota_id}/edits", dependencies=[Csrf])
 def edit(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     settings: SettingsDep,
@@ -195,7 +209,6 @@ def edit(
 ) -> Response:
     """One edit through the API's checks: a new rule break is shown by name, and kept only when asked
     (a missing skill only when confirmed a second time); a cell changed meanwhile is shown again."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     if rota.state == "published":  # the change lands in its pending set: refusals are shown there
         rota = pending_sets.pending_for(session, rota.id) or rota
     shift, _, role = duty.partition("|")
@@ -318,31 +331,25 @@ def _what(context: dict[str, Any], op: str, duty: str, to_person: str) -> str:
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/publish")
 def publish_page(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request,
+    rota: LedRota,
+    session: SessionDep,
 ) -> Response:
     """What publishing changes, per person, against what is published for these dates now."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     held = request.session.pop(PUBLISH_CONFLICT, None) or {}
     conflict = held.get("message", "") if held.get("rota") == rota.id else ""
     return _publish_view(request, session, rota, conflict=conflict)
 
 
 def _publish_view(request: Request, session: Session, rota: Rota, conflict: str = "") -> Response:
-    context = {
-        "rota": rota,
-        "changes": changes.preview(session=session, rota=rota),
-        "conflict": conflict,
-        "period": period_text(rota.start, rota.end),
-        "base": url(rota),
-    }
-    return page(request, "publish.html", context)
+    context = {"changes": changes.preview(session=session, rota=rota), "conflict": conflict}
+    return rota_page(request, "publish.html", rota, context)
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/publish", dependencies=[Csrf])
 def publish_now(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     version: Annotated[int, Form()],
@@ -350,7 +357,6 @@ def publish_now(
 ) -> Response:
     """Publish the version the lead saw, with their note (why); if someone changed or published it
     meanwhile, say so."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     try:
         rota = publish.publish_rota(
             session=session, rota_id=rota.id, version=version, actor=principal.name, note=note.strip() or None
@@ -367,13 +373,11 @@ def publish_now(
 def discard(
     request: Request,
     team_id: str,
-    rota_id: int,
-    principal: WebPrincipal,
+    rota: LedRotaToChange,
     session: WriteSessionDep,
     version: Annotated[int, Form()],
 ) -> Response:
     """Discard the draft the lead saw (as DELETE /api/rotas/{rota} does); a published rota cannot be."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     gone = publish.discard_rota(session=session, rota_id=rota.id, version=version)
     if gone.pending_of is not None:
         span = period_text(gone.start, gone.end)
@@ -395,16 +399,15 @@ def _optional_date(value: str, field: str) -> date | None:
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/replan")
 def replan_page(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request,
+    rota: LedRota,
+    session: SessionDep,
 ) -> Response:
     """Re-plan a published rota: someone is ill or away from … to …, or the team file changed."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     base = replan.base_for(session, rota)
     team = rotas.rota_team(session=session, rota=base)
     today = request.app.state.clock().date()
     context = {
-        "rota": rota,
-        "base": url(rota),
         "held": base if pending_sets.is_pending(base) else None,
         "people": [(p.id, p.display) for p in team.people],
         "period": period_text(base.start, base.end),
@@ -415,14 +418,14 @@ def replan_page(
         "time_limit": request.app.state.settings.time_limit,
         "max_time_limit": request.app.state.settings.max_time_limit,
     }
-    return page(request, "replan.html", context)
+    return rota_page(request, "replan.html", rota, context)
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/replan", dependencies=[Csrf])
 def replan_start(
     request: Request,
     team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     settings: SettingsDep,
@@ -438,7 +441,6 @@ def replan_start(
     time_limit: Annotated[float | None, Form()] = None,
 ) -> Response:
     """Record the absence and start the minimal-change solve (as POST /api/rotas/{rota}/replan); follow it."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     sick = kind != "file"
     if sick and not person:
         raise Invalid("choose who is ill or away", "person")
@@ -471,30 +473,25 @@ def replan_start(
 
 @router.get("/teams/{team_id}/rotas/{rota_id}/review")
 def replan_review(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: SessionDep
+    request: Request,
+    rota: LedRota,
+    session: SessionDep,
 ) -> Response:
     """What keeping a re-plan changes, before anything is kept (as GET /api/rotas/{rota}/replan)."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
-    context = {
-        "rota": rota,
-        "review": replan.review(session=session, rota=rota),
-        "period": period_text(rota.start, rota.end),
-        "base": url(rota),
-    }
-    return page(request, "replan_review.html", context)
+    return rota_page(
+        request, "replan_review.html", rota, {"review": replan.review(session=session, rota=rota)}
+    )
 
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/keep", dependencies=[Csrf])
 def replan_keep(
     request: Request,
-    team_id: str,
-    rota_id: int,
+    rota: LedRotaToChange,
     principal: WebPrincipal,
     session: WriteSessionDep,
     settings: SettingsDep,
 ) -> Response:
     """Keep the re-plan: its changes join the unpublished changes (as POST /api/rotas/{rota}/keep)."""
-    rota = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     said = replan.review(session=session, rota=rota)
     held = replan.keep(
         session=session, rota_id=rota.id, actor=principal.name, history_days=settings.history_days
@@ -508,10 +505,11 @@ def replan_keep(
 
 @router.post("/teams/{team_id}/rotas/{rota_id}/restore", dependencies=[Csrf])
 def restore(
-    request: Request, team_id: str, rota_id: int, principal: WebPrincipal, session: WriteSessionDep
+    request: Request,
+    old: LedRotaToChange,
+    session: WriteSessionDep,
 ) -> Response:
     """An older published version as a new draft (as POST /api/rotas/{rota}/restore)."""
-    old = rotas.led_rota(session=session, principal=principal, rota_id=rota_id, team_id=team_id)
     draft = history.restore(session=session, rota_id=old.id)
     flash(
         request,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.db import Database
@@ -85,6 +87,18 @@ def session_id(request: Request) -> str | None:
     kept in the database)."""
     sid = request.session.get(AUTH)
     return sid if isinstance(sid, str) and sid else None
+
+
+def take_kept(request: Request, take: Callable[..., dict[str, Any] | None]) -> dict[str, Any] | None:
+    """What this session's last POST kept on its row for the next page (too big or too secret for the
+    cookie), read once through the websessions ``take`` function (``take_new_feed``, ``take_draft``);
+    None when signed out or nothing waits."""
+    sid = session_id(request)
+    if sid is None:
+        return None
+    session: Session
+    with request.app.state.db.write() as session:
+        return take(session=session, sid=sid)
 
 
 def optional_principal(request: Request) -> Principal | None:

@@ -3,9 +3,11 @@ role to its start page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
+from sqlalchemy.orm import Session
 
 from api.auth import Principal, count_failure
 from api.errors import TooManyRequests, Unauthorized
@@ -68,17 +70,28 @@ def _refused(request: Request, exc: Unauthorized, code: str | None, next: str | 
     return page(request, "sign_in.html", context, status=401)
 
 
+def _sign_in_with(
+    request: Request, next: str | None, lookup: Callable[[Session], Principal], *, write: bool
+) -> Response:
+    """Sign in as whom ``lookup`` finds (in a writing transaction when it spends something), or show the
+    sign-in page again saying why not."""
+    db = request.app.state.db
+    try:
+        with db.write() if write else db.read() as session:
+            principal = lookup(session)
+    except Unauthorized as exc:
+        return _refused(request, exc, None, next)
+    return _signed_in(request, principal, next)
+
+
 @router.post("/sign-in", dependencies=[Csrf])
 def sign_in_with_token(
     request: Request, token: Annotated[str, Form()] = "", next: Annotated[str | None, Form()] = None
 ) -> Response:
     """Sign in with a pasted API token."""
-    try:
-        with request.app.state.db.read() as session:
-            principal = token_principal(session=session, secret=token.strip())
-    except Unauthorized as exc:
-        return _refused(request, exc, None, next)
-    return _signed_in(request, principal, next)
+    return _sign_in_with(
+        request, next, lambda session: token_principal(session=session, secret=token.strip()), write=False
+    )
 
 
 @router.post("/sign-in/link", dependencies=[Csrf])
@@ -86,12 +99,9 @@ def sign_in_with_link(
     request: Request, code: Annotated[str, Form()] = "", next: Annotated[str | None, Form()] = None
 ) -> Response:
     """Sign in with a one-time link: it works once, before it expires."""
-    try:
-        with request.app.state.db.write() as session:
-            principal = redeem_sign_in_link(session=session, secret=code.strip())
-    except Unauthorized as exc:
-        return _refused(request, exc, None, next)
-    return _signed_in(request, principal, next)
+    return _sign_in_with(
+        request, next, lambda session: redeem_sign_in_link(session=session, secret=code.strip()), write=True
+    )
 
 
 @router.post("/sign-out", dependencies=[Csrf])

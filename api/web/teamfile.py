@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import yaml
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from api.db import SessionDep, WriteSessionDep
@@ -17,7 +18,7 @@ from api.errors import Conflict, Invalid, NotFound
 from api.services import team_edits, teams, websessions
 from api.web.errors import PageRoute
 from api.web.render import page, redirect
-from api.web.session import Csrf, WebPrincipal, flash, session_id
+from api.web.session import Csrf, WebPrincipal, flash, session_id, take_kept
 from rota.load import TeamFileLoader
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -113,7 +114,7 @@ def file_page(
     """The team file as YAML, and the forms; a lead's team not stored yet starts empty. ``?draft=1``: the
     text just checked (or refused) with its problems, once; a reload shows the stored file."""
     principal.require_lead(team_id)
-    held = _take_draft(request) if draft is not None else None
+    held = take_kept(request, websessions.take_draft) if draft is not None else None
     if held is None or held.get("team") != team_id:
         return _editor(request, session, team_id)
     return _editor(
@@ -127,14 +128,6 @@ def file_page(
         version=held["base_version"],
         unsaved=held.get("unsaved"),
     )
-
-
-def _take_draft(request: Request) -> dict[str, Any] | None:
-    sid = session_id(request)
-    if sid is None:
-        return None
-    with request.app.state.db.write() as session:
-        return websessions.take_draft(session=session, sid=sid)
 
 
 def _show_draft(request: Request, session: Session, team_id: str, **draft: Any) -> Response:
@@ -208,6 +201,28 @@ def _flash_warnings(request: Request, warnings: list[dict[str, str]]) -> None:
         flash(request, f"Warning: {w['path']}: {w['message']}", "error")
 
 
+@dataclass(frozen=True)
+class PersonFields:
+    """A person's form as typed (the add and the change form): name, skills, hours, days; blank: not given."""
+
+    name: str
+    skills: str
+    hours: str
+    days: str
+
+
+def person_fields(
+    name: Annotated[str, Form()] = "",
+    skills: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "",
+) -> PersonFields:
+    return PersonFields(name, skills, hours, days)
+
+
+PersonForm = Annotated[PersonFields, Depends(person_fields)]
+
+
 @router.post("/teams/{team_id}/file/people", dependencies=[Csrf])
 def add_person(
     request: Request,
@@ -215,20 +230,16 @@ def add_person(
     principal: WebPrincipal,
     session: WriteSessionDep,
     person: Annotated[str, Form()],
-    name: Annotated[str, Form()] = "",
-    skills: Annotated[str, Form()] = "",
-    hours: Annotated[str, Form()] = "",
-    days: Annotated[str, Form()] = "",
+    fields: PersonForm,
 ) -> Response:
     """Add a person with their skills and contract."""
     principal.require_lead(team_id)
 
     def change(doc: dict[str, Any]) -> None:
-        team_edits.add_person(doc, person, name=name, skills=skills, hours=hours, days=days)
+        team_edits.add_person(doc, person, **asdict(fields))
 
-    return _change(
-        request, session, team_id, change, f"added {name.strip() or person.strip()}", f"/teams/{team_id}/file"
-    )
+    what = f"added {fields.name.strip() or person.strip()}"
+    return _change(request, session, team_id, change, what, f"/teams/{team_id}/file")
 
 
 def _person_url(team_id: str, person: str) -> str:
@@ -296,16 +307,13 @@ def update_person(
     person: str,
     principal: WebPrincipal,
     session: WriteSessionDep,
-    name: Annotated[str, Form()] = "",
-    skills: Annotated[str, Form()] = "",
-    hours: Annotated[str, Form()] = "",
-    days: Annotated[str, Form()] = "",
+    fields: PersonForm,
 ) -> Response:
     """Change a person's name, skills and contract: a field left blank stays as it is."""
     principal.require_lead(team_id)
 
     def change(doc: dict[str, Any]) -> None:
-        team_edits.update_person(doc, person, name=name, skills=skills, hours=hours, days=days)
+        team_edits.update_person(doc, person, **asdict(fields))
 
     what = f"skills and contract of {_display(session, team_id, person)}"
     return _change(request, session, team_id, change, what, _person_url(team_id, person))

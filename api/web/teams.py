@@ -111,8 +111,7 @@ def rota_quality(rota: Rota) -> str:
 @router.get("/teams/{team_id}")
 def team_page(request: Request, team_id: str, principal: WebPrincipal, session: SessionDep) -> Response:
     """The team's rotas (draft, published, superseded), its running solves and Generate."""
-    principal.require_manager(team_id)
-    row = teams.get_team(session=session, team_id=team_id)
+    row = teams.managed_team(session=session, principal=principal, team_id=team_id)
     every = rotas.list_rotas(session=session, team_id=team_id)
     groups = {state: [r for r in every if r.state == state] for state in STATES}
     document = teams.current_document(session=session, team_id=team_id)

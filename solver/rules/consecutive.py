@@ -44,19 +44,21 @@ def max_consecutive_days(ctx: Ctx) -> None:
 @builds("min_consecutive_days", order=110)
 def min_consecutive_days(ctx: Ctx) -> None:
     """A run of worked dates is at least N long unless it touches either end of the known dates."""
-    for person in ctx.person_date:
-        n = ctx.cal.rules(person).min_consecutive_days
-        if n is not None and n > 1:
-            _min_runs(ctx, person, n, on=True, rule="min_consecutive_days")
+    _everyones_min_runs(ctx, "min_consecutive_days", on=True)
 
 
 @builds("min_consecutive_days_off", order=120)
 def min_consecutive_days_off(ctx: Ctx) -> None:
     """A run of dates off is at least N long unless it touches either end of the known dates."""
+    _everyones_min_runs(ctx, "min_consecutive_days_off", on=False)
+
+
+def _everyones_min_runs(ctx: Ctx, rule: str, *, on: bool) -> None:
+    """The minimum runs of each person whose ``rule`` (a field of their rules) is above 1."""
     for person in ctx.person_date:
-        n = ctx.cal.rules(person).min_consecutive_days_off
+        n: int | None = getattr(ctx.cal.rules(person), rule)
         if n is not None and n > 1:
-            _min_runs(ctx, person, n, on=False, rule="min_consecutive_days_off")
+            _min_runs(ctx, person, n, on=on, rule=rule)
 
 
 def _state(ctx: Ctx, person: str, day: date, on: bool) -> Status:

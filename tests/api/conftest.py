@@ -56,18 +56,6 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file; each test copies it."""
-    path = tmp_path_factory.mktemp("db") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """The URL of an empty, migrated database of each kind."""

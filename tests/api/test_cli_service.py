@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from apikit import team_doc
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from api.main import create_app
 from api.settings import get_settings
@@ -21,24 +20,6 @@ from benchmarks.bench_feeds import free_port
 from cli.demo import next_month
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    """Run ``rota …`` against a fresh SQLite file; returns (exit code, stdout, stderr)."""
-    import cli.commands  # noqa: F401  (registers the commands)
-    from cli.main import app
-
-    monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    yield run
-    get_settings.cache_clear()
 
 
 def test_the_service_commands_end_to_end(rota: Run, tmp_path: Path) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from apikit import Service, team_doc
-from typer.testing import CliRunner
 
 from api.db import utcnow
 from api.errors import ApiError, Unauthorized
@@ -189,21 +186,10 @@ def test_a_person_removed_from_the_team_loses_access_and_their_feed(service: Ser
 
 # -- the CLI --------------------------------------------------------------------------------------------
 @pytest.fixture
-def rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    import cli.commands  # noqa: F401  (registers the commands)
-    from cli.main import app
-
-    monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    assert run("db", "upgrade")[0] == 0
-    yield run
-    get_settings.cache_clear()
+def rota(rota: Any) -> Any:
+    """``rota …`` on a migrated database."""
+    assert rota("db", "upgrade")[0] == 0
+    return rota
 
 
 def test_cli_expires_rotate_and_list(rota: Any) -> None:

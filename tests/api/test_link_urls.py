@@ -5,16 +5,14 @@ a proxy in ROTA_TRUSTED_PROXIES its X-Forwarded-Proto/-Host); the CLI says which
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from apikit import quick_solve, team_doc
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from api.settings import get_settings
 from api.urls import forwarded_host, is_loopback, origin
 
 TOKENS = "/api/calendar-tokens"
@@ -102,26 +100,14 @@ def test_url_pieces() -> None:
 
 # -- the CLI: no request, so ROTA_PUBLIC_URL or the server's --host/--port, and it says which -----------
 @pytest.fixture
-def rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    import cli.commands  # noqa: F401  (registers the commands)
-    from cli.main import app
-
-    monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+def rota(rota: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``rota …`` on a migrated database holding the team, ROTA_PUBLIC_URL unset."""
     monkeypatch.delenv("ROTA_PUBLIC_URL", raising=False)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        get_settings.cache_clear()
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    assert run("db", "upgrade")[0] == 0
+    assert rota("db", "upgrade")[0] == 0
     team = tmp_path / "tiny.json"
     team.write_text(json.dumps(team_doc()), encoding="utf-8")
-    assert run("import", str(team), "--id", "tiny")[0] == 0
-    yield run
-    get_settings.cache_clear()
+    assert rota("import", str(team), "--id", "tiny")[0] == 0
+    return rota
 
 
 def test_cli_links_name_the_port_given(rota: Run) -> None:

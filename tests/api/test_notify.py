@@ -332,7 +332,11 @@ def test_a_process_killed_between_the_publish_commit_and_the_send_delivers_once_
     with SmtpSink() as sink:
         tests = str(Path(__file__).parent)
         script = CHILD.format(tests=tests, url=database_url, smtp=sink.url, doc=json.dumps(emailed_team()))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(tests).parent.parent), tests])}
+        here = Path(tests)  # the child imports apikit (tests/api), which imports standins (tests/)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(here.parent.parent), str(here.parent), tests]),
+        }
         child = subprocess.run(
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
         )

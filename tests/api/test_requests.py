@@ -61,6 +61,24 @@ def audit(service: Service) -> list[dict[str, Any]]:
     return entries[:-1]
 
 
+def ask(service: Service, who: str, expect: int, body: dict[str, Any]) -> dict[str, Any]:
+    """POST a request to the team as ``who`` (a token name or a person), expecting ``expect``; its JSON."""
+    answer: dict[str, Any] = service.call(
+        "POST", "/api/teams/tiny/requests", who, expect=expect, json=body
+    ).json()
+    return answer
+
+
+def swap_with_sem(service: Service, rota: dict[str, Any]) -> dict[str, Any]:
+    """Noor (the staff token) offers Sem her am on the 19th for his pm that date."""
+    return ask(
+        service,
+        "staff",
+        201,
+        {"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
+    )
+
+
 def feed(service: Service, person: str) -> dict[str, dict[str, Any]]:
     token = service.call(
         "POST", "/api/calendar-tokens", json={"team": "tiny", "kind": "person", "person": person}, expect=201
@@ -74,18 +92,17 @@ def test_a_rule_breaking_give_away_is_refused_with_the_rule_named_and_nobody_ask
     service, rota = published
     # Wed 21 Oct: Sem is on leave, Daan lacks the desk skill
     for colleague, rule in (("sem", "unavailable"), ("daan", "skills")):
-        refused = service.call(
-            "POST",
-            "/api/teams/tiny/requests",
+        refused = ask(
+            service,
             "staff",
-            expect=422,
-            json={
+            422,
+            {
                 "kind": "giveaway",
                 "rota": rota["id"],
                 "duty": {"date": "2026-10-21", "shift": "am"},
                 "colleague": colleague,
             },
-        ).json()
+        )
         assert rule in refused["detail"][0]["rules"] and rule in refused["detail"][0]["message"]
         assert any(p.get("rule") == rule and p["person"] == colleague for p in refused["detail"][1:])
     # nothing stored, nobody asked, nothing in the audit
@@ -98,19 +115,18 @@ def test_a_swap_refused_for_the_other_person_too(published: tuple[Service, dict[
     """A swap is checked for both: Noor's pm on the 20th for Eva's night on the 20th: Noor lacks on call,
     Eva lacks desk."""
     service, rota = published
-    refused = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
+    refused = ask(
+        service,
         "staff",
-        expect=422,
-        json={
+        422,
+        {
             "kind": "swap",
             "rota": rota["id"],
             "duty": {"date": "2026-10-20", "shift": "pm"},
             "colleague": "eva",
             "in_return": {"date": "2026-10-20", "shift": "night"},
         },
-    ).json()
+    )
     broken = {(p["rule"], p["person"]) for p in refused["detail"][1:]}
     assert ("skills", "noor") in broken and ("skills", "eva") in broken
 
@@ -119,13 +135,9 @@ def test_an_open_give_away_is_offered_only_to_eligible_colleagues_then_accepted_
     published: tuple[Service, dict[str, Any]],
 ) -> None:
     service, rota = published
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "staff",
-        expect=201,
-        json={"kind": "giveaway", "rota": rota["id"], "duty": NOOR_AM, "note": "dentist"},
-    ).json()
+    made = ask(
+        service, "staff", 201, {"kind": "giveaway", "rota": rota["id"], "duty": NOOR_AM, "note": "dentist"}
+    )
     # Sem already works the 19th (one shift a date), Daan and Eva lack the desk skill: only Lotte
     assert made["offered_to"] == ["lotte"] and made["state"] == "offered" and "note" not in made
     assert [r["id"] for r in service.call("GET", "/api/teams/tiny/requests", "lotte", expect=200).json()] == [
@@ -156,13 +168,7 @@ def test_a_named_swap_accepted_approved_and_in_both_feeds_under_the_same_uids(
 ) -> None:
     service, rota = published
     noor_before, sem_before = feed(service, "noor"), feed(service, "sem")
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "staff",
-        expect=201,
-        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
-    ).json()
+    made = swap_with_sem(service, rota)
     assert made["offered_to"] == ["sem"] and made["in_return"]["shift"] == "pm"
     service.call("POST", f"/api/requests/{made['id']}/accept", "lotte", expect=404)
     service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
@@ -205,13 +211,7 @@ def test_a_named_swap_accepted_approved_and_in_both_feeds_under_the_same_uids(
 
 def test_a_declined_request_says_why_and_changes_nothing(published: tuple[Service, dict[str, Any]]) -> None:
     service, rota = published
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "staff",
-        expect=201,
-        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
-    ).json()
+    made = swap_with_sem(service, rota)
     service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
     service.call("POST", f"/api/requests/{made['id']}/decline", expect=422)  # a lead gives the reason
     declined = service.call(
@@ -234,13 +234,9 @@ def test_a_declined_request_says_why_and_changes_nothing(published: tuple[Servic
 def test_rules_are_checked_again_at_accept(published: tuple[Service, dict[str, Any]]) -> None:
     """Offered to Lotte; then the lead puts Lotte on the pm of the 19th: accepting breaks one shift a date."""
     service, rota = published
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "staff",
-        expect=201,
-        json={"kind": "giveaway", "rota": rota["id"], "duty": NOOR_AM, "colleague": "lotte"},
-    ).json()
+    made = ask(
+        service, "staff", 201, {"kind": "giveaway", "rota": rota["id"], "duty": NOOR_AM, "colleague": "lotte"}
+    )
     service.call(
         "POST",
         f"/api/rotas/{rota['id']}/edits",
@@ -262,19 +258,18 @@ def test_leave_shows_the_duties_that_fall_and_the_gap_then_joins_the_team_file(
     published: tuple[Service, dict[str, Any]],
 ) -> None:
     service, rota = published
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
+    made = ask(
+        service,
         "staff",
-        expect=201,
-        json={
+        201,
+        {
             "kind": "leave",
             "from": "2026-10-22",
             "to": "2026-10-23",
             "leave_kind": "training",
             "note": "course",
         },
-    ).json()
+    )
     assert made["state"] == "pending" and made["leave_kind"] == "training"
     listed = service.call("GET", "/api/teams/tiny/requests", expect=200).json()[0]
     falls = listed["consequence"]["duties_that_fall"]
@@ -311,34 +306,20 @@ def test_leave_requests_follow_the_team_rules(published: tuple[Service, dict[str
         "notice_days": 7,
     }
     service.put_team(doc=team_doc(requests=rules))
-    refused = service.call(
-        "POST", "/api/teams/tiny/requests", "staff", expect=422, json={"kind": "leave", "from": "2026-12-24"}
-    ).json()
+    refused = ask(service, "staff", 422, {"kind": "leave", "from": "2026-12-24"})
     assert "blackout" in refused["detail"][0]["message"]
     soon = (date.today() + timedelta(days=2)).isoformat()
-    refused = service.call(
-        "POST", "/api/teams/tiny/requests", "staff", expect=422, json={"kind": "leave", "from": soon}
-    ).json()
+    refused = ask(service, "staff", 422, {"kind": "leave", "from": soon})
     assert "7 days ahead" in refused["detail"][0]["message"]
-    first = service.call(
-        "POST", "/api/teams/tiny/requests", "staff", expect=201, json={"kind": "leave", "from": "2027-01-11"}
-    ).json()
+    first = ask(service, "staff", 201, {"kind": "leave", "from": "2027-01-11"})
     service.call("POST", f"/api/requests/{first['id']}/approve", expect=200)
     # one desk person away on the 11th already: Sem may not be too; Daan (no desk skill) may
-    refused = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "sem",
-        expect=422,
-        json={"kind": "leave", "from": "2027-01-10", "to": "2027-01-12"},
-    ).json()
+    refused = ask(service, "sem", 422, {"kind": "leave", "from": "2027-01-10", "to": "2027-01-12"})
     assert (
         "at most 1 of role desk" in refused["detail"][0]["message"]
         and "Noor" in refused["detail"][0]["message"]
     )
-    service.call(
-        "POST", "/api/teams/tiny/requests", "daan", expect=201, json={"kind": "leave", "from": "2027-01-11"}
-    )
+    ask(service, "daan", 201, {"kind": "leave", "from": "2027-01-11"})
     refused = service.call(
         "PUT", "/api/teams/tiny", json=team_doc(requests={"max_away": {"desks": 1}}), expect=422
     ).json()
@@ -350,13 +331,7 @@ def test_a_team_that_auto_approves_swaps_applies_one_when_the_colleague_accepts(
 ) -> None:
     service, rota = published
     service.put_team(doc=team_doc(requests={"swaps": "auto-approve"}))
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "staff",
-        expect=201,
-        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
-    ).json()
+    made = swap_with_sem(service, rota)
     accepted = service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200).json()
     assert accepted["state"] == "approved" and accepted["decided_by"] == "team rule: swaps auto-approve"
     now = pending_set(service, rota)
@@ -390,13 +365,7 @@ def test_an_open_swap_goes_to_those_with_a_duty_to_give_back_who_name_it_on_acce
     """Noor offers Monday's am for any duty in return: only Sem has one the rules allow (his pm that day);
     Lotte's only desk duty falls on a date Noor already works, Daan and Eva lack the desk skill."""
     service, rota = published
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "staff",
-        expect=201,
-        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM},
-    ).json()
+    made = ask(service, "staff", 201, {"kind": "swap", "rota": rota["id"], "duty": NOOR_AM})
     assert made["offered_to"] == ["sem"] and made["colleague"] is None
     refused = service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=422).json()
     assert (
@@ -432,13 +401,7 @@ def test_offers_decisions_and_open_shifts_are_emailed_through_the_outbox(
             rows = session.scalars(select(OutboxMessage).where(OutboxMessage.event == "request"))
             return [(r.recipient, r.payload["subject"]) for r in rows.all()]
 
-    made = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
-        "staff",
-        expect=201,
-        json={"kind": "swap", "rota": rota["id"], "duty": NOOR_AM, "colleague": "sem", "in_return": SEM_PM},
-    ).json()
+    made = swap_with_sem(service, rota)
     assert queued() == [("sem@example.org", "Noor de Vries offers you a swap")]
     service.call("POST", f"/api/requests/{made['id']}/accept", "sem", expect=200)
     service.call("POST", f"/api/requests/{made['id']}/approve", expect=200)
@@ -460,19 +423,18 @@ def test_offers_decisions_and_open_shifts_are_emailed_through_the_outbox(
     assert [q for q in queued() if q[1] == "An open shift you can take"] == [
         ("lotte@example.org", "An open shift you can take")
     ]
-    refused = service.call(
-        "POST",
-        "/api/teams/tiny/requests",
+    ask(  # 422: the rules refuse it
+        service,
         "daan",
-        expect=422,
-        json={
+        422,
+        {
             "kind": "giveaway",
             "rota": rota["id"],
             "duty": {"date": "2026-10-19", "shift": "night"},
             "colleague": "sem",
         },
     )
-    assert refused.status_code == 422 and len(queued()) == 4  # a refusal asks nobody: no email
+    assert len(queued()) == 4  # a refusal asks nobody: no email
 
 
 def test_the_lead_s_webhook_hears_of_each_request_that_waits_for_them(make_service: Any) -> None:
@@ -503,13 +465,12 @@ def test_the_lead_s_webhook_hears_of_each_request_that_waits_for_them(make_servi
                 json={"url": url, "secret": secret, "events": events},
                 expect=201,
             )
-        leave = service.call(
-            "POST",
-            "/api/teams/tiny/requests",
+        leave = ask(
+            service,
             "staff",
-            expect=201,
-            json={"kind": "leave", "from": "2026-10-20", "to": "2026-10-22", "note": "family, private"},
-        ).json()
+            201,
+            {"kind": "leave", "from": "2026-10-20", "to": "2026-10-22", "note": "family, private"},
+        )
         (hit,) = lead_hook.wait(1)
         expected = "sha256=" + hmac.new(b"lead-secret", hit.body, hashlib.sha256).hexdigest()
         assert (

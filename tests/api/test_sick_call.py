@@ -141,3 +141,29 @@ def test_what_to_replan_one_day_the_absence_or_the_rest(make_service: Any) -> No
         outside["detail"][0]["path"] == "day"
         and "2026-10-19 to 2026-10-30" in outside["detail"][0]["message"]
     )
+
+
+def test_a_second_replan_of_the_same_dates_answers_the_running_one_with_its_location(
+    make_service: Any,
+) -> None:
+    from apikit import quick_solve
+
+    patient: list[bool] = []
+
+    def solve(team: Any, start: Any, end: Any, params: Any) -> Any:
+        if patient:  # the re-plan waits to be cancelled, as a long CP-SAT search would run
+            params.stop.wait(20)
+        return quick_solve(team, start, end, params)
+
+    service = make_service(solve_fn=solve)
+    service.put_team()
+    rota = service.publish(service.generate(start="2026-10-19", end="2026-10-30"))
+    patient.append(True)
+    body = {"person": "sem", "from": "2026-10-26", "to": "2026-10-27"}
+    first = service.call("POST", f"/api/rotas/{rota['id']}/replan", json=body, expect=202)
+    assert first.headers["location"] == first.json()["url"] and first.json()["running"] is False
+    again = service.call("POST", f"/api/rotas/{rota['id']}/replan", json=body, expect=200)
+    assert again.json()["job_id"] == first.json()["job_id"] and again.json()["running"] is True
+    assert again.headers["location"] == first.json()["url"]
+    service.call("DELETE", f"/api/jobs/{first.json()['job_id']}", expect=200)
+    service.wait_job(first.json()["job_id"])

@@ -60,3 +60,15 @@ def test_fixed_assignment_keeping_the_rules_is_stored(service: Service) -> None:
     doc["people"][0]["fixed"] = [{"date": "2026-10-20", "shift": "am", "role": "desk"}]
     created = service.call("PUT", URL, json=doc, expect=201).json()
     assert created["document"]["people"][0]["fixed"] == doc["people"][0]["fixed"]
+
+
+@pytest.mark.parametrize(
+    "path", ["", "/coverage?from=2026-10-01&to=2026-10-31", "/fairness", "/history", "/jobs"]
+)
+def test_a_team_only_its_leads_and_hr_manage_is_403_to_others_before_it_is_404(
+    service: Service, path: str
+) -> None:
+    service.call("GET", f"/api/teams/other{path}", "lead", expect=403)  # not its lead: 403, stored or not
+    service.call("GET", f"/api/teams/other{path}", "hr", expect=404)  # hr: no such team
+    service.put_team()
+    service.call("GET", f"/api/teams/tiny{path}", "other_lead", expect=403)

@@ -3,52 +3,18 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from webkit import Web, issue_tokens, quick_solve, team_doc
-
-from api.db import make_engine
-from api.main import create_app
-from api.migrate import upgrade
-from api.services.teams import put_team
-from api.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file; each test copies it."""
-    path = tmp_path_factory.mktemp("webdb") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+from webkit import Web, quick_solve, serve
 
 
 @pytest.fixture
-def web(tmp_path: Path, web_template: Path) -> Iterator[Web]:
-    path = tmp_path / "rota.db"
-    shutil.copy(web_template, path)
-    settings = Settings(
-        database_url=f"sqlite:///{path}",
-        solver_workers=1,
-        job_workers=1,
-        solve_isolation="thread",
-        session_secret="web-test-secret",
-        public_url="http://testserver",
-    )
-    app = create_app(settings, solve_fn=quick_solve)
-    with TestClient(app) as started:  # runs the lifespan: the job runner
-        db = app.state.db
-        with db.write() as session:
-            put_team(session=session, team_id="tiny", document=team_doc())
-        yield Web(app, db, issue_tokens(db))
-        del started
+def web(tmp_path: Path, sqlite_template: Path) -> Iterator[Web]:
+    with serve(sqlite_template, tmp_path, quick_solve) as started:
+        yield started
 
 
 @pytest.fixture

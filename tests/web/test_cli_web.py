@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 from webkit import csrf_of
 
 from api.main import create_app
@@ -18,22 +16,10 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    """Run ``rota …`` against a fresh SQLite file; returns (exit code, stdout, stderr)."""
-    import cli.commands  # noqa: F401  (registers the commands)
-    from cli.main import app
-
-    monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'web.db'}")
+def rota(rota: Run, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``rota …`` with a session secret for the pages."""
     monkeypatch.setenv("ROTA_SESSION_SECRET", "cli-web-test")
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, list(args))
-        return result.exit_code, result.stdout, result.stderr
-
-    yield run
-    get_settings.cache_clear()
+    return rota
 
 
 def _signs_in(client: TestClient, url: str) -> str:

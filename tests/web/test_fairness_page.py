@@ -30,7 +30,11 @@ def test_the_fairness_page_its_downloads_and_me(web: Web, published: int) -> Non
     assert csv.status_code == 200 and csv.text.startswith("person,name,weekend days: done")
     xlsx = hr.get(f"/teams/tiny/fairness.xlsx?{query}")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert hr.get(f"/teams/tiny/fairness.pdf?{query}").status_code == 422
+    assert csv.headers["content-disposition"] == f'attachment; filename="fairness-tiny-{FIRST}-{LAST}.csv"'
+    assert xlsx.headers["content-disposition"] == f'attachment; filename="fairness-tiny-{FIRST}-{LAST}.xlsx"'
+    for report in ("fairness", "coverage"):
+        pdf = hr.get(f"/teams/tiny/{report}.pdf?{query}")
+        assert pdf.status_code == 422 and "is not a download: csv or xlsx" in pdf.text
     assert hr.get("/teams/tiny/fairness").status_code == 200  # the window back from today
     assert _as(web, "staff").get(f"/teams/tiny/fairness?{query}").status_code == 403
     web.app.state.clock = lambda: datetime.combine(LAST + timedelta(days=2), datetime.min.time(), UTC)

@@ -8,39 +8,21 @@ with their JSON twins."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from webkit import FIRST, MONTH, Web, issue_tokens, landed, post, team_doc
+from webkit import FIRST, MONTH, Web, landed, post, serve
 
-from api.main import create_app
 from api.models import Rota
-from api.services.teams import put_team
-from api.settings import Settings
 
 
 @pytest.fixture
-def solving(tmp_path: Path, web_template: Path) -> Iterator[Web]:
+def solving(tmp_path: Path, sqlite_template: Path) -> Iterator[Web]:
     """The app with the real solver (in its own thread), the test team stored."""
-    path = tmp_path / "rota.db"
-    shutil.copy(web_template, path)
-    settings = Settings(
-        database_url=f"sqlite:///{path}",
-        solver_workers=1,
-        job_workers=1,
-        solve_isolation="thread",
-        session_secret="web-test-secret",
-        public_url="http://testserver",
-        time_limit=3,
-    )
-    app = create_app(settings)
-    with TestClient(app):
-        with app.state.db.write() as session:
-            put_team(session=session, team_id="tiny", document=team_doc())
-        yield Web(app, app.state.db, issue_tokens(app.state.db))
+    with serve(sqlite_template, tmp_path, None, time_limit=3) as started:
+        yield started
 
 
 def _lead(web: Web) -> TestClient:

@@ -148,3 +148,14 @@ def test_leave_from_the_page_shows_the_lead_what_falls_then_is_declined_with_a_r
     )
     assert "Declined" in shown.text
     assert "audit week" in noor.get("/me/requests").text
+
+
+def test_a_duty_in_return_that_is_not_a_date_is_refused_in_words(web: Web, published: int) -> None:
+    noor = staff(web)
+    duties = DUTY.findall(noor.get("/me/requests").text)
+    for path, form in (
+        ("/me/requests/offer", {"team": "tiny", "duty": duties[0], "kind": "swap", "in_return": "soon late"}),
+        ("/me/requests/1/accept", {"in_return": "soon late"}),
+    ):
+        shown = landed(noor, post(noor, "/me/requests", path, form))
+        assert '"soon" is not a date (YYYY-MM-DD)' in html.unescape(shown.text), path

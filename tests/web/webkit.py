@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from standins import quick_solve as quick_solve  # the tests import it from here
 
 from api.db import Database
 from api.services.tokens import create_api_token, create_sign_in_link
@@ -150,26 +155,29 @@ def landed(client: TestClient, response: Any) -> Any:
     return client.get(response.headers["location"])
 
 
-def quick_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
-    """Stands in for ``solver.solve``: one progress report, then the greedy rota (milliseconds)."""
-    from rota.calendar import Calendar
-    from solver import Progress
-    from solver.greedy import greedy_rota
-    from solver.result import SolveResult, SolveStatus, rota_document
+@contextmanager
+def serve(
+    template: Path, tmp_path: Path, solve_fn: Callable[..., Any] | None, **settings: Any
+) -> Iterator[Web]:
+    """The app on a copy of the migrated ``template`` database, its lifespan running (the job runner),
+    the test team stored and tokens issued; ``solve_fn`` None: the real solver, in a thread."""
+    from api.main import create_app
+    from api.services.teams import put_team
+    from api.settings import Settings
 
-    cal = Calendar(team, start, end)
-    duties = sorted(greedy_rota(cal))
-    doc, terms = rota_document(cal, duties, {"status": "feasible", "bound": 0, "seconds": 0.01})
-    if params.progress is not None:
-        params.progress(Progress(objective=doc.solver.objective, bound=0, elapsed=0.01, gap_minutes=0))
-    return SolveResult(
-        status=SolveStatus("feasible"),
-        document=doc,
-        duties=duties,
-        objective=doc.solver.objective,
-        bound=0,
-        seconds=0.01,
-        build_seconds=0.0,
-        first_zero_gap_seconds=None,
-        terms=terms,
+    path = tmp_path / "rota.db"
+    shutil.copy(template, path)
+    config = Settings(
+        database_url=f"sqlite:///{path}",
+        solver_workers=1,
+        job_workers=1,
+        solve_isolation="thread",
+        session_secret="web-test-secret",
+        public_url="http://testserver",
+        **settings,
     )
+    app = create_app(config, solve_fn=solve_fn)
+    with TestClient(app):
+        with app.state.db.write() as session:
+            put_team(session=session, team_id="tiny", document=team_doc())
+        yield Web(app, app.state.db, issue_tokens(app.state.db))
