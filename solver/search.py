@@ -249,8 +249,11 @@ def run(
     fixed_bound: float | None = None,
     read: Sequence[cp_model.IntVar] = (),
     wall_share: float = 1.0,
+    subsolvers: Sequence[str] = (),
 ) -> Run:
-    """Minimise ``goal`` within ``time_limit`` of ``budget``; progress reports ``total`` (objective units)."""
+    """Minimise ``goal`` within ``time_limit`` of ``budget``; progress reports ``total`` (objective units).
+    ``subsolvers``: a reproducible search takes turns among these full-problem workers instead of
+    ``tune``'s (the parallel portfolio keeps its own)."""
     if budget.out_of_time() or (params.stop is not None and params.stop.is_set()):
         return Run(cp_model.UNKNOWN, None, None, None, None)
     ctx = built.ctx
@@ -261,6 +264,9 @@ def run(
     solver.parameters.max_time_in_seconds = max(0.01, budget.wall_left() * wall_share)
     started = budget.started
     p = solver.parameters
+    if subsolvers and params.deterministic:
+        p.subsolvers.clear()
+        p.subsolvers.extend(subsolvers)
     p.log_search_progress = params.log
     if params.log:
         p.log_to_stdout = False
