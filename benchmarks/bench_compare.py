@@ -33,12 +33,12 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.synthetic import size_names, synthetic_document
-from cli.errors import fail, guarded
-from cli.render import gap_percent
 from rota.bound import bound_useful
+from rota.cli.errors import fail, guarded
+from rota.cli.render import gap_percent
 
 MODES = ("default", "parallel", "plain")
-EXTRA = ("portfolio",)  # the default with --processes = the cores (solver.portfolio), on request
+EXTRA = ("portfolio",)  # the default with --processes = the cores (rota.solver.portfolio), on request
 CURTOIS = Path("data/benchmarks/curtois")
 
 
@@ -82,7 +82,7 @@ def run_one(
         doc, bound, zero = _plain(team, time_limit, workers, seed, started)
         reproducible = False
     else:
-        from solver import SolveParams, solve
+        from rota.solver import SolveParams, solve
 
         params = SolveParams(
             time_limit=time_limit,
@@ -128,8 +128,8 @@ def _plain(team: Any, time_limit: float, workers: int, seed: int, started: float
     from ortools.sat.python import cp_model
 
     from rota.calendar import Calendar
-    from solver.build import build
-    from solver.result import rota_document
+    from rota.solver.build import build
+    from rota.solver.result import rota_document
 
     cal = Calendar(team)
     built = build(cal, None)
@@ -360,7 +360,7 @@ def register(bench: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """The default, the old --parallel portfolio and plain CP-SAT side by side, same wall limit."""
-        from solver.params import parse_effort
+        from rota.solver.params import parse_effort
 
         try:
             units = parse_effort(effort)

@@ -1,7 +1,7 @@
 """``rota bench curtois``: the Curtois & Qu benchmark, registered on the bench group.
 
 Each instance is imported into a team (``benchmarks.curtois.to_team``), solved by the product's own
-``solver.solve`` in a fresh Python process (so its peak memory can be measured alone), written as
+``rota.solver.solve`` in a fresh Python process (so its peak memory can be measured alone), written as
 ``DIR/InstanceN.csv`` and scored by the independent evaluator ``benchmarks.curtois_eval``.
 """
 
@@ -55,7 +55,7 @@ def _child_main(argv: list[str]) -> int:
         from benchmarks.curtois import read_instance, roster_rows, to_team, write_roster
         from benchmarks.limits import as_effort
         from rota.load import parse_team
-        from solver import SolveParams, solve
+        from rota.solver import SolveParams, solve
 
         inst = read_instance(path)
         team = parse_team(to_team(inst), inst.name)
@@ -218,7 +218,7 @@ def register(bench: typer.Typer) -> None:
         except OSError as exc:
             fail(f"cannot create {out}: {exc.strerror or exc}")
         try:
-            import solver
+            from rota import solver
 
             if not hasattr(solver, "solve"):
                 raise ImportError

@@ -31,12 +31,12 @@ from rich.table import Table
 from rich.text import Text
 
 from benchmarks.limits import as_effort
-from cli.errors import guarded
 from rota import ledger
+from rota.cli.errors import guarded
 from rota.load import parse_team
 from rota.records import Duty
+from rota.solver import SolveParams, solve
 from rota.validate import validate
-from solver import SolveParams, solve
 
 YEAR = 2027
 TARGET = 1.0  # duties (and one 12-hour shift, for hours)

@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli.errors import guarded
+from rota.cli.errors import guarded
 
 TARGET_RPS, TARGET_P99_MS = 300.0, 100.0
 TARGET_PHASES = ("full body", "ETag hit (304)")  # the issue's "with and without ETag hits"
@@ -67,13 +67,13 @@ def bench_team(people: int) -> dict[str, Any]:
 
 def seed(url: str, people: int, days: int, today: date) -> list[str]:
     """Migrate, store the team, publish ``days`` of shifts from 30 days back; a feed secret per person."""
-    from api.auth import Principal
-    from api.db import Database
-    from api.migrate import upgrade
-    from api.services.publish import publish_rota
-    from api.services.rotas import store_rota
-    from api.services.teams import put_team
-    from api.services.tokens import create_calendar_token
+    from rota.api.auth import Principal
+    from rota.api.db import Database
+    from rota.api.migrate import upgrade
+    from rota.api.services.publish import publish_rota
+    from rota.api.services.rotas import store_rota
+    from rota.api.services.teams import put_team
+    from rota.api.services.tokens import create_calendar_token
     from rota.calendar import Calendar
     from rota.load import parse_team
 
@@ -146,7 +146,7 @@ def start_server(url: str, port: int, *, cache: bool = True) -> subprocess.Popen
             sys.executable,
             "-m",
             "uvicorn",
-            "api.main:create_app",
+            "rota.api.main:create_app",
             "--factory",
             "--host",
             "127.0.0.1",

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cli.errors import guarded
+from rota.cli.errors import guarded
 
 TARGET_MS = 300.0
 MONTH = (date(2026, 3, 1), date(2026, 3, 31))  # the synthetic teams' month: the clocks change on the 29th
@@ -49,17 +49,17 @@ class PageTimes:
 
 def seed(url: str, size: str = "M") -> tuple[str, int, str]:
     """Migrate, store the synthetic team and publish its month's greedy rota: (team, rota id, lead token)."""
-    from api.db import Database
-    from api.migrate import upgrade
-    from api.services.publish import publish_rota
-    from api.services.rotas import store_rota
-    from api.services.teams import put_team
-    from api.services.tokens import create_api_token
     from benchmarks.synthetic import synthetic_document
+    from rota.api.db import Database
+    from rota.api.migrate import upgrade
+    from rota.api.services.publish import publish_rota
+    from rota.api.services.rotas import store_rota
+    from rota.api.services.teams import put_team
+    from rota.api.services.tokens import create_api_token
     from rota.calendar import Calendar
     from rota.load import parse_team
-    from solver.greedy import greedy_rota
-    from solver.result import rota_document
+    from rota.solver.greedy import greedy_rota
+    from rota.solver.result import rota_document
 
     db = Database.connect(url)
     try:
@@ -115,10 +115,10 @@ def run_bench(renders: int, size: str = "M") -> tuple[list[PageTimes], int]:
 
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
-    from api.settings import Settings
+    from rota.api.main import create_app
+    from rota.api.settings import Settings
 
-    logging.getLogger("api").setLevel(logging.WARNING)
+    logging.getLogger("rota.api").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'pages.db'}"
         team_id, rota_id, token = seed(url, size)

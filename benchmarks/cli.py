@@ -27,10 +27,10 @@ from rich.text import Text
 
 from benchmarks import bench_compare, bench_curtois, bench_fairness, bench_feeds, bench_pages
 from benchmarks.synthetic import size_names, size_shape, synthetic_document
-from cli.errors import fail, guarded
-from cli.render import gap_percent
 from rota.bound import bound_useful
-from solver.params import DEFAULT_EFFORT, parse_effort
+from rota.cli.errors import fail, guarded
+from rota.cli.render import gap_percent
+from rota.solver.params import DEFAULT_EFFORT, parse_effort
 
 DEFAULT_LIMITS = {"S": 10.0, "M": 20.0, "L": 60.0, "XL": 120.0, "H": 60.0, "LARGE": 60.0}  # wall seconds
 MEMORY_LIMIT_MB = 2048
@@ -70,8 +70,8 @@ def run_size(
     """Generate, solve and validate one size (``time_limit`` wall seconds, ``effort`` units); peak
     memory is this process's maximum resident set."""
     from rota.load import parse_team
+    from rota.solver import SolveParams, solve
     from rota.validate import validate
-    from solver import SolveParams, solve
 
     team = parse_team(synthetic_document(size, team_seed), f"synthetic-{size}")
     params = SolveParams(time_limit=time_limit, effort=effort, workers=workers, seed=seed)

@@ -24,9 +24,9 @@ def _pct(values: list[float], q: float) -> float | None:
 def collect(results: Path, label: str, prefix: str, since: str) -> None:
     from sqlalchemy import select
 
-    from api.db import Database, utcnow
-    from api.models import Job
-    from api.settings import get_settings
+    from rota.api.db import Database, utcnow
+    from rota.api.models import Job
+    from rota.api.settings import get_settings
 
     routes = []
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:

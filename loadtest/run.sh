@@ -35,7 +35,7 @@ cleanup() {
   $BIN/python - "$BASE" "$SCHEMA" <<'PY' || true
 import sys
 from sqlalchemy import text
-from api.db import make_engine
+from rota.api.db import make_engine
 engine = make_engine(sys.argv[1])
 with engine.begin() as conn:
     conn.execute(text(f'DROP SCHEMA IF EXISTS "{sys.argv[2]}" CASCADE'))
@@ -46,7 +46,7 @@ trap cleanup EXIT
 $BIN/python - "$BASE" "$SCHEMA" <<'PY'
 import sys
 from sqlalchemy import text
-from api.db import make_engine
+from rota.api.db import make_engine
 engine = make_engine(sys.argv[1])
 with engine.begin() as conn:
     conn.execute(text(f'CREATE SCHEMA "{sys.argv[2]}"'))
@@ -75,7 +75,7 @@ for n in $WORKERS; do
   curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null
   sleep 3  # the workers connect
   label="2 API + $n worker$([ "$n" = 1 ] || echo s)"
-  since=$($BIN/python -c "from api.db import utcnow; print(utcnow().isoformat())")
+  since=$($BIN/python -c "from rota.api.db import utcnow; print(utcnow().isoformat())")
   echo "== $label: $((LEADS + FEED_USERS + HR)) users for ${DURATION}s" >&2
   $BIN/locust -f loadtest/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
     -u $((LEADS + FEED_USERS + HR)) -r 25 -t "${DURATION}s" --stop-timeout 5 \
@@ -85,9 +85,9 @@ for n in $WORKERS; do
   # jobs the run left queued or running end here, so the next configuration starts from an empty queue
   $BIN/python - <<'PY'
 from sqlalchemy import update
-from api.db import Database, utcnow
-from api.models import Job
-from api.settings import get_settings
+from rota.api.db import Database, utcnow
+from rota.api.models import Job
+from rota.api.settings import get_settings
 db = Database.connect(get_settings().database_url)
 with db.write() as session:
     session.execute(update(Job).where(Job.state.in_(("queued", "running"))).values(

@@ -15,18 +15,18 @@ from datetime import date, timedelta
 from itertools import cycle
 from pathlib import Path
 
-from api.auth import Principal
-from api.db import Database
-from api.services.publish import publish_rota
-from api.services.rotas import store_rota
-from api.services.teams import current_document, put_team
-from api.services.tokens import create_api_token, create_calendar_token
-from api.settings import get_settings
 from benchmarks.synthetic import synthetic_document
+from rota.api.auth import Principal
+from rota.api.db import Database
+from rota.api.services.publish import publish_rota
+from rota.api.services.rotas import store_rota
+from rota.api.services.teams import current_document, put_team
+from rota.api.services.tokens import create_api_token, create_calendar_token
+from rota.api.settings import get_settings
 from rota.calendar import Calendar
 from rota.load import parse_team
-from solver.greedy import greedy_rota
-from solver.result import rota_document
+from rota.solver.greedy import greedy_rota
+from rota.solver.result import rota_document
 
 
 def next_month(today: date) -> tuple[date, date]:

@@ -1,5 +1,5 @@
 """Capacity planning, the domain side: candidate profiles, the people a plan may hire, a team without
-someone, and the words a plan or a what-if is told in. The model that chooses is ``solver.plan``."""
+someone, and the words a plan or a what-if is told in. The model that chooses is ``rota.solver.plan``."""
 
 from __future__ import annotations
 
@@ -261,7 +261,7 @@ def sole_lines(cal: Calendar, sole: list[tuple[str, date, str]]) -> list[str]:
 
 
 def plan_xlsx(plan: dict[str, Any]) -> bytes:
-    """A plan (``solver.plan.plan_document``) as an Excel workbook for a budget meeting: the summary,
+    """A plan (``rota.solver.plan.plan_document``) as an Excel workbook for a budget meeting: the summary,
     required against available person-hours per role and week with the gap, and the proposed hires."""
     import io
 

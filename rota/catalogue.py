@@ -4,7 +4,7 @@ gap explanations, reports and the API.
 A declaration says what a rule is (id, title, kind, the team-file fields it reads, the gap-explanation
 group it belongs to, whether HR counts it as a working-time rule). The parts that enforce it attach
 to the same id elsewhere: its checker in ``rota.checks`` (``rota.checks.registry``), its model
-builder and greedy guard in ``solver.rules`` (the solver imports this module, never the reverse).
+builder and greedy guard in ``rota.solver.rules`` (the solver imports this module, never the reverse).
 Every list of rules (the "at least" rules, the HR working-time rules, the explanation groups, the
 solver's build order) is derived from here; ``tests/test_registry.py`` asserts each rule has every part.
 """

@@ -10,7 +10,7 @@ the team's opening balance while its date is inside the window. Positive: more t
 month without any published duty (before the team used rota) adds nothing, hours included.
 
 Units: hundredths of a duty for duty categories, minutes for ``hours`` (worked − contracted target).
-The objective's ledger part (``cost``) is what the solver's ``solver.objective._ledger`` builds: per
+The objective's ledger part (``cost``) is what the solver's ``rota.solver.objective._ledger`` builds: per
 category and eligible person, weight × ⌊|A·B + 100·(A·n − a·N)| / A⌋ (B the balance the rota starts
 from in hundredths, less the eligible people's mean: ``starting``; n their duties in the category, a
 their workable dates of it, A and N the totals over the eligible people), and weight ×

@@ -3,8 +3,8 @@
 ``RotaView(team, doc)`` expands the team's calendar once and holds the rota's duties; from them, each
 on first use: the grid (a cell per person × date: duties, closed date, leave), the gap marks per role ×
 date, the date headings, the legend, coverage per role and hours per person against target (with the
-"at most … possible" reach). The month page (``api.web.month``), the printable HTML page
-(``rota.html``), the terminal (``cli.grid``, ``cli.render``) and the CSV/Excel downloads
+"at most … possible" reach). The month page (``rota.api.web.month``), the printable HTML page
+(``rota.html``), the terminal (``rota.cli.grid``, ``rota.cli.render``) and the CSV/Excel downloads
 (``rota.export``) all draw this one view, so every view of one document shows the same figures. It
 reads, never solves, and imports nothing of the exports or their formats.
 

@@ -80,8 +80,8 @@ def spec_examples(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file (the service's tests, API and pages); each test copies it."""
-    from api.db import make_engine
-    from api.migrate import upgrade
+    from rota.api.db import make_engine
+    from rota.api.migrate import upgrade
 
     path = tmp_path_factory.mktemp("db") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
@@ -101,9 +101,9 @@ def rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
     read afresh on each run; returns (exit code, stdout, stderr). A module overrides it to add to it."""
     from typer.testing import CliRunner
 
-    import cli.commands  # noqa: F401  (registers the commands)
-    from api.settings import get_settings
-    from cli.main import app
+    import rota.cli.commands  # noqa: F401  (registers the commands)
+    from rota.api.settings import get_settings
+    from rota.cli.main import app
 
     monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     runner = CliRunner()

@@ -8,8 +8,8 @@ from typing import Any
 def quick_result(team: Any, start: Any, end: Any, *, status: str = "feasible") -> Any:
     """A solve result from the greedy starting rota: a valid rota in milliseconds, for service tests."""
     from rota.calendar import Calendar
-    from solver.greedy import greedy_rota
-    from solver.result import SolveResult, SolveStatus, rota_document
+    from rota.solver.greedy import greedy_rota
+    from rota.solver.result import SolveResult, SolveStatus, rota_document
 
     cal = Calendar(team, start, end)
     duties = sorted(greedy_rota(cal))
@@ -28,8 +28,8 @@ def quick_result(team: Any, start: Any, end: Any, *, status: str = "feasible") -
 
 
 def quick_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
-    """Stands in for ``solver.solve``: reports one progress and returns the greedy rota."""
-    from solver import Progress
+    """Stands in for ``rota.solver.solve``: reports one progress and returns the greedy rota."""
+    from rota.solver import Progress
 
     result = quick_result(team, start, end)
     if params.progress is not None:

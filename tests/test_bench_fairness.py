@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from benchmarks.bench_fairness import fairness_team
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.load import parse_team
 from rota.teamcheck import check_team
 

@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 from benchmarks import large
 from benchmarks.bench_compare import best_known_counts, markdown
 from benchmarks.cli import team_yaml
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
 from rota.calendar import Calendar
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.document import RotaDocument
 from rota.load import load_team
+from rota.solver import SolveParams, solve
 from rota.validate import validate
-from solver import SolveParams, solve
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data" / "benchmarks"

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from benchmarks.cli import _from_bound
-from cli.render import bound_text, status_line
 from rota.bound import USEFUL_PERCENT, bound_useful, from_bound_percent, quality_words
+from rota.cli.render import bound_text, status_line
 from rota.document import PeriodDoc, RotaDocument, SolverDoc
 
 
@@ -82,7 +82,7 @@ def test_bench_compare_cell() -> None:
 def test_the_rota_document_says_it_in_words_and_keeps_the_bound() -> None:
     from benchmarks.synthetic import synthetic_team
     from rota.calendar import Calendar
-    from solver.result import rota_document
+    from rota.solver.result import rota_document
 
     team = synthetic_team("S")
     cal = Calendar(team)

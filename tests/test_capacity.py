@@ -12,13 +12,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
 from rota.capacity import Candidate, parse_candidates, person_entry, team_profiles, without
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.load import TeamFileError, load_team, parse_team
+from rota.solver import SolveParams, solve
+from rota.solver.plan import least_gap, plan, what_if
 from rota.validate import validate
-from solver import SolveParams, solve
-from solver.plan import least_gap, plan, what_if
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data" / "capacity"
@@ -118,7 +118,7 @@ def test_min_rules_bind_hires_but_not_empty_slots() -> None:
         assert sum(d.minutes for d in h.duties) >= 60 * 60
     # the plan model's own rota, team and hires, keeps every rule
     from rota.capacity import with_people
-    from solver.result import rota_document
+    from rota.solver.result import rota_document
 
     hired = with_people(team, [h.person for h in result.hires])
     doc, _ = rota_document(result.after.cal, result.after.duties, {"status": "feasible"})
@@ -200,7 +200,7 @@ def test_whatif_unknown_person_is_one_line() -> None:
 
 def test_least_gap_rota_passes_the_validator() -> None:
     from rota.document import RotaDocument  # noqa: F401  (the validator reads documents)
-    from solver.result import rota_document
+    from rota.solver.result import rota_document
 
     team = load_team(DESK)
     least = least_gap(team, time_limit=10)

@@ -10,8 +10,8 @@ import pytest
 from icalendar import Calendar as ICalendar
 from typer.testing import CliRunner
 
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.export import CSV_FIELDS
 from rota.load import load_team
 
@@ -260,7 +260,7 @@ def test_gaps_show_in_grid_and_coverage(tmp_path: Path) -> None:
 
 
 def test_short_codes_are_unique() -> None:
-    from cli.grid import short_codes
+    from rota.cli.grid import short_codes
 
     codes = short_codes(["early", "evening", "e", "smod-am", "smod-pm", "sat"], upper=True)
     assert codes["smod-am"] == "SA" and codes["smod-pm"] == "SP"
@@ -321,7 +321,7 @@ def test_command_line_mistakes_are_one_line_and_exit_2(
     args: list[str], line: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """What typer itself rejects (the real entry point, not CliRunner) is one line too, not a box."""
-    from cli.main import run
+    from rota.cli.main import run
 
     assert run(args) == 2
     err = capsys.readouterr().err
@@ -329,7 +329,7 @@ def test_command_line_mistakes_are_one_line_and_exit_2(
 
 
 def test_entry_point_exit_status_follows_the_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from cli.main import run
+    from rota.cli.main import run
 
     assert run(["check", "--help"]) == 0
     assert "Usage: rota check" in capsys.readouterr().out

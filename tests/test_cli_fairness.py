@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from tests.test_ledger import WEEKEND, desk
 
 runner = CliRunner()

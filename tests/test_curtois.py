@@ -1,4 +1,4 @@
-"""The Curtois & Qu importer, the independent evaluator, and (when solver/ exists) short solves."""
+"""The Curtois & Qu importer, the independent evaluator, and (when rota/solver/ exists) short solves."""
 
 from __future__ import annotations
 
@@ -300,20 +300,22 @@ def test_the_benchmark_ships_with_the_project():
     assert all(lower <= known for known, lower in best.values())
 
 
-# -- solving (only when solver/ provides solve) --------------------------------------------------
+# -- solving (only when rota/solver/ provides solve) --------------------------------------------------
 
 
 def _has_solver() -> bool:
     try:
-        return importlib.util.find_spec("solver") is not None and hasattr(__import__("solver"), "solve")
+        return importlib.util.find_spec("rota.solver") is not None and hasattr(
+            importlib.import_module("rota.solver"), "solve"
+        )
     except ImportError:
         return False
 
 
-@pytest.mark.skipif(not _has_solver(), reason="solver.solve not available yet")
+@pytest.mark.skipif(not _has_solver(), reason="rota.solver.solve not available yet")
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_solved_instances_are_feasible_and_agree(number, tmp_path):
-    from solver import SolveParams, solve
+    from rota.solver import SolveParams, solve
 
     path = BENCH / f"Instance{number}.txt"
     inst = read_instance(path)
@@ -325,7 +327,7 @@ def test_solved_instances_are_feasible_and_agree(number, tmp_path):
     assert ev.objective == result.objective
 
 
-@pytest.mark.skipif(not _has_solver(), reason="solver.solve not available yet")
+@pytest.mark.skipif(not _has_solver(), reason="rota.solver.solve not available yet")
 def test_bench_command_end_to_end(tmp_path, monkeypatch):
     """Without --benchmarks, from a folder far from the checkout: the project's own copy is found."""
     from typer.testing import CliRunner

@@ -10,8 +10,8 @@ import pytest
 from benchmarks.synthetic import SIZES, _available, synthetic_document, synthetic_team
 from rota.calendar import Calendar
 from rota.load import load_team
+from rota.solver import SolveParams, solve
 from rota.validate import validate
-from solver import SolveParams, solve
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "examples"
 

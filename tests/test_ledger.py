@@ -14,10 +14,10 @@ from rota.calendar import Calendar
 from rota.load import TeamFileError, parse_team
 from rota.objective import compute_terms, weighted, weights
 from rota.records import Duty
+from rota.solver import SolveParams, solve
+from rota.solver.build import build
 from rota.teamcheck import check_team
 from rota.validate import validate
-from solver import SolveParams, solve
-from solver.build import build
 
 PEOPLE = ("ann", "bob", "cat", "dan", "eve")
 
@@ -346,8 +346,8 @@ def test_a_part_model_moves_as_the_whole_objective_with_the_ledger() -> None:
     import random
     import time
 
-    from solver import people
-    from solver.search import Budget
+    from rota.solver import people
+    from rota.solver.search import Budget
     from tests.test_solver_people import _part_value
 
     block = {

@@ -141,8 +141,8 @@ def test_the_guard_applies_after_every_line_break(value: str, safe: str) -> None
 def test_a_version_stored_before_the_rule_still_loads_where_stored_versions_are_read() -> None:
     """Rotas made with a team version stored before the rule stay readable (api reads stored
     versions with ``stored=True``); the same document sent now is refused."""
-    from api.errors import Invalid
-    from api.services.teams import parse_document
+    from rota.api.errors import Invalid
+    from rota.api.services.teams import parse_document
 
     doc = _with_name("Noor\nSmit")
     doc["team"] = "Desk\u202e"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.load import TeamFileError, load_team
 
 DESK = Path(__file__).parent / "data" / "newcomer-desk.yaml"

@@ -14,8 +14,8 @@ from rota.checks import check_duties
 from rota.coverage import gap_minutes, gaps
 from rota.load import parse_team
 from rota.objective import compute_terms, weighted, weights
-from solver import SolveParams, solve
-from solver.greedy import greedy_rota
+from rota.solver import SolveParams, solve
+from rota.solver.greedy import greedy_rota
 
 STARTS = ["2026-03-02", "2026-03-23", "2026-10-19"]  # plain, spring and autumn clock changes
 SHIFTS = {

@@ -10,8 +10,8 @@ from typing import Any
 
 from rich.console import Console
 
-from cli.render import render_hours
 from rota.calendar import Calendar
+from rota.cli.render import render_hours
 from rota.document import PeriodDoc, RotaDocument
 from rota.export import hours_lines
 from rota.html import rota_html

@@ -63,7 +63,7 @@ def sessions(block: list[str]) -> list[tuple[str, list[str]]]:
 def rota_cli(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     """Run `rota ARGS` as a user would (a fresh interpreter, 100 columns, no terminal)."""
     done = subprocess.run(
-        [sys.executable, "-c", "from cli.main import main; main()", *args],
+        [sys.executable, "-c", "from rota.cli.main import main; main()", *args],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,

@@ -23,11 +23,11 @@ from rota.checks import check_duties
 from rota.checks.registry import CHECKERS
 from rota.document import RotaDocument
 from rota.records import Duty
+from rota.solver.build import HARD, build
+from rota.solver.greedy import Greedy
+from rota.solver.rules.registry import BUILDERS, GUARDS, UNMODELLED, builders
 from rota.team import Team
 from rota.validate import validate
-from solver.build import HARD, build
-from solver.greedy import Greedy
-from solver.rules.registry import BUILDERS, GUARDS, UNMODELLED, builders
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "architecture.md"
 SHIFTS = {
@@ -213,7 +213,7 @@ def test_derived_lists() -> None:
 
 def test_a_checker_of_an_undeclared_rule_is_refused() -> None:
     from rota.checks.registry import checks
-    from solver.rules.registry import builds, guards
+    from rota.solver.rules.registry import builds, guards
 
     for attach in (
         lambda: checks("no_such_rule", scope="person"),

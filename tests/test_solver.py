@@ -12,9 +12,9 @@ from test_solver_support import check, demand, gap_minutes, run, team_dict, work
 
 from rota.load import load_team, parse_team
 from rota.records import Duty
+from rota.solver import Progress, SolveParams, SolveStatus, solve
+from rota.solver.greedy import greedy_rota
 from rota.validate import validate
-from solver import Progress, SolveParams, SolveStatus, solve
-from solver.greedy import greedy_rota
 
 # Our own example teams, always there; the contract's examples only when ../shared is beside the checkout.
 OUR_EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"

@@ -1,4 +1,5 @@
-"""solver.churn: a re-plan says how far it is from the least possible churn, and the bound is a true one."""
+"""rota.solver.churn: a re-plan says how far it is from the least possible churn, and the bound is a true
+one."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import date
 from rota.calendar import Calendar
 from rota.document import RotaDocument
 from rota.load import parse_team
+from rota.solver import SolveParams, solve
+from rota.solver.churn import least_changes, solve_replan
 from rota.validate import validate
-from solver import SolveParams, solve
-from solver.churn import least_changes, solve_replan
 
 TEAM = {
     "team": "Churn",

@@ -20,13 +20,13 @@ import yaml
 from test_solver_support import run, team_dict
 from typer.testing import CliRunner
 
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.document import RotaDocument
 from rota.load import TeamFileError, load_team, parse_team
+from rota.solver import SolveParams, solve
 from rota.teamcheck import team_warnings
 from rota.validate import validate
-from solver import SolveParams, solve
 
 runner = CliRunner()
 ROTA = Path(sys.executable).parent / "rota"
@@ -507,8 +507,8 @@ MODEL_DIGEST = """
 import hashlib, sys
 from rota.calendar import Calendar
 from benchmarks.synthetic import synthetic_team
-from solver.build import build
-from solver.greedy import greedy_rota
+from rota.solver.build import build
+from rota.solver.greedy import greedy_rota
 for size in sys.argv[1:]:
     cal = Calendar(synthetic_team(size))
     built = build(cal)

@@ -16,12 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.synthetic import synthetic_team
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
+from rota.solver import Progress, SolveParams, SolveResult, solve
+from rota.solver.params import EFFORTS, parse_effort
+from rota.solver.search import WALL_RESERVE
 from rota.validate import validate
-from solver import Progress, SolveParams, SolveResult, solve
-from solver.params import EFFORTS, parse_effort
-from solver.search import WALL_RESERVE
 
 runner = CliRunner()
 BURNERS = 3  # busy-looping processes beside the solve: more than this machine's two cores
@@ -142,7 +142,7 @@ def test_cli_effort_is_recorded_and_a_bad_one_is_one_line(tmp_path: Path) -> Non
 def test_deterministic_parallel_search_repeats_idle_and_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
     """``processes=2``: two single-thread searches in two processes, merged at barriers. The same
     rota idle and with burners on every core; K recorded; every rota valid."""
-    from solver import phases
+    from rota.solver import phases
 
     rounds: list[int] = []
     real = phases.parallel_search

@@ -1,4 +1,4 @@
-"""The floors proved before the search (``solver.floors``): they hold on random rotas that keep the hard
+"""The floors proved before the search (``rota.solver.floors``): they hold on random rotas that keep the hard
 rules (scored by rota.objective, checked by the validator), they raise the bound where the pooled cover
 model sees more than the variables' domains, and teams where they do not bite keep their model."""
 
@@ -19,11 +19,11 @@ from rota.calendar import Calendar
 from rota.load import parse_team
 from rota.objective import compute_terms, weighted, weights
 from rota.records import Duty
+from rota.solver import SolveParams, floors, solve
+from rota.solver.build import build
+from rota.solver.result import rota_document
 from rota.team import Team
 from rota.validate import validate
-from solver import SolveParams, floors, solve
-from solver.build import build
-from solver.result import rota_document
 
 START = date(2027, 3, 1)  # a Monday
 SHIFTS = {"early": ("06:00", "14:00"), "late": ("14:00", "22:00"), "night": ("22:00", "06:00")}

@@ -1,6 +1,6 @@
-"""Block neighbourhoods (``solver.lns``) and the ones aimed at what a rota pays for (``solver.aims``):
-short slots, people over and under their hours or share, dates of over-cover; the same seed gives
-the same rota, and a solve that runs them returns a rota the validator accepts."""
+"""Block neighbourhoods (``rota.solver.lns``) and the ones aimed at what a rota pays for
+(``rota.solver.aims``): short slots, people over and under their hours or share, dates of over-cover; the same
+seed gives the same rota, and a solve that runs them returns a rota the validator accepts."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from benchmarks.synthetic import synthetic_document
 from rota.calendar import Calendar
 from rota.load import parse_team
 from rota.records import Duty
+from rota.solver import SolveParams, solve
+from rota.solver.build import Built, build
+from rota.solver.greedy import greedy_rota
+from rota.solver.lns import SPREAD, BlockLns
+from rota.solver.search import Budget, polish
 from rota.validate import validate
-from solver import SolveParams, solve
-from solver.build import Built, build
-from solver.greedy import greedy_rota
-from solver.lns import SPREAD, BlockLns
-from solver.search import Budget, polish
 
 DAY = date(2026, 12, 10)  # a Thursday inside the test team's fortnight
 
@@ -149,7 +149,7 @@ def test_a_solve_with_block_neighbourhoods_passes_the_validator(caplog: pytest.L
     and the rota keeps every rule."""
     data = synthetic_document("H", 0)
     team = parse_team(data)
-    with caplog.at_level(logging.DEBUG, logger="solver.lns"):
+    with caplog.at_level(logging.DEBUG, logger="rota.solver.lns"):
         result = solve(team, params=SolveParams(effort=2, time_limit=600))
     assert any("neighbourhoods, final" in r.message for r in caplog.records)
     report = validate(team, result.document)

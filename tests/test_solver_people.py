@@ -1,4 +1,4 @@
-"""Solving a few people at a time (``solver.people``): the part model's objective moves exactly as the
+"""Solving a few people at a time (``rota.solver.people``): the part model's objective moves exactly as the
 whole rota's does, the rotas keep every rule, the same input gives the same rota, and ``auto`` picks
 this search only for teams too big to search whole."""
 
@@ -20,10 +20,10 @@ from rota import objective as obj
 from rota.calendar import Calendar
 from rota.load import parse_team
 from rota.records import Duty
-from solver import SolveParams, people, solve
-from solver.build import build
-from solver.greedy import greedy_rota
-from solver.search import Budget
+from rota.solver import SolveParams, people, solve
+from rota.solver.build import build
+from rota.solver.greedy import greedy_rota
+from rota.solver.search import Budget
 from tests.test_solver_support import check
 
 CURTOIS = Path(__file__).resolve().parent.parent / "data" / "benchmarks" / "curtois"

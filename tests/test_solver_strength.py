@@ -12,10 +12,10 @@ from benchmarks.synthetic import size_names, size_shape, synthetic_document, syn
 from rota import objective as obj
 from rota.calendar import Calendar
 from rota.load import parse_team
-from solver import SolveParams, solve
-from solver.build import build
-from solver.greedy import greedy_rota
-from solver.objective import _hull_segments
+from rota.solver import SolveParams, solve
+from rota.solver.build import build
+from rota.solver.greedy import greedy_rota
+from rota.solver.objective import _hull_segments
 from tests.test_solver_support import check
 
 

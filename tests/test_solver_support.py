@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 from rota.load import parse_team
+from rota.solver import SolveParams, SolveResult, solve
+from rota.solver.search import Budget
 from rota.validate import validate
-from solver import SolveParams, SolveResult, solve
-from solver.search import Budget
 
 BASE: dict[str, Any] = {
     "team": "Test desk",

@@ -14,10 +14,10 @@ import pytest
 from openpyxl import load_workbook
 from rich.console import Console
 
-from api.web.month import View, build_month
-from cli.render import render_rota
 from rota import view as read_model
+from rota.api.web.month import View, build_month
 from rota.calendar import Calendar
+from rota.cli.render import render_rota
 from rota.document import GapDoc, PeriodDoc, RotaDocument, assignment_doc
 from rota.export import export
 from rota.html import rota_html

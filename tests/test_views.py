@@ -13,11 +13,11 @@ from icalendar import Calendar as ICalendar
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-import cli.solving
-import solver
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
+import rota.cli.solving
+from rota import solver
 from rota.calendar import Calendar
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.load import load_team
 
 runner = CliRunner()
@@ -29,8 +29,8 @@ WIDE = {"COLUMNS": "200"}
 
 def fake_solve(team: Any, start: Any, end: Any, params: Any) -> Any:
     """Stands in for the solver: the greedy rota, the same every time, with the timings a solve keeps."""
-    from solver.greedy import greedy_rota
-    from solver.result import SolveResult, SolveStatus, rota_document
+    from rota.solver.greedy import greedy_rota
+    from rota.solver.result import SolveResult, SolveStatus, rota_document
 
     cal = Calendar(team, start, end)
     duties = sorted(greedy_rota(cal))
@@ -53,7 +53,7 @@ def _no_solving(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("a view of a stored rota must not solve")
 
-    monkeypatch.setattr(cli.solving, "solve", refuse)
+    monkeypatch.setattr(rota.cli.solving, "solve", refuse)
     monkeypatch.setattr(solver, "solve", refuse)
 
 
@@ -70,14 +70,14 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny desk solved once (the real solver) into a folder: rota.json, rota.ics and rota.csv."""
     folder = tmp_path_factory.mktemp("solved")
     calls: list[Any] = []
-    real = cli.solving.solve
+    real = rota.cli.solving.solve
 
     def counting(*args: Any) -> Any:
         calls.append(args)
         return real(*args)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cli.solving, "solve", counting)
+        mp.setattr(rota.cli.solving, "solve", counting)
         result = runner.invoke(
             app,
             [
@@ -174,7 +174,7 @@ def test_export_html_and_xlsx(solved: Path, tmp_path: Path, monkeypatch: pytest.
 
 
 def test_show_prints_exactly_what_solve_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli.solving, "solve", fake_solve)
+    monkeypatch.setattr(rota.cli.solving, "solve", fake_solve)
     printed = runner.invoke(app, ["solve", str(TINY)], env=WIDE)
     assert printed.exit_code == 0, printed.output
     saved = runner.invoke(app, ["solve", str(TINY), "-o", str(tmp_path / "rota.json")], env=WIDE)
@@ -340,7 +340,7 @@ def test_html_escapes_every_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         .replace("Fatima El Idrissi", "<script>alert(1)</script>")
         .replace("reason: course", 'reason: "\\"><b>course"')
     )
-    monkeypatch.setattr(cli.solving, "solve", fake_solve)
+    monkeypatch.setattr(rota.cli.solving, "solve", fake_solve)
     assert runner.invoke(app, ["solve", str(team), "-o", str(tmp_path / "odd.json")]).exit_code == 0
     _no_solving(monkeypatch)
     result = runner.invoke(app, ["export", str(tmp_path / "odd.json"), str(team), "-f", "html"])

@@ -15,10 +15,11 @@ import simpy
 import yaml
 from typer.testing import CliRunner
 
-from cli import commands  # noqa: F401  (registers the commands on the app)
-from cli.main import app
 from rota.calendar import Calendar
+from rota.cli import commands  # noqa: F401  (registers the commands on the app)
+from rota.cli.main import app
 from rota.load import TeamFileError, load_team, parse_team
+from rota.solver import SolveParams, solve
 from rota.validate import validate
 from rota.workload import (
     agents_needed,
@@ -28,7 +29,6 @@ from rota.workload import (
     predicted_service_level,
     service_level,
 )
-from solver import SolveParams, solve
 
 runner = CliRunner()
 PHONES = Path(__file__).resolve().parents[1] / "data" / "capacity" / "phone-desk.yaml"

@@ -15,9 +15,9 @@ from sqlalchemy import text
 from standins import quick_result as quick_result  # the tests import them from here
 from standins import quick_solve as quick_solve
 
-from api.db import Database, make_engine
-from api.models import Base
-from api.services.tokens import create_api_token
+from rota.api.db import Database, make_engine
+from rota.api.models import Base
+from rota.api.services.tokens import create_api_token
 
 # Twelve days in Amsterdam across the end of summer time (Sun 25 Oct 2026, 03:00 CEST → 02:00 CET):
 # a weekday desk in core hours and a nightly on-call shift that lasts 9 h on the night of the change.

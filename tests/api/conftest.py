@@ -18,10 +18,10 @@ from apikit import Service, empty_database, issue_tokens
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api.db import make_engine
-from api.main import create_app
-from api.migrate import upgrade
-from api.settings import Settings
+from rota.api.db import make_engine
+from rota.api.main import create_app
+from rota.api.migrate import upgrade
+from rota.api.settings import Settings
 
 
 def _postgres_base() -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from apikit import Service, quick_solve, team_doc
 
-from api.services.tokens import create_api_token, revoke_api_token
+from rota.api.services.tokens import create_api_token, revoke_api_token
 
 # (method, path, body, callers that must get 403); {job}, {rota}, {cal} are filled in per test.
 ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [

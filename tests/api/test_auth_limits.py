@@ -41,7 +41,7 @@ def test_staff_asking_for_drafts_gets_none(drafted: tuple[Service, int]) -> None
 
 
 def test_an_empty_set_of_states_lists_nothing(drafted: tuple[Service, int]) -> None:
-    from api.services.rotas import list_rotas
+    from rota.api.services.rotas import list_rotas
 
     service, rota_id = drafted
     with service.db.read() as session:
@@ -212,7 +212,7 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(make_service: Any) 
 def test_no_trusted_proxies_means_the_peer_always() -> None:
     from starlette.requests import Request
 
-    from api.middleware import client_ip, trusted_networks
+    from rota.api.middleware import client_ip, trusted_networks
 
     class State:
         settings: Any = None
@@ -242,7 +242,7 @@ def test_no_trusted_proxies_means_the_peer_always() -> None:
 def test_a_bad_trusted_proxies_setting_names_itself() -> None:
     from pydantic import ValidationError
 
-    from api.settings import Settings
+    from rota.api.settings import Settings
 
     with pytest.raises(ValidationError, match="trusted_proxies"):
         Settings(trusted_proxies="10.0.0.0/33")

@@ -28,10 +28,10 @@ import pytest
 from apikit import team_doc
 from sqlalchemy import func, select, text
 
-from api.db import Database
-from api.models import Base, Job
-from api.services.tokens import create_api_token
 from benchmarks.synthetic import synthetic_document
+from rota.api.db import Database
+from rota.api.models import Base, Job
+from rota.api.services.tokens import create_api_token
 
 LEASE = 4  # seconds: a killed worker's job is taken over within about this long
 BIG = {**synthetic_document("H", 0), "period": {"start": "2026-10-05", "end": "2026-11-01"}}
@@ -71,7 +71,9 @@ def _free_port() -> int:
 
 def _rota() -> list[str]:
     script = Path(sys.executable).with_name("rota")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from cli.main import main; main()"]
+    return (
+        [str(script)] if script.exists() else [sys.executable, "-c", "from rota.cli.main import main; main()"]
+    )
 
 
 @dataclass
@@ -348,8 +350,8 @@ def test_idempotency_key_on_the_in_process_backend(make_service: Any) -> None:
 def test_run_job_takes_over_a_dead_workers_job_up_to_the_limit(make_service: Any) -> None:
     from apikit import quick_solve
 
-    from api.db import utcnow
-    from api.jobs.worker import run_job
+    from rota.api.db import utcnow
+    from rota.api.jobs.worker import run_job
 
     service = make_service(solve_fn=quick_solve, solve_isolation="thread")
     service.put_team()

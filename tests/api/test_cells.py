@@ -1,4 +1,5 @@
-"""GET /api/rotas/{id}/cell: a person's date with the choices of the cell page (api/services/cells.py)."""
+"""GET /api/rotas/{id}/cell: a person's date with the choices of the cell page
+(rota/api/services/cells.py)."""
 
 from __future__ import annotations
 

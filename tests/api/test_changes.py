@@ -1,4 +1,5 @@
-"""GET /api/rotas/{id}/changes: what Publish would change (api/services/changes.py), as the publish page."""
+"""GET /api/rotas/{id}/changes: what Publish would change (rota/api/services/changes.py), as the publish
+page."""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ import pytest
 from apikit import team_doc
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import get_settings
 from benchmarks.bench_feeds import free_port
-from cli.demo import next_month
+from rota.api.main import create_app
+from rota.api.settings import get_settings
+from rota.cli.demo import next_month
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -57,7 +57,7 @@ def test_bad_input_is_one_line_and_exit_2(rota: Run, tmp_path: Path) -> None:
 
 
 def test_next_month_rolls_over_the_year() -> None:
-    from cli.demo import next_month
+    from rota.cli.demo import next_month
 
     assert next_month(date(2026, 11, 23)) == "2026-12"
     assert next_month(date(2026, 12, 31)) == "2027-01"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from apikit import Service, team_doc
 
-from api.db import utcnow
-from api.errors import ApiError, Unauthorized
-from api.models import ApiToken
-from api.services.tokens import (
+from rota.api.db import utcnow
+from rota.api.errors import ApiError, Unauthorized
+from rota.api.models import ApiToken
+from rota.api.services.tokens import (
     create_api_token,
     create_sign_in_link,
     redeem_sign_in_link,
@@ -19,7 +19,7 @@ from api.services.tokens import (
     session_principal,
     token_principal,
 )
-from api.settings import get_settings
+from rota.api.settings import get_settings
 
 
 def _issue(service: Service, **kwargs: Any) -> tuple[int, str]:

@@ -19,9 +19,9 @@ from apikit import Service, issue_tokens, quick_result, team_doc
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from api.jobs import worker
-from api.main import create_app
-from api.settings import Settings
+from rota.api.jobs import worker
+from rota.api.main import create_app
+from rota.api.settings import Settings
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -235,7 +235,7 @@ def test_a_postgresql_database_dropped_under_the_app_answers_503() -> None:
     database dropped; every route answers 503 saying so, /readyz "unreachable"."""
     from sqlalchemy import create_engine, text
 
-    from api.migrate import upgrade
+    from rota.api.migrate import upgrade
 
     with socket.socket() as s:
         if s.connect_ex(("127.0.0.1", 5432)) != 0:
@@ -253,7 +253,7 @@ def test_a_postgresql_database_dropped_under_the_app_answers_503() -> None:
         pytest.skip(f"cannot create a database: {exc}")
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     try:
-        from api.db import make_engine
+        from rota.api.db import make_engine
 
         engine = make_engine(url)
         upgrade(engine)

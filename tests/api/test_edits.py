@@ -8,7 +8,7 @@ import pytest
 from apikit import Service, quick_solve
 from sqlalchemy import select
 
-from api.models import Assignment
+from rota.api.models import Assignment
 
 KEYS = ("person", "role", "shift", "date")
 

@@ -8,8 +8,8 @@ from typing import Any
 from apikit import Service, quick_solve
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
+from rota.api.main import create_app
+from rota.api.settings import Settings
 
 
 def test_a_body_that_is_not_json_or_missing_is_named(service: Service) -> None:

@@ -138,8 +138,8 @@ def test_the_next_rota_starts_from_the_published_balance(published: tuple[Servic
     only the days the hard rules look back), so its objective counts the balances so far."""
     from datetime import date
 
-    from api.services.rotas import horizon_team
     from rota import ledger
+    from rota.api.services.rotas import horizon_team
     from rota.calendar import Calendar
 
     service, rota = published

@@ -17,8 +17,8 @@ import icalendar
 import pytest
 from apikit import Service, quick_solve
 
-import api.feeds
-from api.feeds import BodyCache
+import rota.api.feeds
+from rota.api.feeds import BodyCache
 from rota.ical import (
     EVENT_CACHE_SIZE,
     PRODID,
@@ -242,7 +242,7 @@ def test_naive_times_are_refused_naming_the_event(where: str) -> None:
 
 
 def test_the_feeds_write_no_ical_syntax_of_their_own() -> None:
-    source = inspect.getsource(api.feeds)
+    source = inspect.getsource(rota.api.feeds)
     assert not re.search(r"BEGIN:|END:V|DTSTART[:;]|\\r\\n|def fold|escape", source)
 
 

@@ -12,7 +12,7 @@ import pytest
 from apikit import Service, quick_solve, team_doc
 from sqlalchemy import select
 
-from api.models import CalendarToken, OutboxMessage
+from rota.api.models import CalendarToken, OutboxMessage
 from rota.ical import event_uid
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -294,7 +294,7 @@ def test_staff_make_only_their_own_person_feed(published: tuple[Service, dict[st
 
 def test_a_feed_ends_with_the_staff_token_that_made_it(published: tuple[Service, dict[str, Any]]) -> None:
     """Issue 9: revoking a staff token ends the feeds it made; feeds a lead made for the team stay."""
-    from api.services.tokens import revoke_api_token
+    from rota.api.services.tokens import revoke_api_token
 
     service, _ = published
     mine = feed_token(service, "staff", kind="person", person="noor")

@@ -8,10 +8,10 @@ from typing import Any
 from apikit import Service, quick_result
 from sqlalchemy import func, select, update
 
-from api.jobs import submit
-from api.models import Assignment, Job, Rota
+from rota.api.jobs import submit
+from rota.api.models import Assignment, Job, Rota
 from rota.records import Duty
-from solver import Progress
+from rota.solver import Progress
 
 
 def _count(service: Service, model: Any) -> int:
@@ -206,7 +206,7 @@ def test_a_solve_job_is_read_once_from_its_row() -> None:
 
     import pytest
 
-    from api.jobs import SolveJob
+    from rota.api.jobs import SolveJob
 
     params = {
         "start": "2027-02-01",
@@ -241,19 +241,19 @@ def test_a_solve_job_is_read_once_from_its_row() -> None:
 
 
 def test_the_solve_child_preloads_no_database_code() -> None:
-    """The forkserver preloads ``api.jobs.child``: importing it must not pull in the runner, the models
+    """The forkserver preloads ``rota.api.jobs.child``: importing it must not pull in the runner, the models
     or SQLAlchemy (a heavier child would count them against its memory cap); the package's names still
     resolve when asked for."""
     import subprocess
     import sys
 
     probe = (
-        "import sys, api.jobs.child; print(sorted(m for m in ('sqlalchemy', 'api.models', "
-        "'api.jobs.runner', 'api.jobs.worker') if m in sys.modules)); "
-        "from api.jobs import JobRunner, SolveJob, ThreadPoolRunner; print(SolveJob.__module__)"
+        "import sys, rota.api.jobs.child; print(sorted(m for m in ('sqlalchemy', 'rota.api.models', "
+        "'rota.api.jobs.runner', 'rota.api.jobs.worker') if m in sys.modules)); "
+        "from rota.api.jobs import JobRunner, SolveJob, ThreadPoolRunner; print(SolveJob.__module__)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["[]", "api.jobs.worker"]
+    assert out.splitlines() == ["[]", "rota.api.jobs.worker"]
 
 
 def test_the_effort_asked_reaches_the_solver_and_progress_shows_effort_and_seconds_left(

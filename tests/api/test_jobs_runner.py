@@ -18,13 +18,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from test_jobs import _wait_state, patient_solve
 
-from api.db import utcnow
-from api.jobs import worker
-from api.jobs.child import ChildLimits, SolveFailed, solve_in_child
-from api.jobs.leases import expire_leases
-from api.models import Job, Rota, TeamRow
+from rota.api.db import utcnow
+from rota.api.jobs import worker
+from rota.api.jobs.child import ChildLimits, SolveFailed, solve_in_child
+from rota.api.jobs.leases import expire_leases
+from rota.api.models import Job, Rota, TeamRow
 from rota.load import parse_team
-from solver import Progress
+from rota.solver import Progress
 
 
 def _team() -> Any:

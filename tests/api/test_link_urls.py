@@ -13,7 +13,7 @@ import pytest
 from apikit import quick_solve, team_doc
 from fastapi.testclient import TestClient
 
-from api.urls import forwarded_host, is_loopback, origin
+from rota.api.urls import forwarded_host, is_loopback, origin
 
 TOKENS = "/api/calendar-tokens"
 TEAM_FEED = {"team": "tiny", "kind": "team"}

@@ -26,8 +26,8 @@ from fastapi import HTTPException
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-import api.routes.calendars as calendars_route
-from api.middleware import CSP, FailureLimiter, MaskSecrets, mask_secrets, uvicorn_log_config
+import rota.api.routes.calendars as calendars_route
+from rota.api.middleware import CSP, FailureLimiter, MaskSecrets, mask_secrets, uvicorn_log_config
 from rota.export import safe_cell, xlsx_bytes
 from rota.ical import EventSpec, calendar_ics, rota_ics
 from rota.load import parse_team
@@ -426,14 +426,14 @@ def test_uvicorn_access_log_masks_feed_secrets_and_tokens(monkeypatch: pytest.Mo
     import uvicorn
     from fastapi import FastAPI
 
-    import cli.service
+    import rota.cli.service
 
     captured: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: captured.update(kw))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    cli.service.serve("127.0.0.1", port, upgrade=False, reload=False)
+    rota.cli.service.serve("127.0.0.1", port, upgrade=False, reload=False)
     config = captured["log_config"]
     assert "mask_secrets" in config["handlers"]["access"]["filters"]
     assert config == uvicorn_log_config()

@@ -13,9 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from api.db import make_engine
-from api.migrate import current, downgrade, head, upgrade
-from api.models import Base
+from rota.api.db import make_engine
+from rota.api.migrate import current, downgrade, head, upgrade
+from rota.api.models import Base
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -23,10 +23,10 @@ from apikit import Service, quick_solve, team_doc
 from notifykit import HookReceiver, SmtpSink
 from sqlalchemy import select
 
-from api.db import Database
-from api.models import FeedEvent, OutboxMessage
-from api.services import notify, outbox
-from api.settings import Settings
+from rota.api.db import Database
+from rota.api.models import FeedEvent, OutboxMessage
+from rota.api.services import notify, outbox
+from rota.api.settings import Settings
 from rota.ical import event_uid
 
 EMAILS = {
@@ -306,8 +306,8 @@ CHILD = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from fastapi.testclient import TestClient
     from apikit import issue_tokens, quick_solve, Service
-    from api.main import create_app
-    from api.settings import Settings
+    from rota.api.main import create_app
+    from rota.api.settings import Settings
     import json
 
     settings = Settings(database_url={url!r}, smtp_url={smtp!r}, notify_poll_seconds=3600, job_workers=1,
@@ -358,8 +358,8 @@ def test_a_process_killed_between_the_publish_commit_and_the_send_delivers_once_
 CLAIM_AND_DIE = textwrap.dedent(
     """
     import os, signal
-    from api.db import Database
-    from api.services import outbox
+    from rota.api.db import Database
+    from rota.api.services import outbox
     db = Database.connect({url!r})
     row = outbox.claim(db, {id}, "doomed-runner", 1.0)
     assert row is not None
@@ -485,7 +485,7 @@ def test_my_choices_are_mine(service: Service) -> None:
     "url", ["smtp://mail.test:2525", "smtps://u%40x:p%3Aw@mail.test", "smtp://mail.test"]
 )
 def test_the_smtp_url_is_read(url: str) -> None:
-    from api.services.mail import smtp_server
+    from rota.api.services.mail import smtp_server
 
     server = smtp_server(Settings(smtp_url=url, smtp_username="env-user", smtp_password="env-pw"))
     assert server.host == "mail.test"
@@ -497,7 +497,7 @@ def test_the_smtp_url_is_read(url: str) -> None:
 
 
 def test_celery_workers_run_the_courier_task() -> None:
-    from api.jobs.celery import DELIVER_TASK, TASK, make_celery
+    from rota.api.jobs.celery import DELIVER_TASK, TASK, make_celery
 
     app = make_celery(Settings())
     assert {TASK, DELIVER_TASK} <= set(app.tasks)
@@ -532,7 +532,7 @@ def test_a_rota_worker_sends_the_outbox_with_the_celery_backend(make_service: An
             "ROTA_NOTIFY_POLL_SECONDS": "0.2",
         }
         worker = subprocess.Popen(
-            [sys.executable, "-c", "from cli.main import main; main()", "worker", "--concurrency", "1"],
+            [sys.executable, "-c", "from rota.cli.main import main; main()", "worker", "--concurrency", "1"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -17,7 +17,7 @@ import pytest
 from apikit import Service, quick_solve, team_doc
 from icalendar import Calendar as ICal
 
-from api.services.tokens import create_api_token
+from rota.api.services.tokens import create_api_token
 from rota.ical import event_uid
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -73,7 +73,7 @@ def _duties(answer: dict[str, Any]) -> set[tuple[str, str, datetime, datetime]]:
 
 
 def _feed_events(service: Service) -> dict[str, list[tuple[str, datetime, datetime]]]:
-    """Each person's feed (what api/feeds.py serves at its URL): (UID, start, end) of its events."""
+    """Each person's feed (what rota/api/feeds.py serves at its URL): (UID, start, end) of its events."""
     events = {}
     for person in PEOPLE:
         made = service.call(
@@ -296,9 +296,9 @@ def test_an_integration_token_needs_its_teams(service: Service) -> None:
 def test_rota_token_create_makes_an_integration_token(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import cli.commands  # noqa: F401  (registers the commands)
-    from api.settings import get_settings
-    from cli.main import app
+    import rota.cli.commands  # noqa: F401  (registers the commands)
+    from rota.api.settings import get_settings
+    from rota.cli.main import app
 
     monkeypatch.setenv("ROTA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     get_settings.cache_clear()

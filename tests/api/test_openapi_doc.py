@@ -28,7 +28,7 @@ def test_every_refusal_is_documented_with_the_body_sent(service: Service) -> Non
                 if status[0] in "45" and "application/json" in response.get("content", {}):
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
-            assert "400" in responses, (method, path)  # api.middleware refuses a bad Content-Length
+            assert "400" in responses, (method, path)  # rota.api.middleware refuses a bad Content-Length
             if "requestBody" in operation:
                 with_body += 1
     assert with_body >= 4

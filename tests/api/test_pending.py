@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from apikit import Service, quick_solve
 
-from api.services import publish
-from api.services.pending import open_pending, pending_for
+from rota.api.services import publish
+from rota.api.services.pending import open_pending, pending_for
 
 KEYS = ("person", "role", "shift", "date")
 SHIFTS = "/api/me/shifts?from=2026-10-19&to=2026-10-30"

@@ -16,7 +16,7 @@ import pytest
 from apikit import Service, quick_solve, team_doc
 from test_feeds import get_feed, parse_events
 
-from api.services.tokens import create_api_token
+from rota.api.services.tokens import create_api_token
 from rota.ical import event_uid
 
 OCT_20 = datetime(2026, 10, 20, 12, tzinfo=UTC)
@@ -388,7 +388,7 @@ def test_offers_decisions_and_open_shifts_are_emailed_through_the_outbox(
     those the rules allow hear of an open shift; a person who turned emails off hears nothing."""
     from sqlalchemy import select
 
-    from api.models import OutboxMessage
+    from rota.api.models import OutboxMessage
 
     service, rota = published
     doc = team_doc()
@@ -515,7 +515,7 @@ def test_the_lead_s_webhook_hears_of_each_request_that_waits_for_them(make_servi
 def test_the_waiting_text_names_dates_and_times_in_short() -> None:
     from zoneinfo import ZoneInfo
 
-    from api.services.requests import _short_span
+    from rota.api.services.requests import _short_span
 
     ams = ZoneInfo("Europe/Amsterdam")
     assert _short_span(date(2026, 10, 20), date(2026, 10, 22)) == "Tue 20 Oct – Thu 22 Oct"

@@ -9,7 +9,7 @@ from typing import Any
 from apikit import Service, quick_result, quick_solve, team_doc
 from sqlalchemy import func, select
 
-from api.models import PublishedDay, Rota
+from rota.api.models import PublishedDay, Rota
 from rota.document import RotaDocument
 from rota.load import parse_team
 from rota.validate import validate

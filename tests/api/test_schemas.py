@@ -1,4 +1,4 @@
-"""The API's read models built from database rows (``api.schemas``): every field from the row's attribute
+"""The API's read models built from database rows (``rota.api.schemas``): every field from the row's attribute
 of the same name, but the few a model makes itself."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from api.schemas import JobRead, ProgressRead, of_row
+from rota.api.schemas import JobRead, ProgressRead, of_row
 
 AT = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 

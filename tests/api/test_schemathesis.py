@@ -32,8 +32,8 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from api.main import create_app
-from api.settings import Settings
+from rota.api.main import create_app
+from rota.api.settings import Settings
 
 EXAMPLES = int(os.environ.get("ROTA_SCHEMATHESIS_EXAMPLES", "12"))
 ROLES = ("lead", "staff", "hr")

@@ -38,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         [
             sys.executable,
             "-c",
-            "from cli.main import main; main()",
+            "from rota.cli.main import main; main()",
             "serve",
             "--upgrade",
             "--host",

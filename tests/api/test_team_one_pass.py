@@ -8,7 +8,7 @@ import yaml
 from apikit import Service, team_doc
 from test_newcomer_desk import DESK, EXPECTED, WARNINGS  # tests/: on the path (its conftest)
 
-from api.services.teams import json_document
+from rota.api.services.teams import json_document
 from rota.load import TeamFileLoader
 
 DETAIL = [{"path": p, "message": m} for p, m in EXPECTED] + [

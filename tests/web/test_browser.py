@@ -25,9 +25,9 @@ import httpx
 import pytest
 from webkit import LEAVE_WEEKDAY, MONTH, PEOPLE, issue_tokens, sign_in_link, team_doc
 
-from api.db import Database, make_engine
-from api.migrate import upgrade
-from api.services.teams import put_team
+from rota.api.db import Database, make_engine
+from rota.api.migrate import upgrade
+from rota.api.services.teams import put_team
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -134,7 +134,7 @@ def serving(
             "-m",
             "uvicorn",
             "--factory",
-            "api.main:create_app",
+            "rota.api.main:create_app",
             "--host",
             "127.0.0.1",
             "--port",

@@ -27,11 +27,11 @@ import pytest
 from test_browser import _browser_path, wait_until_serving
 from webkit import FIRST, LAST, issue_tokens, sign_in_link, team_doc
 
-from api.db import Database, make_engine
-from api.migrate import upgrade
-from api.services.publish import publish_rota
-from api.services.rotas import store_rota
-from api.services.teams import parse_document, put_team
+from rota.api.db import Database, make_engine
+from rota.api.migrate import upgrade
+from rota.api.services.publish import publish_rota
+from rota.api.services.rotas import store_rota
+from rota.api.services.teams import parse_document, put_team
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,8 +53,8 @@ def _port() -> int:
 def _publish_next_month(db: Database) -> None:
     """The team stored and next month's greedy rota published (no solver: the test is about links)."""
     from rota.calendar import Calendar
-    from solver.greedy import greedy_rota
-    from solver.result import rota_document
+    from rota.solver.greedy import greedy_rota
+    from rota.solver.result import rota_document
 
     with db.write() as session:
         _, version, _ = put_team(session=session, team_id="tiny", document=team_doc())
@@ -104,7 +104,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Data
         [
             sys.executable,
             "-c",
-            "from cli.main import main; main()",
+            "from rota.cli.main import main; main()",
             "serve",
             "--port",
             str(port),

@@ -22,8 +22,8 @@ from notifykit import HookReceiver, SmtpSink
 from test_browser import Server, browser, open_page, serving  # noqa: F401 (the fixtures)
 from webkit import MONTH, team_doc
 
-from api.models import PublishedDay, Rota
-from api.services.webhooks import add_webhook
+from rota.api.models import PublishedDay, Rota
+from rota.api.services.webhooks import add_webhook
 
 SECRET = "browser-hook-secret"
 

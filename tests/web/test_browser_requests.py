@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from test_browser import Server, browser, generate_draft, open_page, server  # noqa: F401  (the module's fixtures)
 
-from api.models import StaffRequest
-from api.services import publish
-from api.services.tokens import create_api_token, create_sign_in_link
+from rota.api.models import StaffRequest
+from rota.api.services import publish
+from rota.api.services.tokens import create_api_token, create_sign_in_link
 
 
 def _sign_in(page: Any, server: Server, link: str) -> None:

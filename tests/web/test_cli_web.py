@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from webkit import csrf_of
 
-from api.main import create_app
-from api.settings import get_settings
+from rota.api.main import create_app
+from rota.api.settings import get_settings
 
 Run = Callable[..., tuple[int, str, str]]
 

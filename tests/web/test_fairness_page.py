@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from webkit import FIRST, LAST, Web, sign_in, team_doc
 
-from api.services.teams import put_team
+from rota.api.services.teams import put_team
 
 
 def _as(web: Web, who: str) -> TestClient:

@@ -7,8 +7,8 @@ import re
 from fastapi.testclient import TestClient
 from webkit import LEAVE_WEEKDAY, Web, csrf_of, landed, post, sign_in
 
-from api.models import RotaEdit
-from api.services.rotas import get_rota
+from rota.api.models import RotaEdit
+from rota.api.services.rotas import get_rota
 
 
 def _version(html: str) -> int:
@@ -163,7 +163,7 @@ def test_the_team_file_is_checked_line_by_line_before_saving(web: Web, lead: Tes
 
 
 def test_the_quick_forms_make_new_versions(web: Web, lead: TestClient) -> None:
-    from api.services.teams import current_document
+    from rota.api.services.teams import current_document
 
     page = "/teams/tiny/file"
     assert (

@@ -1,4 +1,4 @@
-"""The shared template pieces of ``api/web/templates/_forms.html``: the one-button POST form and the
+"""The shared template pieces of ``rota/api/web/templates/_forms.html``: the one-button POST form and the
 per-person changes table, rendered alone."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from api.web.render import templates
+from rota.api.web.render import templates
 
 
 def _render(source: str, **values: object) -> str:

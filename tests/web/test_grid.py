@@ -46,7 +46,7 @@ def _version(html: str) -> int:
 
 
 def _rows(web: Web, rota_id: int) -> list:
-    from api.services.rotas import get_rota
+    from rota.api.services.rotas import get_rota
 
     with web.db.read() as session:
         return list(get_rota(session=session, rota_id=rota_id).assignments)
@@ -93,8 +93,8 @@ def test_two_tabs_editing_different_cells_both_succeed_and_the_same_cell_twice_c
     assert (a.person, a.date, a.shift) not in left and (b.person, b.date, b.shift) not in left
     # a version moved by a publish (not by edits) is still refused as a whole: publishing another rota over
     # these dates moves the draft's version
-    from api.services.publish import publish_rota
-    from api.services.rotas import duty_of, get_rota, store_rota
+    from rota.api.services.publish import publish_rota
+    from rota.api.services.rotas import duty_of, get_rota, store_rota
 
     with web.db.write() as session:
         mine = get_rota(session=session, rota_id=draft)
@@ -146,8 +146,8 @@ def test_an_edit_conflict_left_unread_is_never_shown_on_the_publish_page(
 
 
 def test_the_api_takes_an_older_version_for_another_cell(web: Web, draft: int) -> None:
-    from api.errors import Conflict
-    from api.services.edits import EditRequest, edit_rota
+    from rota.api.errors import Conflict
+    from rota.api.services.edits import EditRequest, edit_rota
 
     rows = [r for r in _rows(web, draft) if r.role == "desk"]
     a, b = rows[0], next(r for r in rows if r.date != rows[0].date)
@@ -260,7 +260,7 @@ def test_lists_offer_qualified_free_people_first(web: Web, lead: TestClient, dra
 def test_swap_exchanges_two_duties_rule_checked_and_a_missing_skill_is_confirmed_twice(
     web: Web, lead: TestClient, draft: int
 ) -> None:
-    from api.services.edits import EditRequest, edit_rota
+    from rota.api.services.edits import EditRequest, edit_rota
 
     day = next(r.date for r in _rows(web, draft) if r.date.weekday() == 1 and r.role == "desk")
     with web.db.write() as session:  # on that Tuesday: Noor on the morning desk, Lotte the afternoon one
@@ -354,8 +354,8 @@ def test_a_change_to_a_published_rota_waits_with_the_unpublished_changes(
 def test_a_second_generate_of_the_month_shows_the_running_one(web: Web, lead: TestClient) -> None:
     from webkit import FIRST, LAST, MONTH
 
-    from api.jobs.submit import submit_job
-    from api.models import Job
+    from rota.api.jobs.submit import submit_job
+    from rota.api.models import Job
 
     settings = web.app.state.settings
     with web.db.write() as session:  # queued, not handed to a runner: it stays queued
@@ -384,7 +384,7 @@ def test_the_month_field_takes_last_year_to_five_years_on(web: Web, lead: TestCl
 
 
 def test_a_draft_can_be_discarded_and_a_published_rota_cannot(web: Web, lead: TestClient, draft: int) -> None:
-    from api.models import Assignment, Rota
+    from rota.api.models import Assignment, Rota
 
     month = lead.get(f"/teams/tiny/rotas/{draft}").text
     assert "Discard the draft</button>" in month
@@ -480,7 +480,7 @@ def test_the_grid_filters_by_role_person_and_week(web: Web, lead: TestClient, dr
 
 
 def test_names_are_isolated_from_the_text_around_them() -> None:
-    from api.web.render import bdi
+    from rota.api.web.render import bdi
 
     assert str(bdi("Eva \u202eSmit")) == "<bdi>Eva \u202eSmit</bdi>"
     assert str(bdi("<b>x</b>")) == "<bdi>&lt;b&gt;x&lt;/b&gt;</bdi>"

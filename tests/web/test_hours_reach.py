@@ -8,7 +8,7 @@ import html
 from fastapi.testclient import TestClient
 from webkit import MONTH, Web, post, team_doc
 
-from api.services.teams import put_team
+from rota.api.services.teams import put_team
 from rota.calendar import Calendar
 from rota.load import parse_team
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from webkit import Web, landed, post, sign_in
 
-from api.services import notify
+from rota.api.services import notify
 
 
 def _as(web: Web, who: str) -> TestClient:
@@ -112,7 +112,7 @@ def test_publishing_on_the_page_queues_the_webhook_and_the_log_shows_it(
 ) -> None:
     import re
 
-    from api.services import webhooks
+    from rota.api.services import webhooks
 
     with web.db.write() as session:
         webhooks.add_webhook(

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from webkit import FIRST, Web, sign_in
 
-from api.services.onduty import on_duty
-from api.services.tokens import create_api_token
+from rota.api.services.onduty import on_duty
+from rota.api.services.tokens import create_api_token
 
 PAGE = "/teams/tiny/on-duty"
 

@@ -1,5 +1,5 @@
-"""Pages are a thin layer over api/services: no module of api/web queries the database itself, and the
-decisions a page shows (the hours-off mark) are named in the view code, not in a template."""
+"""Pages are a thin layer over rota/api/services: no module of rota/api/web queries the database itself, and
+the decisions a page shows (the hours-off mark) are named in the view code, not in a template."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from api.web.month import HOURS_OFF_MINUTES, hours_off
+from rota.api.web.month import HOURS_OFF_MINUTES, hours_off
 
-WEB = Path(__file__).resolve().parents[2] / "api" / "web"
+WEB = Path(__file__).resolve().parents[2] / "rota" / "api" / "web"
 QUERIES = {"query", "execute", "scalar", "scalars", "get", "add", "add_all", "delete", "merge", "flush"}
 
 

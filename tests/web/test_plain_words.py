@@ -10,7 +10,7 @@ import re
 from fastapi.testclient import TestClient
 from webkit import FIRST, MONTH, Web, post, sign_in
 
-from api.web.render import moment_text, within_text
+from rota.api.web.render import moment_text, within_text
 
 MADE = re.compile(r"made \w{3} \d{1,2} \w{3} \d{4} \d\d:\d\d CES?T")  # the team is in Europe/Amsterdam
 
@@ -80,7 +80,7 @@ def test_feed_links_made_in_the_teams_zone(web: Web, published: int) -> None:
 def test_rule_texts_name_people_and_dates() -> None:
     from webkit import team_doc
 
-    from api.web.render import named_text, team_names
+    from rota.api.web.render import named_text, team_names
     from rota.load import parse_team
 
     names = team_names(parse_team(team_doc(), "tiny"))
@@ -116,7 +116,7 @@ def test_coverage_lists_kept_rule_breaks_in_names_and_dates(web: Web, lead: Test
 def test_naming_twice_changes_nothing() -> None:
     from webkit import team_doc
 
-    from api.web.render import named_text, team_names
+    from rota.api.web.render import named_text, team_names
     from rota.load import parse_team
 
     names = team_names(parse_team(team_doc(), "tiny"))

@@ -55,7 +55,7 @@ def test_me_without_a_published_rota_shows_no_hours_of_an_empty_month(web: Web) 
 
 
 def test_private_reasons_keep_who_and_drop_why() -> None:
-    from api.services.privacy import private_reasons
+    from rota.api.services.privacy import private_reasons
 
     lines = [
         "2 needed, none on duty",

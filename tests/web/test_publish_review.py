@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from webkit import LEAVE_WEEKDAY, Web, post
 
-from api.services.rotas import get_rota
+from rota.api.services.rotas import get_rota
 
 
 def _version(html: str) -> int:

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from webkit import FIRST, MONTH, Web, landed, post, serve
 
-from api.models import Rota
+from rota.api.models import Rota
 
 
 @pytest.fixture

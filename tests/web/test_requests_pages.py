@@ -10,7 +10,7 @@ import re
 from fastapi.testclient import TestClient
 from webkit import Web, landed, post, sign_in
 
-from api.services.tokens import create_api_token
+from rota.api.services.tokens import create_api_token
 
 DUTY = re.compile(r'<option value="(\d+\|[0-9-]+\|[a-z]+\|[a-z]+)">')
 

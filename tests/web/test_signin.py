@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from webkit import Web, csrf_of, post, sign_in, sign_in_link
 
-from api.services.tokens import revoke_api_token
+from rota.api.services.tokens import revoke_api_token
 
 
 def _use_link(client: TestClient, code: str) -> Any:
@@ -50,8 +50,8 @@ def test_an_expired_or_unknown_link_is_refused(web: Web) -> None:
 
     from sqlalchemy import update
 
-    from api.db import utcnow
-    from api.models import SignInLink
+    from rota.api.db import utcnow
+    from rota.api.models import SignInLink
 
     code = sign_in_link(web.db, web.tokens.ids["staff"])
     with web.db.write() as session:
@@ -175,7 +175,7 @@ def test_a_cookie_copied_before_sign_out_is_refused_after(web: Web, lead: TestCl
     )
     assert denied.status_code == 303 and denied.headers["location"].startswith("/sign-in")
     with web.db.read() as session:
-        from api.models import Job
+        from rota.api.models import Job
 
         assert session.query(Job).count() == 0
 
@@ -199,8 +199,8 @@ def test_a_session_unused_for_session_hours_ends_on_the_server(web: Web, lead: T
 
     from sqlalchemy import update
 
-    from api.db import utcnow
-    from api.models import WebSession
+    from rota.api.db import utcnow
+    from rota.api.models import WebSession
 
     def last_page(hours_ago: float) -> None:
         with web.db.write() as session:
@@ -247,8 +247,8 @@ def test_ended_and_lapsed_sessions_are_deleted_at_the_next_sign_in(web: Web, lea
 
     from sqlalchemy import update
 
-    from api.db import utcnow
-    from api.models import WebSession
+    from rota.api.db import utcnow
+    from rota.api.models import WebSession
 
     lapsed, live = web.client(), web.client()
     sign_in(lapsed, web.tokens.secrets["hr"])

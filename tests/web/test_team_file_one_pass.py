@@ -70,7 +70,7 @@ def test_a_file_without_warnings_shows_none(web: Web, lead: TestClient) -> None:
 def test_a_checked_file_waits_on_the_session_row_once(web: Web, lead: TestClient) -> None:
     from sqlalchemy import select
 
-    from api.models import WebSession
+    from rota.api.models import WebSession
 
     def held() -> list[object]:
         with web.db.read() as session:

@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from webkit import Web, sign_in, team_doc
 
-from api.services.teams import put_team
+from rota.api.services.teams import put_team
 
 
 def test_the_teams_list_shows_ids_beside_names(web: Web, lead: TestClient) -> None:

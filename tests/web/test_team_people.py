@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from webkit import LEAVE, Web, post
 
-from api.services.teams import current_document
+from rota.api.services.teams import current_document
 
 
 def _people(web: Web) -> dict[str, dict]:
@@ -34,7 +34,7 @@ def test_the_people_table_shows_skills_contract_and_leave(lead: TestClient) -> N
 def test_only_hours_entered_keeps_skills_days_and_leave(web: Web, lead: TestClient) -> None:
     """The data-loss report: entering only Hours saved skills: [] and dropped days."""
     with web.db.write() as session:
-        from api.services import team_edits
+        from rota.api.services import team_edits
 
         team_edits.change_team(
             session=session,

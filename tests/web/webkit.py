@@ -16,8 +16,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from standins import quick_solve as quick_solve  # the tests import it from here
 
-from api.db import Database
-from api.services.tokens import create_api_token, create_sign_in_link
+from rota.api.db import Database
+from rota.api.services.tokens import create_api_token, create_sign_in_link
 
 
 def next_month(today: date | None = None) -> tuple[date, date]:
@@ -88,7 +88,7 @@ class Web:
         return TestClient(self.app, base_url="http://testserver")
 
     def wait_job(self, job_id: str, timeout: float = 20) -> Any:
-        from api.jobs.submit import get_job
+        from rota.api.jobs.submit import get_job
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -161,9 +161,9 @@ def serve(
 ) -> Iterator[Web]:
     """The app on a copy of the migrated ``template`` database, its lifespan running (the job runner),
     the test team stored and tokens issued; ``solve_fn`` None: the real solver, in a thread."""
-    from api.main import create_app
-    from api.services.teams import put_team
-    from api.settings import Settings
+    from rota.api.main import create_app
+    from rota.api.services.teams import put_team
+    from rota.api.settings import Settings
 
     path = tmp_path / "rota.db"
     shutil.copy(template, path)
