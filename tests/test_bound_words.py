@@ -68,15 +68,16 @@ def test_bench_compare_cell() -> None:
             "from_best_percent": None,
             "best_is_known": True,
             "first_gapless_seconds": None,
+            "gapless_ratio": None,
             "wall_seconds": 1.0,
+            "status": "feasible",
             "wall_ratio": 1.0,
             "reproducible": True,
             "valid": True,
         }
 
-    out = table([row(4786.0, 7.0), row(1000.0, 990.0), row(None, None)], 60, 60, 2)
-    cells = list(out.columns[4].cells)
-    assert cells == ["no useful bound", "1.00", "–"]
+    out = table([row(4786.0, 7.0), row(1000.0, 990.0), row(None, None)], "caption")
+    assert list(out.columns[4].cells) == ["no useful bound", "1.00", "–"]
 
 
 def test_the_rota_document_says_it_in_words_and_keeps_the_bound() -> None:
