@@ -72,8 +72,11 @@ def build(
         other += objective.over_cover(ctx, gap_terms)
     scale = objective.scale_for(gap_terms + other, weights)
     least = {t.name: floors.cover_floor(ctx, t) for t in other if t.name == "shift_cover"}
+    # every term of a rota's objective is at least 0 (``rota.objective``), whatever a term's model
+    # constant (over-cover's is minus the demand): each term counts at least 0 toward the floor
     floor = sum(
-        weights.get(t.name, 1) * (least.get(t.name) or floors.term_floor(t)) for t in gap_terms + other
+        weights.get(t.name, 1) * max(0.0, least.get(t.name) or floors.term_floor(t))
+        for t in gap_terms + other
     )
     built = Built(ctx, weights, scale, gap_terms, other, floor=max(0.0, floor))
     if baseline is not None:
