@@ -33,9 +33,8 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.synthetic import size_names, synthetic_document
-from rota.bound import bound_useful
+from rota.bound import bound_useful, from_bound_percent
 from rota.cli.errors import fail, guarded
-from rota.cli.render import gap_percent
 
 MODES = ("default", "parallel", "plain")
 EXTRA = ("portfolio",)  # the default with --processes = the cores (rota.solver.portfolio), on request
@@ -191,7 +190,7 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "instance": instance,
                     "mode": mode,
                     **m,
-                    "from_bound_percent": gap_percent(m["objective"], m["bound"]),
+                    "from_bound_percent": from_bound_percent(m["objective"], m["bound"]),
                     "best": best,
                     "best_is_known": known is not None,
                     "from_best_percent": _percent(m["objective"], best),
@@ -252,6 +251,17 @@ COLUMNS = (
 WORDS = ("instance", "mode", "status", "reproducible", "valid")  # left-aligned; the figures right
 
 
+def from_bound_cell(objective: float | None, bound: float | None, percent: float | None = None) -> str:
+    """The "% from the bound" cell: the distance (``percent``, else computed), or "no useful bound"
+    where the bound proves too little of the objective to mean anything (``rota.bound``; the bound
+    column keeps the figure)."""
+    if percent is None:
+        percent = from_bound_percent(objective, bound)
+    if percent is not None and not bound_useful(objective, bound):
+        return "no useful bound"
+    return _f(percent, "{:.2f}")
+
+
 def cells(r: dict[str, Any]) -> list[str]:
     """One row of the table as text, in the order of ``COLUMNS``."""
     best = "" if r["best_is_known"] else " (of modes)"
@@ -260,9 +270,7 @@ def cells(r: dict[str, Any]) -> list[str]:
         r["mode"],
         _f(r["objective"], "{:,.0f}"),
         _f(r["objective_ratio"], "{:.3f}"),
-        _f(r["from_bound_percent"], "{:.2f}")
-        if r["from_bound_percent"] is None or bound_useful(r["objective"], r["bound"])
-        else "no useful bound",
+        from_bound_cell(r["objective"], r["bound"], r["from_bound_percent"]),
         _f(r["from_best_percent"], "{:.2f}") + best,
         _f(r["first_gapless_seconds"], "{:.2f}"),
         _f(r["gapless_ratio"], "{:.2f}"),

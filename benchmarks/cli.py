@@ -27,9 +27,8 @@ from rich.text import Text
 
 from benchmarks import bench_compare, bench_curtois, bench_fairness, bench_feeds, bench_pages
 from benchmarks.synthetic import size_names, size_shape, synthetic_document
-from rota.bound import bound_useful
+from rota.bound import from_bound_percent
 from rota.cli.errors import fail, guarded
-from rota.cli.render import gap_percent
 from rota.solver.params import DEFAULT_EFFORT, parse_effort
 
 DEFAULT_LIMITS = {"S": 10.0, "M": 20.0, "L": 60.0, "XL": 120.0, "H": 60.0, "LARGE": 60.0}  # wall seconds
@@ -89,7 +88,7 @@ def run_size(
         seconds=result.seconds,
         objective=result.objective,
         bound=result.bound,
-        from_bound_percent=gap_percent(result.objective, result.bound),
+        from_bound_percent=from_bound_percent(result.objective, result.bound),
         status=str(result.status),
         peak_mb=peak_mb,
         valid=valid,
@@ -197,7 +196,7 @@ def results_table(runs: list[BenchRun], workers: int, repeat: int) -> Table:
             _f(r.seconds),
             _f(r.objective, "{:,.0f}"),
             _f(r.bound, "{:,.0f}"),
-            _from_bound(r.objective, r.bound),
+            bench_compare.from_bound_cell(r.objective, r.bound),
             r.status,
             "yes" if r.reproducible else "no",
             _f(r.peak_mb, "{:,.0f}"),
@@ -220,14 +219,6 @@ def team_yaml(size: str, team_seed: int, doc: dict[str, object]) -> str:
     head += ", benchmarks/large.py).\n" if size == "LARGE" else ").\n"
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
     return head + body
-
-
-def _from_bound(objective: float | None, bound: float | None) -> str:
-    """The "% from the bound" cell: the distance, or "no useful bound" where the bound proves too little
-    of the objective to mean anything (``rota.bound``; the bound column keeps the figure)."""
-    if objective is not None and bound is not None and not bound_useful(objective, bound):
-        return "no useful bound"
-    return _f(gap_percent(objective, bound), "{:.2f}")
 
 
 def _sizes(text: str) -> list[str]:

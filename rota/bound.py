@@ -48,5 +48,5 @@ def quality_words(objective: float | None, bound: float | None) -> str:
         return "the best possible"
     if not bound_useful(objective, bound):
         return NO_USEFUL_BOUND
-    share = (objective - bound) / max(abs(objective), 1e-9) * 100
+    share = from_bound_percent(objective, bound) or 0.0
     return f"within {max(share, 0.1):.1f} % of the best possible"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from benchmarks.cli import _from_bound
+from benchmarks.bench_compare import from_bound_cell as _from_bound
 from rota.bound import USEFUL_PERCENT, bound_useful, from_bound_percent, quality_words
 from rota.cli.render import bound_text, status_line
 from rota.document import PeriodDoc, RotaDocument, SolverDoc

@@ -177,11 +177,6 @@ def number(value: float | None) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def gap_percent(objective: float | None, bound: float | None) -> float | None:
-    """The relative distance between objective and bound, in percent of the objective."""
-    return from_bound_percent(objective, bound)
-
-
 def bound_text(objective: float | None, bound: float | None) -> str:
     """ "2.76 % from the bound", or "no useful bound yet" where the bound proves too little of the
     objective for the distance to mean anything (``rota.bound``); "" without both figures."""

@@ -13,10 +13,10 @@ from rich.progress import ProgressColumn, SpinnerColumn, Task, TextColumn, TimeE
 from rich.progress_bar import ProgressBar
 from rich.text import Text
 
-from rota.bound import NO_USEFUL_BOUND, bound_useful
+from rota.bound import NO_USEFUL_BOUND, bound_useful, from_bound_percent
 from rota.cli.errors import fail
 from rota.cli.inputs import output_kind
-from rota.cli.render import gap_percent, show_document, status_line, timing
+from rota.cli.render import show_document, status_line, timing
 from rota.document import RotaDocument
 from rota.export import export
 from rota.solver import Progress, SolveParams, SolveResult, solve
@@ -79,7 +79,7 @@ def run_solve(
 
         def report(p: Progress) -> None:
             """Show an improving rota on the bar, then pass it on."""
-            pct = gap_percent(p.objective, p.bound)
+            pct = from_bound_percent(p.objective, p.bound)
             off = f" ({pct:.1f} % off)" if pct is not None else ""
             if pct is not None and not bound_useful(p.objective, p.bound):
                 off = f" ({NO_USEFUL_BOUND})"

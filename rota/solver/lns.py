@@ -23,12 +23,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
 
-from ortools.sat.python import cp_model, cp_model_helper
+from ortools.sat.python import cp_model
 
 from rota.solver.aims import Aims, Costs
 from rota.solver.build import Built
 from rota.solver.params import SolveParams
-from rota.solver.search import Budget
+from rota.solver.search import Budget, hint_all, linear_value
 
 log = logging.getLogger(__name__)
 MIN_FREE = 200  # duty variables a neighbourhood frees at least, and at first
@@ -235,10 +235,7 @@ class BlockLns:
 
     def value(self, solution: list[int]) -> int:
         """The objective of a full solution, in the model's scaled units."""
-        objective = self.proto.objective
-        total: float = objective.offset
-        total += sum(c * solution[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
-        return round(total)
+        return round(self.proto.objective.offset + linear_value(self.proto, solution))
 
     def _costs(self, solution: list[int]) -> Costs:
         self.on = [bool(solution[i]) for i in self.index]
@@ -264,13 +261,6 @@ class BlockLns:
         quick = spent < 0.6 * seconds  # solved (or near) well in time
         return quick, list(solver.response_proto.solution), round(solver.objective_value)
 
-    def _hint(self, proto: cp_model_helper.CpModelProto, solution: list[int]) -> None:
-        hint = proto.solution_hint
-        hint.vars.clear()
-        hint.values.clear()
-        hint.vars.extend(range(len(solution)))
-        hint.values.extend(solution)
-
     def _whole(self, solution: list[int], free: set[int]) -> tuple[cp_model.CpModel, Callable[[], None]]:
         """The whole model with every duty variable outside ``free`` fixed by its domain (and a
         function that gives the domains back)."""
@@ -280,7 +270,7 @@ class BlockLns:
             dom = variables[i].domain
             dom.clear()
             dom.extend([solution[i], solution[i]])
-        self._hint(self.proto, solution)
+        hint_all(self.proto, solution)
 
         def restore() -> None:
             for i in fixed:

@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 
 from rota.solver.build import Built
 from rota.solver.params import SolveParams
-from rota.solver.search import Budget, Run, set_full_hint, tune
+from rota.solver.search import Budget, Run, linear_value, set_full_hint, tune
 
 log = logging.getLogger(__name__)
 # B: deterministic units each worker searches between two barriers. Every round starts K CP-SAT
@@ -139,12 +139,6 @@ def _round(
     return answers
 
 
-def _linear(model: cp_model.CpModel, solution: list[int]) -> int:
-    """The objective's linear part (before offset and scaling) of a full solution."""
-    objective = model.proto.objective
-    return sum(c * solution[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
-
-
 def parallel_search(
     built: Built,
     goal: cp_model.LinearExpr,
@@ -162,7 +156,7 @@ def parallel_search(
     model.minimize(goal)
     objective = model.proto.objective
     best = list(start)
-    best_linear = _linear(model, best)
+    best_linear = linear_value(model.proto, best)
     bound: float | None = None
     optimal = False
     spent = 0.0
@@ -186,7 +180,7 @@ def parallel_search(
         for a in answers:  # worker order: of equal objectives the lowest index wins
             if a is None or a.solution is None:
                 continue
-            linear = _linear(model, a.solution)
+            linear = linear_value(model.proto, a.solution)
             if linear < best_linear:
                 best, best_linear = a.solution, linear
             if a.bound is not None:

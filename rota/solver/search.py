@@ -232,11 +232,22 @@ def tune(p: cp_model_helper.SatParameters) -> None:
 
 def set_full_hint(built: Built, solution: list[int]) -> None:
     """Hint every variable of the model with a previous phase's solution."""
-    model = built.ctx.model
-    model.clear_hints()
-    hint = model.proto.solution_hint
+    hint_all(built.ctx.model.proto, solution)
+
+
+def hint_all(proto: cp_model_helper.CpModelProto, solution: list[int]) -> None:
+    """Replace a model's hint with every variable's value in ``solution``."""
+    hint = proto.solution_hint
+    hint.vars.clear()
+    hint.values.clear()
     hint.vars.extend(range(len(solution)))
     hint.values.extend(solution)
+
+
+def linear_value(proto: cp_model_helper.CpModelProto, solution: list[int]) -> int:
+    """The objective's linear part (before its offset and scaling) at a full solution."""
+    objective = proto.objective
+    return sum(c * solution[v] for v, c in zip(objective.vars, objective.coeffs, strict=True))
 
 
 def run(
