@@ -1,6 +1,8 @@
 """``rota bench compare``: the same instances under the same wall limit, solved three ways.
 
-- ``default``: ``rota solve`` as it is, reproducible (stopped by ``--effort`` or the wall limit);
+- ``default``: ``rota solve`` as it is, reproducible (stopped by ``--effort`` or the wall limit), its
+  neighbourhoods re-solved as many at a time as there are cores (``rota.solver.fork``);
+- ``one``, on request: the default on one process (``--processes 1``);
 - ``parallel``: the old portfolio, ``rota solve --parallel`` (CP-SAT's threads, stopped by wall seconds);
 - ``plain``: our CP-SAT model of the whole rota, minimised as it is with CP-SAT's own default
   portfolio on ``--workers`` threads: no phases, no hint, no neighbourhoods of ours.
@@ -37,7 +39,7 @@ from rota.bound import bound_useful, from_bound_percent
 from rota.cli.errors import fail, guarded
 
 MODES = ("default", "parallel", "plain")
-EXTRA = ("portfolio",)  # the default with --processes = the cores (rota.solver.portfolio), on request
+EXTRA = ("one",)  # the default with --processes 1, on request
 CURTOIS = Path("data/benchmarks/curtois")
 
 
@@ -89,7 +91,7 @@ def run_one(
             workers=workers,
             seed=seed,
             deterministic=mode != "parallel",
-            processes=None if mode == "portfolio" else 1,
+            processes=1 if mode == "one" else None,
         )
         result = solve(team, params=params)
         doc, bound, zero = result.document, result.bound, result.first_zero_gap_seconds
@@ -358,7 +360,7 @@ def register(bench: typer.Typer) -> None:
         repeat: Annotated[int, typer.Option("--repeat", min=1, help="Seeds 0 … N-1; medians shown.")] = 1,
         modes: Annotated[
             str,
-            typer.Option("--modes", help="Any of default, parallel, plain, portfolio."),
+            typer.Option("--modes", help="Any of default, parallel, plain, one (the default, one process)."),
         ] = ",".join(MODES),
         benchmarks: Annotated[Path, typer.Option("--benchmarks", help="The Curtois & Qu folder.")] = CURTOIS,
         json_path: Annotated[Path | None, typer.Option("--json", help="Also write every run here.")] = None,

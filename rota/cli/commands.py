@@ -90,15 +90,17 @@ def solve_command(
     ] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
     processes: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--processes",
             min=1,
-            help="Reproducible search on this many processes (single-thread searches merged at "
-            "fixed points; the rota depends on the number, which the document records). 1: one "
-            "search.",
+            show_default="the cores available",
+            help="Reproducible search on this many processes side by side (the next seeds), the best "
+            "rota kept: more is better, never worse. The rota depends on the number, not on the "
+            "load; the document records it, so give the same number to get the same rota on "
+            "another machine.",
         ),
-    ] = 1,
+    ] = None,
     parallel: Annotated[
         bool,
         typer.Option(

@@ -67,10 +67,11 @@ class SolveParams:
     # alone (faster on big teams, varies by run; ``effort`` is not used).
     deterministic: bool = True
     effort: float = EFFORTS[DEFAULT_EFFORT]
-    # deterministic parallel search (``rota.solver.portfolio``): this many single-thread CP-SAT processes
-    # in the main phase; None: the cores available; 1 (the default): one search, as before. The rota
-    # depends on it, so it is recorded.
-    processes: int | None = 1
+    # deterministic search on several processes (``rota.solver.fork``): after phase 1, phases 2 and 3
+    # run this many times side by side, with seeds ``seed`` … ``seed + K - 1``, and the best rota is
+    # kept; None (the default): the cores available. The rota depends on K (never on the machine's
+    # load) and is never worse than with fewer; the document records K.
+    processes: int | None = None
     # "whole": one model of the whole rota; "people": a few people at a time (``rota.solver.people``);
     # "auto": whole unless the team has more duty variables than ``rota.solver.people.WHOLE_MAX_VARS`` or
     # more dates than ``WHOLE_MAX_DAYS`` (a quarter)

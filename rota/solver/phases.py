@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from ortools.sat.python import cp_model
 
@@ -11,9 +12,10 @@ from rota.coverage import gap_minutes, gaps
 from rota.records import Duty
 from rota.solver import objective
 from rota.solver.build import Built
+from rota.solver.callback import Checkpoint
+from rota.solver.fork import Answer, Children, processes
 from rota.solver.lns import BlockLns
 from rota.solver.params import SolveParams
-from rota.solver.portfolio import parallel_search, processes
 from rota.solver.result import SolveStatus
 from rota.solver.search import Budget, Run, elapsed, polish, run, set_full_hint, set_hint
 
@@ -26,6 +28,12 @@ GAP_SHARE = 0.3  # the most of the time limit the gap-only first phase may take
 GAP_SUBSOLVERS = ("default_lp", "fixed", "quick_restart_no_lp", "core")
 POLISH_SHARE = 0.2  # the most of what is left that tightening phase 1's rota may take
 LNS_SHARE = 0.5  # the share of phase 2's time given to block neighbourhoods (``rota.solver.lns``)
+# The block neighbourhoods' share in the searches beside this process's (child n takes entry n - 1,
+# cycling). Measured 2026-12-07 at effort 10, seed 0, K = 2, against one process (c5 1,544, c6
+# 2,453, c9 1,297, c10 6,556, LARGE 52,294; c7 and c8 unchanged by every child): a child at 0.8
+# gave c5 1,344, c6 2,376, c9 693, c10 6,321, LARGE 43,288; at 0.5 (the seed alone differing)
+# 1,249 / 2,370 / 801 / 6,556 / 52,294; at 0.2 1,248 / 2,453 / 479 / 6,556 / 52,294
+CHILD_LNS_SHARES = (0.8, 0.2, 0.5)
 LNS_MIN_VARS = 500  # smaller models: the whole search stays with CP-SAT. Curtois 4-7 (560-1,680 duty
 # variables) at effort 10 with the final neighbourhoods against 2,000: 5 and 7 6 % and 25 % lower,
 # 4 the same, 6 0.3 % higher
@@ -39,6 +47,7 @@ class Outcome:
     runs: list[Run] = field(default_factory=list)
     bound: float | None = None
     first_zero_gap: float | None = None
+    processes: int = 1  # the searches that ran side by side (``rota.solver.fork``)
 
 
 def status_of(cp_status: cp_model.CpSolverStatus, partial: bool = False) -> SolveStatus:
@@ -107,20 +116,40 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
             set_hint(built, first.duties)
     if tight is not None:
         set_full_hint(built, tight)
+    others = _trajectories(built, goal, total, params, budget, tight) if not replan else None
+    if others is not None:
+        out.processes = 1 + others.started
+    _improve(built, goal, total, params, budget, tight, out, replan, first.status, first.found)
+    if others is not None:
+        _join(built, budget, out, others)
+    return out
+
+
+def _improve(
+    built: Built,
+    goal: cp_model.LinearExpr,
+    total: cp_model.LinearExpr,
+    params: SolveParams,
+    budget: Budget,
+    tight: list[int] | None,
+    out: Outcome,
+    replan: bool,
+    first_status: cp_model.CpSolverStatus,
+    found: bool,
+    lns_share: float = LNS_SHARE,
+) -> Run | None:
+    """Phases 2 and 3 from phase 1's outcome ``out`` (the runs found are added to it): CP-SAT on the
+    whole objective, then block neighbourhoods (``found``: phase 1 found a rota). The best run, None
+    if neither found a rota."""
     log.debug("phase 2 from %.2fs", elapsed(budget.started))
     left = budget.left()
     # block neighbourhoods improve a rota: with none found yet, CP-SAT keeps all the time left
-    blocks = not replan and LNS_SHARE > 0 and len(built.ctx.x) >= LNS_MIN_VARS and first.found
-    share = left * (1 - LNS_SHARE) if blocks else left
-    second = None
-    if processes(params) > 1 and params.deterministic and not replan and tight is not None:
-        # K single-thread searches in K processes, merged at barriers (``rota.solver.portfolio``)
-        second = parallel_search(built, goal, params, share, budget, tight, built.scale)
-    if second is None:
-        wall_share = 1 - LNS_SHARE if blocks else 1.0  # the block neighbourhoods keep their share
-        second = run(
-            built, goal, params, share, budget, total, out.bound if replan else None, wall_share=wall_share
-        )
+    blocks = not replan and lns_share > 0 and len(built.ctx.x) >= LNS_MIN_VARS and found
+    share = left * (1 - lns_share) if blocks else left
+    wall_share = 1 - lns_share if blocks else 1.0  # the block neighbourhoods keep their share
+    second = run(
+        built, goal, params, share, budget, total, out.bound if replan else None, wall_share=wall_share
+    )
     if out.first_zero_gap is None:
         out.first_zero_gap = second.first_zero_gap
     if not second.found:
@@ -128,11 +157,12 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
             third = _blocks(built, goal, params, budget, tight, None, out.bound)
             if third is not None:
                 out.runs.append(third)
-        return out
+                return third
+        return None
     out.runs.append(second)
     if not replan and second.bound is not None:
         out.bound = max(out.bound or 0.0, second.bound / built.scale)
-    optimal = second.status == cp_model.OPTIMAL and (not replan or first.status == cp_model.OPTIMAL)
+    optimal = second.status == cp_model.OPTIMAL and (not replan or first_status == cp_model.OPTIMAL)
     out.status = SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
     if blocks and not optimal and second.solution is not None and second.objective is not None:
         third = _blocks(
@@ -140,7 +170,70 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
         )
         if third is not None:
             out.runs.append(third)
-    return out
+            return third
+    return second
+
+
+def _trajectories(
+    built: Built,
+    goal: cp_model.LinearExpr,
+    total: cp_model.LinearExpr,
+    params: SolveParams,
+    budget: Budget,
+    tight: list[int] | None,
+) -> Children | None:
+    """Phases 2 and 3 once more in each of K - 1 forked processes (``rota.solver.fork``), from the
+    same rota, with seeds ``seed + 1`` … ``seed + K - 1`` and the same effort, beside this process's
+    own search; None when K is 1 or there is no full solution to start from."""
+    k = processes(params)
+    if k < 2 or not params.deterministic or tight is None or budget.left() <= 0:
+        return None
+
+    def trajectory(n: int) -> Answer:
+        # in the child: no reports, no checkpoints, no stop event (the parent kills it instead)
+        mine = replace(params, seed=params.seed + n, progress=None, on_rota=None, stop=None, log=False)
+        budget.checkpoint = Checkpoint(mine)
+        budget.stop = None
+        spent = budget.spent
+        out = Outcome(SolveStatus.FEASIBLE, [], None, None)
+        share = CHILD_LNS_SHARES[(n - 1) % len(CHILD_LNS_SHARES)]
+        best = _improve(built, goal, total, mine, budget, tight, out, False, cp_model.OPTIMAL, True, share)
+        solution = None if best is None else best.solution
+        return Answer(
+            int(best.status) if best is not None else int(cp_model.UNKNOWN),
+            None if best is None else best.objective,
+            budget.spent - spent,
+            solution,
+            out.bound,
+            budget.wall_capped,
+        )
+
+    return Children([partial(trajectory, n) for n in range(1, k)])
+
+
+def _join(built: Built, budget: Budget, out: Outcome, others: Children) -> None:
+    """The other processes' rotas into ``out``, before this process's own (of equal rotas the
+    earliest trajectory's is kept: ``solve`` takes the last of the least). Once this process has
+    proved its rota optimal, nothing can beat it: the others are stopped unheard."""
+    if out.status == SolveStatus.OPTIMAL or budget.stopping():
+        others.kill()
+        return
+    ctx = built.ctx
+    for answer in reversed(others.answers(budget.wall_left())):
+        if answer is None:  # lost: the rota might have been another
+            budget.wall_capped = True
+            continue
+        budget.wall_capped = budget.wall_capped or answer.cut
+        if answer.bound is not None:
+            out.bound = max(out.bound or 0.0, answer.bound)
+        if answer.solution is None:
+            continue
+        duties = [ctx.duty(key) for key, var in ctx.x.items() if answer.solution[var.index]]
+        out.runs.insert(
+            0, Run(cp_model.FEASIBLE, duties, answer.objective, None, None, None, answer.solution)
+        )
+        if answer.status == cp_model.OPTIMAL:
+            out.status = SolveStatus.OPTIMAL
 
 
 def _blocks(

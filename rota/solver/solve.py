@@ -20,7 +20,6 @@ from rota.solver.infeasible import explain_infeasible
 from rota.solver.params import SolveParams
 from rota.solver.people import PeopleSearch, by_people, variables_per_person
 from rota.solver.phases import Outcome, search, status_of
-from rota.solver.portfolio import processes
 from rota.solver.result import SolveResult, SolveStatus, empty_document, rota_document
 from rota.solver.search import RESERVE_PER_BUILD, WALL_RESERVE, Budget, Run, elapsed, set_hint
 from rota.team import Team
@@ -58,7 +57,7 @@ def solve(
     else:
         set_hint(built, hint)
         outcome = search(built, hint, params, budget)
-    extras = _reproduce(params, budget)
+    extras = _reproduce(params, budget, outcome.processes)
     extras["strategy"] = "people" if parts else "whole"
     extras["build_seconds"] = round(build_seconds, 3)
     status = outcome.status
@@ -161,7 +160,7 @@ def _fallback(cal: Calendar, hint: list[Duty]) -> list[Duty] | None:
     return None
 
 
-def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
+def _reproduce(params: SolveParams, budget: Budget, searches: int) -> dict[str, Any]:
     """What the rota document records so that the same rota can be made again, and whether it can:
     ``reproducible`` is false, with ``why_not_reproducible`` in words, when something other than
     the effort ended the search (the wall-clock limit, a stop) or in parallel mode."""
@@ -179,7 +178,8 @@ def _reproduce(params: SolveParams, budget: Budget) -> dict[str, Any]:
     why = None
     if params.deterministic:
         out["effort"] = params.effort
-        out["processes"] = processes(params)  # the rota depends on K (``rota.solver.portfolio``)
+        # K: the searches that ran side by side (``rota.solver.fork``); the rota depends on it
+        out["processes"] = searches
         out["deterministic_time"] = round(budget.spent, 3)
         if params.stop is not None and params.stop.is_set():  # a stop comes at a moment in time
             why = "the search was stopped before its effort was spent"
