@@ -167,6 +167,31 @@ def test_two_processes_repeat_idle_and_loaded_and_are_never_worse_than_one(
     assert alone.document.solver.processes == 1  # type: ignore[union-attr]
 
 
+def test_a_search_process_that_dies_leaves_the_first_rota_marked_not_reproducible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second search's process dies: the solve still answers with the first process's rota,
+    and the document says it may not repeat, and why."""
+    import os
+
+    from rota.solver import fork
+
+    real = fork._start
+
+    def doomed(task: Any) -> Any:
+        return real(lambda: os._exit(1))
+
+    team = synthetic_team("M")
+    params: dict[str, Any] = {"effort": 1.0, "time_limit": 300.0, "seed": 0}
+    one = solve(team, params=SolveParams(**params, processes=1))
+    monkeypatch.setattr(fork, "_start", doomed)
+    lost = solve(team, params=SolveParams(**params, processes=2))
+    assert assignments(lost) == assignments(one)
+    solver = lost.document.solver
+    assert solver is not None and solver.reproducible is False  # type: ignore[attr-defined]
+    assert "search process was lost" in solver.why_not_reproducible  # type: ignore[attr-defined]
+
+
 def test_a_lost_child_process_is_not_waited_for() -> None:
     """A search whose process dies, or says nothing in time, is read as lost (None), in its place;
     the others' answers are kept; killed children are reaped."""

@@ -119,7 +119,12 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     others = _trajectories(built, goal, total, params, budget, tight) if not replan else None
     if others is not None:
         out.processes = 1 + others.started
-    _improve(built, goal, total, params, budget, tight, out, replan, first.status, first.found)
+    try:
+        _improve(built, goal, total, params, budget, tight, out, replan, first.status, first.found)
+    except BaseException:
+        if others is not None:
+            others.kill()
+        raise
     if others is not None:
         _join(built, budget, out, others)
     return out
@@ -221,7 +226,8 @@ def _join(built: Built, budget: Budget, out: Outcome, others: Children) -> None:
     ctx = built.ctx
     for answer in reversed(others.answers(budget.wall_left())):
         if answer is None:  # lost: the rota might have been another
-            budget.wall_capped = True
+            log.warning("a search process was lost (it died or did not answer in time)")
+            budget.lost = True
             continue
         budget.wall_capped = budget.wall_capped or answer.cut
         if answer.bound is not None:

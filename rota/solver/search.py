@@ -76,6 +76,7 @@ class Budget:
         self.started = started
         self.spent = 0.0
         self.wall_capped = False
+        self.lost = False  # a search process died or did not answer (``rota.solver.fork``)
         self.stop = params.stop
         self.reserve = WALL_RESERVE  # wall seconds kept back to score and write the rota
 

@@ -183,6 +183,8 @@ def _reproduce(params: SolveParams, budget: Budget, searches: int) -> dict[str, 
         out["deterministic_time"] = round(budget.spent, 3)
         if params.stop is not None and params.stop.is_set():  # a stop comes at a moment in time
             why = "the search was stopped before its effort was spent"
+        elif budget.lost:
+            why = "a search process was lost (it died or did not answer in time): another run may differ"
         elif budget.wall_capped:
             why = (
                 f"the time limit of {params.time_limit:g} s came before the effort of "
