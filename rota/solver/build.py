@@ -53,12 +53,14 @@ def build(
     people: set[str] | None = None,
     others: list[Duty] | None = None,
     soft: bool = True,
+    floor: bool = True,
 ) -> Built:
     """The full model; with ``relax``, min-type rules are switchable and soft terms are left out.
     With ``people``, the model of that part of the rota alone: their duties are the variables, the
     duties of everyone else (``others``) are constants that count toward cover, and the objective is
     the whole rota's less terms that do not depend on these people. Without ``soft``, the hard rules
-    alone (no cover, no objective terms)."""
+    alone (no cover, no objective terms). Without ``floor``, no floor is proved (``Built.floor`` 0):
+    for models whose bound nobody reports (a few people's, a re-plan's fewest changes)."""
     ctx = Ctx(cal, relax=relax, people=people, others=others)
     add_variables(ctx)
     for rule in HARD:
@@ -71,14 +73,18 @@ def build(
     if weights["over_cover"]:
         other += objective.over_cover(ctx, gap_terms)
     scale = objective.scale_for(gap_terms + other, weights)
-    least = {t.name: floors.cover_floor(ctx, t) for t in other if t.name == "shift_cover"}
+    least = {t.name: floors.cover_floor(ctx, t) for t in other if floor and t.name == "shift_cover"}
     # every term of a rota's objective is at least 0 (``rota.objective``), whatever a term's model
     # constant (over-cover's is minus the demand): each term counts at least 0 toward the floor
-    floor = sum(
-        weights.get(t.name, 1) * max(0.0, least.get(t.name) or floors.term_floor(t))
-        for t in gap_terms + other
+    proved = (
+        sum(
+            weights.get(t.name, 1) * max(0.0, least.get(t.name) or floors.term_floor(t))
+            for t in gap_terms + other
+        )
+        if floor
+        else 0.0
     )
-    built = Built(ctx, weights, scale, gap_terms, other, floor=max(0.0, floor))
+    built = Built(ctx, weights, scale, gap_terms, other, floor=max(0.0, proved))
     if baseline is not None:
         built.changes = objective.changes(ctx, baseline)
     return built

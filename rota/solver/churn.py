@@ -36,7 +36,7 @@ def least_changes(
 
     if seconds <= 0 or (params.stop is not None and params.stop.is_set()):
         return None
-    built = build(cal, baseline)
+    built = build(cal, baseline, floor=False)
     changes = built.changes
     assert changes is not None  # built with a baseline
     terms = compute_terms(cal, duties)

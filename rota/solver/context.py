@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -116,6 +117,10 @@ class Ctx:
         person, role, i = key
         s = self.slots[i]
         return Duty(person, s.date, s.shift, role, s.start, s.end)
+
+    def duties_in(self, solution: Sequence[int]) -> list[Duty]:
+        """The rota of a full solution of the model (every variable's value, by index)."""
+        return [self.duty(key) for key, var in self.x.items() if solution[var.index]]
 
     def key_of(self, duty: Duty) -> Key | None:
         """The variable key of a duty, or None when its slot is not in the horizon."""

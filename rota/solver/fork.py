@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from rota.solver.params import SolveParams
 
 log = logging.getLogger(__name__)
-GRACE = 5.0  # wall seconds past a batch's own limit before a silent child is given up
+GRACE = 5.0  # wall seconds past the searches' own limit before a silent child is given up
 
 
 def cores() -> int:

@@ -133,12 +133,12 @@ class PeopleSearch:
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status, None
         sol = solver.response_proto.solution
-        return status, [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
+        return status, ctx.duties_in(sol)
 
     def _build(self, group: set[str], others: list[Duty], soft: bool = True) -> Built:
         """The model of ``group``. Building is work too: it is counted in deterministic time by the
         model's size, so a loop of small solves stops on the same round on every machine."""
-        built = build(self.cal, people=group, others=others, soft=soft)
+        built = build(self.cal, people=group, others=others, soft=soft, floor=False)
         self.budget.spent += build_cost(built)
         return built
 

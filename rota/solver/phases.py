@@ -120,7 +120,18 @@ def search(built: Built, hint: list[Duty], params: SolveParams, budget: Budget) 
     if others is not None:
         out.processes = 1 + others.started
     try:
-        _improve(built, goal, total, params, budget, tight, out, replan, first.status, first.found)
+        _improve(
+            built,
+            goal,
+            total,
+            params,
+            budget,
+            tight,
+            out,
+            replan=replan,
+            first_status=first.status,
+            found=first.found,
+        )
     except BaseException:
         if others is not None:
             others.kill()
@@ -138,6 +149,7 @@ def _improve(
     budget: Budget,
     tight: list[int] | None,
     out: Outcome,
+    *,
     replan: bool,
     first_status: cp_model.CpSolverStatus,
     found: bool,
@@ -202,7 +214,19 @@ def _trajectories(
         spent = budget.spent
         out = Outcome(SolveStatus.FEASIBLE, [], None, None)
         share = CHILD_LNS_SHARES[(n - 1) % len(CHILD_LNS_SHARES)]
-        best = _improve(built, goal, total, mine, budget, tight, out, False, cp_model.OPTIMAL, True, share)
+        best = _improve(
+            built,
+            goal,
+            total,
+            mine,
+            budget,
+            tight,
+            out,
+            replan=False,
+            first_status=cp_model.OPTIMAL,
+            found=True,
+            lns_share=share,
+        )
         solution = None if best is None else best.solution
         return Answer(
             int(best.status) if best is not None else int(cp_model.UNKNOWN),
@@ -234,7 +258,7 @@ def _join(built: Built, budget: Budget, out: Outcome, others: Children) -> None:
             out.bound = max(out.bound or 0.0, answer.bound)
         if answer.solution is None:
             continue
-        duties = [ctx.duty(key) for key, var in ctx.x.items() if answer.solution[var.index]]
+        duties = ctx.duties_in(answer.solution)
         out.runs.insert(
             0, Run(cp_model.FEASIBLE, duties, answer.objective, None, None, None, answer.solution)
         )
@@ -259,7 +283,7 @@ def _blocks(
     def report(solution: list[int], value: int) -> None:
         if budget.checkpoint.due():
             ctx = built.ctx
-            budget.checkpoint.send([ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]])
+            budget.checkpoint.send(ctx.duties_in(solution))
         if params.progress is not None:
             objective = value / scale
             params.progress(budget.progress(objective, min(bound or 0.0, objective), None))
@@ -271,5 +295,5 @@ def _blocks(
     if value >= start_value:
         return None
     ctx = built.ctx
-    duties = [ctx.duty(key) for key, var in ctx.x.items() if solution[var.index]]
+    duties = ctx.duties_in(solution)
     return Run(cp_model.FEASIBLE, duties, value, proved, None, None, solution)

@@ -313,7 +313,7 @@ def run(
         proved = solver.best_objective_bound if status == cp_model.UNKNOWN else math.nan
         return Run(status, None, None, math.floor(proved + 1e-9) if math.isfinite(proved) else None, None)
     sol = solver.response_proto.solution
-    duties = [ctx.duty(key) for key, var in ctx.x.items() if sol[var.index]]
+    duties = ctx.duties_in(sol)
     return Run(
         status,
         duties,
