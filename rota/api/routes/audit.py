@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from rota.api.auth import PrincipalDep
 from rota.api.db import SessionDep
-from rota.api.deps import TeamIdPath
+from rota.api.deps import TeamIdPath, file_response
 from rota.api.routes.common import ERRORS
 from rota.api.schemas import RotaDate
 from rota.api.services import audit, audit_publish
@@ -34,9 +34,5 @@ def get_audit(
     principal.require_manager(team_id)
     rows = audit.entries(session=session, team_id=team_id, start=start, end=end)
     if fmt == "csv":
-        return Response(
-            audit.as_csv(rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{team_id}-audit.csv"'},
-        )
+        return file_response(audit.as_csv(rows), "text/csv; charset=utf-8", f"{team_id}-audit.csv")
     return [audit.as_dict(e) for e in rows]

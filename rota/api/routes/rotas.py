@@ -28,11 +28,6 @@ router = APIRouter(prefix="/api/rotas", tags=["rotas"])
 WITH_CONFLICT: dict[int | str, dict[str, Any]] = {**ERRORS, 409: ERRORS[404]}
 
 
-def visible_rota(session: Session, principal: Principal, rota_id: int) -> Rota:
-    """The rota, if the caller may read it; else the 404 of a rota that does not exist."""
-    return rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
-
-
 def _lead_rota(rota_id: RowIdPath, principal: PrincipalDep, session: WriteSessionDep) -> Rota:
     """The rota a lead of its team changes: 404 when the caller may not read it, 403 when they may read
     but not change it. A dependency, so both come before the body is validated."""
@@ -211,7 +206,8 @@ def edit_rota(
 @router.get("/{rota_id}/edits", response_model=list[EditRead], responses=ERRORS)
 def list_edits(rota_id: RowIdPath, principal: PrincipalDep, session: SessionDep) -> list[EditRead]:
     """Every edit of the rota, forced ones with the rules they broke."""
-    principal.require_manager(visible_rota(session, principal, rota_id).team_id)
+    rota = rotas.readable_rota(session=session, principal=principal, rota_id=rota_id)
+    principal.require_manager(rota.team_id)
     return [EditRead.of(e) for e in edits.list_edits(session=session, rota_id=rota_id)]
 
 

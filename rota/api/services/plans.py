@@ -22,8 +22,8 @@ MAX_SECONDS = 60.0  # answered while the caller waits
 
 def _horizon(
     session: Session, team_id: str, start: date, end: date, time_limit: float, history_days: int
-) -> tuple[Team, float]:
-    """The team over ``start``..``end`` (with its history) and the seconds to plan it, once both are
+) -> Team:
+    """The team over ``start``..``end`` (with its history), once the horizon and ``time_limit`` are
     within what is answered while the caller waits."""
     if time_limit > MAX_SECONDS:
         raise Invalid(
@@ -34,7 +34,7 @@ def _horizon(
     if (end - start).days >= MAX_DAYS:
         raise Invalid(f"a plan spans at most {MAX_DAYS} days", "end")
     team, _ = horizon_team(session=session, team_id=team_id, start=start, end=end, history_days=history_days)
-    return team, time_limit
+    return team
 
 
 def team_plan(
@@ -49,7 +49,7 @@ def team_plan(
     history_days: int,
 ) -> dict[str, Any]:
     """The fewest hires that close the team's gaps over ``start``..``end`` (``rota plan``'s JSON)."""
-    team, seconds = _horizon(session, team_id, start, end, time_limit, history_days)
+    team = _horizon(session, team_id, start, end, time_limit, history_days)
     try:
         profiles = team_profiles(team) if candidates is None else parse_candidates(candidates, team)
     except TeamFileError as exc:
@@ -59,8 +59,8 @@ def team_plan(
     if not profiles:
         raise Invalid("the team has no profile to hire from: send candidates", "candidates")
     with team_file_errors():
-        result = plan(team, profiles, start, end, seconds, seed)
-    return plan_document(team, result, seconds, seed)
+        result = plan(team, profiles, start, end, time_limit, seed)
+    return plan_document(team, result, time_limit, seed)
 
 
 def _under(path: str) -> str:
@@ -80,12 +80,13 @@ def team_what_if(
     history_days: int,
 ) -> dict[str, Any]:
     """The gap that opens over ``start``..``end`` if ``person`` leaves (``rota whatif``'s JSON)."""
-    team, seconds = _horizon(session, team_id, start, end, time_limit, history_days)
+    team = _horizon(session, team_id, start, end, time_limit, history_days)
     names = {p.id: p.name or p.id for p in team.people}
     if person not in names:
         raise Invalid(f'no person "{person}" in team "{team_id}"', "without")
     with team_file_errors():
-        result = what_if(team, without(team, person), f"without {names[person]}", start, end, seconds, seed)
+        smaller = without(team, person)
+        result = what_if(team, smaller, f"without {names[person]}", start, end, time_limit, seed)
     return what_if_document(team, result)
 
 
