@@ -72,6 +72,12 @@ def bdi(text: Any) -> Markup:
     return Markup("<bdi>") + escape("" if text is None else text) + Markup("</bdi>")
 
 
+def within_text(objective: float | None, bound: float | None) -> str:
+    """The solver's figures in words: "the best possible", "within N % of the best possible", or "no
+    useful bound yet" where the bound does not support a distance (``rota.bound``)."""
+    return quality_words(objective, bound)
+
+
 _ISO_DAY = re.compile(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(\d{4}-\d{2}-\d{2})(?![\d:T])")
 
 
@@ -104,7 +110,7 @@ templates.env.filters.update(
     hours=hours_text,
     percent=percent_text,
     moment=moment_text,
-    within=quality_words,
+    within=within_text,
     named=named_text,
     bdi=bdi,
 )

@@ -21,9 +21,8 @@ from rota.api.jobs.leases import fail_job_in
 from rota.api.models import Job, Rota, TeamRow
 from rota.api.services import history, rotas, teams
 from rota.api.web.errors import PageRoute
-from rota.api.web.render import page, redirect
+from rota.api.web.render import page, redirect, within_text
 from rota.api.web.session import Csrf, WebPrincipal, flash
-from rota.bound import quality_words
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 STATES = ("draft", "published", "superseded")
@@ -106,7 +105,7 @@ def rota_quality(rota: Rota) -> str:
     solver = (rota.document or {}).get("solver") or {}
     if rota.status == "optimal":
         return "the best possible"
-    return quality_words(solver.get("objective", rota.objective), solver.get("bound"))
+    return within_text(solver.get("objective", rota.objective), solver.get("bound"))
 
 
 @router.get("/teams/{team_id}")
@@ -199,7 +198,7 @@ def job_state(job: Job) -> dict[str, Any]:
     """A job's state and progress as the page and its event stream show them."""
     return {
         "state": job.state,
-        "quality": quality_words(job.objective, job.bound),
+        "quality": within_text(job.objective, job.bound),
         "uncovered": "–" if job.gap_minutes is None else f"{job.gap_minutes / 60:,.1f} h",
         "objective": _number(job.objective),
         "bound": _number(job.bound),
